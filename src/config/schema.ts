@@ -1,0 +1,182 @@
+// Zod schemas for the two configuration files (configs/models.yml, configs/llm_fallback.yml); the types derive from them.
+import { z } from "zod";
+
+export const PROVIDER_IDS = ["openai", "anthropic", "mistral", "together", "ollama"] as const;
+export const ProviderIdSchema = z.enum(PROVIDER_IDS);
+export type ProviderId = z.infer<typeof ProviderIdSchema>;
+
+export const CAPABILITIES = ["code", "reasoning", "analysis", "long_context", "vision", "tools", "json"] as const;
+export const CapabilitySchema = z.enum(CAPABILITIES);
+export type Capability = z.infer<typeof CapabilitySchema>;
+
+export const STRATEGIES = [
+  "balanced",
+  "cost_optimized",
+  "latency_optimized",
+  "quality_optimized",
+  "local_first",
+  "capability_match",
+] as const;
+export const StrategySchema = z.enum(STRATEGIES);
+export type Strategy = z.infer<typeof StrategySchema>;
+
+const usdPerMillion = z.number().nonnegative();
+
+export const ModelEntrySchema = z.strictObject({
+  id: z.string().min(1),
+  provider: ProviderIdSchema,
+  name: z.string().min(1),
+  /** The id sent upstream when it differs from `id` (a renamed or retired model kept as an alias target). */
+  upstream_id: z.string().min(1).optional(),
+  aliases: z.array(z.string().min(1)).default([]),
+  pricing: z.strictObject({
+    input: usdPerMillion,
+    output: usdPerMillion,
+    /** null: the provider has no discounted cached-input price; cached tokens are billed as input. */
+    cached_input: usdPerMillion.nullable(),
+    /** Anthropic bills prompt-cache writes at their own rate; absent means input price. */
+    cache_write: usdPerMillion.optional(),
+  }),
+  context_window: z.int().positive(),
+  max_output: z.int().positive(),
+  capabilities: z.array(CapabilitySchema),
+  quality: z.number().min(0).max(1),
+  typical_latency_ms: z.int().positive(),
+  typical_ttft_ms: z.int().positive(),
+  /** Models kept resolvable for old callers but not chosen by `auto` routing. */
+  legacy: z.boolean().default(false),
+  /** Whether the model continues an assistant message given as the last turn (used for stream continuation). */
+  accepts_prefill: z.boolean().default(false),
+});
+export type ModelEntry = z.infer<typeof ModelEntrySchema>;
+
+export const ModelsFileSchema = z
+  .strictObject({ models: z.array(ModelEntrySchema).min(1) })
+  .superRefine((file, ctx) => {
+    // Every id and alias must resolve to exactly one model, within its provider and globally.
+    const seen = new Map<string, string>();
+    file.models.forEach((m, i) => {
+      for (const [j, name] of [m.id, ...m.aliases].entries()) {
+        const owner = `${m.provider}/${m.id}`;
+        const prev = seen.get(name);
+        if (prev !== undefined && prev !== owner) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["models", i, j === 0 ? "id" : "aliases"],
+            message: `"${name}" already names ${prev}; ids and aliases must be unique`,
+          });
+        }
+        seen.set(name, owner);
+      }
+      if (m.max_output > m.context_window) {
+        ctx.addIssue({ code: "custom", path: ["models", i, "max_output"], message: "max_output cannot exceed context_window" });
+      }
+    });
+  });
+export type ModelsFile = z.infer<typeof ModelsFileSchema>;
+
+const ms = z.int().nonnegative();
+
+export const TimeoutsSchema = z.strictObject({
+  /** Time from sending the request to the response headers. */
+  headers_ms: ms,
+  /** Time from sending the request to the first content token. */
+  first_token_ms: ms,
+  /** Longest silence allowed between two stream chunks. */
+  idle_ms: ms,
+  /** One deadline for the whole request, all candidates included. */
+  total_ms: ms,
+});
+export type Timeouts = z.infer<typeof TimeoutsSchema>;
+
+export const ChainSchema = z.strictObject({
+  description: z.string(),
+  /** provider/model references, tried in order. */
+  models: z.array(z.string().regex(/^[a-z]+\/.+$/, "expected provider/model")).min(1),
+  /** Order the chain by a strategy instead of as listed (omitted: as listed). */
+  strategy: StrategySchema.optional(),
+});
+export type Chain = z.infer<typeof ChainSchema>;
+
+export const CHAIN_NAMES = [
+  "HIGH_QUALITY",
+  "COST_OPTIMIZED",
+  "FAST_LATENCY",
+  "LOCAL_ONLY",
+  "CODE_GENERATION",
+  "LONG_CONTEXT",
+  "BALANCED",
+  "ANALYSIS",
+  "SIMPLE_TASKS",
+] as const;
+
+const weights = z.strictObject({ cost: z.number().min(0), latency: z.number().min(0), quality: z.number().min(0) });
+
+export const FallbackFileSchema = z.strictObject({
+  defaults: z.strictObject({
+    strategy: StrategySchema,
+    fallback: z.boolean(),
+    prefer_local: z.boolean(),
+    /** How many candidates a plan may hold at most. */
+    max_candidates: z.int().positive(),
+  }),
+  strategies: z.strictObject({
+    balanced: z.strictObject({ weights }),
+    /** Share of requests on which latency_optimized promotes the least recently measured candidate. */
+    latency_optimized: z.strictObject({ exploration_rate: z.number().min(0).max(1) }),
+  }),
+  chains: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "chain names are UPPER_SNAKE_CASE"), ChainSchema).superRefine((chains, ctx) => {
+    for (const name of CHAIN_NAMES) {
+      if (!(name in chains)) ctx.addIssue({ code: "custom", path: [name], message: `the ${name} chain is required` });
+    }
+  }),
+  task_types: z.record(
+    z.string().regex(/^[a-z][a-z0-9_]*$/),
+    z.strictObject({ chain: z.string().optional(), strategy: StrategySchema.optional(), capabilities: z.array(CapabilitySchema).optional() }),
+  ),
+  retry: z.strictObject({
+    /** Attempts on one candidate, the first included. */
+    max_attempts: z.int().min(1).max(5),
+    base_delay_ms: ms,
+    max_delay_ms: ms,
+    /** A Retry-After longer than this skips the candidate instead of waiting. */
+    max_retry_after_ms: ms,
+  }),
+  timeouts: TimeoutsSchema,
+  circuit: z.strictObject({
+    /** Consecutive failures that open a circuit. */
+    failure_threshold: z.int().positive(),
+    /** Failure rate over the window that opens a circuit, once min_requests were seen. */
+    failure_rate: z.number().gt(0).max(1),
+    min_requests: z.int().positive(),
+    window_ms: z.int().positive(),
+    cooldown_ms: z.int().positive(),
+    /** Requests after a successful probe during which traffic ramps back (half the candidates, then all). */
+    ramp_requests: z.int().nonnegative(),
+  }),
+  budgets: z.strictObject({
+    default_period: z.enum(["day", "month"]),
+    default_alert_threshold: z.number().gt(0).max(1),
+  }),
+  features: z.strictObject({
+    /** Continue a cut stream on another candidate that accepts an assistant prefill. */
+    stream_continuation: z.boolean(),
+    /** Store prompts and completions in D1 (off: only tokens, cost and route). */
+    store_prompts: z.boolean(),
+  }),
+  retention: z.strictObject({
+    /** Request rows older than this are folded into daily rollups by the cron. */
+    request_days: z.int().positive(),
+  }),
+});
+export type FallbackFile = z.infer<typeof FallbackFileSchema>;
+
+/** Formats zod issues as `file: path: message` lines, so a bad config names where and what. */
+export function describeIssues(file: string, error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)";
+      return `${file}: ${path}: ${issue.message}`;
+    })
+    .join("\n");
+}

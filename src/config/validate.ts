@@ -1,0 +1,50 @@
+// Validates both configuration files together (schemas plus cross-references) and freezes the result.
+import { z } from "zod";
+import { FallbackFileSchema, ModelsFileSchema, describeIssues, type FallbackFile, type ModelsFile } from "./schema.ts";
+
+export interface Config {
+  readonly models: ModelsFile;
+  readonly fallback: FallbackFile;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export const MODELS_FILE = "configs/models.yml";
+export const FALLBACK_FILE = "configs/llm_fallback.yml";
+
+/** Parses raw (YAML-decoded) documents; throws ConfigError naming file, path and expectation. */
+export function validateConfig(rawModels: unknown, rawFallback: unknown): Config {
+  const models = parseOrThrow(MODELS_FILE, ModelsFileSchema, rawModels);
+  const fallback = parseOrThrow(FALLBACK_FILE, FallbackFileSchema, rawFallback);
+
+  const known = new Set(models.models.flatMap((m) => [m.id, ...m.aliases].map((name) => `${m.provider}/${name}`)));
+  const problems: string[] = [];
+  for (const [name, chain] of Object.entries(fallback.chains)) {
+    chain.models.forEach((ref, i) => {
+      if (!known.has(ref)) problems.push(`${FALLBACK_FILE}: chains.${name}.models.${i}: "${ref}" is not a model in ${MODELS_FILE}`);
+    });
+  }
+  for (const [name, task] of Object.entries(fallback.task_types)) {
+    if (task.chain !== undefined && !(task.chain in fallback.chains)) {
+      problems.push(`${FALLBACK_FILE}: task_types.${name}.chain: "${task.chain}" is not a chain`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join("\n"));
+  return deepFreeze({ models, fallback });
+}
+
+function parseOrThrow<T extends z.ZodType>(file: string, schema: T, raw: unknown): z.infer<T> {
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new ConfigError(describeIssues(file, result.error));
+  return result.data;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,89 @@
+// The one error type of a failed provider call: a kind and a retry verdict, decided once where the answer is read.
+import type { ProviderId } from "../config/schema.ts";
+
+export type ErrorKind =
+  /** The caller's request is wrong for this provider (400, 404 model, 422): not retried on the same model. */
+  | "invalid_request"
+  | "context_length"
+  | "content_policy"
+  /** 401/403: the provider is misconfigured; move on and mark it. */
+  | "auth"
+  | "rate_limited"
+  /** 500/502/503/504/529 and unknown 5xx. */
+  | "server"
+  /** Connection refused or reset before any byte. */
+  | "network"
+  /** One of the three clocks (headers, first token, idle) ran out. */
+  | "timeout"
+  /** The upstream sent something we could not read (bad JSON, missing fields). */
+  | "malformed"
+  /** The upstream reported an error after the stream had started, or the stream was cut. */
+  | "stream";
+
+const RETRYABLE: Record<ErrorKind, boolean> = {
+  invalid_request: false,
+  context_length: false,
+  content_policy: false,
+  auth: false,
+  rate_limited: true,
+  server: true,
+  network: true,
+  timeout: false,
+  malformed: false,
+  stream: false,
+};
+
+export class ProviderError extends Error {
+  override name = "ProviderError";
+  readonly kind: ErrorKind;
+  /** Whether trying the same candidate again may succeed (as opposed to moving to the next candidate). */
+  readonly retryable: boolean;
+  readonly provider: ProviderId;
+  readonly status: number | null;
+  /** The provider's own error code, if it gave one (e.g. `context_length_exceeded`). */
+  readonly code: string | null;
+  /** From Retry-After / retry-after-ms. */
+  readonly retryAfterMs: number | null;
+
+  constructor(init: {
+    kind: ErrorKind;
+    provider: ProviderId;
+    message: string;
+    status?: number | null;
+    code?: string | null;
+    retryAfterMs?: number | null;
+    retryable?: boolean;
+  }) {
+    super(init.message);
+    this.kind = init.kind;
+    this.provider = init.provider;
+    this.status = init.status ?? null;
+    this.code = init.code ?? null;
+    this.retryAfterMs = init.retryAfterMs ?? null;
+    this.retryable = init.retryable ?? RETRYABLE[init.kind];
+  }
+}
+
+/** Classifies an HTTP status where the body said nothing more specific. */
+export function kindForStatus(status: number): ErrorKind {
+  if (status === 401 || status === 403) return "auth";
+  if (status === 429) return "rate_limited";
+  if (status === 408) return "timeout";
+  if (status >= 500) return "server";
+  return "invalid_request";
+}
+
+/** Retry-After (seconds or HTTP date) and retry-after-ms, whichever is present; null when neither parses. */
+export function parseRetryAfter(headers: Headers, now: number): number | null {
+  const msHeader = headers.get("retry-after-ms");
+  if (msHeader !== null) {
+    const ms = Number(msHeader);
+    if (Number.isFinite(ms) && ms >= 0) return ms;
+  }
+  const value = headers.get("retry-after");
+  if (value === null) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}

@@ -1,0 +1,46 @@
+// The Worker's bindings and variables, as wrangler.toml, .dev.vars and secrets provide them.
+
+export interface Env {
+  DB: D1Database;
+
+  /** "development" turns on keyless local use; anything else (or unset) is a deployed environment. */
+  SWITCHYARD_ENV?: string;
+  ADMIN_KEY?: string;
+
+  LLM_DEFAULT_PROVIDER?: string;
+  LLM_ROUTING_STRATEGY?: string;
+  LLM_ENABLE_FALLBACK?: string;
+  LLM_PREFER_LOCAL?: string;
+
+  OPENAI_API_KEY?: string;
+  ANTHROPIC_API_KEY?: string;
+  MISTRAL_API_KEY?: string;
+  TOGETHER_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  ANTHROPIC_BASE_URL?: string;
+  MISTRAL_BASE_URL?: string;
+  TOGETHER_BASE_URL?: string;
+  OLLAMA_BASE_URL?: string;
+  OLLAMA_ACCESS_CLIENT_ID?: string;
+  OLLAMA_ACCESS_CLIENT_SECRET?: string;
+}
+
+/** The subset of Env an adapter reads. */
+export type ProviderEnv = Pick<
+  Env,
+  | "OPENAI_API_KEY"
+  | "ANTHROPIC_API_KEY"
+  | "MISTRAL_API_KEY"
+  | "TOGETHER_API_KEY"
+  | "OPENAI_BASE_URL"
+  | "ANTHROPIC_BASE_URL"
+  | "MISTRAL_BASE_URL"
+  | "TOGETHER_BASE_URL"
+  | "OLLAMA_BASE_URL"
+  | "OLLAMA_ACCESS_CLIENT_ID"
+  | "OLLAMA_ACCESS_CLIENT_SECRET"
+>;
+
+export function isDevelopment(env: Pick<Env, "SWITCHYARD_ENV">): boolean {
+  return env.SWITCHYARD_ENV === "development";
+}

@@ -1,0 +1,173 @@
+// One attempt on one candidate: the fetch, the three clocks, and for streams the commit point.
+import type { Timeouts } from "../config/schema.ts";
+import { ProviderError } from "../core/errors.ts";
+import type { ChatResult, StreamEvent } from "../core/types.ts";
+import type { AdapterContext, BuiltRequest, ProviderAdapter } from "../providers/adapter.ts";
+import { readWireMessages } from "../streams/wire-messages.ts";
+import type { ExecDeps } from "./deps.ts";
+import { withClock } from "./timed-iterator.ts";
+
+export interface AttemptInput {
+  adapter: ProviderAdapter;
+  built: BuiltRequest;
+  timeouts: Timeouts;
+  /** Epoch ms by which the whole request must be answered. */
+  deadline: number;
+  /** Fires when the client goes away. */
+  clientSignal: AbortSignal;
+  deps: ExecDeps;
+  ctx: AdapterContext;
+}
+
+/** Thrown when the client closed the connection: nothing more is to be tried. */
+export class ClientGoneError extends Error {
+  override name = "ClientGoneError";
+}
+
+export interface CommittedStream {
+  /** Events up to and including the first content event. */
+  head: StreamEvent[];
+  /** The rest of the stream, under the idle clock and the deadline. Throws ProviderError or ClientGoneError. */
+  rest: AsyncGenerator<StreamEvent>;
+  ttftMs: number;
+  /** Aborts the upstream request (the client left, or the gateway gave up). */
+  abort: (reason?: unknown) => void;
+}
+
+const isContent = (e: StreamEvent) => e.type === "text" || e.type === "tool_call_start";
+
+/** Sends the request and waits for headers; a non-2xx answer becomes the adapter's ProviderError. */
+async function send(input: AttemptInput, controller: AbortController, headersMs: number): Promise<Response> {
+  const { adapter, built, deps } = input;
+  const remaining = input.deadline - deps.now();
+  const clock = remaining < headersMs ? "deadline" : "headers";
+  let response: Response;
+  try {
+    response = await withClock(
+      deps.fetch(built.request.url, {
+        method: "POST",
+        headers: built.request.headers,
+        body: JSON.stringify(built.request.body),
+        signal: controller.signal,
+      }),
+      Math.min(headersMs, remaining),
+      clock,
+      controller,
+      adapter.id,
+    );
+  } catch (err) {
+    throw translateFailure(err, input, controller);
+  }
+  if (!response.ok) {
+    const text = await withClock(response.text(), input.timeouts.idle_ms, "idle", controller, adapter.id).catch(() => "");
+    throw adapter.parseError(response.status, response.headers, text, deps.now());
+  }
+  return response;
+}
+
+/** A non-streaming call. Providers send headers only once the answer is complete, so headers wait for the deadline. */
+export async function callOnce(input: AttemptInput): Promise<ChatResult> {
+  const controller = linkedController(input.clientSignal);
+  try {
+    const response = await send(input, controller, input.deadline - input.deps.now());
+    let json: unknown;
+    try {
+      json = await withClock(response.json(), input.timeouts.idle_ms, "idle", controller, input.adapter.id);
+    } catch (err) {
+      if (err instanceof SyntaxError) throw new ProviderError({ kind: "malformed", provider: input.adapter.id, message: "the answer was not valid JSON" });
+      throw translateFailure(err, input, controller, true);
+    }
+    return input.adapter.parseChatResponse(json, input.ctx);
+  } finally {
+    controller.dispose();
+  }
+}
+
+/** Opens a stream and reads until its first content event: any failure before then is the caller's to fall back on. */
+export async function openStream(input: AttemptInput): Promise<CommittedStream> {
+  const { adapter, deps, timeouts } = input;
+  const started = deps.now();
+  const controller = linkedController(input.clientSignal);
+  const abort = (reason?: unknown) => controller.abort(reason);
+  try {
+    const response = await send(input, controller, timeouts.headers_ms);
+    if (response.body === null) throw new ProviderError({ kind: "malformed", provider: adapter.id, message: "a stream answer had no body" });
+    const events = adapter.parseStream(readWireMessages(response.body, adapter.streamFormat), input.ctx);
+    const head: StreamEvent[] = [];
+    for (;;) {
+      const elapsed = deps.now() - started;
+      const untilDeadline = input.deadline - deps.now();
+      const firstToken = timeouts.first_token_ms - elapsed;
+      const next = await withClock(
+        events.next(),
+        Math.min(firstToken, untilDeadline),
+        untilDeadline < firstToken ? "deadline" : "first_token",
+        controller,
+        adapter.id,
+      ).catch((err: unknown) => {
+        throw translateFailure(err, input, controller, true);
+      });
+      if (next.done) {
+        throw new ProviderError({ kind: "stream", provider: adapter.id, message: `${adapter.id} ended the stream before any content` });
+      }
+      head.push(next.value);
+      if (isContent(next.value)) break;
+    }
+    return { head, rest: timedRest(events, input, controller), ttftMs: deps.now() - started, abort };
+  } catch (err) {
+    abort(err);
+    controller.dispose();
+    throw err;
+  }
+}
+
+async function* timedRest(events: AsyncGenerator<StreamEvent>, input: AttemptInput, controller: DisposableController): AsyncGenerator<StreamEvent> {
+  const { adapter, deps, timeouts } = input;
+  try {
+    for (;;) {
+      const untilDeadline = input.deadline - deps.now();
+      const next = await withClock(
+        events.next(),
+        Math.min(timeouts.idle_ms, untilDeadline),
+        untilDeadline < timeouts.idle_ms ? "deadline" : "idle",
+        controller,
+        adapter.id,
+      ).catch((err: unknown) => {
+        throw translateFailure(err, input, controller, true);
+      });
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // Leaving early (the client went away, or an error) must not leave the upstream request running.
+    if (!controller.signal.aborted) controller.abort(new ClientGoneError("stream closed"));
+    controller.dispose();
+  }
+}
+
+/** Network failures and aborts become ProviderError (network/timeout) or ClientGoneError; ProviderErrors pass. */
+function translateFailure(err: unknown, input: AttemptInput, controller: AbortController, afterHeaders = false): unknown {
+  if (err instanceof ProviderError) return err;
+  if (input.clientSignal.aborted) return new ClientGoneError("the client closed the connection");
+  const reason: unknown = controller.signal.reason;
+  if (controller.signal.aborted && reason instanceof ProviderError) return reason;
+  const message = err instanceof Error ? err.message : String(err);
+  // A reset before any byte is worth retrying; a connection cut after the headers is a broken stream.
+  return afterHeaders
+    ? new ProviderError({ kind: "stream", provider: input.adapter.id, message: `${input.adapter.id} cut the connection: ${message}` })
+    : new ProviderError({ kind: "network", provider: input.adapter.id, message: `${input.adapter.id} could not be reached: ${message}` });
+}
+
+interface DisposableController extends AbortController {
+  dispose(): void;
+}
+
+/** An AbortController that also aborts when the client's signal does; dispose() unhooks it. */
+function linkedController(parent: AbortSignal): DisposableController {
+  const controller = new AbortController() as DisposableController;
+  const onAbort = () => controller.abort(new ClientGoneError("the client closed the connection"));
+  if (parent.aborted) onAbort();
+  else parent.addEventListener("abort", onAbort, { once: true });
+  controller.dispose = () => parent.removeEventListener("abort", onAbort);
+  return controller;
+}

@@ -1,0 +1,182 @@
+// Walks a plan: tries candidates in order, retries what retrying fixes, and falls back on every other failure.
+import type { FallbackFile, Timeouts } from "../config/schema.ts";
+import { ProviderError, type ErrorKind } from "../core/errors.ts";
+import type { CanonicalRequest, ChatResult } from "../core/types.ts";
+import type { ProviderEnv } from "../env.ts";
+import { adapterFor } from "../providers/index.ts";
+import type { BuiltRequest } from "../providers/adapter.ts";
+import type { Candidate, Plan } from "../routing/plan-types.ts";
+import { ClientGoneError, callOnce, openStream, type CommittedStream } from "./attempt.ts";
+import type { ExecDeps } from "./deps.ts";
+
+export interface AttemptRecord {
+  provider: string;
+  model: string;
+  status: "ok" | "failed" | "skipped";
+  error: string | null;
+  error_kind: ErrorKind | null;
+  http_status: number | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+}
+
+export interface ExecuteInput {
+  plan: Plan;
+  request: CanonicalRequest;
+  timeouts: Timeouts;
+  retry: FallbackFile["retry"];
+  env: ProviderEnv;
+  clientSignal: AbortSignal;
+  deps: ExecDeps;
+  /** Epoch ms when the gateway received the request. */
+  startedAt: number;
+  /** Told of every attempt as it ends (live stats). */
+  onAttempt?: (record: AttemptRecord, candidate: Candidate) => void;
+}
+
+interface Answered {
+  candidate: Candidate;
+  attempts: AttemptRecord[];
+  warnings: string[];
+}
+export type ExecuteOutcome =
+  | (Answered & { ok: true; kind: "json"; result: ChatResult })
+  | (Answered & { ok: true; kind: "stream"; stream: CommittedStream })
+  | { ok: false; failure: ExecutionFailure };
+
+export interface ExecutionFailure {
+  status: number;
+  code: string;
+  type: string;
+  message: string;
+  attempts: AttemptRecord[];
+  retryAfterMs: number | null;
+}
+
+export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> {
+  const { plan, request, deps, retry } = input;
+  const deadline = input.startedAt + input.timeouts.total_ms;
+  const attempts: AttemptRecord[] = [];
+  const errors: ProviderError[] = [];
+  // After a context_length_exceeded, only candidates with a larger window are worth trying.
+  let needWindowAbove = 0;
+
+  for (const candidate of plan.candidates) {
+    const { ref } = candidate;
+    const window = ref.entry?.context_window ?? Number.POSITIVE_INFINITY;
+    if (window <= needWindowAbove) {
+      attempts.push(skipped(candidate, `context window ${window} is not larger than the one that overflowed`));
+      continue;
+    }
+    const adapter = adapterFor(ref.provider);
+    const ctx = { env: input.env, newId: deps.newId };
+    let built: BuiltRequest;
+    try {
+      built = adapter.buildChatRequest(request, { upstreamId: ref.upstreamId, entry: ref.entry }, ctx);
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      errors.push(err);
+      attempts.push(failed(candidate, err, 0, null));
+      continue;
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      if (deps.now() >= deadline) return { ok: false, failure: failure(errors, attempts, "deadline") };
+      const began = deps.now();
+      const attemptInput = { adapter, built, timeouts: input.timeouts, deadline, clientSignal: input.clientSignal, deps, ctx };
+      try {
+        if (request.stream) {
+          const stream = await openStream(attemptInput);
+          const record = ok(candidate, deps.now() - began, stream.ttftMs);
+          attempts.push(record);
+          input.onAttempt?.(record, candidate);
+          return { ok: true, kind: "stream", stream, candidate, attempts, warnings: built.warnings };
+        }
+        const result = await callOnce(attemptInput);
+        const elapsed = deps.now() - began;
+        const record = ok(candidate, elapsed, elapsed);
+        attempts.push(record);
+        input.onAttempt?.(record, candidate);
+        return { ok: true, kind: "json", result, candidate, attempts, warnings: built.warnings };
+      } catch (err) {
+        // A bug is not a fallback: only the one error type moves the plan along.
+        if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
+        errors.push(err);
+        const record = failed(candidate, err, deps.now() - began, null);
+        attempts.push(record);
+        input.onAttempt?.(record, candidate);
+
+        if (err.kind === "content_policy") return { ok: false, failure: failure([err], attempts, "caller") };
+        if (err.kind === "context_length") {
+          needWindowAbove = Math.max(needWindowAbove, ref.entry?.context_window ?? Number.POSITIVE_INFINITY);
+          break;
+        }
+        if (!err.retryable || attempt >= retry.max_attempts) break;
+        if (err.retryAfterMs !== null && err.retryAfterMs > retry.max_retry_after_ms) break;
+        const wait = err.retryAfterMs ?? backoff(attempt, retry, deps.random);
+        if (deps.now() + wait >= deadline) break;
+        try {
+          await deps.sleep(wait, input.clientSignal);
+        } catch {
+          throw new ClientGoneError("the client closed the connection");
+        }
+      }
+    }
+  }
+  return { ok: false, failure: failure(errors, attempts, plan.candidates.length === 0 ? "none" : "exhausted") };
+}
+
+/** Capped exponential backoff with full jitter: never a tight loop, never a thundering herd. */
+export function backoff(attempt: number, retry: FallbackFile["retry"], random: () => number): number {
+  const cap = Math.min(retry.max_delay_ms, retry.base_delay_ms * 2 ** (attempt - 1));
+  return Math.round(cap / 2 + (random() * cap) / 2);
+}
+
+function ok(candidate: Candidate, latency: number, ttft: number | null): AttemptRecord {
+  return { provider: candidate.ref.provider, model: candidate.ref.id, status: "ok", error: null, error_kind: null, http_status: 200, latency_ms: latency, ttft_ms: ttft };
+}
+
+function failed(candidate: Candidate, err: ProviderError, latency: number, ttft: number | null): AttemptRecord {
+  return {
+    provider: candidate.ref.provider,
+    model: candidate.ref.id,
+    status: "failed",
+    error: err.message,
+    error_kind: err.kind,
+    http_status: err.status,
+    latency_ms: latency,
+    ttft_ms: ttft,
+  };
+}
+
+function skipped(candidate: Candidate, reason: string): AttemptRecord {
+  return { provider: candidate.ref.provider, model: candidate.ref.id, status: "skipped", error: reason, error_kind: null, http_status: null, latency_ms: 0, ttft_ms: null };
+}
+
+/** The status a client sees when nothing answered: 429 if all were rate limited, 400 if all refused the request. */
+function failure(errors: ProviderError[], attempts: AttemptRecord[], why: "none" | "exhausted" | "deadline" | "caller"): ExecutionFailure {
+  const last = errors[errors.length - 1];
+  const base = { attempts, retryAfterMs: null as number | null };
+  if (why === "none") {
+    return { ...base, status: 503, code: "no_available_provider", type: "service_unavailable", message: "No configured and healthy model can serve this request." };
+  }
+  if (why === "caller" && last) {
+    return { ...base, status: 400, code: last.code ?? "content_policy_violation", type: "invalid_request_error", message: last.message };
+  }
+  if (errors.length > 0 && errors.every((e) => e.kind === "rate_limited")) {
+    const waits = errors.map((e) => e.retryAfterMs).filter((w): w is number => w !== null);
+    return {
+      ...base,
+      retryAfterMs: waits.length > 0 ? Math.min(...waits) : null,
+      status: 429,
+      code: "rate_limit_exceeded",
+      type: "rate_limit_error",
+      message: `Every candidate was rate limited. Last: ${last?.message ?? ""}`,
+    };
+  }
+  if (errors.length > 0 && errors.every((e) => e.kind === "invalid_request" || e.kind === "context_length")) {
+    return { ...base, status: 400, code: last?.code ?? "invalid_request", type: "invalid_request_error", message: last?.message ?? "invalid request" };
+  }
+  const summary = why === "deadline" ? "The request deadline passed before any candidate answered." : "Every candidate failed.";
+  return { ...base, status: 502, code: why === "deadline" ? "deadline_exceeded" : "upstream_failed", type: "upstream_error", message: `${summary} Last: ${last?.message ?? "none tried"}` };
+}

@@ -1,0 +1,47 @@
+// Pulls from an async iterator under a clock: when the clock runs out the attempt is aborted and a timeout thrown.
+import { ProviderError } from "../core/errors.ts";
+import type { ProviderId } from "../config/schema.ts";
+
+export type ClockName = "headers" | "first_token" | "idle" | "deadline";
+
+/** Races `promise` against `ms`; on expiry aborts `controller` (ending any pending read) and throws a timeout. */
+export async function withClock<T>(
+  promise: Promise<T>,
+  ms: number,
+  clock: ClockName,
+  controller: AbortController,
+  provider: ProviderId,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new ProviderError({ kind: "timeout", provider, code: clock, message: `${provider}: no ${describe(clock)} within ${ms} ms` });
+      controller.abort(error);
+      reject(error);
+    }, Math.max(0, ms));
+  });
+  // The loser of the race may reject later (an aborted read): that rejection is expected and handled here.
+  promise.catch(() => undefined);
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+function describe(clock: ClockName): string {
+  switch (clock) {
+    case "headers":
+      return "response headers";
+    case "first_token":
+      return "first token";
+    case "idle":
+      return "stream chunk (stalled)";
+    case "deadline":
+      return "answer before the request deadline";
+    default: {
+      const never: never = clock;
+      return never;
+    }
+  }
+}

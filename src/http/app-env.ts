@@ -1,0 +1,27 @@
+// Hono's type parameters for this app: bindings, and what middleware puts on the context.
+import type { Config } from "../config/validate.ts";
+import type { Env } from "../env.ts";
+import type { ExecDeps } from "../execute/deps.ts";
+import type { RequestSink } from "../ledger/record.ts";
+import type { ModelRegistry } from "../registry/model-registry.ts";
+import type { Caller } from "./auth.ts";
+
+/** What the app is built with: frozen configuration and the outside world, passed in. */
+export interface AppServices {
+  config: Config;
+  deps: ExecDeps;
+  /** Where finished requests go (stats, ledger); called per request with that request's env. */
+  sinks: (env: Env) => RequestSink[];
+  /** The registry in force for this env (static entries plus discovered local models). */
+  registry: (env: Env) => ModelRegistry;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    app: AppServices;
+    requestId: string;
+    caller: Caller;
+    registry: ModelRegistry;
+  };
+}

@@ -1,0 +1,114 @@
+// The one encoder of OpenAI answers: chat.completion JSON, chat.completion.chunk SSE lines, and error events.
+import type { ChatResult, FinishReason, StreamEvent, Usage } from "../core/types.ts";
+import { totalPromptTokens } from "../core/types.ts";
+
+export interface XRouter {
+  provider: string;
+  model: string;
+  strategy: string;
+  chain: string | null;
+  attempts: { provider: string; model: string; status: string; error: string | null; latency_ms: number }[];
+  /** null when the model that answered has no price in the registry (never a made-up price). */
+  cost_usd: number | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  warnings: string[];
+}
+
+export function openAIUsage(u: Usage) {
+  const prompt = totalPromptTokens(u);
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: u.output_tokens,
+    total_tokens: prompt + u.output_tokens,
+    prompt_tokens_details: { cached_tokens: u.cached_input_tokens },
+  };
+}
+
+function openAIToolCalls(calls: ChatResult["tool_calls"]) {
+  return calls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } }));
+}
+
+export function encodeCompletion(id: string, created: number, result: ChatResult, xRouter: XRouter): Record<string, unknown> {
+  const message: Record<string, unknown> = { role: "assistant", content: result.content, refusal: null };
+  if (result.tool_calls.length > 0) message.tool_calls = openAIToolCalls(result.tool_calls);
+  return {
+    id,
+    object: "chat.completion",
+    created,
+    model: result.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: result.finish_reason }],
+    usage: result.usage ? openAIUsage(result.usage) : null,
+    x_router: xRouter,
+  };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Writes canonical stream events as OpenAI chunks. It remembers what the answer held so the final chunk can carry
+ * finish_reason, usage (only when the client asked) and x_router.
+ */
+export class ChunkWriter {
+  #roleSent = false;
+  finishReason: FinishReason | null = null;
+  usage: Usage | null = null;
+  sawToolCall = false;
+  readonly #base: { id: string; object: "chat.completion.chunk"; created: number; model: string };
+
+  constructor(id: string, created: number, model: string) {
+    this.#base = { id, object: "chat.completion.chunk", created, model };
+  }
+
+  /** Encodes one event; returns null for events that are held for the end (finish, usage, end). */
+  event(e: StreamEvent): Uint8Array | null {
+    switch (e.type) {
+      case "text":
+        return this.#delta({ content: e.text });
+      case "tool_call_start":
+        this.sawToolCall = true;
+        return this.#delta({ tool_calls: [{ index: e.index, id: e.id, type: "function", function: { name: e.name, arguments: "" } }] });
+      case "tool_call_delta":
+        return this.#delta({ tool_calls: [{ index: e.index, function: { arguments: e.arguments } }] });
+      case "finish":
+        this.finishReason ??= e.finish_reason;
+        return null;
+      case "usage":
+        this.usage = e.usage;
+        return null;
+      case "end":
+        return null;
+      default: {
+        const never: never = e;
+        throw new Error(`unhandled event ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** The finish chunk (with x_router), the usage chunk if asked for, and [DONE]. */
+  finish(includeUsage: boolean, xRouter: XRouter): Uint8Array {
+    const finishReason = this.finishReason ?? (this.sawToolCall ? "tool_calls" : "stop");
+    let out = sse({ ...this.#base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }], ...(includeUsage ? { usage: null } : {}), ...(includeUsage ? {} : { x_router: xRouter }) });
+    if (includeUsage) {
+      out += sse({ ...this.#base, choices: [], usage: this.usage ? openAIUsage(this.usage) : null, x_router: xRouter });
+    }
+    return encoder.encode(out + "data: [DONE]\n\n");
+  }
+
+  #delta(delta: Record<string, unknown>): Uint8Array {
+    if (!this.#roleSent) {
+      this.#roleSent = true;
+      delta = { role: "assistant", ...delta };
+    }
+    return encoder.encode(sse({ ...this.#base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] }));
+  }
+}
+
+/** An OpenAI-style error event: what a client gets when a committed stream fails. No [DONE] follows. */
+export function encodeStreamError(message: string, type: string, code: string, xRouter?: XRouter): Uint8Array {
+  return encoder.encode(sse({ error: { message, type, param: null, code }, ...(xRouter ? { x_router: xRouter } : {}) }));
+}
+
+function sse(payload: unknown): string {
+  return `data: ${JSON.stringify(payload)}\n\n`;
+}

@@ -1,0 +1,32 @@
+// What is known about a request once it is over: route, attempts, tokens and cost. Sinks (stats, ledger) take it.
+import type { ProviderId } from "../config/schema.ts";
+import type { Usage } from "../core/types.ts";
+import type { AttemptRecord } from "../execute/run-plan.ts";
+
+export interface CompletionRecord {
+  request_id: string;
+  /** Epoch ms when the request arrived. */
+  created_at: number;
+  workspace_id: string;
+  execution_id: string | null;
+  strategy: string;
+  chain: string | null;
+  provider: ProviderId | null;
+  model: string | null;
+  /** "ok", "error" (nothing answered or the stream failed after commit), or "client_closed". */
+  status: "ok" | "error" | "client_closed";
+  http_status: number;
+  stream: boolean;
+  attempts: AttemptRecord[];
+  usage: Usage | null;
+  /** Integer pico-dollars; null when the answering model has no price. */
+  cost_pico: number | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  error: string | null;
+}
+
+/** Work done after the response, off the hot path (ctx.waitUntil). A sink must never throw into a request. */
+export interface RequestSink {
+  complete(record: CompletionRecord): Promise<void>;
+}

@@ -1,0 +1,53 @@
+// The one interface every provider adapter implements: canonical request in, wire request out; wire answer back in.
+import type { ModelEntry, ProviderId } from "../config/schema.ts";
+import type { ProviderError } from "../core/errors.ts";
+import type { CanonicalRequest, ChatResult, StreamEvent } from "../core/types.ts";
+import type { ProviderEnv } from "../env.ts";
+import type { WireFormat, WireMessage } from "../streams/wire-messages.ts";
+
+/** The model a call goes to: its upstream id and, when the registry lists it, its entry. */
+export interface ModelTarget {
+  /** The id sent to the provider. */
+  upstreamId: string;
+  entry: ModelEntry | null;
+}
+
+export interface UpstreamRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+export interface BuiltRequest {
+  request: UpstreamRequest;
+  /** Parameters this provider cannot take, said to the client (x_router.warnings, x-router-warnings). */
+  warnings: string[];
+}
+
+export interface AdapterContext {
+  env: ProviderEnv;
+  /** Makes ids for things a provider leaves unnamed (Ollama tool calls). */
+  newId: (prefix: string) => string;
+}
+
+export interface ProviderAdapter {
+  readonly id: ProviderId;
+  readonly streamFormat: WireFormat;
+  /** Has what it needs to be called (a key; for Ollama, a base URL). */
+  configured(env: ProviderEnv): boolean;
+  /** Throws ProviderError (invalid_request) for a request this provider cannot carry at all. */
+  buildChatRequest(req: CanonicalRequest, target: ModelTarget, ctx: AdapterContext): BuiltRequest;
+  /** Reads a non-streaming answer; throws ProviderError (malformed) when it cannot. */
+  parseChatResponse(json: unknown, ctx: AdapterContext): ChatResult;
+  /** Turns upstream messages into canonical events; throws ProviderError on an error event or a malformed chunk. */
+  parseStream(messages: AsyncIterable<WireMessage>, ctx: AdapterContext): AsyncGenerator<StreamEvent>;
+  /** Turns a non-2xx answer into the one error type. */
+  parseError(status: number, headers: Headers, body: string, now: number): ProviderError;
+  /** A free call that proves the provider is reachable and the key works (model listing). */
+  probeRequest(env: ProviderEnv): { url: string; headers: Record<string, string> };
+}
+
+/** Joins a base URL and a path without doubling or dropping the slash. */
+export function joinUrl(base: string, path: string): string {
+  return base.replace(/\/+$/, "") + "/" + path.replace(/^\/+/, "");
+}

@@ -1,0 +1,194 @@
+// Anthropic Messages: x-api-key + anthropic-version, content blocks, tool_use / input_json_delta, cache usage.
+import { ProviderError, kindForStatus, parseRetryAfter, type ErrorKind } from "../../core/errors.ts";
+import type { ChatResult, FinishReason, StreamEvent, ToolCall, Usage } from "../../core/types.ts";
+import type { ProviderEnv } from "../../env.ts";
+import type { WireMessage } from "../../streams/wire-messages.ts";
+import { joinUrl, type ProviderAdapter } from "../adapter.ts";
+import { buildAnthropicBody } from "./request.ts";
+import { ErrorBodySchema, MessageSchema, StreamEventSchema, type AnthropicUsage } from "./wire.ts";
+
+export const ANTHROPIC_VERSION = "2023-06-01";
+
+const baseUrl = (env: ProviderEnv) => env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com";
+const authHeaders = (env: ProviderEnv) => ({ "x-api-key": env.ANTHROPIC_API_KEY ?? "", "anthropic-version": ANTHROPIC_VERSION });
+
+export const anthropicAdapter: ProviderAdapter = {
+  id: "anthropic",
+  streamFormat: "sse",
+  configured: (env) => (env.ANTHROPIC_API_KEY ?? "") !== "",
+
+  buildChatRequest(req, target, ctx) {
+    const { body, warnings } = buildAnthropicBody(req, target);
+    return {
+      request: {
+        url: joinUrl(baseUrl(ctx.env), "v1/messages"),
+        headers: { ...authHeaders(ctx.env), "content-type": "application/json", accept: req.stream ? "text/event-stream" : "application/json" },
+        body,
+      },
+      warnings,
+    };
+  },
+
+  parseChatResponse(json): ChatResult {
+    const parsed = MessageSchema.safeParse(json);
+    if (!parsed.success) throw malformed(`unreadable message: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    let text = "";
+    const toolCalls: ToolCall[] = [];
+    for (const block of parsed.data.content) {
+      if (block.type === "text" && "text" in block && typeof block.text === "string") text += block.text;
+      if (block.type === "tool_use" && "id" in block && "name" in block) {
+        toolCalls.push({ id: String(block.id), name: String(block.name), arguments: JSON.stringify(block.input ?? {}) });
+      }
+    }
+    return {
+      model: parsed.data.model,
+      content: text === "" && toolCalls.length > 0 ? null : text,
+      tool_calls: toolCalls,
+      finish_reason: mapStopReason(parsed.data.stop_reason),
+      usage: toUsage(parsed.data.usage),
+    };
+  },
+
+  async *parseStream(messages: AsyncIterable<WireMessage>): AsyncGenerator<StreamEvent> {
+    let usage: AnthropicUsage = {};
+    // Anthropic numbers content blocks (text and tool_use together); OpenAI numbers tool calls only.
+    const toolIndex = new Map<number, number>();
+    for await (const message of messages) {
+      let json: unknown;
+      try {
+        json = JSON.parse(message.data);
+      } catch {
+        throw malformed("a stream event was not valid JSON");
+      }
+      const parsed = StreamEventSchema.safeParse(json);
+      if (!parsed.success) {
+        // Event types added after this adapter was written are passed over; known ones must parse.
+        const type = (json as { type?: unknown } | null)?.type;
+        if (typeof type === "string" && !KNOWN_EVENTS.has(type)) continue;
+        throw malformed(`unreadable ${String(type)} event`);
+      }
+      const event = parsed.data;
+      switch (event.type) {
+        case "message_start":
+          usage = { ...event.message.usage };
+          break;
+        case "content_block_start":
+          if (event.content_block.type === "tool_use") {
+            if (!event.content_block.id || !event.content_block.name) throw malformed("tool_use block without id or name");
+            const index = toolIndex.size;
+            toolIndex.set(event.index, index);
+            yield { type: "tool_call_start", index, id: event.content_block.id, name: event.content_block.name };
+          } else if (event.content_block.type === "text" && event.content_block.text) {
+            yield { type: "text", text: event.content_block.text };
+          }
+          break;
+        case "content_block_delta":
+          if (event.delta.type === "text_delta" && event.delta.text) yield { type: "text", text: event.delta.text };
+          if (event.delta.type === "input_json_delta" && event.delta.partial_json) {
+            const index = toolIndex.get(event.index);
+            if (index === undefined) throw malformed("input_json_delta for a block that is not a tool_use");
+            yield { type: "tool_call_delta", index, arguments: event.delta.partial_json };
+          }
+          break;
+        case "message_delta":
+          // output_tokens here is cumulative; newer API versions may restate the input counts too.
+          usage = { ...usage, ...definedOnly(event.usage ?? {}) };
+          if (event.delta.stop_reason) yield { type: "finish", finish_reason: mapStopReason(event.delta.stop_reason) };
+          break;
+        case "message_stop":
+          yield { type: "usage", usage: toUsage(usage) };
+          yield { type: "end" };
+          return;
+        case "error":
+          throw new ProviderError({
+            kind: errorKind(event.error.type, 200, event.error.message),
+            provider: "anthropic",
+            code: event.error.type,
+            message: event.error.message,
+          });
+        case "content_block_stop":
+        case "ping":
+          break;
+        default: {
+          const never: never = event;
+          throw new Error(`unhandled event ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  },
+
+  parseError(status, headers, body, now) {
+    let message = body.trim() === "" ? `anthropic answered ${status} with an empty body` : body.slice(0, 500);
+    let type: string | null = null;
+    try {
+      const parsed = ErrorBodySchema.safeParse(JSON.parse(body));
+      if (parsed.success) ({ message, type } = parsed.data.error);
+    } catch {
+      // Not JSON: keep the text.
+    }
+    return new ProviderError({
+      kind: errorKind(type, status, message),
+      provider: "anthropic",
+      status,
+      code: type,
+      message,
+      retryAfterMs: parseRetryAfter(headers, now),
+    });
+  },
+
+  probeRequest: (env) => ({ url: joinUrl(baseUrl(env), "v1/models"), headers: authHeaders(env) }),
+};
+
+const KNOWN_EVENTS = new Set(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop", "ping", "error"]);
+
+function errorKind(type: string | null, status: number, message: string): ErrorKind {
+  switch (type) {
+    case "invalid_request_error":
+      return /prompt is too long|context window|too many tokens/i.test(message) ? "context_length" : "invalid_request";
+    case "authentication_error":
+    case "permission_error":
+      return "auth";
+    case "not_found_error":
+      return "invalid_request";
+    case "rate_limit_error":
+      return "rate_limited";
+    case "overloaded_error":
+    case "api_error":
+      return status === 200 ? "stream" : "server";
+    default:
+      return status === 200 ? "stream" : kindForStatus(status);
+  }
+}
+
+function mapStopReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case "max_tokens":
+    case "model_context_window_exceeded":
+      return "length";
+    case "tool_use":
+      return "tool_calls";
+    case "refusal":
+      return "content_filter";
+    default:
+      // end_turn, stop_sequence, pause_turn.
+      return "stop";
+  }
+}
+
+function toUsage(u: AnthropicUsage): Usage {
+  // Anthropic's input_tokens already excludes cache reads and writes.
+  return {
+    input_tokens: u.input_tokens ?? 0,
+    output_tokens: u.output_tokens ?? 0,
+    cached_input_tokens: u.cache_read_input_tokens ?? 0,
+    cache_write_tokens: u.cache_creation_input_tokens ?? 0,
+  };
+}
+
+function definedOnly(u: AnthropicUsage): AnthropicUsage {
+  return Object.fromEntries(Object.entries(u).filter(([, v]) => v !== null && v !== undefined));
+}
+
+function malformed(message: string): ProviderError {
+  return new ProviderError({ kind: "malformed", provider: "anthropic", message });
+}

@@ -1,0 +1,114 @@
+// Ollama native /api/chat behind a tunnel: NDJSON streams, tool calls without ids, Cloudflare Access headers.
+import { ProviderError, kindForStatus, parseRetryAfter } from "../../core/errors.ts";
+import type { ChatResult, FinishReason, StreamEvent, Usage } from "../../core/types.ts";
+import type { ProviderEnv } from "../../env.ts";
+import type { WireMessage } from "../../streams/wire-messages.ts";
+import { joinUrl, type AdapterContext, type ProviderAdapter } from "../adapter.ts";
+import { buildOllamaBody } from "./request.ts";
+import { ChatLineSchema, ErrorLineSchema, type ChatLine } from "./wire.ts";
+
+/** Cloudflare Access service-token headers, when the tunnel is protected by Access. */
+export function accessHeaders(env: ProviderEnv): Record<string, string> {
+  const id = env.OLLAMA_ACCESS_CLIENT_ID;
+  const secret = env.OLLAMA_ACCESS_CLIENT_SECRET;
+  return id && secret ? { "cf-access-client-id": id, "cf-access-client-secret": secret } : {};
+}
+
+export const ollamaAdapter: ProviderAdapter = {
+  id: "ollama",
+  streamFormat: "ndjson",
+  configured: (env) => (env.OLLAMA_BASE_URL ?? "") !== "",
+
+  buildChatRequest(req, target, ctx) {
+    const { body, warnings } = buildOllamaBody(req, target);
+    return {
+      request: {
+        url: joinUrl(ctx.env.OLLAMA_BASE_URL ?? "", "api/chat"),
+        headers: { ...accessHeaders(ctx.env), "content-type": "application/json" },
+        body,
+      },
+      warnings,
+    };
+  },
+
+  parseChatResponse(json, ctx): ChatResult {
+    const parsed = ChatLineSchema.safeParse(json);
+    if (!parsed.success) throw malformed(`unreadable answer: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    const line = parsed.data;
+    const toolCalls = toolCallsOf(line, ctx);
+    const text = line.message?.content ?? "";
+    return {
+      model: line.model,
+      content: text === "" && toolCalls.length > 0 ? null : text,
+      tool_calls: toolCalls,
+      finish_reason: mapDoneReason(line.done_reason, toolCalls.length > 0),
+      usage: usageOf(line),
+    };
+  },
+
+  async *parseStream(messages: AsyncIterable<WireMessage>, ctx: AdapterContext): AsyncGenerator<StreamEvent> {
+    let toolCount = 0;
+    for await (const message of messages) {
+      let json: unknown;
+      try {
+        json = JSON.parse(message.data);
+      } catch {
+        throw malformed("a stream line was not valid JSON");
+      }
+      const error = ErrorLineSchema.safeParse(json);
+      if (error.success) throw new ProviderError({ kind: "stream", provider: "ollama", message: error.data.error });
+      const parsed = ChatLineSchema.safeParse(json);
+      if (!parsed.success) throw malformed(`unreadable stream line: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+      const line = parsed.data;
+      const text = line.message?.content ?? "";
+      if (text !== "") yield { type: "text", text };
+      // Ollama sends each tool call whole, in one line.
+      for (const call of toolCallsOf(line, ctx)) {
+        const index = toolCount++;
+        yield { type: "tool_call_start", index, id: call.id, name: call.name };
+        yield { type: "tool_call_delta", index, arguments: call.arguments };
+      }
+      if (line.done) {
+        yield { type: "finish", finish_reason: mapDoneReason(line.done_reason, toolCount > 0) };
+        yield { type: "usage", usage: usageOf(line) };
+        yield { type: "end" };
+        return;
+      }
+    }
+  },
+
+  parseError(status, headers, body, now) {
+    let message = body.trim() === "" ? `ollama answered ${status} with an empty body` : body.slice(0, 500);
+    try {
+      const parsed = ErrorLineSchema.safeParse(JSON.parse(body));
+      if (parsed.success) message = parsed.data.error;
+    } catch {
+      // Not JSON (Cloudflare Access answers with HTML): keep the text.
+    }
+    const kind = /context (length|window)|too long/i.test(message) && status === 400 ? "context_length" : kindForStatus(status);
+    return new ProviderError({ kind, provider: "ollama", status, message, retryAfterMs: parseRetryAfter(headers, now) });
+  },
+
+  probeRequest: (env) => ({ url: joinUrl(env.OLLAMA_BASE_URL ?? "", "api/tags"), headers: accessHeaders(env) }),
+};
+
+function toolCallsOf(line: ChatLine, ctx: AdapterContext) {
+  return (line.message?.tool_calls ?? []).map((c) => ({
+    id: ctx.newId("call"),
+    name: c.function.name,
+    arguments: typeof c.function.arguments === "string" ? c.function.arguments : JSON.stringify(c.function.arguments),
+  }));
+}
+
+function mapDoneReason(reason: string | null | undefined, hasToolCalls: boolean): FinishReason {
+  if (reason === "length") return "length";
+  return hasToolCalls ? "tool_calls" : "stop";
+}
+
+function usageOf(line: ChatLine): Usage {
+  return { input_tokens: line.prompt_eval_count ?? 0, output_tokens: line.eval_count ?? 0, cached_input_tokens: 0, cache_write_tokens: 0 };
+}
+
+function malformed(message: string): ProviderError {
+  return new ProviderError({ kind: "malformed", provider: "ollama", message });
+}

@@ -1,0 +1,13 @@
+// Converts OpenAI-compatible usage (cached tokens inside prompt_tokens) to canonical usage (cached split out).
+import type { Usage } from "../../core/types.ts";
+import type { WireUsage } from "./wire.ts";
+
+export function toCanonicalUsage(u: WireUsage): Usage {
+  const cached = u.prompt_tokens_details?.cached_tokens ?? u.cached_tokens ?? 0;
+  return {
+    input_tokens: Math.max(0, u.prompt_tokens - cached),
+    output_tokens: u.completion_tokens,
+    cached_input_tokens: Math.min(cached, u.prompt_tokens),
+    cache_write_tokens: 0,
+  };
+}

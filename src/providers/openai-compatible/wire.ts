@@ -1,0 +1,82 @@
+// Wire schemas of the OpenAI Chat Completions answer, validating only the fields Switchyard reads.
+import { z } from "zod";
+
+const UsageSchema = z.object({
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+  prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+  /** Together reports cached tokens at the top level of usage. */
+  cached_tokens: z.number().int().nonnegative().nullish(),
+});
+export type WireUsage = z.infer<typeof UsageSchema>;
+
+/** Mistral's reasoning models send content as an array of typed parts; only `text` parts are answer text. */
+const ContentSchema = z
+  .union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }).loose())])
+  .nullish();
+export type WireContent = z.infer<typeof ContentSchema>;
+
+export const ChatResponseSchema = z.object({
+  model: z.string(),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: ContentSchema,
+          tool_calls: z
+            .array(z.object({ id: z.string(), function: z.object({ name: z.string(), arguments: z.string() }) }))
+            .nullish(),
+        }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  usage: UsageSchema.nullish(),
+});
+
+export const ChunkSchema = z.object({
+  model: z.string().optional(),
+  choices: z
+    .array(
+      z.object({
+        delta: z
+          .object({
+            content: ContentSchema,
+            tool_calls: z
+              .array(
+                z.object({
+                  index: z.number().int().nonnegative(),
+                  id: z.string().nullish(),
+                  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+                }),
+              )
+              .nullish(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .default([]),
+  usage: UsageSchema.nullish(),
+});
+
+/** An error object in the body of a non-2xx answer, or inside a stream. Mistral may put an object in `message`. */
+export const ErrorBodySchema = z.object({
+  error: z
+    .object({
+      message: z.unknown().optional(),
+      type: z.string().nullish(),
+      code: z.union([z.string(), z.number()]).nullish(),
+      param: z.string().nullish(),
+    })
+    .optional(),
+  message: z.unknown().optional(),
+  type: z.string().nullish(),
+  code: z.union([z.string(), z.number()]).nullish(),
+});
+
+export function contentText(content: WireContent): string {
+  if (content === null || content === undefined) return "";
+  if (typeof content === "string") return content;
+  return content.map((part) => (part.type === "text" ? (part.text ?? "") : "")).join("");
+}

@@ -1,0 +1,50 @@
+// Routing controls from the body's `router` object and the x-router-* headers (the header wins), validated.
+import { z } from "zod";
+import { CapabilitySchema, StrategySchema } from "../config/schema.ts";
+import { HttpError } from "../http/errors.ts";
+import { RouterControlsSchema, type RouterControls } from "../http/openai-request.ts";
+
+const bool = z.enum(["true", "false"]).transform((v) => v === "true");
+const positive = z.coerce.number().positive();
+const nonNegative = z.coerce.number().nonnegative();
+const id = z.string().min(1).max(128);
+
+/** Header name -> how to read it into the body's `router` field of the same meaning. */
+const HEADERS = {
+  "x-router-strategy": ["strategy", StrategySchema],
+  "x-router-chain": ["chain", z.string().min(1)],
+  "x-router-capabilities": ["capabilities", z.string().transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s !== "")).pipe(z.array(CapabilitySchema))],
+  "x-router-task-type": ["task_type", z.string().min(1)],
+  "x-router-budget-remaining": ["budget_remaining", nonNegative],
+  "x-router-max-latency-ms": ["max_latency_ms", positive],
+  "x-router-fallback": ["fallback", bool],
+  "x-router-workspace": ["workspace_id", id],
+  "x-router-execution": ["execution_id", id],
+  "x-router-timeout-headers-ms": ["timeouts.headers_ms", z.coerce.number().int().positive()],
+  "x-router-timeout-first-token-ms": ["timeouts.first_token_ms", z.coerce.number().int().positive()],
+  "x-router-timeout-idle-ms": ["timeouts.idle_ms", z.coerce.number().int().positive()],
+  "x-router-timeout-total-ms": ["timeouts.total_ms", z.coerce.number().int().positive()],
+} as const satisfies Record<string, readonly [string, z.ZodType]>;
+
+export function readControls(body: RouterControls | undefined, headers: Headers): RouterControls {
+  const merged: Record<string, unknown> = { ...(body ?? {}) };
+  const timeouts: Record<string, unknown> = { ...(body?.timeouts ?? {}) };
+  for (const [header, [field, schema]] of Object.entries(HEADERS)) {
+    const raw = headers.get(header);
+    if (raw === null) continue;
+    const parsed = (schema as z.ZodType).safeParse(raw);
+    if (!parsed.success) {
+      throw new HttpError(400, `Header ${header}: ${parsed.error.issues[0]?.message ?? "invalid"} (got "${raw}")`, { param: header, code: "invalid_header" });
+    }
+    if (field.startsWith("timeouts.")) timeouts[field.slice("timeouts.".length)] = parsed.data;
+    else merged[field] = parsed.data;
+  }
+  if (Object.keys(timeouts).length > 0) merged.timeouts = timeouts;
+  const result = RouterControlsSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const param = ["router", ...(issue?.path ?? []).map(String)].join(".");
+    throw new HttpError(400, `'${param}': ${issue?.message ?? "invalid"}`, { param, code: "invalid_value" });
+  }
+  return result.data;
+}

@@ -1,0 +1,46 @@
+// Routing defaults from the environment (LLM_*), validated, over the defaults of configs/llm_fallback.yml.
+import { z } from "zod";
+import { ProviderIdSchema, StrategySchema, type FallbackFile, type ProviderId, type Strategy } from "./config/schema.ts";
+import type { Env } from "./env.ts";
+import { HttpError } from "./http/errors.ts";
+
+export interface Settings {
+  strategy: Strategy;
+  fallback: boolean;
+  preferLocal: boolean;
+  defaultProvider: ProviderId | null;
+}
+
+const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const EnvSchema = z.object({
+  LLM_ROUTING_STRATEGY: StrategySchema.optional(),
+  LLM_ENABLE_FALLBACK: flag.optional(),
+  LLM_PREFER_LOCAL: flag.optional(),
+  LLM_DEFAULT_PROVIDER: ProviderIdSchema.optional(),
+});
+
+const cache = new WeakMap<object, Settings>();
+
+export function settingsFrom(env: Env, config: FallbackFile): Settings {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const blank = (v: string | undefined) => (v === undefined || v.trim() === "" ? undefined : v.trim());
+  const parsed = EnvSchema.safeParse({
+    LLM_ROUTING_STRATEGY: blank(env.LLM_ROUTING_STRATEGY),
+    LLM_ENABLE_FALLBACK: blank(env.LLM_ENABLE_FALLBACK),
+    LLM_PREFER_LOCAL: blank(env.LLM_PREFER_LOCAL),
+    LLM_DEFAULT_PROVIDER: blank(env.LLM_DEFAULT_PROVIDER),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new HttpError(500, `Gateway misconfigured: ${issue?.path.join(".")}: ${issue?.message}`, { code: "gateway_misconfigured" });
+  }
+  const settings: Settings = {
+    strategy: parsed.data.LLM_ROUTING_STRATEGY ?? config.defaults.strategy,
+    fallback: parsed.data.LLM_ENABLE_FALLBACK ?? config.defaults.fallback,
+    preferLocal: parsed.data.LLM_PREFER_LOCAL ?? config.defaults.prefer_local,
+    defaultProvider: parsed.data.LLM_DEFAULT_PROVIDER ?? null,
+  };
+  cache.set(env, settings);
+  return settings;
+}

@@ -1,0 +1,17 @@
+// Bindings the test configuration adds to the Worker's own.
+import type { D1Migration } from "@cloudflare/vitest-plugin";
+import type { Env as WorkerEnv } from "../src/env.ts";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends WorkerEnv {
+      TEST_MIGRATIONS: D1Migration[];
+    }
+  }
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    emulatorUrl: string;
+  }
+}
