@@ -20,7 +20,9 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.use("/v1/*", async (c, next) => {
     c.set("caller", authenticateAdmin(c.req.raw, c.env));
-    c.set("registry", services.registry(c.env));
+    const stats = await services.stats(c.env, c.executionCtx);
+    c.set("stats", stats);
+    c.set("registry", services.registry(c.env, stats));
     await next();
   });
 

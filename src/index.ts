@@ -4,6 +4,7 @@ import { CONFIG } from "./config/index.ts";
 import type { Env } from "./env.ts";
 import { realDeps } from "./execute/deps.ts";
 import { ModelRegistry } from "./registry/model-registry.ts";
+import { emptySnapshot } from "./stats/snapshot.ts";
 
 const registry = new ModelRegistry(CONFIG.models.models);
 
@@ -12,6 +13,7 @@ const app = createApp({
   deps: realDeps,
   sinks: () => [],
   registry: () => registry,
+  stats: async () => emptySnapshot(),
 });
 
 export default {

@@ -4,6 +4,7 @@ import type { Env } from "../env.ts";
 import type { ExecDeps } from "../execute/deps.ts";
 import type { RequestSink } from "../ledger/record.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
+import type { StatsSnapshot } from "../stats/snapshot.ts";
 import type { Caller } from "./auth.ts";
 
 /** What the app is built with: frozen configuration and the outside world, passed in. */
@@ -13,7 +14,9 @@ export interface AppServices {
   /** Where finished requests go (stats, ledger); called per request with that request's env. */
   sinks: (env: Env) => RequestSink[];
   /** The registry in force for this env (static entries plus discovered local models). */
-  registry: (env: Env) => ModelRegistry;
+  registry: (env: Env, stats: StatsSnapshot) => ModelRegistry;
+  /** Live stats from the isolate's cache (refreshed in the background); never awaits a Durable Object write. */
+  stats: (env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }) => Promise<StatsSnapshot>;
 }
 
 export interface AppEnv {
@@ -23,5 +26,6 @@ export interface AppEnv {
     requestId: string;
     caller: Caller;
     registry: ModelRegistry;
+    stats: StatsSnapshot;
   };
 }

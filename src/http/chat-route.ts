@@ -39,7 +39,10 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     registry: c.get("registry"),
     config: config.fallback,
     configured: (p) => adapterFor(p).configured(c.env),
-    defaults: { strategy: settings.strategy, fallback: settings.fallback },
+    defaults: settings,
+    stats: c.get("stats"),
+    workspaceBudgetRemaining: null,
+    random: deps.random,
   });
   const timeouts: Timeouts = { ...config.fallback.timeouts, ...tighterOnly(config.fallback.timeouts, controls.timeouts) };
 

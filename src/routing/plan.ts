@@ -5,6 +5,7 @@ import { HttpError } from "../http/errors.ts";
 import type { RouterControls } from "../http/openai-request.ts";
 import { costPico, picoToUsd } from "../ledger/cost.ts";
 import { refOf, type ModelRef, type ModelRegistry } from "../registry/model-registry.ts";
+import type { StatsSnapshot } from "../stats/snapshot.ts";
 import type { Candidate, Exclusion, Plan } from "./plan-types.ts";
 import { estimatePromptTokens } from "./tokens.ts";
 
@@ -16,7 +17,13 @@ export interface PlanInput {
   registry: ModelRegistry;
   config: FallbackFile;
   configured: (provider: ProviderId) => boolean;
-  defaults: { strategy: Strategy; fallback: boolean };
+  defaults: { strategy: Strategy; fallback: boolean; preferLocal: boolean; defaultProvider: ProviderId | null };
+  /** Live health and latency; the empty snapshot when none could be read (static registry data then). */
+  stats: StatsSnapshot;
+  /** USD the workspace's budget still allows for this request; null when it has no budget. */
+  workspaceBudgetRemaining: number | null;
+  /** Uniform in [0, 1): the planner's only randomness (latency exploration), passed in for tests. */
+  random: () => number;
 }
 
 export function requiredCapabilities(req: CanonicalRequest, controls: RouterControls): Capability[] {
