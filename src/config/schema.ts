@@ -54,19 +54,19 @@ export const ModelsFileSchema = z
   .strictObject({ models: z.array(ModelEntrySchema).min(1) })
   .superRefine((file, ctx) => {
     // Every id and alias must resolve to exactly one model, within its provider and globally.
-    const seen = new Map<string, string>();
+    const seen = new Map<string, { index: number; owner: string }>();
     file.models.forEach((m, i) => {
       for (const [j, name] of [m.id, ...m.aliases].entries()) {
-        const owner = `${m.provider}/${m.id}`;
         const prev = seen.get(name);
-        if (prev !== undefined && prev !== owner) {
+        // The same name twice on one entry is harmless; on two entries (even of one provider) it is ambiguous.
+        if (prev !== undefined && prev.index !== i) {
           ctx.addIssue({
             code: "custom",
-            path: ["models", i, j === 0 ? "id" : "aliases"],
-            message: `"${name}" already names ${prev}; ids and aliases must be unique`,
+            path: ["models", i, ...(j === 0 ? ["id"] : ["aliases", j - 1])],
+            message: `"${name}" already names ${prev.owner}; ids and aliases must be unique`,
           });
         }
-        seen.set(name, owner);
+        seen.set(name, { index: i, owner: `${m.provider}/${m.id}` });
       }
       if (m.max_output > m.context_window) {
         ctx.addIssue({ code: "custom", path: ["models", i, "max_output"], message: "max_output cannot exceed context_window" });
