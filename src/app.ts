@@ -29,7 +29,9 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   app.post("/v1/chat/completions", chatCompletions);
   app.get("/v1/models", listModels);
 
-  app.notFound((c) => errorResponse(new HttpError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, { code: "not_found" })));
+  app.notFound((c) =>
+    errorResponse(new HttpError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, { code: "not_found" }), { "x-request-id": c.get("requestId") }),
+  );
 
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "";

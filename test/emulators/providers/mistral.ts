@@ -1,0 +1,88 @@
+// Mistral's /v1/chat/completions and /v1/models: OpenAI-compatible, but it refuses fields it does not know (422).
+import { recording } from "../fixtures.ts";
+import type { BodyReply } from "../types.ts";
+import { openAICompatible } from "./openai-compatible.ts";
+import { type JsonObject, jsonPayload } from "./shared.ts";
+
+const JSON_HEADERS = { "Content-Type": "application/json" };
+const file = (name: string) => () => recording("mistral", name, { fallback: JSON_HEADERS });
+
+/** Top-level fields Mistral's chat endpoint takes; anything else is `extra_forbidden`. */
+const ALLOWED_FIELDS: ReadonlySet<string> = new Set([
+  "model",
+  "messages",
+  "temperature",
+  "top_p",
+  "max_tokens",
+  "stream",
+  "stop",
+  "random_seed",
+  "response_format",
+  "tools",
+  "tool_choice",
+  "presence_penalty",
+  "frequency_penalty",
+  "n",
+  "safe_prompt",
+  "parallel_tool_calls",
+  "prediction",
+  "prompt_mode",
+]);
+
+const MODELS = {
+  object: "list",
+  data: [
+    { id: "mistral-large-latest", object: "model", created: 1784566709, owned_by: "mistralai" },
+    { id: "mistral-small-latest", object: "model", created: 1784566709, owned_by: "mistralai" },
+  ],
+};
+
+/** Mistral's pydantic validation answer (shape of mistral/error-422-extra-forbidden.json), one detail per field. */
+function refuseExtraFields(body: JsonObject): BodyReply | undefined {
+  const extra = Object.keys(body).filter((field) => !ALLOWED_FIELDS.has(field));
+  if (extra.length === 0) return undefined;
+  const detail = extra.map((field) => ({
+    type: "extra_forbidden",
+    loc: ["body", field],
+    msg: "Extra inputs are not permitted",
+    input: body[field],
+  }));
+  return {
+    kind: "body",
+    status: 422,
+    headers: { ...JSON_HEADERS },
+    body: JSON.stringify({ object: "error", message: { detail }, type: "invalid_request_error", param: null, code: null }),
+  };
+}
+
+export const mistral = openAICompatible({
+  id: "mistral",
+  chat: {
+    text: file("chat-completion.json"),
+    toolCall: file("chat-completion-tool-call.json"),
+    streamText: file("chat-completion-stream.sse"),
+    streamToolCall: file("chat-completion-stream-tool-call.sse"),
+  },
+  modelList: () => jsonPayload(MODELS),
+  // The 2026 shape of mistral/error-429-rate-limited.json.
+  errorBody: ({ message, type, code }) => JSON.stringify({ object: "error", message, type, param: null, code }),
+  errorHeaders: JSON_HEADERS,
+  recordedErrors: {
+    422: file("error-422-extra-forbidden.json"),
+    429: file("error-429-rate-limited.json"),
+  },
+  errorWording: {
+    401: { message: "Unauthorized", type: "invalid_request_error", code: null },
+  },
+  contextLength: () =>
+    jsonPayload({
+      object: "error",
+      message:
+        "Prompt contains 40000 tokens and 0 draft tokens, too large for model with 32768 maximum context length",
+      type: "invalid_request_error",
+      param: null,
+      code: "context_length_exceeded",
+    }),
+  badJson: { message: "Invalid JSON body", type: "invalid_request_error", code: null },
+  refuseBody: refuseExtraFields,
+});

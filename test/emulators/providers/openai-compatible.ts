@@ -1,0 +1,98 @@
+// The chat-completions emulator OpenAI, Mistral and Together share; each passes its recordings and its named quirks.
+import { CONTENT_POLICY, type ErrorFields, genericError, MALFORMED_SSE_EVENT, OPENAI_STREAM_ERROR } from "../error-catalog.ts";
+import { isDoneEvent, sseEvents } from "../stream-events.ts";
+import type { BodyReply, ErrorCase, HeaderMap, ProviderEmulator, ProviderId, StreamEvent } from "../types.ts";
+import { bodyReply, hasBearer, isObject, type JsonObject, type Payload, wantsTools } from "./shared.ts";
+
+export interface OpenAICompatibleConfig {
+  id: ProviderId;
+  /** The four recorded answers, picked by `stream` × non-empty `tools`. */
+  chat: {
+    text: () => Payload;
+    toolCall: () => Payload;
+    streamText: () => Payload;
+    streamToolCall: () => Payload;
+  };
+  /** GET /v1/models. */
+  modelList: () => Payload;
+  /** Renders error fields in the provider's error shape. */
+  errorBody: (fields: ErrorFields) => string;
+  errorHeaders: HeaderMap;
+  /** Recorded error answers by HTTP status; other statuses get `errorBody(genericError(status))`. */
+  recordedErrors: Partial<Record<number, () => Payload>>;
+  /** Provider wording for statuses without a recording. */
+  errorWording?: Partial<Record<number, ErrorFields>>;
+  contextLength: () => Payload;
+  badJson: ErrorFields;
+  /** Quirk: a refusal of a well-formed body (Mistral's forbidden extra fields). */
+  refuseBody?: (body: JsonObject) => BodyReply | undefined;
+  /** Quirk: reshapes the replayed stream for the request (OpenAI's include_usage). */
+  shapeStream?: (events: StreamEvent[], body: JsonObject) => StreamEvent[];
+}
+
+export function openAICompatible(config: OpenAICompatibleConfig): ProviderEmulator {
+  const shaped = (status: number, fields: ErrorFields): BodyReply => ({
+    kind: "body",
+    status,
+    headers: { ...config.errorHeaders },
+    body: config.errorBody(fields),
+  });
+
+  const error = (kind: ErrorCase, status: number): BodyReply => {
+    switch (kind) {
+      case "status": {
+        const recorded = config.recordedErrors[status];
+        if (recorded) return bodyReply(status, recorded());
+        return shaped(status, config.errorWording?.[status] ?? genericError(status));
+      }
+      case "context_length":
+        return bodyReply(400, config.contextLength());
+      case "content_policy":
+        return shaped(400, CONTENT_POLICY);
+      case "bad_json":
+        return shaped(400, config.badJson);
+      default: {
+        const unhandled: never = kind;
+        throw new Error(`unhandled error case ${String(unhandled)}`);
+      }
+    }
+  };
+
+  return {
+    id: config.id,
+    route(method, path) {
+      if (method === "POST" && path === "/v1/chat/completions") return "chat";
+      if (method === "GET" && path === "/v1/models") return "models";
+      return undefined;
+    },
+    refuse(endpoint, req) {
+      if (!hasBearer(req.headers)) return error("status", 401);
+      if (endpoint === "models") return undefined;
+      if (req.badJson || !isObject(req.body)) return error("bad_json", 400);
+      return config.refuseBody?.(req.body);
+    },
+    answer(endpoint, req) {
+      if (endpoint === "models") return bodyReply(200, config.modelList());
+      const body = isObject(req.body) ? req.body : {};
+      const tools = wantsTools(body);
+      if (body.stream !== true) return bodyReply(200, tools ? config.chat.toolCall() : config.chat.text());
+      const payload = tools ? config.chat.streamToolCall() : config.chat.streamText();
+      const events = sseEvents(payload.body, isDoneEvent);
+      return {
+        kind: "stream",
+        status: 200,
+        headers: { ...payload.headers },
+        events: config.shapeStream ? config.shapeStream(events, body) : events,
+        malformed: MALFORMED_SSE_EVENT,
+        midstreamError: OPENAI_STREAM_ERROR,
+      };
+    },
+    error,
+  };
+}
+
+/** OpenAI's error envelope, used by OpenAI and Together. */
+export function openAIErrorBody(fields: ErrorFields, indent?: number): string {
+  const { message, type, code } = fields;
+  return JSON.stringify({ error: { message, type, param: fields.param ?? null, code } }, null, indent);
+}

@@ -1,0 +1,120 @@
+// Every malformed request gets a 400 (or 413) in OpenAI's error shape naming the offending param: never a 500 or a hang.
+import { describe, expect, it } from "vitest";
+import { MAX_BODY_BYTES } from "../../../src/http/read-body.ts";
+import { call, chat, newSession } from "../gateway.ts";
+
+const OK = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] };
+
+async function expectError(res: Response, status: number, param: string | null, message?: RegExp) {
+  const body = (await res.json()) as { error: { message: string; type: string; param: string | null; code: string | null } };
+  expect(res.status, JSON.stringify(body)).toBe(status);
+  expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
+  expect(body.error.param).toBe(param);
+  if (message) expect(body.error.message).toMatch(message);
+  expect(res.headers.get("content-type")).toContain("application/json");
+  expect(res.headers.get("x-request-id")).not.toBeNull();
+}
+
+describe("request validation", () => {
+  const cases: [string, unknown, string | null, RegExp?][] = [
+    ["missing model", { messages: OK.messages }, "model"],
+    ["empty messages", { model: OK.model, messages: [] }, "messages", /at least one message/],
+    ["unknown role", { model: OK.model, messages: [{ role: "wizard", content: "x" }] }, "messages.0.role"],
+    ["temperature out of range", { ...OK, temperature: 3 }, "temperature"],
+    ["top_p out of range", { ...OK, top_p: 1.5 }, "top_p"],
+    ["negative max_tokens", { ...OK, max_tokens: -5 }, "max_tokens"],
+    ["fractional seed", { ...OK, seed: 1.5 }, "seed"],
+    ["too many stop sequences", { ...OK, stop: ["a", "b", "c", "d", "e"] }, "stop"],
+    ["n other than 1", { ...OK, n: 3 }, "n"],
+    ["tool without a name", { ...OK, tools: [{ type: "function", function: { description: "x" } }] }, "tools.0.function.name"],
+    ["tool name with spaces", { ...OK, tools: [{ type: "function", function: { name: "get weather" } }] }, "tools.0.function.name"],
+    ["tool message without tool_call_id", { model: OK.model, messages: [{ role: "tool", content: "x" }] }, "messages.0.tool_call_id"],
+    ["bad response_format", { ...OK, response_format: { type: "xml" } }, "response_format.type"],
+    ["stream not boolean", { ...OK, stream: "yes" }, "stream"],
+    ["unknown routing strategy", { ...OK, router: { strategy: "cheapest" } }, "router.strategy"],
+    ["unknown router field", { ...OK, router: { stratgey: "balanced" } }, "router"],
+    ["negative budget", { ...OK, router: { budget_remaining: -1 } }, "router.budget_remaining"],
+    ["unknown model", { ...OK, model: "gpt-17-ultra" }, "model", /not in the registry/],
+    ["unknown chain", { ...OK, model: "chain:nonsense" }, "model", /Unknown chain/],
+    ["empty models array", { ...OK, models: [] }, "models"],
+  ];
+
+  for (const [name, body, param, message] of cases) {
+    it(`400 for ${name}`, async () => {
+      const s = await newSession();
+      await expectError(await chat(s.env, body as Record<string, unknown>), 400, param, message);
+      expect(await s.requests()).toHaveLength(0);
+    });
+  }
+
+  it("400 for a body that is not JSON", async () => {
+    const s = await newSession();
+    await expectError(await call(s.env, "/v1/chat/completions", { method: "POST", body: "{nope", headers: { "content-type": "application/json" } }), 400, null, /not valid JSON/);
+  });
+
+  it("400 for an empty body and for a JSON array", async () => {
+    const s = await newSession();
+    await expectError(await call(s.env, "/v1/chat/completions", { method: "POST" }), 400, null, /empty/);
+    await expectError(await call(s.env, "/v1/chat/completions", { method: "POST", body: "[1]" }), 400, null, /JSON object/);
+  });
+
+  it("413 past the stated body limit", async () => {
+    const s = await newSession();
+    const big = JSON.stringify({ ...OK, messages: [{ role: "user", content: "x".repeat(MAX_BODY_BYTES + 10) }] });
+    await expectError(await call(s.env, "/v1/chat/completions", { method: "POST", body: big }), 413, null, new RegExp(String(MAX_BODY_BYTES)));
+  });
+
+  it("400 naming the header for a bad x-router-* value", async () => {
+    const s = await newSession();
+    await expectError(await chat(s.env, OK, { "x-router-strategy": "fastest" }), 400, "x-router-strategy");
+    await expectError(await chat(s.env, OK, { "x-router-budget-remaining": "lots" }), 400, "x-router-budget-remaining");
+    await expectError(await chat(s.env, OK, { "x-router-fallback": "maybe" }), 400, "x-router-fallback");
+    await expectError(await chat(s.env, OK, { "x-router-capabilities": "tools,telepathy" }), 400, "x-router-capabilities");
+  });
+
+  it("404 in OpenAI's shape for an unknown route", async () => {
+    const s = await newSession();
+    await expectError(await call(s.env, "/v1/engines"), 404, null);
+  });
+
+  it("warns about a field it does not carry instead of dropping it silently", async () => {
+    const s = await newSession();
+    const res = await chat(s.env, { ...OK, logit_bias: { "50256": -100 } });
+    const body = (await res.json()) as { x_router: { warnings: string[] } };
+    expect(res.status).toBe(200);
+    expect(body.x_router.warnings).toContain('"logit_bias" is not supported by Switchyard; it was not sent');
+    expect(decodeURIComponent(res.headers.get("x-router-warnings") ?? "")).toContain("logit_bias");
+  });
+});
+
+describe("route reporting", () => {
+  it("names the route in headers and in x_router, streaming or not", async () => {
+    const s = await newSession();
+    const res = await chat(s.env, { ...OK, router: { fallback: false } }, { "x-request-id": "req-abc" });
+    const body = (await res.json()) as { id: string; x_router: Record<string, unknown> };
+    expect(res.headers.get("x-request-id")).toBe("req-abc");
+    expect(res.headers.get("x-router-provider")).toBe("openai");
+    expect(res.headers.get("x-router-model")).toBe("gpt-4o-mini");
+    expect(res.headers.get("x-router-attempts")).toBe("1");
+    expect(res.headers.get("x-router-strategy")).not.toBeNull();
+    expect(body.id).toBe("chatcmpl-req-abc");
+    expect(body.x_router).toMatchObject({ provider: "openai", model: "gpt-4o-mini", attempts: [{ provider: "openai", model: "gpt-4o-mini", status: "ok" }] });
+    expect(typeof body.x_router.cost_usd).toBe("number");
+    expect(typeof body.x_router.latency_ms).toBe("number");
+
+    const streamed = await chat(s.env, { ...OK, stream: true, router: { fallback: false } });
+    expect(streamed.headers.get("x-router-provider")).toBe("openai");
+    expect(streamed.headers.get("x-router-attempts")).toBe("1");
+    await streamed.text();
+  });
+
+  it("reports the model that answered after a fallback", async () => {
+    const s = await newSession({ faults: [{ provider: "openai", mode: "status", status: 503 }] });
+    const res = await chat(s.env, { ...OK, models: ["openai/gpt-4o-mini", "mistral/mistral-small-latest"] });
+    const body = (await res.json()) as { x_router: { provider: string; attempts: { provider: string; status: string }[] } };
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-router-provider")).toBe("mistral");
+    expect(res.headers.get("x-router-attempts")).toBe("3");
+    expect(body.x_router.attempts.map((a) => `${a.provider}:${a.status}`)).toEqual(["openai:failed", "openai:failed", "mistral:ok"]);
+  });
+});
