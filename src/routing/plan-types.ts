@@ -1,11 +1,12 @@
 // The router's output: candidates in the order they will be tried, each with its reasons, and what was left out.
-import type { Strategy } from "../config/schema.ts";
+import type { Capability, Strategy } from "../config/schema.ts";
 import type { ModelRef } from "../registry/model-registry.ts";
 
 export interface Candidate {
   ref: ModelRef;
+  /** In [0, 1]; what it measures depends on `Plan.order` (the strategy's score, or the position in a listed order). */
   score: number;
-  /** USD for this request at the candidate's prices (prompt estimate + requested or typical output); null if unpriced. */
+  /** USD for this request at the candidate's prices (prompt estimate + requested or assumed output); null if unpriced. */
   estimated_cost_usd: number | null;
   reasons: string[];
 }
@@ -16,9 +17,22 @@ export interface Exclusion {
   reason: string;
 }
 
+/**
+ * How the candidates were put in order: `strategy` (ranked by `Plan.strategy`), `listed` (a chain's own order),
+ * `requested` (the caller's `models` list, or one named model with fallback off).
+ */
+export type PlanOrder = "strategy" | "listed" | "requested";
+
 export interface Plan {
+  /** The strategy in force: it ranks `auto` pools, strategy chains and a named model's fallbacks. */
   strategy: Strategy;
   chain: string | null;
+  order: PlanOrder;
+  task_type: string | null;
+  required_capabilities: Capability[];
+  fallback: boolean;
+  /** The smaller of the caller's `budget_remaining` and the workspace's remaining budget; null when neither binds. */
+  budget_remaining_usd: number | null;
   candidates: Candidate[];
   excluded: Exclusion[];
   /** Estimated prompt tokens the plan was made for. */

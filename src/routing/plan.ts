@@ -1,12 +1,15 @@
-// Builds the plan for a request: which models to try, in which order, and why; and which were left out.
+// Builds the plan for a request: which models to try, in which order, and why; and which were left out. A pure function.
 import type { Capability, FallbackFile, ProviderId, Strategy } from "../config/schema.ts";
 import type { CanonicalRequest } from "../core/types.ts";
-import { HttpError } from "../http/errors.ts";
 import type { RouterControls } from "../http/openai-request.ts";
-import { costPico, picoToUsd } from "../ledger/cost.ts";
-import { refOf, type ModelRef, type ModelRegistry } from "../registry/model-registry.ts";
+import type { ModelRegistry } from "../registry/model-registry.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
-import type { Candidate, Exclusion, Plan } from "./plan-types.ts";
+import { factsFor, type Facts } from "./facts.ts";
+import { applyFilters, type FilterInput } from "./filters.ts";
+import type { Candidate, Exclusion, Plan, PlanOrder } from "./plan-types.ts";
+import { STRATEGY_IMPLS, type Ranked, type StrategyContext } from "./strategies/index.ts";
+import { round3 } from "./strategies/strategy.ts";
+import { resolveTargets, type Target } from "./targets.ts";
 import { estimatePromptTokens } from "./tokens.ts";
 
 export interface PlanInput {
@@ -26,97 +29,127 @@ export interface PlanInput {
   random: () => number;
 }
 
-export function requiredCapabilities(req: CanonicalRequest, controls: RouterControls): Capability[] {
-  const needs = new Set<Capability>(controls.capabilities ?? []);
+/** What the request needs from a model: router.capabilities, the task type's, and what its body implies. */
+export function requiredCapabilities(req: CanonicalRequest, controls: RouterControls, extra: readonly Capability[] = []): Capability[] {
+  const needs = new Set<Capability>([...(controls.capabilities ?? []), ...extra]);
   if (req.tools !== undefined && req.tools.length > 0) needs.add("tools");
   if (req.response_format !== undefined && req.response_format.type !== "text") needs.add("json");
   if (req.messages.some((m) => m.role === "user" && typeof m.content !== "string" && m.content.some((p) => p.type === "image_url"))) needs.add("vision");
   return [...needs];
 }
 
+interface Passed {
+  target: Target;
+  facts: Facts;
+  notes: string[];
+}
+
 export function buildPlan(input: PlanInput): Plan {
-  const { registry, request, controls } = input;
-  const strategy = controls.strategy ?? input.defaults.strategy;
+  const { request, controls, config, stats } = input;
   const fallback = controls.fallback ?? input.defaults.fallback;
-  const needs = requiredCapabilities(request, controls);
+  const targets = resolveTargets({ ...input, fallback });
+  const needs = requiredCapabilities(request, controls, targets.taskCapabilities);
   const promptTokens = estimatePromptTokens(request);
+  const budget = bindingBudget(controls.budget_remaining, input.workspaceBudgetRemaining);
+  const filterInput: Omit<FilterInput, "fromRegistry"> = {
+    needs,
+    promptTokens,
+    requestedOutput: request.max_output_tokens,
+    configured: input.configured,
+    budget,
+    maxLatencyMs: controls.max_latency_ms,
+    stats,
+  };
+
   const excluded: Exclusion[] = [];
-  let chain: string | null = null;
-  const ordered: { ref: ModelRef; reason: string }[] = [];
-
-  if (input.models !== undefined) {
-    input.models.forEach((name, i) => ordered.push({ ref: resolveOrThrow(registry, name, `models.${i}`), reason: `position ${i + 1} in the request's models list` }));
-  } else if (input.model.startsWith("chain:") || controls.chain !== undefined) {
-    chain = chainName(input.model.startsWith("chain:") ? input.model.slice("chain:".length) : (controls.chain as string), input.config);
-    for (const ref of input.config.chains[chain]?.models ?? []) ordered.push({ ref: resolveOrThrow(registry, ref, "model"), reason: `in chain ${chain}` });
-  } else if (input.model === "auto") {
-    for (const entry of [...registry.entries].filter((e) => !e.legacy).sort((a, b) => b.quality - a.quality)) {
-      ordered.push({ ref: refOf(entry), reason: `auto: quality ${entry.quality}` });
-    }
-  } else {
-    const first = resolveOrThrow(registry, input.model, "model");
-    ordered.push({ ref: first, reason: "the requested model" });
-    if (fallback) {
-      for (const entry of [...registry.entries].filter((e) => !e.legacy && e.id !== first.id).sort((a, b) => b.quality - a.quality)) {
-        ordered.push({ ref: refOf(entry), reason: `fallback with the request's capabilities (quality ${entry.quality})` });
-      }
-    }
-  }
-
-  const candidates: Candidate[] = [];
   const seen = new Set<string>();
-  for (const { ref, reason } of ordered) {
-    const key = `${ref.provider}/${ref.id}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const why = exclusionReason(ref, needs, promptTokens, request, input.configured);
-    if (why !== null) {
-      excluded.push({ provider: ref.provider, model: ref.id, reason: why });
-      continue;
+  const admit = (targets: readonly Target[], fromRegistry: boolean): Passed[] => {
+    const passed: Passed[] = [];
+    for (const target of targets) {
+      const facts = factsFor(target.ref, request, promptTokens, stats);
+      if (seen.has(facts.key)) continue;
+      seen.add(facts.key);
+      const verdict = applyFilters(facts, { ...filterInput, fromRegistry });
+      if (verdict.failures.length > 0) excluded.push({ provider: target.ref.provider, model: target.ref.id, reason: verdict.failures.join("; ") });
+      else passed.push({ target, facts, notes: verdict.notes });
     }
-    if (candidates.length >= input.config.defaults.max_candidates) {
-      excluded.push({ provider: ref.provider, model: ref.id, reason: `the plan already holds ${input.config.defaults.max_candidates} candidates` });
-      continue;
+    return passed;
+  };
+  const head = admit(targets.head, false);
+  const tail = admit(targets.tail, targets.tailFromRegistry);
+
+  const ctx: StrategyContext = {
+    weights: config.strategies.balanced.weights,
+    explorationRate: config.strategies.latency_optimized.exploration_rate,
+    random: input.random,
+    defaultProvider: input.defaults.defaultProvider,
+    needs,
+    live: stats.taken_at > 0,
+  };
+  const candidates: Candidate[] = head.map((p, i) => listed(p, i, head.length, p.target.why));
+  if (!targets.rankTail) candidates.push(...tail.map((p, i) => listed(p, i, tail.length, p.target.why)));
+  else {
+    // A ranked plan keeps room for other providers: one provider's outage must not exhaust it (local_first would
+    // otherwise fill every slot with Ollama models, and a down Ollama would leave nothing to fall back to).
+    const perProvider = Math.ceil(config.defaults.max_candidates / 2);
+    const count = new Map<string, number>();
+    for (const c of candidates) count.set(c.ref.provider, (count.get(c.ref.provider) ?? 0) + 1);
+    for (const c of rankTail(tail, targets.strategy, ctx)) {
+      const n = count.get(c.ref.provider) ?? 0;
+      if (n >= perProvider) {
+        excluded.push({ provider: c.ref.provider, model: c.ref.id, reason: `the plan already holds ${n} ${c.ref.provider} models: the rest of it is kept for other providers, so one provider's outage cannot exhaust it` });
+        continue;
+      }
+      count.set(c.ref.provider, n + 1);
+      candidates.push(c);
     }
-    const cost = estimateCost(ref, promptTokens, request);
-    candidates.push({ ref, score: ref.entry?.quality ?? 0, estimated_cost_usd: cost, reasons: [reason] });
   }
-  return { strategy, chain, candidates, excluded, estimated_prompt_tokens: promptTokens };
-}
 
-function exclusionReason(ref: ModelRef, needs: Capability[], promptTokens: number, req: CanonicalRequest, configured: (p: ProviderId) => boolean): string | null {
-  if (!configured(ref.provider)) return `provider ${ref.provider} is not configured`;
-  const entry = ref.entry;
-  if (entry === null) return null;
-  const missing = needs.filter((c) => !entry.capabilities.includes(c));
-  if (missing.length > 0) return `lacks ${missing.join(", ")}`;
-  const output = req.max_output_tokens ?? 0;
-  if (promptTokens + output > entry.context_window) return `context window ${entry.context_window} < ~${promptTokens} prompt + ${output} output tokens`;
-  return null;
-}
-
-export function estimateCost(ref: ModelRef, promptTokens: number, req: CanonicalRequest): number | null {
-  if (ref.entry === null) return null;
-  const output = req.max_output_tokens ?? Math.min(ref.entry.max_output, 1024);
-  const pico = costPico({ input_tokens: promptTokens, output_tokens: output, cached_input_tokens: 0, cache_write_tokens: 0 }, ref.entry);
-  return pico === null ? null : picoToUsd(pico);
-}
-
-function resolveOrThrow(registry: ModelRegistry, name: string, param: string): ModelRef {
-  const ref = registry.resolve(name);
-  if (ref === null) {
-    throw new HttpError(400, `The model '${name}' is not in the registry. Use provider/model for an unlisted model, "auto", or "chain:<name>" (GET /v1/models lists them).`, {
-      param,
-      code: "model_not_found",
+  const order: PlanOrder = targets.tail.length === 0 ? "requested" : targets.rankTail ? "strategy" : "listed";
+  const limit = fallback ? config.defaults.max_candidates : 1;
+  for (const dropped of candidates.splice(limit)) {
+    excluded.push({
+      provider: dropped.ref.provider,
+      model: dropped.ref.id,
+      reason: fallback
+        ? `ranked beyond the plan's ${limit} candidates (defaults.max_candidates)`
+        : "fallback is off (router.fallback / LLM_ENABLE_FALLBACK): only the first candidate is tried",
     });
   }
-  return ref;
+  return {
+    strategy: targets.strategy,
+    chain: targets.chain,
+    order,
+    task_type: targets.taskType,
+    required_capabilities: needs,
+    fallback,
+    budget_remaining_usd: budget?.usd ?? null,
+    candidates,
+    excluded,
+    estimated_prompt_tokens: promptTokens,
+  };
 }
 
-function chainName(name: string, config: FallbackFile): string {
-  const upper = name.toUpperCase();
-  if (!(upper in config.chains)) {
-    throw new HttpError(400, `Unknown chain '${name}'. Chains: ${Object.keys(config.chains).join(", ")}.`, { param: "model", code: "chain_not_found" });
-  }
-  return upper;
+/** In a listed order the score is the position: 1 for the first, falling evenly. */
+function listed(p: Passed, i: number, n: number, why: string): Candidate {
+  return { ref: p.target.ref, score: round3(1 - i / Math.max(n, 1)), estimated_cost_usd: p.facts.cost, reasons: [why, ...p.notes] };
+}
+
+function rankTail(tail: Passed[], strategy: Strategy, ctx: StrategyContext): Candidate[] {
+  const byKey = new Map(tail.map((p) => [p.facts.key, p]));
+  return STRATEGY_IMPLS[strategy].rank(tail.map((p) => p.facts), ctx).map((r: Ranked) => {
+    const p = byKey.get(r.facts.key);
+    return {
+      ref: r.facts.ref,
+      score: round3(Math.min(1, Math.max(0, r.score))),
+      estimated_cost_usd: r.facts.cost,
+      reasons: [...(p ? [p.target.why] : []), ...r.reasons, ...(p?.notes ?? [])],
+    };
+  });
+}
+
+function bindingBudget(caller: number | undefined, workspace: number | null): FilterInput["budget"] {
+  if (caller === undefined && workspace === null) return null;
+  if (workspace === null || (caller !== undefined && caller <= workspace)) return { usd: caller as number, source: "router.budget_remaining" };
+  return { usd: workspace, source: "the workspace budget" };
 }

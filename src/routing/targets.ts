@@ -1,0 +1,109 @@
+// Turns the `model` field, the `models` list, router.chain and router.task_type into the models a plan considers.
+import type { Capability, FallbackFile, Strategy } from "../config/schema.ts";
+import { HttpError } from "../http/errors.ts";
+import type { RouterControls } from "../http/openai-request.ts";
+import { refOf, type ModelRef, type ModelRegistry } from "../registry/model-registry.ts";
+
+export interface Target {
+  ref: ModelRef;
+  why: string;
+}
+
+export interface Targets {
+  /** Tried first, in this order, whatever the strategy: the named model, the caller's `models` list. */
+  head: Target[];
+  /** What follows: a chain's models or the whole registry. */
+  tail: Target[];
+  /** Whether the strategy orders the tail (else the chain's listed order). */
+  rankTail: boolean;
+  /** The tail is the whole registry (legacy models are skipped there, not in chains). */
+  tailFromRegistry: boolean;
+  chain: string | null;
+  taskType: string | null;
+  /** Capabilities the task type adds to the request's own. */
+  taskCapabilities: Capability[];
+  strategy: Strategy;
+}
+
+export interface TargetInput {
+  model: string;
+  models?: string[];
+  controls: RouterControls;
+  registry: ModelRegistry;
+  config: FallbackFile;
+  defaults: { strategy: Strategy; fallback: boolean; preferLocal: boolean };
+  fallback: boolean;
+}
+
+const CHAIN_PREFIX = "chain:";
+
+export function resolveTargets(input: TargetInput): Targets {
+  const { controls, config, registry } = input;
+  const modelIsChain = input.model.toLowerCase().startsWith(CHAIN_PREFIX);
+  const task = controls.task_type === undefined ? null : taskTypeOf(controls.task_type, config);
+  const chainAsked = modelIsChain ? { name: input.model.slice(CHAIN_PREFIX.length), param: "model" } : controls.chain !== undefined ? { name: controls.chain, param: "router.chain" } : null;
+  // A `models` list is the caller's whole chain: a predefined chain on top of it would be a second answer to one question.
+  if (input.models !== undefined && chainAsked !== null) {
+    throw new HttpError(400, `Give either a models list or a chain (${chainAsked.param} = "${chainAsked.name}"), not both.`, { param: chainAsked.param, code: "invalid_value" });
+  }
+  const chain = chainAsked !== null ? chainNameOf(chainAsked.name, config, chainAsked.param) : input.models === undefined && task?.mapping.chain !== undefined ? task.mapping.chain : null;
+  const chainDef = chain === null ? null : (config.chains[chain] ?? null);
+  const explicit = controls.strategy ?? task?.mapping.strategy;
+  const strategy: Strategy = explicit ?? chainDef?.strategy ?? (input.defaults.preferLocal ? "local_first" : input.defaults.strategy);
+  const base = { chain, taskType: task?.name ?? null, taskCapabilities: task?.mapping.capabilities ?? [], strategy };
+
+  const head: Target[] = [];
+  const named = !modelIsChain && input.model !== "auto";
+  if (named) head.push({ ref: resolveOrThrow(registry, input.model, "model"), why: "the requested model" });
+
+  if (input.models !== undefined) {
+    input.models.forEach((name, i) => head.push({ ref: resolveOrThrow(registry, name, `models.${i}`), why: `position ${i + 1} in the request's models list` }));
+    return { ...base, head, tail: [], rankTail: false, tailFromRegistry: false };
+  }
+  if (named && !input.fallback) return { ...base, head, tail: [], rankTail: false, tailFromRegistry: false };
+
+  const fallbackWhy = named ? "fallback: " : "";
+  if (chainDef !== null && chain !== null) {
+    const rankTail = chainDef.strategy !== undefined || explicit !== undefined;
+    const tail = chainDef.models.map((name, i) => ({
+      ref: resolveOrThrow(registry, name, chainAsked?.param ?? "router.task_type"),
+      why: `${fallbackWhy}in chain ${chain}${rankTail ? "" : ` at position ${i + 1} (listed order)`}`,
+    }));
+    return { ...base, head, tail, rankTail, tailFromRegistry: false };
+  }
+  const tail = registry.entries.map((entry) => ({ ref: refOf(entry), why: `${fallbackWhy}from the registry, ranked by ${strategy}` }));
+  return { ...base, head, tail, rankTail: true, tailFromRegistry: true };
+}
+
+function resolveOrThrow(registry: ModelRegistry, name: string, param: string): ModelRef {
+  const ref = registry.resolve(name);
+  if (ref === null) {
+    throw new HttpError(
+      400,
+      `The model '${name}' is not in the registry. Use provider/model for a model the registry does not list, "auto", or "chain:<name>" (GET /v1/models lists them).`,
+      { param, code: "model_not_found" },
+    );
+  }
+  return ref;
+}
+
+/** Chain names are matched case-insensitively, with `-` for `_`: "chain:high-quality" is HIGH_QUALITY. */
+function chainNameOf(name: string, config: FallbackFile, param: string): string {
+  const upper = name.trim().toUpperCase().replaceAll("-", "_");
+  if (!(upper in config.chains)) {
+    throw new HttpError(400, `Unknown chain '${name}'. Chains: ${Object.keys(config.chains).join(", ")} (GET /v1/chains).`, { param, code: "chain_not_found" });
+  }
+  return upper;
+}
+
+function taskTypeOf(name: string, config: FallbackFile): { name: string; mapping: FallbackFile["task_types"][string] } {
+  const key = name.trim().toLowerCase().replaceAll("-", "_");
+  const mapping = config.task_types[key];
+  if (mapping === undefined) {
+    throw new HttpError(400, `Unknown task type '${name}'. Task types: ${Object.keys(config.task_types).join(", ")} (GET /v1/strategies).`, {
+      param: "router.task_type",
+      code: "task_type_not_found",
+    });
+  }
+  return { name: key, mapping };
+}
