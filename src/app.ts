@@ -2,10 +2,14 @@
 import { Hono } from "hono";
 import type { Env } from "./env.ts";
 import type { AppEnv, AppServices } from "./http/app-env.ts";
-import { authenticateAdmin } from "./http/auth.ts";
+import { authenticate, requireAdmin } from "./http/auth.ts";
+import { deleteBudget, getBudget, putBudget } from "./http/budgets-route.ts";
 import { chatCompletions } from "./http/chat-route.ts";
+import { allowedOrigin, preflight, withCors } from "./http/cors.ts";
 import { HttpError, errorResponse } from "./http/errors.ts";
+import { createKey, listKeys, revokeKey } from "./http/keys-route.ts";
 import { listModels } from "./http/models-route.ts";
+import { getUsage } from "./http/usage-route.ts";
 
 export function createApp(services: AppServices): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -18,8 +22,30 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
+  // CORS before auth: a browser's preflight carries no key.
   app.use("/v1/*", async (c, next) => {
-    c.set("caller", authenticateAdmin(c.req.raw, c.env));
+    const answer = preflight(c.req.raw);
+    if (answer !== null) return answer;
+    c.set("corsOrigin", null);
+    await next();
+    const origin = c.get("corsOrigin");
+    if (origin !== null) c.res = withCors(c.res, origin);
+  });
+
+  app.use("/v1/*", async (c, next) => {
+    await services.governance.ready(c.env, c.executionCtx);
+    const caller = await authenticate(c.req.raw, c.env, services.governance);
+    c.set("caller", caller);
+    c.set("corsOrigin", allowedOrigin(c.req.raw, caller));
+    if (caller.kind === "workspace" && caller.key.rpm_limit !== null) {
+      const verdict = services.rateLimiter.check(caller.key.id, caller.key.rpm_limit, services.deps.now());
+      if (!verdict.ok) {
+        throw new HttpError(429, `This key is limited to ${caller.key.rpm_limit} requests per minute.`, {
+          code: "rate_limit_exceeded",
+          headers: { "retry-after": String(verdict.retryAfterSeconds) },
+        });
+      }
+    }
     const stats = await services.stats(c.env, c.executionCtx);
     c.set("stats", stats);
     c.set("registry", services.registry(c.env, stats));
@@ -28,6 +54,15 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.post("/v1/chat/completions", chatCompletions);
   app.get("/v1/models", listModels);
+  app.get("/v1/usage", getUsage);
+  app.get("/v1/budgets/:workspace_id", getBudget);
+  app.put("/v1/budgets/:workspace_id", (c) => (requireAdmin(c.get("caller")), putBudget(c)));
+  app.delete("/v1/budgets/:workspace_id", (c) => (requireAdmin(c.get("caller")), deleteBudget(c)));
+  app.use("/v1/keys", async (c, next) => (requireAdmin(c.get("caller")), next()));
+  app.use("/v1/keys/*", async (c, next) => (requireAdmin(c.get("caller")), next()));
+  app.post("/v1/keys", createKey);
+  app.get("/v1/keys", listKeys);
+  app.delete("/v1/keys/:id", revokeKey);
 
   app.notFound((c) =>
     errorResponse(new HttpError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, { code: "not_found" }), { "x-request-id": c.get("requestId") }),

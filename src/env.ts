@@ -1,7 +1,13 @@
 // The Worker's bindings and variables, as wrangler.toml, .dev.vars and secrets provide them.
+import type { GovernanceDirectory } from "./keys/governance-directory.ts";
+import type { BudgetObject } from "./ledger/budget-object.ts";
 
 export interface Env {
   DB: D1Database;
+  /** One per budget scope (a workspace, or a key with budget_usd): holds, settles and enforces spend. */
+  BUDGETS: DurableObjectNamespace<BudgetObject>;
+  /** The one directory of live keys and budgeted workspaces that isolates cache (src/keys/governance-directory.ts). */
+  GOVERNANCE: DurableObjectNamespace<GovernanceDirectory>;
 
   /** "development" turns on keyless local use; anything else (or unset) is a deployed environment. */
   SWITCHYARD_ENV?: string;

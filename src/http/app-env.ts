@@ -2,6 +2,8 @@
 import type { Config } from "../config/validate.ts";
 import type { Env } from "../env.ts";
 import type { ExecDeps } from "../execute/deps.ts";
+import type { GovernanceCache } from "../keys/governance-cache.ts";
+import type { RateLimiter } from "../keys/rate-limit.ts";
 import type { RequestSink } from "../ledger/record.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
@@ -17,6 +19,10 @@ export interface AppServices {
   registry: (env: Env, stats: StatsSnapshot) => ModelRegistry;
   /** Live stats from the isolate's cache (refreshed in the background); never awaits a Durable Object write. */
   stats: (env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }) => Promise<StatsSnapshot>;
+  /** The isolate's cache of gateway keys and budgeted workspaces (refreshed in the background). */
+  governance: GovernanceCache;
+  /** Per-key requests-per-minute counts, kept in the isolate. */
+  rateLimiter: RateLimiter;
 }
 
 export interface AppEnv {
@@ -25,6 +31,8 @@ export interface AppEnv {
     app: AppServices;
     requestId: string;
     caller: Caller;
+    /** The cross-origin caller's origin once it was allowed: the response gets CORS headers for it. */
+    corsOrigin: string | null;
     registry: ModelRegistry;
     stats: StatsSnapshot;
   };

@@ -1,13 +1,22 @@
-// Who is calling: the admin key, or nobody in development mode. Every presented key that is wrong is a 401.
+// Who is calling: the admin key, a workspace's gateway key, or nobody in development mode. A wrong key is a 401.
 import type { Env } from "../env.ts";
 import { isDevelopment } from "../env.ts";
+import type { GovernanceCache } from "../keys/governance-cache.ts";
+import { hashKey, looksLikeGatewayKey, type KeyRecord } from "../keys/key-record.ts";
 import { HttpError } from "./errors.ts";
 
-export interface Caller {
-  kind: "admin" | "development";
-  /** The workspace the caller's key belongs to; null for admin and development (they may name one). */
-  workspaceId: string | null;
-}
+export type Caller =
+  | {
+      kind: "admin" | "development";
+      /** Null: admin and development callers may name any workspace. */
+      workspaceId: null;
+    }
+  | {
+      kind: "workspace";
+      /** The key's workspace: it overrides any workspace_id the caller names. */
+      workspaceId: string;
+      key: Pick<KeyRecord, "id" | "prefix" | "allowed_origins" | "rpm_limit" | "budget_pico">;
+    };
 
 export function bearerToken(request: Request): string | null {
   const header = request.headers.get("authorization");
@@ -33,4 +42,28 @@ export function authenticateAdmin(request: Request, env: Env): Caller {
   }
   if (isDevelopment(env)) return { kind: "development", workspaceId: null };
   throw new HttpError(401, "Missing API key: send Authorization: Bearer <key>.", { code: "missing_api_key" });
+}
+
+/**
+ * The admin key, else a live gateway key (looked up by its SHA-256 in the isolate's cache, the directory on a miss).
+ * Without a key only development mode passes: a deployed Worker refuses rather than falling open.
+ */
+export async function authenticate(request: Request, env: Env, keys: GovernanceCache): Promise<Caller> {
+  const token = bearerToken(request);
+  if (token === null || (env.ADMIN_KEY && safeEqual(token, env.ADMIN_KEY)) || !looksLikeGatewayKey(token)) return authenticateAdmin(request, env);
+  let record: KeyRecord | null;
+  try {
+    record = await keys.keyByHash(env, await hashKey(token));
+  } catch (err) {
+    console.error("key lookup failed", err instanceof Error ? err.message : String(err));
+    throw new HttpError(503, "Keys cannot be checked right now; retry shortly.", { code: "key_service_unavailable", headers: { "retry-after": "1" } });
+  }
+  if (record === null) throw new HttpError(401, "Invalid API key.", { code: "invalid_api_key" });
+  const { id, prefix, allowed_origins, rpm_limit, budget_pico } = record;
+  return { kind: "workspace", workspaceId: record.workspace_id, key: { id, prefix, allowed_origins, rpm_limit, budget_pico } };
+}
+
+/** Admin endpoints (keys, setting budgets): the admin key, or development mode on a local machine. */
+export function requireAdmin(caller: Caller): void {
+  if (caller.kind === "workspace") throw new HttpError(403, "This endpoint needs the admin key; a workspace key cannot use it.", { code: "admin_only" });
 }

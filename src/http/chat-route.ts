@@ -6,6 +6,7 @@ import { toCanonical } from "../core/types.ts";
 import type { CommittedStream } from "../execute/attempt.ts";
 import { ClientGoneError } from "../execute/attempt.ts";
 import { executePlan, type AttemptRecord, type ExecuteOutcome, type ExecutionFailure } from "../execute/run-plan.ts";
+import { budgetRemainingHint, holdBudget } from "../ledger/budget-gate.ts";
 import { costPico, picoToUsd } from "../ledger/cost.ts";
 import type { CompletionRecord } from "../ledger/record.ts";
 import { adapterFor } from "../providers/index.ts";
@@ -31,6 +32,9 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const controls = readControls(body.router, c.req.raw.headers);
   const settings = settingsFrom(c.env, config.fallback);
   const request = toCanonical(body);
+  // A workspace key's own workspace wins over the one the caller names.
+  const workspaceId = c.get("caller").workspaceId ?? controls.workspace_id ?? "default";
+  const { governance } = c.get("app");
   const plan = buildPlan({
     model: body.model,
     models: body.models,
@@ -41,10 +45,13 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     configured: (p) => adapterFor(p).configured(c.env),
     defaults: settings,
     stats: c.get("stats"),
-    workspaceBudgetRemaining: null,
+    workspaceBudgetRemaining: budgetRemainingHint(governance, workspaceId),
     random: deps.random,
   });
   const timeouts: Timeouts = { ...config.fallback.timeouts, ...tighterOnly(config.fallback.timeouts, controls.timeouts) };
+  // Budgets: the worst case is held before the call (402 when it cannot be); settled by the budget sink after.
+  const caller = c.get("caller");
+  const budget = await holdBudget({ env: c.env, governance, caller, workspaceId, plan, request, newId: deps.newId, now: startedAt });
 
   const outcome = await executePlan({
     plan,
@@ -60,7 +67,6 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     throw err;
   });
 
-  const workspaceId = c.get("caller").workspaceId ?? controls.workspace_id ?? "default";
   const base = {
     request_id: requestId,
     created_at: startedAt,
@@ -69,6 +75,8 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     strategy: plan.strategy,
     chain: plan.chain,
     stream: request.stream,
+    key_id: caller.kind === "workspace" ? caller.key.id : null,
+    budget_holds: budget.holds,
   };
   const finish = (record: CompletionRecord) => {
     for (const sink of sinks(c.env)) c.executionCtx.waitUntil(sink.complete(record).catch((err: unknown) => console.error("sink failed", err)));
@@ -84,7 +92,7 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   }
 
   const allWarnings = [...warnings, ...outcome.warnings];
-  const headers = routeHeaders(requestId, plan, outcome, allWarnings);
+  const headers = { ...routeHeaders(requestId, plan, outcome, allWarnings), ...budget.headers };
   const xRouter = (usage: Usage | null, ttft: number | null): XRouter => ({
     provider: outcome.candidate.ref.provider,
     model: outcome.candidate.ref.id,

@@ -24,6 +24,16 @@ export interface CompletionRecord {
   latency_ms: number;
   ttft_ms: number | null;
   error: string | null;
+  /** The gateway key that made the request (its id, never the key); null or absent for admin and development. */
+  key_id?: string | null;
+  /** Budget reservations held for this request (src/ledger/budget-gate.ts), settled with its real cost once it is over. */
+  budget_holds?: BudgetHoldRef[];
+}
+
+/** One reservation: the BudgetObject's name and the hold's own id (request ids come from clients and may repeat). */
+export interface BudgetHoldRef {
+  scope: string;
+  hold_id: string;
 }
 
 /** Work done after the response, off the hot path (ctx.waitUntil). A sink must never throw into a request. */

@@ -1,0 +1,65 @@
+// CORS: preflights answered before auth, and each gateway key's allowed_origins enforced on the real request.
+import type { Caller } from "./auth.ts";
+import { HttpError } from "./errors.ts";
+
+const ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS";
+/** What a browser may read from our answers: the route, the request id, budget and rate-limit hints. */
+const EXPOSED_HEADERS = [
+  "x-request-id",
+  "x-router-provider",
+  "x-router-model",
+  "x-router-strategy",
+  "x-router-attempts",
+  "x-router-chain",
+  "x-router-warnings",
+  "x-budget-remaining-usd",
+  "x-budget-alert",
+  "retry-after",
+].join(", ");
+
+/**
+ * A browser sends no credentials on a preflight, so which key will follow is unknown: the preflight is answered for
+ * any origin, and the real request (which carries the key) is where an origin the key does not allow gets a 403.
+ */
+export function preflight(request: Request): Response | null {
+  if (request.method !== "OPTIONS") return null;
+  const origin = request.headers.get("origin");
+  const method = request.headers.get("access-control-request-method");
+  if (origin === null || method === null) return null;
+  return new Response(null, {
+    status: 204,
+    headers: {
+      "access-control-allow-origin": origin,
+      "access-control-allow-methods": ALLOWED_METHODS,
+      "access-control-allow-headers": request.headers.get("access-control-request-headers") ?? "authorization, content-type",
+      "access-control-max-age": "600",
+      vary: "Origin, Access-Control-Request-Headers",
+    },
+  });
+}
+
+/**
+ * The origin to answer with CORS headers, or null when the request is not cross-origin. Admin and development
+ * callers may come from anywhere; a workspace key only from its allowed_origins ("*" for any) or the gateway itself.
+ */
+export function allowedOrigin(request: Request, caller: Caller): string | null {
+  const origin = request.headers.get("origin");
+  if (origin === null || origin === new URL(request.url).origin) return null;
+  if (caller.kind !== "workspace") return origin;
+  const allowed = caller.key.allowed_origins ?? [];
+  if (allowed.includes("*") || allowed.includes(origin)) return origin;
+  throw new HttpError(403, `Origin ${origin} is not allowed for this key (${caller.key.prefix}…).`, { code: "origin_not_allowed" });
+}
+
+export function withCors(response: Response, origin: string): Response {
+  try {
+    response.headers.set("access-control-allow-origin", origin);
+    response.headers.set("access-control-expose-headers", EXPOSED_HEADERS);
+    response.headers.append("vary", "Origin");
+    return response;
+  } catch {
+    // Immutable headers (a passed-through fetch response): copy once.
+    const copy = new Response(response.body, response);
+    return withCors(copy, origin);
+  }
+}

@@ -1,0 +1,122 @@
+// POST/GET/DELETE /v1/keys (admin): gateway keys, shown once at creation, stored only as their SHA-256.
+import type { Context } from "hono";
+import { desc, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { z } from "zod";
+import { keys } from "../db/schema.ts";
+import { directoryOf } from "../keys/governance-directory.ts";
+import { hashKey, newKey, VISIBLE_CHARS, type KeyRecord } from "../keys/key-record.ts";
+import { budgetStub, keyScope } from "../ledger/budget-gate.ts";
+import type { AppEnv } from "./app-env.ts";
+import { HttpError } from "./errors.ts";
+import { parseOrThrow, readJsonBody } from "./read-body.ts";
+
+const OriginSchema = z.string().refine((value) => {
+  if (value === "*") return true;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}, 'expected "*" or an origin such as "https://app.example.com" (scheme, host and port only, no path or trailing slash)');
+
+const CreateKeySchema = z.strictObject({
+  workspace_id: z.string().min(1).max(128),
+  name: z.string().min(1).max(200),
+  allowed_origins: z.array(OriginSchema).max(100).optional(),
+  rpm_limit: z.int().positive().max(1_000_000).optional(),
+  budget_usd: z.number().nonnegative().max(1_000_000).optional(),
+});
+
+export async function createKey(c: Context<AppEnv>): Promise<Response> {
+  const body = parseOrThrow(CreateKeySchema, await readJsonBody(c.req.raw));
+  const { deps, config, governance } = c.get("app");
+  const now = deps.now();
+  const key = newKey();
+  const record: KeyRecord = {
+    id: deps.newId("key"),
+    hash: await hashKey(key),
+    prefix: key.slice(0, VISIBLE_CHARS),
+    name: body.name,
+    workspace_id: body.workspace_id,
+    allowed_origins: body.allowed_origins ?? null,
+    rpm_limit: body.rpm_limit ?? null,
+    budget_pico: body.budget_usd === undefined ? null : Math.round(body.budget_usd * 1e12),
+    created_at: now,
+    revoked_at: null,
+  };
+  // The listing first, then what makes the key work: a failure leaves a listed key that does not work, never the reverse.
+  await drizzle(c.env.DB)
+    .insert(keys)
+    .values({
+      id: record.id,
+      hash: record.hash,
+      prefix: record.prefix,
+      name: record.name,
+      workspaceId: record.workspace_id,
+      allowedOrigins: record.allowed_origins,
+      rpmLimit: record.rpm_limit,
+      budgetPico: record.budget_pico,
+      createdAt: now,
+    });
+  if (record.budget_pico !== null) {
+    await budgetStub(c.env, keyScope(record.id)).configure(
+      { limit_pico: record.budget_pico, period: config.fallback.budgets.default_period, alert_threshold: config.fallback.budgets.default_alert_threshold, on_limit: "reject" },
+      now,
+    );
+  }
+  await directoryOf(c.env).putKey(record);
+  governance.rememberKey(record);
+  return c.json({ ...publicKey(record), key }, 201);
+}
+
+export async function listKeys(c: Context<AppEnv>): Promise<Response> {
+  const { workspace_id } = parseOrThrow(z.strictObject({ workspace_id: z.string().min(1).max(128).optional() }), c.req.query());
+  const db = drizzle(c.env.DB);
+  const rows = await (workspace_id === undefined ? db.select().from(keys) : db.select().from(keys).where(eq(keys.workspaceId, workspace_id))).orderBy(desc(keys.createdAt));
+  return c.json({
+    object: "list",
+    data: rows.map((r) =>
+      publicKey({
+        id: r.id,
+        hash: r.hash,
+        prefix: r.prefix,
+        name: r.name,
+        workspace_id: r.workspaceId,
+        allowed_origins: r.allowedOrigins ?? null,
+        rpm_limit: r.rpmLimit,
+        budget_pico: r.budgetPico,
+        created_at: r.createdAt,
+        revoked_at: r.revokedAt,
+      }),
+    ),
+  });
+}
+
+export async function revokeKey(c: Context<AppEnv>): Promise<Response> {
+  const id = parseOrThrow(z.string().min(1).max(64), c.req.param("id"), "id");
+  const { deps, governance } = c.get("app");
+  const now = deps.now();
+  // The directory first: from then on no isolate can find the key on a miss, and this one drops it at once.
+  const record = await directoryOf(c.env).revokeKey(id, now);
+  if (record === null) throw new HttpError(404, `No key with id ${id}.`, { param: "id", code: "key_not_found" });
+  governance.rememberKey(record);
+  await drizzle(c.env.DB).update(keys).set({ revokedAt: record.revoked_at }).where(eq(keys.id, id));
+  return c.json({ ...publicKey(record), deleted: true });
+}
+
+/** Everything about a key but the key and its hash. */
+function publicKey(r: KeyRecord) {
+  return {
+    id: r.id,
+    object: "key",
+    prefix: r.prefix,
+    name: r.name,
+    workspace_id: r.workspace_id,
+    allowed_origins: r.allowed_origins,
+    rpm_limit: r.rpm_limit,
+    budget_usd: r.budget_pico === null ? null : r.budget_pico / 1e12,
+    created_at: new Date(r.created_at).toISOString(),
+    revoked_at: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString(),
+  };
+}

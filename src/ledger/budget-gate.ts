@@ -1,0 +1,130 @@
+// Before a call: hold the worst case in the workspace's (and the key's) BudgetObject; refuse or downgrade at the limit.
+import type { CanonicalRequest } from "../core/types.ts";
+import type { Env } from "../env.ts";
+import type { Caller } from "../http/auth.ts";
+import { HttpError } from "../http/errors.ts";
+import type { GovernanceCache } from "../keys/governance-cache.ts";
+import type { Plan } from "../routing/plan-types.ts";
+import type { BudgetStatus, ReserveResult } from "./budget-object.ts";
+import type { BudgetHoldRef } from "./record.ts";
+import { worstCasePico, worstCasePromptTokens } from "./worst-case.ts";
+
+export interface BudgetHold {
+  holds: BudgetHoldRef[];
+  /** x-budget-remaining-usd (and x-budget-alert past the alert threshold) for a budgeted workspace. */
+  headers: Record<string, string>;
+}
+
+export const NO_HOLD: BudgetHold = { holds: [], headers: {} };
+
+export function workspaceScope(workspaceId: string): string {
+  return `ws:${workspaceId}`;
+}
+
+export function keyScope(keyId: string): string {
+  return `key:${keyId}`;
+}
+
+export function budgetStub(env: Pick<Env, "BUDGETS">, scope: string) {
+  return env.BUDGETS.get(env.BUDGETS.idFromName(scope));
+}
+
+export function picoToUsdString(pico: number): string {
+  return (pico / 1e12).toFixed(6);
+}
+
+interface GateInput {
+  env: Env;
+  governance: GovernanceCache;
+  caller: Caller;
+  workspaceId: string;
+  /** Trimmed in place under `downgrade` to the candidates whose worst case fits what is left. */
+  plan: Plan;
+  request: CanonicalRequest;
+  newId: (prefix: string) => string;
+  now: number;
+}
+
+/**
+ * A workspace without a budget (the isolate's cache says so) and a key without budget_usd cost nothing here. For the
+ * others this is one awaited Durable Object call each, before the call goes out: the price of a limit that holds.
+ */
+export async function holdBudget(input: GateInput): Promise<BudgetHold> {
+  const { env, governance, caller, workspaceId, plan, request, now } = input;
+  const mode = governance.budgetOf(workspaceId);
+  const keyBudget = caller.kind === "workspace" && caller.key.budget_pico !== null ? caller.key.id : null;
+  if (mode === null && keyBudget === null) return NO_HOLD;
+
+  const promptTokens = worstCasePromptTokens(request);
+  const worst = () => plan.candidates.map((c) => worstCasePico(c.ref, promptTokens, request));
+  const holds: BudgetHoldRef[] = [];
+  const headers: Record<string, string> = {};
+
+  if (mode !== null) {
+    const scope = workspaceScope(workspaceId);
+    const holdId = input.newId("hold");
+    const amounts = worst();
+    const result: ReserveResult = await budgetStub(env, scope).reserve(holdId, amounts, now);
+    if (!result.ok) throw refused(`workspace ${workspaceId}`, result.status, Math.max(...amounts));
+    if (result.status === null) governance.rememberBudget(workspaceId, null);
+    else {
+      holds.push({ scope, hold_id: holdId });
+      governance.noteRemaining(workspaceId, result.status.remaining_pico);
+      headers["x-budget-remaining-usd"] = picoToUsdString(result.status.remaining_pico);
+      if (result.status.alert) headers["x-budget-alert"] = `spent or held ${Math.round(result.status.config.alert_threshold * 100)}% or more of the budget`;
+      const fit = new Set(result.fit);
+      const remaining = picoToUsdString(result.status.remaining_pico + result.held_pico);
+      plan.candidates = plan.candidates.filter((c, i) => {
+        if (fit.has(i)) return true;
+        plan.excluded.push({ provider: c.ref.provider, model: c.ref.id, reason: `its worst case ($${picoToUsdString(amounts[i] as number)}) exceeds the $${remaining} left in the workspace budget` });
+        return false;
+      });
+    }
+  }
+
+  if (keyBudget !== null) {
+    const scope = keyScope(keyBudget);
+    const holdId = input.newId("hold");
+    const amounts = worst();
+    const result = await budgetStub(env, scope)
+      .reserve(holdId, amounts, now)
+      .catch(async (err: unknown) => {
+        await releaseAll(env, holds, now);
+        throw err;
+      });
+    if (!result.ok) {
+      await releaseAll(env, holds, now);
+      throw refused(`key ${caller.kind === "workspace" ? caller.key.prefix : ""}…`, result.status, Math.max(...amounts));
+    }
+    if (result.status !== null) holds.push({ scope, hold_id: holdId });
+  }
+  return { holds, headers };
+}
+
+/** Settles each hold with the request's real cost (0 when it failed): after the response, through waitUntil. */
+export async function settleHolds(env: Pick<Env, "BUDGETS">, holds: BudgetHoldRef[], costPico: number, now: number): Promise<void> {
+  await Promise.all(holds.map((h) => budgetStub(env, h.scope).settle(h.hold_id, costPico, now)));
+}
+
+async function releaseAll(env: Pick<Env, "BUDGETS">, holds: BudgetHoldRef[], now: number): Promise<void> {
+  await settleHolds(env, holds, 0, now).catch((err: unknown) => console.error("budget release failed", err instanceof Error ? err.message : String(err)));
+}
+
+function refused(what: string, status: BudgetStatus, worstPico: number): HttpError {
+  const worst = Number.isFinite(worstPico) ? `up to $${picoToUsdString(worstPico)}` : "an amount that cannot be bounded (an unpriced model)";
+  return new HttpError(
+    402,
+    `The budget of ${what} does not cover this request: it could cost ${worst} and $${picoToUsdString(status.remaining_pico)} of $${picoToUsdString(status.config.limit_pico)} is left this ${status.config.period}. Lower max_tokens, choose a cheaper model, or raise the budget.`,
+    { type: "insufficient_quota", code: "budget_exceeded", headers: { "x-budget-remaining-usd": picoToUsdString(status.remaining_pico) } },
+  );
+}
+
+/**
+ * USD the planner may assume a `downgrade` workspace has left: the last amount its BudgetObject reported to this
+ * isolate (no call made here). Only a hint for ordering; the hold itself decides what fits.
+ */
+export function budgetRemainingHint(governance: GovernanceCache, workspaceId: string): number | null {
+  if (governance.budgetOf(workspaceId) !== "downgrade") return null;
+  const pico = governance.remainingHint(workspaceId);
+  return pico === null ? null : pico / 1e12;
+}

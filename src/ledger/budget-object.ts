@@ -1,0 +1,140 @@
+// BudgetObject: one per budget scope (a workspace, or a key with budget_usd); reserves worst cases, settles real costs.
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.ts";
+import { periodEnd, periodStart, type BudgetPeriod } from "./budget-period.ts";
+
+export interface BudgetConfig {
+  limit_pico: number;
+  period: BudgetPeriod;
+  /** Share of the limit (0..1] past which answers carry the alert header. */
+  alert_threshold: number;
+  on_limit: "reject" | "downgrade";
+}
+
+export interface BudgetStatus {
+  config: BudgetConfig;
+  period_start: number;
+  period_end: number;
+  spent_pico: number;
+  /** Held by requests in flight: their worst case until they settle. */
+  reserved_pico: number;
+  /** limit - spent - reserved, never below zero. */
+  remaining_pico: number;
+  /** spent + reserved has reached alert_threshold × limit. */
+  alert: boolean;
+}
+
+export type ReserveResult =
+  /** `fit`: indices of the amounts that fit (all of them under reject); `held`: what was reserved (their maximum). */
+  | { ok: true; fit: number[]; held_pico: number; status: BudgetStatus | null }
+  | { ok: false; status: BudgetStatus };
+
+/**
+ * A reservation left by a request that never settled (an isolate that died mid-request) frees itself after this
+ * long: well past the 120 s request deadline, so a live request never loses its hold.
+ */
+export const RESERVATION_TTL_MS = 15 * 60_000;
+
+/**
+ * Every method runs to completion on the object's single thread against synchronous SQLite, so a reserve can never
+ * interleave with another: concurrent requests see each other's holds, and spend never passes the limit.
+ */
+export class BudgetObject extends DurableObject<Env> {
+  readonly #sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), limit_pico INTEGER NOT NULL, period TEXT NOT NULL, alert_threshold REAL NOT NULL, on_limit TEXT NOT NULL)`);
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS spend (period_start INTEGER PRIMARY KEY, spent_pico INTEGER NOT NULL)`);
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS reservations (hold_id TEXT PRIMARY KEY, amount_pico INTEGER NOT NULL, period_start INTEGER NOT NULL, expires_at INTEGER NOT NULL)`);
+  }
+
+  /** Sets (or replaces) the budget. `seedSpentPico` is what the ledger already shows for the current period. */
+  configure(config: BudgetConfig, now: number, seedSpentPico = 0): BudgetStatus {
+    this.#sql.exec(
+      `INSERT INTO config (id, limit_pico, period, alert_threshold, on_limit) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET limit_pico = excluded.limit_pico, period = excluded.period, alert_threshold = excluded.alert_threshold, on_limit = excluded.on_limit`,
+      config.limit_pico,
+      config.period,
+      config.alert_threshold,
+      config.on_limit,
+    );
+    // Only a period this object has never charged is seeded: its own count is exact from then on.
+    this.#sql.exec(`INSERT OR IGNORE INTO spend (period_start, spent_pico) VALUES (?, ?)`, periodStart(config.period, now), Math.max(0, Math.round(seedSpentPico)));
+    return this.#status(config, now);
+  }
+
+  /** Removes the budget; spend history stays, so setting it again in the same period counts what was spent. */
+  unconfigure(): void {
+    this.#sql.exec(`DELETE FROM config`);
+  }
+
+  status(now: number): BudgetStatus | null {
+    const config = this.#config();
+    return config === null ? null : this.#status(config, now);
+  }
+
+  /**
+   * Holds the worst case of a request before it is sent. `amounts` are the worst-case costs of the plan's candidates
+   * (only one of them will answer; an unpriced one is Infinity, as its cost cannot be bounded). Under `reject` all must fit or nothing is held; under `downgrade` the ones that
+   * fit are returned and their maximum is held. Without a budget everything fits and nothing is held.
+   */
+  reserve(holdId: string, amounts: number[], now: number): ReserveResult {
+    const config = this.#config();
+    if (config === null) return { ok: true, fit: amounts.map((_, i) => i), held_pico: 0, status: null };
+    this.#sql.exec(`DELETE FROM reservations WHERE expires_at <= ?`, now);
+    const before = this.#status(config, now);
+    const fit = amounts.flatMap((a, i) => (a <= before.remaining_pico ? [i] : []));
+    // An empty plan is not the budget's business (the executor answers 503 for it).
+    const refused = config.on_limit === "reject" ? fit.length !== amounts.length : amounts.length > 0 && fit.length === 0;
+    if (refused) return { ok: false, status: before };
+    const held = Math.max(0, ...fit.map((i) => amounts[i] as number));
+    this.#sql.exec(
+      `INSERT INTO reservations (hold_id, amount_pico, period_start, expires_at) VALUES (?, ?, ?, ?)`,
+      holdId,
+      held,
+      before.period_start,
+      now + RESERVATION_TTL_MS,
+    );
+    return { ok: true, fit, held_pico: held, status: this.#status(config, now) };
+  }
+
+  /**
+   * Frees a request's hold and charges what it really cost (0 for a failure) to the period it was reserved in.
+   * A request that reserved nothing (an isolate that had not yet heard of the budget) is still charged.
+   */
+  settle(holdId: string, costPico: number, now: number): void {
+    const row = this.#sql.exec<{ period_start: number }>(`SELECT period_start FROM reservations WHERE hold_id = ?`, holdId).toArray()[0];
+    this.#sql.exec(`DELETE FROM reservations WHERE hold_id = ?`, holdId);
+    if (costPico <= 0) return;
+    const config = this.#config();
+    const start = row?.period_start ?? periodStart(config?.period ?? "month", now);
+    this.#sql.exec(
+      `INSERT INTO spend (period_start, spent_pico) VALUES (?, ?) ON CONFLICT (period_start) DO UPDATE SET spent_pico = spent_pico + excluded.spent_pico`,
+      start,
+      Math.round(costPico),
+    );
+  }
+
+  #config(): BudgetConfig | null {
+    const row = this.#sql.exec<{ limit_pico: number; period: string; alert_threshold: number; on_limit: string }>(`SELECT limit_pico, period, alert_threshold, on_limit FROM config`).toArray()[0];
+    if (row === undefined) return null;
+    return { limit_pico: row.limit_pico, period: row.period as BudgetPeriod, alert_threshold: row.alert_threshold, on_limit: row.on_limit as BudgetConfig["on_limit"] };
+  }
+
+  #status(config: BudgetConfig, now: number): BudgetStatus {
+    const start = periodStart(config.period, now);
+    const spent = this.#sql.exec<{ s: number }>(`SELECT COALESCE(SUM(spent_pico), 0) AS s FROM spend WHERE period_start = ?`, start).one().s;
+    const reserved = this.#sql.exec<{ s: number }>(`SELECT COALESCE(SUM(amount_pico), 0) AS s FROM reservations WHERE period_start = ? AND expires_at > ?`, start, now).one().s;
+    return {
+      config,
+      period_start: start,
+      period_end: periodEnd(config.period, now),
+      spent_pico: spent,
+      reserved_pico: reserved,
+      remaining_pico: Math.max(0, config.limit_pico - spent - reserved),
+      alert: spent + reserved >= config.alert_threshold * config.limit_pico,
+    };
+  }
+}

@@ -1,0 +1,37 @@
+// Retention: request and attempt rows older than `retention.request_days` fold into daily rollups, so D1 stays bounded.
+import { utcDay } from "./budget-period.ts";
+
+const DAY_MS = 86_400_000;
+/** Days folded per run at most: each is one transaction, kept small for D1's per-query limits. */
+const MAX_DAYS_PER_RUN = 31;
+
+/**
+ * Folds whole UTC days older than the retention age, oldest first, one D1 batch (a transaction) per day: the
+ * rollup upsert and the deletes commit together, so a row is never counted twice or lost. Returns the folded days.
+ */
+export async function foldOldRequests(db: D1Database, now: number, requestDays: number): Promise<string[]> {
+  const cutoffDay = utcDay(Date.parse(`${utcDay(now)}T00:00:00Z`) - requestDays * DAY_MS);
+  const days = await db.prepare(`SELECT DISTINCT day FROM requests WHERE day < ? ORDER BY day LIMIT ?`).bind(cutoffDay, MAX_DAYS_PER_RUN).all<{ day: string }>();
+  const folded: string[] = [];
+  for (const { day } of days.results) {
+    await db.batch([
+      db
+        .prepare(
+          `INSERT INTO daily_rollups (workspace_id, day, provider, model, execution_id, requests, errors, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_pico, unpriced_requests)
+           SELECT workspace_id, day, COALESCE(provider, ''), COALESCE(model, ''), COALESCE(execution_id, ''), COUNT(*), SUM(status != 'ok'), SUM(input_tokens), SUM(output_tokens),
+                  SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(COALESCE(cost_pico, 0)), SUM(unpriced)
+           FROM requests WHERE day = ? GROUP BY 1, 2, 3, 4, 5
+           ON CONFLICT (workspace_id, day, provider, model, execution_id) DO UPDATE SET
+             requests = requests + excluded.requests, errors = errors + excluded.errors, input_tokens = input_tokens + excluded.input_tokens,
+             output_tokens = output_tokens + excluded.output_tokens, cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
+             cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, cost_pico = cost_pico + excluded.cost_pico,
+             unpriced_requests = unpriced_requests + excluded.unpriced_requests`,
+        )
+        .bind(day),
+      db.prepare(`DELETE FROM attempts WHERE request_id IN (SELECT id FROM requests WHERE day = ?)`).bind(day),
+      db.prepare(`DELETE FROM requests WHERE day = ?`).bind(day),
+    ]);
+    folded.push(day);
+  }
+  return folded;
+}

@@ -1,0 +1,116 @@
+// Usage analytics over recent request rows and the daily rollups of older ones, summed as integers in SQL.
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { z } from "zod";
+import { utcDay } from "./budget-period.ts";
+
+export const GROUP_BY = ["provider", "model", "day", "execution_id"] as const;
+export type GroupBy = (typeof GROUP_BY)[number];
+
+export interface UsageFilter {
+  /** Null: every workspace (admin only). */
+  workspaceId: string | null;
+  /** Epoch ms, inclusive. */
+  from: number;
+  /** Epoch ms, exclusive. */
+  to: number;
+  groupBy: GroupBy | null;
+}
+
+export interface UsageAmounts {
+  requests: number;
+  /** Requests that got no answer (failed, or the client left). */
+  errors: number;
+  /** Every prompt token, cached ones included (as a provider's prompt_tokens counts them). */
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  /** Exact: an integer sum in SQL. */
+  cost_pico: number;
+  cost_usd: number;
+  /** Answered by an unpriced model: tokens counted, cost unknown (not in cost_usd, never guessed). */
+  unpriced_requests: number;
+}
+
+export interface UsageGroup extends UsageAmounts {
+  /** The provider, provider/model, UTC day or execution id; null for "none" (no answer, no execution id). */
+  key: string | null;
+}
+
+/** Key expressions per dimension; '' stands for none in both tables (rollups store it so). */
+const REQUEST_KEYS: Record<GroupBy | "none", string> = {
+  provider: "COALESCE(provider, '')",
+  model: "COALESCE(provider || '/' || model, '')",
+  day: "day",
+  execution_id: "COALESCE(execution_id, '')",
+  none: "''",
+};
+const ROLLUP_KEYS: Record<GroupBy | "none", string> = {
+  provider: "provider",
+  model: "CASE WHEN provider = '' THEN '' ELSE provider || '/' || model END",
+  day: "day",
+  execution_id: "execution_id",
+  none: "''",
+};
+
+const RowSchema = z.object({
+  key: z.string(),
+  requests: z.number(),
+  errors: z.number(),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cached_input_tokens: z.number(),
+  cost_pico: z.number(),
+  unpriced_requests: z.number(),
+});
+
+/**
+ * Folded days count whole: a rollup day is included when it lies within [from, to) by UTC day, since its rows no
+ * longer carry a time. Over whole days the answer is the same before and after folding.
+ */
+export async function queryUsage(d1: D1Database, filter: UsageFilter): Promise<{ totals: UsageAmounts; groups: UsageGroup[] }> {
+  const db = drizzle(d1);
+  const dim = filter.groupBy ?? "none";
+  const ws = filter.workspaceId;
+  const requestWhere = ws === null ? sql`created_at >= ${filter.from} AND created_at < ${filter.to}` : sql`workspace_id = ${ws} AND created_at >= ${filter.from} AND created_at < ${filter.to}`;
+  const firstDay = utcDay(filter.from);
+  const lastDay = utcDay(filter.to - 1);
+  const rollupWhere = ws === null ? sql`day >= ${firstDay} AND day <= ${lastDay}` : sql`workspace_id = ${ws} AND day >= ${firstDay} AND day <= ${lastDay}`;
+  const rows = await db.all(sql`
+    SELECT key, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
+           SUM(cached_input_tokens) AS cached_input_tokens, SUM(cost_pico) AS cost_pico, SUM(unpriced_requests) AS unpriced_requests
+    FROM (
+      SELECT ${sql.raw(REQUEST_KEYS[dim])} AS key, COUNT(*) AS requests, SUM(status != 'ok') AS errors,
+             SUM(input_tokens + cached_input_tokens + cache_write_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
+             SUM(cached_input_tokens) AS cached_input_tokens, SUM(COALESCE(cost_pico, 0)) AS cost_pico, SUM(unpriced) AS unpriced_requests
+      FROM requests WHERE ${requestWhere} GROUP BY 1
+      UNION ALL
+      SELECT ${sql.raw(ROLLUP_KEYS[dim])} AS key, SUM(requests), SUM(errors),
+             SUM(input_tokens + cached_input_tokens + cache_write_tokens), SUM(output_tokens),
+             SUM(cached_input_tokens), SUM(cost_pico), SUM(unpriced_requests)
+      FROM daily_rollups WHERE ${rollupWhere} GROUP BY 1
+    )
+    GROUP BY key ORDER BY key`);
+  const groups = z.array(RowSchema).parse(rows).map((r) => ({ ...r, key: r.key === "" ? null : r.key, cost_usd: r.cost_pico / 1e12 }));
+  const totals = groups.reduce<UsageAmounts>(
+    (t, g) => ({
+      requests: t.requests + g.requests,
+      errors: t.errors + g.errors,
+      input_tokens: t.input_tokens + g.input_tokens,
+      output_tokens: t.output_tokens + g.output_tokens,
+      cached_input_tokens: t.cached_input_tokens + g.cached_input_tokens,
+      cost_pico: t.cost_pico + g.cost_pico,
+      cost_usd: 0,
+      unpriced_requests: t.unpriced_requests + g.unpriced_requests,
+    }),
+    { requests: 0, errors: 0, input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cost_pico: 0, cost_usd: 0, unpriced_requests: 0 },
+  );
+  totals.cost_usd = totals.cost_pico / 1e12;
+  return { totals, groups: filter.groupBy === null ? [] : groups };
+}
+
+/** Pico-dollars already spent by a workspace since `from` (seeds a budget set mid-period). */
+export async function spentSince(d1: D1Database, workspaceId: string, from: number, to: number): Promise<number> {
+  const { totals } = await queryUsage(d1, { workspaceId, from, to, groupBy: null });
+  return totals.cost_pico;
+}
