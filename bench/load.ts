@@ -1,0 +1,143 @@
+// Load and probes against one target: autocannon for throughput (with exact per-response latencies), a stream probe.
+import autocannon from "autocannon";
+import { request, Agent } from "node:http";
+
+/** How to call one target: its chat URL and the headers it needs (Portkey routes by header). */
+export interface Endpoint {
+  url: string;
+  headers: Record<string, string>;
+  model: string;
+}
+
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  /** Connection errors, timeouts and non-2xx answers together. */
+  errors: number;
+}
+
+export function chatBody(endpoint: Endpoint, stream: boolean): string {
+  const body: Record<string, unknown> = { model: endpoint.model, messages: [{ role: "user", content: "Say hello." }] };
+  // The same upstream work for every target: Switchyard asks for usage on streams itself, so everyone does.
+  if (stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } });
+  return JSON.stringify(body);
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
+/**
+ * Closed-loop load: `connections` keep-alive connections, each sending the next request when the last one answered.
+ * autocannon's own histogram rounds to whole milliseconds, so latencies are taken from its per-response events.
+ */
+export async function runLoad(endpoint: Endpoint, opts: { connections: number; stream: boolean; durationS?: number; amount?: number }): Promise<LoadResult> {
+  const instance = autocannon({
+    url: endpoint.url,
+    method: "POST",
+    headers: { "content-type": "application/json", ...endpoint.headers },
+    body: chatBody(endpoint, opts.stream),
+    connections: opts.connections,
+    ...(opts.amount !== undefined ? { amount: opts.amount } : { duration: opts.durationS ?? 5 }),
+    timeout: 10,
+  });
+  const latencies: number[] = [];
+  instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const seconds = result.duration;
+  return {
+    requests: latencies.length,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p90: percentile(latencies, 90),
+    p99: percentile(latencies, 99),
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+export interface StreamTiming {
+  /** From sending the request to the response headers. */
+  ttfb: number;
+  /** To the first chunk that carries content. */
+  firstToken: number;
+  /** To the last chunk that carries content. */
+  lastToken: number;
+  /** Largest gap between two content chunks. */
+  maxGap: number;
+  tokens: number;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** One streamed request over a kept-alive connection, timed at each content chunk as it arrives. */
+export function streamOnce(endpoint: Endpoint): Promise<StreamTiming> {
+  const body = chatBody(endpoint, true);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let ttfb = 0;
+    const tokenTimes: number[] = [];
+    let carry = "";
+    const req = request(
+      endpoint.url,
+      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...endpoint.headers } },
+      (res) => {
+        ttfb = performance.now() - started;
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`stream answered ${res.statusCode}`));
+          return;
+        }
+        res.setEncoding("utf8");
+        res.on("data", (text: string) => {
+          const now = performance.now() - started;
+          carry += text;
+          const events = carry.split("\n\n");
+          carry = events.pop() ?? "";
+          for (const event of events) {
+            // A content chunk is one whose delta carries non-empty text; role-only and usage chunks are not tokens.
+            if (/"content":"[^"]/.test(event)) tokenTimes.push(now);
+          }
+        });
+        res.on("end", () => {
+          if (tokenTimes.length === 0) return reject(new Error("stream carried no content"));
+          let maxGap = 0;
+          for (let i = 1; i < tokenTimes.length; i++) maxGap = Math.max(maxGap, tokenTimes[i]! - tokenTimes[i - 1]!);
+          resolve({ ttfb, firstToken: tokenTimes[0]!, lastToken: tokenTimes[tokenTimes.length - 1]!, maxGap, tokens: tokenTimes.length });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(10_000, () => req.destroy(new Error("stream probe timed out")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** Sequential stream probes; medians of each timing. */
+export async function streamProbe(endpoint: Endpoint, count: number): Promise<StreamTiming> {
+  const runs: StreamTiming[] = [];
+  for (let i = 0; i < count; i++) runs.push(await streamOnce(endpoint));
+  return {
+    ttfb: median(runs.map((r) => r.ttfb)),
+    firstToken: median(runs.map((r) => r.firstToken)),
+    lastToken: median(runs.map((r) => r.lastToken)),
+    maxGap: median(runs.map((r) => r.maxGap)),
+    tokens: median(runs.map((r) => r.tokens)),
+  };
+}
+
+export function closeProbeAgent(): void {
+  agent.destroy();
+}

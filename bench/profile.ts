@@ -1,0 +1,87 @@
+// Summarises a V8 CPU profile: self time by source module (via the bundle's `// path` markers) and by function.
+import type { CpuProfile } from "./inspector.ts";
+
+export interface ProfileRow {
+  name: string;
+  /** Self time in ms over the whole profile. */
+  selfMs: number;
+  /** Share of the isolate's busy (non-idle) time. */
+  share: number;
+}
+
+export interface ProfileSummary {
+  busyMs: number;
+  idleMs: number;
+  byModule: ProfileRow[];
+  byFunction: ProfileRow[];
+}
+
+/** esbuild (under wrangler) opens each bundled module with a `// <path>` line; maps a 0-based line to that path. */
+export function moduleMap(bundle: string): (line: number) => string {
+  const starts: { line: number; path: string }[] = [];
+  bundle.split("\n").forEach((text, line) => {
+    const match = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(text);
+    if (match) starts.push({ line, path: match[1]! });
+  });
+  return (line) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = "(bundle prelude)";
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]!.line <= line) {
+        found = starts[mid]!.path;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+}
+
+/** Groups dependency files by package (hono, zod, …) and keeps our own files by path. */
+function moduleGroup(path: string): string {
+  const dep = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  return dep ? dep[1]! : path;
+}
+
+const SPECIAL = new Set(["(idle)", "(program)", "(garbage collector)", "(root)"]);
+
+export function summarise(profile: CpuProfile, bundleUrlPart: string | null, locate: ((line: number) => string) | null, top = 12): ProfileSummary {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  // A sample's time is the delta to the next sample (V8 records the delta before each sample).
+  for (let i = 0; i < samples.length; i++) {
+    const next = deltas[i + 1] ?? 0;
+    selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + next);
+  }
+  const modules = new Map<string, number>();
+  const functions = new Map<string, number>();
+  let idleUs = 0;
+  let busyUs = 0;
+  for (const [id, us] of selfUs) {
+    const node = byId.get(id);
+    if (!node) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === "(idle)") {
+      idleUs += us;
+      continue;
+    }
+    busyUs += us;
+    let module: string;
+    if (SPECIAL.has(functionName)) module = functionName;
+    else if (locate && bundleUrlPart !== null && url.includes(bundleUrlPart)) module = moduleGroup(locate(lineNumber));
+    else if (url === "") module = "(runtime builtins)";
+    else module = url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/bench\//, "bench/");
+    modules.set(module, (modules.get(module) ?? 0) + us);
+    const fn = `${functionName || "(anonymous)"} · ${module}${SPECIAL.has(functionName) ? "" : `:${lineNumber + 1}`}`;
+    functions.set(fn, (functions.get(fn) ?? 0) + us);
+  }
+  const rows = (map: Map<string, number>): ProfileRow[] =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, selfMs: us / 1000, share: busyUs === 0 ? 0 : us / busyUs }));
+  return { busyMs: busyUs / 1000, idleMs: idleUs / 1000, byModule: rows(modules), byFunction: rows(functions) };
+}

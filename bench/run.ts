@@ -1,0 +1,253 @@
+// `npm run bench` (full, writes docs/BENCHMARKS.md) and `npm run bench:smoke` (~10 s, prints only): the whole bench.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, release, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { Inspector, listTargets } from "./inspector.ts";
+import { chatBody, closeProbeAgent, runLoad, streamOnce, streamProbe, type Endpoint, type LoadResult, type StreamTiming } from "./load.ts";
+import { treeCpuSeconds, treeRssBytes } from "./proc.ts";
+import { moduleMap, summarise } from "./profile.ts";
+import { renderReport, verdicts } from "./report.ts";
+import { TARGETS, type BundleSize, type RunResults, type RunSettings, type TargetName, type TargetResult } from "./results.ts";
+import { killAll, startEmulator, stopAll, startPortkey, startWorker, type Started } from "./targets.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const smoke = process.argv.includes("--smoke");
+const outArg = process.argv.indexOf("--out");
+const outPath = outArg > 0 ? process.argv[outArg + 1]! : smoke ? join(root, "bench/out/BENCHMARKS.smoke.md") : join(root, "docs/BENCHMARKS.md");
+
+const settings: RunSettings = smoke
+  ? { mode: "smoke", loadSeconds: 0.5, warmupSeconds: 0.3, connections: [1, 16, 64], cpuRequests: 300, cpuStreams: 60, streamChunks: 20, probeChunks: 5, probeDelayMs: 5, probeCount: 3, profileSeconds: 0.5 }
+  : { mode: "full", loadSeconds: 8, warmupSeconds: 3, connections: [1, 16, 64], cpuRequests: 4000, cpuStreams: 1000, streamChunks: 20, probeChunks: 20, probeDelayMs: 10, probeCount: 40, profileSeconds: 5 };
+
+// A hard stop: whatever hangs, the bench ends and takes its children with it.
+const hardStopS = smoke ? 90 : 900;
+const hardStop = setTimeout(() => {
+  console.error(`bench: still running after ${hardStopS} s; stopping`);
+  killAll();
+  process.exit(1);
+}, hardStopS * 1000);
+hardStop.unref();
+
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+const bin = (name: string) => join(root, "node_modules/.bin", name);
+
+function gzipSizeOf(files: string[]): { bytes: number; gzip: number } {
+  const content = Buffer.concat(files.map((f) => readFileSync(f)));
+  return { bytes: content.length, gzip: gzipSync(content, { level: 9 }).length };
+}
+
+function build(outdir: string, minify: boolean): string[] {
+  // wrangler's [build] command compiles configs/*.yml first, exactly as `npm run build` does.
+  execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir, ...(minify ? ["--minify"] : [])], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+  });
+  return readdirSync(outdir)
+    .filter((f) => !f.endsWith(".map") && f !== "README.md")
+    .map((f) => join(outdir, f));
+}
+
+function pkgVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+}
+
+function machine(): RunResults["machine"] {
+  const cpu = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1]?.trim() ?? "unknown CPU";
+  return { nproc: availableParallelism(), cpu, memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`, kernel: release() };
+}
+
+async function inspectorFor(started: Started): Promise<Inspector> {
+  const targets = await listTargets(started.inspector);
+  const target = started.inspectorTargetId === null ? targets[0] : targets.find((t) => t.id === started.inspectorTargetId);
+  if (!target) throw new Error(`${started.name}: no inspector target ${started.inspectorTargetId} at ${started.inspector}`);
+  return Inspector.connect(target.webSocketDebuggerUrl);
+}
+
+/** Every target must answer correctly before it is timed: a fast wrong answer is not a result. */
+async function check(name: string, endpoint: Endpoint): Promise<void> {
+  const res = await fetch(endpoint.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...endpoint.headers },
+    body: JSON.stringify({ model: endpoint.model, messages: [{ role: "user", content: "Say hello." }] }),
+  });
+  const text = await res.text();
+  if (res.status !== 200 || !text.includes("Hello! How can I help you today?")) throw new Error(`${name} answered ${res.status}: ${text.slice(0, 500)}`);
+  const timing = await streamOnce(endpoint);
+  if (timing.tokens < 1) throw new Error(`${name} streamed no content`);
+}
+
+/** One request, answered and read: what gets an idle isolate to run its queued inspector commands. */
+function pokeOf(endpoint: Endpoint): () => Promise<void> {
+  return async () => {
+    const res = await fetch(endpoint.url, { method: "POST", headers: { "content-type": "application/json", ...endpoint.headers }, body: chatBody(endpoint, false) });
+    await res.arrayBuffer();
+  };
+}
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  mkdirSync(join(root, "bench/out"), { recursive: true });
+
+  log("building the Worker bundle (wrangler deploy --dry-run)");
+  const bundleFiles = build(join(root, "bench/out/bundle"), false);
+  const minFiles = build(join(root, "bench/out/bundle-min"), true);
+  const scriptPath = join(root, "bench/out/bundle/index.js");
+  const portkeyBuild = join(root, "node_modules/@portkey-ai/gateway/build");
+  const portkeyJs = readdirSync(portkeyBuild).filter((f) => f.endsWith(".js")).map((f) => join(portkeyBuild, f));
+  const bundles: BundleSize[] = [
+    { name: "Switchyard, as deployed", ...gzipSizeOf(bundleFiles), note: "`wrangler deploy --dry-run --outdir`, everything the Worker runs (Hono, zod, drizzle, config) in one file" },
+    { name: "Switchyard, --minify", ...gzipSizeOf(minFiles), note: "the same with `--minify` (not set in wrangler.toml today)" },
+    { name: "Portkey, published build", ...gzipSizeOf(portkeyJs), note: "`build/start-server.js` of @portkey-ai/gateway, minified; its dependencies (hono, zod, ws, ioredis, …) are not in it but loaded from node_modules" },
+  ];
+
+  log("starting the emulator and the targets");
+  const emulator = await startEmulator(root);
+  const upstream = emulator.started.url;
+  const [bare, switchyard, portkey] = await Promise.all([
+    startWorker(root, "bare", join(root, "bench/bare-worker.js"), upstream),
+    startWorker(root, "switchyard", scriptPath, upstream),
+    startPortkey(root, upstream),
+  ]);
+  const targets: Record<TargetName, { started: Started; endpoint: Endpoint }> = {
+    direct: emulator,
+    "bare Worker": bare,
+    Switchyard: switchyard,
+    Portkey: portkey,
+  };
+  await emulator.setStream({ chunks: settings.streamChunks, delayMs: 0 });
+  for (const name of TARGETS) await check(name, targets[name].endpoint);
+
+  log("warming up");
+  for (const name of TARGETS) {
+    await runLoad(targets[name].endpoint, { connections: 16, stream: false, durationS: settings.warmupSeconds });
+    await runLoad(targets[name].endpoint, { connections: 16, stream: true, durationS: settings.warmupSeconds / 2 });
+  }
+
+  const json: Record<TargetName, Record<number, LoadResult>> = { direct: {}, "bare Worker": {}, Switchyard: {}, Portkey: {} };
+  for (const c of settings.connections) {
+    for (const name of TARGETS) {
+      log(`non-streaming, ${c} connection(s): ${name}`);
+      json[name][c] = await runLoad(targets[name].endpoint, { connections: c, stream: false, durationS: settings.loadSeconds });
+    }
+  }
+  const stream16 = {} as Record<TargetName, LoadResult>;
+  for (const name of TARGETS) {
+    log(`streaming, 16 connections: ${name}`);
+    stream16[name] = await runLoad(targets[name].endpoint, { connections: 16, stream: true, durationS: settings.loadSeconds });
+  }
+
+  const cpuPerRequest = {} as Record<TargetName, number>;
+  const cpuPerStream = {} as Record<TargetName, number>;
+  for (const name of TARGETS) {
+    log(`CPU per request: ${name}`);
+    const { pid } = targets[name].started;
+    const a = treeCpuSeconds(pid);
+    const jsonRun = await runLoad(targets[name].endpoint, { connections: 16, stream: false, amount: settings.cpuRequests });
+    const b = treeCpuSeconds(pid);
+    const streamRun = await runLoad(targets[name].endpoint, { connections: 16, stream: true, amount: settings.cpuStreams });
+    const c = treeCpuSeconds(pid);
+    cpuPerRequest[name] = ((b - a) * 1000) / Math.max(1, jsonRun.requests + jsonRun.errors);
+    cpuPerStream[name] = ((c - b) * 1000) / Math.max(1, streamRun.requests + streamRun.errors);
+  }
+
+  log(`stream probe (${settings.probeChunks} chunks, ${settings.probeDelayMs} ms apart)`);
+  await emulator.setStream({ chunks: settings.probeChunks, delayMs: settings.probeDelayMs });
+  const probe = {} as Record<TargetName, StreamTiming>;
+  for (const name of TARGETS) probe[name] = await streamProbe(targets[name].endpoint, settings.probeCount);
+  await emulator.setStream({ chunks: settings.streamChunks, delayMs: 0 });
+
+  log("profiling the Worker isolates");
+  const locate = moduleMap(readFileSync(scriptPath, "utf8"));
+  const profiles: RunResults["profiles"] = [];
+  for (const name of ["Switchyard", "bare Worker"] as const) {
+    const inspector = await inspectorFor(targets[name].started);
+    let requests = 0;
+    const profile = await inspector.profile(pokeOf(targets[name].endpoint), async () => {
+      requests = (await runLoad(targets[name].endpoint, { connections: 16, stream: false, durationS: settings.profileSeconds })).requests;
+    });
+    inspector.close();
+    const bundleName = name === "Switchyard" ? "index.js" : "bare-worker.js";
+    profiles.push({ name, requests, summary: summarise(profile, bundleName, name === "Switchyard" ? locate : null) });
+  }
+
+  log("memory");
+  const heap = {} as Record<TargetName, number | null>;
+  for (const name of TARGETS) {
+    try {
+      const inspector = await inspectorFor(targets[name].started);
+      heap[name] = (await inspector.heapUsedAfterGc(pokeOf(targets[name].endpoint))).used;
+      inspector.close();
+    } catch (err) {
+      log(`${name}: heap not measurable: ${(err as Error).message}`);
+      heap[name] = null;
+    }
+  }
+
+  const results = {} as Record<TargetName, TargetResult>;
+  for (const name of TARGETS) {
+    results[name] = {
+      name,
+      json: json[name],
+      stream16: stream16[name],
+      probe: probe[name],
+      cpuMsPerRequest: cpuPerRequest[name],
+      cpuMsPerStream: cpuPerStream[name],
+      heapUsed: heap[name],
+      rss: treeRssBytes(targets[name].started.pid),
+    };
+  }
+  closeProbeAgent();
+  await stopAll();
+
+  const workerdVersion = execFileSync(join(root, "node_modules/workerd/bin/workerd"), ["--version"]).toString().trim();
+  const run: RunResults = {
+    settings,
+    startedAt: new Date(began).toISOString().replace(/\.\d+Z$/, "Z"),
+    durationS: (Date.now() - began) / 1000,
+    targets: results,
+    bundles,
+    profiles,
+    machine: machine(),
+    versions: {
+      node: process.version,
+      workerd: `${workerdVersion} (npm workerd ${pkgVersion("workerd")})`,
+      wrangler: pkgVersion("wrangler"),
+      miniflare: pkgVersion("miniflare"),
+      "@portkey-ai/gateway": pkgVersion("@portkey-ai/gateway"),
+      "@hono/node-server (for Portkey)": pkgVersion("@hono/node-server"),
+      autocannon: pkgVersion("autocannon"),
+      hono: pkgVersion("hono"),
+    },
+    commands: [
+      "npm ci                 # once: node 22, wrangler, workerd, autocannon and Portkey come from package-lock.json",
+      smoke ? "npm run bench:smoke    # = node bench/run.ts --smoke (about 15 s, prints only)" : "npm run bench          # = node bench/run.ts; rewrites docs/BENCHMARKS.md",
+      "# inside, in this order: wrangler deploy --dry-run --outdir bench/out/bundle (and --minify into bench/out/bundle-min);",
+      "# node bench/emulator.ts; node bench/worker-host.ts (bare Worker, Switchyard); node --import bench/portkey-pin.ts \\",
+      "#   node_modules/@portkey-ai/gateway/build/start-server.js --port=<port> --headless; then the scenarios, in-process, with autocannon",
+    ],
+  };
+  writeFileSync(join(root, "bench/out/results.json"), JSON.stringify(run, null, 2));
+  const analysis = join(root, "bench/ANALYSIS.md");
+  const report = renderReport(run, !smoke && existsSync(analysis) ? analysis : null);
+  mkdirSync(dirname(outPath), { recursive: true });
+  writeFileSync(outPath, report);
+  process.stdout.write(report + "\n");
+  const missed = verdicts(run).filter((v) => !v.met);
+  log(`done in ${Math.round(run.durationS)} s; wrote ${outPath}; reach: ${missed.length === 0 ? "all met" : `${missed.length} missed (${missed.map((m) => m.what).join("; ")})`}`);
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error("bench failed:", err);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await stopAll();
+    clearTimeout(hardStop);
+    // autocannon and the inspector sockets may hold the loop open; the results are written, so end now.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
+  });

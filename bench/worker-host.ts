@@ -1,0 +1,108 @@
+// Runs one Worker bundle under workerd through miniflare's API (not `wrangler dev`), on a direct socket, until stdin closes.
+//
+//   node bench/worker-host.ts '<json HostSpec>'
+//
+// Prints one line `READY {"url","inspector","workerName","workerdPid"}` when it serves. Switchyard gets every binding
+// wrangler.toml declares (vars, D1 with its migrations applied, Durable Objects), read when it starts, so the bench
+// follows the config as it grows.
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions } from "miniflare";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig, unstable_splitSqlQuery } from "wrangler";
+
+export interface HostSpec {
+  kind: "bare" | "switchyard";
+  /** The bundle to run (an ES module Worker). */
+  scriptPath: string;
+  /** Where the Worker's upstream provider is (the bench emulator). */
+  upstream: string;
+  port: number;
+  inspectorPort: number;
+  /** Repository root (where wrangler.toml is). */
+  root: string;
+}
+
+function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migrations: Map<string, string[]> } {
+  const configPath = join(spec.root, "wrangler.toml");
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
+  const config = unstable_readConfig({ config: configPath });
+  // Each D1 binding's migrations, in file order, as wrangler's `d1 migrations apply` would run them.
+  const migrations = new Map<string, string[]>();
+  for (const db of config.d1_databases) {
+    const dir = resolve(spec.root, db.migrations_dir ?? "migrations");
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+    } catch {
+      files = [];
+    }
+    migrations.set(
+      db.binding,
+      files.flatMap((f) => unstable_splitSqlQuery(readFileSync(join(dir, f), "utf8"))),
+    );
+  }
+  // The bundle is already built: module rules (for wrangler's bundler) have no meaning for it.
+  const { modulesRules: _rules, ...fromConfig } = workerOptions;
+  const options = {
+    ...fromConfig,
+    name: "switchyard",
+    rootPath: spec.root,
+    modules: true,
+    scriptPath: spec.scriptPath,
+    bindings: {
+      ...(fromConfig.bindings as Record<string, unknown>),
+      SWITCHYARD_ENV: "development",
+      OPENAI_BASE_URL: `${spec.upstream}/v1`,
+      OPENAI_API_KEY: "sk-bench-dummy",
+    },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: spec.port }],
+    inspectorPort: spec.inspectorPort,
+    // Miniflare's own entry socket; the bench never uses it but it must not collide with anything.
+    host: "127.0.0.1",
+    port: 0,
+  } as V4MiniflareOptions;
+  return { options, migrations };
+}
+
+function bareOptions(spec: HostSpec): V4MiniflareOptions {
+  const config = unstable_readConfig({ config: join(spec.root, "wrangler.toml") });
+  return {
+    name: "bare",
+    modules: true,
+    scriptPath: spec.scriptPath,
+    // The same runtime settings as Switchyard, so the two differ only in the code they run.
+    compatibilityDate: config.compatibility_date,
+    compatibilityFlags: config.compatibility_flags,
+    bindings: { UPSTREAM: spec.upstream },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: spec.port }],
+    inspectorPort: spec.inspectorPort,
+    host: "127.0.0.1",
+    port: 0,
+  } as V4MiniflareOptions;
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? "{}") as HostSpec;
+  const built = spec.kind === "switchyard" ? switchyardOptions(spec) : { options: bareOptions(spec), migrations: new Map<string, string[]>() };
+  // wrangler hands out options in miniflare 4's shape; this miniflare takes its own and converts.
+  const mf = new Miniflare(convertV4MiniflareOptions(built.options));
+  const stop = () => {
+    void mf.dispose().finally(() => process.exit(0));
+  };
+  process.stdin.on("end", stop);
+  process.stdin.resume();
+  process.on("SIGTERM", stop);
+  await mf.ready;
+  for (const [binding, statements] of built.migrations) {
+    if (statements.length === 0) continue;
+    const db = await mf.getD1Database(binding);
+    await db.batch(statements.map((sql) => db.prepare(sql)));
+  }
+  const workerName = spec.kind === "switchyard" ? "switchyard" : "bare";
+  process.stdout.write(`READY ${JSON.stringify({ url: `http://127.0.0.1:${spec.port}`, inspector: `127.0.0.1:${spec.inspectorPort}`, workerName })}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error("worker host failed:", err);
+  process.exit(1);
+});
