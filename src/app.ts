@@ -9,6 +9,7 @@ import { allowedOrigin, preflight, withCors } from "./http/cors.ts";
 import { HttpError, errorResponse } from "./http/errors.ts";
 import { createKey, listKeys, revokeKey } from "./http/keys-route.ts";
 import { listModels } from "./http/models-route.ts";
+import { dryRunRoute, listChains, listStrategies } from "./http/route-routes.ts";
 import { getUsage } from "./http/usage-route.ts";
 
 export function createApp(services: AppServices): Hono<AppEnv> {
@@ -54,6 +55,9 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.post("/v1/chat/completions", chatCompletions);
   app.get("/v1/models", listModels);
+  app.post("/v1/route", dryRunRoute);
+  app.get("/v1/chains", listChains);
+  app.get("/v1/strategies", listStrategies);
   app.get("/v1/usage", getUsage);
   app.get("/v1/budgets/:workspace_id", getBudget);
   app.put("/v1/budgets/:workspace_id", (c) => (requireAdmin(c.get("caller")), putBudget(c)));
