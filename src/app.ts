@@ -7,6 +7,7 @@ import { deleteBudget, getBudget, putBudget } from "./http/budgets-route.ts";
 import { chatCompletions } from "./http/chat-route.ts";
 import { allowedOrigin, preflight, withCors } from "./http/cors.ts";
 import { HttpError, errorResponse } from "./http/errors.ts";
+import { providerHealth } from "./http/health-route.ts";
 import { createKey, listKeys, revokeKey } from "./http/keys-route.ts";
 import { listModels } from "./http/models-route.ts";
 import { dryRunRoute, listChains, listStrategies } from "./http/route-routes.ts";
@@ -55,6 +56,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.post("/v1/chat/completions", chatCompletions);
   app.get("/v1/models", listModels);
+  app.get("/v1/health/providers", providerHealth);
   app.post("/v1/route", dryRunRoute);
   app.get("/v1/chains", listChains);
   app.get("/v1/strategies", listStrategies);

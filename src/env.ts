@@ -1,6 +1,7 @@
 // The Worker's bindings and variables, as wrangler.toml, .dev.vars and secrets provide them.
 import type { GovernanceDirectory } from "./keys/governance-directory.ts";
 import type { BudgetObject } from "./ledger/budget-object.ts";
+import type { StatsObject } from "./stats/stats-object.ts";
 
 export interface Env {
   DB: D1Database;
@@ -8,6 +9,10 @@ export interface Env {
   BUDGETS: DurableObjectNamespace<BudgetObject>;
   /** The one directory of live keys and budgeted workspaces that isolates cache (src/keys/governance-directory.ts). */
   GOVERNANCE: DurableObjectNamespace<GovernanceDirectory>;
+  /** Live provider and model health (circuits, outcomes, latency percentiles): src/stats/stats-object.ts. */
+  STATS: DurableObjectNamespace<StatsObject>;
+  /** Name of the stats object instance; default "global". One deployment shares one; tests give each session its own. */
+  STATS_INSTANCE?: string;
 
   /** "development" turns on keyless local use; anything else (or unset) is a deployed environment. */
   SWITCHYARD_ENV?: string;

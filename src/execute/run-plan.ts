@@ -7,6 +7,7 @@ import { adapterFor } from "../providers/index.ts";
 import type { BuiltRequest } from "../providers/adapter.ts";
 import type { Candidate, Plan } from "../routing/plan-types.ts";
 import { ClientGoneError, callOnce, openStream, type CommittedStream } from "./attempt.ts";
+import type { Admission, CircuitGate } from "./circuit-gate.ts";
 import type { ExecDeps } from "./deps.ts";
 
 export interface AttemptRecord {
@@ -30,8 +31,13 @@ export interface ExecuteInput {
   deps: ExecDeps;
   /** Epoch ms when the gateway received the request. */
   startedAt: number;
-  /** Told of every attempt as it ends (live stats). */
+  /**
+   * Told of every attempt as it ends (live stats). A committed stream's attempt is not reported here: its outcome is
+   * known only when the stream ends, so the caller reports it then.
+   */
   onAttempt?: (record: AttemptRecord, candidate: Candidate) => void;
+  /** The circuit breaker: whether a candidate may be tried now (absent: every candidate is tried). */
+  gate?: CircuitGate;
 }
 
 interface Answered {
@@ -60,12 +66,34 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   const errors: ProviderError[] = [];
   // After a context_length_exceeded, only candidates with a larger window are worth trying.
   let needWindowAbove = 0;
+  // Earliest time a circuit-skipped candidate may be tried again: the Retry-After of a 503 when nothing was tried.
+  let reopensAt: number | null = null;
+  // Candidates ramping back after an outage go after the others; they are still tried before giving up.
+  const queue = plan.candidates.map((candidate) => ({ candidate, deferred: false }));
+  // A failure that is not about one model (connection, key) skips the provider's other candidates in this request.
+  const providerDown = new Map<string, ErrorKind>();
 
-  for (const candidate of plan.candidates) {
+  for (let i = 0; i < queue.length; i++) {
+    const { candidate, deferred } = queue[i]!;
     const { ref } = candidate;
     const window = ref.entry?.context_window ?? Number.POSITIVE_INFINITY;
     if (window <= needWindowAbove) {
       attempts.push(skipped(candidate, `context window ${window} is not larger than the one that overflowed`));
+      continue;
+    }
+    const down = providerDown.get(ref.provider);
+    if (down !== undefined) {
+      attempts.push(skipped(candidate, `${ref.provider} failed for every model this request (${down}); not tried again`));
+      continue;
+    }
+    const admission: Admission = deferred || input.gate === undefined ? { kind: "try" } : input.gate.admit(candidate);
+    if (admission.kind === "skip") {
+      attempts.push(skipped(candidate, admission.reason));
+      if (admission.until !== null) reopensAt = Math.min(reopensAt ?? admission.until, admission.until);
+      continue;
+    }
+    if (admission.kind === "defer") {
+      queue.push({ candidate, deferred: true });
       continue;
     }
     const adapter = adapterFor(ref.provider);
@@ -87,9 +115,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
       try {
         if (request.stream) {
           const stream = await openStream(attemptInput);
-          const record = ok(candidate, deps.now() - began, stream.ttftMs);
-          attempts.push(record);
-          input.onAttempt?.(record, candidate);
+          attempts.push(ok(candidate, deps.now() - began, stream.ttftMs));
           return { ok: true, kind: "stream", stream, candidate, attempts, warnings: built.warnings };
         }
         const result = await callOnce(attemptInput);
@@ -106,12 +132,16 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
         attempts.push(record);
         input.onAttempt?.(record, candidate);
 
+        if (err.kind === "network" || err.kind === "auth") {
+          if (err.kind === "auth" || !err.retryable || attempt >= retry.max_attempts) providerDown.set(ref.provider, err.kind);
+        }
         if (err.kind === "content_policy") return { ok: false, failure: failure([err], attempts, "caller") };
         if (err.kind === "context_length") {
           needWindowAbove = Math.max(needWindowAbove, ref.entry?.context_window ?? Number.POSITIVE_INFINITY);
           break;
         }
-        if (!err.retryable || attempt >= retry.max_attempts) break;
+        // A half-open probe is one request: its failure reopens the circuit, so it is not retried either.
+        if (!err.retryable || attempt >= retry.max_attempts || admission.kind === "probe") break;
         if (err.retryAfterMs !== null && err.retryAfterMs > retry.max_retry_after_ms) break;
         const wait = err.retryAfterMs ?? backoff(attempt, retry, deps.random);
         if (deps.now() + wait >= deadline) break;
@@ -123,10 +153,19 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
       }
     }
   }
-  return { ok: false, failure: failure(errors, attempts, plan.candidates.length === 0 ? "none" : "exhausted") };
+  if (errors.length === 0) {
+    // Nothing was tried: no candidate, or every one behind an open circuit.
+    for (const ex of plan.excluded) {
+      const at = input.gate?.reopensAt(ex.provider as Candidate["ref"]["provider"], ex.model) ?? null;
+      if (at !== null) reopensAt = Math.min(reopensAt ?? at, at);
+    }
+    const none = failure(errors, attempts, "none");
+    return { ok: false, failure: { ...none, retryAfterMs: reopensAt === null ? null : Math.max(1000, reopensAt - deps.now()) } };
+  }
+  return { ok: false, failure: failure(errors, attempts, "exhausted") };
 }
 
-/** Capped exponential backoff with full jitter: never a tight loop, never a thundering herd. */
+/** Capped exponential backoff with "equal" jitter (half fixed, half random): never a tight loop, never a herd. */
 export function backoff(attempt: number, retry: FallbackFile["retry"], random: () => number): number {
   const cap = Math.min(retry.max_delay_ms, retry.base_delay_ms * 2 ** (attempt - 1));
   return Math.round(cap / 2 + (random() * cap) / 2);

@@ -6,6 +6,7 @@ import type { GovernanceCache } from "../keys/governance-cache.ts";
 import type { RateLimiter } from "../keys/rate-limit.ts";
 import type { RequestSink } from "../ledger/record.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
+import type { LiveStats } from "../stats/live-stats.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
 import type { Caller } from "./auth.ts";
 
@@ -19,6 +20,8 @@ export interface AppServices {
   registry: (env: Env, stats: StatsSnapshot) => ModelRegistry;
   /** Live stats from the isolate's cache (refreshed in the background); never awaits a Durable Object write. */
   stats: (env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }) => Promise<StatsSnapshot>;
+  /** Where outcomes are written and circuit probes claimed (absent: no live stats, every candidate is tried). */
+  live?: LiveStats;
   /** The isolate's cache of gateway keys and budgeted workspaces (refreshed in the background). */
   governance: GovernanceCache;
   /** Per-key requests-per-minute counts, kept in the isolate. */

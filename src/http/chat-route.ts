@@ -5,7 +5,9 @@ import type { Usage } from "../core/types.ts";
 import { toCanonical } from "../core/types.ts";
 import type { CommittedStream } from "../execute/attempt.ts";
 import { ClientGoneError } from "../execute/attempt.ts";
+import { circuitGate } from "../execute/circuit-gate.ts";
 import { executePlan, type AttemptRecord, type ExecuteOutcome, type ExecutionFailure } from "../execute/run-plan.ts";
+import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
 import { budgetRemainingHint, holdBudget } from "../ledger/budget-gate.ts";
 import { costPico, picoToUsd } from "../ledger/cost.ts";
 import type { CompletionRecord } from "../ledger/record.ts";
@@ -21,7 +23,7 @@ import { ChatCompletionRequestSchema, KNOWN_FIELDS, type ChatCompletionRequest }
 import { parseOrThrow, readJsonBody } from "./read-body.ts";
 
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
-  const { deps, config, sinks } = c.get("app");
+  const { deps, config, sinks, live } = c.get("app");
   const startedAt = deps.now();
   const requestId = c.get("requestId");
   const raw = await readJsonBody(c.req.raw);
@@ -62,6 +64,12 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     clientSignal: c.req.raw.signal,
     deps,
     startedAt,
+    // Live stats: outcomes go to the stats object through waitUntil, never awaited; circuits come from the cached snapshot.
+    onAttempt: (record) => {
+      const o = outcomeOf(record, deps.now());
+      if (o !== null) live?.cache.record(c.env, c.executionCtx, [o]);
+    },
+    gate: live ? circuitGate({ snapshot: c.get("stats"), claims: live.claims, now: deps.now, random: deps.random, probeTtlMs: timeouts.total_ms }) : undefined,
   }).catch((err: unknown) => {
     if (err instanceof ClientGoneError) return null;
     throw err;
@@ -128,7 +136,13 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
 
   const includeUsage = body.stream_options?.include_usage === true;
   const ttft = deps.now() - startedAt;
+  const committedAt = deps.now();
+  const committed = outcome.attempts[outcome.attempts.length - 1];
   const stream = streamBody(requestId, startedAt, outcome.candidate.ref.upstreamId, outcome.stream, includeUsage, (usage, error) => {
+    // The stream's own outcome is known only now; a client leaving says nothing about the provider's health.
+    if (committed !== undefined && error !== "client") {
+      live?.cache.record(c.env, c.executionCtx, [streamOutcome(committed, deps.now(), committed.latency_ms + deps.now() - committedAt, error)]);
+    }
     finish(recordOf(usage, ttft, error === null ? "ok" : error === "client" ? "client_closed" : "error", error === "client" ? "client closed the connection" : error));
     return xRouter(usage, ttft);
   });

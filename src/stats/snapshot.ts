@@ -22,6 +22,10 @@ export interface ModelStats {
   last_error: string | null;
   /** Epoch ms of the last measured call (for latency exploration). */
   last_measured_at: number | null;
+  /** Epoch ms an open circuit turns half-open (one probe admitted); null unless open. */
+  open_until?: number | null;
+  /** Share of requests admitted while a re-closed circuit ramps back (1 = all). */
+  ramp_share?: number;
 }
 
 export interface ProviderStats {
@@ -35,6 +39,10 @@ export interface ProviderStats {
   ttft_ms: Percentiles | null;
   last_error: string | null;
   last_probe_at: number | null;
+  /** Whether the last health-sweep probe (a free model listing) succeeded; null before any. */
+  last_probe_ok?: boolean | null;
+  open_until?: number | null;
+  ramp_share?: number;
 }
 
 export interface StatsSnapshot {
@@ -49,6 +57,23 @@ export interface StatsSnapshot {
 
 export function emptySnapshot(): StatsSnapshot {
   return { taken_at: 0, providers: {}, models: {}, ollama_models: [] };
+}
+
+/**
+ * The snapshot as of `now`: an open circuit whose cooldown has passed reads as half-open, so a cached snapshot stays
+ * truthful between refreshes.
+ */
+export function asOf(snapshot: StatsSnapshot, now: number): StatsSnapshot {
+  const due = (s: { circuit: CircuitState; open_until?: number | null }) => s.circuit === "open" && typeof s.open_until === "number" && now >= s.open_until;
+  const models = Object.values(snapshot.models).some(due);
+  const providers = Object.values(snapshot.providers).some((p) => p !== undefined && due(p));
+  if (!models && !providers) return snapshot;
+  const fix = <T extends { circuit: CircuitState; open_until?: number | null }>(s: T): T => (due(s) ? { ...s, circuit: "half_open" } : s);
+  return {
+    ...snapshot,
+    models: Object.fromEntries(Object.entries(snapshot.models).map(([k, m]) => [k, fix(m)])),
+    providers: Object.fromEntries(Object.entries(snapshot.providers).map(([k, p]) => [k, p === undefined ? p : fix(p)])),
+  };
 }
 
 export function modelKey(provider: ProviderId, model: string): string {

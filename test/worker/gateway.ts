@@ -59,6 +59,8 @@ export async function newSession(
     MISTRAL_BASE_URL: base_urls.mistral,
     TOGETHER_BASE_URL: base_urls.together,
     OLLAMA_BASE_URL: base_urls.ollama,
+    // Each session is its own world of providers: its own live stats, so circuits one test opens never leak into the next.
+    STATS_INSTANCE: `session-${id}`,
     ...envOverrides,
   };
   return {

@@ -1,0 +1,27 @@
+// What the stats object learns from one attempt: the attempt record, in the stats object's terms.
+import type { ProviderId } from "../config/schema.ts";
+import type { ErrorKind } from "../core/errors.ts";
+import type { Outcome } from "../stats/health.ts";
+import type { AttemptRecord } from "./run-plan.ts";
+
+/** Null for an attempt that never reached the provider (skipped): it says nothing about health. */
+export function outcomeOf(record: AttemptRecord, at: number): Outcome | null {
+  if (record.status === "skipped") return null;
+  return {
+    provider: record.provider as ProviderId,
+    model: record.model,
+    at,
+    ok: record.status === "ok",
+    kind: record.error_kind,
+    http_status: record.http_status,
+    latency_ms: record.latency_ms,
+    ttft_ms: record.ttft_ms,
+    error: record.error,
+  };
+}
+
+/** The outcome of a committed stream once it has ended: fine, or broken after its first chunk. */
+export function streamOutcome(committed: AttemptRecord, at: number, totalMs: number, error: string | null): Outcome {
+  const kind: ErrorKind | null = error === null ? null : "stream";
+  return { ...(outcomeOf(committed, at) as Outcome), ok: error === null, kind, http_status: committed.http_status, latency_ms: totalMs, error };
+}

@@ -1,0 +1,72 @@
+// The cron health sweep: probes every configured provider with a free call (a model listing), never a completion.
+import { z } from "zod";
+import { PROVIDER_IDS, type ProviderId } from "./config/schema.ts";
+import { ProviderError } from "./core/errors.ts";
+import type { Env } from "./env.ts";
+import { adapterFor } from "./providers/index.ts";
+import type { ProbeResult } from "./stats/health.ts";
+import { localModelName } from "./stats/local-models.ts";
+import type { StatsCache } from "./stats/stats-cache.ts";
+
+/** Ollama's /api/tags: only the names are read. */
+const TagsSchema = z.object({ models: z.array(z.object({ name: z.string().min(1) })) });
+
+export interface SweepDeps {
+  fetch: typeof fetch;
+  now: () => number;
+  /** How long a listing may take before the probe counts as failed. */
+  timeoutMs: number;
+}
+
+export interface SweepReport {
+  probed: ProviderId[];
+  results: ProbeResult[];
+  ollamaModels: string[] | null;
+}
+
+/** Probes each configured provider in parallel and records the results (and Ollama's installed models) in the stats object. */
+export async function healthSweep(env: Env, cache: StatsCache, deps: SweepDeps): Promise<SweepReport> {
+  const configured = PROVIDER_IDS.filter((p) => adapterFor(p).configured(env));
+  let ollamaModels: string[] | null = null;
+  const results = await Promise.all(
+    configured.map(async (provider) => {
+      const probed = await probe(provider, env, deps);
+      if (provider === "ollama" && probed.body !== null) ollamaModels = probed.body;
+      return probed.result;
+    }),
+  );
+  await cache.recordProbes(env, results, ollamaModels);
+  return { probed: configured, results, ollamaModels };
+}
+
+async function probe(provider: ProviderId, env: Env, deps: SweepDeps): Promise<{ result: ProbeResult; body: string[] | null }> {
+  const adapter = adapterFor(provider);
+  const { url, headers } = adapter.probeRequest(env);
+  const at = deps.now();
+  const done = (ok: boolean, kind: ProbeResult["kind"], error: string | null): ProbeResult => ({ provider, at, ok, kind, latency_ms: deps.now() - at, error });
+  try {
+    const response = await deps.fetch(url, { method: "GET", headers, signal: AbortSignal.timeout(deps.timeoutMs) });
+    const text = await response.text();
+    if (!response.ok) {
+      const err = adapter.parseError(response.status, response.headers, text, deps.now());
+      return { result: done(false, err.kind, `probe: ${err.message}`), body: null };
+    }
+    if (provider !== "ollama") return { result: done(true, null, null), body: null };
+    const tags = TagsSchema.safeParse(safeJson(text));
+    if (!tags.success) return { result: done(false, "malformed", "probe: /api/tags answer was not a model list"), body: null };
+    return { result: done(true, null, null), body: [...new Set(tags.data.models.map((m) => localModelName(m.name)))] };
+  } catch (err) {
+    if (err instanceof ProviderError) return { result: done(false, err.kind, `probe: ${err.message}`), body: null };
+    const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+    const message = err instanceof Error ? err.message : String(err);
+    return { result: done(false, timedOut ? "timeout" : "network", `probe: ${provider} ${timedOut ? `did not answer within ${deps.timeoutMs} ms` : `could not be reached: ${message}`}`), body: null };
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,96 @@
+// The stats Durable Object (SQLite-backed): live health per provider and per provider/model, circuits, percentiles.
+import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
+import { CONFIG } from "../config/index.ts";
+import { ProviderIdSchema, type ProviderId } from "../config/schema.ts";
+import type { Env } from "../env.ts";
+import { buildSnapshot } from "./build-snapshot.ts";
+import { applyOutcome, applyProbe, newModelHealth, newProviderHealth, type HealthTuning, type ModelHealth, type Outcome, type ProbeResult, type ProviderHealth } from "./health.ts";
+import { modelKey, type StatsSnapshot } from "./snapshot.ts";
+
+/** Percentiles cover the last 5 to 10 minutes: long enough for a quiet model to have samples, short enough to move. */
+export const TUNING: HealthTuning = { circuit: CONFIG.fallback.circuit, sketch_generation_ms: 5 * 60_000 };
+
+const KINDS = ["invalid_request", "context_length", "content_policy", "auth", "rate_limited", "server", "network", "timeout", "malformed", "stream"] as const;
+const ms = z.number().finite().nonnegative();
+const OutcomeSchema = z.object({
+  provider: ProviderIdSchema,
+  model: z.string().min(1).max(200),
+  at: ms,
+  ok: z.boolean(),
+  kind: z.enum(KINDS).nullable(),
+  http_status: z.int().nullable(),
+  latency_ms: ms,
+  ttft_ms: ms.nullable(),
+  error: z.string().nullable(),
+});
+const ProbeSchema = z.object({ provider: ProviderIdSchema, at: ms, ok: z.boolean(), kind: z.enum(KINDS).nullable(), latency_ms: ms, error: z.string().nullable() });
+
+/** Stored as one row per provider and per provider/model, each a JSON document of its health. */
+export class StatsObject extends DurableObject<Env> {
+  readonly #sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS health (key TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL)");
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  }
+
+  /** Records finished calls; returns the fresh snapshot so the caller's isolate cache learns at once. */
+  record(outcomes: Outcome[]): StatsSnapshot {
+    const parsed = z.array(OutcomeSchema).max(100).parse(outcomes);
+    const { providers, models } = this.#load();
+    for (const o of parsed) {
+      const key = modelKey(o.provider, o.model);
+      const model = models.get(key) ?? newModelHealth(o.provider, o.model, o.at);
+      const provider = providers.get(o.provider) ?? newProviderHealth(o.provider);
+      const siblings = [...models.values()].filter((m) => m.provider === o.provider && m.model !== o.model);
+      const next = applyOutcome(model, provider, siblings, o, TUNING);
+      models.set(key, next.model);
+      providers.set(o.provider, next.provider);
+      this.#save(key, "model", next.model);
+      this.#save(o.provider, "provider", next.provider);
+    }
+    return this.#snapshot(providers, models);
+  }
+
+  /** Records a health sweep; `ollamaModels` (when Ollama answered) replaces the discovered local models. */
+  recordProbes(results: ProbeResult[], ollamaModels: string[] | null): StatsSnapshot {
+    const parsed = z.array(ProbeSchema).max(20).parse(results);
+    const local = z.array(z.string().min(1).max(200)).max(500).nullable().parse(ollamaModels);
+    const { providers, models } = this.#load();
+    for (const r of parsed) {
+      const next = applyProbe(providers.get(r.provider) ?? newProviderHealth(r.provider), r, TUNING);
+      providers.set(r.provider, next);
+      this.#save(r.provider, "provider", next);
+    }
+    if (local !== null) this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('ollama_models', ?)", JSON.stringify(local));
+    return this.#snapshot(providers, models);
+  }
+
+  snapshot(): StatsSnapshot {
+    const { providers, models } = this.#load();
+    return this.#snapshot(providers, models);
+  }
+
+  #snapshot(providers: Map<ProviderId, ProviderHealth>, models: Map<string, ModelHealth>): StatsSnapshot {
+    const row = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'ollama_models'").toArray()[0];
+    const ollama = row === undefined ? [] : (JSON.parse(row.value) as string[]);
+    return buildSnapshot([...providers.values()], [...models.values()], ollama, Date.now(), TUNING);
+  }
+
+  #load(): { providers: Map<ProviderId, ProviderHealth>; models: Map<string, ModelHealth> } {
+    const providers = new Map<ProviderId, ProviderHealth>();
+    const models = new Map<string, ModelHealth>();
+    for (const row of this.#sql.exec<{ key: string; kind: string; body: string }>("SELECT key, kind, body FROM health")) {
+      if (row.kind === "provider") providers.set(row.key as ProviderId, JSON.parse(row.body) as ProviderHealth);
+      else models.set(row.key, JSON.parse(row.body) as ModelHealth);
+    }
+    return { providers, models };
+  }
+
+  #save(key: string, kind: "model" | "provider", body: ModelHealth | ProviderHealth): void {
+    this.#sql.exec("INSERT OR REPLACE INTO health (key, kind, body) VALUES (?, ?, ?)", key, kind, JSON.stringify(body));
+  }
+}
