@@ -86,6 +86,7 @@ export function buildPlan(input: PlanInput): Plan {
     needs,
     live: stats.taken_at > 0,
   };
+  const limit = fallback ? config.defaults.max_candidates : 1;
   const candidates: Candidate[] = head.map((p, i) => listed(p, i, head.length, p.target.why));
   if (!targets.rankTail) candidates.push(...tail.map((p, i) => listed(p, i, tail.length, p.target.why)));
   else {
@@ -96,7 +97,9 @@ export function buildPlan(input: PlanInput): Plan {
     for (const c of candidates) count.set(c.ref.provider, (count.get(c.ref.provider) ?? 0) + 1);
     for (const c of rankTail(tail, targets.strategy, ctx)) {
       const n = count.get(c.ref.provider) ?? 0;
-      if (n >= perProvider) {
+      // Past the limit, the cut below gives the reason; the provider cap only speaks for models that would fit.
+      if (candidates.length >= limit) candidates.push(c);
+      else if (n >= perProvider) {
         excluded.push({ provider: c.ref.provider, model: c.ref.id, reason: `the plan already holds ${n} ${c.ref.provider} models: the rest of it is kept for other providers, so one provider's outage cannot exhaust it` });
         continue;
       }
@@ -106,7 +109,6 @@ export function buildPlan(input: PlanInput): Plan {
   }
 
   const order: PlanOrder = targets.tail.length === 0 ? "requested" : targets.rankTail ? "strategy" : "listed";
-  const limit = fallback ? config.defaults.max_candidates : 1;
   for (const dropped of candidates.splice(limit)) {
     excluded.push({
       provider: dropped.ref.provider,
