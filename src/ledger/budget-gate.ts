@@ -64,7 +64,11 @@ export async function holdBudget(input: GateInput): Promise<BudgetHold> {
     const scope = workspaceScope(workspaceId);
     const holdId = input.newId("hold");
     const amounts = worst();
-    const result: ReserveResult = await budgetStub(env, scope).reserve(holdId, amounts, now);
+    const result: ReserveResult = await budgetStub(env, scope)
+      .reserve(holdId, amounts, now)
+      .catch((err: unknown) => {
+        throw unavailable(err);
+      });
     if (!result.ok) throw refused(`workspace ${workspaceId}`, result.status, Math.max(...amounts));
     if (result.status === null) governance.rememberBudget(workspaceId, null);
     else {
@@ -90,7 +94,7 @@ export async function holdBudget(input: GateInput): Promise<BudgetHold> {
       .reserve(holdId, amounts, now)
       .catch(async (err: unknown) => {
         await releaseAll(env, holds, now);
-        throw err;
+        throw unavailable(err);
       });
     if (!result.ok) {
       await releaseAll(env, holds, now);
@@ -108,6 +112,12 @@ export async function settleHolds(env: Pick<Env, "BUDGETS">, holds: BudgetHoldRe
 
 async function releaseAll(env: Pick<Env, "BUDGETS">, holds: BudgetHoldRef[], now: number): Promise<void> {
   await settleHolds(env, holds, 0, now).catch((err: unknown) => console.error("budget release failed", err instanceof Error ? err.message : String(err)));
+}
+
+/** A budget that cannot be checked does not let spend through: 503, retryable, rather than an unbounded call. */
+function unavailable(err: unknown): HttpError {
+  console.error("budget hold failed", err instanceof Error ? err.message : String(err));
+  return new HttpError(503, "The workspace budget cannot be checked right now; retry shortly.", { code: "budget_unavailable", headers: { "retry-after": "1" } });
 }
 
 function refused(what: string, status: BudgetStatus, worstPico: number): HttpError {
