@@ -9,6 +9,7 @@ declare module "autocannon" {
     duration?: number;
     amount?: number;
     timeout?: number;
+    sampleInt?: number;
   }
   interface Result {
     /** Seconds the run lasted. */

@@ -1,6 +1,7 @@
 // The bench upstream: a minimal, fast OpenAI-compatible server (JSON and SSE) whose stream shape is set at run time.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
 
 /** How streamed answers look; changed between scenarios through POST /__bench/stream. */
 export interface StreamShape {
@@ -102,7 +103,7 @@ export function startEmulator(port: number, initial: StreamShape): Promise<{ url
 }
 
 // As a child process of the bench: `node bench/emulator.ts <port>`; prints READY <url>; exits when stdin closes.
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const port = Number(process.argv[2] ?? 0);
   const { url } = await startEmulator(port, { chunks: 20, delayMs: 0 });
   process.stdout.write(`READY ${url}\n`);

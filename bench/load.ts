@@ -49,6 +49,8 @@ export async function runLoad(endpoint: Endpoint, opts: { connections: number; s
     connections: opts.connections,
     ...(opts.amount !== undefined ? { amount: opts.amount } : { duration: opts.durationS ?? 5 }),
     timeout: 10,
+    // autocannon checks its stop flag on each sample tick (1 s by default): a short tick keeps short runs short.
+    sampleInt: 100,
   });
   const latencies: number[] = [];
   instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {

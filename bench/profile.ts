@@ -20,8 +20,12 @@ export interface ProfileSummary {
 export function moduleMap(bundle: string): (line: number) => string {
   const starts: { line: number; path: string }[] = [];
   bundle.split("\n").forEach((text, line) => {
-    const match = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(text);
-    if (match) starts.push({ line, path: match[1]! });
+    const match = /^\/\/ (\S+\.(?:[cm]?[jt]sx?|json))$/.exec(text);
+    if (!match) return;
+    // A dependency may be marked by a relative path that climbs out of the project (a symlinked node_modules).
+    const path = match[1]!;
+    const dep = path.lastIndexOf("node_modules/");
+    starts.push({ line, path: dep >= 0 ? path.slice(dep) : path });
   });
   return (line) => {
     let lo = 0;

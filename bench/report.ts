@@ -147,18 +147,21 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
   out.push("| target | isolate heap used | process tree RSS |");
   out.push("| --- | ---: | ---: |");
   for (const name of TARGETS) out.push(`| ${name} | ${t[name].heapUsed === null ? "not measurable" : mib(t[name].heapUsed!)} | ${mib(t[name].rss)} |`);
+  for (const h of r.helperHeaps) out.push(`| ${h.name} | ${mib(h.used)} | (in the row above) |`);
   out.push("");
 
   out.push("## Profiles");
   out.push("");
   out.push(
-    `V8 CPU profiles of the Worker isolates (inspector \`Profiler\`, 200 µs sampling) during ${s.profileSeconds} s of non-streaming load at 16 connections, run after the measurements above so the sampling does not skew them. ` +
+    `V8 CPU profiles of the Worker isolates (inspector \`Profiler\`, 200 µs sampling) during ${s.profileSeconds} s of load at 16 connections, each scenario apart, run after the measurements above so the sampling does not skew them. ` +
       "Self time; “busy” excludes the isolate's idle time. Time spent in workerd's C++ (HTTP parsing, the socket, subrequests) outside JavaScript is not in these profiles: it shows in the CPU table.",
   );
   out.push("");
   for (const p of r.profiles) {
     const perReq = p.requests > 0 ? (p.summary.busyMs / p.requests) * 1000 : Number.NaN;
     out.push(`### ${p.name}: ${ms(p.summary.busyMs, 0)} ms of JavaScript over ${int(p.requests)} requests = ${ms(perReq, 1)} µs per request`);
+    out.push("");
+    out.push("Modules are the bundle's sections (esbuild marks each with its source path); a line number is the bundle's line.");
     out.push("");
     out.push("| module | self ms | share of busy |");
     out.push("| --- | ---: | ---: |");

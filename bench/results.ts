@@ -46,6 +46,8 @@ export interface RunResults {
   targets: Record<TargetName, TargetResult>;
   bundles: BundleSize[];
   profiles: { name: string; requests: number; summary: ProfileSummary }[];
+  /** Heaps of the isolates that work for a target beside its own (Switchyard's Durable Objects, local D1). */
+  helperHeaps: { name: string; used: number }[];
   machine: { nproc: number; cpu: string; memory: string; kernel: string };
   versions: Record<string, string>;
   commands: string[];

@@ -19,8 +19,8 @@ const outArg = process.argv.indexOf("--out");
 const outPath = outArg > 0 ? process.argv[outArg + 1]! : smoke ? join(root, "bench/out/BENCHMARKS.smoke.md") : join(root, "docs/BENCHMARKS.md");
 
 const settings: RunSettings = smoke
-  ? { mode: "smoke", loadSeconds: 0.5, warmupSeconds: 0.3, connections: [1, 16, 64], cpuRequests: 300, cpuStreams: 60, streamChunks: 20, probeChunks: 5, probeDelayMs: 5, probeCount: 3, profileSeconds: 0.5 }
-  : { mode: "full", loadSeconds: 8, warmupSeconds: 3, connections: [1, 16, 64], cpuRequests: 4000, cpuStreams: 1000, streamChunks: 20, probeChunks: 20, probeDelayMs: 10, probeCount: 40, profileSeconds: 5 };
+  ? { mode: "smoke", loadSeconds: 0.25, warmupSeconds: 0.2, connections: [1, 16, 64], cpuRequests: 300, cpuStreams: 60, streamChunks: 20, probeChunks: 5, probeDelayMs: 5, probeCount: 3, profileSeconds: 0.25 }
+  : { mode: "full", loadSeconds: 8, warmupSeconds: 3, connections: [1, 16, 64], cpuRequests: 4000, cpuStreams: 1000, streamChunks: 20, probeChunks: 20, probeDelayMs: 10, probeCount: 40, profileSeconds: 4 };
 
 // A hard stop: whatever hangs, the bench ends and takes its children with it.
 const hardStopS = smoke ? 90 : 900;
@@ -31,7 +31,8 @@ const hardStop = setTimeout(() => {
 }, hardStopS * 1000);
 hardStop.unref();
 
-const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+const t0 = Date.now();
+const log = (msg: string) => process.stderr.write(`bench [${((Date.now() - t0) / 1000).toFixed(1)} s]: ${msg}\n`);
 const bin = (name: string) => join(root, "node_modules/.bin", name);
 
 function gzipSizeOf(files: string[]): { bytes: number; gzip: number } {
@@ -60,10 +61,10 @@ function machine(): RunResults["machine"] {
   return { nproc: availableParallelism(), cpu, memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`, kernel: release() };
 }
 
-async function inspectorFor(started: Started): Promise<Inspector> {
+async function inspectorFor(started: Started, isolate = started.inspectorTargetId): Promise<Inspector> {
   const targets = await listTargets(started.inspector);
-  const target = started.inspectorTargetId === null ? targets[0] : targets.find((t) => t.id === started.inspectorTargetId);
-  if (!target) throw new Error(`${started.name}: no inspector target ${started.inspectorTargetId} at ${started.inspector}`);
+  const target = isolate === null ? targets[0] : targets.find((t) => t.id === isolate);
+  if (!target) throw new Error(`${started.name}: no inspector target ${isolate} at ${started.inspector}`);
   return Inspector.connect(target.webSocketDebuggerUrl);
 }
 
@@ -94,13 +95,14 @@ async function main(): Promise<void> {
 
   log("building the Worker bundle (wrangler deploy --dry-run)");
   const bundleFiles = build(join(root, "bench/out/bundle"), false);
-  const minFiles = build(join(root, "bench/out/bundle-min"), true);
+  // The minified build is for comparison only; the smoke run skips it to stay short.
+  const minFiles = smoke ? null : build(join(root, "bench/out/bundle-min"), true);
   const scriptPath = join(root, "bench/out/bundle/index.js");
   const portkeyBuild = join(root, "node_modules/@portkey-ai/gateway/build");
   const portkeyJs = readdirSync(portkeyBuild).filter((f) => f.endsWith(".js")).map((f) => join(portkeyBuild, f));
   const bundles: BundleSize[] = [
     { name: "Switchyard, as deployed", ...gzipSizeOf(bundleFiles), note: "`wrangler deploy --dry-run --outdir`, everything the Worker runs (Hono, zod, drizzle, config) in one file" },
-    { name: "Switchyard, --minify", ...gzipSizeOf(minFiles), note: "the same with `--minify` (not set in wrangler.toml today)" },
+    ...(minFiles === null ? [] : [{ name: "Switchyard, --minify", ...gzipSizeOf(minFiles), note: "the same with `--minify` (not set in wrangler.toml today)" }]),
     { name: "Portkey, published build", ...gzipSizeOf(portkeyJs), note: "`build/start-server.js` of @portkey-ai/gateway, minified; its dependencies (hono, zod, ws, ioredis, …) are not in it but loaded from node_modules" },
   ];
 
@@ -164,26 +166,41 @@ async function main(): Promise<void> {
   const locate = moduleMap(readFileSync(scriptPath, "utf8"));
   const profiles: RunResults["profiles"] = [];
   for (const name of ["Switchyard", "bare Worker"] as const) {
-    const inspector = await inspectorFor(targets[name].started);
-    let requests = 0;
-    const profile = await inspector.profile(pokeOf(targets[name].endpoint), async () => {
-      requests = (await runLoad(targets[name].endpoint, { connections: 16, stream: false, durationS: settings.profileSeconds })).requests;
-    });
-    inspector.close();
-    const bundleName = name === "Switchyard" ? "index.js" : "bare-worker.js";
-    profiles.push({ name, requests, summary: summarise(profile, bundleName, name === "Switchyard" ? locate : null) });
+    const { started, endpoint } = targets[name];
+    const isolates = [{ id: started.inspectorTargetId, label: "the Worker's isolate" }, ...started.helperIsolates];
+    for (const stream of [false, true]) {
+      // One isolate at a time: workerd runs its isolates on one thread, and sampling several at once slows all.
+      for (const isolate of isolates) {
+        const inspector = await inspectorFor(started, isolate.id);
+        let requests = 0;
+        const profile = await inspector.profile(pokeOf(endpoint), async () => {
+          requests = (await runLoad(endpoint, { connections: 16, stream, durationS: settings.profileSeconds })).requests;
+        });
+        inspector.close();
+        const scenario = stream ? `streaming (${settings.streamChunks} chunks)` : "non-streaming";
+        const locating = name === "Switchyard" && isolate.id !== null && isolate.id.startsWith("core:user:");
+        profiles.push({ name: `${name}, ${scenario}: ${isolate.label}`, requests, summary: summarise(profile, "index.js", locating ? locate : null) });
+      }
+    }
   }
 
   log("memory");
   const heap = {} as Record<TargetName, number | null>;
+  const helperHeaps: RunResults["helperHeaps"] = [];
   for (const name of TARGETS) {
+    const { started, endpoint } = targets[name];
     try {
-      const inspector = await inspectorFor(targets[name].started);
-      heap[name] = (await inspector.heapUsedAfterGc(pokeOf(targets[name].endpoint))).used;
+      const inspector = await inspectorFor(started);
+      heap[name] = (await inspector.heapUsedAfterGc(pokeOf(endpoint))).used;
       inspector.close();
     } catch (err) {
       log(`${name}: heap not measurable: ${(err as Error).message}`);
       heap[name] = null;
+    }
+    for (const helper of started.helperIsolates) {
+      const inspector = await inspectorFor(started, helper.id);
+      helperHeaps.push({ name: `${name}: ${helper.label}`, used: (await inspector.heapUsedAfterGc(pokeOf(endpoint))).used });
+      inspector.close();
     }
   }
 
@@ -211,6 +228,7 @@ async function main(): Promise<void> {
     targets: results,
     bundles,
     profiles,
+    helperHeaps,
     machine: machine(),
     versions: {
       node: process.version,

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Endpoint } from "./load.ts";
-import type { HostSpec } from "./worker-host.ts";
+import { OBJECTS, type HostSpec } from "./worker-host.ts";
 
 export interface Started {
   name: string;
@@ -13,6 +13,8 @@ export interface Started {
   inspector: string;
   /** The inspector target to attach to (workerd lists one per worker). */
   inspectorTargetId: string | null;
+  /** Other isolates of the same process that do this target's work (Switchyard's Durable Objects, local D1). */
+  helperIsolates: { id: string; label: string }[];
   url: string;
 }
 
@@ -107,7 +109,7 @@ export async function startEmulator(root: string): Promise<{ started: Started; e
   const { child, match } = await launch("emulator", node, [`--inspect=127.0.0.1:${inspectorPort}`, join(root, "bench/emulator.ts"), "0"], /READY (\S+)/, root, 15_000);
   const url = match[1]!;
   return {
-    started: { name: "direct", pid: child.pid!, inspector: `127.0.0.1:${inspectorPort}`, inspectorTargetId: null, url },
+    started: { name: "direct", pid: child.pid!, inspector: `127.0.0.1:${inspectorPort}`, inspectorTargetId: null, helperIsolates: [], url },
     endpoint: { url: `${url}/v1/chat/completions`, headers: {}, model: "gpt-4o-mini" },
     async setStream(shape) {
       const res = await fetch(`${url}/__bench/stream`, { method: "POST", body: JSON.stringify(shape) });
@@ -116,13 +118,19 @@ export async function startEmulator(root: string): Promise<{ started: Started; e
   };
 }
 
+const SWITCHYARD_HELPERS = [
+  { id: `core:user:${OBJECTS}`, label: "its Durable Objects' isolate" },
+  // miniflare's stand-in for D1 (SQLite behind a Durable Object); on Cloudflare this work happens in D1's service.
+  { id: "d1:db", label: "local D1's isolate (miniflare)" },
+];
+
 export async function startWorker(root: string, kind: HostSpec["kind"], scriptPath: string, upstream: string): Promise<{ started: Started; endpoint: Endpoint }> {
   const spec: HostSpec = { kind, scriptPath, upstream, port: await freePort(), inspectorPort: await freePort(), root };
   const { child, match } = await launch(kind, node, [join(root, "bench/worker-host.ts"), JSON.stringify(spec)], /READY (\{.*\})/, root, 60_000);
   const ready = JSON.parse(match[1]!) as { url: string; inspector: string; workerName: string };
   const name = kind === "bare" ? "bare Worker" : "Switchyard";
   return {
-    started: { name, pid: child.pid!, inspector: ready.inspector, inspectorTargetId: `core:user:${ready.workerName}`, url: ready.url },
+    started: { name, pid: child.pid!, inspector: ready.inspector, inspectorTargetId: `core:user:${ready.workerName}`, helperIsolates: kind === "bare" ? [] : SWITCHYARD_HELPERS, url: ready.url },
     endpoint: {
       url: `${ready.url}/v1/chat/completions`,
       headers: {},
@@ -139,7 +147,7 @@ export async function startPortkey(root: string, upstream: string): Promise<{ st
   const { child } = await launch("portkey", node, args, /Ready for connections/, root, 30_000);
   const url = `http://127.0.0.1:${port}`;
   return {
-    started: { name: "Portkey", pid: child.pid!, inspector: `127.0.0.1:${inspectorPort}`, inspectorTargetId: null, url },
+    started: { name: "Portkey", pid: child.pid!, inspector: `127.0.0.1:${inspectorPort}`, inspectorTargetId: null, helperIsolates: [], url },
     endpoint: {
       url: `${url}/v1/chat/completions`,
       headers: { "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstream}/v1`, authorization: "Bearer sk-bench-dummy" },

@@ -7,6 +7,7 @@
 // follows the config as it grows.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig, unstable_splitSqlQuery } from "wrangler";
 
@@ -43,9 +44,8 @@ function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migra
   }
   // The bundle is already built: module rules (for wrangler's bundler) have no meaning for it.
   const { modulesRules: _rules, ...fromConfig } = workerOptions;
-  const options = {
+  const worker = {
     ...fromConfig,
-    name: "switchyard",
     rootPath: spec.root,
     modules: true,
     scriptPath: spec.scriptPath,
@@ -55,7 +55,17 @@ function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migra
       OPENAI_BASE_URL: `${spec.upstream}/v1`,
       OPENAI_API_KEY: "sk-bench-dummy",
     },
-    unsafeDirectSockets: [{ host: "127.0.0.1", port: spec.port }],
+  };
+  // On Cloudflare a Durable Object lives in its own isolate (often on another machine); workerd would run a
+  // script's own objects inside the Worker's isolate. So the same bundle runs twice: "switchyard" serves requests
+  // and reaches every object it defines in "switchyard-objects", as a deployed Worker reaches its objects.
+  const own = (fromConfig.durableObjects ?? {}) as Record<string, Record<string, unknown>>;
+  const remote = Object.fromEntries(Object.entries(own).map(([binding, d]) => [binding, d.scriptName === undefined ? { ...d, scriptName: OBJECTS } : d]));
+  const options = {
+    workers: [
+      { ...worker, name: "switchyard", durableObjects: remote, unsafeDirectSockets: [{ host: "127.0.0.1", port: spec.port }] },
+      { ...worker, name: OBJECTS },
+    ],
     inspectorPort: spec.inspectorPort,
     // Miniflare's own entry socket; the bench never uses it but it must not collide with anything.
     host: "127.0.0.1",
@@ -63,6 +73,9 @@ function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migra
   } as V4MiniflareOptions;
   return { options, migrations };
 }
+
+/** The worker that hosts Switchyard's Durable Objects, apart from the one that serves requests. */
+export const OBJECTS = "switchyard-objects";
 
 function bareOptions(spec: HostSpec): V4MiniflareOptions {
   const config = unstable_readConfig({ config: join(spec.root, "wrangler.toml") });
@@ -95,14 +108,17 @@ async function main(): Promise<void> {
   await mf.ready;
   for (const [binding, statements] of built.migrations) {
     if (statements.length === 0) continue;
-    const db = await mf.getD1Database(binding);
+    const db = await mf.getD1Database(binding, spec.kind === "switchyard" ? "switchyard" : undefined);
     await db.batch(statements.map((sql) => db.prepare(sql)));
   }
   const workerName = spec.kind === "switchyard" ? "switchyard" : "bare";
   process.stdout.write(`READY ${JSON.stringify({ url: `http://127.0.0.1:${spec.port}`, inspector: `127.0.0.1:${spec.inspectorPort}`, workerName })}\n`);
 }
 
-main().catch((err: unknown) => {
-  console.error("worker host failed:", err);
-  process.exit(1);
-});
+// Run only as the child process; the bench itself imports this file for its types and OBJECTS.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((err: unknown) => {
+    console.error("worker host failed:", err);
+    process.exit(1);
+  });
+}
