@@ -1,5 +1,6 @@
 // Three test projects: "workers" runs inside workerd (real D1 and Durable Objects), "node" holds the emulators and
-// config checks, "e2e" drives a running `wrangler dev` with the official openai client.
+// config checks, "e2e" drives a running `wrangler dev` with the official openai client, "browser" loads the dashboard
+// from a running `wrangler dev` in headless Chromium.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -29,6 +30,16 @@ export default defineConfig(async () => {
             name: "node",
             environment: "node",
             include: ["test/emulators/**/*.test.ts", "test/config/**/*.test.ts", "test/node/**/*.test.ts"],
+          },
+        },
+        {
+          test: {
+            name: "browser",
+            environment: "node",
+            include: ["test/browser/**/*.test.ts"],
+            globalSetup: ["test/browser/global-setup.ts"],
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
           },
         },
         {

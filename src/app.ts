@@ -6,11 +6,15 @@ import { authenticate, requireAdmin } from "./http/auth.ts";
 import { deleteBudget, getBudget, putBudget } from "./http/budgets-route.ts";
 import { chatCompletions } from "./http/chat-route.ts";
 import { allowedOrigin, preflight, withCors } from "./http/cors.ts";
+import { dashboardAssetRoute, dashboardPageRoute } from "./http/dashboard-route.ts";
 import { HttpError, errorResponse } from "./http/errors.ts";
+import { gatewayInfo, labelEmulatedAnswers } from "./http/gateway-route.ts";
 import { providerHealth } from "./http/health-route.ts";
 import { createKey, listKeys, revokeKey } from "./http/keys-route.ts";
 import { listModels } from "./http/models-route.ts";
+import { listRequests } from "./http/requests-route.ts";
 import { dryRunRoute, listChains, listStrategies } from "./http/route-routes.ts";
+import { statsTimeseries } from "./http/timeseries-route.ts";
 import { getUsage } from "./http/usage-route.ts";
 
 export function createApp(services: AppServices): Hono<AppEnv> {
@@ -18,11 +22,15 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.use("*", async (c, next) => {
     c.set("app", services);
-    c.set("requestId", c.req.header("x-request-id")?.slice(0, 64) || services.deps.newId("req"));
+    // Always our own id: it keys the ledger, so a client must not be able to collide with another request's row.
+    c.set("requestId", services.deps.newId("req"));
     await next();
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  // The dashboard page and its modules are public; every number on it comes from /v1 with the user's key.
+  app.get("/", dashboardPageRoute);
+  app.get("/dashboard/:version/:name", dashboardAssetRoute);
 
   // CORS before auth: a browser's preflight carries no key.
   app.use("/v1/*", async (c, next) => {
@@ -54,6 +62,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     await next();
   });
 
+  app.use("/v1/chat/completions", labelEmulatedAnswers);
   app.post("/v1/chat/completions", chatCompletions);
   app.get("/v1/models", listModels);
   app.get("/v1/health/providers", providerHealth);
@@ -61,6 +70,9 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   app.get("/v1/chains", listChains);
   app.get("/v1/strategies", listStrategies);
   app.get("/v1/usage", getUsage);
+  app.get("/v1/requests", listRequests);
+  app.get("/v1/stats/timeseries", statsTimeseries);
+  app.get("/v1/gateway", gatewayInfo);
   app.get("/v1/budgets/:workspace_id", getBudget);
   app.put("/v1/budgets/:workspace_id", (c) => (requireAdmin(c.get("caller")), putBudget(c)));
   app.delete("/v1/budgets/:workspace_id", (c) => (requireAdmin(c.get("caller")), deleteBudget(c)));

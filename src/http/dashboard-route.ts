@@ -1,0 +1,48 @@
+// GET / and GET /dashboard/<version>/<file>: the dashboard page and its modules, public (the data behind it is not).
+import type { Context } from "hono";
+import { dashboardAsset, dashboardPage } from "../dashboard/assets.ts";
+import type { AppEnv } from "./app-env.ts";
+import { HttpError } from "./errors.ts";
+
+/**
+ * Scripts and styles from this origin only, no inline code, no framing; the key the user pastes can only travel
+ * to this gateway (connect-src 'self').
+ */
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const SECURITY_HEADERS = {
+  "content-security-policy": CSP,
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+export function dashboardPageRoute(c: Context<AppEnv>): Response {
+  const page = dashboardPage();
+  const etag = `"${page.hash}"`;
+  const headers = { ...SECURITY_HEADERS, etag, "cache-control": "no-cache", "x-request-id": c.get("requestId") };
+  if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
+  return new Response(page.body, { headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
+}
+
+export function dashboardAssetRoute(c: Context<AppEnv>): Response {
+  const found = dashboardAsset(c.req.param("version") ?? "", c.req.param("name") ?? "");
+  if (found === null) throw new HttpError(404, `No dashboard file ${c.req.path}.`, { code: "not_found" });
+  const { asset, current } = found;
+  return new Response(asset.body, {
+    headers: {
+      ...SECURITY_HEADERS,
+      "content-type": asset.contentType,
+      // A versioned URL never changes content; a stale version gets today's file, uncached.
+      "cache-control": current ? "public, max-age=31536000, immutable" : "no-cache",
+    },
+  });
+}

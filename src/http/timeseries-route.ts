@@ -1,0 +1,33 @@
+// GET /v1/stats/timeseries: per-provider latency and time-to-first-token percentiles over time, from the D1 attempts.
+import type { Context } from "hono";
+import { z } from "zod";
+import { attemptSamples } from "../dashboard/attempt-samples.ts";
+import { latencySeries } from "../dashboard/latency-series.ts";
+import type { AppEnv } from "./app-env.ts";
+import { parseOrThrow } from "./read-body.ts";
+import { readableWorkspace } from "./workspace-scope.ts";
+
+const MINUTE = 60_000;
+
+const QuerySchema = z.strictObject({
+  /** How far back, from now: 1 minute to 7 days. */
+  window_ms: z.coerce.number().int().min(MINUTE).max(7 * 24 * 60 * MINUTE).default(15 * MINUTE),
+  /** How many buckets the window is cut into. */
+  buckets: z.coerce.number().int().min(1).max(240).default(60),
+  workspace_id: z.string().min(1).max(128).optional(),
+});
+
+/**
+ * Read from the ledger rather than the stats object: the object keeps a sliding window for routing, not history, and
+ * the ledger already has every attempt's timings (written after the response, so this costs the hot path nothing).
+ */
+export async function statsTimeseries(c: Context<AppEnv>): Promise<Response> {
+  const query = parseOrThrow(QuerySchema, c.req.query());
+  const workspaceId = readableWorkspace(c.get("caller"), query.workspace_id);
+  const bucketMs = Math.max(1000, Math.ceil(query.window_ms / query.buckets / 1000) * 1000);
+  const to = c.get("app").deps.now();
+  // Buckets on whole multiples of their size, so a refreshing chart's points stay put.
+  const from = Math.floor((to - query.window_ms) / bucketMs) * bucketMs;
+  const { samples, truncated } = await attemptSamples(c.env.DB, { workspaceId, from, to: to + 1 });
+  return c.json({ object: "timeseries", workspace_id: workspaceId, from, to, bucket_ms: bucketMs, truncated, series: latencySeries(samples, from, bucketMs) });
+}
