@@ -90,14 +90,16 @@ describe("request validation", () => {
 describe("route reporting", () => {
   it("names the route in headers and in x_router, streaming or not", async () => {
     const s = await newSession();
-    const res = await chat(s.env, { ...OK, router: { fallback: false } }, { "x-request-id": "req-abc" });
+    const res = await chat(s.env, { ...OK, router: { fallback: false } }, { "x-request-id": "client-chosen" });
     const body = (await res.json()) as { id: string; x_router: Record<string, unknown> };
-    expect(res.headers.get("x-request-id")).toBe("req-abc");
+    // The id is the gateway's own (it keys the ledger), never one a client chose.
+    const id = res.headers.get("x-request-id") ?? "";
+    expect(id).toMatch(/^req_[0-9a-f]{24}$/);
     expect(res.headers.get("x-router-provider")).toBe("openai");
     expect(res.headers.get("x-router-model")).toBe("gpt-4o-mini");
     expect(res.headers.get("x-router-attempts")).toBe("1");
     expect(res.headers.get("x-router-strategy")).not.toBeNull();
-    expect(body.id).toBe("chatcmpl-req-abc");
+    expect(body.id).toBe(`chatcmpl-${id}`);
     expect(body.x_router).toMatchObject({ provider: "openai", model: "gpt-4o-mini", attempts: [{ provider: "openai", model: "gpt-4o-mini", status: "ok" }] });
     expect(typeof body.x_router.cost_usd).toBe("number");
     expect(typeof body.x_router.latency_ms).toBe("number");
