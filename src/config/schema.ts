@@ -159,8 +159,6 @@ export const FallbackFileSchema = z.strictObject({
     default_alert_threshold: z.number().gt(0).max(1),
   }),
   features: z.strictObject({
-    /** Continue a cut stream on another candidate that accepts an assistant prefill. */
-    stream_continuation: z.boolean(),
     /** Store prompts and completions in D1 (off: only tokens, cost and route). */
     store_prompts: z.boolean(),
   }),

@@ -5,7 +5,7 @@ import { CONFIG } from "../config/index.ts";
 import { ProviderIdSchema, type ProviderId } from "../config/schema.ts";
 import type { Env } from "../env.ts";
 import { buildSnapshot } from "./build-snapshot.ts";
-import { applyOutcome, applyProbe, newModelHealth, newProviderHealth, type HealthTuning, type ModelHealth, type Outcome, type ProbeResult, type ProviderHealth } from "./health.ts";
+import { applyOutcome, applyProbe, blame, newModelHealth, newProviderHealth, type HealthTuning, type ModelHealth, type Outcome, type ProbeResult, type ProviderHealth } from "./health.ts";
 import { modelKey, type StatsSnapshot } from "./snapshot.ts";
 
 /** Percentiles cover the last 5 to 10 minutes: long enough for a quiet model to have samples, short enough to move. */
@@ -39,9 +39,11 @@ export class StatsObject extends DurableObject<Env> {
 
   /** Records finished calls; returns the fresh snapshot so the caller's isolate cache learns at once. */
   record(outcomes: Outcome[]): StatsSnapshot {
-    const parsed = z.array(OutcomeSchema).max(100).parse(outcomes);
+    const parsed = validOnly(OutcomeSchema, outcomes.slice(0, 100), "outcome");
     const { providers, models } = this.#load();
     for (const o of parsed) {
+      // Caller errors say nothing about health: not even a row for the model.
+      if (!o.ok && blame(o.kind, o.http_status) === "none") continue;
       const key = modelKey(o.provider, o.model);
       const model = models.get(key) ?? newModelHealth(o.provider, o.model, o.at);
       const provider = providers.get(o.provider) ?? newProviderHealth(o.provider);
@@ -57,8 +59,9 @@ export class StatsObject extends DurableObject<Env> {
 
   /** Records a health sweep; `ollamaModels` (when Ollama answered) replaces the discovered local models. */
   recordProbes(results: ProbeResult[], ollamaModels: string[] | null): StatsSnapshot {
-    const parsed = z.array(ProbeSchema).max(20).parse(results);
-    const local = z.array(z.string().min(1).max(200)).max(500).nullable().parse(ollamaModels);
+    const parsed = validOnly(ProbeSchema, results.slice(0, 20), "probe");
+    const names = z.array(z.string().min(1).max(200)).max(500).nullable().safeParse(ollamaModels);
+    const local = names.success ? names.data : null;
     const { providers, models } = this.#load();
     for (const r of parsed) {
       const next = applyProbe(providers.get(r.provider) ?? newProviderHealth(r.provider), r, TUNING);
@@ -93,4 +96,15 @@ export class StatsObject extends DurableObject<Env> {
   #save(key: string, kind: "model" | "provider", body: ModelHealth | ProviderHealth): void {
     this.#sql.exec("INSERT OR REPLACE INTO health (key, kind, body) VALUES (?, ?, ?)", key, kind, JSON.stringify(body));
   }
+}
+
+/** Keeps the items that parse; a bad one is logged and dropped, never thrown: a stats write must not fail anything. */
+function validOnly<T>(schema: z.ZodType<T>, items: unknown[], what: string): T[] {
+  const ok: T[] = [];
+  for (const item of items) {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) ok.push(parsed.data);
+    else console.warn(`stats: dropped a malformed ${what}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  }
+  return ok;
 }

@@ -1,0 +1,67 @@
+// The circuit breaker's pure transitions, without the Durable Object.
+import { describe, expect, it } from "vitest";
+import { closedCircuit, effectiveState, onFailure, onSuccess, rampShare, type Circuit, type CircuitConfig } from "../../../src/stats/circuit.ts";
+
+const cfg: CircuitConfig = { failure_threshold: 5, failure_rate: 0.5, min_requests: 10, window_ms: 60_000, cooldown_ms: 30_000, ramp_requests: 4 };
+
+function failTimes(c: Circuit, n: number, now: number, windowOk = 0): Circuit {
+  for (let i = 1; i <= n; i++) c = onFailure(c, now, cfg, i, windowOk + i);
+  return c;
+}
+
+describe("circuit", () => {
+  it("opens after failure_threshold consecutive failures, not before", () => {
+    const four = failTimes(closedCircuit(), 4, 1000);
+    expect(four.state).toBe("closed");
+    const five = failTimes(closedCircuit(), 5, 1000);
+    expect(five).toMatchObject({ state: "open", open_until: 31_000 });
+  });
+
+  it("a success resets the consecutive count", () => {
+    let c = failTimes(closedCircuit(), 4, 1000);
+    c = onSuccess(c, 1000, cfg);
+    c = failTimes(c, 4, 1000, 100);
+    expect(c.state).toBe("closed");
+  });
+
+  it("opens on the failure rate once min_requests were seen, even without a streak", () => {
+    const c = { ...closedCircuit(), consecutive_failures: 0 };
+    expect(onFailure(c, 0, cfg, 4, 9).state).toBe("closed"); // 44% of 9: too few calls and below the rate
+    expect(onFailure(c, 0, cfg, 5, 10).state).toBe("open"); // 50% of 10
+  });
+
+  it("stays open through the cooldown, then reads half-open", () => {
+    const c = failTimes(closedCircuit(), 5, 0);
+    expect(effectiveState(c, 29_999)).toBe("open");
+    expect(effectiveState(c, 30_000)).toBe("half_open");
+    // A straggler failure while open changes nothing.
+    expect(onFailure(c, 10_000, cfg, 6, 6)).toEqual(c);
+  });
+
+  it("a good probe closes the circuit with a ramp; the ramp rises from half to all", () => {
+    const open = failTimes(closedCircuit(), 5, 0);
+    expect(onSuccess(open, 10_000, cfg)).toEqual(open); // not a probe: still cooling down
+    let c = onSuccess(open, 30_000, cfg);
+    expect(c).toMatchObject({ state: "closed", ramp_left: 4, consecutive_failures: 0 });
+    const shares = [rampShare(c, cfg)];
+    for (let i = 0; i < 4; i++) {
+      c = onSuccess(c, 30_001 + i, cfg);
+      shares.push(rampShare(c, cfg));
+    }
+    expect(shares).toEqual([0.5, 0.625, 0.75, 0.875, 1]);
+  });
+
+  it("a failed probe reopens for twice the cooldown, doubling up to 8x", () => {
+    let c = failTimes(closedCircuit(), 5, 0);
+    const untils: number[] = [];
+    let now = 30_000;
+    for (let i = 0; i < 4; i++) {
+      c = onFailure(c, now, cfg, 1, 1);
+      untils.push(c.open_until! - now);
+      now = c.open_until!;
+    }
+    expect(untils).toEqual([60_000, 120_000, 240_000, 240_000]);
+    // A good probe afterwards resets the growth.
+    expect(onSuccess(c, now, cfg).reopen_count).toBe(0);
+  });
+});
