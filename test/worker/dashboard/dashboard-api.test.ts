@@ -1,0 +1,151 @@
+// The dashboard's page and data endpoints inside workerd: public page with a strict CSP, /v1/gateway (no secrets,
+// emulators named), the emulator label on answers, /v1/requests and /v1/stats/timeseries from the D1 ledger, scoped.
+import { describe, expect, it } from "vitest";
+import { newSession, type Session } from "../gateway.ts";
+import { callFull, chatDone, uniqueWorkspace } from "../ledger/ledger-helpers.ts";
+
+const ADMIN = "dashboard-admin-key-0123456789";
+const SECRETS = [ADMIN, "sk-test-openai", "sk-ant-test", "test-mistral", "test-together"];
+
+async function get(s: Session, path: string, key: string | null = null, headers: Record<string, string> = {}) {
+  const { res, done } = await callFull(s.env, path, { headers: key === null ? headers : { ...headers, authorization: `Bearer ${key}` } });
+  const text = await done();
+  for (const secret of SECRETS) expect(text).not.toContain(secret);
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, any> };
+}
+
+const deployed = () => newSession({}, { SWITCHYARD_ENV: "production", ADMIN_KEY: ADMIN });
+
+describe("GET / and its modules", () => {
+  it("serves the page without a key, even deployed, under a CSP that allows only this origin's scripts", async () => {
+    const s = await deployed();
+    const page = await get(s, "/");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+
+    const urls = [...page.text.matchAll(/(?:src|href)="(\/dashboard\/[0-9a-f]{8}\/[\w.-]+)"/g)].map((m) => m[1] as string);
+    expect(urls.length).toBe(2);
+    const main = await get(s, urls.find((u) => u.endsWith("main.js")) as string);
+    expect(main.headers.get("content-type")).toContain("javascript");
+    expect(main.headers.get("cache-control")).toContain("immutable");
+    // Every module main.js imports is served under the same version.
+    const version = (urls[0] as string).split("/")[2] as string;
+    const imports = [...main.text.matchAll(/from "\.\/([\w-]+\.js)"/g)].map((m) => m[1] as string);
+    expect(imports.length).toBeGreaterThanOrEqual(6);
+    for (const name of imports) expect((await get(s, `/dashboard/${version}/${name}`)).status, name).toBe(200);
+
+    const etag = page.headers.get("etag") as string;
+    expect((await get(s, "/", null, { "if-none-match": etag })).status).toBe(304);
+    expect((await get(s, `/dashboard/${version}/nope.js`)).status).toBe(404);
+    // A page from before a deploy still gets today's module, uncached.
+    expect((await get(s, "/dashboard/00000000/main.js")).headers.get("cache-control")).toBe("no-cache");
+  });
+});
+
+describe("GET /v1/gateway", () => {
+  it("tells mode, caller and that every provider is an emulator, without URLs or keys", async () => {
+    const s = await newSession();
+    const info = (await get(s, "/v1/gateway")).json();
+    expect(info.mode).toBe("development");
+    expect(info.caller).toEqual({ kind: "development", workspace_id: null });
+    expect(info.emulated).toBe(true);
+    expect(info.notice).toMatch(/emulator/);
+    expect(info.providers).toEqual(["openai", "anthropic", "mistral", "together", "ollama"].map((provider) => ({ provider, configured: true, upstream: "emulator" })));
+    expect(JSON.stringify(info)).not.toContain("127.0.0.1");
+  });
+
+  it("needs a key when deployed, and tells real, local and missing upstreams apart", async () => {
+    const s = await newSession({}, { SWITCHYARD_ENV: "production", ADMIN_KEY: ADMIN, OPENAI_BASE_URL: undefined, OLLAMA_BASE_URL: "http://127.0.0.1:11434", TOGETHER_API_KEY: undefined });
+    expect((await get(s, "/v1/gateway")).status).toBe(401);
+    const info = (await get(s, "/v1/gateway", ADMIN)).json();
+    expect(info.mode).toBe("production");
+    expect(info.caller.kind).toBe("admin");
+    expect(info.emulated).toBe(false);
+    expect(info.notice).toBeNull();
+    const kinds = Object.fromEntries((info.providers as { provider: string; upstream: string | null }[]).map((p) => [p.provider, p.upstream]));
+    expect(kinds).toEqual({ openai: "remote", anthropic: "emulator", mistral: "emulator", together: null, ollama: "local" });
+  });
+});
+
+describe("the emulator label on answers", () => {
+  it("marks answers from an emulator in development, and never in a deployed Worker", async () => {
+    const s = await newSession();
+    const dev = await chatDone(s.env, { model: "anthropic/claude-haiku-4-5", messages: [{ role: "user", content: "hi" }] });
+    expect(dev.status).toBe(200);
+    expect(dev.headers.get("x-switchyard-upstream")).toBe("emulator");
+    const streamed = await chatDone(s.env, { model: "mistral/mistral-small-latest", stream: true, messages: [{ role: "user", content: "hi" }] });
+    expect(streamed.headers.get("x-switchyard-upstream")).toBe("emulator");
+
+    const prod = await deployed();
+    const answer = await chatDone(prod.env, { model: "anthropic/claude-haiku-4-5", messages: [{ role: "user", content: "hi" }] }, { authorization: `Bearer ${ADMIN}` });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("x-switchyard-upstream")).toBeNull();
+  });
+});
+
+describe("GET /v1/requests and GET /v1/stats/timeseries", () => {
+  it("list a workspace's requests newest first with every attempt, and chart its latency per provider", async () => {
+    const s = await newSession({ faults: [{ provider: "openai", model: "gpt-4o-mini", mode: "status", status: 500 }] }, { ADMIN_KEY: ADMIN });
+    const ws = uniqueWorkspace("dash");
+    const headers = { "x-router-workspace": ws };
+    const failed = await chatDone(s.env, { model: "openai/gpt-4o-mini", router: { fallback: false }, messages: [{ role: "user", content: "a" }] }, headers);
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    const overFailed = await chatDone(s.env, { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "b" }] }, headers);
+    expect(overFailed.status).toBe(200);
+    const ok = await chatDone(s.env, { model: "anthropic/claude-haiku-4-5", stream: true, messages: [{ role: "user", content: "c" }] }, headers);
+    expect(ok.status).toBe(200);
+
+    const list = (await get(s, `/v1/requests?workspace_id=${ws}&limit=10`)).json();
+    expect(list.workspace_id).toBe(ws);
+    const rows = list.data as any[];
+    expect(rows.map((r) => r.status)).toEqual(["ok", "ok", "error"]);
+    expect(rows[0]).toMatchObject({ workspace_id: ws, provider: "anthropic", stream: true, http_status: 200 });
+    expect(rows[0].cost_usd).toBeGreaterThan(0);
+    expect(rows[0].attempts).toEqual([expect.objectContaining({ provider: "anthropic", status: "ok" })]);
+    expect(rows[1].attempts[0]).toMatchObject({ provider: "openai", model: "gpt-4o-mini", status: "failed", http_status: 500 });
+    expect(rows[1].attempts.at(-1).status).toBe("ok");
+    expect(rows[2]).toMatchObject({ provider: null, model: null, cost_usd: null });
+    expect(rows[0].created_at).toBeGreaterThanOrEqual(rows[2].created_at);
+    expect((await get(s, `/v1/requests?workspace_id=${ws}&limit=1`)).json().data).toHaveLength(1);
+    expect((await get(s, `/v1/requests?workspace_id=${ws}&before=${rows[2].created_at}`)).json().data).toHaveLength(0);
+    expect((await get(s, "/v1/requests?limit=500")).status).toBe(400);
+
+    const ts = (await get(s, `/v1/stats/timeseries?workspace_id=${ws}&window_ms=600000&buckets=10`)).json();
+    expect(ts.bucket_ms).toBe(60_000);
+    expect(ts.from % 60_000).toBe(0);
+    const byProvider = Object.fromEntries((ts.series as any[]).map((sr) => [sr.provider, sr.points]));
+    const sum = (points: any[], field: "ok" | "failed") => points.reduce((n, p) => n + p[field], 0);
+    // Each failed call may be retried once or more (500 is retryable): at least one failed attempt per call.
+    expect(sum(byProvider.openai, "failed")).toBeGreaterThanOrEqual(2);
+    expect(sum(byProvider.anthropic, "ok")).toBe(1);
+    const point = byProvider.anthropic.find((p: any) => p.ok > 0);
+    expect(point.latency_ms.p50).toBeGreaterThanOrEqual(0);
+    expect(point.ttft_ms.p95).toBeGreaterThanOrEqual(point.ttft_ms.p50);
+    expect((await get(s, "/v1/stats/timeseries?window_ms=5")).status).toBe(400);
+  });
+
+  it("show a workspace key its own workspace only", async () => {
+    const s = await newSession({}, { SWITCHYARD_ENV: "production", ADMIN_KEY: ADMIN });
+    const [mine, theirs] = [uniqueWorkspace("mine"), uniqueWorkspace("theirs")];
+    const { res, done } = await callFull(s.env, "/v1/keys", { method: "POST", json: { workspace_id: mine, name: "dash" }, headers: { authorization: `Bearer ${ADMIN}` } });
+    const created = JSON.parse(await done()) as { key: string };
+    expect(res.status).toBe(201);
+    const body = { model: "ollama/llama3.2", messages: [{ role: "user", content: "hi" }] };
+    expect((await chatDone(s.env, body, { authorization: `Bearer ${created.key}` })).status).toBe(200);
+    expect((await chatDone(s.env, body, { authorization: `Bearer ${ADMIN}`, "x-router-workspace": theirs })).status).toBe(200);
+
+    const own = (await get(s, "/v1/requests", created.key)).json();
+    expect(own.workspace_id).toBe(mine);
+    expect((own.data as any[]).map((r) => r.workspace_id)).toEqual([mine]);
+    expect((await get(s, `/v1/requests?workspace_id=${theirs}`, created.key)).status).toBe(403);
+    expect((await get(s, `/v1/stats/timeseries?workspace_id=${theirs}`, created.key)).status).toBe(403);
+    const info = (await get(s, "/v1/gateway", created.key)).json();
+    expect(info.caller).toEqual({ kind: "workspace", workspace_id: mine });
+    expect((await get(s, `/v1/requests?workspace_id=${theirs}`, ADMIN)).json().data).toHaveLength(1);
+  });
+});
