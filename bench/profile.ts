@@ -5,13 +5,15 @@ export interface ProfileRow {
   name: string;
   /** Self time in ms over the whole profile. */
   selfMs: number;
-  /** Share of the isolate's busy (non-idle) time. */
+  /** Share of all non-idle samples. */
   share: number;
 }
 
 export interface ProfileSummary {
   busyMs: number;
   idleMs: number;
+  /** Self time in the Worker's own code and its bundled dependencies: not runtime builtins, GC or "(program)". */
+  codeMs: number;
   byModule: ProfileRow[];
   byFunction: ProfileRow[];
 }
@@ -64,6 +66,7 @@ export function summarise(profile: CpuProfile, bundleUrlPart: string | null, loc
   const functions = new Map<string, number>();
   let idleUs = 0;
   let busyUs = 0;
+  let codeUs = 0;
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
     if (!node) continue;
@@ -79,6 +82,7 @@ export function summarise(profile: CpuProfile, bundleUrlPart: string | null, loc
     else if (url === "") module = "(runtime builtins)";
     else module = url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/bench\//, "bench/");
     modules.set(module, (modules.get(module) ?? 0) + us);
+    if (!SPECIAL.has(module) && module !== "(runtime builtins)") codeUs += us;
     const fn = `${functionName || "(anonymous)"} · ${module}${SPECIAL.has(functionName) ? "" : `:${lineNumber + 1}`}`;
     functions.set(fn, (functions.get(fn) ?? 0) + us);
   }
@@ -87,5 +91,5 @@ export function summarise(profile: CpuProfile, bundleUrlPart: string | null, loc
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, selfMs: us / 1000, share: busyUs === 0 ? 0 : us / busyUs }));
-  return { busyMs: busyUs / 1000, idleMs: idleUs / 1000, byModule: rows(modules), byFunction: rows(functions) };
+  return { busyMs: busyUs / 1000, idleMs: idleUs / 1000, codeMs: codeUs / 1000, byModule: rows(modules), byFunction: rows(functions) };
 }

@@ -118,7 +118,8 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
   out.push("");
   out.push(
     `utime + stime of the target's whole process tree (from /proc/<pid>/stat, before and after) over a fixed count: ${int(s.cpuRequests)} non-streaming requests, then ${int(s.cpuStreams)} streams of ${s.streamChunks} chunks, at 16 connections. ` +
-      "For the Workers the tree is miniflare's Node host (idle while serving: requests go straight to workerd's socket) and workerd; for direct it is the emulator itself, whose own CPU is not counted in the other rows.",
+      "For the Workers the tree is miniflare's Node host (idle while serving: requests go straight to workerd's socket) and workerd; for direct it is the emulator itself, whose own CPU is not counted in the other rows. " +
+      "Switchyard's workerd also runs its Durable Objects' isolate and miniflare's local D1 (SQLite): on Cloudflare that work runs outside the Worker, here it is counted, and on one workerd thread it also delays the next request (the Profiles section splits it).",
   );
   out.push("");
   out.push("| target | CPU ms / request | × bare Worker | CPU ms / stream | × bare Worker |");
@@ -140,7 +141,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
   out.push("");
   out.push(
     "V8 heap in use by the target's isolate after a forced full GC (`HeapProfiler.collectGarbage`, then `Runtime.getHeapUsage` over the inspector), taken after all load. " +
-      "For the Workers that is the user Worker's own isolate in workerd (miniflare's helper Workers are other isolates and are not counted); for Portkey and the emulator it is Node's main isolate. " +
+      "For the Workers that is the user Worker's own isolate in workerd (miniflare's helper Workers are other isolates and are not counted; Switchyard's Durable Objects and local D1 have rows of their own); for Portkey and the emulator it is Node's main isolate. " +
       "RSS is the whole process tree's and includes each runtime's fixed cost (workerd also hosts miniflare's helper isolates).",
   );
   out.push("");
@@ -153,23 +154,24 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
   out.push("## Profiles");
   out.push("");
   out.push(
-    `V8 CPU profiles of the Worker isolates (inspector \`Profiler\`, 200 µs sampling) during ${s.profileSeconds} s of load at 16 connections, each scenario apart, run after the measurements above so the sampling does not skew them. ` +
-      "Self time; “busy” excludes the isolate's idle time. Time spent in workerd's C++ (HTTP parsing, the socket, subrequests) outside JavaScript is not in these profiles: it shows in the CPU table.",
+    `V8 CPU profiles (inspector \`Profiler\`, 200 µs sampling) of each isolate that serves a Worker target, one isolate at a time, each during ${s.profileSeconds} s of load at 16 connections, after the measurements above so the sampling does not skew them. ` +
+      "Self time. Read the shares and the µs per request of named code, not the totals: workerd runs all of a process's isolates on one thread and does not tell V8 when it is idle, " +
+      "so an isolate's samples also cover time the thread spent elsewhere, under `(program)` and anonymous builtins. Work in workerd's C++ (HTTP, sockets) is not in these profiles; the CPU table has it.",
   );
   out.push("");
   for (const p of r.profiles) {
-    const perReq = p.requests > 0 ? (p.summary.busyMs / p.requests) * 1000 : Number.NaN;
-    out.push(`### ${p.name}: ${ms(p.summary.busyMs, 0)} ms of JavaScript over ${int(p.requests)} requests = ${ms(perReq, 1)} µs per request`);
+    const perReq = (selfMs: number) => (p.requests > 0 ? ms((selfMs / p.requests) * 1000, 1) : "n/a");
+    out.push(`### ${p.name}`);
     out.push("");
-    out.push("Modules are the bundle's sections (esbuild marks each with its source path); a line number is the bundle's line.");
+    out.push(`${int(p.requests)} requests; ${ms(p.summary.codeMs, 0)} ms sampled in the Worker's own code and bundled dependencies = **${perReq(p.summary.codeMs)} µs per request**. Modules are the bundle's sections (esbuild marks each with its source path); a line is the bundle's.`);
     out.push("");
-    out.push("| module | self ms | share of busy |");
-    out.push("| --- | ---: | ---: |");
-    for (const row of p.summary.byModule) out.push(`| ${row.name} | ${ms(row.selfMs, 1)} | ${(row.share * 100).toFixed(1)}% |`);
+    out.push("| module | self ms | µs / request | share of samples |");
+    out.push("| --- | ---: | ---: | ---: |");
+    for (const row of p.summary.byModule) out.push(`| ${row.name} | ${ms(row.selfMs, 1)} | ${perReq(row.selfMs)} | ${(row.share * 100).toFixed(1)}% |`);
     out.push("");
-    out.push("| function · module:line | self ms | share of busy |");
-    out.push("| --- | ---: | ---: |");
-    for (const row of p.summary.byFunction) out.push(`| ${row.name.replace(/\|/g, "\\|")} | ${ms(row.selfMs, 1)} | ${(row.share * 100).toFixed(1)}% |`);
+    out.push("| function · module:line | self ms | µs / request | share of samples |");
+    out.push("| --- | ---: | ---: | ---: |");
+    for (const row of p.summary.byFunction) out.push(`| ${row.name.replace(/\|/g, "\\|")} | ${ms(row.selfMs, 1)} | ${perReq(row.selfMs)} | ${(row.share * 100).toFixed(1)}% |`);
     out.push("");
   }
 

@@ -258,7 +258,16 @@ async function main(): Promise<void> {
   log(`done in ${Math.round(run.durationS)} s; wrote ${outPath}; reach: ${missed.length === 0 ? "all met" : `${missed.length} missed (${missed.map((m) => m.what).join("; ")})`}`);
 }
 
-main()
+/** `--render`: rewrites the report from the last run's bench/out/results.json (after editing bench/ANALYSIS.md). */
+async function renderOnly(): Promise<void> {
+  const run = JSON.parse(readFileSync(join(root, "bench/out/results.json"), "utf8")) as RunResults;
+  const analysis = join(root, "bench/ANALYSIS.md");
+  const target = outArg > 0 ? outPath : run.settings.mode === "smoke" ? join(root, "bench/out/BENCHMARKS.smoke.md") : join(root, "docs/BENCHMARKS.md");
+  writeFileSync(target, renderReport(run, run.settings.mode === "full" && existsSync(analysis) ? analysis : null));
+  log(`rendered ${target} from bench/out/results.json`);
+}
+
+(process.argv.includes("--render") ? renderOnly() : main())
   .catch((err: unknown) => {
     console.error("bench failed:", err);
     process.exitCode = 1;
