@@ -111,7 +111,8 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     for (let attempt = 1; ; attempt++) {
       if (deps.now() >= deadline) return { ok: false, failure: failure(errors, attempts, "deadline") };
       const began = deps.now();
-      const attemptInput = { adapter, built, timeouts: input.timeouts, deadline, clientSignal: input.clientSignal, deps, ctx };
+      const attemptDeadline = request.stream ? deadline : jsonAttemptDeadline(deadline, deps.now(), input.timeouts, i < queue.length - 1);
+      const attemptInput = { adapter, built, timeouts: input.timeouts, deadline: attemptDeadline, clientSignal: input.clientSignal, deps, ctx };
       try {
         if (request.stream) {
           const stream = await openStream(attemptInput);
@@ -163,6 +164,18 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     return { ok: false, failure: { ...none, retryAfterMs: reopensAt === null ? null : Math.max(1000, reopensAt - deps.now()) } };
   }
   return { ok: false, failure: failure(errors, attempts, "exhausted") };
+}
+
+/**
+ * A non-streaming answer has no first token to time: its headers come with the whole answer, so a hung provider and a
+ * long answer look alike. While other candidates remain, an attempt may therefore use the deadline only up to a
+ * reserve of one fallback's worth (headers + first-token clocks, at most half of what is left), so a silent provider
+ * cannot eat the whole request. The last candidate gets the full deadline.
+ */
+export function jsonAttemptDeadline(deadline: number, now: number, timeouts: Timeouts, moreToTry: boolean): number {
+  if (!moreToTry) return deadline;
+  const remaining = deadline - now;
+  return deadline - Math.min(remaining / 2, timeouts.headers_ms + timeouts.first_token_ms);
 }
 
 /** Capped exponential backoff with "equal" jitter (half fixed, half random): never a tight loop, never a herd. */
