@@ -183,6 +183,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
   out.push("## Machine and versions");
   out.push("");
   out.push(`- ${r.machine.nproc} CPUs (\`nproc\`), ${r.machine.cpu}, ${r.machine.memory} memory, Linux ${r.machine.kernel}`);
+  out.push(`- load average (1, 5, 15 min) before the run: ${r.machine.loadBefore}; after: ${r.machine.loadAfter} (the machine is shared: other work slows every target, not one)`);
   for (const [k, v] of Object.entries(r.versions)) out.push(`- ${k}: ${v}`);
   out.push("");
   out.push("## How it was run");

@@ -48,7 +48,7 @@ export interface RunResults {
   profiles: { name: string; requests: number; summary: ProfileSummary }[];
   /** Heaps of the isolates that work for a target beside its own (Switchyard's Durable Objects, local D1). */
   helperHeaps: { name: string; used: number }[];
-  machine: { nproc: number; cpu: string; memory: string; kernel: string };
+  machine: { nproc: number; cpu: string; memory: string; kernel: string; loadBefore: string; loadAfter: string };
   versions: Record<string, string>;
   commands: string[];
 }

@@ -56,9 +56,13 @@ function pkgVersion(name: string): string {
   return (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 }
 
+/** 1, 5 and 15 minute load averages: how busy the shared machine was (other work skews every target alike). */
+const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const loadBefore = loadavg();
+
 function machine(): RunResults["machine"] {
   const cpu = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1]?.trim() ?? "unknown CPU";
-  return { nproc: availableParallelism(), cpu, memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`, kernel: release() };
+  return { nproc: availableParallelism(), cpu, memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`, kernel: release(), loadBefore, loadAfter: loadavg() };
 }
 
 async function inspectorFor(started: Started, isolate = started.inspectorTargetId): Promise<Inspector> {

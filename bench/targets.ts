@@ -124,8 +124,8 @@ const SWITCHYARD_HELPERS = [
   { id: "d1:db", label: "local D1's isolate (miniflare)" },
 ];
 
-export async function startWorker(root: string, kind: HostSpec["kind"], scriptPath: string, upstream: string): Promise<{ started: Started; endpoint: Endpoint }> {
-  const spec: HostSpec = { kind, scriptPath, upstream, port: await freePort(), inspectorPort: await freePort(), root };
+export async function startWorker(root: string, kind: HostSpec["kind"], scriptPath: string, upstream: string, drop: string[] = []): Promise<{ started: Started; endpoint: Endpoint }> {
+  const spec: HostSpec = { kind, scriptPath, upstream, port: await freePort(), inspectorPort: await freePort(), root, drop };
   const { child, match } = await launch(kind, node, [join(root, "bench/worker-host.ts"), JSON.stringify(spec)], /READY (\{.*\})/, root, 60_000);
   const ready = JSON.parse(match[1]!) as { url: string; inspector: string; workerName: string };
   const name = kind === "bare" ? "bare Worker" : "Switchyard";

@@ -21,6 +21,8 @@ export interface HostSpec {
   inspectorPort: number;
   /** Repository root (where wrangler.toml is). */
   root: string;
+  /** Bindings to leave out (A/B experiments, e.g. ["STATS"]); the bench itself drops none. */
+  drop?: string[];
 }
 
 function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migrations: Map<string, string[]> } {
@@ -59,7 +61,9 @@ function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migra
   // On Cloudflare a Durable Object lives in its own isolate (often on another machine); workerd would run a
   // script's own objects inside the Worker's isolate. So the same bundle runs twice: "switchyard" serves requests
   // and reaches every object it defines in "switchyard-objects", as a deployed Worker reaches its objects.
-  const own = (fromConfig.durableObjects ?? {}) as Record<string, Record<string, unknown>>;
+  const own = Object.fromEntries(
+    Object.entries((fromConfig.durableObjects ?? {}) as Record<string, Record<string, unknown>>).filter(([binding]) => !(spec.drop ?? []).includes(binding)),
+  );
   const remote = Object.fromEntries(Object.entries(own).map(([binding, d]) => [binding, d.scriptName === undefined ? { ...d, scriptName: OBJECTS } : d]));
   const options = {
     workers: [
