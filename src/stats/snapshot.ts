@@ -72,7 +72,10 @@ export function asOf(snapshot: StatsSnapshot, now: number): StatsSnapshot {
   return {
     ...snapshot,
     models: Object.fromEntries(Object.entries(snapshot.models).map(([k, m]) => [k, fix(m)])),
-    providers: Object.fromEntries(Object.entries(snapshot.providers).map(([k, p]) => [k, p === undefined ? p : fix(p)])),
+    // A provider whose circuit half-opened is no longer down (unless its key is wrong): it may take its probe.
+    providers: Object.fromEntries(
+      Object.entries(snapshot.providers).map(([k, p]) => [k, p === undefined || !due(p) ? p : { ...fix(p), status: p.misconfigured ? "down" : "degraded" }]),
+    ),
   };
 }
 

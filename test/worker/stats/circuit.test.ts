@@ -1,5 +1,6 @@
 // The circuit breaker's pure transitions, without the Durable Object.
 import { describe, expect, it } from "vitest";
+import { asOf, emptySnapshot } from "../../../src/stats/snapshot.ts";
 import { closedCircuit, effectiveState, onFailure, onSuccess, rampShare, type Circuit, type CircuitConfig } from "../../../src/stats/circuit.ts";
 
 const cfg: CircuitConfig = { failure_threshold: 5, failure_rate: 0.5, min_requests: 10, window_ms: 60_000, cooldown_ms: 30_000, ramp_requests: 4 };
@@ -63,5 +64,20 @@ describe("circuit", () => {
     expect(untils).toEqual([60_000, 120_000, 240_000, 240_000]);
     // A good probe afterwards resets the growth.
     expect(onSuccess(c, now, cfg).reopen_count).toBe(0);
+  });
+});
+
+describe("snapshot as of now", () => {
+  it("an open circuit past its cooldown reads half-open, and its provider is no longer down", () => {
+    const base = emptySnapshot();
+    const snap = {
+      ...base,
+      taken_at: 1,
+      providers: {
+        openai: { provider: "openai" as const, circuit: "open" as const, status: "down" as const, misconfigured: false, success_rate: 0, latency_ms: null, ttft_ms: null, last_error: "x", last_probe_at: null, open_until: 100 },
+      },
+    };
+    expect(asOf(snap, 99)).toBe(snap);
+    expect(asOf(snap, 100).providers.openai).toMatchObject({ circuit: "half_open", status: "degraded" });
   });
 });
