@@ -2,6 +2,7 @@
 import type { Env } from "../env.ts";
 import type { Outcome, ProbeResult } from "./health.ts";
 import { asOf, emptySnapshot, type StatsSnapshot } from "./snapshot.ts";
+import type { StatsObject } from "./stats-object.ts";
 
 /** A snapshot older than this is refreshed in the background on the next read (seconds, not per request). */
 export const REFRESH_MS = 5000;
@@ -18,7 +19,7 @@ interface Entry {
 
 type StatsEnv = Pick<Env, "STATS" | "STATS_INSTANCE">;
 
-export function statsStub(env: StatsEnv): DurableObjectStub<import("./stats-object.ts").StatsObject> | null {
+export function statsStub(env: StatsEnv): DurableObjectStub<StatsObject> | null {
   // A Worker deployed without the binding runs on static registry data.
   if (env.STATS === undefined) return null;
   return env.STATS.get(env.STATS.idFromName(env.STATS_INSTANCE ?? "global"));

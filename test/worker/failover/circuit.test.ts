@@ -122,6 +122,24 @@ describe("a dead model", () => {
   });
 });
 
+describe("broken streams count against the model", () => {
+  it("streams cut after their first chunk open the model's circuit like any other failure", async () => {
+    const s = await newSession({ faults: [{ provider: "openai", model: "gpt-4o-mini", mode: "cut", after_chunks: 3 }] });
+    for (let i = 0; i < 5; i++) {
+      const res = await chat(s.env, body(CHAIN, { stream: true }));
+      expect(await res.text()).toContain("stream_interrupted");
+      // The stream's outcome is written when it ends, through waitUntil: let it land.
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const model = (await stub(s.env).snapshot()).models["openai/gpt-4o-mini"]!;
+    expect(model).toMatchObject({ circuit: "open", success_rate: 0 });
+    expect(model.last_error).toMatch(/cut/);
+    const res = await chat(s.env, body(CHAIN, { stream: true }));
+    expect(res.headers.get("x-router-provider")).toBe("mistral");
+    expect(await completionCalls(s, "openai")).toHaveLength(5);
+  });
+});
+
 describe("a dead provider", () => {
   it("connection resets open the provider-wide circuit: 15 requests reach it at most 6 times", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "reset" }] });
@@ -149,6 +167,19 @@ describe("a stats failure never fails a request", () => {
     const env = { ...s.env, STATS: undefined as unknown as Env["STATS"] };
     const res = await chat(env, body(CHAIN));
     expect(res.status).toBe(200);
+  });
+
+  it("never waits on the stats object: one that never answers does not delay a request", async () => {
+    const s = await newSession();
+    const never = new Promise<never>(() => undefined);
+    const silent = { idFromName: () => ({}), get: () => ({ snapshot: () => never, record: () => never }) } as unknown as Env["STATS"];
+    const env = { ...s.env, STATS: silent, STATS_INSTANCE: `silent-${s.id}` };
+    const t0 = Date.now();
+    // Streamed, so the test reads the answer without waiting for the (never-ending) waitUntil work.
+    const res = await chat(env, body(CHAIN, { stream: true }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("[DONE]");
+    expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it("answers when the stats object throws", async () => {

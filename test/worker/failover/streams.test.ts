@@ -76,6 +76,34 @@ describe("before the commit point, failures fall back invisibly", () => {
   });
 });
 
+describe("the clocks, tightened per request by header", () => {
+  it("x-router-timeout-first-token-ms moves a slow first token to the next candidate", async () => {
+    const s = await newSession({ faults: [{ provider: "openai", mode: "slow_first_token", delay_ms: 2000 }] });
+    const t0 = Date.now();
+    // No router.timeouts in the body: only the header tightens the 20 s default.
+    const res = await chat(s.env, { model: "openai/gpt-4o-mini", models: TWO, messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } }, { "x-router-timeout-first-token-ms": "300" });
+    expect(res.headers.get("x-router-provider")).toBe("mistral");
+    expectComplete(await sseData(res));
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
+  it("x-router-timeout-idle-ms cuts a stall after commit", async () => {
+    const s = await newSession({ faults: [{ provider: "openai", mode: "stall", after_chunks: 3 }] });
+    const t0 = Date.now();
+    const res = await chat(s.env, { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], stream: true }, { "x-router-timeout-idle-ms": "300" });
+    expectCutOff(await sseData(res));
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
+  it("x-router-timeout-total-ms bounds the whole request", async () => {
+    const s = await newSession({ faults: [{ provider: "openai", mode: "hang" }, { provider: "mistral", mode: "hang" }] });
+    const t0 = Date.now();
+    const res = await chat(s.env, { model: "openai/gpt-4o-mini", models: TWO, messages: [{ role: "user", content: "hi" }], stream: true }, { "x-router-timeout-total-ms": "700" });
+    expect(res.status).toBe(502);
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+});
+
 describe("after the commit point, a failure is never passed off as a finished answer", () => {
   it("a connection cut mid-answer ends in an error event, no [DONE]", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "cut", after_chunks: 3 }] });
