@@ -77,9 +77,9 @@ describe("keys", () => {
     expect(list.json().data).toEqual([expect.objectContaining({ id: created.id, prefix: created.prefix, workspace_id: ws, revoked_at: null })]);
 
     // The key's workspace overrides the one the caller names.
-    const chat = await req(s, "/v1/chat/completions", { method: "POST", json: { ...chatBody, router: { fallback: false, workspace_id: "someone-else" } }, key: created.key, headers: { "x-request-id": `k-${ws}` } });
+    const chat = await req(s, "/v1/chat/completions", { method: "POST", json: { ...chatBody, router: { fallback: false, workspace_id: "someone-else" } }, key: created.key });
     expect(chat.status, chat.text).toBe(200);
-    const logged = await env.DB.prepare("SELECT workspace_id, key_id FROM requests WHERE id = ?").bind(`k-${ws}`).first();
+    const logged = await env.DB.prepare("SELECT workspace_id, key_id FROM requests WHERE id = ?").bind(chat.headers.get("x-request-id")).first();
     expect(logged).toEqual({ workspace_id: ws, key_id: created.id });
   });
 

@@ -46,12 +46,12 @@ describe("cost of a call", () => {
     it(`${c.model} ${c.stream ? "streamed" : "JSON"}: tokens × price, in the answer and in D1`, async () => {
       const s = await newSession();
       const ws = uniqueWorkspace("cost");
-      const requestId = `req-${ws}`;
       const r = await chatDone(
         s.env,
         { model: c.model, messages: [{ role: "user", content: "What is the weather in San Francisco?" }], stream: c.stream, router: { fallback: false } },
-        { "x-router-workspace": ws, "x-request-id": requestId },
+        { "x-router-workspace": ws },
       );
+      const requestId = r.headers.get("x-request-id") ?? "";
       expect(r.status, r.text).toBe(200);
       const x = xRouterOf(r.text, c.stream);
       expect(x.cost_usd).not.toBeNull();
@@ -76,8 +76,8 @@ describe("cost of a call", () => {
   it("an unlisted model is priced as unknown: null in the answer and in D1, flagged, never invented", async () => {
     const s = await newSession();
     const ws = uniqueWorkspace("unpriced");
-    const requestId = `req-${ws}`;
-    const r = await chatDone(s.env, { model: "openai/some-new-model", messages: [{ role: "user", content: "hi" }], router: { fallback: false } }, { "x-router-workspace": ws, "x-request-id": requestId });
+    const r = await chatDone(s.env, { model: "openai/some-new-model", messages: [{ role: "user", content: "hi" }], router: { fallback: false } }, { "x-router-workspace": ws });
+    const requestId = r.headers.get("x-request-id") ?? "";
     expect(r.status, r.text).toBe(200);
     expect(xRouterOf(r.text, false).cost_usd).toBeNull();
     expect(await rowOf(requestId)).toMatchObject({ cost_pico: null, unpriced: 1, input_tokens: 40 });
@@ -89,8 +89,8 @@ describe("cost of a call", () => {
     const s = await newSession();
     const ws = uniqueWorkspace("stream-usage");
     const body = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], stream: true, router: { fallback: false } };
-    const without = await chatDone(s.env, body, { "x-router-workspace": ws, "x-request-id": `a-${ws}` });
-    const withUsage = await chatDone(s.env, { ...body, stream_options: { include_usage: true } }, { "x-router-workspace": ws, "x-request-id": `b-${ws}` });
+    const without = await chatDone(s.env, body, { "x-router-workspace": ws });
+    const withUsage = await chatDone(s.env, { ...body, stream_options: { include_usage: true } }, { "x-router-workspace": ws });
     const upstream = (await s.requests()).filter((r) => r.path.endsWith("/chat/completions"));
     expect(upstream).toHaveLength(2);
     for (const r of upstream) expect(r.body?.stream_options).toEqual({ include_usage: true });
@@ -98,8 +98,8 @@ describe("cost of a call", () => {
     expect(usageChunks(without.text)).toHaveLength(0);
     expect(usageChunks(withUsage.text)).toHaveLength(1);
     // Both are costed from the provider's final usage all the same.
-    expect((await rowOf(`a-${ws}`))?.cost_pico).toBe(23 * 150_000 + 8 * 600_000);
-    expect((await rowOf(`b-${ws}`))?.cost_pico).toBe(23 * 150_000 + 8 * 600_000);
+    expect((await rowOf(without.headers.get("x-request-id") ?? ""))?.cost_pico).toBe(23 * 150_000 + 8 * 600_000);
+    expect((await rowOf(withUsage.headers.get("x-request-id") ?? ""))?.cost_pico).toBe(23 * 150_000 + 8 * 600_000);
   });
 });
 
@@ -117,9 +117,9 @@ describe("the ledger adds up", () => {
     }
     // A failed request is logged but costs nothing; its attempts are in D1.
     await s.setFaults([{ provider: "mistral", mode: "status", status: 500 }]);
-    const failed = await chatDone(s.env, { model: "mistral/mistral-large-latest", messages: [{ role: "user", content: "x" }], router: { fallback: false } }, { "x-router-workspace": ws, "x-request-id": `fail-${ws}` });
+    const failed = await chatDone(s.env, { model: "mistral/mistral-large-latest", messages: [{ role: "user", content: "x" }], router: { fallback: false } }, { "x-router-workspace": ws });
     expect(failed.status).toBe(502);
-    const attempts = await env.DB.prepare("SELECT status FROM attempts WHERE request_id = ?").bind(`fail-${ws}`).all<{ status: string }>();
+    const attempts = await env.DB.prepare("SELECT status FROM attempts WHERE request_id = ?").bind(failed.headers.get("x-request-id")).all<{ status: string }>();
     expect(attempts.results.map((a) => a.status)).toEqual(["failed", "failed"]);
 
     for (const groupBy of ["provider", "model", "day", "execution_id"]) {
