@@ -117,6 +117,7 @@ describe("the dashboard at GET /", () => {
     expect(await page.locator('#playground [data-testid="answer-cost"]').textContent()).toMatch(/cost \$0\.\d+/);
     expect(await page.locator("#playground .answer-meta .attempt-ok").count()).toBe(1);
     expect((await page.locator("#playground .output").textContent())?.length).toBe(lengths.at(-1));
+    await page.locator("#playground").screenshot({ path: `${ARTIFACTS}dashboard-playground.png` });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -17,7 +17,7 @@ export async function refreshCost(panel, state) {
   replace(panel.querySelector(".totals"),
     h("span", { "data-total": "cost" }, usd(t.cost_usd)), " over ", int(t.requests), " requests · ",
     int(t.input_tokens), " in / ", int(t.output_tokens), " out tokens");
-  const bars = (r) => (r.groups || []).map((g) => ({ label: g.key === null ? "(none)" : String(g.key), value: g.cost_usd, color: String(g.key).split("/")[0], title: usd(g.cost_usd) + ", " + int(g.requests) + " requests" }));
+  const bars = (r) => (r.groups || []).map((g) => ({ label: g.key === null || g.key === "" ? "(no answer)" : String(g.key), value: g.cost_usd, color: String(g.key).split("/")[0], title: usd(g.cost_usd) + ", " + int(g.requests) + " requests" }));
   const byCost = (a, b) => (b.value || 0) - (a.value || 0);
   barChart(panel.querySelector(".by-provider"), bars(byProvider).sort(byCost), { label: "Cost by provider", format: usd });
   barChart(panel.querySelector(".by-model"), bars(byModel).sort(byCost).slice(0, 12), { label: "Cost by model", format: usd });

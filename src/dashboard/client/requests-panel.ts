@@ -26,7 +26,7 @@ function row(r) {
       class: "attempt attempt-" + a.status,
       title: a.error || a.status,
     }, a.provider + "/" + a.model + " " + (a.status === "ok" ? "✓" : a.status === "skipped" ? "↷" : "✗" + (a.http_status ? " " + a.http_status : "")) + " " + ms(a.latency_ms)))),
-    h("td", { class: "num" }, usd(r.cost_usd), h("div", { class: "muted small" }, int(r.input_tokens) + "/" + int(r.output_tokens) + " tok")),
+    h("td", { class: "num" }, r.provider ? usd(r.cost_usd) : "–", h("div", { class: "muted small" }, int(r.input_tokens) + "/" + int(r.output_tokens) + " tok")),
     h("td", { class: "num" }, ms(r.latency_ms), h("div", { class: "muted small" }, "ttft " + ms(r.ttft_ms))));
 }
 `;
