@@ -29,6 +29,11 @@ const ProbeSchema = z.object({ provider: ProviderIdSchema, at: ms, ok: z.boolean
 /** Stored as one row per provider and per provider/model, each a JSON document of its health. */
 export class StatsObject extends DurableObject<Env> {
   readonly #sql: SqlStorage;
+  /**
+   * The rows, parsed once per object lifetime: SQLite is the durable copy (written through on every change), memory
+   * saves re-parsing every row on every call. Only this object writes its rows, so the two cannot drift.
+   */
+  #state: { providers: Map<ProviderId, ProviderHealth>; models: Map<string, ModelHealth>; ollama: string[] } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -68,7 +73,10 @@ export class StatsObject extends DurableObject<Env> {
       providers.set(r.provider, next);
       this.#save(r.provider, "provider", next);
     }
-    if (local !== null) this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('ollama_models', ?)", JSON.stringify(local));
+    if (local !== null) {
+      this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('ollama_models', ?)", JSON.stringify(local));
+      this.#load().ollama = local;
+    }
     return this.#snapshot(providers, models);
   }
 
@@ -78,19 +86,20 @@ export class StatsObject extends DurableObject<Env> {
   }
 
   #snapshot(providers: Map<ProviderId, ProviderHealth>, models: Map<string, ModelHealth>): StatsSnapshot {
-    const row = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'ollama_models'").toArray()[0];
-    const ollama = row === undefined ? [] : (JSON.parse(row.value) as string[]);
-    return buildSnapshot([...providers.values()], [...models.values()], ollama, Date.now(), TUNING);
+    return buildSnapshot([...providers.values()], [...models.values()], this.#load().ollama, Date.now(), TUNING);
   }
 
-  #load(): { providers: Map<ProviderId, ProviderHealth>; models: Map<string, ModelHealth> } {
+  #load(): { providers: Map<ProviderId, ProviderHealth>; models: Map<string, ModelHealth>; ollama: string[] } {
+    if (this.#state !== null) return this.#state;
     const providers = new Map<ProviderId, ProviderHealth>();
     const models = new Map<string, ModelHealth>();
     for (const row of this.#sql.exec<{ key: string; kind: string; body: string }>("SELECT key, kind, body FROM health")) {
       if (row.kind === "provider") providers.set(row.key as ProviderId, JSON.parse(row.body) as ProviderHealth);
       else models.set(row.key, JSON.parse(row.body) as ModelHealth);
     }
-    return { providers, models };
+    const meta = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'ollama_models'").toArray()[0];
+    this.#state = { providers, models, ollama: meta === undefined ? [] : (JSON.parse(meta.value) as string[]) };
+    return this.#state;
   }
 
   #save(key: string, kind: "model" | "provider", body: ModelHealth | ProviderHealth): void {

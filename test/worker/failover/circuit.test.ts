@@ -1,5 +1,5 @@
 // The circuit breaker end to end: a dead model or provider is not hammered, one probe after the cooldown, then closed.
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../../src/env.ts";
 import type { StatsObject } from "../../../src/stats/stats-object.ts";
@@ -24,6 +24,8 @@ async function endCooldowns(s: Session): Promise<void> {
   await runInDurableObject(stub(s.env), (_instance: StatsObject, state) => {
     state.storage.sql.exec("UPDATE health SET body = json_set(body, '$.circuit.open_until', 1) WHERE json_extract(body, '$.circuit.state') = 'open'");
   });
+  // The object keeps its rows in memory too: evict it so it re-reads the edited ones.
+  await evictDurableObject(stub(s.env));
   // The health endpoint reads fresh stats, which refreshes this isolate's cached snapshot.
   await call(s.env, "/v1/health/providers");
 }
