@@ -115,8 +115,8 @@ async function one(n: number): Promise<void> {
     const parsed = (res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : last ? JSON.parse(last.slice(6)) : {}) as { x_router?: { cost_usd: number | null; attempts: unknown[] } };
     const x = parsed.x_router;
     if (!values.quiet) {
-      const route = res.ok ? `${res.headers.get("x-router-provider")}/${res.headers.get("x-router-model")}` : "no answer";
-      console.log(`  ${String(res.status).padEnd(3)} ${(stream ? "stream" : "json").padEnd(6)} ${pick.note.padEnd(30)} -> ${route.padEnd(42)} attempts ${x?.attempts.length ?? "?"}  cost ${x?.cost_usd ?? "–"}  ${Date.now() - started} ms`);
+      const route = res.ok ? `${res.headers.get("x-router-provider")}/${res.headers.get("x-router-model")}${res.headers.get("x-switchyard-upstream") === "emulator" ? " (emulator)" : ""}` : "no answer";
+      console.log(`  ${String(res.status).padEnd(3)} ${(stream ? "stream" : "json").padEnd(6)} ${pick.note.padEnd(30)} -> ${route.padEnd(53)} attempts ${x?.attempts.length ?? "?"}  cost ${x?.cost_usd ?? "–"}  ${Date.now() - started} ms`);
     }
   } catch (err) {
     if (!stopping && !values.quiet) console.log(`  ERR ${pick.note}: ${err instanceof Error ? err.message : String(err)}`);
