@@ -36,11 +36,32 @@ export function median(values: number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
 
+/** One load run's raw outcome: every 2xx latency (ms) and the run's length. */
+export interface LoadRun {
+  latencies: number[];
+  seconds: number;
+  errors: number;
+}
+
+/** Several runs of one scenario on one target (interleaved with the other targets) as one result. */
+export function summariseRuns(runs: LoadRun[]): LoadResult {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  return {
+    requests: latencies.length,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p90: percentile(latencies, 90),
+    p99: percentile(latencies, 99),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
 /**
  * Closed-loop load: `connections` keep-alive connections, each sending the next request when the last one answered.
  * autocannon's own histogram rounds to whole milliseconds, so latencies are taken from its per-response events.
  */
-export async function runLoad(endpoint: Endpoint, opts: { connections: number; stream: boolean; durationS?: number; amount?: number }): Promise<LoadResult> {
+export async function runLoad(endpoint: Endpoint, opts: { connections: number; stream: boolean; durationS?: number; amount?: number }): Promise<LoadRun> {
   const instance = autocannon({
     url: endpoint.url,
     method: "POST",
@@ -57,16 +78,7 @@ export async function runLoad(endpoint: Endpoint, opts: { connections: number; s
     if (status >= 200 && status < 300) latencies.push(ms);
   });
   const result = await instance;
-  latencies.sort((a, b) => a - b);
-  const seconds = result.duration;
-  return {
-    requests: latencies.length,
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p90: percentile(latencies, 90),
-    p99: percentile(latencies, 99),
-    errors: result.errors + result.timeouts + result.non2xx,
-  };
+  return { latencies, seconds: result.duration, errors: result.errors + result.timeouts + result.non2xx };
 }
 
 export interface StreamTiming {
@@ -127,10 +139,15 @@ export function streamOnce(endpoint: Endpoint): Promise<StreamTiming> {
   });
 }
 
-/** Sequential stream probes; medians of each timing. */
-export async function streamProbe(endpoint: Endpoint, count: number): Promise<StreamTiming> {
+/** Sequential stream probes, raw. */
+export async function streamProbe(endpoint: Endpoint, count: number): Promise<StreamTiming[]> {
   const runs: StreamTiming[] = [];
   for (let i = 0; i < count; i++) runs.push(await streamOnce(endpoint));
+  return runs;
+}
+
+/** Medians of each timing. */
+export function medianTiming(runs: StreamTiming[]): StreamTiming {
   return {
     ttfb: median(runs.map((r) => r.ttfb)),
     firstToken: median(runs.map((r) => r.firstToken)),

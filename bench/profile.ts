@@ -1,4 +1,5 @@
 // Summarises a V8 CPU profile: self time by source module (via the bundle's `// path` markers) and by function.
+import { gzipSync } from "node:zlib";
 import type { CpuProfile } from "./inspector.ts";
 
 export interface ProfileRow {
@@ -42,6 +43,33 @@ export function moduleMap(bundle: string): (line: number) => string {
     }
     return found;
   };
+}
+
+/**
+ * Bytes of the bundle per module group (our files by directory, dependencies by package; zod's locales apart, as
+ * the gateway never shows a translated message), largest first, each with its size gzipped on its own.
+ */
+export function bundleComposition(bundle: string): { name: string; bytes: number; gzip: number }[] {
+  const lines = bundle.split("\n");
+  const locate = moduleMap(bundle);
+  const parts = new Map<string, string[]>();
+  lines.forEach((text, line) => {
+    const path = locate(line);
+    let group: string;
+    if (path.startsWith("src/config/generated")) group = path;
+    else if (path.startsWith("src/")) group = path.split("/").slice(0, 2).join("/");
+    else if (path.startsWith("node_modules/zod/v4/locales/")) group = "zod (locales)";
+    else group = moduleGroup(path);
+    const list = parts.get(group) ?? [];
+    list.push(text);
+    parts.set(group, list);
+  });
+  return [...parts]
+    .map(([name, texts]) => {
+      const text = texts.join("\n") + "\n";
+      return { name, bytes: Buffer.byteLength(text), gzip: gzipSync(text, { level: 9 }).length };
+    })
+    .sort((a, b) => b.bytes - a.bytes);
 }
 
 /** Groups dependency files by package (hono, zod, …) and keeps our own files by path. */

@@ -83,7 +83,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
   for (const c of s.connections) {
     out.push(`## Non-streaming, ${c} connection${c === 1 ? "" : "s"}`);
     out.push("");
-    out.push(`${s.loadSeconds} s closed loop (autocannon), keep-alive, one small chat request; latency is per response, exact (not autocannon's whole-ms histogram).`);
+    out.push(`${s.loadSeconds} s closed loop per target (autocannon), in ${s.rounds} round(s) taken in turns with the other targets; keep-alive, one small chat request; latency is per response, exact (not autocannon's whole-ms histogram).`);
     out.push("");
     out.push(...loadTable(r, (x) => x.json[c]!));
     out.push("");
@@ -136,6 +136,15 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
   out.push("| --- | ---: | ---: | --- |");
   for (const b of r.bundles) out.push(`| ${b.name} | ${kib(b.bytes)} | ${kib(b.gzip)} | ${b.note} |`);
   out.push("");
+  if ((r.composition ?? []).length > 0) {
+    out.push("What the deployable bundle is made of (unminified, by the bundle's module markers; largest 15; each part also gzipped on its own):");
+    out.push("");
+    out.push("| part | bytes | share | gzip alone |");
+    out.push("| --- | ---: | ---: | ---: |");
+    const total = r.bundles[0]?.bytes ?? 1;
+    for (const c of r.composition) out.push(`| ${c.name} | ${kib(c.bytes)} | ${((c.bytes / total) * 100).toFixed(1)}% | ${kib(c.gzip)} |`);
+    out.push("");
+  }
 
   out.push("## Memory");
   out.push("");
@@ -203,7 +212,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
       "- **Portkey**: `@portkey-ai/gateway`'s published `build/start-server.js` on the same Node, `--headless`, with headers `x-portkey-provider: openai` and `x-portkey-custom-host` at the emulator. " +
         "npm nests `@hono/node-server` 1.19 under it (its range is ^1.3.3), and with that every streamed answer fails; `bench/portkey-pin.ts` resolves it to the top-level 1.13.5 that Portkey's own lockfile pins. " +
         "Its `postinstall` (patch-package) did not run under npm 11, and it does not matter: the published package ships no `patches/` folder, so there is nothing to apply. Portkey listens on all interfaces (it takes no host option); the bench reaches it on 127.0.0.1.",
-      "- Scenarios run target after target within each scenario, after a warm-up of every target, so drift on the shared machine spreads over all of them.",
+      "- After a warm-up of every target, each scenario runs in rounds in which the targets take turns in a rotating order (load, CPU counts and stream probes alike), so a burst of other work on the shared machine spreads over all of them.",
       "- Each process is spawned in its own process group with a stdin lifeline and killed as a group when the bench ends, fails or is interrupted.",
     ].join("\n"),
   );

@@ -27,6 +27,8 @@ export interface BundleSize {
 
 export interface RunSettings {
   mode: "full" | "smoke";
+  /** Each scenario's time (and request counts) is split into this many rounds, the targets taking turns. */
+  rounds: number;
   loadSeconds: number;
   warmupSeconds: number;
   connections: number[];
@@ -45,6 +47,8 @@ export interface RunResults {
   durationS: number;
   targets: Record<TargetName, TargetResult>;
   bundles: BundleSize[];
+  /** What the deployable bundle is made of (unminified bytes per module group). */
+  composition: { name: string; bytes: number; gzip: number }[];
   profiles: { name: string; requests: number; summary: ProfileSummary }[];
   /** Heaps of the isolates that work for a target beside its own (Switchyard's Durable Objects, local D1). */
   helperHeaps: { name: string; used: number }[];

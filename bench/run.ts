@@ -6,9 +6,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { Inspector, listTargets } from "./inspector.ts";
-import { chatBody, closeProbeAgent, runLoad, streamOnce, streamProbe, type Endpoint, type LoadResult, type StreamTiming } from "./load.ts";
+import { chatBody, closeProbeAgent, medianTiming, runLoad, streamOnce, streamProbe, summariseRuns, type Endpoint, type LoadResult, type LoadRun, type StreamTiming } from "./load.ts";
 import { treeCpuSeconds, treeRssBytes } from "./proc.ts";
-import { moduleMap, summarise } from "./profile.ts";
+import { bundleComposition, moduleMap, summarise } from "./profile.ts";
 import { renderReport, verdicts } from "./report.ts";
 import { TARGETS, type BundleSize, type RunResults, type RunSettings, type TargetName, type TargetResult } from "./results.ts";
 import { killAll, startEmulator, stopAll, startPortkey, startWorker, type Started } from "./targets.ts";
@@ -19,8 +19,8 @@ const outArg = process.argv.indexOf("--out");
 const outPath = outArg > 0 ? process.argv[outArg + 1]! : smoke ? join(root, "bench/out/BENCHMARKS.smoke.md") : join(root, "docs/BENCHMARKS.md");
 
 const settings: RunSettings = smoke
-  ? { mode: "smoke", loadSeconds: 0.25, warmupSeconds: 0.2, connections: [1, 16, 64], cpuRequests: 300, cpuStreams: 60, streamChunks: 20, probeChunks: 5, probeDelayMs: 5, probeCount: 3, profileSeconds: 0.25 }
-  : { mode: "full", loadSeconds: 8, warmupSeconds: 3, connections: [1, 16, 64], cpuRequests: 4000, cpuStreams: 1000, streamChunks: 20, probeChunks: 20, probeDelayMs: 10, probeCount: 40, profileSeconds: 4 };
+  ? { mode: "smoke", rounds: 1, loadSeconds: 0.25, warmupSeconds: 0.2, connections: [1, 16, 64], cpuRequests: 300, cpuStreams: 60, streamChunks: 20, probeChunks: 5, probeDelayMs: 5, probeCount: 3, profileSeconds: 0.25 }
+  : { mode: "full", rounds: 4, loadSeconds: 8, warmupSeconds: 3, connections: [1, 16, 64], cpuRequests: 4000, cpuStreams: 1000, streamChunks: 20, probeChunks: 20, probeDelayMs: 10, probeCount: 40, profileSeconds: 4 };
 
 // A hard stop: whatever hangs, the bench ends and takes its children with it.
 const hardStopS = smoke ? 90 : 900;
@@ -133,37 +133,62 @@ async function main(): Promise<void> {
     await runLoad(targets[name].endpoint, { connections: 16, stream: true, durationS: settings.warmupSeconds / 2 });
   }
 
+  // Each scenario runs in rounds, the targets taking turns in a rotating order, so a burst of other work on the
+  // shared machine lands on every target rather than on whichever happened to be running.
+  const rounds = (round: number): TargetName[] => TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
+  const perRound = settings.loadSeconds / settings.rounds;
   const json: Record<TargetName, Record<number, LoadResult>> = { direct: {}, "bare Worker": {}, Switchyard: {}, Portkey: {} };
   for (const c of settings.connections) {
-    for (const name of TARGETS) {
-      log(`non-streaming, ${c} connection(s): ${name}`);
-      json[name][c] = await runLoad(targets[name].endpoint, { connections: c, stream: false, durationS: settings.loadSeconds });
+    log(`non-streaming, ${c} connection(s)`);
+    const runs = new Map<TargetName, LoadRun[]>(TARGETS.map((n) => [n, []]));
+    for (let r = 0; r < settings.rounds; r++) {
+      for (const name of rounds(r)) runs.get(name)!.push(await runLoad(targets[name].endpoint, { connections: c, stream: false, durationS: perRound }));
     }
+    for (const name of TARGETS) json[name][c] = summariseRuns(runs.get(name)!);
   }
+  log("streaming, 16 connections");
   const stream16 = {} as Record<TargetName, LoadResult>;
-  for (const name of TARGETS) {
-    log(`streaming, 16 connections: ${name}`);
-    stream16[name] = await runLoad(targets[name].endpoint, { connections: 16, stream: true, durationS: settings.loadSeconds });
+  {
+    const runs = new Map<TargetName, LoadRun[]>(TARGETS.map((n) => [n, []]));
+    for (let r = 0; r < settings.rounds; r++) {
+      for (const name of rounds(r)) runs.get(name)!.push(await runLoad(targets[name].endpoint, { connections: 16, stream: true, durationS: perRound }));
+    }
+    for (const name of TARGETS) stream16[name] = summariseRuns(runs.get(name)!);
   }
 
+  log("CPU per request");
+  const cpu = new Map<TargetName, { jsonS: number; jsonN: number; streamS: number; streamN: number }>(TARGETS.map((n) => [n, { jsonS: 0, jsonN: 0, streamS: 0, streamN: 0 }]));
+  for (let r = 0; r < settings.rounds; r++) {
+    for (const name of rounds(r)) {
+      const { pid } = targets[name].started;
+      const sum = cpu.get(name)!;
+      const a = treeCpuSeconds(pid);
+      const jsonRun = await runLoad(targets[name].endpoint, { connections: 16, stream: false, amount: Math.ceil(settings.cpuRequests / settings.rounds) });
+      const b = treeCpuSeconds(pid);
+      const streamRun = await runLoad(targets[name].endpoint, { connections: 16, stream: true, amount: Math.ceil(settings.cpuStreams / settings.rounds) });
+      const c = treeCpuSeconds(pid);
+      sum.jsonS += b - a;
+      sum.jsonN += jsonRun.latencies.length + jsonRun.errors;
+      sum.streamS += c - b;
+      sum.streamN += streamRun.latencies.length + streamRun.errors;
+    }
+  }
   const cpuPerRequest = {} as Record<TargetName, number>;
   const cpuPerStream = {} as Record<TargetName, number>;
   for (const name of TARGETS) {
-    log(`CPU per request: ${name}`);
-    const { pid } = targets[name].started;
-    const a = treeCpuSeconds(pid);
-    const jsonRun = await runLoad(targets[name].endpoint, { connections: 16, stream: false, amount: settings.cpuRequests });
-    const b = treeCpuSeconds(pid);
-    const streamRun = await runLoad(targets[name].endpoint, { connections: 16, stream: true, amount: settings.cpuStreams });
-    const c = treeCpuSeconds(pid);
-    cpuPerRequest[name] = ((b - a) * 1000) / Math.max(1, jsonRun.requests + jsonRun.errors);
-    cpuPerStream[name] = ((c - b) * 1000) / Math.max(1, streamRun.requests + streamRun.errors);
+    const sum = cpu.get(name)!;
+    cpuPerRequest[name] = (sum.jsonS * 1000) / Math.max(1, sum.jsonN);
+    cpuPerStream[name] = (sum.streamS * 1000) / Math.max(1, sum.streamN);
   }
 
   log(`stream probe (${settings.probeChunks} chunks, ${settings.probeDelayMs} ms apart)`);
   await emulator.setStream({ chunks: settings.probeChunks, delayMs: settings.probeDelayMs });
+  const probeRuns = new Map<TargetName, StreamTiming[]>(TARGETS.map((n) => [n, []]));
+  for (let r = 0; r < settings.rounds; r++) {
+    for (const name of rounds(r)) probeRuns.get(name)!.push(...(await streamProbe(targets[name].endpoint, Math.ceil(settings.probeCount / settings.rounds))));
+  }
   const probe = {} as Record<TargetName, StreamTiming>;
-  for (const name of TARGETS) probe[name] = await streamProbe(targets[name].endpoint, settings.probeCount);
+  for (const name of TARGETS) probe[name] = medianTiming(probeRuns.get(name)!);
   await emulator.setStream({ chunks: settings.streamChunks, delayMs: 0 });
 
   log("profiling the Worker isolates");
@@ -178,7 +203,7 @@ async function main(): Promise<void> {
         const inspector = await inspectorFor(started, isolate.id);
         let requests = 0;
         const profile = await inspector.profile(pokeOf(endpoint), async () => {
-          requests = (await runLoad(endpoint, { connections: 16, stream, durationS: settings.profileSeconds })).requests;
+          requests = (await runLoad(endpoint, { connections: 16, stream, durationS: settings.profileSeconds })).latencies.length;
         });
         inspector.close();
         const scenario = stream ? `streaming (${settings.streamChunks} chunks)` : "non-streaming";
@@ -231,6 +256,7 @@ async function main(): Promise<void> {
     durationS: (Date.now() - began) / 1000,
     targets: results,
     bundles,
+    composition: bundleComposition(readFileSync(scriptPath, "utf8")).slice(0, 15),
     profiles,
     helperHeaps,
     machine: machine(),
