@@ -1,154 +1,56 @@
-// POST /v1/chat/completions: validate, plan, execute, encode; report the route; hand the record to the sinks.
+// POST /v1/chat/completions over HTTP: the shared pipeline, encoded as OpenAI JSON or OpenAI SSE.
 import type { Context } from "hono";
-import type { Timeouts } from "../config/schema.ts";
 import type { Usage } from "../core/types.ts";
-import { toCanonical } from "../core/types.ts";
 import type { CommittedStream } from "../execute/attempt.ts";
 import { ClientGoneError } from "../execute/attempt.ts";
-import { circuitGate } from "../execute/circuit-gate.ts";
-import { executePlan, type AttemptRecord, type ExecuteOutcome, type ExecutionFailure } from "../execute/run-plan.ts";
-import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
-import { budgetRemainingHint, holdBudget } from "../ledger/budget-gate.ts";
-import { costPico, picoToUsd } from "../ledger/cost.ts";
-import type { CompletionRecord } from "../ledger/record.ts";
-import { adapterFor } from "../providers/index.ts";
-import { readControls } from "../routing/controls.ts";
-import { buildPlan } from "../routing/plan.ts";
+import type { ExecutionFailure } from "../execute/run-plan.ts";
+import { prepareChat, publicAttempts, runChat, type ChatScope } from "../gateway/chat-pipeline.ts";
 import type { Plan } from "../routing/plan-types.ts";
-import { settingsFrom } from "../settings.ts";
 import type { AppEnv } from "./app-env.ts";
-import { HttpError } from "./errors.ts";
 import { ChunkWriter, encodeCompletion, encodeStreamError, type XRouter } from "./openai-encoder.ts";
-import { ChatCompletionRequestSchema, KNOWN_FIELDS, type ChatCompletionRequest } from "./openai-request.ts";
-import { parseOrThrow, readJsonBody } from "./read-body.ts";
+import { readJsonBody } from "./read-body.ts";
+
+/** The pipeline's view of one HTTP request. */
+export function httpScope(c: Context<AppEnv>): ChatScope {
+  return {
+    services: c.get("app"),
+    env: c.env,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    requestId: c.get("requestId"),
+    caller: c.get("caller"),
+    registry: c.get("registry"),
+    stats: c.get("stats"),
+    signal: c.req.raw.signal,
+    headers: c.req.raw.headers,
+  };
+}
 
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
-  const { deps, config, sinks, live } = c.get("app");
-  const startedAt = deps.now();
-  const requestId = c.get("requestId");
-  const raw = await readJsonBody(c.req.raw);
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new HttpError(400, "The request body must be a JSON object.", { code: "invalid_json" });
-  const body = parseOrThrow(ChatCompletionRequestSchema, raw);
-  const warnings = Object.keys(raw).filter((k) => !KNOWN_FIELDS.has(k)).map((k) => `"${k}" is not supported by Switchyard; it was not sent`);
-
-  const controls = readControls(body.router, c.req.raw.headers);
-  const settings = settingsFrom(c.env, config.fallback);
-  const request = toCanonical(body);
-  // A workspace key's own workspace wins over the one the caller names.
-  const workspaceId = c.get("caller").workspaceId ?? controls.workspace_id ?? "default";
-  const { governance } = c.get("app");
-  const plan = buildPlan({
-    model: body.model,
-    models: body.models,
-    request,
-    controls,
-    registry: c.get("registry"),
-    config: config.fallback,
-    configured: (p) => adapterFor(p).configured(c.env),
-    defaults: settings,
-    stats: c.get("stats"),
-    workspaceBudgetRemaining: budgetRemainingHint(governance, workspaceId),
-    random: deps.random,
-  });
-  const timeouts: Timeouts = { ...config.fallback.timeouts, ...tighterOnly(config.fallback.timeouts, controls.timeouts) };
-  // Budgets: the worst case is held before the call (402 when it cannot be); settled by the budget sink after.
-  const caller = c.get("caller");
-  const budget = await holdBudget({ env: c.env, governance, caller, workspaceId, plan, request, newId: deps.newId, now: startedAt });
-
-  const outcome = await executePlan({
-    plan,
-    request,
-    timeouts,
-    retry: config.fallback.retry,
-    env: c.env,
-    clientSignal: c.req.raw.signal,
-    deps,
-    startedAt,
-    // Live stats: outcomes go to the stats object through waitUntil, never awaited; circuits come from the cached snapshot.
-    onAttempt: (record) => {
-      const o = outcomeOf(record, deps.now());
-      if (o !== null) live?.cache.record(c.env, c.executionCtx, [o]);
-    },
-    gate: live ? circuitGate({ snapshot: c.get("stats"), claims: live.claims, now: deps.now, random: deps.random, probeTtlMs: timeouts.total_ms }) : undefined,
-  }).catch((err: unknown) => {
-    if (err instanceof ClientGoneError) return null;
-    throw err;
-  });
-
-  const base = {
-    request_id: requestId,
-    created_at: startedAt,
-    workspace_id: workspaceId,
-    execution_id: controls.execution_id ?? null,
-    strategy: plan.strategy,
-    chain: plan.chain,
-    stream: request.stream,
-    key_id: caller.kind === "workspace" ? caller.key.id : null,
-    budget_holds: budget.holds,
-  };
-  const finish = (record: CompletionRecord) => {
-    for (const sink of sinks(c.env)) c.executionCtx.waitUntil(sink.complete(record).catch((err: unknown) => console.error("sink failed", err)));
-  };
-
-  if (outcome === null) {
-    finish({ ...base, provider: null, model: null, status: "client_closed", http_status: 499, attempts: [], usage: null, cost_pico: null, latency_ms: deps.now() - startedAt, ttft_ms: null, error: "client closed the connection" });
-    return new Response(null, { status: 499 });
-  }
-  if (!outcome.ok) {
-    finish({ ...base, provider: null, model: null, status: "error", http_status: outcome.failure.status, attempts: outcome.failure.attempts, usage: null, cost_pico: null, latency_ms: deps.now() - startedAt, ttft_ms: null, error: outcome.failure.message });
-    return failureResponse(requestId, plan, outcome.failure);
-  }
-
-  const allWarnings = [...warnings, ...outcome.warnings];
-  const headers = { ...routeHeaders(requestId, plan, outcome, allWarnings), ...budget.headers };
-  const xRouter = (usage: Usage | null, ttft: number | null): XRouter => ({
-    provider: outcome.candidate.ref.provider,
-    model: outcome.candidate.ref.id,
-    strategy: plan.strategy,
-    chain: plan.chain,
-    attempts: publicAttempts(outcome.attempts),
-    cost_usd: usage === null ? null : nullablePicoToUsd(costPico(usage, outcome.candidate.ref.entry)),
-    latency_ms: deps.now() - startedAt,
-    ttft_ms: ttft,
-    warnings: allWarnings,
-  });
-  const recordOf = (usage: Usage | null, ttft: number | null, status: CompletionRecord["status"], error: string | null): CompletionRecord => ({
-    ...base,
-    provider: outcome.candidate.ref.provider,
-    model: outcome.candidate.ref.id,
-    status,
-    http_status: 200,
-    attempts: outcome.attempts,
-    usage,
-    cost_pico: usage === null ? null : costPico(usage, outcome.candidate.ref.entry),
-    latency_ms: deps.now() - startedAt,
-    ttft_ms: ttft,
-    error,
-  });
-
-  if (outcome.kind === "json") {
-    const x = xRouter(outcome.result.usage, null);
-    x.ttft_ms = x.latency_ms;
-    finish(recordOf(outcome.result.usage, x.latency_ms, "ok", null));
-    const json = encodeCompletion(`chatcmpl-${requestId}`, Math.floor(startedAt / 1000), outcome.result, x);
-    return new Response(JSON.stringify(json), { headers: { ...headers, "content-type": "application/json" } });
-  }
-
-  const includeUsage = body.stream_options?.include_usage === true;
-  const ttft = deps.now() - startedAt;
-  const committedAt = deps.now();
-  const committed = outcome.attempts[outcome.attempts.length - 1];
-  const stream = streamBody(requestId, startedAt, outcome.candidate.ref.upstreamId, outcome.stream, includeUsage, (usage, error) => {
-    // The stream's own outcome is known only now; a client leaving says nothing about the provider's health.
-    if (committed !== undefined && error !== "client") {
-      live?.cache.record(c.env, c.executionCtx, [streamOutcome(committed, deps.now(), committed.latency_ms + deps.now() - committedAt, error)]);
+  const scope = httpScope(c);
+  const startedAt = scope.services.deps.now();
+  const prepared = prepareChat(await readJsonBody(c.req.raw), scope);
+  const run = await runChat(prepared, scope, startedAt);
+  switch (run.kind) {
+    case "client_closed":
+      return new Response(null, { status: 499 });
+    case "failed":
+      return failureResponse(scope.requestId, run.plan, run.failure);
+    case "json": {
+      const json = encodeCompletion(`chatcmpl-${scope.requestId}`, Math.floor(startedAt / 1000), run.result, run.route);
+      return new Response(JSON.stringify(json), { headers: { ...run.headers, "content-type": "application/json" } });
     }
-    finish(recordOf(usage, ttft, error === null ? "ok" : error === "client" ? "client_closed" : "error", error === "client" ? "client closed the connection" : error));
-    return xRouter(usage, ttft);
-  });
-  return new Response(stream, {
-    headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
-  });
+    case "stream": {
+      const includeUsage = prepared.body.stream_options?.include_usage === true;
+      const body = streamBody(scope.requestId, startedAt, run.upstreamModel, run.stream, includeUsage, run.end);
+      return new Response(body, {
+        headers: { ...run.headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
+      });
+    }
+    default: {
+      const never: never = run;
+      throw new Error(`unhandled run ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 /**
@@ -213,19 +115,6 @@ function streamBody(
 
 class StreamCut extends Error {}
 
-function routeHeaders(requestId: string, plan: Plan, outcome: Extract<ExecuteOutcome, { ok: true }>, warnings: string[]): Record<string, string> {
-  const headers: Record<string, string> = {
-    "x-request-id": requestId,
-    "x-router-provider": outcome.candidate.ref.provider,
-    "x-router-model": outcome.candidate.ref.id,
-    "x-router-strategy": plan.strategy,
-    "x-router-attempts": String(outcome.attempts.filter((a) => a.status !== "skipped").length),
-  };
-  if (plan.chain !== null) headers["x-router-chain"] = plan.chain;
-  if (warnings.length > 0) headers["x-router-warnings"] = encodeURIComponent(warnings.join("; ")).slice(0, 4000);
-  return headers;
-}
-
 function failureResponse(requestId: string, plan: Plan, failure: ExecutionFailure): Response {
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -240,23 +129,3 @@ function failureResponse(requestId: string, plan: Plan, failure: ExecutionFailur
   };
   return new Response(JSON.stringify(body), { status: failure.status, headers });
 }
-
-function publicAttempts(attempts: AttemptRecord[]): XRouter["attempts"] {
-  return attempts.map((a) => ({ provider: a.provider, model: a.model, status: a.status, error: a.error, latency_ms: a.latency_ms }));
-}
-
-/** A caller may tighten the clocks, never loosen them past the configured defaults. */
-function tighterOnly(defaults: Timeouts, asked: Partial<Timeouts> | undefined): Partial<Timeouts> {
-  const out: Partial<Timeouts> = {};
-  for (const key of Object.keys(defaults) as (keyof Timeouts)[]) {
-    const value = asked?.[key];
-    if (value !== undefined) out[key] = Math.min(value, defaults[key]);
-  }
-  return out;
-}
-
-function nullablePicoToUsd(pico: number | null): number | null {
-  return pico === null ? null : picoToUsd(pico);
-}
-
-export type { ChatCompletionRequest };
