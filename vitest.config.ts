@@ -1,11 +1,17 @@
-// Three test projects: "workers" runs inside workerd (real D1 and Durable Objects), "node" holds the emulators and
-// config checks, "e2e" drives a running `wrangler dev` with the official openai client, "browser" loads the dashboard
-// from a running `wrangler dev` in headless Chromium.
+// Test projects: "workers" runs inside workerd (real D1 and Durable Objects), "rpc" calls the RPC entrypoint from an
+// auxiliary consumer Worker, "node" holds the emulators and config checks, "e2e" drives a running `wrangler dev` with
+// the official openai client, "browser" loads the dashboard from a running `wrangler dev` in headless Chromium.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { freePort } from "./test/support/free-port.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  // The rpc project's Worker reads its providers from bindings, fixed before any test runs: its emulator listens on a
+  // port chosen here and started by test/rpc/global-setup.ts.
+  const rpcPort = Number(process.env.SWITCHYARD_RPC_EMULATOR_PORT ?? (await freePort()));
+  process.env.SWITCHYARD_RPC_EMULATOR_PORT = String(rpcPort);
+  const rpcEmulator = `http://127.0.0.1:${rpcPort}`;
   return {
     test: {
       projects: [
@@ -22,6 +28,40 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["test/worker/**/*.test.ts"],
             globalSetup: ["test/emulators/global-setup.ts"],
+            setupFiles: ["test/worker/apply-migrations.ts"],
+          },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  SWITCHYARD_ENV: "development",
+                  OPENAI_API_KEY: "sk-rpc-openai",
+                  ANTHROPIC_API_KEY: "sk-ant-rpc",
+                  OPENAI_BASE_URL: `${rpcEmulator}/openai/v1`,
+                  ANTHROPIC_BASE_URL: `${rpcEmulator}/anthropic`,
+                },
+                serviceBindings: { CONSUMER: "consumer" },
+                workers: [
+                  {
+                    name: "consumer",
+                    modules: true,
+                    scriptPath: "./docs/examples/consumer-worker/index.js",
+                    compatibilityDate: "2026-10-01",
+                    // The Worker under test runs as the pool's runner, named after the project (vitest-plugin-runner-<project>).
+                    serviceBindings: { SWITCHYARD: { name: "vitest-plugin-runner-rpc", entrypoint: "SwitchyardRpc" } },
+                  },
+                ],
+              },
+            }),
+          ],
+          test: {
+            name: "rpc",
+            include: ["test/rpc/**/*.test.ts"],
+            globalSetup: ["test/rpc/global-setup.ts"],
             setupFiles: ["test/worker/apply-migrations.ts"],
           },
         },

@@ -6,6 +6,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** The rpc project's auxiliary consumer Worker (docs/examples/consumer-worker). */
+      CONSUMER: Fetcher;
     }
   }
 }
