@@ -4,6 +4,10 @@ import type { Env as WorkerEnv } from "../src/env.ts";
 
 declare global {
   namespace Cloudflare {
+    /** Types `exports` from cloudflare:workers after the Worker's own entry module. */
+    interface GlobalProps {
+      mainModule: typeof import("../src/index.ts");
+    }
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
       /** The rpc project's auxiliary consumer Worker (docs/examples/consumer-worker). */
