@@ -94,9 +94,10 @@ export const anthropicAdapter: ProviderAdapter = {
           // output_tokens here is cumulative; newer API versions may restate the input counts too.
           usage = { ...usage, ...definedOnly(event.usage ?? {}) };
           if (event.delta.stop_reason) yield { type: "finish", finish_reason: mapStopReason(event.delta.stop_reason) };
+          // Usage is final here: a stream cut before message_stop is still costed.
+          yield { type: "usage", usage: toUsage(usage) };
           break;
         case "message_stop":
-          yield { type: "usage", usage: toUsage(usage) };
           yield { type: "end" };
           return;
         case "error":
