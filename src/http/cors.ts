@@ -14,6 +14,7 @@ const EXPOSED_HEADERS = [
   "x-router-warnings",
   "x-budget-remaining-usd",
   "x-budget-alert",
+  "x-switchyard-upstream",
   "retry-after",
 ].join(", ");
 
