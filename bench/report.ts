@@ -185,7 +185,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
   }
 
   if (analysisPath !== null) {
-    out.push(readFileSync(analysisPath, "utf8").trim());
+    out.push(fillFigures(readFileSync(analysisPath, "utf8").trim(), r));
     out.push("");
   }
 
@@ -218,6 +218,38 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
   );
   out.push("");
   return out.join("\n");
+}
+
+/**
+ * The hand-written analysis quotes this run's figures through placeholders, so it never disagrees with the tables:
+ * {{mod:<profile>|<module>}} and {{fn:<profile>|<function>}} (µs per request, from the profile whose name starts
+ * with <profile>), {{code:<profile>}}, {{cpu:<target>}} (ms), {{rps:<target>|<connections>}}, {{p50:<target>|<connections>}}.
+ */
+export function fillFigures(text: string, r: RunResults): string {
+  const profile = (name: string) => r.profiles.find((p) => p.name.startsWith(name));
+  const perReq = (name: string, selfMs: number | undefined) => {
+    const p = profile(name);
+    return p && selfMs !== undefined && p.requests > 0 ? ms((selfMs / p.requests) * 1000, 0) : "n/a";
+  };
+  return text.replace(/\{\{(\w+):([^}|]+)(?:\|([^}]+))?\}\}/g, (_all, kind: string, a: string, b: string | undefined) => {
+    const target = isTargetName(a) ? r.targets[a] : undefined;
+    switch (kind) {
+      case "mod":
+        return perReq(a, profile(a)?.summary.byModule.find((m) => m.name === b)?.selfMs);
+      case "fn":
+        return perReq(a, profile(a)?.summary.byFunction.filter((f) => f.name.startsWith(`${b} · `)).reduce((sum, f) => sum + f.selfMs, 0) || undefined);
+      case "code":
+        return perReq(a, profile(a)?.summary.codeMs);
+      case "cpu":
+        return target ? ms(target.cpuMsPerRequest, 2) : "n/a";
+      case "rps":
+        return target ? int(target.json[Number(b)]?.rps ?? Number.NaN) : "n/a";
+      case "p50":
+        return target ? ms(target.json[Number(b)]?.p50 ?? Number.NaN) : "n/a";
+      default:
+        return "n/a";
+    }
+  });
 }
 
 export function isTargetName(name: string): name is TargetName {
