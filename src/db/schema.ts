@@ -37,6 +37,10 @@ export const requests = sqliteTable(
     latencyMs: integer("latency_ms").notNull(),
     ttftMs: integer("ttft_ms"),
     error: text("error"),
+    /** The messages sent (JSON), only when features.store_prompts is on; null otherwise. */
+    prompt: text("prompt"),
+    /** The answer (JSON: content and tool calls), only when features.store_prompts is on; null otherwise. */
+    completion: text("completion"),
   },
   (t) => [index("requests_workspace_created").on(t.workspaceId, t.createdAt), index("requests_created").on(t.createdAt)],
 );

@@ -1,6 +1,6 @@
 // The chat pipeline every transport shares (HTTP, the dry run, RPC): validate, plan, hold budget, execute, record.
 import type { Timeouts } from "../config/schema.ts";
-import type { ChatResult, Usage } from "../core/types.ts";
+import type { ChatResult, StreamEvent, ToolCall, Usage } from "../core/types.ts";
 import { toCanonical, type CanonicalRequest } from "../core/types.ts";
 import type { Env } from "../env.ts";
 import { ClientGoneError, type CommittedStream } from "../execute/attempt.ts";
@@ -129,8 +129,11 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
     key_id: scope.caller.kind === "workspace" ? scope.caller.key.id : null,
     budget_holds: budget.holds,
   };
+  // Prompts and completions are stored only when the operator turned features.store_prompts on.
+  const transcript = config.fallback.features.store_prompts ? new Transcript(JSON.stringify(request.messages)) : null;
   const record = (r: CompletionRecord) => {
-    for (const sink of sinks(scope.env)) scope.waitUntil(sink.complete(r).catch((err: unknown) => console.error("sink failed", err)));
+    const full = transcript === null ? r : { ...r, content: transcript.content() };
+    for (const sink of sinks(scope.env)) scope.waitUntil(sink.complete(full).catch((err: unknown) => console.error("sink failed", err)));
   };
   const unanswered = { provider: null, model: null, usage: null, cost_pico: null, ttft_ms: null };
 
@@ -172,6 +175,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
   });
 
   if (outcome.kind === "json") {
+    transcript?.answer(outcome.result);
     const latency = deps.now() - startedAt;
     record(answered(outcome.result.usage, latency, "ok", null));
     return { kind: "json", result: outcome.result, route: route(outcome.result.usage, latency), headers };
@@ -183,7 +187,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
   let ended = false;
   return {
     kind: "stream",
-    stream: outcome.stream,
+    stream: transcript === null ? outcome.stream : transcript.follow(outcome.stream),
     upstreamModel: candidate.ref.upstreamId,
     headers,
     end: (usage, error) => {
@@ -229,4 +233,46 @@ function tighterOnly(defaults: Timeouts, asked: Partial<Timeouts> | undefined): 
 
 function nullablePicoToUsd(pico: number | null): number | null {
   return pico === null ? null : picoToUsd(pico);
+}
+
+/** The conversation of one request, kept only when features.store_prompts is on. */
+class Transcript {
+  readonly #prompt: string;
+  #text = "";
+  readonly #calls: ToolCall[] = [];
+
+  constructor(prompt: string) {
+    this.#prompt = prompt;
+  }
+
+  answer(result: ChatResult): void {
+    this.#text = result.content ?? "";
+    this.#calls.push(...result.tool_calls);
+  }
+
+  /** The same stream, noting its text and tool calls as they pass. */
+  follow(stream: CommittedStream): CommittedStream {
+    const note = (e: StreamEvent) => {
+      if (e.type === "text") this.#text += e.text;
+      else if (e.type === "tool_call_start") this.#calls[e.index] = { id: e.id, name: e.name, arguments: "" };
+      else if (e.type === "tool_call_delta") {
+        const call = this.#calls[e.index];
+        if (call !== undefined) call.arguments += e.arguments;
+      }
+    };
+    stream.head.forEach(note);
+    const rest = stream.rest;
+    async function* noted(): AsyncGenerator<StreamEvent> {
+      for await (const e of rest) {
+        note(e);
+        yield e;
+      }
+    }
+    return { ...stream, rest: noted() };
+  }
+
+  content(): { prompt: string; completion: string | null } {
+    const answered = this.#text !== "" || this.#calls.length > 0;
+    return { prompt: this.#prompt, completion: answered ? JSON.stringify({ content: this.#text, tool_calls: this.#calls.filter(Boolean) }) : null };
+  }
 }

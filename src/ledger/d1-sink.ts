@@ -6,7 +6,7 @@ import type { CompletionRecord, RequestSink } from "./record.ts";
 
 /**
  * Runs inside ctx.waitUntil, after the answer went out. Every failure is logged and swallowed here: a D1 outage
- * loses ledger rows, never a user's request. (The message only: records hold no keys or prompts, errors neither.)
+ * loses ledger rows, never a user's request. (The message only: records hold no keys, and prompts only when features.store_prompts is on.)
  */
 export class D1LedgerSink implements RequestSink {
   readonly #db: D1Database;
@@ -45,6 +45,8 @@ export class D1LedgerSink implements RequestSink {
           latencyMs: Math.round(record.latency_ms),
           ttftMs: record.ttft_ms === null ? null : Math.round(record.ttft_ms),
           error: record.error,
+          prompt: record.content?.prompt ?? null,
+          completion: record.content?.completion ?? null,
         })
         .onConflictDoNothing();
       const attemptRows = record.attempts.map((a, seq) => ({

@@ -24,6 +24,8 @@ export interface CompletionRecord {
   latency_ms: number;
   ttft_ms: number | null;
   error: string | null;
+  /** The conversation, only when features.store_prompts is on (prompts are not stored otherwise). */
+  content?: { prompt: string; completion: string | null };
   /** The gateway key that made the request (its id, never the key); null or absent for admin and development. */
   key_id?: string | null;
   /** Budget reservations held for this request (src/ledger/budget-gate.ts), settled with its real cost once it is over. */
