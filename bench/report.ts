@@ -223,7 +223,8 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
 /**
  * The hand-written analysis quotes this run's figures through placeholders, so it never disagrees with the tables:
  * {{mod:<profile>|<module>}} and {{fn:<profile>|<function>}} (µs per request, from the profile whose name starts
- * with <profile>), {{code:<profile>}}, {{cpu:<target>}} (ms), {{rps:<target>|<connections>}}, {{p50:<target>|<connections>}}.
+ * with <profile>), {{code:<profile>}}, {{cpu:<target>}} (ms), {{rps:<target>|<connections>}}, {{p50:<target>|<connections>}},
+ * {{ttfb:<target>}} and {{ttft:<target>}} (the stream probe's medians, ms).
  */
 export function fillFigures(text: string, r: RunResults): string {
   const profile = (name: string) => r.profiles.find((p) => p.name.startsWith(name));
@@ -242,6 +243,10 @@ export function fillFigures(text: string, r: RunResults): string {
         return perReq(a, profile(a)?.summary.codeMs);
       case "cpu":
         return target ? ms(target.cpuMsPerRequest, 2) : "n/a";
+      case "ttfb":
+        return target ? ms(target.probe.ttfb, 1) : "n/a";
+      case "ttft":
+        return target ? ms(target.probe.firstToken, 1) : "n/a";
       case "rps":
         return target ? int(target.json[Number(b)]?.rps ?? Number.NaN) : "n/a";
       case "p50":
