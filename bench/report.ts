@@ -208,6 +208,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
       "- **Switchyard**: the production bundle of `wrangler deploy --dry-run --outdir bench/out/bundle`, run by workerd through miniflare's API (`bench/worker-host.ts`), not `wrangler dev`, " +
         "with every binding wrangler.toml declares (read at start through wrangler's `unstable_getMiniflareWorkerOptions`: vars, D1 with its migrations applied, Durable Objects), " +
         "`SWITCHYARD_ENV=development` (no gateway key), `OPENAI_BASE_URL` at the emulator and a dummy key; every request asks for `openai/gpt-4o-mini`.",
+      "- Switchyard's Durable Objects run in an isolate of their own (the same bundle loaded a second time as `switchyard-objects`, which the Worker's bindings point at), as on Cloudflare, where an object does not share the Worker's isolate; workerd would otherwise run them inside it.",
       "- Both Workers listen on a direct workerd socket (miniflare's `unsafeDirectSockets`), so no miniflare entry Worker or Node proxy sits in front of them; their subrequests go out through miniflare's outbound service, the same for both.",
       "- **Portkey**: `@portkey-ai/gateway`'s published `build/start-server.js` on the same Node, `--headless`, with headers `x-portkey-provider: openai` and `x-portkey-custom-host` at the emulator. " +
         "npm nests `@hono/node-server` 1.19 under it (its range is ^1.3.3), and with that every streamed answer fails; `bench/portkey-pin.ts` resolves it to the top-level 1.13.5 that Portkey's own lockfile pins. " +

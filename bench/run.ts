@@ -272,7 +272,10 @@ async function main(): Promise<void> {
     },
     commands: [
       "npm ci                 # once: node 22, wrangler, workerd, autocannon and Portkey come from package-lock.json",
-      smoke ? "npm run bench:smoke    # = node bench/run.ts --smoke (about 15 s, prints only)" : "npm run bench          # = node bench/run.ts; rewrites docs/BENCHMARKS.md",
+      "npm run bench          # = node bench/run.ts; about 5 min; rewrites docs/BENCHMARKS.md (bench/out/results.json keeps the raw figures)",
+      "npm run bench:smoke    # = node bench/run.ts --smoke; about 20 s; every target and scenario briefly, prints the report, asserts no reach",
+      "node bench/run.ts --render   # re-renders docs/BENCHMARKS.md from bench/out/results.json (after editing bench/ANALYSIS.md)",
+      "node bench/ab-writes.ts      # the one-off A/B in the analysis: Switchyard with and without its per-request writes",
       "# inside, in this order: wrangler deploy --dry-run --outdir bench/out/bundle (and --minify into bench/out/bundle-min);",
       "# node bench/emulator.ts; node bench/worker-host.ts (bare Worker, Switchyard); node --import bench/portkey-pin.ts \\",
       "#   node_modules/@portkey-ai/gateway/build/start-server.js --port=<port> --headless; then the scenarios, in-process, with autocannon",
