@@ -139,10 +139,16 @@ export function streamOnce(endpoint: Endpoint): Promise<StreamTiming> {
   });
 }
 
+/** Idle time between probes, so each one times the stream path and not the previous request's after-work. */
+export const PROBE_GAP_MS = 30;
+
 /** Sequential stream probes, raw. */
 export async function streamProbe(endpoint: Endpoint, count: number): Promise<StreamTiming[]> {
   const runs: StreamTiming[] = [];
-  for (let i = 0; i < count; i++) runs.push(await streamOnce(endpoint));
+  for (let i = 0; i < count; i++) {
+    runs.push(await streamOnce(endpoint));
+    await new Promise((resolve) => setTimeout(resolve, PROBE_GAP_MS));
+  }
   return runs;
 }
 

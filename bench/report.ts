@@ -1,5 +1,6 @@
 // Renders a run's results as docs/BENCHMARKS.md: the side-by-side tables, ratios, the reach verdicts and the method.
 import { readFileSync } from "node:fs";
+import { PROBE_GAP_MS } from "./load.ts";
 import type { RunResults, TargetName, TargetResult } from "./results.ts";
 import { TARGETS } from "./results.ts";
 
@@ -99,7 +100,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
   out.push("## Stream probe: time to first byte, first token, last token");
   out.push("");
   out.push(
-    `One stream at a time, ${s.probeCount} times; the emulator sends the role chunk at once, then ${s.probeChunks} content chunks ${s.probeDelayMs} ms apart. ` +
+    `One stream at a time, ${s.probeCount} times, ${PROBE_GAP_MS} ms apart (so a probe does not wait behind the previous request's after-response work; the load tables above include that); the emulator sends the role chunk at once, then ${s.probeChunks} content chunks ${s.probeDelayMs} ms apart. ` +
       "Medians; ms from sending the request. Switchyard answers with headers only at its commit point (the first content chunk), so its time to first byte is its time to first token by design.",
   );
   out.push("");
