@@ -1,17 +1,17 @@
-// `npm run bench` (full, writes docs/BENCHMARKS.md) and `npm run bench:smoke` (~10 s, prints only): the whole bench.
+// `npm run bench` (full, writes docs/BENCHMARKS.md) and `npm run bench:smoke` (~20 s, prints only): build, start, measure, report.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, release, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { Inspector, listTargets } from "./inspector.ts";
-import { chatBody, closeProbeAgent, medianTiming, runLoad, streamOnce, streamProbe, summariseRuns, type Endpoint, type LoadResult, type LoadRun, type StreamTiming } from "./load.ts";
-import { treeCpuSeconds, treeRssBytes } from "./proc.ts";
-import { bundleComposition, moduleMap, summarise } from "./profile.ts";
+import { closeProbeAgent, runLoad, streamOnce, type Endpoint } from "./load.ts";
+import { treeRssBytes } from "./proc.ts";
+import { bundleComposition } from "./profile.ts";
 import { renderReport, verdicts } from "./report.ts";
 import { TARGETS, type BundleSize, type RunResults, type RunSettings, type TargetName, type TargetResult } from "./results.ts";
-import { killAll, startEmulator, stopAll, startPortkey, startWorker, type Started } from "./targets.ts";
+import { measureCpu, measureLoad, measureMemory, measureProbe, measureProfiles, type Targets } from "./scenarios.ts";
+import { killAll, startEmulator, stopAll, startPortkey, startWorker } from "./targets.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const smoke = process.argv.includes("--smoke");
@@ -65,13 +65,6 @@ function machine(): RunResults["machine"] {
   return { nproc: availableParallelism(), cpu, memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`, kernel: release(), loadBefore, loadAfter: loadavg() };
 }
 
-async function inspectorFor(started: Started, isolate = started.inspectorTargetId): Promise<Inspector> {
-  const targets = await listTargets(started.inspector);
-  const target = isolate === null ? targets[0] : targets.find((t) => t.id === isolate);
-  if (!target) throw new Error(`${started.name}: no inspector target ${isolate} at ${started.inspector}`);
-  return Inspector.connect(target.webSocketDebuggerUrl);
-}
-
 /** Every target must answer correctly before it is timed: a fast wrong answer is not a result. */
 async function check(name: string, endpoint: Endpoint): Promise<void> {
   const res = await fetch(endpoint.url, {
@@ -83,14 +76,6 @@ async function check(name: string, endpoint: Endpoint): Promise<void> {
   if (res.status !== 200 || !text.includes("Hello! How can I help you today?")) throw new Error(`${name} answered ${res.status}: ${text.slice(0, 500)}`);
   const timing = await streamOnce(endpoint);
   if (timing.tokens < 1) throw new Error(`${name} streamed no content`);
-}
-
-/** One request, answered and read: what gets an idle isolate to run its queued inspector commands. */
-function pokeOf(endpoint: Endpoint): () => Promise<void> {
-  return async () => {
-    const res = await fetch(endpoint.url, { method: "POST", headers: { "content-type": "application/json", ...endpoint.headers }, body: chatBody(endpoint, false) });
-    await res.arrayBuffer();
-  };
 }
 
 async function main(): Promise<void> {
@@ -118,7 +103,7 @@ async function main(): Promise<void> {
     startWorker(root, "switchyard", scriptPath, upstream),
     startPortkey(root, upstream),
   ]);
-  const targets: Record<TargetName, { started: Started; endpoint: Endpoint }> = {
+  const targets: Targets = {
     direct: emulator,
     "bare Worker": bare,
     Switchyard: switchyard,
@@ -133,105 +118,11 @@ async function main(): Promise<void> {
     await runLoad(targets[name].endpoint, { connections: 16, stream: true, durationS: settings.warmupSeconds / 2 });
   }
 
-  // Each scenario runs in rounds, the targets taking turns in a rotating order, so a burst of other work on the
-  // shared machine lands on every target rather than on whichever happened to be running.
-  const rounds = (round: number): TargetName[] => TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
-  const perRound = settings.loadSeconds / settings.rounds;
-  const json: Record<TargetName, Record<number, LoadResult>> = { direct: {}, "bare Worker": {}, Switchyard: {}, Portkey: {} };
-  for (const c of settings.connections) {
-    log(`non-streaming, ${c} connection(s)`);
-    const runs = new Map<TargetName, LoadRun[]>(TARGETS.map((n) => [n, []]));
-    for (let r = 0; r < settings.rounds; r++) {
-      for (const name of rounds(r)) runs.get(name)!.push(await runLoad(targets[name].endpoint, { connections: c, stream: false, durationS: perRound }));
-    }
-    for (const name of TARGETS) json[name][c] = summariseRuns(runs.get(name)!);
-  }
-  log("streaming, 16 connections");
-  const stream16 = {} as Record<TargetName, LoadResult>;
-  {
-    const runs = new Map<TargetName, LoadRun[]>(TARGETS.map((n) => [n, []]));
-    for (let r = 0; r < settings.rounds; r++) {
-      for (const name of rounds(r)) runs.get(name)!.push(await runLoad(targets[name].endpoint, { connections: 16, stream: true, durationS: perRound }));
-    }
-    for (const name of TARGETS) stream16[name] = summariseRuns(runs.get(name)!);
-  }
-
-  log("CPU per request");
-  const cpu = new Map<TargetName, { jsonS: number; jsonN: number; streamS: number; streamN: number }>(TARGETS.map((n) => [n, { jsonS: 0, jsonN: 0, streamS: 0, streamN: 0 }]));
-  for (let r = 0; r < settings.rounds; r++) {
-    for (const name of rounds(r)) {
-      const { pid } = targets[name].started;
-      const sum = cpu.get(name)!;
-      const a = treeCpuSeconds(pid);
-      const jsonRun = await runLoad(targets[name].endpoint, { connections: 16, stream: false, amount: Math.ceil(settings.cpuRequests / settings.rounds) });
-      const b = treeCpuSeconds(pid);
-      const streamRun = await runLoad(targets[name].endpoint, { connections: 16, stream: true, amount: Math.ceil(settings.cpuStreams / settings.rounds) });
-      const c = treeCpuSeconds(pid);
-      sum.jsonS += b - a;
-      sum.jsonN += jsonRun.latencies.length + jsonRun.errors;
-      sum.streamS += c - b;
-      sum.streamN += streamRun.latencies.length + streamRun.errors;
-    }
-  }
-  const cpuPerRequest = {} as Record<TargetName, number>;
-  const cpuPerStream = {} as Record<TargetName, number>;
-  for (const name of TARGETS) {
-    const sum = cpu.get(name)!;
-    cpuPerRequest[name] = (sum.jsonS * 1000) / Math.max(1, sum.jsonN);
-    cpuPerStream[name] = (sum.streamS * 1000) / Math.max(1, sum.streamN);
-  }
-
-  log(`stream probe (${settings.probeChunks} chunks, ${settings.probeDelayMs} ms apart)`);
-  await emulator.setStream({ chunks: settings.probeChunks, delayMs: settings.probeDelayMs });
-  const probeRuns = new Map<TargetName, StreamTiming[]>(TARGETS.map((n) => [n, []]));
-  for (let r = 0; r < settings.rounds; r++) {
-    for (const name of rounds(r)) probeRuns.get(name)!.push(...(await streamProbe(targets[name].endpoint, Math.ceil(settings.probeCount / settings.rounds))));
-  }
-  const probe = {} as Record<TargetName, StreamTiming>;
-  for (const name of TARGETS) probe[name] = medianTiming(probeRuns.get(name)!);
-  await emulator.setStream({ chunks: settings.streamChunks, delayMs: 0 });
-
-  log("profiling the Worker isolates");
-  const locate = moduleMap(readFileSync(scriptPath, "utf8"));
-  const profiles: RunResults["profiles"] = [];
-  for (const name of ["Switchyard", "bare Worker"] as const) {
-    const { started, endpoint } = targets[name];
-    const isolates = [{ id: started.inspectorTargetId, label: "the Worker's isolate" }, ...started.helperIsolates];
-    for (const stream of [false, true]) {
-      // One isolate at a time: workerd runs its isolates on one thread, and sampling several at once slows all.
-      for (const isolate of isolates) {
-        const inspector = await inspectorFor(started, isolate.id);
-        let requests = 0;
-        const profile = await inspector.profile(pokeOf(endpoint), async () => {
-          requests = (await runLoad(endpoint, { connections: 16, stream, durationS: settings.profileSeconds })).latencies.length;
-        });
-        inspector.close();
-        const scenario = stream ? `streaming (${settings.streamChunks} chunks)` : "non-streaming";
-        const locating = name === "Switchyard" && isolate.id !== null && isolate.id.startsWith("core:user:");
-        profiles.push({ name: `${name}, ${scenario}: ${isolate.label}`, requests, summary: summarise(profile, "index.js", locating ? locate : null) });
-      }
-    }
-  }
-
-  log("memory");
-  const heap = {} as Record<TargetName, number | null>;
-  const helperHeaps: RunResults["helperHeaps"] = [];
-  for (const name of TARGETS) {
-    const { started, endpoint } = targets[name];
-    try {
-      const inspector = await inspectorFor(started);
-      heap[name] = (await inspector.heapUsedAfterGc(pokeOf(endpoint))).used;
-      inspector.close();
-    } catch (err) {
-      log(`${name}: heap not measurable: ${(err as Error).message}`);
-      heap[name] = null;
-    }
-    for (const helper of started.helperIsolates) {
-      const inspector = await inspectorFor(started, helper.id);
-      helperHeaps.push({ name: `${name}: ${helper.label}`, used: (await inspector.heapUsedAfterGc(pokeOf(endpoint))).used });
-      inspector.close();
-    }
-  }
+  const { json, stream16 } = await measureLoad(targets, settings, log);
+  const { perRequest: cpuPerRequest, perStream: cpuPerStream } = await measureCpu(targets, settings, log);
+  const probe = await measureProbe(targets, settings, emulator, log);
+  const profiles = await measureProfiles(targets, settings, readFileSync(scriptPath, "utf8"), log);
+  const { heap, helperHeaps } = await measureMemory(targets, log);
 
   const results = {} as Record<TargetName, TargetResult>;
   for (const name of TARGETS) {
