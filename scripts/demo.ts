@@ -2,6 +2,7 @@
 // mixed traffic with scheduled outages, so routing, failover, health and cost show up on the dashboard at once.
 import { parseArgs } from "node:util";
 import { startEmulator } from "../test/emulators/server.ts";
+import { emulatorVars } from "../test/support/emulator-vars.ts";
 import { startWranglerDev } from "../test/support/wrangler-dev.ts";
 
 const { values } = parseArgs({
@@ -31,15 +32,7 @@ try {
     {
       SWITCHYARD_ENV: "development",
       // Dummy keys: the emulator checks that one is sent, nothing more. No real provider is ever called.
-      OPENAI_API_KEY: "sk-demo-emulator",
-      ANTHROPIC_API_KEY: "sk-ant-demo-emulator",
-      MISTRAL_API_KEY: "demo-emulator",
-      TOGETHER_API_KEY: "demo-emulator",
-      OPENAI_BASE_URL: session.base_urls.openai ?? "",
-      ANTHROPIC_BASE_URL: session.base_urls.anthropic ?? "",
-      MISTRAL_BASE_URL: session.base_urls.mistral ?? "",
-      TOGETHER_BASE_URL: session.base_urls.together ?? "",
-      OLLAMA_BASE_URL: session.base_urls.ollama ?? "",
+      ...emulatorVars(session.base_urls, "demo-emulator"),
     },
     { cwd: root, timeoutMs: 90_000 },
   );

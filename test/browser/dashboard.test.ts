@@ -1,5 +1,7 @@
 // The dashboard in a real browser (Debian Chromium) against wrangler dev over the emulators: data renders, the
 // playground streams, nothing errors in the console, no secret reaches the page, and it fits a phone.
+import { emulatorVars } from "../support/emulator-vars.ts";
+import { BROWSER_KEY_LABEL } from "./keys.ts";
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -11,7 +13,7 @@ const emulatorUrl = inject("emulatorUrl");
 const sessionId = inject("sessionId");
 const adminKey = inject("adminKey");
 const ARTIFACTS = new URL("../artifacts/", import.meta.url).pathname;
-const SECRETS = [adminKey, "sk-browser-openai-secret", "sk-ant-browser-secret", "browser-mistral-secret", "browser-together-secret"];
+const SECRETS = [adminKey, ...Object.entries(emulatorVars({}, BROWSER_KEY_LABEL)).filter(([name]) => name.endsWith("_KEY")).map(([, key]) => key)];
 
 let browser: Browser;
 

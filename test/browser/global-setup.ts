@@ -2,6 +2,8 @@
 // `wrangler dev` with every provider pointed at that session.
 import type { TestProject } from "vitest/node";
 import { startEmulator } from "../emulators/server.ts";
+import { BROWSER_KEY_LABEL } from "./keys.ts";
+import { emulatorVars } from "../support/emulator-vars.ts";
 import { startWranglerDev } from "../support/wrangler-dev.ts";
 
 declare module "vitest" {
@@ -25,15 +27,7 @@ export default async function setup(project: TestProject) {
       {
         SWITCHYARD_ENV: "development",
         ADMIN_KEY,
-        OPENAI_API_KEY: "sk-browser-openai-secret",
-        ANTHROPIC_API_KEY: "sk-ant-browser-secret",
-        MISTRAL_API_KEY: "browser-mistral-secret",
-        TOGETHER_API_KEY: "browser-together-secret",
-        OPENAI_BASE_URL: session.base_urls.openai ?? "",
-        ANTHROPIC_BASE_URL: session.base_urls.anthropic ?? "",
-        MISTRAL_BASE_URL: session.base_urls.mistral ?? "",
-        TOGETHER_BASE_URL: session.base_urls.together ?? "",
-        OLLAMA_BASE_URL: session.base_urls.ollama ?? "",
+        ...emulatorVars(session.base_urls, BROWSER_KEY_LABEL),
       },
       { cwd: new URL("../..", import.meta.url).pathname },
     );

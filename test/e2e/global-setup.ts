@@ -1,6 +1,7 @@
 // End-to-end setup: the provider emulator, then `wrangler dev` with every provider pointed at it.
 import type { TestProject } from "vitest/node";
 import { startEmulator } from "../emulators/server.ts";
+import { emulatorVars, sessionlessBaseUrls } from "../support/emulator-vars.ts";
 import { startWranglerDev } from "../support/wrangler-dev.ts";
 
 declare module "vitest" {
@@ -16,15 +17,7 @@ export default async function setup(project: TestProject) {
     {
       SWITCHYARD_ENV: "development",
       ADMIN_KEY: "e2e-admin-key",
-      OPENAI_API_KEY: "sk-e2e-openai",
-      ANTHROPIC_API_KEY: "sk-ant-e2e",
-      MISTRAL_API_KEY: "e2e-mistral",
-      TOGETHER_API_KEY: "e2e-together",
-      OPENAI_BASE_URL: `${emulator.url}/openai/v1`,
-      ANTHROPIC_BASE_URL: `${emulator.url}/anthropic`,
-      MISTRAL_BASE_URL: `${emulator.url}/mistral/v1`,
-      TOGETHER_BASE_URL: `${emulator.url}/together/v1`,
-      OLLAMA_BASE_URL: `${emulator.url}/ollama`,
+      ...emulatorVars(sessionlessBaseUrls(emulator.url), "e2e"),
     },
     { cwd: new URL("../..", import.meta.url).pathname },
   );

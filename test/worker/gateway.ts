@@ -5,31 +5,13 @@ import { inject } from "vitest";
 import worker from "../../src/index.ts";
 import type { Env } from "../../src/env.ts";
 
-export type ProviderId = "openai" | "anthropic" | "mistral" | "together" | "ollama";
+import type { Fault, LoggedRequest as EmulatorRequest, ProviderId } from "../emulators/types.ts";
+
+export type { Fault, ProviderId };
 export const PROVIDERS: readonly ProviderId[] = ["openai", "anthropic", "mistral", "together", "ollama"];
 
-export interface Fault {
-  provider: ProviderId;
-  model?: string;
-  mode: string;
-  times?: number;
-  status?: number;
-  retry_after?: string;
-  retry_after_ms?: number;
-  delay_ms?: number;
-  after_chunks?: number;
-}
-
-export interface LoggedRequest {
-  provider: ProviderId;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: Record<string, unknown> | null;
-  received_at: number;
-  aborted: boolean;
-  fault: string | null;
-}
+/** A request the emulator received; bodies the gateway sends are always JSON objects. */
+export type LoggedRequest = Omit<EmulatorRequest, "body"> & { body: Record<string, unknown> | null };
 
 export interface Session {
   id: string;

@@ -1,6 +1,7 @@
 // The stream commit point: failures before the first content chunk fall back unseen; after it, an error event and no [DONE].
 import { describe, expect, it } from "vitest";
 import { call, chat, newSession, sseData } from "../gateway.ts";
+import type { Fault } from "../gateway.ts";
 import { FAST, body, completionCalls, eventually, streamedText } from "./helpers.ts";
 
 const TWO = ["openai/gpt-4o-mini", "mistral/mistral-small-latest"];
@@ -36,7 +37,7 @@ describe("before the commit point, failures fall back invisibly", () => {
     { name: "an error event before the first content", fault: { provider: "openai" as const, mode: "midstream_error", after_chunks: 1 } },
     { name: "no response headers (headers clock)", fault: { provider: "openai" as const, mode: "hang" } },
     { name: "a slow first token (first-token clock)", fault: { provider: "openai" as const, mode: "slow_first_token", delay_ms: 3000 } },
-  ];
+  ] satisfies { name: string; fault: Fault }[];
   for (const { name, fault } of cases) {
     it(`${name}: the client sees only the fallback's clean answer`, async () => {
       const s = await newSession({ faults: [fault] });
