@@ -20,7 +20,9 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, SWITCHYARD_ENV: "development" },
+                // Writes after the response go out at once here (no batching delay), so a test that waits for its
+                // request's waitUntil sees its ledger rows and stats; test/worker/batching covers the batching itself.
+                bindings: { TEST_MIGRATIONS: migrations, SWITCHYARD_ENV: "development", STATS_FLUSH_MS: "0", LEDGER_FLUSH_MS: "0" },
               },
             }),
           ],
@@ -39,6 +41,8 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   SWITCHYARD_ENV: "development",
+                  STATS_FLUSH_MS: "0",
+                  LEDGER_FLUSH_MS: "0",
                   OPENAI_API_KEY: "sk-rpc-openai",
                   ANTHROPIC_API_KEY: "sk-ant-rpc",
                   OPENAI_BASE_URL: `${rpcEmulator}/openai/v1`,

@@ -13,6 +13,10 @@ export interface Env {
   STATS: DurableObjectNamespace<StatsObject>;
   /** Name of the stats object instance; default "global". One deployment shares one; tests give each session its own. */
   STATS_INSTANCE?: string;
+  /** Milliseconds a successful outcome may wait to be written to the stats object with others (default 1000; 0: at once). */
+  STATS_FLUSH_MS?: string;
+  /** Milliseconds a ledger row may wait to be written to D1 with others (default 1000; 0: at once). */
+  LEDGER_FLUSH_MS?: string;
 
   /** "development" turns on keyless local use; anything else (or unset) is a deployed environment. */
   SWITCHYARD_ENV?: string;

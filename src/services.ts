@@ -5,7 +5,9 @@ import type { AppServices } from "./http/app-env.ts";
 import { GovernanceCache } from "./keys/governance-cache.ts";
 import { RateLimiter } from "./keys/rate-limit.ts";
 import { BudgetSettleSink } from "./ledger/budget-sink.ts";
-import { D1LedgerSink } from "./ledger/d1-sink.ts";
+import { WriteBatcher } from "./core/write-batcher.ts";
+import { D1LedgerSink, ledgerFlushDelay, writeLedger } from "./ledger/d1-sink.ts";
+import type { CompletionRecord } from "./ledger/record.ts";
 import { ModelRegistry } from "./registry/model-registry.ts";
 import { createLiveStats } from "./stats/live-stats.ts";
 import { discoveredEntry } from "./stats/local-models.ts";
@@ -23,10 +25,13 @@ function registryFor(stats: StatsSnapshot): ModelRegistry {
   return discovered.registry;
 }
 
+/** Ledger rows of this isolate waiting (at most LEDGER_FLUSH_MS) to be written to D1 together. */
+const ledgerBatcher = new WriteBatcher<D1Database, CompletionRecord>(writeLedger);
+
 export const SERVICES: AppServices = {
   config: CONFIG,
   deps: realDeps,
-  sinks: (env) => [new D1LedgerSink(env.DB), new BudgetSettleSink(env, realDeps.now)],
+  sinks: (env, ctx) => [new D1LedgerSink(env.DB, ledgerBatcher, ledgerFlushDelay(env.LEDGER_FLUSH_MS), ctx), new BudgetSettleSink(env, realDeps.now)],
   registry: (_env, stats) => registryFor(stats),
   stats: async (env, ctx) => live.cache.read(env, ctx),
   live,

@@ -133,7 +133,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
   const transcript = config.fallback.features.store_prompts ? new Transcript(JSON.stringify(request.messages)) : null;
   const record = (r: CompletionRecord) => {
     const full = transcript === null ? r : { ...r, content: transcript.content() };
-    for (const sink of sinks(scope.env)) scope.waitUntil(sink.complete(full).catch((err: unknown) => console.error("sink failed", err)));
+    for (const sink of sinks(scope.env, { waitUntil: scope.waitUntil })) scope.waitUntil(sink.complete(full).catch((err: unknown) => console.error("sink failed", err)));
   };
   const unanswered = { provider: null, model: null, usage: null, cost_pico: null, ttft_ms: null };
 

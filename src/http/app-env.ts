@@ -15,7 +15,7 @@ export interface AppServices {
   config: Config;
   deps: ExecDeps;
   /** Where finished requests go (stats, ledger); called per request with that request's env. */
-  sinks: (env: Env) => RequestSink[];
+  sinks: (env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }) => RequestSink[];
   /** The registry in force for this env (static entries plus discovered local models). */
   registry: (env: Env, stats: StatsSnapshot) => ModelRegistry;
   /** Live stats from the isolate's cache (refreshed in the background); never awaits a Durable Object write. */

@@ -1,7 +1,8 @@
 // The isolate's view of live stats: a cached snapshot refreshed in the background, and writes that never block a request.
 import type { Env } from "../env.ts";
 import type { Outcome, ProbeResult } from "./health.ts";
-import { asOf, emptySnapshot, type StatsSnapshot } from "./snapshot.ts";
+import { WriteBatcher } from "../core/write-batcher.ts";
+import { asOf, emptySnapshot, modelKey, type StatsSnapshot } from "./snapshot.ts";
 import type { StatsObject } from "./stats-object.ts";
 
 /** A snapshot older than this is refreshed in the background on the next read (seconds, not per request). */
@@ -17,7 +18,13 @@ interface Entry {
   inflight: Promise<StatsSnapshot> | null;
 }
 
-type StatsEnv = Pick<Env, "STATS" | "STATS_INSTANCE">;
+type StatsEnv = Pick<Env, "STATS" | "STATS_INSTANCE" | "STATS_FLUSH_MS">;
+
+/** How long a success may wait to be written with others: STATS_FLUSH_MS, 1 s by default, 0 = at once. */
+function flushDelay(env: StatsEnv): number {
+  const ms = Number(env.STATS_FLUSH_MS ?? 1000);
+  return Number.isFinite(ms) && ms >= 0 ? ms : 1000;
+}
 
 export function statsStub(env: StatsEnv): DurableObjectStub<StatsObject> | null {
   // A Worker deployed without the binding runs on static registry data.
@@ -32,6 +39,9 @@ export function statsStub(env: StatsEnv): DurableObjectStub<StatsObject> | null 
 export class StatsCache {
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
+  /** The latest env seen per stats instance: a batch is sent with its binding (bindings outlive requests; stubs do not). */
+  readonly #envs = new Map<string, StatsEnv>();
+  readonly #batcher = new WriteBatcher<string, Outcome>((key, outcomes) => this.#send(key, outcomes));
   /** Told after each outcome reaches the stats object (the executor's probe claims are released then). */
   onRecorded: (outcomes: readonly Outcome[]) => void = () => undefined;
 
@@ -71,21 +81,42 @@ export class StatsCache {
     return entry.inflight;
   }
 
-  /** Records outcomes through waitUntil; the stats object's answer (a fresh snapshot) replaces the cached one. */
+  /**
+   * Records outcomes through waitUntil; the stats object's answer (a fresh snapshot) replaces the cached one.
+   * Successes on healthy models wait up to STATS_FLUSH_MS (default 1 s) for company, so a busy isolate makes one
+   * stats call a second, not one per request. Failures, and any outcome on a model or provider whose circuit is
+   * not closed (a probe), are written at once with everything that waited: circuits react without delay.
+   */
   record(env: StatsEnv, ctx: WaitUntil, outcomes: Outcome[]): void {
-    if (outcomes.length === 0) return;
-    const stub = statsStub(env);
-    if (stub === null) return;
+    if (outcomes.length === 0 || env.STATS === undefined) return;
     const key = instanceOf(env);
+    this.#envs.set(key, env);
+    const urgent = outcomes.some((o) => !o.ok || !this.#settled(key, o));
+    this.#batcher.add(key, outcomes, ctx, { delayMs: flushDelay(env), maxItems: 100 }, urgent);
+  }
+
+  /** One call to the stats object with a batch of outcomes (inside some request's waitUntil). */
+  async #send(key: string, outcomes: Outcome[]): Promise<void> {
+    const env = this.#envs.get(key);
+    const stub = env === undefined ? null : statsStub(env);
+    if (stub === null) return;
     const started = this.#now();
-    ctx.waitUntil(
-      (stub.record(outcomes) as Promise<StatsSnapshot>)
-        .then((snapshot) => {
-          this.#put(key, snapshot, started);
-        })
-        .catch((err: unknown) => console.error("stats write failed", err))
-        .finally(() => this.onRecorded(outcomes)),
-    );
+    try {
+      this.#put(key, (await stub.record(outcomes)) as StatsSnapshot, started);
+    } catch (err) {
+      console.error("stats write failed", err);
+    } finally {
+      this.onRecorded(outcomes);
+    }
+  }
+
+  /** Whether this outcome's model and provider are plainly healthy in the cached snapshot (nothing to decide). */
+  #settled(key: string, o: Outcome): boolean {
+    const snapshot = this.#entries.get(key)?.snapshot;
+    if (snapshot === undefined) return true;
+    const provider = snapshot.providers[o.provider];
+    const model = snapshot.models[modelKey(o.provider, o.model)];
+    return (model?.circuit ?? "closed") === "closed" && (provider?.circuit ?? "closed") === "closed" && provider?.misconfigured !== true;
   }
 
   /** Records a health sweep (awaited: the sweep runs off the request path). */
