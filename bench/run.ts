@@ -167,6 +167,7 @@ async function main(): Promise<void> {
       "npm run bench:smoke    # = node bench/run.ts --smoke; about 20 s; every target and scenario briefly, prints the report, asserts no reach",
       "node bench/run.ts --render   # re-renders docs/BENCHMARKS.md from bench/out/results.json (after editing bench/ANALYSIS.md)",
       "node bench/ab-writes.ts      # the one-off A/B in the analysis: Switchyard with and without its per-request writes",
+      "node bench/commit-point.ts   # the one-off in the analysis: what holding headers until the first token costs on workerd",
       "# inside, in this order: wrangler deploy --dry-run --outdir bench/out/bundle (and --minify into bench/out/bundle-min);",
       "# node bench/emulator.ts; node bench/worker-host.ts (bare Worker, Switchyard); node --import bench/portkey-pin.ts \\",
       "#   node_modules/@portkey-ai/gateway/build/start-server.js --port=<port> --headless; then the scenarios, in-process, with autocannon",
