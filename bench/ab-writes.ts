@@ -17,7 +17,7 @@ import { startEmulator, startWorker, stopAll } from "./targets.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SERVICES = "src/services.ts";
-const SINKS = /sinks: \(env\) => \[[^\]]*\],/;
+const SINKS = /sinks: \([^)]*\) => \[[^\]]*\],/;
 
 function build(tree: string, outdir: string): string {
   execFileSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], { cwd: tree, stdio: ["ignore", "ignore", "inherit"] });
