@@ -46,6 +46,9 @@ export class StatsObject extends DurableObject<Env> {
   record(outcomes: Outcome[]): StatsSnapshot {
     const parsed = validOnly(OutcomeSchema, outcomes.slice(0, 100), "outcome");
     const { providers, models } = this.#load();
+    // A batch may hold many outcomes of one model: each touched row is written once, at the end.
+    const touchedModels = new Set<string>();
+    const touchedProviders = new Set<ProviderId>();
     for (const o of parsed) {
       // Caller errors say nothing about health: not even a row for the model.
       if (!o.ok && blame(o.kind, o.http_status) === "none") continue;
@@ -56,9 +59,11 @@ export class StatsObject extends DurableObject<Env> {
       const next = applyOutcome(model, provider, siblings, o, TUNING);
       models.set(key, next.model);
       providers.set(o.provider, next.provider);
-      this.#save(key, "model", next.model);
-      this.#save(o.provider, "provider", next.provider);
+      touchedModels.add(key);
+      touchedProviders.add(o.provider);
     }
+    for (const key of touchedModels) this.#save(key, "model", models.get(key) as ModelHealth);
+    for (const p of touchedProviders) this.#save(p, "provider", providers.get(p) as ProviderHealth);
     return this.#snapshot(providers, models);
   }
 
