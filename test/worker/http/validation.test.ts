@@ -64,6 +64,23 @@ describe("request validation", () => {
     await expectError(await call(s.env, "/v1/chat/completions", { method: "POST", body: big }), 413, null, new RegExp(String(MAX_BODY_BYTES)));
   });
 
+  it("413 for a chunked body (no content-length) that grows past the limit, and a chunked body within it is read", async () => {
+    const s = await newSession();
+    const stream = (text: string) => {
+      const bytes = new TextEncoder().encode(text);
+      return new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 65_536) controller.enqueue(bytes.slice(i, i + 65_536));
+          controller.close();
+        },
+      });
+    };
+    const big = JSON.stringify({ ...OK, messages: [{ role: "user", content: "x".repeat(MAX_BODY_BYTES + 10) }] });
+    await expectError(await call(s.env, "/v1/chat/completions", { method: "POST", body: stream(big) }), 413, null);
+    const fine = await call(s.env, "/v1/chat/completions", { method: "POST", body: stream(JSON.stringify({ ...OK, router: { fallback: false } })) });
+    expect(fine.status).toBe(200);
+  });
+
   it("400 naming the header for a bad x-router-* value", async () => {
     const s = await newSession();
     await expectError(await chat(s.env, OK, { "x-router-strategy": "fastest" }), 400, "x-router-strategy");
