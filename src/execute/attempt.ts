@@ -5,7 +5,7 @@ import type { ChatResult, StreamEvent } from "../core/types.ts";
 import type { AdapterContext, BuiltRequest, ProviderAdapter } from "../providers/adapter.ts";
 import { readWireMessages } from "../streams/wire-messages.ts";
 import type { ExecDeps } from "./deps.ts";
-import { withClock } from "./timed-iterator.ts";
+import { clockError, withClock } from "./timed-iterator.ts";
 
 export interface AttemptInput {
   adapter: ProviderAdapter;
@@ -121,24 +121,50 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
   }
 }
 
+/**
+ * The rest of a committed stream under the idle clock and the deadline. One timer serves the whole stream: it fires
+ * when the silence (or the deadline) may have run out and re-arms itself otherwise, instead of a timer armed and
+ * cleared per chunk. Silence is counted only while waiting on the provider, never while the client reads slowly.
+ */
 async function* timedRest(events: AsyncGenerator<StreamEvent>, input: AttemptInput, controller: DisposableController): AsyncGenerator<StreamEvent> {
   const { adapter, deps, timeouts } = input;
+  let waitingSince: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stalled: (err: ProviderError) => void = () => undefined;
+  const stall = new Promise<never>((_, reject) => {
+    stalled = reject;
+  });
+  stall.catch(() => undefined);
+  const check = () => {
+    timer = undefined;
+    if (waitingSince === null) return;
+    const now = deps.now();
+    const idleLeft = waitingSince + timeouts.idle_ms - now;
+    const deadlineLeft = input.deadline - now;
+    if (idleLeft > 0 && deadlineLeft > 0) {
+      timer = setTimeout(check, Math.min(idleLeft, deadlineLeft));
+      return;
+    }
+    const error = deadlineLeft <= idleLeft ? clockError(adapter.id, "deadline", input.deadline - waitingSince) : clockError(adapter.id, "idle", timeouts.idle_ms);
+    controller.abort(error);
+    stalled(error);
+  };
   try {
     for (;;) {
-      const untilDeadline = input.deadline - deps.now();
-      const next = await withClock(
-        events.next(),
-        Math.min(timeouts.idle_ms, untilDeadline),
-        untilDeadline < timeouts.idle_ms ? "deadline" : "idle",
-        controller,
-        adapter.id,
-      ).catch((err: unknown) => {
+      waitingSince = deps.now();
+      timer ??= setTimeout(check, Math.max(0, Math.min(timeouts.idle_ms, input.deadline - waitingSince)));
+      const pending = events.next();
+      // The loser of the race may reject later (an aborted read): that rejection is expected and handled here.
+      pending.catch(() => undefined);
+      const next = await Promise.race([pending, stall]).catch((err: unknown) => {
         throw translateFailure(err, input, controller, true);
       });
+      waitingSince = null;
       if (next.done) return;
       yield next.value;
     }
   } finally {
+    if (timer !== undefined) clearTimeout(timer);
     // Leaving early (the client went away, or an error) must not leave the upstream request running.
     if (!controller.signal.aborted) controller.abort(new ClientGoneError("stream closed"));
     controller.dispose();

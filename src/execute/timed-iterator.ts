@@ -15,7 +15,7 @@ export async function withClock<T>(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new ProviderError({ kind: "timeout", provider, code: clock, message: `${provider}: no ${describe(clock)} within ${ms} ms` });
+      const error = clockError(provider, clock, ms);
       controller.abort(error);
       reject(error);
     }, Math.max(0, ms));
@@ -27,6 +27,11 @@ export async function withClock<T>(
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
+}
+
+/** The timeout a clock running out becomes (kind "timeout", code = the clock's name). */
+export function clockError(provider: ProviderId, clock: ClockName, ms: number): ProviderError {
+  return new ProviderError({ kind: "timeout", provider, code: clock, message: `${provider}: no ${describe(clock)} within ${ms} ms` });
 }
 
 function describe(clock: ClockName): string {
