@@ -1,12 +1,10 @@
 // Switchyard for other Workers over a service binding: generate() and stream() with the same routing, fallback,
 // budgets and cost logging as the HTTP API, in canonical types.
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { Usage } from "../core/types.ts";
 import type { Env } from "../env.ts";
-import { ClientGoneError, type CommittedStream } from "../execute/attempt.ts";
 import { prepareChat, publicAttempts, runChat, type ChatRun, type ChatScope } from "../gateway/chat-pipeline.ts";
+import { committedBody, type EventEncoder } from "../gateway/committed-body.ts";
 import { HttpError } from "../http/errors.ts";
-import type { XRouter } from "../http/openai-encoder.ts";
 import { SERVICES } from "../services.ts";
 import type { GenerateResult, RpcChatRequest, RpcFailure, RpcStreamLine, StreamResult } from "./types.ts";
 
@@ -36,7 +34,7 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
       const run = await runChat(prepareChat({ ...request, stream: true }, scope), scope, startedAt);
       if (run.kind === "json") throw new Error("a streaming request produced a whole answer");
       if (run.kind !== "stream") return failureOf(scope.requestId, run);
-      return { ok: true, id: scope.requestId, provider: run.headers["x-router-provider"] ?? "", model: run.headers["x-router-model"] ?? "", events: ndjsonEvents(run.stream, run.end) };
+      return { ok: true, id: scope.requestId, provider: run.headers["x-router-provider"] ?? "", model: run.headers["x-router-model"] ?? "", events: committedBody(run.stream, NDJSON, run.end) };
     } catch (err) {
       return rethrowUnlessHttp(scope.requestId, err);
     }
@@ -67,47 +65,12 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
 const encoder = new TextEncoder();
 const line = (value: RpcStreamLine) => encoder.encode(JSON.stringify(value) + "\n");
 
-function ndjsonEvents(committed: CommittedStream, end: (usage: Usage | null, error: string | null | "client") => XRouter): ReadableStream<Uint8Array> {
-  let usage: Usage | null = null;
-  let finished = false;
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        for (const event of committed.head) if (event.type !== "end") controller.enqueue(line(event));
-      },
-      async pull(controller) {
-        try {
-          for (;;) {
-            const next = await committed.rest.next();
-            if (next.done) {
-              if (!finished) throw new Error("the provider ended the stream before finishing the answer");
-              controller.enqueue(line({ type: "route", route: end(usage, null) }));
-              controller.close();
-              return;
-            }
-            const event = next.value;
-            if (event.type === "end") continue;
-            if (event.type === "usage") usage = event.usage;
-            if (event.type === "finish") finished = true;
-            controller.enqueue(line(event));
-            return;
-          }
-        } catch (err) {
-          if (err instanceof ClientGoneError) return;
-          const message = err instanceof Error ? err.message : String(err);
-          end(usage, message);
-          controller.enqueue(line({ type: "error", error: { message: `The answer was cut off: ${message}`, code: "stream_interrupted" } }));
-          controller.close();
-        }
-      },
-      cancel(reason) {
-        end(usage, "client");
-        committed.abort(new ClientGoneError(String(reason ?? "the caller cancelled the stream")));
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
+/** NDJSON lines: every canonical event as it comes, then the route report, or the error of a cut stream. */
+const NDJSON: EventEncoder = {
+  event: (e) => line(e),
+  end: (route) => line({ type: "route", route }),
+  cut: (message) => line({ type: "error", error: { message, code: "stream_interrupted" } }),
+};
 
 function failureOf(id: string, run: Exclude<ChatRun, { kind: "json" } | { kind: "stream" }>): RpcFailure {
   if (run.kind === "client_closed") {
