@@ -22,7 +22,12 @@ export default defineConfig(async () => {
               miniflare: {
                 // Writes after the response go out at once here (no batching delay), so a test that waits for its
                 // request's waitUntil sees its ledger rows and stats; test/worker/batching covers the batching itself.
-                bindings: { TEST_MIGRATIONS: migrations, SWITCHYARD_ENV: "development", STATS_FLUSH_MS: "0", LEDGER_FLUSH_MS: "0" },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  SWITCHYARD_ENV: "development",
+                  STATS_FLUSH_MS: "0",
+                  LEDGER_FLUSH_MS: "0",
+                },
               },
             }),
           ],

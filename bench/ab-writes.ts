@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runLoad, summariseRuns, type LoadRun } from "./load.ts";
+import { type LoadRun, runLoad, summariseRuns } from "./load.ts";
 import { treeCpuSeconds } from "./proc.ts";
 import { startEmulator, startWorker, stopAll } from "./targets.ts";
 
@@ -20,16 +20,23 @@ const SERVICES = "src/services.ts";
 const SINKS = /sinks: \([^)]*\) => \[[^\]]*\],/;
 
 function build(tree: string, outdir: string): string {
-  execFileSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], { cwd: tree, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+    cwd: tree,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   return join(outdir, "index.js");
 }
 
 const copy = mkdtempSync(join(tmpdir(), "switchyard-ab-"));
 try {
-  cpSync(root, copy, { recursive: true, filter: (src) => !/\/(node_modules|\.git|bench\/out|\.wrangler)(\/|$)/.test(src) });
+  cpSync(root, copy, {
+    recursive: true,
+    filter: (src) => !/\/(node_modules|\.git|bench\/out|\.wrangler)(\/|$)/.test(src),
+  });
   symlinkSync(join(root, "node_modules"), join(copy, "node_modules"));
   const services = readFileSync(join(copy, SERVICES), "utf8");
-  if (!SINKS.test(services)) throw new Error(`${SERVICES} no longer has a sinks line like ${SINKS}; update this script`);
+  if (!SINKS.test(services))
+    throw new Error(`${SERVICES} no longer has a sinks line like ${SINKS}; update this script`);
   writeFileSync(join(copy, SERVICES), services.replace(SINKS, "sinks: () => [],"));
   // Both bundles must live under the repository: miniflare names modules by their path from its root.
   const full = build(root, join(root, "bench/out/ab/full"));
@@ -59,15 +66,23 @@ try {
       a.c16.push(run);
     }
   }
-  const bare = { p50: summariseRuns(acc[0]!.c1).p50, rps: summariseRuns(acc[0]!.c16).rps, cpu: (acc[0]!.cpuS * 1000) / acc[0]!.requests };
-  console.log("| variant | p50 ms, 1 connection | vs bare Worker | req/s, 16 connections | × bare Worker | CPU ms / request | × bare Worker |");
+  const bare = {
+    p50: summariseRuns(acc[0]!.c1).p50,
+    rps: summariseRuns(acc[0]!.c16).rps,
+    cpu: (acc[0]!.cpuS * 1000) / acc[0]!.requests,
+  };
+  console.log(
+    "| variant | p50 ms, 1 connection | vs bare Worker | req/s, 16 connections | × bare Worker | CPU ms / request | × bare Worker |",
+  );
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [i, v] of variants.entries()) {
     const a = acc[i]!;
     const p50 = summariseRuns(a.c1).p50;
     const rps = summariseRuns(a.c16).rps;
     const cpu = (a.cpuS * 1000) / a.requests;
-    console.log(`| ${v.name} | ${p50.toFixed(2)} | +${(p50 - bare.p50).toFixed(2)} | ${rps.toFixed(0)} | ${(rps / bare.rps).toFixed(2)}× | ${cpu.toFixed(3)} | ${(cpu / bare.cpu).toFixed(2)}× |`);
+    console.log(
+      `| ${v.name} | ${p50.toFixed(2)} | +${(p50 - bare.p50).toFixed(2)} | ${rps.toFixed(0)} | ${(rps / bare.rps).toFixed(2)}× | ${cpu.toFixed(3)} | ${(cpu / bare.cpu).toFixed(2)}× |`,
+    );
   }
 } finally {
   await stopAll();

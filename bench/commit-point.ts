@@ -6,9 +6,9 @@
 // hold the response until the first content chunk, then pass bytes through) and through Switchyard's bundle in
 // bench/out/bundle, in interleaved rounds. The commit-point Worker's delay over the bare one is what holding the
 // headers costs on workerd; Switchyard's delay over the commit-point Worker is its own work. Prints a Markdown table.
-import { join, dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { medianTiming, PROBE_GAP_MS, streamProbe, type StreamTiming } from "./load.ts";
+import { medianTiming, PROBE_GAP_MS, type StreamTiming, streamProbe } from "./load.ts";
 import { startEmulator, startWorker, stopAll } from "./targets.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -18,8 +18,14 @@ try {
   const upstream = emulator.started.url;
   const targets = [
     { name: "bare Worker", target: await startWorker(root, "bare", join(root, "bench/bare-worker.js"), upstream) },
-    { name: "commit-point Worker", target: await startWorker(root, "bare", join(root, "bench/commit-worker.js"), upstream) },
-    { name: "Switchyard", target: await startWorker(root, "switchyard", join(root, "bench/out/bundle/index.js"), upstream) },
+    {
+      name: "commit-point Worker",
+      target: await startWorker(root, "bare", join(root, "bench/commit-worker.js"), upstream),
+    },
+    {
+      name: "Switchyard",
+      target: await startWorker(root, "switchyard", join(root, "bench/out/bundle/index.js"), upstream),
+    },
   ];
   for (const t of targets) await streamProbe(t.target.endpoint, 3);
   const runs = targets.map(() => [] as StreamTiming[]);
@@ -32,7 +38,9 @@ try {
   const bare = medianTiming(runs[0]!);
   for (const [i, t] of targets.entries()) {
     const p = medianTiming(runs[i]!);
-    console.log(`| ${t.name} | ${p.ttfb.toFixed(2)} | ${p.firstToken.toFixed(2)} | +${(p.firstToken - bare.firstToken).toFixed(2)} | ${p.lastToken.toFixed(2)} |`);
+    console.log(
+      `| ${t.name} | ${p.ttfb.toFixed(2)} | ${p.firstToken.toFixed(2)} | +${(p.firstToken - bare.firstToken).toFixed(2)} | ${p.lastToken.toFixed(2)} |`,
+    );
   }
 } finally {
   await stopAll();

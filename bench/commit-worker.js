@@ -2,7 +2,11 @@
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const upstream = await fetch(new URL(url.pathname, env.UPSTREAM), { method: "POST", headers: { "content-type": "application/json" }, body: await request.text() });
+    const upstream = await fetch(new URL(url.pathname, env.UPSTREAM), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: await request.text(),
+    });
     const reader = upstream.body.getReader();
     const decoder = new TextDecoder();
     const head = [];

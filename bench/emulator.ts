@@ -22,13 +22,26 @@ const completion = Buffer.from(
     object: "chat.completion",
     created: 1_760_000_000,
     model: MODEL,
-    choices: [{ index: 0, message: { role: "assistant", content: "Hello! How can I help you today?" }, logprobs: null, finish_reason: "stop" }],
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content: "Hello! How can I help you today?" },
+        logprobs: null,
+        finish_reason: "stop",
+      },
+    ],
     usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 },
   }),
 );
 
 function sseChunk(delta: Record<string, unknown>, finish: string | null): Buffer {
-  const chunk = { id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1_760_000_000, model: MODEL, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
+  const chunk = {
+    id: "chatcmpl-bench",
+    object: "chat.completion.chunk",
+    created: 1_760_000_000,
+    model: MODEL,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  };
   return Buffer.from(`data: ${JSON.stringify(chunk)}\n\n`);
 }
 
@@ -41,7 +54,14 @@ function finishChunk(chunks: number, includeUsage: boolean): Buffer {
   if (!includeUsage) return finish;
   // OpenAI sends usage in a chunk of its own, with empty choices, when include_usage is set.
   const usage = { prompt_tokens: 9, completion_tokens: chunks, total_tokens: 9 + chunks };
-  const usageOnly = { id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1_760_000_000, model: MODEL, choices: [], usage };
+  const usageOnly = {
+    id: "chatcmpl-bench",
+    object: "chat.completion.chunk",
+    created: 1_760_000_000,
+    model: MODEL,
+    choices: [],
+    usage,
+  };
   return Buffer.concat([finish, Buffer.from(`data: ${JSON.stringify(usageOnly)}\n\n`)]);
 }
 
@@ -88,10 +108,21 @@ export function startEmulator(port: number, initial: StreamShape): Promise<{ url
       return;
     }
     if (req.method === "GET" && path?.endsWith("/models")) {
-      res.writeHead(200, JSON_HEADERS).end(JSON.stringify({ object: "list", data: [{ id: MODEL, object: "model", created: 0, owned_by: "bench" }] }));
+      res
+        .writeHead(200, JSON_HEADERS)
+        .end(JSON.stringify({ object: "list", data: [{ id: MODEL, object: "model", created: 0, owned_by: "bench" }] }));
       return;
     }
-    res.writeHead(404, JSON_HEADERS).end(JSON.stringify({ error: { message: `no route ${req.method} ${path}`, type: "invalid_request_error", param: null, code: "not_found" } }));
+    res.writeHead(404, JSON_HEADERS).end(
+      JSON.stringify({
+        error: {
+          message: `no route ${req.method} ${path}`,
+          type: "invalid_request_error",
+          param: null,
+          code: "not_found",
+        },
+      }),
+    );
   });
   server.keepAliveTimeout = 60_000;
   return new Promise((resolve) => {

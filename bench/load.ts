@@ -1,6 +1,7 @@
 // Load and probes against one target: autocannon for throughput (with exact per-response latencies), a stream probe.
+
+import { Agent, request } from "node:http";
 import autocannon from "autocannon";
-import { request, Agent } from "node:http";
 
 /** How to call one target: its chat URL and the headers it needs (Portkey routes by header). */
 export interface Endpoint {
@@ -33,7 +34,10 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export function median(values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** One load run's raw outcome: every 2xx latency (ms) and the run's length. */
@@ -61,7 +65,10 @@ export function summariseRuns(runs: LoadRun[]): LoadResult {
  * Closed-loop load: `connections` keep-alive connections, each sending the next request when the last one answered.
  * autocannon's own histogram rounds to whole milliseconds, so latencies are taken from its per-response events.
  */
-export async function runLoad(endpoint: Endpoint, opts: { connections: number; stream: boolean; durationS?: number; amount?: number }): Promise<LoadRun> {
+export async function runLoad(
+  endpoint: Endpoint,
+  opts: { connections: number; stream: boolean; durationS?: number; amount?: number },
+): Promise<LoadRun> {
   const instance = autocannon({
     url: endpoint.url,
     method: "POST",
@@ -105,7 +112,11 @@ export function streamOnce(endpoint: Endpoint): Promise<StreamTiming> {
     let carry = "";
     const req = request(
       endpoint.url,
-      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...endpoint.headers } },
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...endpoint.headers },
+      },
       (res) => {
         ttfb = performance.now() - started;
         if (res.statusCode !== 200) {
@@ -128,7 +139,13 @@ export function streamOnce(endpoint: Endpoint): Promise<StreamTiming> {
           if (tokenTimes.length === 0) return reject(new Error("stream carried no content"));
           let maxGap = 0;
           for (let i = 1; i < tokenTimes.length; i++) maxGap = Math.max(maxGap, tokenTimes[i]! - tokenTimes[i - 1]!);
-          resolve({ ttfb, firstToken: tokenTimes[0]!, lastToken: tokenTimes[tokenTimes.length - 1]!, maxGap, tokens: tokenTimes.length });
+          resolve({
+            ttfb,
+            firstToken: tokenTimes[0]!,
+            lastToken: tokenTimes[tokenTimes.length - 1]!,
+            maxGap,
+            tokens: tokenTimes.length,
+          });
         });
         res.on("error", reject);
       },

@@ -1,6 +1,7 @@
 // Reads a process tree's CPU time and resident memory from /proc (Linux only), for CPU per request and RSS.
-import { readdirSync, readFileSync } from "node:fs";
+
 import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;

@@ -80,7 +80,12 @@ function moduleGroup(path: string): string {
 
 const SPECIAL = new Set(["(idle)", "(program)", "(garbage collector)", "(root)"]);
 
-export function summarise(profile: CpuProfile, bundleUrlPart: string | null, locate: ((line: number) => string) | null, top = 12): ProfileSummary {
+export function summarise(
+  profile: CpuProfile,
+  bundleUrlPart: string | null,
+  locate: ((line: number) => string) | null,
+  top = 12,
+): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   const samples = profile.samples ?? [];
@@ -119,5 +124,11 @@ export function summarise(profile: CpuProfile, bundleUrlPart: string | null, loc
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, selfMs: us / 1000, share: busyUs === 0 ? 0 : us / busyUs }));
-  return { busyMs: busyUs / 1000, idleMs: idleUs / 1000, codeMs: codeUs / 1000, byModule: rows(modules), byFunction: rows(functions) };
+  return {
+    busyMs: busyUs / 1000,
+    idleMs: idleUs / 1000,
+    codeMs: codeUs / 1000,
+    byModule: rows(modules),
+    byFunction: rows(functions),
+  };
 }

@@ -5,22 +5,60 @@ import { availableParallelism, release, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { closeProbeAgent, runLoad, streamOnce, type Endpoint } from "./load.ts";
+import { closeProbeAgent, type Endpoint, runLoad, streamOnce } from "./load.ts";
 import { treeRssBytes } from "./proc.ts";
 import { bundleComposition } from "./profile.ts";
 import { renderReport, verdicts } from "./report.ts";
-import { TARGETS, type BundleSize, type RunResults, type RunSettings, type TargetName, type TargetResult } from "./results.ts";
+import {
+  type BundleSize,
+  type RunResults,
+  type RunSettings,
+  TARGETS,
+  type TargetName,
+  type TargetResult,
+} from "./results.ts";
 import { measureCpu, measureLoad, measureMemory, measureProbe, measureProfiles, type Targets } from "./scenarios.ts";
-import { killAll, startEmulator, stopAll, startPortkey, startWorker } from "./targets.ts";
+import { killAll, startEmulator, startPortkey, startWorker, stopAll } from "./targets.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const smoke = process.argv.includes("--smoke");
 const outArg = process.argv.indexOf("--out");
-const outPath = outArg > 0 ? process.argv[outArg + 1]! : smoke ? join(root, "bench/out/BENCHMARKS.smoke.md") : join(root, "docs/BENCHMARKS.md");
+const outPath =
+  outArg > 0
+    ? process.argv[outArg + 1]!
+    : smoke
+      ? join(root, "bench/out/BENCHMARKS.smoke.md")
+      : join(root, "docs/BENCHMARKS.md");
 
 const settings: RunSettings = smoke
-  ? { mode: "smoke", rounds: 1, loadSeconds: 0.25, warmupSeconds: 0.2, connections: [1, 16, 64], cpuRequests: 300, cpuStreams: 60, streamChunks: 20, probeChunks: 5, probeDelayMs: 5, probeCount: 3, profileSeconds: 0.25 }
-  : { mode: "full", rounds: 4, loadSeconds: 8, warmupSeconds: 3, connections: [1, 16, 64], cpuRequests: 4000, cpuStreams: 1000, streamChunks: 20, probeChunks: 20, probeDelayMs: 10, probeCount: 40, profileSeconds: 4 };
+  ? {
+      mode: "smoke",
+      rounds: 1,
+      loadSeconds: 0.25,
+      warmupSeconds: 0.2,
+      connections: [1, 16, 64],
+      cpuRequests: 300,
+      cpuStreams: 60,
+      streamChunks: 20,
+      probeChunks: 5,
+      probeDelayMs: 5,
+      probeCount: 3,
+      profileSeconds: 0.25,
+    }
+  : {
+      mode: "full",
+      rounds: 4,
+      loadSeconds: 8,
+      warmupSeconds: 3,
+      connections: [1, 16, 64],
+      cpuRequests: 4000,
+      cpuStreams: 1000,
+      streamChunks: 20,
+      probeChunks: 20,
+      probeDelayMs: 10,
+      probeCount: 40,
+      profileSeconds: 4,
+    };
 
 // A hard stop: whatever hangs, the bench ends and takes its children with it.
 const hardStopS = smoke ? 90 : 900;
@@ -53,7 +91,8 @@ function build(outdir: string, minify: boolean): string[] {
 }
 
 function pkgVersion(name: string): string {
-  return (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string })
+    .version;
 }
 
 /** 1, 5 and 15 minute load averages: how busy the shared machine was (other work skews every target alike). */
@@ -62,7 +101,14 @@ const loadBefore = loadavg();
 
 function machine(): RunResults["machine"] {
   const cpu = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1]?.trim() ?? "unknown CPU";
-  return { nproc: availableParallelism(), cpu, memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`, kernel: release(), loadBefore, loadAfter: loadavg() };
+  return {
+    nproc: availableParallelism(),
+    cpu,
+    memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    kernel: release(),
+    loadBefore,
+    loadAfter: loadavg(),
+  };
 }
 
 /** Every target must answer correctly before it is timed: a fast wrong answer is not a result. */
@@ -73,7 +119,8 @@ async function check(name: string, endpoint: Endpoint): Promise<void> {
     body: JSON.stringify({ model: endpoint.model, messages: [{ role: "user", content: "Say hello." }] }),
   });
   const text = await res.text();
-  if (res.status !== 200 || !text.includes("Hello! How can I help you today?")) throw new Error(`${name} answered ${res.status}: ${text.slice(0, 500)}`);
+  if (res.status !== 200 || !text.includes("Hello! How can I help you today?"))
+    throw new Error(`${name} answered ${res.status}: ${text.slice(0, 500)}`);
   const timing = await streamOnce(endpoint);
   if (timing.tokens < 1) throw new Error(`${name} streamed no content`);
 }
@@ -88,11 +135,29 @@ async function main(): Promise<void> {
   const minFiles = smoke ? null : build(join(root, "bench/out/bundle-min"), true);
   const scriptPath = join(root, "bench/out/bundle/index.js");
   const portkeyBuild = join(root, "node_modules/@portkey-ai/gateway/build");
-  const portkeyJs = readdirSync(portkeyBuild).filter((f) => f.endsWith(".js")).map((f) => join(portkeyBuild, f));
+  const portkeyJs = readdirSync(portkeyBuild)
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => join(portkeyBuild, f));
   const bundles: BundleSize[] = [
-    { name: "Switchyard, as deployed", ...gzipSizeOf(bundleFiles), note: "`wrangler deploy --dry-run --outdir`, everything the Worker runs (Hono, zod, drizzle, config) in one file" },
-    ...(minFiles === null ? [] : [{ name: "Switchyard, --minify", ...gzipSizeOf(minFiles), note: "the same with `--minify` (not set in wrangler.toml today)" }]),
-    { name: "Portkey, published build", ...gzipSizeOf(portkeyJs), note: "`build/start-server.js` of @portkey-ai/gateway, minified; its dependencies (hono, zod, ws, ioredis, …) are not in it but loaded from node_modules" },
+    {
+      name: "Switchyard, as deployed",
+      ...gzipSizeOf(bundleFiles),
+      note: "`wrangler deploy --dry-run --outdir`, everything the Worker runs (Hono, zod, drizzle, config) in one file",
+    },
+    ...(minFiles === null
+      ? []
+      : [
+          {
+            name: "Switchyard, --minify",
+            ...gzipSizeOf(minFiles),
+            note: "the same with `--minify` (not set in wrangler.toml today)",
+          },
+        ]),
+    {
+      name: "Portkey, published build",
+      ...gzipSizeOf(portkeyJs),
+      note: "`build/start-server.js` of @portkey-ai/gateway, minified; its dependencies (hono, zod, ws, ioredis, …) are not in it but loaded from node_modules",
+    },
   ];
 
   log("starting the emulator and the targets");
@@ -180,14 +245,21 @@ async function main(): Promise<void> {
   writeFileSync(outPath, report);
   process.stdout.write(report + "\n");
   const missed = verdicts(run).filter((v) => !v.met);
-  log(`done in ${Math.round(run.durationS)} s; wrote ${outPath}; reach: ${missed.length === 0 ? "all met" : `${missed.length} missed (${missed.map((m) => m.what).join("; ")})`}`);
+  log(
+    `done in ${Math.round(run.durationS)} s; wrote ${outPath}; reach: ${missed.length === 0 ? "all met" : `${missed.length} missed (${missed.map((m) => m.what).join("; ")})`}`,
+  );
 }
 
 /** `--render`: rewrites the report from the last run's bench/out/results.json (after editing bench/ANALYSIS.md). */
 async function renderOnly(): Promise<void> {
   const run = JSON.parse(readFileSync(join(root, "bench/out/results.json"), "utf8")) as RunResults;
   const analysis = join(root, "bench/ANALYSIS.md");
-  const target = outArg > 0 ? outPath : run.settings.mode === "smoke" ? join(root, "bench/out/BENCHMARKS.smoke.md") : join(root, "docs/BENCHMARKS.md");
+  const target =
+    outArg > 0
+      ? outPath
+      : run.settings.mode === "smoke"
+        ? join(root, "bench/out/BENCHMARKS.smoke.md")
+        : join(root, "docs/BENCHMARKS.md");
   writeFileSync(target, renderReport(run, run.settings.mode === "full" && existsSync(analysis) ? analysis : null));
   log(`rendered ${target} from bench/out/results.json`);
 }

@@ -1,9 +1,19 @@
 // The measurements of one bench run, each over all targets in interleaved rounds: load, CPU, stream probe, profiles, memory.
 import { Inspector, listTargets } from "./inspector.ts";
-import { chatBody, medianTiming, runLoad, streamProbe, summariseRuns, type Endpoint, type LoadResult, type LoadRun, type StreamTiming } from "./load.ts";
+import {
+  chatBody,
+  type Endpoint,
+  type LoadResult,
+  type LoadRun,
+  medianTiming,
+  runLoad,
+  type StreamTiming,
+  streamProbe,
+  summariseRuns,
+} from "./load.ts";
 import { treeCpuSeconds } from "./proc.ts";
 import { moduleMap, summarise } from "./profile.ts";
-import { TARGETS, type RunResults, type RunSettings, type TargetName } from "./results.ts";
+import { type RunResults, type RunSettings, TARGETS, type TargetName } from "./results.ts";
 import type { Started } from "./targets.ts";
 
 export type Targets = Record<TargetName, { started: Started; endpoint: Endpoint }>;
@@ -27,20 +37,36 @@ async function inspectorFor(started: Started, isolate = started.inspectorTargetI
 /** One request, answered and read: what gets an idle isolate to run its queued inspector commands. */
 function pokeOf(endpoint: Endpoint): () => Promise<void> {
   return async () => {
-    const res = await fetch(endpoint.url, { method: "POST", headers: { "content-type": "application/json", ...endpoint.headers }, body: chatBody(endpoint, false) });
+    const res = await fetch(endpoint.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...endpoint.headers },
+      body: chatBody(endpoint, false),
+    });
     await res.arrayBuffer();
   };
 }
 
 /** Closed-loop load, non-streaming at each connection count, then streaming at 16. */
-export async function measureLoad(targets: Targets, settings: RunSettings, log: Log): Promise<{ json: Record<TargetName, Record<number, LoadResult>>; stream16: Record<TargetName, LoadResult> }> {
+export async function measureLoad(
+  targets: Targets,
+  settings: RunSettings,
+  log: Log,
+): Promise<{ json: Record<TargetName, Record<number, LoadResult>>; stream16: Record<TargetName, LoadResult> }> {
   const perRound = settings.loadSeconds / settings.rounds;
-  const json: Record<TargetName, Record<number, LoadResult>> = { direct: {}, "bare Worker": {}, Switchyard: {}, Portkey: {} };
+  const json: Record<TargetName, Record<number, LoadResult>> = {
+    direct: {},
+    "bare Worker": {},
+    Switchyard: {},
+    Portkey: {},
+  };
   for (const c of settings.connections) {
     log(`non-streaming, ${c} connection(s)`);
     const runs = new Map<TargetName, LoadRun[]>(TARGETS.map((n) => [n, []]));
     for (let r = 0; r < settings.rounds; r++) {
-      for (const name of turns(r)) runs.get(name)!.push(await runLoad(targets[name].endpoint, { connections: c, stream: false, durationS: perRound }));
+      for (const name of turns(r))
+        runs
+          .get(name)!
+          .push(await runLoad(targets[name].endpoint, { connections: c, stream: false, durationS: perRound }));
     }
     for (const name of TARGETS) json[name][c] = summariseRuns(runs.get(name)!);
   }
@@ -48,24 +74,41 @@ export async function measureLoad(targets: Targets, settings: RunSettings, log: 
   const stream16 = {} as Record<TargetName, LoadResult>;
   const runs = new Map<TargetName, LoadRun[]>(TARGETS.map((n) => [n, []]));
   for (let r = 0; r < settings.rounds; r++) {
-    for (const name of turns(r)) runs.get(name)!.push(await runLoad(targets[name].endpoint, { connections: 16, stream: true, durationS: perRound }));
+    for (const name of turns(r))
+      runs
+        .get(name)!
+        .push(await runLoad(targets[name].endpoint, { connections: 16, stream: true, durationS: perRound }));
   }
   for (const name of TARGETS) stream16[name] = summariseRuns(runs.get(name)!);
   return { json, stream16 };
 }
 
 /** CPU ms of each target's process tree per non-streaming request and per stream, over fixed request counts. */
-export async function measureCpu(targets: Targets, settings: RunSettings, log: Log): Promise<{ perRequest: Record<TargetName, number>; perStream: Record<TargetName, number> }> {
+export async function measureCpu(
+  targets: Targets,
+  settings: RunSettings,
+  log: Log,
+): Promise<{ perRequest: Record<TargetName, number>; perStream: Record<TargetName, number> }> {
   log("CPU per request");
-  const cpu = new Map<TargetName, { jsonS: number; jsonN: number; streamS: number; streamN: number }>(TARGETS.map((n) => [n, { jsonS: 0, jsonN: 0, streamS: 0, streamN: 0 }]));
+  const cpu = new Map<TargetName, { jsonS: number; jsonN: number; streamS: number; streamN: number }>(
+    TARGETS.map((n) => [n, { jsonS: 0, jsonN: 0, streamS: 0, streamN: 0 }]),
+  );
   for (let r = 0; r < settings.rounds; r++) {
     for (const name of turns(r)) {
       const { pid } = targets[name].started;
       const sum = cpu.get(name)!;
       const a = treeCpuSeconds(pid);
-      const jsonRun = await runLoad(targets[name].endpoint, { connections: 16, stream: false, amount: Math.ceil(settings.cpuRequests / settings.rounds) });
+      const jsonRun = await runLoad(targets[name].endpoint, {
+        connections: 16,
+        stream: false,
+        amount: Math.ceil(settings.cpuRequests / settings.rounds),
+      });
       const b = treeCpuSeconds(pid);
-      const streamRun = await runLoad(targets[name].endpoint, { connections: 16, stream: true, amount: Math.ceil(settings.cpuStreams / settings.rounds) });
+      const streamRun = await runLoad(targets[name].endpoint, {
+        connections: 16,
+        stream: true,
+        amount: Math.ceil(settings.cpuStreams / settings.rounds),
+      });
       const c = treeCpuSeconds(pid);
       sum.jsonS += b - a;
       sum.jsonN += jsonRun.latencies.length + jsonRun.errors;
@@ -84,12 +127,20 @@ export async function measureCpu(targets: Targets, settings: RunSettings, log: L
 }
 
 /** Sequential streams with paced chunks: medians of time to first byte, first token and last token. */
-export async function measureProbe(targets: Targets, settings: RunSettings, emulator: { setStream(shape: { chunks: number; delayMs: number }): Promise<void> }, log: Log): Promise<Record<TargetName, StreamTiming>> {
+export async function measureProbe(
+  targets: Targets,
+  settings: RunSettings,
+  emulator: { setStream(shape: { chunks: number; delayMs: number }): Promise<void> },
+  log: Log,
+): Promise<Record<TargetName, StreamTiming>> {
   log(`stream probe (${settings.probeChunks} chunks, ${settings.probeDelayMs} ms apart)`);
   await emulator.setStream({ chunks: settings.probeChunks, delayMs: settings.probeDelayMs });
   const probeRuns = new Map<TargetName, StreamTiming[]>(TARGETS.map((n) => [n, []]));
   for (let r = 0; r < settings.rounds; r++) {
-    for (const name of turns(r)) probeRuns.get(name)!.push(...(await streamProbe(targets[name].endpoint, Math.ceil(settings.probeCount / settings.rounds))));
+    for (const name of turns(r))
+      probeRuns
+        .get(name)!
+        .push(...(await streamProbe(targets[name].endpoint, Math.ceil(settings.probeCount / settings.rounds))));
   }
   const probe = {} as Record<TargetName, StreamTiming>;
   for (const name of TARGETS) probe[name] = medianTiming(probeRuns.get(name)!);
@@ -98,7 +149,12 @@ export async function measureProbe(targets: Targets, settings: RunSettings, emul
 }
 
 /** CPU profiles of every isolate that serves a Worker target, one isolate and one scenario at a time. */
-export async function measureProfiles(targets: Targets, settings: RunSettings, bundle: string, log: Log): Promise<RunResults["profiles"]> {
+export async function measureProfiles(
+  targets: Targets,
+  settings: RunSettings,
+  bundle: string,
+  log: Log,
+): Promise<RunResults["profiles"]> {
   log("profiling the Worker isolates");
   const locate = moduleMap(bundle);
   const profiles: RunResults["profiles"] = [];
@@ -111,12 +167,17 @@ export async function measureProfiles(targets: Targets, settings: RunSettings, b
         const inspector = await inspectorFor(started, isolate.id);
         let requests = 0;
         const profile = await inspector.profile(pokeOf(endpoint), async () => {
-          requests = (await runLoad(endpoint, { connections: 16, stream, durationS: settings.profileSeconds })).latencies.length;
+          requests = (await runLoad(endpoint, { connections: 16, stream, durationS: settings.profileSeconds }))
+            .latencies.length;
         });
         inspector.close();
         const scenario = stream ? `streaming (${settings.streamChunks} chunks)` : "non-streaming";
         const locating = name === "Switchyard" && isolate.id !== null && isolate.id.startsWith("core:user:");
-        profiles.push({ name: `${name}, ${scenario}: ${isolate.label}`, requests, summary: summarise(profile, "index.js", locating ? locate : null) });
+        profiles.push({
+          name: `${name}, ${scenario}: ${isolate.label}`,
+          requests,
+          summary: summarise(profile, "index.js", locating ? locate : null),
+        });
       }
     }
   }
@@ -124,7 +185,10 @@ export async function measureProfiles(targets: Targets, settings: RunSettings, b
 }
 
 /** Each target's isolate heap after a full GC, and those of the isolates that work for it. */
-export async function measureMemory(targets: Targets, log: Log): Promise<{ heap: Record<TargetName, number | null>; helperHeaps: RunResults["helperHeaps"] }> {
+export async function measureMemory(
+  targets: Targets,
+  log: Log,
+): Promise<{ heap: Record<TargetName, number | null>; helperHeaps: RunResults["helperHeaps"] }> {
   log("memory");
   const heap = {} as Record<TargetName, number | null>;
   const helperHeaps: RunResults["helperHeaps"] = [];
@@ -140,7 +204,10 @@ export async function measureMemory(targets: Targets, log: Log): Promise<{ heap:
     }
     for (const helper of started.helperIsolates) {
       const inspector = await inspectorFor(started, helper.id);
-      helperHeaps.push({ name: `${name}: ${helper.label}`, used: (await inspector.heapUsedAfterGc(pokeOf(endpoint))).used });
+      helperHeaps.push({
+        name: `${name}: ${helper.label}`,
+        used: (await inspector.heapUsedAfterGc(pokeOf(endpoint))).used,
+      });
       inspector.close();
     }
   }

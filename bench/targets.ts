@@ -1,9 +1,9 @@
 // Starts the bench's processes (emulator, bare Worker, Switchyard, Portkey) and guarantees they all die with the bench.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Endpoint } from "./load.ts";
-import { OBJECTS, type HostSpec } from "./worker-host.ts";
+import { type HostSpec, OBJECTS } from "./worker-host.ts";
 
 export interface Started {
   name: string;
@@ -69,7 +69,9 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -78,13 +80,28 @@ export async function freePort(): Promise<number> {
  * Spawns a process in its own group with a stdin lifeline (it exits when the bench's end of the pipe closes) and
  * waits for `ready` to match a line of its output.
  */
-function launch(name: string, command: string, args: string[], ready: RegExp, cwd: string, timeoutMs: number): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+function launch(
+  name: string,
+  command: string,
+  args: string[],
+  ready: RegExp,
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
   hookExit();
-  const child = spawn(command, args, { cwd, detached: true, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", WRANGLER_SEND_METRICS: "false" } });
+  const child = spawn(command, args, {
+    cwd,
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1", WRANGLER_SEND_METRICS: "false" },
+  });
   children.add(child);
   let log = "";
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${log.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${log.slice(-2000)}`)),
+      timeoutMs,
+    );
     const onData = (data: Buffer) => {
       log += data.toString();
       const match = ready.exec(log);
@@ -104,12 +121,30 @@ function launch(name: string, command: string, args: string[], ready: RegExp, cw
 
 const node = process.execPath;
 
-export async function startEmulator(root: string): Promise<{ started: Started; endpoint: Endpoint; setStream(shape: { chunks: number; delayMs: number }): Promise<void> }> {
+export async function startEmulator(root: string): Promise<{
+  started: Started;
+  endpoint: Endpoint;
+  setStream(shape: { chunks: number; delayMs: number }): Promise<void>;
+}> {
   const inspectorPort = await freePort();
-  const { child, match } = await launch("emulator", node, [`--inspect=127.0.0.1:${inspectorPort}`, join(root, "bench/emulator.ts"), "0"], /READY (\S+)/, root, 15_000);
+  const { child, match } = await launch(
+    "emulator",
+    node,
+    [`--inspect=127.0.0.1:${inspectorPort}`, join(root, "bench/emulator.ts"), "0"],
+    /READY (\S+)/,
+    root,
+    15_000,
+  );
   const url = match[1]!;
   return {
-    started: { name: "direct", pid: child.pid!, inspector: `127.0.0.1:${inspectorPort}`, inspectorTargetId: null, helperIsolates: [], url },
+    started: {
+      name: "direct",
+      pid: child.pid!,
+      inspector: `127.0.0.1:${inspectorPort}`,
+      inspectorTargetId: null,
+      helperIsolates: [],
+      url,
+    },
     endpoint: { url: `${url}/v1/chat/completions`, headers: {}, model: "gpt-4o-mini" },
     async setStream(shape) {
       const res = await fetch(`${url}/__bench/stream`, { method: "POST", body: JSON.stringify(shape) });
@@ -124,13 +159,41 @@ const SWITCHYARD_HELPERS = [
   { id: "d1:db", label: "local D1's isolate (miniflare)" },
 ];
 
-export async function startWorker(root: string, kind: HostSpec["kind"], scriptPath: string, upstream: string, drop: string[] = []): Promise<{ started: Started; endpoint: Endpoint }> {
-  const spec: HostSpec = { kind, scriptPath, upstream, port: await freePort(), inspectorPort: await freePort(), root, drop };
-  const { child, match } = await launch(kind, node, [join(root, "bench/worker-host.ts"), JSON.stringify(spec)], /READY (\{.*\})/, root, 60_000);
+export async function startWorker(
+  root: string,
+  kind: HostSpec["kind"],
+  scriptPath: string,
+  upstream: string,
+  drop: string[] = [],
+): Promise<{ started: Started; endpoint: Endpoint }> {
+  const spec: HostSpec = {
+    kind,
+    scriptPath,
+    upstream,
+    port: await freePort(),
+    inspectorPort: await freePort(),
+    root,
+    drop,
+  };
+  const { child, match } = await launch(
+    kind,
+    node,
+    [join(root, "bench/worker-host.ts"), JSON.stringify(spec)],
+    /READY (\{.*\})/,
+    root,
+    60_000,
+  );
   const ready = JSON.parse(match[1]!) as { url: string; inspector: string; workerName: string };
   const name = kind === "bare" ? "bare Worker" : "Switchyard";
   return {
-    started: { name, pid: child.pid!, inspector: ready.inspector, inspectorTargetId: `core:user:${ready.workerName}`, helperIsolates: kind === "bare" ? [] : SWITCHYARD_HELPERS, url: ready.url },
+    started: {
+      name,
+      pid: child.pid!,
+      inspector: ready.inspector,
+      inspectorTargetId: `core:user:${ready.workerName}`,
+      helperIsolates: kind === "bare" ? [] : SWITCHYARD_HELPERS,
+      url: ready.url,
+    },
     endpoint: {
       url: `${ready.url}/v1/chat/completions`,
       headers: {},
@@ -143,14 +206,32 @@ export async function startPortkey(root: string, upstream: string): Promise<{ st
   const port = await freePort();
   const inspectorPort = await freePort();
   const entry = join(root, "node_modules/@portkey-ai/gateway/build/start-server.js");
-  const args = [`--inspect=127.0.0.1:${inspectorPort}`, "--import", join(root, "bench/portkey-pin.ts"), entry, `--port=${port}`, "--headless"];
+  const args = [
+    `--inspect=127.0.0.1:${inspectorPort}`,
+    "--import",
+    join(root, "bench/portkey-pin.ts"),
+    entry,
+    `--port=${port}`,
+    "--headless",
+  ];
   const { child } = await launch("portkey", node, args, /Ready for connections/, root, 30_000);
   const url = `http://127.0.0.1:${port}`;
   return {
-    started: { name: "Portkey", pid: child.pid!, inspector: `127.0.0.1:${inspectorPort}`, inspectorTargetId: null, helperIsolates: [], url },
+    started: {
+      name: "Portkey",
+      pid: child.pid!,
+      inspector: `127.0.0.1:${inspectorPort}`,
+      inspectorTargetId: null,
+      helperIsolates: [],
+      url,
+    },
     endpoint: {
       url: `${url}/v1/chat/completions`,
-      headers: { "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstream}/v1`, authorization: "Bearer sk-bench-dummy" },
+      headers: {
+        "x-portkey-provider": "openai",
+        "x-portkey-custom-host": `${upstream}/v1`,
+        authorization: "Bearer sk-bench-dummy",
+      },
       model: "gpt-4o-mini",
     },
   };

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Miniflare, convertV4MiniflareOptions, type V4MiniflareOptions } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare, type V4MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig, unstable_splitSqlQuery } from "wrangler";
 
 export interface HostSpec {
@@ -35,7 +35,9 @@ function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migra
     const dir = resolve(spec.root, db.migrations_dir ?? "migrations");
     let files: string[] = [];
     try {
-      files = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+      files = readdirSync(dir)
+        .filter((f) => f.endsWith(".sql"))
+        .sort();
     } catch {
       files = [];
     }
@@ -62,12 +64,24 @@ function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migra
   // script's own objects inside the Worker's isolate. So the same bundle runs twice: "switchyard" serves requests
   // and reaches every object it defines in "switchyard-objects", as a deployed Worker reaches its objects.
   const own = Object.fromEntries(
-    Object.entries((fromConfig.durableObjects ?? {}) as Record<string, Record<string, unknown>>).filter(([binding]) => !(spec.drop ?? []).includes(binding)),
+    Object.entries((fromConfig.durableObjects ?? {}) as Record<string, Record<string, unknown>>).filter(
+      ([binding]) => !(spec.drop ?? []).includes(binding),
+    ),
   );
-  const remote = Object.fromEntries(Object.entries(own).map(([binding, d]) => [binding, d.scriptName === undefined ? { ...d, scriptName: OBJECTS } : d]));
+  const remote = Object.fromEntries(
+    Object.entries(own).map(([binding, d]) => [
+      binding,
+      d.scriptName === undefined ? { ...d, scriptName: OBJECTS } : d,
+    ]),
+  );
   const options = {
     workers: [
-      { ...worker, name: "switchyard", durableObjects: remote, unsafeDirectSockets: [{ host: "127.0.0.1", port: spec.port }] },
+      {
+        ...worker,
+        name: "switchyard",
+        durableObjects: remote,
+        unsafeDirectSockets: [{ host: "127.0.0.1", port: spec.port }],
+      },
       { ...worker, name: OBJECTS },
     ],
     inspectorPort: spec.inspectorPort,
@@ -100,7 +114,10 @@ function bareOptions(spec: HostSpec): V4MiniflareOptions {
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? "{}") as HostSpec;
-  const built = spec.kind === "switchyard" ? switchyardOptions(spec) : { options: bareOptions(spec), migrations: new Map<string, string[]>() };
+  const built =
+    spec.kind === "switchyard"
+      ? switchyardOptions(spec)
+      : { options: bareOptions(spec), migrations: new Map<string, string[]>() };
   // wrangler hands out options in miniflare 4's shape; this miniflare takes its own and converts.
   const mf = new Miniflare(convertV4MiniflareOptions(built.options));
   const stop = () => {
@@ -116,7 +133,9 @@ async function main(): Promise<void> {
     await db.batch(statements.map((sql) => db.prepare(sql)));
   }
   const workerName = spec.kind === "switchyard" ? "switchyard" : "bare";
-  process.stdout.write(`READY ${JSON.stringify({ url: `http://127.0.0.1:${spec.port}`, inspector: `127.0.0.1:${spec.inspectorPort}`, workerName })}\n`);
+  process.stdout.write(
+    `READY ${JSON.stringify({ url: `http://127.0.0.1:${spec.port}`, inspector: `127.0.0.1:${spec.inspectorPort}`, workerName })}\n`,
+  );
 }
 
 // Run only as the child process; the bench itself imports this file for its types and OBJECTS.

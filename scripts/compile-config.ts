@@ -24,7 +24,9 @@ try {
   // Unchanged config, untouched file: wrangler dev runs this on every rebuild and watches src/, so a rewrite would make
   // two dev servers in one tree (npm start beside npm run demo; the e2e and browser tests) rebuild each other forever.
   if (!existsSync(out) || readFileSync(out, "utf8") !== json) writeFileSync(out, json);
-  console.log(`config: ${config.models.models.length} models, ${Object.keys(config.fallback.chains).length} chains -> src/config/generated/config.json`);
+  console.log(
+    `config: ${config.models.models.length} models, ${Object.keys(config.fallback.chains).length} chains -> src/config/generated/config.json`,
+  );
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(`Invalid configuration:\n${err.message}`);

@@ -22,7 +22,11 @@ const root = new URL("..", import.meta.url).pathname;
 const emulator = await startEmulator({ port: 0, host: "127.0.0.1" });
 // A session of our own, so its faults can be switched on and off while the traffic runs; answers stream 30 ms a chunk.
 const session = (await (
-  await fetch(`${emulator.url}/__emulator/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chunk_delay_ms: 30 }) })
+  await fetch(`${emulator.url}/__emulator/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ chunk_delay_ms: 30 }),
+  })
 ).json()) as { id: string; base_urls: Record<string, string> };
 
 console.error("Starting wrangler dev (development mode, fresh local D1)…");
@@ -71,13 +75,23 @@ interface Phase {
 const PHASES: Phase[] = [
   { name: "calm: every provider answers (one model, DeepSeek-V3, is always broken)", faults: [] },
   { name: "outage: mistral answers 503 to everything", faults: [{ provider: "mistral", mode: "status", status: 503 }] },
-  { name: "flapping: openai fails every other call, anthropic's first token is slow", faults: [{ provider: "openai", mode: "status", status: 500, times: 1 }, { provider: "anthropic", mode: "slow_first_token", delay_ms: 1500, times: 2 }] },
+  {
+    name: "flapping: openai fails every other call, anthropic's first token is slow",
+    faults: [
+      { provider: "openai", mode: "status", status: 500, times: 1 },
+      { provider: "anthropic", mode: "slow_first_token", delay_ms: 1500, times: 2 },
+    ],
+  },
 ];
 // Always on: one model that never works (a broken deployment), so the page shows a per-model circuit.
 const ALWAYS = [{ provider: "together", model: "deepseek-ai/DeepSeek-V3", mode: "status", status: 500 }];
 
 async function setFaults(faults: Record<string, unknown>[]): Promise<void> {
-  await fetch(`${emulator.url}/__emulator/sessions/${session.id}/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify([...ALWAYS, ...faults]) });
+  await fetch(`${emulator.url}/__emulator/sessions/${session.id}/faults`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify([...ALWAYS, ...faults]),
+  });
 }
 
 const MIX: { body: Record<string, unknown>; note: string }[] = [
@@ -94,25 +108,51 @@ const MIX: { body: Record<string, unknown>; note: string }[] = [
   { body: { model: "mistral/mistral-small-latest", router: { fallback: false } }, note: "mistral-small, fallback off" },
   { body: { model: "ollama/llama3.2" }, note: "ollama llama3.2" },
 ];
-const PROMPTS = ["Summarise the plot of Hamlet in one line.", "Write a haiku about edge computing.", "What is 17 * 23?", "Name three uses of a switchyard."];
+const PROMPTS = [
+  "Summarise the plot of Hamlet in one line.",
+  "Write a haiku about edge computing.",
+  "What is 17 * 23?",
+  "Name three uses of a switchyard.",
+];
 
 async function one(n: number): Promise<void> {
   const pick = MIX[n % MIX.length] as (typeof MIX)[number];
   const stream = n % 3 !== 0;
-  const body = { ...pick.body, stream, ...(stream ? { stream_options: { include_usage: true } } : {}), max_tokens: 200, messages: [{ role: "user", content: PROMPTS[n % PROMPTS.length] }] };
+  const body = {
+    ...pick.body,
+    stream,
+    ...(stream ? { stream_options: { include_usage: true } } : {}),
+    max_tokens: 200,
+    messages: [{ role: "user", content: PROMPTS[n % PROMPTS.length] }],
+  };
   const started = Date.now();
   try {
-    const res = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-router-workspace": n % 4 === 0 ? "team-b" : "team-a" }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-router-workspace": n % 4 === 0 ? "team-b" : "team-a" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
     const text = await res.text();
-    const last = text.split("\n").filter((l) => l.startsWith("data: {")).pop();
-    const parsed = (res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : last ? JSON.parse(last.slice(6)) : {}) as { x_router?: { cost_usd: number | null; attempts: unknown[] } };
+    const last = text
+      .split("\n")
+      .filter((l) => l.startsWith("data: {"))
+      .pop();
+    const parsed = (
+      res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : last ? JSON.parse(last.slice(6)) : {}
+    ) as { x_router?: { cost_usd: number | null; attempts: unknown[] } };
     const x = parsed.x_router;
     if (!values.quiet) {
-      const route = res.ok ? `${res.headers.get("x-router-provider")}/${res.headers.get("x-router-model")}${res.headers.get("x-switchyard-upstream") === "emulator" ? " (emulator)" : ""}` : "no answer";
-      console.log(`  ${String(res.status).padEnd(3)} ${(stream ? "stream" : "json").padEnd(6)} ${pick.note.padEnd(30)} -> ${route.padEnd(53)} attempts ${x?.attempts.length ?? "?"}  cost ${x?.cost_usd ?? "–"}  ${Date.now() - started} ms`);
+      const route = res.ok
+        ? `${res.headers.get("x-router-provider")}/${res.headers.get("x-router-model")}${res.headers.get("x-switchyard-upstream") === "emulator" ? " (emulator)" : ""}`
+        : "no answer";
+      console.log(
+        `  ${String(res.status).padEnd(3)} ${(stream ? "stream" : "json").padEnd(6)} ${pick.note.padEnd(30)} -> ${route.padEnd(53)} attempts ${x?.attempts.length ?? "?"}  cost ${x?.cost_usd ?? "–"}  ${Date.now() - started} ms`,
+      );
     }
   } catch (err) {
-    if (!stopping && !values.quiet) console.log(`  ERR ${pick.note}: ${err instanceof Error ? err.message : String(err)}`);
+    if (!stopping && !values.quiet)
+      console.log(`  ERR ${pick.note}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -137,5 +177,7 @@ while (!stopping && Date.now() < until) {
 }
 if (!stopping) {
   await setFaults([]);
-  console.log(`\nTraffic done (${n} requests). The gateway stays up for the dashboard: ${gateway.url}/  — Ctrl-C to stop.`);
+  console.log(
+    `\nTraffic done (${n} requests). The gateway stays up for the dashboard: ${gateway.url}/  — Ctrl-C to stop.`,
+  );
 }

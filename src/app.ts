@@ -7,7 +7,7 @@ import { deleteBudget, getBudget, putBudget } from "./http/budgets-route.ts";
 import { chatCompletions } from "./http/chat-route.ts";
 import { allowedOrigin, preflight, withCors } from "./http/cors.ts";
 import { dashboardAssetRoute, dashboardPageRoute } from "./http/dashboard-route.ts";
-import { HttpError, errorResponse } from "./http/errors.ts";
+import { errorResponse, HttpError } from "./http/errors.ts";
 import { gatewayInfo, labelEmulatedAnswers } from "./http/gateway-route.ts";
 import { providerHealth } from "./http/health-route.ts";
 import { createKey, listKeys, revokeKey } from "./http/keys-route.ts";
@@ -83,7 +83,10 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   app.delete("/v1/keys/:id", revokeKey);
 
   app.notFound((c) =>
-    errorResponse(new HttpError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, { code: "not_found" }), { "x-request-id": c.get("requestId") }),
+    errorResponse(
+      new HttpError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, { code: "not_found" }),
+      { "x-request-id": c.get("requestId") },
+    ),
   );
 
   app.onError((err, c) => {
@@ -91,7 +94,9 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     if (err instanceof HttpError) return errorResponse(err, { "x-request-id": requestId });
     // A bug, not a provider failure: say so without leaking internals (keys live in env, never in messages).
     console.error("unhandled error", requestId, err);
-    return errorResponse(new HttpError(500, "Internal gateway error.", { code: "internal_error" }), { "x-request-id": requestId });
+    return errorResponse(new HttpError(500, "Internal gateway error.", { code: "internal_error" }), {
+      "x-request-id": requestId,
+    });
   });
 
   return app;

@@ -5,7 +5,7 @@ import type { Env } from "./env.ts";
 import { realDeps } from "./execute/deps.ts";
 import { foldOldRequests } from "./ledger/retention.ts";
 import { healthSweep } from "./scheduled.ts";
-import { SERVICES, live } from "./services.ts";
+import { live, SERVICES } from "./services.ts";
 
 const app = createApp(SERVICES);
 
@@ -14,16 +14,24 @@ export default {
   async scheduled(controller, env, ctx) {
     // Health sweep: free listing calls only; results feed the same circuits as live traffic (src/scheduled.ts).
     ctx.waitUntil(
-      healthSweep(env, live.cache, { fetch: realDeps.fetch, now: realDeps.now, timeoutMs: CONFIG.fallback.timeouts.headers_ms }).catch((err: unknown) =>
+      healthSweep(env, live.cache, {
+        fetch: realDeps.fetch,
+        now: realDeps.now,
+        timeoutMs: CONFIG.fallback.timeouts.headers_ms,
+      }).catch((err: unknown) =>
         console.error("health sweep failed", err instanceof Error ? err.message : String(err)),
       ),
     );
     // Retention: fold request rows past retention.request_days into daily rollups (idempotent; a no-op most runs).
-    ctx.waitUntil(foldOldRequests(env.DB, controller.scheduledTime, CONFIG.fallback.retention.request_days).catch((err: unknown) => console.error("retention failed", err instanceof Error ? err.message : String(err))));
+    ctx.waitUntil(
+      foldOldRequests(env.DB, controller.scheduledTime, CONFIG.fallback.retention.request_days).catch((err: unknown) =>
+        console.error("retention failed", err instanceof Error ? err.message : String(err)),
+      ),
+    );
   },
 } satisfies ExportedHandler<Env>;
 
-export { BudgetObject } from "./ledger/budget-object.ts";
 export { GovernanceDirectory } from "./keys/governance-directory.ts";
-export { StatsObject } from "./stats/stats-object.ts";
+export { BudgetObject } from "./ledger/budget-object.ts";
 export { SwitchyardRpc } from "./rpc/entrypoint.ts";
+export { StatsObject } from "./stats/stats-object.ts";

@@ -39,11 +39,22 @@ export async function healthSweep(env: Env, cache: StatsCache, deps: SweepDeps):
   return { probed: configured, results, ollamaModels };
 }
 
-async function probe(provider: ProviderId, env: Env, deps: SweepDeps): Promise<{ result: ProbeResult; body: string[] | null }> {
+async function probe(
+  provider: ProviderId,
+  env: Env,
+  deps: SweepDeps,
+): Promise<{ result: ProbeResult; body: string[] | null }> {
   const adapter = adapterFor(provider);
   const { url, headers } = adapter.probeRequest(env);
   const at = deps.now();
-  const done = (ok: boolean, kind: ProbeResult["kind"], error: string | null): ProbeResult => ({ provider, at, ok, kind, latency_ms: deps.now() - at, error });
+  const done = (ok: boolean, kind: ProbeResult["kind"], error: string | null): ProbeResult => ({
+    provider,
+    at,
+    ok,
+    kind,
+    latency_ms: deps.now() - at,
+    error,
+  });
   try {
     const response = await deps.fetch(url, { method: "GET", headers, signal: AbortSignal.timeout(deps.timeoutMs) });
     const text = await response.text();
@@ -53,13 +64,21 @@ async function probe(provider: ProviderId, env: Env, deps: SweepDeps): Promise<{
     }
     if (provider !== "ollama") return { result: done(true, null, null), body: null };
     const tags = TagsSchema.safeParse(safeJson(text));
-    if (!tags.success) return { result: done(false, "malformed", "probe: /api/tags answer was not a model list"), body: null };
+    if (!tags.success)
+      return { result: done(false, "malformed", "probe: /api/tags answer was not a model list"), body: null };
     return { result: done(true, null, null), body: [...new Set(tags.data.models.map((m) => localModelName(m.name)))] };
   } catch (err) {
     if (err instanceof ProviderError) return { result: done(false, err.kind, `probe: ${err.message}`), body: null };
     const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
     const message = err instanceof Error ? err.message : String(err);
-    return { result: done(false, timedOut ? "timeout" : "network", `probe: ${provider} ${timedOut ? `did not answer within ${deps.timeoutMs} ms` : `could not be reached: ${message}`}`), body: null };
+    return {
+      result: done(
+        false,
+        timedOut ? "timeout" : "network",
+        `probe: ${provider} ${timedOut ? `did not answer within ${deps.timeoutMs} ms` : `could not be reached: ${message}`}`,
+      ),
+      body: null,
+    };
   }
 }
 

@@ -1,6 +1,12 @@
 // Routing defaults from the environment (LLM_*), validated, over the defaults of configs/llm_fallback.yml.
 import { z } from "zod";
-import { ProviderIdSchema, StrategySchema, type FallbackFile, type ProviderId, type Strategy } from "./config/schema.ts";
+import {
+  type FallbackFile,
+  type ProviderId,
+  ProviderIdSchema,
+  type Strategy,
+  StrategySchema,
+} from "./config/schema.ts";
 import type { Env } from "./env.ts";
 import { HttpError } from "./http/errors.ts";
 
@@ -33,7 +39,9 @@ export function settingsFrom(env: Env, config: FallbackFile): Settings {
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new HttpError(500, `Gateway misconfigured: ${issue?.path.join(".")}: ${issue?.message}`, { code: "gateway_misconfigured" });
+    throw new HttpError(500, `Gateway misconfigured: ${issue?.path.join(".")}: ${issue?.message}`, {
+      code: "gateway_misconfigured",
+    });
   }
   const settings: Settings = {
     strategy: parsed.data.LLM_ROUTING_STRATEGY ?? config.defaults.strategy,

@@ -1,5 +1,5 @@
 // The configuration in force: the compiled configs/*.yml, validated again when the isolate starts.
 import compiled from "./generated/config.json";
-import { validateConfig, type Config } from "./validate.ts";
+import { type Config, validateConfig } from "./validate.ts";
 
 export const CONFIG: Config = validateConfig(compiled.models, compiled.fallback);

@@ -69,7 +69,11 @@ export const ModelsFileSchema = z
         seen.set(name, { index: i, owner: `${m.provider}/${m.id}` });
       }
       if (m.max_output > m.context_window) {
-        ctx.addIssue({ code: "custom", path: ["models", i, "max_output"], message: "max_output cannot exceed context_window" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["models", i, "max_output"],
+          message: "max_output cannot exceed context_window",
+        });
       }
     });
   });
@@ -125,14 +129,20 @@ export const FallbackFileSchema = z.strictObject({
     /** Share of requests on which latency_optimized promotes the least recently measured candidate. */
     latency_optimized: z.strictObject({ exploration_rate: z.number().min(0).max(1) }),
   }),
-  chains: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "chain names are UPPER_SNAKE_CASE"), ChainSchema).superRefine((chains, ctx) => {
-    for (const name of CHAIN_NAMES) {
-      if (!(name in chains)) ctx.addIssue({ code: "custom", path: [name], message: `the ${name} chain is required` });
-    }
-  }),
+  chains: z
+    .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "chain names are UPPER_SNAKE_CASE"), ChainSchema)
+    .superRefine((chains, ctx) => {
+      for (const name of CHAIN_NAMES) {
+        if (!(name in chains)) ctx.addIssue({ code: "custom", path: [name], message: `the ${name} chain is required` });
+      }
+    }),
   task_types: z.record(
     z.string().regex(/^[a-z][a-z0-9_]*$/),
-    z.strictObject({ chain: z.string().optional(), strategy: StrategySchema.optional(), capabilities: z.array(CapabilitySchema).optional() }),
+    z.strictObject({
+      chain: z.string().optional(),
+      strategy: StrategySchema.optional(),
+      capabilities: z.array(CapabilitySchema).optional(),
+    }),
   ),
   retry: z.strictObject({
     /** Attempts on one candidate, the first included. */

@@ -1,6 +1,6 @@
 // Validates both configuration files together (schemas plus cross-references) and freezes the result.
-import { z } from "zod";
-import { FallbackFileSchema, ModelsFileSchema, describeIssues, type FallbackFile, type ModelsFile } from "./schema.ts";
+import type { z } from "zod";
+import { describeIssues, type FallbackFile, FallbackFileSchema, type ModelsFile, ModelsFileSchema } from "./schema.ts";
 
 export interface Config {
   readonly models: ModelsFile;
@@ -23,7 +23,8 @@ export function validateConfig(rawModels: unknown, rawFallback: unknown): Config
   const problems: string[] = [];
   for (const [name, chain] of Object.entries(fallback.chains)) {
     chain.models.forEach((ref, i) => {
-      if (!known.has(ref)) problems.push(`${FALLBACK_FILE}: chains.${name}.models.${i}: "${ref}" is not a model in ${MODELS_FILE}`);
+      if (!known.has(ref))
+        problems.push(`${FALLBACK_FILE}: chains.${name}.models.${i}: "${ref}" is not a model in ${MODELS_FILE}`);
     });
   }
   for (const [name, task] of Object.entries(fallback.task_types)) {

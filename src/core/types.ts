@@ -1,9 +1,8 @@
 // Canonical types every adapter speaks: a request, a result, a small closed set of stream events, and usage.
 import type { ProviderId } from "../config/schema.ts";
-import type { ChatCompletionRequest, ChatMessage, Tool, ToolChoice, ResponseFormat } from "../http/openai-request.ts";
+import type { ChatCompletionRequest, ChatMessage, ResponseFormat, Tool, ToolChoice } from "../http/openai-request.ts";
 
-export type { ProviderId };
-export type { ChatMessage, Tool, ToolChoice, ResponseFormat };
+export type { ChatMessage, ProviderId, ResponseFormat, Tool, ToolChoice };
 
 /**
  * What an adapter is asked to send. Messages, tools and formats keep OpenAI's shapes (the lingua franca our
@@ -28,7 +27,8 @@ export interface CanonicalRequest {
 }
 
 export function toCanonical(body: ChatCompletionRequest): CanonicalRequest {
-  const stop = body.stop === undefined || body.stop === null ? undefined : typeof body.stop === "string" ? [body.stop] : body.stop;
+  const stop =
+    body.stop === undefined || body.stop === null ? undefined : typeof body.stop === "string" ? [body.stop] : body.stop;
   return {
     messages: body.messages,
     tools: body.tools,

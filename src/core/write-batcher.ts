@@ -28,7 +28,10 @@ export class WriteBatcher<K, T> {
   readonly #write: (key: K, items: T[]) => Promise<void>;
   readonly #sleep: (ms: number) => Promise<void>;
 
-  constructor(write: (key: K, items: T[]) => Promise<void>, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))) {
+  constructor(
+    write: (key: K, items: T[]) => Promise<void>,
+    sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
     this.#write = write;
     this.#sleep = sleep;
   }

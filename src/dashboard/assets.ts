@@ -53,7 +53,9 @@ let page: { body: string; hash: string } | null = null;
  */
 function build(): { assets: Map<string, Asset>; page: { body: string; hash: string } } {
   if (assets && page) return { assets, page };
-  const all = Object.entries(SOURCES).map(([name, s]) => name + "\n" + s.body).join("\n");
+  const all = Object.entries(SOURCES)
+    .map(([name, s]) => name + "\n" + s.body)
+    .join("\n");
   const version = fnv1a(all);
   assets = new Map(Object.entries(SOURCES).map(([name, s]) => [name, { ...s, hash: version }]));
   const body = pageHtml((name) => `/dashboard/${version}/${name}`);

@@ -57,6 +57,12 @@ export function latencySeries(samples: AttemptSample[], from: number, bucketMs: 
       provider,
       points: [...perProvider.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([t, b]) => ({ t, ok: b.ok, failed: b.failed, latency_ms: percentiles(b.lat), ttft_ms: percentiles(b.ttft) })),
+        .map(([t, b]) => ({
+          t,
+          ok: b.ok,
+          failed: b.failed,
+          latency_ms: percentiles(b.lat),
+          ttft_ms: percentiles(b.ttft),
+        })),
     }));
 }

@@ -24,25 +24,55 @@ export interface RecentRequest {
   latency_ms: number;
   ttft_ms: number | null;
   error: string | null;
-  attempts: { provider: string; model: string; status: "ok" | "failed" | "skipped"; error: string | null; error_kind: string | null; http_status: number | null; latency_ms: number; ttft_ms: number | null }[];
+  attempts: {
+    provider: string;
+    model: string;
+    status: "ok" | "failed" | "skipped";
+    error: string | null;
+    error_kind: string | null;
+    http_status: number | null;
+    latency_ms: number;
+    ttft_ms: number | null;
+  }[];
 }
 
 /** Newest first; `workspaceId` null reads every workspace (admin and development callers only). */
-export async function recentRequests(d1: D1Database, opts: { workspaceId: string | null; limit: number; before: number | null }): Promise<RecentRequest[]> {
+export async function recentRequests(
+  d1: D1Database,
+  opts: { workspaceId: string | null; limit: number; before: number | null },
+): Promise<RecentRequest[]> {
   const db = drizzle(d1);
   const where = and(
     opts.workspaceId === null ? undefined : eq(requests.workspaceId, opts.workspaceId),
     opts.before === null ? undefined : lt(requests.createdAt, opts.before),
   );
-  const rows = await db.select().from(requests).where(where).orderBy(desc(requests.createdAt), desc(requests.id)).limit(opts.limit);
+  const rows = await db
+    .select()
+    .from(requests)
+    .where(where)
+    .orderBy(desc(requests.createdAt), desc(requests.id))
+    .limit(opts.limit);
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   // One query for every row's attempts; ids are request ids (the limit keeps the list under D1's 100 bound parameters).
-  const tries = await db.select().from(attempts).where(inArray(attempts.requestId, ids)).orderBy(asc(attempts.requestId), asc(attempts.seq));
+  const tries = await db
+    .select()
+    .from(attempts)
+    .where(inArray(attempts.requestId, ids))
+    .orderBy(asc(attempts.requestId), asc(attempts.seq));
   const byRequest = new Map<string, RecentRequest["attempts"]>();
   for (const a of tries) {
     const list = byRequest.get(a.requestId) ?? [];
-    list.push({ provider: a.provider, model: a.model, status: a.status, error: a.error, error_kind: a.errorKind, http_status: a.httpStatus, latency_ms: a.latencyMs, ttft_ms: a.ttftMs });
+    list.push({
+      provider: a.provider,
+      model: a.model,
+      status: a.status,
+      error: a.error,
+      error_kind: a.errorKind,
+      http_status: a.httpStatus,
+      latency_ms: a.latencyMs,
+      ttft_ms: a.ttftMs,
+    });
     byRequest.set(a.requestId, list);
   }
   return rows.map((r) => ({
@@ -67,4 +97,3 @@ export async function recentRequests(d1: D1Database, opts: { workspaceId: string
     attempts: byRequest.get(r.id) ?? [],
   }));
 }
-

@@ -42,7 +42,10 @@ export const requests = sqliteTable(
     /** The answer (JSON: content and tool calls), only when features.store_prompts is on; null otherwise. */
     completion: text("completion"),
   },
-  (t) => [index("requests_workspace_created").on(t.workspaceId, t.createdAt), index("requests_created").on(t.createdAt)],
+  (t) => [
+    index("requests_workspace_created").on(t.workspaceId, t.createdAt),
+    index("requests_created").on(t.createdAt),
+  ],
 );
 
 /** Every attempt of a request, failed and skipped ones included; only the one that answered is billed. */

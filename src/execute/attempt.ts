@@ -59,7 +59,9 @@ async function send(input: AttemptInput, controller: AbortController, headersMs:
     throw translateFailure(err, input, controller);
   }
   if (!response.ok) {
-    const text = await withClock(response.text(), input.timeouts.idle_ms, "idle", controller, adapter.id).catch(() => "");
+    const text = await withClock(response.text(), input.timeouts.idle_ms, "idle", controller, adapter.id).catch(
+      () => "",
+    );
     throw adapter.parseError(response.status, response.headers, text, deps.now());
   }
   return response;
@@ -74,7 +76,12 @@ export async function callOnce(input: AttemptInput): Promise<ChatResult> {
     try {
       json = await withClock(response.json(), input.timeouts.idle_ms, "idle", controller, input.adapter.id);
     } catch (err) {
-      if (err instanceof SyntaxError) throw new ProviderError({ kind: "malformed", provider: input.adapter.id, message: "the answer was not valid JSON" });
+      if (err instanceof SyntaxError)
+        throw new ProviderError({
+          kind: "malformed",
+          provider: input.adapter.id,
+          message: "the answer was not valid JSON",
+        });
       throw translateFailure(err, input, controller, true);
     }
     return input.adapter.parseChatResponse(json, input.ctx);
@@ -91,7 +98,8 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
   const abort = (reason?: unknown) => controller.abort(reason);
   try {
     const response = await send(input, controller, timeouts.headers_ms);
-    if (response.body === null) throw new ProviderError({ kind: "malformed", provider: adapter.id, message: "a stream answer had no body" });
+    if (response.body === null)
+      throw new ProviderError({ kind: "malformed", provider: adapter.id, message: "a stream answer had no body" });
     const events = adapter.parseStream(readWireMessages(response.body, adapter.streamFormat), input.ctx);
     const head: StreamEvent[] = [];
     for (;;) {
@@ -108,7 +116,11 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
         throw translateFailure(err, input, controller, true);
       });
       if (next.done) {
-        throw new ProviderError({ kind: "stream", provider: adapter.id, message: `${adapter.id} ended the stream before any content` });
+        throw new ProviderError({
+          kind: "stream",
+          provider: adapter.id,
+          message: `${adapter.id} ended the stream before any content`,
+        });
       }
       head.push(next.value);
       if (isContent(next.value)) break;
@@ -126,7 +138,11 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
  * when the silence (or the deadline) may have run out and re-arms itself otherwise, instead of a timer armed and
  * cleared per chunk. Silence is counted only while waiting on the provider, never while the client reads slowly.
  */
-async function* timedRest(events: AsyncGenerator<StreamEvent>, input: AttemptInput, controller: DisposableController): AsyncGenerator<StreamEvent> {
+async function* timedRest(
+  events: AsyncGenerator<StreamEvent>,
+  input: AttemptInput,
+  controller: DisposableController,
+): AsyncGenerator<StreamEvent> {
   const { adapter, deps, timeouts } = input;
   let waitingSince: number | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -145,7 +161,10 @@ async function* timedRest(events: AsyncGenerator<StreamEvent>, input: AttemptInp
       timer = setTimeout(check, Math.min(idleLeft, deadlineLeft));
       return;
     }
-    const error = deadlineLeft <= idleLeft ? clockError(adapter.id, "deadline", input.deadline - waitingSince) : clockError(adapter.id, "idle", timeouts.idle_ms);
+    const error =
+      deadlineLeft <= idleLeft
+        ? clockError(adapter.id, "deadline", input.deadline - waitingSince)
+        : clockError(adapter.id, "idle", timeouts.idle_ms);
     controller.abort(error);
     stalled(error);
   };
@@ -172,7 +191,12 @@ async function* timedRest(events: AsyncGenerator<StreamEvent>, input: AttemptInp
 }
 
 /** Network failures and aborts become ProviderError (network/timeout) or ClientGoneError; ProviderErrors pass. */
-function translateFailure(err: unknown, input: AttemptInput, controller: AbortController, afterHeaders = false): unknown {
+function translateFailure(
+  err: unknown,
+  input: AttemptInput,
+  controller: AbortController,
+  afterHeaders = false,
+): unknown {
   if (err instanceof ProviderError) return err;
   if (input.clientSignal.aborted) return new ClientGoneError("the client closed the connection");
   const reason: unknown = controller.signal.reason;
@@ -180,8 +204,16 @@ function translateFailure(err: unknown, input: AttemptInput, controller: AbortCo
   const message = err instanceof Error ? err.message : String(err);
   // A reset before any byte is worth retrying; a connection cut after the headers is a broken stream.
   return afterHeaders
-    ? new ProviderError({ kind: "stream", provider: input.adapter.id, message: `${input.adapter.id} cut the connection: ${message}` })
-    : new ProviderError({ kind: "network", provider: input.adapter.id, message: `${input.adapter.id} could not be reached: ${message}` });
+    ? new ProviderError({
+        kind: "stream",
+        provider: input.adapter.id,
+        message: `${input.adapter.id} cut the connection: ${message}`,
+      })
+    : new ProviderError({
+        kind: "network",
+        provider: input.adapter.id,
+        message: `${input.adapter.id} could not be reached: ${message}`,
+      });
 }
 
 interface DisposableController extends AbortController {

@@ -7,7 +7,7 @@ export type Admission =
   | { kind: "try" }
   /** A half-open circuit's one probe: this request is it. */
   | { kind: "probe"; key: string }
-  | { kind: "skip"; reason: string; /** Epoch ms the candidate may be tried again, when known. */ until: number | null }
+  | { kind: "skip"; reason: string /** Epoch ms the candidate may be tried again, when known. */; until: number | null }
   /** A re-closed circuit ramping back: try it only after the others. */
   | { kind: "defer"; reason: string };
 
@@ -51,7 +51,12 @@ export function circuitGate(input: GateInput): CircuitGate {
     const { provider, id } = candidate.ref;
     const now = input.now();
     const p = input.snapshot.providers[provider];
-    if (p?.misconfigured) return { kind: "skip", reason: `provider ${provider} is misconfigured (its key was refused); skipped until a probe succeeds`, until: null };
+    if (p?.misconfigured)
+      return {
+        kind: "skip",
+        reason: `provider ${provider} is misconfigured (its key was refused); skipped until a probe succeeds`,
+        until: null,
+      };
     const m = input.snapshot.models[modelKey(provider, id)];
     for (const [scope, key, stats] of [
       ["provider", `provider:${provider}`, p],
@@ -60,19 +65,32 @@ export function circuitGate(input: GateInput): CircuitGate {
       if (stats === undefined) continue;
       const until = stats.open_until ?? null;
       const due = stats.circuit === "half_open" || (stats.circuit === "open" && until !== null && now >= until);
-      if (stats.circuit === "open" && !due) return { kind: "skip", reason: `circuit open for ${scope} ${scope === "provider" ? provider : modelKey(provider, id)}`, until };
+      if (stats.circuit === "open" && !due)
+        return {
+          kind: "skip",
+          reason: `circuit open for ${scope} ${scope === "provider" ? provider : modelKey(provider, id)}`,
+          until,
+        };
       if (due) {
         return input.claims.claim(key, now, input.probeTtlMs)
           ? { kind: "probe", key }
-          : { kind: "skip", reason: `circuit half-open for ${scope} ${scope === "provider" ? provider : modelKey(provider, id)}; its one probe is in flight`, until: null };
+          : {
+              kind: "skip",
+              reason: `circuit half-open for ${scope} ${scope === "provider" ? provider : modelKey(provider, id)}; its one probe is in flight`,
+              until: null,
+            };
       }
     }
     const share = Math.min(p?.ramp_share ?? 1, m?.ramp_share ?? 1);
-    if (share < 1 && input.random() >= share) return { kind: "defer", reason: `circuit ramping back (${Math.round(share * 100)}% of traffic)` };
+    if (share < 1 && input.random() >= share)
+      return { kind: "defer", reason: `circuit ramping back (${Math.round(share * 100)}% of traffic)` };
     return { kind: "try" };
   };
   const reopensAt = (provider: ProviderId, model: string): number | null => {
-    const times = [input.snapshot.providers[provider]?.open_until, input.snapshot.models[modelKey(provider, model)]?.open_until];
+    const times = [
+      input.snapshot.providers[provider]?.open_until,
+      input.snapshot.models[modelKey(provider, model)]?.open_until,
+    ];
     const open = times.filter((t): t is number => typeof t === "number");
     return open.length === 0 ? null : Math.max(...open);
   };

@@ -1,12 +1,12 @@
 // Walks a plan: tries candidates in order, retries what retrying fixes, and falls back on every other failure.
 import type { FallbackFile, Timeouts } from "../config/schema.ts";
-import { ProviderError, type ErrorKind } from "../core/errors.ts";
+import { type ErrorKind, ProviderError } from "../core/errors.ts";
 import type { CanonicalRequest, ChatResult } from "../core/types.ts";
 import type { ProviderEnv } from "../env.ts";
-import { adapterFor } from "../providers/index.ts";
 import type { BuiltRequest } from "../providers/adapter.ts";
+import { adapterFor } from "../providers/index.ts";
 import type { Candidate, Plan } from "../routing/plan-types.ts";
-import { ClientGoneError, callOnce, openStream, type CommittedStream } from "./attempt.ts";
+import { ClientGoneError, type CommittedStream, callOnce, openStream } from "./attempt.ts";
 import type { Admission, CircuitGate } from "./circuit-gate.ts";
 import type { ExecDeps } from "./deps.ts";
 
@@ -83,7 +83,9 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     }
     const down = providerDown.get(ref.provider);
     if (down !== undefined) {
-      attempts.push(skipped(candidate, `${ref.provider} failed for every model this request (${down}); not tried again`));
+      attempts.push(
+        skipped(candidate, `${ref.provider} failed for every model this request (${down}); not tried again`),
+      );
       continue;
     }
     const admission: Admission = deferred || input.gate === undefined ? { kind: "try" } : input.gate.admit(candidate);
@@ -111,8 +113,18 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     for (let attempt = 1; ; attempt++) {
       if (deps.now() >= deadline) return { ok: false, failure: failure(errors, attempts, "deadline") };
       const began = deps.now();
-      const attemptDeadline = request.stream ? deadline : jsonAttemptDeadline(deadline, deps.now(), input.timeouts, i < queue.length - 1);
-      const attemptInput = { adapter, built, timeouts: input.timeouts, deadline: attemptDeadline, clientSignal: input.clientSignal, deps, ctx };
+      const attemptDeadline = request.stream
+        ? deadline
+        : jsonAttemptDeadline(deadline, deps.now(), input.timeouts, i < queue.length - 1);
+      const attemptInput = {
+        adapter,
+        built,
+        timeouts: input.timeouts,
+        deadline: attemptDeadline,
+        clientSignal: input.clientSignal,
+        deps,
+        ctx,
+      };
       try {
         if (request.stream) {
           const stream = await openStream(attemptInput);
@@ -134,7 +146,8 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
         input.onAttempt?.(record, candidate);
 
         if (err.kind === "network" || err.kind === "auth") {
-          if (err.kind === "auth" || !err.retryable || attempt >= retry.max_attempts) providerDown.set(ref.provider, err.kind);
+          if (err.kind === "auth" || !err.retryable || attempt >= retry.max_attempts)
+            providerDown.set(ref.provider, err.kind);
         }
         if (err.kind === "content_policy") return { ok: false, failure: failure([err], attempts, "caller") };
         if (err.kind === "context_length") {
@@ -161,7 +174,10 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
       if (at !== null) reopensAt = Math.min(reopensAt ?? at, at);
     }
     const none = failure(errors, attempts, "none");
-    return { ok: false, failure: { ...none, retryAfterMs: reopensAt === null ? null : Math.max(1000, reopensAt - deps.now()) } };
+    return {
+      ok: false,
+      failure: { ...none, retryAfterMs: reopensAt === null ? null : Math.max(1000, reopensAt - deps.now()) },
+    };
   }
   return { ok: false, failure: failure(errors, attempts, "exhausted") };
 }
@@ -185,7 +201,16 @@ export function backoff(attempt: number, retry: FallbackFile["retry"], random: (
 }
 
 function ok(candidate: Candidate, latency: number, ttft: number | null): AttemptRecord {
-  return { provider: candidate.ref.provider, model: candidate.ref.id, status: "ok", error: null, error_kind: null, http_status: 200, latency_ms: latency, ttft_ms: ttft };
+  return {
+    provider: candidate.ref.provider,
+    model: candidate.ref.id,
+    status: "ok",
+    error: null,
+    error_kind: null,
+    http_status: 200,
+    latency_ms: latency,
+    ttft_ms: ttft,
+  };
 }
 
 function failed(candidate: Candidate, err: ProviderError, latency: number, ttft: number | null): AttemptRecord {
@@ -202,18 +227,43 @@ function failed(candidate: Candidate, err: ProviderError, latency: number, ttft:
 }
 
 function skipped(candidate: Candidate, reason: string): AttemptRecord {
-  return { provider: candidate.ref.provider, model: candidate.ref.id, status: "skipped", error: reason, error_kind: null, http_status: null, latency_ms: 0, ttft_ms: null };
+  return {
+    provider: candidate.ref.provider,
+    model: candidate.ref.id,
+    status: "skipped",
+    error: reason,
+    error_kind: null,
+    http_status: null,
+    latency_ms: 0,
+    ttft_ms: null,
+  };
 }
 
 /** The status a client sees when nothing answered: 429 if all were rate limited, 400 if all refused the request. */
-function failure(errors: ProviderError[], attempts: AttemptRecord[], why: "none" | "exhausted" | "deadline" | "caller"): ExecutionFailure {
+function failure(
+  errors: ProviderError[],
+  attempts: AttemptRecord[],
+  why: "none" | "exhausted" | "deadline" | "caller",
+): ExecutionFailure {
   const last = errors[errors.length - 1];
   const base = { attempts, retryAfterMs: null as number | null };
   if (why === "none") {
-    return { ...base, status: 503, code: "no_available_provider", type: "service_unavailable", message: "No configured and healthy model can serve this request." };
+    return {
+      ...base,
+      status: 503,
+      code: "no_available_provider",
+      type: "service_unavailable",
+      message: "No configured and healthy model can serve this request.",
+    };
   }
   if (why === "caller" && last) {
-    return { ...base, status: 400, code: last.code ?? "content_policy_violation", type: "invalid_request_error", message: last.message };
+    return {
+      ...base,
+      status: 400,
+      code: last.code ?? "content_policy_violation",
+      type: "invalid_request_error",
+      message: last.message,
+    };
   }
   if (errors.length > 0 && errors.every((e) => e.kind === "rate_limited")) {
     const waits = errors.map((e) => e.retryAfterMs).filter((w): w is number => w !== null);
@@ -227,8 +277,21 @@ function failure(errors: ProviderError[], attempts: AttemptRecord[], why: "none"
     };
   }
   if (errors.length > 0 && errors.every((e) => e.kind === "invalid_request" || e.kind === "context_length")) {
-    return { ...base, status: 400, code: last?.code ?? "invalid_request", type: "invalid_request_error", message: last?.message ?? "invalid request" };
+    return {
+      ...base,
+      status: 400,
+      code: last?.code ?? "invalid_request",
+      type: "invalid_request_error",
+      message: last?.message ?? "invalid request",
+    };
   }
-  const summary = why === "deadline" ? "The request deadline passed before any candidate answered." : "Every candidate failed.";
-  return { ...base, status: 502, code: why === "deadline" ? "deadline_exceeded" : "upstream_failed", type: "upstream_error", message: `${summary} Last: ${last?.message ?? "none tried"}` };
+  const summary =
+    why === "deadline" ? "The request deadline passed before any candidate answered." : "Every candidate failed.";
+  return {
+    ...base,
+    status: 502,
+    code: why === "deadline" ? "deadline_exceeded" : "upstream_failed",
+    type: "upstream_error",
+    message: `${summary} Last: ${last?.message ?? "none tried"}`,
+  };
 }

@@ -23,5 +23,12 @@ export function outcomeOf(record: AttemptRecord, at: number): Outcome | null {
 /** The outcome of a committed stream once it has ended: fine, or broken after its first chunk. */
 export function streamOutcome(committed: AttemptRecord, at: number, totalMs: number, error: string | null): Outcome {
   const kind: ErrorKind | null = error === null ? null : "stream";
-  return { ...(outcomeOf(committed, at) as Outcome), ok: error === null, kind, http_status: committed.http_status, latency_ms: totalMs, error };
+  return {
+    ...(outcomeOf(committed, at) as Outcome),
+    ok: error === null,
+    kind,
+    http_status: committed.http_status,
+    latency_ms: totalMs,
+    error,
+  };
 }

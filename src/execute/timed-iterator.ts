@@ -1,6 +1,7 @@
 // Pulls from an async iterator under a clock: when the clock runs out the attempt is aborted and a timeout thrown.
-import { ProviderError } from "../core/errors.ts";
+
 import type { ProviderId } from "../config/schema.ts";
+import { ProviderError } from "../core/errors.ts";
 
 export type ClockName = "headers" | "first_token" | "idle" | "deadline";
 
@@ -14,11 +15,14 @@ export async function withClock<T>(
 ): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = clockError(provider, clock, ms);
-      controller.abort(error);
-      reject(error);
-    }, Math.max(0, ms));
+    timer = setTimeout(
+      () => {
+        const error = clockError(provider, clock, ms);
+        controller.abort(error);
+        reject(error);
+      },
+      Math.max(0, ms),
+    );
   });
   // The loser of the race may reject later (an aborted read): that rejection is expected and handled here.
   promise.catch(() => undefined);
@@ -31,7 +35,12 @@ export async function withClock<T>(
 
 /** The timeout a clock running out becomes (kind "timeout", code = the clock's name). */
 export function clockError(provider: ProviderId, clock: ClockName, ms: number): ProviderError {
-  return new ProviderError({ kind: "timeout", provider, code: clock, message: `${provider}: no ${describe(clock)} within ${ms} ms` });
+  return new ProviderError({
+    kind: "timeout",
+    provider,
+    code: clock,
+    message: `${provider}: no ${describe(clock)} within ${ms} ms`,
+  });
 }
 
 function describe(clock: ClockName): string {

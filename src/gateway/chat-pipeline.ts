@@ -1,17 +1,22 @@
 // The chat pipeline every transport shares (HTTP, the dry run, RPC): validate, plan, hold budget, execute, record.
 import type { Timeouts } from "../config/schema.ts";
 import type { ChatResult, StreamEvent, ToolCall, Usage } from "../core/types.ts";
-import { toCanonical, type CanonicalRequest } from "../core/types.ts";
+import { type CanonicalRequest, toCanonical } from "../core/types.ts";
 import type { Env } from "../env.ts";
 import { ClientGoneError, type CommittedStream } from "../execute/attempt.ts";
 import { circuitGate } from "../execute/circuit-gate.ts";
-import { executePlan, type AttemptRecord, type ExecutionFailure } from "../execute/run-plan.ts";
+import { type AttemptRecord, type ExecutionFailure, executePlan } from "../execute/run-plan.ts";
 import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
 import type { AppServices } from "../http/app-env.ts";
 import type { Caller } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import type { XRouter } from "../http/openai-encoder.ts";
-import { ChatCompletionRequestSchema, KNOWN_FIELDS, type ChatCompletionRequest, type RouterControls } from "../http/openai-request.ts";
+import {
+  type ChatCompletionRequest,
+  ChatCompletionRequestSchema,
+  KNOWN_FIELDS,
+  type RouterControls,
+} from "../http/openai-request.ts";
 import { parseOrThrow } from "../http/read-body.ts";
 import { budgetRemainingHint, holdBudget } from "../ledger/budget-gate.ts";
 import { costPico, picoToUsd } from "../ledger/cost.ts";
@@ -51,9 +56,12 @@ export interface PreparedChat {
 
 /** Validates a chat-completions body (400 naming the param) and plans it. No provider is called. */
 export function prepareChat(raw: unknown, scope: ChatScope): PreparedChat {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new HttpError(400, "The request body must be a JSON object.", { code: "invalid_json" });
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new HttpError(400, "The request body must be a JSON object.", { code: "invalid_json" });
   const body = parseOrThrow(ChatCompletionRequestSchema, raw);
-  const warnings = Object.keys(raw).filter((k) => !KNOWN_FIELDS.has(k)).map((k) => `"${k}" is not supported by Switchyard; it was not sent`);
+  const warnings = Object.keys(raw)
+    .filter((k) => !KNOWN_FIELDS.has(k))
+    .map((k) => `"${k}" is not supported by Switchyard; it was not sent`);
   const { config, deps, governance } = scope.services;
   const controls = readControls(body.router, scope.headers);
   const request = toCanonical(body);
@@ -94,9 +102,21 @@ export type ChatRun =
 export async function runChat(prepared: PreparedChat, scope: ChatScope, startedAt: number): Promise<ChatRun> {
   const { deps, config, sinks, live, governance } = scope.services;
   const { plan, request, controls, workspaceId, warnings } = prepared;
-  const timeouts: Timeouts = { ...config.fallback.timeouts, ...tighterOnly(config.fallback.timeouts, controls.timeouts) };
+  const timeouts: Timeouts = {
+    ...config.fallback.timeouts,
+    ...tighterOnly(config.fallback.timeouts, controls.timeouts),
+  };
   // Budgets: the worst case is held before the call; the budget sink settles it after.
-  const budget = await holdBudget({ env: scope.env, governance, caller: scope.caller, workspaceId, plan, request, newId: deps.newId, now: startedAt });
+  const budget = await holdBudget({
+    env: scope.env,
+    governance,
+    caller: scope.caller,
+    workspaceId,
+    plan,
+    request,
+    newId: deps.newId,
+    now: startedAt,
+  });
 
   const outcome = await executePlan({
     plan,
@@ -112,7 +132,15 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
       const o = outcomeOf(record, deps.now());
       if (o !== null) live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [o]);
     },
-    gate: live ? circuitGate({ snapshot: scope.stats, claims: live.claims, now: deps.now, random: deps.random, probeTtlMs: timeouts.total_ms }) : undefined,
+    gate: live
+      ? circuitGate({
+          snapshot: scope.stats,
+          claims: live.claims,
+          now: deps.now,
+          random: deps.random,
+          probeTtlMs: timeouts.total_ms,
+        })
+      : undefined,
   }).catch((err: unknown) => {
     if (err instanceof ClientGoneError) return null;
     throw err;
@@ -133,22 +161,42 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
   const transcript = config.fallback.features.store_prompts ? new Transcript(JSON.stringify(request.messages)) : null;
   const record = (r: CompletionRecord) => {
     const full = transcript === null ? r : { ...r, content: transcript.content() };
-    for (const sink of sinks(scope.env, { waitUntil: scope.waitUntil })) scope.waitUntil(sink.complete(full).catch((err: unknown) => console.error("sink failed", err)));
+    for (const sink of sinks(scope.env, { waitUntil: scope.waitUntil }))
+      scope.waitUntil(sink.complete(full).catch((err: unknown) => console.error("sink failed", err)));
   };
   const unanswered = { provider: null, model: null, usage: null, cost_pico: null, ttft_ms: null };
 
   if (outcome === null) {
-    record({ ...base, ...unanswered, status: "client_closed", http_status: 499, attempts: [], latency_ms: deps.now() - startedAt, error: "client closed the connection" });
+    record({
+      ...base,
+      ...unanswered,
+      status: "client_closed",
+      http_status: 499,
+      attempts: [],
+      latency_ms: deps.now() - startedAt,
+      error: "client closed the connection",
+    });
     return { kind: "client_closed" };
   }
   if (!outcome.ok) {
-    record({ ...base, ...unanswered, status: "error", http_status: outcome.failure.status, attempts: outcome.failure.attempts, latency_ms: deps.now() - startedAt, error: outcome.failure.message });
+    record({
+      ...base,
+      ...unanswered,
+      status: "error",
+      http_status: outcome.failure.status,
+      attempts: outcome.failure.attempts,
+      latency_ms: deps.now() - startedAt,
+      error: outcome.failure.message,
+    });
     return { kind: "failed", failure: outcome.failure, plan };
   }
 
   const { candidate, attempts } = outcome;
   const allWarnings = [...warnings, ...outcome.warnings];
-  const headers = { ...routeHeaders(scope.requestId, plan, candidate.ref.provider, candidate.ref.id, attempts, allWarnings), ...budget.headers };
+  const headers = {
+    ...routeHeaders(scope.requestId, plan, candidate.ref.provider, candidate.ref.id, attempts, allWarnings),
+    ...budget.headers,
+  };
   const route = (usage: Usage | null, ttft: number | null): XRouter => ({
     provider: candidate.ref.provider,
     model: candidate.ref.id,
@@ -160,7 +208,12 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
     ttft_ms: ttft,
     warnings: allWarnings,
   });
-  const answered = (usage: Usage | null, ttft: number | null, status: CompletionRecord["status"], error: string | null): CompletionRecord => ({
+  const answered = (
+    usage: Usage | null,
+    ttft: number | null,
+    status: CompletionRecord["status"],
+    error: string | null,
+  ): CompletionRecord => ({
     ...base,
     provider: candidate.ref.provider,
     model: candidate.ref.id,
@@ -195,16 +248,32 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
         ended = true;
         // The stream's own outcome is known only now; a caller leaving says nothing about the provider's health.
         if (committed !== undefined && error !== "client") {
-          live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [streamOutcome(committed, deps.now(), committed.latency_ms + deps.now() - committedAt, error)]);
+          live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [
+            streamOutcome(committed, deps.now(), committed.latency_ms + deps.now() - committedAt, error),
+          ]);
         }
-        record(answered(usage, ttft, error === null ? "ok" : error === "client" ? "client_closed" : "error", error === "client" ? "client closed the connection" : error));
+        record(
+          answered(
+            usage,
+            ttft,
+            error === null ? "ok" : error === "client" ? "client_closed" : "error",
+            error === "client" ? "client closed the connection" : error,
+          ),
+        );
       }
       return route(usage, ttft);
     },
   };
 }
 
-function routeHeaders(requestId: string, plan: Plan, provider: string, model: string, attempts: AttemptRecord[], warnings: string[]): Record<string, string> {
+function routeHeaders(
+  requestId: string,
+  plan: Plan,
+  provider: string,
+  model: string,
+  attempts: AttemptRecord[],
+  warnings: string[],
+): Record<string, string> {
   const headers: Record<string, string> = {
     "x-request-id": requestId,
     "x-router-provider": provider,
@@ -218,7 +287,13 @@ function routeHeaders(requestId: string, plan: Plan, provider: string, model: st
 }
 
 export function publicAttempts(attempts: AttemptRecord[]): XRouter["attempts"] {
-  return attempts.map((a) => ({ provider: a.provider, model: a.model, status: a.status, error: a.error, latency_ms: a.latency_ms }));
+  return attempts.map((a) => ({
+    provider: a.provider,
+    model: a.model,
+    status: a.status,
+    error: a.error,
+    latency_ms: a.latency_ms,
+  }));
 }
 
 /** A caller may tighten the clocks, never loosen them past the configured defaults. */
@@ -273,6 +348,9 @@ class Transcript {
 
   content(): { prompt: string; completion: string | null } {
     const answered = this.#text !== "" || this.#calls.length > 0;
-    return { prompt: this.#prompt, completion: answered ? JSON.stringify({ content: this.#text, tool_calls: this.#calls.filter(Boolean) }) : null };
+    return {
+      prompt: this.#prompt,
+      completion: answered ? JSON.stringify({ content: this.#text, tool_calls: this.#calls.filter(Boolean) }) : null,
+    };
   }
 }

@@ -2,7 +2,7 @@
 import type { Env } from "../env.ts";
 import { isDevelopment } from "../env.ts";
 import type { GovernanceCache } from "../keys/governance-cache.ts";
-import { hashKey, looksLikeGatewayKey, type KeyRecord } from "../keys/key-record.ts";
+import { hashKey, type KeyRecord, looksLikeGatewayKey } from "../keys/key-record.ts";
 import { HttpError } from "./errors.ts";
 
 export type Caller =
@@ -50,20 +50,31 @@ export function authenticateAdmin(request: Request, env: Env): Caller {
  */
 export async function authenticate(request: Request, env: Env, keys: GovernanceCache): Promise<Caller> {
   const token = bearerToken(request);
-  if (token === null || (env.ADMIN_KEY && safeEqual(token, env.ADMIN_KEY)) || !looksLikeGatewayKey(token)) return authenticateAdmin(request, env);
+  if (token === null || (env.ADMIN_KEY && safeEqual(token, env.ADMIN_KEY)) || !looksLikeGatewayKey(token))
+    return authenticateAdmin(request, env);
   let record: KeyRecord | null;
   try {
     record = await keys.keyByHash(env, await hashKey(token));
   } catch (err) {
     console.error("key lookup failed", err instanceof Error ? err.message : String(err));
-    throw new HttpError(503, "Keys cannot be checked right now; retry shortly.", { code: "key_service_unavailable", headers: { "retry-after": "1" } });
+    throw new HttpError(503, "Keys cannot be checked right now; retry shortly.", {
+      code: "key_service_unavailable",
+      headers: { "retry-after": "1" },
+    });
   }
   if (record === null) throw new HttpError(401, "Invalid API key.", { code: "invalid_api_key" });
   const { id, prefix, allowed_origins, rpm_limit, budget_pico } = record;
-  return { kind: "workspace", workspaceId: record.workspace_id, key: { id, prefix, allowed_origins, rpm_limit, budget_pico } };
+  return {
+    kind: "workspace",
+    workspaceId: record.workspace_id,
+    key: { id, prefix, allowed_origins, rpm_limit, budget_pico },
+  };
 }
 
 /** Admin endpoints (keys, setting budgets): the admin key, or development mode on a local machine. */
 export function requireAdmin(caller: Caller): void {
-  if (caller.kind === "workspace") throw new HttpError(403, "This endpoint needs the admin key; a workspace key cannot use it.", { code: "admin_only" });
+  if (caller.kind === "workspace")
+    throw new HttpError(403, "This endpoint needs the admin key; a workspace key cannot use it.", {
+      code: "admin_only",
+    });
 }

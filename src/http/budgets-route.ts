@@ -1,12 +1,13 @@
 // GET/PUT/DELETE /v1/budgets/{workspace_id}: a workspace's spending limit per day or month, and where it stands.
-import type { Context } from "hono";
-import { drizzle } from "drizzle-orm/d1";
+
 import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { Context } from "hono";
 import { z } from "zod";
 import { budgets } from "../db/schema.ts";
 import { directoryOf } from "../keys/governance-directory.ts";
-import type { BudgetConfig, BudgetStatus } from "../ledger/budget-object.ts";
 import { budgetStub, workspaceScope } from "../ledger/budget-gate.ts";
+import type { BudgetConfig, BudgetStatus } from "../ledger/budget-object.ts";
 import { periodStart } from "../ledger/budget-period.ts";
 import { spentSince } from "../ledger/usage-query.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -30,7 +31,8 @@ export async function getBudget(c: Context<AppEnv>): Promise<Response> {
     throw new HttpError(403, "This key may only read its own workspace's budget.", { code: "forbidden_workspace" });
   }
   const status = await budgetStub(c.env, workspaceScope(workspaceId)).status(c.get("app").deps.now());
-  if (status === null) throw new HttpError(404, `Workspace ${workspaceId} has no budget.`, { code: "budget_not_found" });
+  if (status === null)
+    throw new HttpError(404, `Workspace ${workspaceId} has no budget.`, { code: "budget_not_found" });
   return c.json(budgetBody(workspaceId, status));
 }
 
@@ -46,14 +48,22 @@ export async function putBudget(c: Context<AppEnv>): Promise<Response> {
     on_limit: body.on_limit,
   };
   // A budget set mid-period counts what the ledger already shows for it (when the ledger can be read).
-  const seed = await spentSince(c.env.DB, workspaceId, periodStart(budget.period, now), now + 1).catch((err: unknown) => {
-    console.error("budget seed read failed", err instanceof Error ? err.message : String(err));
-    return 0;
-  });
+  const seed = await spentSince(c.env.DB, workspaceId, periodStart(budget.period, now), now + 1).catch(
+    (err: unknown) => {
+      console.error("budget seed read failed", err instanceof Error ? err.message : String(err));
+      return 0;
+    },
+  );
   const status = await budgetStub(c.env, workspaceScope(workspaceId)).configure(budget, now, seed);
   await directoryOf(c.env).setBudget(workspaceId, budget.on_limit);
   governance.rememberBudget(workspaceId, budget.on_limit);
-  const row = { limitPico: budget.limit_pico, period: budget.period, alertThreshold: budget.alert_threshold, onLimit: budget.on_limit, updatedAt: now };
+  const row = {
+    limitPico: budget.limit_pico,
+    period: budget.period,
+    alertThreshold: budget.alert_threshold,
+    onLimit: budget.on_limit,
+    updatedAt: now,
+  };
   await drizzle(c.env.DB)
     .insert(budgets)
     .values({ workspaceId, createdAt: now, ...row })

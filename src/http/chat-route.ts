@@ -1,7 +1,7 @@
 // POST /v1/chat/completions over HTTP: the shared pipeline, encoded as OpenAI JSON or OpenAI SSE.
 import type { Context } from "hono";
 import type { ExecutionFailure } from "../execute/run-plan.ts";
-import { prepareChat, publicAttempts, runChat, type ChatScope } from "../gateway/chat-pipeline.ts";
+import { type ChatScope, prepareChat, publicAttempts, runChat } from "../gateway/chat-pipeline.ts";
 import { committedBody } from "../gateway/committed-body.ts";
 import type { Plan } from "../routing/plan-types.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -50,7 +50,12 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
         run.end,
       );
       return new Response(body, {
-        headers: { ...run.headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
+        headers: {
+          ...run.headers,
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache",
+          "x-accel-buffering": "no",
+        },
       });
     }
     default: {
@@ -67,10 +72,16 @@ function failureResponse(requestId: string, plan: Plan, failure: ExecutionFailur
     "x-router-strategy": plan.strategy,
     "x-router-attempts": String(failure.attempts.filter((a) => a.status !== "skipped").length),
   };
-  if (failure.retryAfterMs !== null) headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
+  if (failure.retryAfterMs !== null)
+    headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
   const body = {
     error: { message: failure.message, type: failure.type, param: null, code: failure.code },
-    x_router: { strategy: plan.strategy, chain: plan.chain, attempts: publicAttempts(failure.attempts), excluded: plan.excluded },
+    x_router: {
+      strategy: plan.strategy,
+      chain: plan.chain,
+      attempts: publicAttempts(failure.attempts),
+      excluded: plan.excluded,
+    },
   };
   return new Response(JSON.stringify(body), { status: failure.status, headers });
 }

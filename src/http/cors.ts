@@ -32,7 +32,8 @@ export function preflight(request: Request): Response | null {
     headers: {
       "access-control-allow-origin": origin,
       "access-control-allow-methods": ALLOWED_METHODS,
-      "access-control-allow-headers": request.headers.get("access-control-request-headers") ?? "authorization, content-type",
+      "access-control-allow-headers":
+        request.headers.get("access-control-request-headers") ?? "authorization, content-type",
       "access-control-max-age": "600",
       vary: "Origin, Access-Control-Request-Headers",
     },
@@ -49,7 +50,9 @@ export function allowedOrigin(request: Request, caller: Caller): string | null {
   if (caller.kind !== "workspace") return origin;
   const allowed = caller.key.allowed_origins ?? [];
   if (allowed.includes("*") || allowed.includes(origin)) return origin;
-  throw new HttpError(403, `Origin ${origin} is not allowed for this key (${caller.key.prefix}…).`, { code: "origin_not_allowed" });
+  throw new HttpError(403, `Origin ${origin} is not allowed for this key (${caller.key.prefix}…).`, {
+    code: "origin_not_allowed",
+  });
 }
 
 export function withCors(response: Response, origin: string): Response {

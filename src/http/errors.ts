@@ -11,7 +11,11 @@ export class HttpError extends Error {
   readonly code: string | null;
   readonly headers: Record<string, string>;
 
-  constructor(status: number, message: string, opts: { type?: string; param?: string | null; code?: string | null; headers?: Record<string, string> } = {}) {
+  constructor(
+    status: number,
+    message: string,
+    opts: { type?: string; param?: string | null; code?: string | null; headers?: Record<string, string> } = {},
+  ) {
     super(message);
     this.status = status;
     this.type = opts.type ?? defaultType(status);

@@ -27,7 +27,10 @@ export async function providerHealth(c: Context<AppEnv>): Promise<Response> {
   if (live) snapshot = await live.cache.refresh(c.env).catch(() => snapshot);
   const now = deps.now();
   const view = asOf(snapshot, now);
-  return c.json({ providers: PROVIDER_IDS.map((p) => viewOf(p, view, c.env)), taken_at: view.taken_at === 0 ? null : new Date(view.taken_at).toISOString() });
+  return c.json({
+    providers: PROVIDER_IDS.map((p) => viewOf(p, view, c.env)),
+    taken_at: view.taken_at === 0 ? null : new Date(view.taken_at).toISOString(),
+  });
 }
 
 function viewOf(provider: ProviderId, snapshot: StatsSnapshot, env: Env): ProviderHealthView {
@@ -49,7 +52,15 @@ function viewOf(provider: ProviderId, snapshot: StatsSnapshot, env: Env): Provid
   };
 }
 
-const SECRET_VARS = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "MISTRAL_API_KEY", "TOGETHER_API_KEY", "OLLAMA_ACCESS_CLIENT_SECRET", "OLLAMA_ACCESS_CLIENT_ID", "ADMIN_KEY"] as const;
+const SECRET_VARS = [
+  "OPENAI_API_KEY",
+  "ANTHROPIC_API_KEY",
+  "MISTRAL_API_KEY",
+  "TOGETHER_API_KEY",
+  "OLLAMA_ACCESS_CLIENT_SECRET",
+  "OLLAMA_ACCESS_CLIENT_ID",
+  "ADMIN_KEY",
+] as const;
 
 /** Provider error messages may echo a key (OpenAI's "Incorrect API key provided: sk-...") : none leaves the Worker. */
 export function redact(message: string, env: Env): string {
@@ -58,5 +69,5 @@ export function redact(message: string, env: Env): string {
     const value = env[name];
     if (value !== undefined && value.length >= 4) out = out.split(value).join("[redacted]");
   }
-  return out.replace(/\b(sk-[A-Za-z0-9_*\-]{4,}|sk-ant-[A-Za-z0-9_*\-]{4,}|key[_-][A-Za-z0-9_*\-]{8,})/g, "[redacted]");
+  return out.replace(/\b(sk-[A-Za-z0-9_*-]{4,}|sk-ant-[A-Za-z0-9_*-]{4,}|key[_-][A-Za-z0-9_*-]{8,})/g, "[redacted]");
 }

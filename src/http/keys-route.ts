@@ -1,11 +1,12 @@
 // POST/GET/DELETE /v1/keys (admin): gateway keys, shown once at creation, stored only as their SHA-256.
-import type { Context } from "hono";
+
 import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import type { Context } from "hono";
 import { z } from "zod";
 import { keys } from "../db/schema.ts";
 import { directoryOf } from "../keys/governance-directory.ts";
-import { hashKey, newKey, VISIBLE_CHARS, type KeyRecord } from "../keys/key-record.ts";
+import { hashKey, type KeyRecord, newKey, VISIBLE_CHARS } from "../keys/key-record.ts";
 import { budgetStub, keyScope } from "../ledger/budget-gate.ts";
 import type { AppEnv } from "./app-env.ts";
 import { HttpError } from "./errors.ts";
@@ -46,22 +47,25 @@ export async function createKey(c: Context<AppEnv>): Promise<Response> {
     revoked_at: null,
   };
   // The listing first, then what makes the key work: a failure leaves a listed key that does not work, never the reverse.
-  await drizzle(c.env.DB)
-    .insert(keys)
-    .values({
-      id: record.id,
-      hash: record.hash,
-      prefix: record.prefix,
-      name: record.name,
-      workspaceId: record.workspace_id,
-      allowedOrigins: record.allowed_origins,
-      rpmLimit: record.rpm_limit,
-      budgetPico: record.budget_pico,
-      createdAt: now,
-    });
+  await drizzle(c.env.DB).insert(keys).values({
+    id: record.id,
+    hash: record.hash,
+    prefix: record.prefix,
+    name: record.name,
+    workspaceId: record.workspace_id,
+    allowedOrigins: record.allowed_origins,
+    rpmLimit: record.rpm_limit,
+    budgetPico: record.budget_pico,
+    createdAt: now,
+  });
   if (record.budget_pico !== null) {
     await budgetStub(c.env, keyScope(record.id)).configure(
-      { limit_pico: record.budget_pico, period: config.fallback.budgets.default_period, alert_threshold: config.fallback.budgets.default_alert_threshold, on_limit: "reject" },
+      {
+        limit_pico: record.budget_pico,
+        period: config.fallback.budgets.default_period,
+        alert_threshold: config.fallback.budgets.default_alert_threshold,
+        on_limit: "reject",
+      },
       now,
     );
   }
@@ -71,9 +75,15 @@ export async function createKey(c: Context<AppEnv>): Promise<Response> {
 }
 
 export async function listKeys(c: Context<AppEnv>): Promise<Response> {
-  const { workspace_id } = parseOrThrow(z.strictObject({ workspace_id: z.string().min(1).max(128).optional() }), c.req.query());
+  const { workspace_id } = parseOrThrow(
+    z.strictObject({ workspace_id: z.string().min(1).max(128).optional() }),
+    c.req.query(),
+  );
   const db = drizzle(c.env.DB);
-  const rows = await (workspace_id === undefined ? db.select().from(keys) : db.select().from(keys).where(eq(keys.workspaceId, workspace_id))).orderBy(desc(keys.createdAt));
+  const rows = await (workspace_id === undefined
+    ? db.select().from(keys)
+    : db.select().from(keys).where(eq(keys.workspaceId, workspace_id))
+  ).orderBy(desc(keys.createdAt));
   return c.json({
     object: "list",
     data: rows.map((r) =>

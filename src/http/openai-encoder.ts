@@ -26,10 +26,19 @@ export function openAIUsage(u: Usage) {
 }
 
 function openAIToolCalls(calls: ChatResult["tool_calls"]) {
-  return calls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } }));
+  return calls.map((c) => ({
+    id: c.id,
+    type: "function" as const,
+    function: { name: c.name, arguments: c.arguments },
+  }));
 }
 
-export function encodeCompletion(id: string, created: number, result: ChatResult, xRouter: XRouter): Record<string, unknown> {
+export function encodeCompletion(
+  id: string,
+  created: number,
+  result: ChatResult,
+  xRouter: XRouter,
+): Record<string, unknown> {
   const message: Record<string, unknown> = { role: "assistant", content: result.content, refusal: null };
   if (result.tool_calls.length > 0) message.tool_calls = openAIToolCalls(result.tool_calls);
   return {
@@ -67,7 +76,9 @@ export class ChunkWriter {
         return this.#delta({ content: e.text });
       case "tool_call_start":
         this.sawToolCall = true;
-        return this.#delta({ tool_calls: [{ index: e.index, id: e.id, type: "function", function: { name: e.name, arguments: "" } }] });
+        return this.#delta({
+          tool_calls: [{ index: e.index, id: e.id, type: "function", function: { name: e.name, arguments: "" } }],
+        });
       case "tool_call_delta":
         return this.#delta({ tool_calls: [{ index: e.index, function: { arguments: e.arguments } }] });
       case "finish":
@@ -88,7 +99,12 @@ export class ChunkWriter {
   /** The finish chunk (with x_router), the usage chunk if asked for, and [DONE]. */
   finish(includeUsage: boolean, xRouter: XRouter): Uint8Array {
     const finishReason = this.finishReason ?? (this.sawToolCall ? "tool_calls" : "stop");
-    let out = sse({ ...this.#base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }], ...(includeUsage ? { usage: null } : {}), ...(includeUsage ? {} : { x_router: xRouter }) });
+    let out = sse({
+      ...this.#base,
+      choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }],
+      ...(includeUsage ? { usage: null } : {}),
+      ...(includeUsage ? {} : { x_router: xRouter }),
+    });
     if (includeUsage) {
       out += sse({ ...this.#base, choices: [], usage: this.usage ? openAIUsage(this.usage) : null, x_router: xRouter });
     }
@@ -106,7 +122,9 @@ export class ChunkWriter {
 
 /** An OpenAI-style error event: what a client gets when a committed stream fails. No [DONE] follows. */
 export function encodeStreamError(message: string, type: string, code: string, xRouter?: XRouter): Uint8Array {
-  return encoder.encode(sse({ error: { message, type, param: null, code }, ...(xRouter ? { x_router: xRouter } : {}) }));
+  return encoder.encode(
+    sse({ error: { message, type, param: null, code }, ...(xRouter ? { x_router: xRouter } : {}) }),
+  );
 }
 
 function sse(payload: unknown): string {

@@ -100,7 +100,10 @@ export const ChatCompletionRequestSchema = z.object({
   top_p: nullableNumber(z.number().min(0).max(1)),
   presence_penalty: nullableNumber(z.number().min(-2).max(2)),
   frequency_penalty: nullableNumber(z.number().min(-2).max(2)),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+  stop: z
+    .union([z.string(), z.array(z.string()).max(4)])
+    .nullable()
+    .optional(),
   seed: z.int().nullable().optional(),
   max_tokens: z.int().positive().nullable().optional(),
   max_completion_tokens: z.int().positive().nullable().optional(),

@@ -8,7 +8,8 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  if (request.body === null) throw new HttpError(400, "The request body is empty; send a JSON object.", { code: "invalid_json" });
+  if (request.body === null)
+    throw new HttpError(400, "The request body is empty; send a JSON object.", { code: "invalid_json" });
   // A declared length is enforced by the runtime, so the body can be read whole; only a chunked body is counted.
   if (Number.isFinite(declared)) return parseJson(await request.text());
   const reader = request.body.getReader();
@@ -34,7 +35,8 @@ export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Pr
 }
 
 function parseJson(text: string): unknown {
-  if (text.trim() === "") throw new HttpError(400, "The request body is empty; send a JSON object.", { code: "invalid_json" });
+  if (text.trim() === "")
+    throw new HttpError(400, "The request body is empty; send a JSON object.", { code: "invalid_json" });
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -54,5 +56,8 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, par
   const path = issue ? issue.path.map(String) : [];
   const param = [paramPrefix, ...path].filter((p) => p !== "").join(".");
   const where = param === "" ? "The request" : `'${param}'`;
-  throw new HttpError(400, `${where}: ${issue?.message ?? "invalid"}`, { param: param === "" ? null : param, code: "invalid_value" });
+  throw new HttpError(400, `${where}: ${issue?.message ?? "invalid"}`, {
+    param: param === "" ? null : param,
+    code: "invalid_value",
+  });
 }

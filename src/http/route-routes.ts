@@ -1,13 +1,13 @@
 // POST /v1/route (dry run: the plan for a chat-completions body, no provider called), GET /v1/chains, GET /v1/strategies.
 import type { Context } from "hono";
 import { STRATEGIES } from "../config/schema.ts";
+import { prepareChat } from "../gateway/chat-pipeline.ts";
 import { adapterFor } from "../providers/index.ts";
 import { publicPlan } from "../routing/public-plan.ts";
 import { STRATEGY_IMPLS } from "../routing/strategies/index.ts";
-import { prepareChat } from "../gateway/chat-pipeline.ts";
+import { settingsFrom } from "../settings.ts";
 import type { AppEnv } from "./app-env.ts";
 import { httpScope } from "./chat-route.ts";
-import { settingsFrom } from "../settings.ts";
 import { readJsonBody } from "./read-body.ts";
 
 export async function dryRunRoute(c: Context<AppEnv>): Promise<Response> {
@@ -55,7 +55,9 @@ export function listStrategies(c: Context<AppEnv>): Response {
       name,
       description: STRATEGY_IMPLS[name].description,
       ...(name === "balanced" ? { weights: fallback.strategies.balanced.weights } : {}),
-      ...(name === "latency_optimized" ? { exploration_rate: fallback.strategies.latency_optimized.exploration_rate } : {}),
+      ...(name === "latency_optimized"
+        ? { exploration_rate: fallback.strategies.latency_optimized.exploration_rate }
+        : {}),
     })),
     task_types: Object.entries(fallback.task_types).map(([name, t]) => ({
       name,

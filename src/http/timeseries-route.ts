@@ -11,7 +11,12 @@ const MINUTE = 60_000;
 
 const QuerySchema = z.strictObject({
   /** How far back, from now: 1 minute to 7 days. */
-  window_ms: z.coerce.number().int().min(MINUTE).max(7 * 24 * 60 * MINUTE).default(15 * MINUTE),
+  window_ms: z.coerce
+    .number()
+    .int()
+    .min(MINUTE)
+    .max(7 * 24 * 60 * MINUTE)
+    .default(15 * MINUTE),
   /** How many buckets the window is cut into. */
   buckets: z.coerce.number().int().min(1).max(240).default(60),
   workspace_id: z.string().min(1).max(128).optional(),
@@ -29,5 +34,13 @@ export async function statsTimeseries(c: Context<AppEnv>): Promise<Response> {
   // Buckets on whole multiples of their size, so a refreshing chart's points stay put.
   const from = Math.floor((to - query.window_ms) / bucketMs) * bucketMs;
   const { samples, truncated } = await attemptSamples(c.env.DB, { workspaceId, from, to: to + 1 });
-  return c.json({ object: "timeseries", workspace_id: workspaceId, from, to, bucket_ms: bucketMs, truncated, series: latencySeries(samples, from, bucketMs) });
+  return c.json({
+    object: "timeseries",
+    workspace_id: workspaceId,
+    from,
+    to,
+    bucket_ms: bucketMs,
+    truncated,
+    series: latencySeries(samples, from, bucketMs),
+  });
 }

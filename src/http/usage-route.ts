@@ -10,9 +10,16 @@ const DEFAULT_RANGE_MS = 30 * 86_400_000;
 
 /** An ISO 8601 date ("2026-11-01", UTC midnight) or date-time, or epoch milliseconds. */
 const instant = z.string().transform((value, ctx) => {
-  const ms = /^\d{10,16}$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value) : Number.NaN;
+  const ms = /^\d{10,16}$/.test(value)
+    ? Number(value)
+    : /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)
+      ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)
+      : Number.NaN;
   if (Number.isNaN(ms)) {
-    ctx.addIssue({ code: "custom", message: `expected an ISO 8601 date or date-time, or epoch milliseconds (got "${value}")` });
+    ctx.addIssue({
+      code: "custom",
+      message: `expected an ISO 8601 date or date-time, or epoch milliseconds (got "${value}")`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -29,12 +36,16 @@ export async function getUsage(c: Context<AppEnv>): Promise<Response> {
   const query = parseOrThrow(QuerySchema, c.req.query());
   const caller = c.get("caller");
   if (caller.kind === "workspace" && query.workspace_id !== undefined && query.workspace_id !== caller.workspaceId) {
-    throw new HttpError(403, "This key may only read its own workspace's usage.", { param: "workspace_id", code: "forbidden_workspace" });
+    throw new HttpError(403, "This key may only read its own workspace's usage.", {
+      param: "workspace_id",
+      code: "forbidden_workspace",
+    });
   }
   const workspaceId = caller.kind === "workspace" ? caller.workspaceId : (query.workspace_id ?? null);
   const to = query.to ?? c.get("app").deps.now();
   const from = query.from ?? to - DEFAULT_RANGE_MS;
-  if (from >= to) throw new HttpError(400, "'from' must be earlier than 'to'.", { param: "from", code: "invalid_value" });
+  if (from >= to)
+    throw new HttpError(400, "'from' must be earlier than 'to'.", { param: "from", code: "invalid_value" });
   const { totals, groups } = await queryUsage(c.env.DB, { workspaceId, from, to, groupBy: query.group_by ?? null });
   return c.json({
     workspace_id: workspaceId,

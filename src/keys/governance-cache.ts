@@ -39,14 +39,18 @@ export class GovernanceCache {
     if (age === Number.POSITIVE_INFINITY) {
       // An unreachable directory must not take every request down: keys still resolve one by one (and fail then),
       // and the next request tries the snapshot again.
-      await this.#refresh(env).catch((err: unknown) => console.error("governance snapshot failed", err instanceof Error ? err.message : String(err)));
+      await this.#refresh(env).catch((err: unknown) =>
+        console.error("governance snapshot failed", err instanceof Error ? err.message : String(err)),
+      );
       return;
     }
     if (age > REFRESH_AFTER_MS && !this.#refreshing) {
       this.#refreshing = true;
       ctx.waitUntil(
         this.#refresh(env)
-          .catch((err: unknown) => console.error("governance refresh failed", err instanceof Error ? err.message : String(err)))
+          .catch((err: unknown) =>
+            console.error("governance refresh failed", err instanceof Error ? err.message : String(err)),
+          )
           .finally(() => (this.#refreshing = false)),
       );
     }

@@ -22,12 +22,20 @@ export class GovernanceDirectory extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS keys (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, record TEXT NOT NULL, revoked_at INTEGER)`);
+    this.#sql.exec(
+      `CREATE TABLE IF NOT EXISTS keys (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, record TEXT NOT NULL, revoked_at INTEGER)`,
+    );
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS budgets (workspace_id TEXT PRIMARY KEY, on_limit TEXT NOT NULL)`);
   }
 
   putKey(record: KeyRecord): void {
-    this.#sql.exec(`INSERT OR REPLACE INTO keys (id, hash, record, revoked_at) VALUES (?, ?, ?, ?)`, record.id, record.hash, JSON.stringify(record), record.revoked_at);
+    this.#sql.exec(
+      `INSERT OR REPLACE INTO keys (id, hash, record, revoked_at) VALUES (?, ?, ?, ?)`,
+      record.id,
+      record.hash,
+      JSON.stringify(record),
+      record.revoked_at,
+    );
   }
 
   /** Marks the key revoked; returns it, or null when there is no such key. */
@@ -36,13 +44,20 @@ export class GovernanceDirectory extends DurableObject<Env> {
     if (row === undefined) return null;
     const record = JSON.parse(row.record) as KeyRecord;
     if (record.revoked_at === null) record.revoked_at = now;
-    this.#sql.exec(`UPDATE keys SET record = ?, revoked_at = ? WHERE id = ?`, JSON.stringify(record), record.revoked_at, id);
+    this.#sql.exec(
+      `UPDATE keys SET record = ?, revoked_at = ? WHERE id = ?`,
+      JSON.stringify(record),
+      record.revoked_at,
+      id,
+    );
     return record;
   }
 
   /** The live key with this hash, or null (unknown or revoked). */
   lookup(hash: string): KeyRecord | null {
-    const row = this.#sql.exec<{ record: string }>(`SELECT record FROM keys WHERE hash = ? AND revoked_at IS NULL`, hash).toArray()[0];
+    const row = this.#sql
+      .exec<{ record: string }>(`SELECT record FROM keys WHERE hash = ? AND revoked_at IS NULL`, hash)
+      .toArray()[0];
     return row === undefined ? null : (JSON.parse(row.record) as KeyRecord);
   }
 
@@ -55,8 +70,14 @@ export class GovernanceDirectory extends DurableObject<Env> {
   }
 
   snapshot(): GovernanceSnapshot {
-    const keys = this.#sql.exec<{ record: string }>(`SELECT record FROM keys WHERE revoked_at IS NULL`).toArray().map((r) => JSON.parse(r.record) as KeyRecord);
-    const budgets = this.#sql.exec<{ workspace_id: string; on_limit: string }>(`SELECT workspace_id, on_limit FROM budgets`).toArray().map((r) => ({ workspace_id: r.workspace_id, on_limit: r.on_limit as OnLimit }));
+    const keys = this.#sql
+      .exec<{ record: string }>(`SELECT record FROM keys WHERE revoked_at IS NULL`)
+      .toArray()
+      .map((r) => JSON.parse(r.record) as KeyRecord);
+    const budgets = this.#sql
+      .exec<{ workspace_id: string; on_limit: string }>(`SELECT workspace_id, on_limit FROM budgets`)
+      .toArray()
+      .map((r) => ({ workspace_id: r.workspace_id, on_limit: r.on_limit as OnLimit }));
     return { keys, budgets };
   }
 }

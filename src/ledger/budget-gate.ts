@@ -75,12 +75,18 @@ export async function holdBudget(input: GateInput): Promise<BudgetHold> {
       holds.push({ scope, hold_id: holdId });
       governance.noteRemaining(workspaceId, result.status.remaining_pico);
       headers["x-budget-remaining-usd"] = picoToUsdString(result.status.remaining_pico);
-      if (result.status.alert) headers["x-budget-alert"] = `spent or held ${Math.round(result.status.config.alert_threshold * 100)}% or more of the budget`;
+      if (result.status.alert)
+        headers["x-budget-alert"] =
+          `spent or held ${Math.round(result.status.config.alert_threshold * 100)}% or more of the budget`;
       const fit = new Set(result.fit);
       const remaining = picoToUsdString(result.status.remaining_pico + result.held_pico);
       plan.candidates = plan.candidates.filter((c, i) => {
         if (fit.has(i)) return true;
-        plan.excluded.push({ provider: c.ref.provider, model: c.ref.id, reason: `its worst case ($${picoToUsdString(amounts[i] as number)}) exceeds the $${remaining} left in the workspace budget` });
+        plan.excluded.push({
+          provider: c.ref.provider,
+          model: c.ref.id,
+          reason: `its worst case ($${picoToUsdString(amounts[i] as number)}) exceeds the $${remaining} left in the workspace budget`,
+        });
         return false;
       });
     }
@@ -98,7 +104,11 @@ export async function holdBudget(input: GateInput): Promise<BudgetHold> {
       });
     if (!result.ok) {
       await releaseAll(env, holds, now);
-      throw refused(`key ${caller.kind === "workspace" ? caller.key.prefix : ""}…`, result.status, Math.max(...amounts));
+      throw refused(
+        `key ${caller.kind === "workspace" ? caller.key.prefix : ""}…`,
+        result.status,
+        Math.max(...amounts),
+      );
     }
     if (result.status !== null) holds.push({ scope, hold_id: holdId });
   }
@@ -106,26 +116,42 @@ export async function holdBudget(input: GateInput): Promise<BudgetHold> {
 }
 
 /** Settles each hold with the request's real cost (0 when it failed): after the response, through waitUntil. */
-export async function settleHolds(env: Pick<Env, "BUDGETS">, holds: BudgetHoldRef[], costPico: number, now: number): Promise<void> {
+export async function settleHolds(
+  env: Pick<Env, "BUDGETS">,
+  holds: BudgetHoldRef[],
+  costPico: number,
+  now: number,
+): Promise<void> {
   await Promise.all(holds.map((h) => budgetStub(env, h.scope).settle(h.hold_id, costPico, now)));
 }
 
 async function releaseAll(env: Pick<Env, "BUDGETS">, holds: BudgetHoldRef[], now: number): Promise<void> {
-  await settleHolds(env, holds, 0, now).catch((err: unknown) => console.error("budget release failed", err instanceof Error ? err.message : String(err)));
+  await settleHolds(env, holds, 0, now).catch((err: unknown) =>
+    console.error("budget release failed", err instanceof Error ? err.message : String(err)),
+  );
 }
 
 /** A budget that cannot be checked does not let spend through: 503, retryable, rather than an unbounded call. */
 function unavailable(err: unknown): HttpError {
   console.error("budget hold failed", err instanceof Error ? err.message : String(err));
-  return new HttpError(503, "The workspace budget cannot be checked right now; retry shortly.", { code: "budget_unavailable", headers: { "retry-after": "1" } });
+  return new HttpError(503, "The workspace budget cannot be checked right now; retry shortly.", {
+    code: "budget_unavailable",
+    headers: { "retry-after": "1" },
+  });
 }
 
 function refused(what: string, status: BudgetStatus, worstPico: number): HttpError {
-  const worst = Number.isFinite(worstPico) ? `up to $${picoToUsdString(worstPico)}` : "an amount that cannot be bounded (an unpriced model)";
+  const worst = Number.isFinite(worstPico)
+    ? `up to $${picoToUsdString(worstPico)}`
+    : "an amount that cannot be bounded (an unpriced model)";
   return new HttpError(
     402,
     `The budget of ${what} does not cover this request: it could cost ${worst} and $${picoToUsdString(status.remaining_pico)} of $${picoToUsdString(status.config.limit_pico)} is left this ${status.config.period}. Lower max_tokens, choose a cheaper model, or raise the budget.`,
-    { type: "insufficient_quota", code: "budget_exceeded", headers: { "x-budget-remaining-usd": picoToUsdString(status.remaining_pico) } },
+    {
+      type: "insufficient_quota",
+      code: "budget_exceeded",
+      headers: { "x-budget-remaining-usd": picoToUsdString(status.remaining_pico) },
+    },
   );
 }
 

@@ -1,7 +1,7 @@
 // BudgetObject: one per budget scope (a workspace, or a key with budget_usd); reserves worst cases, settles real costs.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { periodEnd, periodStart, type BudgetPeriod } from "./budget-period.ts";
+import { type BudgetPeriod, periodEnd, periodStart } from "./budget-period.ts";
 
 export interface BudgetConfig {
   limit_pico: number;
@@ -26,8 +26,7 @@ export interface BudgetStatus {
 
 export type ReserveResult =
   /** `fit`: indices of the amounts that fit (all of them under reject); `held`: what was reserved (their maximum). */
-  | { ok: true; fit: number[]; held_pico: number; status: BudgetStatus | null }
-  | { ok: false; status: BudgetStatus };
+  { ok: true; fit: number[]; held_pico: number; status: BudgetStatus | null } | { ok: false; status: BudgetStatus };
 
 /**
  * A reservation left by a request that never settled (an isolate that died mid-request) frees itself after this
@@ -45,9 +44,13 @@ export class BudgetObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), limit_pico INTEGER NOT NULL, period TEXT NOT NULL, alert_threshold REAL NOT NULL, on_limit TEXT NOT NULL)`);
+    this.#sql.exec(
+      `CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), limit_pico INTEGER NOT NULL, period TEXT NOT NULL, alert_threshold REAL NOT NULL, on_limit TEXT NOT NULL)`,
+    );
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS spend (period_start INTEGER PRIMARY KEY, spent_pico INTEGER NOT NULL)`);
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS reservations (hold_id TEXT PRIMARY KEY, amount_pico INTEGER NOT NULL, period_start INTEGER NOT NULL, expires_at INTEGER NOT NULL)`);
+    this.#sql.exec(
+      `CREATE TABLE IF NOT EXISTS reservations (hold_id TEXT PRIMARY KEY, amount_pico INTEGER NOT NULL, period_start INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
+    );
   }
 
   /** Sets (or replaces) the budget. `seedSpentPico` is what the ledger already shows for the current period. */
@@ -61,7 +64,11 @@ export class BudgetObject extends DurableObject<Env> {
       config.on_limit,
     );
     // Only a period this object has never charged is seeded: its own count is exact from then on.
-    this.#sql.exec(`INSERT OR IGNORE INTO spend (period_start, spent_pico) VALUES (?, ?)`, periodStart(config.period, now), Math.max(0, Math.round(seedSpentPico)));
+    this.#sql.exec(
+      `INSERT OR IGNORE INTO spend (period_start, spent_pico) VALUES (?, ?)`,
+      periodStart(config.period, now),
+      Math.max(0, Math.round(seedSpentPico)),
+    );
     return this.#status(config, now);
   }
 
@@ -87,7 +94,8 @@ export class BudgetObject extends DurableObject<Env> {
     const before = this.#status(config, now);
     const fit = amounts.flatMap((a, i) => (a <= before.remaining_pico ? [i] : []));
     // An empty plan is not the budget's business (the executor answers 503 for it).
-    const refused = config.on_limit === "reject" ? fit.length !== amounts.length : amounts.length > 0 && fit.length === 0;
+    const refused =
+      config.on_limit === "reject" ? fit.length !== amounts.length : amounts.length > 0 && fit.length === 0;
     if (refused) return { ok: false, status: before };
     const held = Math.max(0, ...fit.map((i) => amounts[i] as number));
     this.#sql.exec(
@@ -105,7 +113,9 @@ export class BudgetObject extends DurableObject<Env> {
    * A request that reserved nothing (an isolate that had not yet heard of the budget) is still charged.
    */
   settle(holdId: string, costPico: number, now: number): void {
-    const row = this.#sql.exec<{ period_start: number }>(`SELECT period_start FROM reservations WHERE hold_id = ?`, holdId).toArray()[0];
+    const row = this.#sql
+      .exec<{ period_start: number }>(`SELECT period_start FROM reservations WHERE hold_id = ?`, holdId)
+      .toArray()[0];
     this.#sql.exec(`DELETE FROM reservations WHERE hold_id = ?`, holdId);
     if (costPico <= 0) return;
     const config = this.#config();
@@ -118,15 +128,32 @@ export class BudgetObject extends DurableObject<Env> {
   }
 
   #config(): BudgetConfig | null {
-    const row = this.#sql.exec<{ limit_pico: number; period: string; alert_threshold: number; on_limit: string }>(`SELECT limit_pico, period, alert_threshold, on_limit FROM config`).toArray()[0];
+    const row = this.#sql
+      .exec<{ limit_pico: number; period: string; alert_threshold: number; on_limit: string }>(
+        `SELECT limit_pico, period, alert_threshold, on_limit FROM config`,
+      )
+      .toArray()[0];
     if (row === undefined) return null;
-    return { limit_pico: row.limit_pico, period: row.period as BudgetPeriod, alert_threshold: row.alert_threshold, on_limit: row.on_limit as BudgetConfig["on_limit"] };
+    return {
+      limit_pico: row.limit_pico,
+      period: row.period as BudgetPeriod,
+      alert_threshold: row.alert_threshold,
+      on_limit: row.on_limit as BudgetConfig["on_limit"],
+    };
   }
 
   #status(config: BudgetConfig, now: number): BudgetStatus {
     const start = periodStart(config.period, now);
-    const spent = this.#sql.exec<{ s: number }>(`SELECT COALESCE(SUM(spent_pico), 0) AS s FROM spend WHERE period_start = ?`, start).one().s;
-    const reserved = this.#sql.exec<{ s: number }>(`SELECT COALESCE(SUM(amount_pico), 0) AS s FROM reservations WHERE period_start = ? AND expires_at > ?`, start, now).one().s;
+    const spent = this.#sql
+      .exec<{ s: number }>(`SELECT COALESCE(SUM(spent_pico), 0) AS s FROM spend WHERE period_start = ?`, start)
+      .one().s;
+    const reserved = this.#sql
+      .exec<{ s: number }>(
+        `SELECT COALESCE(SUM(amount_pico), 0) AS s FROM reservations WHERE period_start = ? AND expires_at > ?`,
+        start,
+        now,
+      )
+      .one().s;
     return {
       config,
       period_start: start,

@@ -54,13 +54,29 @@ export async function writeLedger(db: D1Database, records: CompletionRecord[]): 
       );
       r.attempts.forEach((a, seq) => {
         statements.push(
-          attempt.bind(r.request_id, seq, r.created_at, a.provider, a.model, a.status, a.error, a.error_kind, a.http_status, Math.round(a.latency_ms), a.ttft_ms === null ? null : Math.round(a.ttft_ms)),
+          attempt.bind(
+            r.request_id,
+            seq,
+            r.created_at,
+            a.provider,
+            a.model,
+            a.status,
+            a.error,
+            a.error_kind,
+            a.http_status,
+            Math.round(a.latency_ms),
+            a.ttft_ms === null ? null : Math.round(a.ttft_ms),
+          ),
         );
       });
     }
     await db.batch(statements);
   } catch (err) {
-    console.error("ledger write failed", records.map((r) => r.request_id).join(","), err instanceof Error ? err.message : String(err));
+    console.error(
+      "ledger write failed",
+      records.map((r) => r.request_id).join(","),
+      err instanceof Error ? err.message : String(err),
+    );
   }
 }
 
@@ -74,7 +90,12 @@ export class D1LedgerSink implements RequestSink {
   readonly #delayMs: number;
   readonly #ctx: { waitUntil(promise: Promise<unknown>): void };
 
-  constructor(db: D1Database, batcher: WriteBatcher<D1Database, CompletionRecord>, delayMs: number, ctx: { waitUntil(promise: Promise<unknown>): void }) {
+  constructor(
+    db: D1Database,
+    batcher: WriteBatcher<D1Database, CompletionRecord>,
+    delayMs: number,
+    ctx: { waitUntil(promise: Promise<unknown>): void },
+  ) {
     this.#db = db;
     this.#batcher = batcher;
     this.#delayMs = delayMs;

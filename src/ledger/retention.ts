@@ -11,7 +11,10 @@ const MAX_DAYS_PER_RUN = 31;
  */
 export async function foldOldRequests(db: D1Database, now: number, requestDays: number): Promise<string[]> {
   const cutoffDay = utcDay(Date.parse(`${utcDay(now)}T00:00:00Z`) - requestDays * DAY_MS);
-  const days = await db.prepare(`SELECT DISTINCT day FROM requests WHERE day < ? ORDER BY day LIMIT ?`).bind(cutoffDay, MAX_DAYS_PER_RUN).all<{ day: string }>();
+  const days = await db
+    .prepare(`SELECT DISTINCT day FROM requests WHERE day < ? ORDER BY day LIMIT ?`)
+    .bind(cutoffDay, MAX_DAYS_PER_RUN)
+    .all<{ day: string }>();
   const folded: string[] = [];
   for (const { day } of days.results) {
     await db.batch([

@@ -68,14 +68,23 @@ const RowSchema = z.object({
  * Folded days count whole: a rollup day is included when it lies within [from, to) by UTC day, since its rows no
  * longer carry a time. Over whole days the answer is the same before and after folding.
  */
-export async function queryUsage(d1: D1Database, filter: UsageFilter): Promise<{ totals: UsageAmounts; groups: UsageGroup[] }> {
+export async function queryUsage(
+  d1: D1Database,
+  filter: UsageFilter,
+): Promise<{ totals: UsageAmounts; groups: UsageGroup[] }> {
   const db = drizzle(d1);
   const dim = filter.groupBy ?? "none";
   const ws = filter.workspaceId;
-  const requestWhere = ws === null ? sql`created_at >= ${filter.from} AND created_at < ${filter.to}` : sql`workspace_id = ${ws} AND created_at >= ${filter.from} AND created_at < ${filter.to}`;
+  const requestWhere =
+    ws === null
+      ? sql`created_at >= ${filter.from} AND created_at < ${filter.to}`
+      : sql`workspace_id = ${ws} AND created_at >= ${filter.from} AND created_at < ${filter.to}`;
   const firstDay = utcDay(filter.from);
   const lastDay = utcDay(filter.to - 1);
-  const rollupWhere = ws === null ? sql`day >= ${firstDay} AND day <= ${lastDay}` : sql`workspace_id = ${ws} AND day >= ${firstDay} AND day <= ${lastDay}`;
+  const rollupWhere =
+    ws === null
+      ? sql`day >= ${firstDay} AND day <= ${lastDay}`
+      : sql`workspace_id = ${ws} AND day >= ${firstDay} AND day <= ${lastDay}`;
   const rows = await db.all(sql`
     SELECT key, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
            SUM(cached_input_tokens) AS cached_input_tokens, SUM(cost_pico) AS cost_pico, SUM(unpriced_requests) AS unpriced_requests
@@ -91,7 +100,10 @@ export async function queryUsage(d1: D1Database, filter: UsageFilter): Promise<{
       FROM daily_rollups WHERE ${rollupWhere} GROUP BY 1
     )
     GROUP BY key ORDER BY key`);
-  const groups = z.array(RowSchema).parse(rows).map((r) => ({ ...r, key: r.key === "" ? null : r.key, cost_usd: r.cost_pico / 1e12 }));
+  const groups = z
+    .array(RowSchema)
+    .parse(rows)
+    .map((r) => ({ ...r, key: r.key === "" ? null : r.key, cost_usd: r.cost_pico / 1e12 }));
   const totals = groups.reduce<UsageAmounts>(
     (t, g) => ({
       requests: t.requests + g.requests,
@@ -103,7 +115,16 @@ export async function queryUsage(d1: D1Database, filter: UsageFilter): Promise<{
       cost_usd: 0,
       unpriced_requests: t.unpriced_requests + g.unpriced_requests,
     }),
-    { requests: 0, errors: 0, input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cost_pico: 0, cost_usd: 0, unpriced_requests: 0 },
+    {
+      requests: 0,
+      errors: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      cached_input_tokens: 0,
+      cost_pico: 0,
+      cost_usd: 0,
+      unpriced_requests: 0,
+    },
   );
   totals.cost_usd = totals.cost_pico / 1e12;
   return { totals, groups: filter.groupBy === null ? [] : groups };

@@ -25,9 +25,12 @@ export function worstCasePromptTokens(req: CanonicalRequest): number {
     else if (Array.isArray(content)) {
       for (const part of content) tokens += part.type === "text" ? encoder.encode(part.text).length : IMAGE_TOKENS;
     }
-    if (m.role === "assistant") for (const c of m.tool_calls ?? []) tokens += encoder.encode(c.function.name + c.function.arguments).length + PER_MESSAGE_TOKENS;
+    if (m.role === "assistant")
+      for (const c of m.tool_calls ?? [])
+        tokens += encoder.encode(c.function.name + c.function.arguments).length + PER_MESSAGE_TOKENS;
   }
-  if (req.tools !== undefined && req.tools.length > 0) tokens += encoder.encode(JSON.stringify(req.tools)).length + TOOLS_PREAMBLE_TOKENS;
+  if (req.tools !== undefined && req.tools.length > 0)
+    tokens += encoder.encode(JSON.stringify(req.tools)).length + TOOLS_PREAMBLE_TOKENS;
   return tokens;
 }
 
@@ -39,7 +42,10 @@ export function worstCasePromptTokens(req: CanonicalRequest): number {
 export function worstCasePico(ref: ModelRef, promptTokens: number, req: CanonicalRequest): number {
   const entry = ref.entry;
   if (entry === null) return Number.POSITIVE_INFINITY;
-  const promptPrice = Math.max(picoPerToken(entry.pricing.input), picoPerToken(entry.pricing.cache_write ?? entry.pricing.input));
+  const promptPrice = Math.max(
+    picoPerToken(entry.pricing.input),
+    picoPerToken(entry.pricing.cache_write ?? entry.pricing.input),
+  );
   const output = Math.min(req.max_output_tokens ?? entry.max_output, entry.max_output);
   return promptTokens * promptPrice + output * picoPerToken(entry.pricing.output);
 }

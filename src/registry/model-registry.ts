@@ -1,5 +1,5 @@
 // The model registry in memory: lookup by provider/model, id or alias, and the resolution of the `model` field.
-import { PROVIDER_IDS, type ModelEntry, type ProviderId } from "../config/schema.ts";
+import { type ModelEntry, PROVIDER_IDS, type ProviderId } from "../config/schema.ts";
 
 /** A model a call can go to. `entry` is null for a model the registry does not list (priced as unknown). */
 export interface ModelRef {

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { CapabilitySchema, StrategySchema } from "../config/schema.ts";
 import { HttpError } from "../http/errors.ts";
-import { RouterControlsSchema, type RouterControls } from "../http/openai-request.ts";
+import { type RouterControls, RouterControlsSchema } from "../http/openai-request.ts";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 const positive = z.coerce.number().positive();
@@ -13,7 +13,18 @@ const id = z.string().min(1).max(128);
 const HEADERS = {
   "x-router-strategy": ["strategy", StrategySchema],
   "x-router-chain": ["chain", z.string().min(1)],
-  "x-router-capabilities": ["capabilities", z.string().transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s !== "")).pipe(z.array(CapabilitySchema))],
+  "x-router-capabilities": [
+    "capabilities",
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== ""),
+      )
+      .pipe(z.array(CapabilitySchema)),
+  ],
   "x-router-task-type": ["task_type", z.string().min(1)],
   "x-router-budget-remaining": ["budget_remaining", nonNegative],
   "x-router-max-latency-ms": ["max_latency_ms", positive],
@@ -34,7 +45,10 @@ export function readControls(body: RouterControls | undefined, headers: Headers)
     if (raw === null) continue;
     const parsed = (schema as z.ZodType).safeParse(raw);
     if (!parsed.success) {
-      throw new HttpError(400, `Header ${header}: ${parsed.error.issues[0]?.message ?? "invalid"} (got "${raw}")`, { param: header, code: "invalid_header" });
+      throw new HttpError(400, `Header ${header}: ${parsed.error.issues[0]?.message ?? "invalid"} (got "${raw}")`, {
+        param: header,
+        code: "invalid_header",
+      });
     }
     if (field.startsWith("timeouts.")) timeouts[field.slice("timeouts.".length)] = parsed.data;
     else merged[field] = parsed.data;

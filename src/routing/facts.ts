@@ -2,7 +2,13 @@
 import type { CanonicalRequest } from "../core/types.ts";
 import { costPico, picoToUsd } from "../ledger/cost.ts";
 import type { ModelRef } from "../registry/model-registry.ts";
-import { modelKey, type CircuitState, type ModelStats, type ProviderStats, type StatsSnapshot } from "../stats/snapshot.ts";
+import {
+  type CircuitState,
+  type ModelStats,
+  modelKey,
+  type ProviderStats,
+  type StatsSnapshot,
+} from "../stats/snapshot.ts";
 
 /** Output tokens assumed for a cost estimate when the request sets no max_tokens: a long-ish answer, so budgets err high. */
 export const ASSUMED_OUTPUT_TOKENS = 1024;
@@ -39,8 +45,12 @@ export function factsFor(ref: ModelRef, request: CanonicalRequest, promptTokens:
   const model = live ? (stats.models[key] ?? null) : null;
   const provider = live ? (stats.providers[ref.provider] ?? null) : null;
   const entry = ref.entry;
-  const outputTokens = request.max_output_tokens ?? Math.min(entry?.max_output ?? ASSUMED_OUTPUT_TOKENS, ASSUMED_OUTPUT_TOKENS);
-  const pico = costPico({ input_tokens: promptTokens, output_tokens: outputTokens, cached_input_tokens: 0, cache_write_tokens: 0 }, entry);
+  const outputTokens =
+    request.max_output_tokens ?? Math.min(entry?.max_output ?? ASSUMED_OUTPUT_TOKENS, ASSUMED_OUTPUT_TOKENS);
+  const pico = costPico(
+    { input_tokens: promptTokens, output_tokens: outputTokens, cached_input_tokens: 0, cache_write_tokens: 0 },
+    entry,
+  );
   const speedKind = request.stream ? "ttft" : "latency";
   const liveSpeed = speedKind === "ttft" ? model?.ttft_ms : model?.latency_ms;
   const typicalSpeed = entry === null ? null : speedKind === "ttft" ? entry.typical_ttft_ms : entry.typical_latency_ms;
@@ -49,9 +59,17 @@ export function factsFor(ref: ModelRef, request: CanonicalRequest, promptTokens:
     key,
     cost: pico === null ? null : picoToUsd(pico),
     outputTokens,
-    speed: liveSpeed ? { ms: liveSpeed.p50, source: "live" } : typicalSpeed === null ? null : { ms: typicalSpeed, source: "typical" },
+    speed: liveSpeed
+      ? { ms: liveSpeed.p50, source: "live" }
+      : typicalSpeed === null
+        ? null
+        : { ms: typicalSpeed, source: "typical" },
     speedKind,
-    p95: model?.latency_ms ? { ms: model.latency_ms.p95, source: "live" } : entry === null ? null : { ms: entry.typical_latency_ms, source: "typical" },
+    p95: model?.latency_ms
+      ? { ms: model.latency_ms.p95, source: "live" }
+      : entry === null
+        ? null
+        : { ms: entry.typical_latency_ms, source: "typical" },
     quality: entry?.quality ?? null,
     circuit: worst(model?.circuit, provider?.circuit),
     providerDown: provider?.status === "down",

@@ -1,7 +1,7 @@
 // The router's hard filters: a model that fails any of them is left out of the plan, with every reason it failed.
 import type { Capability, ProviderId } from "../config/schema.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
-import { usd, type Facts } from "./facts.ts";
+import { type Facts, usd } from "./facts.ts";
 
 export interface FilterInput {
   needs: readonly Capability[];
@@ -30,36 +30,54 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
   const entry = f.ref.entry;
   const { provider } = f.ref;
 
-  if (!input.configured(provider)) failures.push(`provider ${provider} is not configured (${provider === "ollama" ? "no OLLAMA_BASE_URL" : "no API key"})`);
-  if (f.provider?.misconfigured) failures.push(`provider ${provider} is marked misconfigured (it answered 401/403: check its key)`);
-  if (f.provider?.circuit === "open") failures.push(`provider ${provider}'s circuit is open${lastError(f.provider.last_error)}`);
+  if (!input.configured(provider))
+    failures.push(
+      `provider ${provider} is not configured (${provider === "ollama" ? "no OLLAMA_BASE_URL" : "no API key"})`,
+    );
+  if (f.provider?.misconfigured)
+    failures.push(`provider ${provider} is marked misconfigured (it answered 401/403: check its key)`);
+  if (f.provider?.circuit === "open")
+    failures.push(`provider ${provider}'s circuit is open${lastError(f.provider.last_error)}`);
   if (f.model?.circuit === "open") failures.push(`circuit open for ${f.key}${lastError(f.model.last_error)}`);
   if (f.circuit === "half_open") notes.push("circuit half-open: this request may be the probe that closes it");
-  if (input.fromRegistry && entry?.legacy) failures.push("legacy model: routing never picks it (name it, or list it in a chain)");
-  if (provider === "ollama" && !installedOnOllama(f, input.stats)) failures.push(`not installed on the Ollama server (its last model list: ${input.stats.ollama_models.join(", ")})`);
+  if (input.fromRegistry && entry?.legacy)
+    failures.push("legacy model: routing never picks it (name it, or list it in a chain)");
+  if (provider === "ollama" && !installedOnOllama(f, input.stats))
+    failures.push(`not installed on the Ollama server (its last model list: ${input.stats.ollama_models.join(", ")})`);
 
   if (entry === null) {
     notes.push("not in the registry: capabilities, context window and price unknown; sent as asked");
   } else {
     const missing = input.needs.filter((c) => !entry.capabilities.includes(c));
-    if (missing.length > 0) failures.push(`lacks ${missing.join(", ")} (has ${entry.capabilities.join(", ") || "none"})`);
+    if (missing.length > 0)
+      failures.push(`lacks ${missing.join(", ")} (has ${entry.capabilities.join(", ") || "none"})`);
     const output = input.requestedOutput ?? 0;
     if (input.requestedOutput !== undefined && input.requestedOutput > entry.max_output) {
       failures.push(`max_tokens ${input.requestedOutput} is above its output limit of ${entry.max_output}`);
     }
     if (input.promptTokens + output > entry.context_window) {
-      failures.push(`context window ${entry.context_window} < ~${input.promptTokens} prompt${output > 0 ? ` + ${output} output` : ""} tokens`);
+      failures.push(
+        `context window ${entry.context_window} < ~${input.promptTokens} prompt${output > 0 ? ` + ${output} output` : ""} tokens`,
+      );
     }
   }
 
   if (input.budget !== null) {
-    if (f.cost === null) failures.push(`price unknown, and the request is budget-bound (${usd(input.budget.usd)} left, ${input.budget.source})`);
-    else if (f.cost > input.budget.usd) failures.push(`estimated ${usd(f.cost)} for this request exceeds the ${usd(input.budget.usd)} left (${input.budget.source})`);
+    if (f.cost === null)
+      failures.push(
+        `price unknown, and the request is budget-bound (${usd(input.budget.usd)} left, ${input.budget.source})`,
+      );
+    else if (f.cost > input.budget.usd)
+      failures.push(
+        `estimated ${usd(f.cost)} for this request exceeds the ${usd(input.budget.usd)} left (${input.budget.source})`,
+      );
   }
   if (input.maxLatencyMs !== undefined) {
     if (f.p95 === null) failures.push(`latency unknown, and max_latency_ms is ${input.maxLatencyMs}`);
     else if (f.p95.ms > input.maxLatencyMs) {
-      failures.push(`${f.p95.source === "live" ? "live p95" : "typical"} latency ${Math.round(f.p95.ms)} ms is above max_latency_ms ${input.maxLatencyMs}`);
+      failures.push(
+        `${f.p95.source === "live" ? "live p95" : "typical"} latency ${Math.round(f.p95.ms)} ms is above max_latency_ms ${input.maxLatencyMs}`,
+      );
     }
   }
   return { failures, notes };

@@ -4,10 +4,10 @@ import type { CanonicalRequest } from "../core/types.ts";
 import type { RouterControls } from "../http/openai-request.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
-import { factsFor, type Facts } from "./facts.ts";
+import { type Facts, factsFor } from "./facts.ts";
 import { applyFilters, type FilterInput } from "./filters.ts";
 import type { Candidate, Exclusion, Plan, PlanOrder } from "./plan-types.ts";
-import { STRATEGY_IMPLS, type Ranked, type StrategyContext } from "./strategies/index.ts";
+import { type Ranked, STRATEGY_IMPLS, type StrategyContext } from "./strategies/index.ts";
 import { round3 } from "./strategies/strategy.ts";
 import { resolveTargets, type Target } from "./targets.ts";
 import { estimatePromptTokens } from "./tokens.ts";
@@ -30,11 +30,20 @@ export interface PlanInput {
 }
 
 /** What the request needs from a model: router.capabilities, the task type's, and what its body implies. */
-export function requiredCapabilities(req: CanonicalRequest, controls: RouterControls, extra: readonly Capability[] = []): Capability[] {
+export function requiredCapabilities(
+  req: CanonicalRequest,
+  controls: RouterControls,
+  extra: readonly Capability[] = [],
+): Capability[] {
   const needs = new Set<Capability>([...(controls.capabilities ?? []), ...extra]);
   if (req.tools !== undefined && req.tools.length > 0) needs.add("tools");
   if (req.response_format !== undefined && req.response_format.type !== "text") needs.add("json");
-  if (req.messages.some((m) => m.role === "user" && typeof m.content !== "string" && m.content.some((p) => p.type === "image_url"))) needs.add("vision");
+  if (
+    req.messages.some(
+      (m) => m.role === "user" && typeof m.content !== "string" && m.content.some((p) => p.type === "image_url"),
+    )
+  )
+    needs.add("vision");
   return [...needs];
 }
 
@@ -70,7 +79,8 @@ export function buildPlan(input: PlanInput): Plan {
       if (seen.has(facts.key)) continue;
       seen.add(facts.key);
       const verdict = applyFilters(facts, { ...filterInput, fromRegistry });
-      if (verdict.failures.length > 0) excluded.push({ provider: target.ref.provider, model: target.ref.id, reason: verdict.failures.join("; ") });
+      if (verdict.failures.length > 0)
+        excluded.push({ provider: target.ref.provider, model: target.ref.id, reason: verdict.failures.join("; ") });
       else passed.push({ target, facts, notes: verdict.notes });
     }
     return passed;
@@ -100,7 +110,11 @@ export function buildPlan(input: PlanInput): Plan {
       // Past the limit, the cut below gives the reason; the provider cap only speaks for models that would fit.
       if (candidates.length >= limit) candidates.push(c);
       else if (n >= perProvider) {
-        excluded.push({ provider: c.ref.provider, model: c.ref.id, reason: `the plan already holds ${n} ${c.ref.provider} models: the rest of it is kept for other providers, so one provider's outage cannot exhaust it` });
+        excluded.push({
+          provider: c.ref.provider,
+          model: c.ref.id,
+          reason: `the plan already holds ${n} ${c.ref.provider} models: the rest of it is kept for other providers, so one provider's outage cannot exhaust it`,
+        });
         continue;
       }
       count.set(c.ref.provider, n + 1);
@@ -134,24 +148,35 @@ export function buildPlan(input: PlanInput): Plan {
 
 /** In a listed order the score is the position: 1 for the first, falling evenly. */
 function listed(p: Passed, i: number, n: number, why: string): Candidate {
-  return { ref: p.target.ref, score: round3(1 - i / Math.max(n, 1)), estimated_cost_usd: p.facts.cost, reasons: [why, ...p.notes] };
+  return {
+    ref: p.target.ref,
+    score: round3(1 - i / Math.max(n, 1)),
+    estimated_cost_usd: p.facts.cost,
+    reasons: [why, ...p.notes],
+  };
 }
 
 function rankTail(tail: Passed[], strategy: Strategy, ctx: StrategyContext): Candidate[] {
   const byKey = new Map(tail.map((p) => [p.facts.key, p]));
-  return STRATEGY_IMPLS[strategy].rank(tail.map((p) => p.facts), ctx).map((r: Ranked) => {
-    const p = byKey.get(r.facts.key);
-    return {
-      ref: r.facts.ref,
-      score: round3(Math.min(1, Math.max(0, r.score))),
-      estimated_cost_usd: r.facts.cost,
-      reasons: [...(p ? [p.target.why] : []), ...r.reasons, ...(p?.notes ?? [])],
-    };
-  });
+  return STRATEGY_IMPLS[strategy]
+    .rank(
+      tail.map((p) => p.facts),
+      ctx,
+    )
+    .map((r: Ranked) => {
+      const p = byKey.get(r.facts.key);
+      return {
+        ref: r.facts.ref,
+        score: round3(Math.min(1, Math.max(0, r.score))),
+        estimated_cost_usd: r.facts.cost,
+        reasons: [...(p ? [p.target.why] : []), ...r.reasons, ...(p?.notes ?? [])],
+      };
+    });
 }
 
 function bindingBudget(caller: number | undefined, workspace: number | null): FilterInput["budget"] {
   if (caller === undefined && workspace === null) return null;
-  if (workspace === null || (caller !== undefined && caller <= workspace)) return { usd: caller as number, source: "router.budget_remaining" };
+  if (workspace === null || (caller !== undefined && caller <= workspace))
+    return { usd: caller as number, source: "router.budget_remaining" };
   return { usd: workspace, source: "the workspace budget" };
 }

@@ -2,7 +2,7 @@
 import type { Capability, FallbackFile, Strategy } from "../config/schema.ts";
 import { HttpError } from "../http/errors.ts";
 import type { RouterControls } from "../http/openai-request.ts";
-import { refOf, type ModelRef, type ModelRegistry } from "../registry/model-registry.ts";
+import { type ModelRef, type ModelRegistry, refOf } from "../registry/model-registry.ts";
 
 export interface Target {
   ref: ModelRef;
@@ -41,15 +41,29 @@ export function resolveTargets(input: TargetInput): Targets {
   const { controls, config, registry } = input;
   const modelIsChain = input.model.toLowerCase().startsWith(CHAIN_PREFIX);
   const task = controls.task_type === undefined ? null : taskTypeOf(controls.task_type, config);
-  const chainAsked = modelIsChain ? { name: input.model.slice(CHAIN_PREFIX.length), param: "model" } : controls.chain !== undefined ? { name: controls.chain, param: "router.chain" } : null;
+  const chainAsked = modelIsChain
+    ? { name: input.model.slice(CHAIN_PREFIX.length), param: "model" }
+    : controls.chain !== undefined
+      ? { name: controls.chain, param: "router.chain" }
+      : null;
   // A `models` list is the caller's whole chain: a predefined chain on top of it would be a second answer to one question.
   if (input.models !== undefined && chainAsked !== null) {
-    throw new HttpError(400, `Give either a models list or a chain (${chainAsked.param} = "${chainAsked.name}"), not both.`, { param: chainAsked.param, code: "invalid_value" });
+    throw new HttpError(
+      400,
+      `Give either a models list or a chain (${chainAsked.param} = "${chainAsked.name}"), not both.`,
+      { param: chainAsked.param, code: "invalid_value" },
+    );
   }
-  const chain = chainAsked !== null ? chainNameOf(chainAsked.name, config, chainAsked.param) : input.models === undefined && task?.mapping.chain !== undefined ? task.mapping.chain : null;
+  const chain =
+    chainAsked !== null
+      ? chainNameOf(chainAsked.name, config, chainAsked.param)
+      : input.models === undefined && task?.mapping.chain !== undefined
+        ? task.mapping.chain
+        : null;
   const chainDef = chain === null ? null : (config.chains[chain] ?? null);
   const explicit = controls.strategy ?? task?.mapping.strategy;
-  const strategy: Strategy = explicit ?? chainDef?.strategy ?? (input.defaults.preferLocal ? "local_first" : input.defaults.strategy);
+  const strategy: Strategy =
+    explicit ?? chainDef?.strategy ?? (input.defaults.preferLocal ? "local_first" : input.defaults.strategy);
   const base = { chain, taskType: task?.name ?? null, taskCapabilities: task?.mapping.capabilities ?? [], strategy };
 
   const head: Target[] = [];
@@ -57,7 +71,12 @@ export function resolveTargets(input: TargetInput): Targets {
   if (named) head.push({ ref: resolveOrThrow(registry, input.model, "model"), why: "the requested model" });
 
   if (input.models !== undefined) {
-    input.models.forEach((name, i) => head.push({ ref: resolveOrThrow(registry, name, `models.${i}`), why: `position ${i + 1} in the request's models list` }));
+    input.models.forEach((name, i) => {
+      head.push({
+        ref: resolveOrThrow(registry, name, `models.${i}`),
+        why: `position ${i + 1} in the request's models list`,
+      });
+    });
     return { ...base, head, tail: [], rankTail: false, tailFromRegistry: false };
   }
   if (named && !input.fallback) return { ...base, head, tail: [], rankTail: false, tailFromRegistry: false };
@@ -71,7 +90,10 @@ export function resolveTargets(input: TargetInput): Targets {
     }));
     return { ...base, head, tail, rankTail, tailFromRegistry: false };
   }
-  const tail = registry.entries.map((entry) => ({ ref: refOf(entry), why: `${fallbackWhy}from the registry, ranked by ${strategy}` }));
+  const tail = registry.entries.map((entry) => ({
+    ref: refOf(entry),
+    why: `${fallbackWhy}from the registry, ranked by ${strategy}`,
+  }));
   return { ...base, head, tail, rankTail: true, tailFromRegistry: true };
 }
 
@@ -91,7 +113,11 @@ function resolveOrThrow(registry: ModelRegistry, name: string, param: string): M
 function chainNameOf(name: string, config: FallbackFile, param: string): string {
   const upper = name.trim().toUpperCase().replaceAll("-", "_");
   if (!(upper in config.chains)) {
-    throw new HttpError(400, `Unknown chain '${name}'. Chains: ${Object.keys(config.chains).join(", ")} (GET /v1/chains).`, { param, code: "chain_not_found" });
+    throw new HttpError(
+      400,
+      `Unknown chain '${name}'. Chains: ${Object.keys(config.chains).join(", ")} (GET /v1/chains).`,
+      { param, code: "chain_not_found" },
+    );
   }
   return upper;
 }
@@ -100,10 +126,14 @@ function taskTypeOf(name: string, config: FallbackFile): { name: string; mapping
   const key = name.trim().toLowerCase().replaceAll("-", "_");
   const mapping = config.task_types[key];
   if (mapping === undefined) {
-    throw new HttpError(400, `Unknown task type '${name}'. Task types: ${Object.keys(config.task_types).join(", ")} (GET /v1/strategies).`, {
-      param: "router.task_type",
-      code: "task_type_not_found",
-    });
+    throw new HttpError(
+      400,
+      `Unknown task type '${name}'. Task types: ${Object.keys(config.task_types).join(", ")} (GET /v1/strategies).`,
+      {
+        param: "router.task_type",
+        code: "task_type_not_found",
+      },
+    );
   }
   return { name: key, mapping };
 }

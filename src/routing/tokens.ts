@@ -42,7 +42,12 @@ function isLatinLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7);
 }
 function isCjk(c: number): boolean {
-  return (c >= 0x3000 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xffef);
+  return (
+    (c >= 0x3000 && c <= 0x9fff) ||
+    (c >= 0xac00 && c <= 0xd7af) ||
+    (c >= 0xf900 && c <= 0xfaff) ||
+    (c >= 0xff00 && c <= 0xffef)
+  );
 }
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
@@ -81,7 +86,8 @@ export function estimateTextTokens(text: string): number {
     if (kind !== run) close();
     if (kind === RUN.none) {
       if (isCjk(c)) tokens += W.cjk;
-      else if (c >= 0xdc00 && c <= 0xdfff) continue; // the second half of a surrogate pair was counted with the first
+      else if (c >= 0xdc00 && c <= 0xdfff)
+        continue; // the second half of a surrogate pair was counted with the first
       else tokens += W.other;
       continue;
     }
@@ -106,7 +112,9 @@ export function estimatePromptTokens(req: CanonicalRequest): number {
         else tokens += part.image_url.detail === "low" ? IMAGE_LOW_TOKENS : IMAGE_TOKENS;
       }
     }
-    if (m.role === "assistant") for (const c of m.tool_calls ?? []) tokens += estimateTextTokens(c.function.name) + estimateTextTokens(c.function.arguments);
+    if (m.role === "assistant")
+      for (const c of m.tool_calls ?? [])
+        tokens += estimateTextTokens(c.function.name) + estimateTextTokens(c.function.arguments);
   }
   if (req.tools !== undefined && req.tools.length > 0) tokens += estimateTextTokens(JSON.stringify(req.tools));
   return Math.ceil(tokens);

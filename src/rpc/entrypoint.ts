@@ -2,7 +2,7 @@
 // budgets and cost logging as the HTTP API, in canonical types.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { prepareChat, publicAttempts, runChat, type ChatRun, type ChatScope } from "../gateway/chat-pipeline.ts";
+import { type ChatRun, type ChatScope, prepareChat, publicAttempts, runChat } from "../gateway/chat-pipeline.ts";
 import { committedBody, type EventEncoder } from "../gateway/committed-body.ts";
 import { HttpError } from "../http/errors.ts";
 import { SERVICES } from "../services.ts";
@@ -34,7 +34,13 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
       const run = await runChat(prepareChat({ ...request, stream: true }, scope), scope, startedAt);
       if (run.kind === "json") throw new Error("a streaming request produced a whole answer");
       if (run.kind !== "stream") return failureOf(scope.requestId, run);
-      return { ok: true, id: scope.requestId, provider: run.headers["x-router-provider"] ?? "", model: run.headers["x-router-model"] ?? "", events: committedBody(run.stream, NDJSON, run.end) };
+      return {
+        ok: true,
+        id: scope.requestId,
+        provider: run.headers["x-router-provider"] ?? "",
+        model: run.headers["x-router-model"] ?? "",
+        events: committedBody(run.stream, NDJSON, run.end),
+      };
     } catch (err) {
       return rethrowUnlessHttp(scope.requestId, err);
     }
@@ -74,14 +80,32 @@ const NDJSON: EventEncoder = {
 
 function failureOf(id: string, run: Exclude<ChatRun, { kind: "json" } | { kind: "stream" }>): RpcFailure {
   if (run.kind === "client_closed") {
-    return { ok: false, id, status: 499, error: { message: "The caller went away.", type: "client_closed", code: "client_closed", param: null }, attempts: [] };
+    return {
+      ok: false,
+      id,
+      status: 499,
+      error: { message: "The caller went away.", type: "client_closed", code: "client_closed", param: null },
+      attempts: [],
+    };
   }
   const f = run.failure;
-  return { ok: false, id, status: f.status, error: { message: f.message, type: f.type, code: f.code, param: null }, attempts: publicAttempts(f.attempts) };
+  return {
+    ok: false,
+    id,
+    status: f.status,
+    error: { message: f.message, type: f.type, code: f.code, param: null },
+    attempts: publicAttempts(f.attempts),
+  };
 }
 
 /** Caller errors (400, 402, 429) are values; anything else is a bug and is thrown as one. */
 function rethrowUnlessHttp(id: string, err: unknown): RpcFailure {
   if (!(err instanceof HttpError)) throw err;
-  return { ok: false, id, status: err.status, error: { message: err.message, type: err.type, code: err.code, param: err.param }, attempts: [] };
+  return {
+    ok: false,
+    id,
+    status: err.status,
+    error: { message: err.message, type: err.type, code: err.code, param: err.param },
+    attempts: [],
+  };
 }

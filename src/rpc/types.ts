@@ -29,4 +29,6 @@ export type RpcStreamLine =
   | { type: "route"; route: XRouter }
   | { type: "error"; error: { message: string; code: string } };
 
-export type StreamResult = { ok: true; id: string; provider: string; model: string; events: ReadableStream<Uint8Array> } | RpcFailure;
+export type StreamResult =
+  | { ok: true; id: string; provider: string; model: string; events: ReadableStream<Uint8Array> }
+  | RpcFailure;

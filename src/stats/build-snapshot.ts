@@ -4,7 +4,7 @@ import { effectiveState, rampShare } from "./circuit.ts";
 import type { HealthTuning, ModelHealth, ProviderHealth } from "./health.ts";
 import { successRate, windowTotals } from "./outcome-window.ts";
 import { percentiles } from "./sketch.ts";
-import { modelKey, type ModelStats, type ProviderStats, type ProviderStatus, type StatsSnapshot } from "./snapshot.ts";
+import { type ModelStats, modelKey, type ProviderStats, type ProviderStatus, type StatsSnapshot } from "./snapshot.ts";
 
 /** Below this success rate (over at least MIN_FOR_RATE calls) a provider reads as degraded. */
 const DEGRADED_BELOW = 0.9;
@@ -40,7 +40,11 @@ export function buildSnapshot(
   for (const p of providers) {
     const own = models.filter((m) => m.provider === p.provider);
     // Model windows hold the model-level outcomes; the provider window holds its own failures (and every success).
-    const modelFailures = windowTotals(own.map((m) => m.window), now, window_ms).failed;
+    const modelFailures = windowTotals(
+      own.map((m) => m.window),
+      now,
+      window_ms,
+    ).failed;
     const providerTotals = windowTotals([p.window], now, window_ms);
     const totals = { ok: providerTotals.ok, failed: providerTotals.failed + modelFailures };
     const circuit = effectiveState(p.circuit, now);
@@ -48,11 +52,25 @@ export function buildSnapshot(
     providerStats[p.provider] = {
       provider: p.provider,
       circuit,
-      status: statusOf(p, circuit, rate, totals.ok + totals.failed, own.some((m) => effectiveState(m.circuit, now) !== "closed")),
+      status: statusOf(
+        p,
+        circuit,
+        rate,
+        totals.ok + totals.failed,
+        own.some((m) => effectiveState(m.circuit, now) !== "closed"),
+      ),
       misconfigured: p.misconfigured,
       success_rate: rate,
-      latency_ms: percentiles(own.map((m) => m.latency), now, gen),
-      ttft_ms: percentiles(own.map((m) => m.ttft), now, gen),
+      latency_ms: percentiles(
+        own.map((m) => m.latency),
+        now,
+        gen,
+      ),
+      ttft_ms: percentiles(
+        own.map((m) => m.ttft),
+        now,
+        gen,
+      ),
       last_error: p.last_error,
       last_probe_at: p.last_probe_at,
       last_probe_ok: p.last_probe_ok,
@@ -63,7 +81,13 @@ export function buildSnapshot(
   return { taken_at: now, providers: providerStats, models: modelStats, ollama_models: [...ollamaModels] };
 }
 
-function statusOf(p: ProviderHealth, circuit: ModelStats["circuit"], rate: number | null, calls: number, someModelOpen: boolean): ProviderStatus {
+function statusOf(
+  p: ProviderHealth,
+  circuit: ModelStats["circuit"],
+  rate: number | null,
+  calls: number,
+  someModelOpen: boolean,
+): ProviderStatus {
   if (p.misconfigured || circuit === "open") return "down";
   if (circuit === "half_open" || someModelOpen || p.last_probe_ok === false) return "degraded";
   if (rate !== null && calls >= MIN_FOR_RATE && rate < DEGRADED_BELOW) return "degraded";

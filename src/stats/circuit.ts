@@ -34,17 +34,35 @@ export function onSuccess(c: Circuit, now: number, cfg: CircuitConfig): Circuit 
 }
 
 /** `windowFailures` / `windowTotal`: the sliding window's counts, this failure included. */
-export function onFailure(c: Circuit, now: number, cfg: CircuitConfig, windowFailures: number, windowTotal: number): Circuit {
+export function onFailure(
+  c: Circuit,
+  now: number,
+  cfg: CircuitConfig,
+  windowFailures: number,
+  windowTotal: number,
+): Circuit {
   if (c.state === "open") {
     if (effectiveState(c, now) !== "half_open") return c;
     // The probe failed: open again, for longer each time, so a dead provider costs one call per (growing) cooldown.
     const reopen = c.reopen_count + 1;
-    return { ...c, open_until: now + cfg.cooldown_ms * Math.min(8, 2 ** reopen), reopen_count: reopen, consecutive_failures: c.consecutive_failures + 1 };
+    return {
+      ...c,
+      open_until: now + cfg.cooldown_ms * Math.min(8, 2 ** reopen),
+      reopen_count: reopen,
+      consecutive_failures: c.consecutive_failures + 1,
+    };
   }
   const consecutive = c.consecutive_failures + 1;
   const tooMany = consecutive >= cfg.failure_threshold;
   const tooOften = windowTotal >= cfg.min_requests && windowFailures / windowTotal >= cfg.failure_rate;
-  if (tooMany || tooOften) return { state: "open", consecutive_failures: consecutive, open_until: now + cfg.cooldown_ms, ramp_left: 0, reopen_count: 0 };
+  if (tooMany || tooOften)
+    return {
+      state: "open",
+      consecutive_failures: consecutive,
+      open_until: now + cfg.cooldown_ms,
+      ramp_left: 0,
+      reopen_count: 0,
+    };
   return { ...c, consecutive_failures: consecutive };
 }
 

@@ -1,8 +1,8 @@
 // Live health as pure data: what one call's outcome or one probe does to a model's and a provider's state.
 import type { ProviderId } from "../config/schema.ts";
 import type { ErrorKind } from "../core/errors.ts";
-import { closedCircuit, effectiveState, onFailure, onSuccess, type Circuit, type CircuitConfig } from "./circuit.ts";
-import { recordOutcome, windowTotals, type OutcomeWindow } from "./outcome-window.ts";
+import { type Circuit, type CircuitConfig, closedCircuit, effectiveState, onFailure, onSuccess } from "./circuit.ts";
+import { type OutcomeWindow, recordOutcome, windowTotals } from "./outcome-window.ts";
 import { addSample, emptySketch, type Sketch } from "./sketch.ts";
 
 /** One finished call on one model, as the gateway saw it. */
@@ -87,11 +87,28 @@ export function blame(kind: ErrorKind | null, httpStatus: number | null): "model
 }
 
 export function newModelHealth(provider: ProviderId, model: string, now: number): ModelHealth {
-  return { provider, model, circuit: closedCircuit(), window: [], latency: emptySketch(now), ttft: emptySketch(now), last_error: null, last_measured_at: null };
+  return {
+    provider,
+    model,
+    circuit: closedCircuit(),
+    window: [],
+    latency: emptySketch(now),
+    ttft: emptySketch(now),
+    last_error: null,
+    last_measured_at: null,
+  };
 }
 
 export function newProviderHealth(provider: ProviderId): ProviderHealth {
-  return { provider, circuit: closedCircuit(), window: [], misconfigured: false, last_error: null, last_probe_at: null, last_probe_ok: null };
+  return {
+    provider,
+    circuit: closedCircuit(),
+    window: [],
+    misconfigured: false,
+    last_error: null,
+    last_probe_at: null,
+    last_probe_ok: null,
+  };
 }
 
 /** Applies one outcome; `siblings` are the provider's other models, to judge whether most of them are failing. */
@@ -113,7 +130,12 @@ export function applyOutcome(
       last_measured_at: o.at,
     };
     // Any answer proves the provider reachable and its key good.
-    const p: ProviderHealth = { ...provider, circuit: onSuccess(provider.circuit, o.at, cfg), window: recordOutcome(provider.window, true, o.at, cfg.window_ms), misconfigured: false };
+    const p: ProviderHealth = {
+      ...provider,
+      circuit: onSuccess(provider.circuit, o.at, cfg),
+      window: recordOutcome(provider.window, true, o.at, cfg.window_ms),
+      misconfigured: false,
+    };
     return { model: m, provider: p };
   }
   const who = blame(o.kind, o.http_status);
@@ -133,15 +155,28 @@ export function applyOutcome(
   }
   const window = recordOutcome(model.window, false, o.at, cfg.window_ms);
   const totals = windowTotals([window], o.at, cfg.window_ms);
-  const m: ModelHealth = { ...model, circuit: onFailure(model.circuit, o.at, cfg, totals.failed, totals.ok + totals.failed), window, last_error: error };
-  return { model: m, provider: { ...provider, last_error: error, circuit: mostModelsDown(provider, [m, ...siblings], o.at, cfg) } };
+  const m: ModelHealth = {
+    ...model,
+    circuit: onFailure(model.circuit, o.at, cfg, totals.failed, totals.ok + totals.failed),
+    window,
+    last_error: error,
+  };
+  return {
+    model: m,
+    provider: { ...provider, last_error: error, circuit: mostModelsDown(provider, [m, ...siblings], o.at, cfg) },
+  };
 }
 
 /**
  * Opens the provider-wide circuit when most of the provider's recently used models (at least two) have open circuits:
  * then the trouble is the provider's, not one model's.
  */
-function mostModelsDown(provider: ProviderHealth, models: readonly ModelHealth[], now: number, cfg: CircuitConfig): Circuit {
+function mostModelsDown(
+  provider: ProviderHealth,
+  models: readonly ModelHealth[],
+  now: number,
+  cfg: CircuitConfig,
+): Circuit {
   if (provider.circuit.state === "open") return provider.circuit;
   const active = models.filter((m) => {
     const totals = windowTotals([m.window], now, cfg.window_ms);
@@ -160,7 +195,8 @@ export function applyProbe(provider: ProviderHealth, r: ProbeResult, t: HealthTu
   const base = { ...provider, last_probe_at: r.at, last_probe_ok: r.ok };
   if (r.ok) {
     // A good probe closes an open provider circuit at once (with the ramp): the sweep is the provider's half-open probe.
-    const circuit = provider.circuit.state === "open" ? { ...closedCircuit(), ramp_left: cfg.ramp_requests } : provider.circuit;
+    const circuit =
+      provider.circuit.state === "open" ? { ...closedCircuit(), ramp_left: cfg.ramp_requests } : provider.circuit;
     return { ...base, circuit, misconfigured: false };
   }
   const who = blame(r.kind, null);
@@ -168,5 +204,11 @@ export function applyProbe(provider: ProviderHealth, r: ProbeResult, t: HealthTu
   const window = recordOutcome(provider.window, false, r.at, cfg.window_ms);
   const totals = windowTotals([window], r.at, cfg.window_ms);
   const circuit = onFailure(provider.circuit, r.at, cfg, totals.failed, totals.ok + totals.failed);
-  return { ...base, window, circuit, misconfigured: provider.misconfigured || r.kind === "auth", last_error: r.error?.slice(0, 300) ?? (who === "none" ? "probe failed" : r.kind) };
+  return {
+    ...base,
+    window,
+    circuit,
+    misconfigured: provider.misconfigured || r.kind === "auth",
+    last_error: r.error?.slice(0, 300) ?? (who === "none" ? "probe failed" : r.kind),
+  };
 }

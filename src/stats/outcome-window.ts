@@ -22,7 +22,11 @@ export function recordOutcome(window: OutcomeWindow, ok: boolean, now: number, w
   return [...live, { start, ok: ok ? 1 : 0, failed: ok ? 0 : 1 }];
 }
 
-export function windowTotals(windows: readonly OutcomeWindow[], now: number, windowMs: number): { ok: number; failed: number } {
+export function windowTotals(
+  windows: readonly OutcomeWindow[],
+  now: number,
+  windowMs: number,
+): { ok: number; failed: number } {
   let ok = 0;
   let failed = 0;
   for (const window of windows) {

@@ -36,7 +36,7 @@ function bucketOf(valueMs: number): number {
 }
 
 /** The bucket's geometric middle: the estimate every value of the bucket is reported as. */
-function valueOf(index: number): number {
+function bucketValue(index: number): number {
   return Math.round(GAMMA ** (index + 0.5));
 }
 
@@ -46,7 +46,8 @@ export function percentiles(sketches: readonly Sketch[], now: number, genMs: num
   for (const sketch of sketches) {
     const live = rotate(sketch, now, genMs);
     for (const gen of [live.cur, live.prev]) {
-      for (const [index, count] of Object.entries(gen)) counts.set(Number(index), (counts.get(Number(index)) ?? 0) + count);
+      for (const [index, count] of Object.entries(gen))
+        counts.set(Number(index), (counts.get(Number(index)) ?? 0) + count);
     }
   }
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
@@ -57,9 +58,9 @@ export function percentiles(sketches: readonly Sketch[], now: number, genMs: num
     let seen = 0;
     for (const [index, count] of sorted) {
       seen += count;
-      if (seen >= rank) return valueOf(index);
+      if (seen >= rank) return bucketValue(index);
     }
-    return valueOf(sorted[sorted.length - 1]![0]);
+    return bucketValue(sorted[sorted.length - 1]![0]);
   };
   return { p50: at(0.5), p95: at(0.95) };
 }

@@ -64,17 +64,22 @@ export function emptySnapshot(): StatsSnapshot {
  * truthful between refreshes.
  */
 export function asOf(snapshot: StatsSnapshot, now: number): StatsSnapshot {
-  const due = (s: { circuit: CircuitState; open_until?: number | null }) => s.circuit === "open" && typeof s.open_until === "number" && now >= s.open_until;
+  const due = (s: { circuit: CircuitState; open_until?: number | null }) =>
+    s.circuit === "open" && typeof s.open_until === "number" && now >= s.open_until;
   const models = Object.values(snapshot.models).some(due);
   const providers = Object.values(snapshot.providers).some((p) => p !== undefined && due(p));
   if (!models && !providers) return snapshot;
-  const fix = <T extends { circuit: CircuitState; open_until?: number | null }>(s: T): T => (due(s) ? { ...s, circuit: "half_open" } : s);
+  const fix = <T extends { circuit: CircuitState; open_until?: number | null }>(s: T): T =>
+    due(s) ? { ...s, circuit: "half_open" } : s;
   return {
     ...snapshot,
     models: Object.fromEntries(Object.entries(snapshot.models).map(([k, m]) => [k, fix(m)])),
     // A provider whose circuit half-opened is no longer down (unless its key is wrong): it may take its probe.
     providers: Object.fromEntries(
-      Object.entries(snapshot.providers).map(([k, p]) => [k, p === undefined || !due(p) ? p : { ...fix(p), status: p.misconfigured ? "down" : "degraded" }]),
+      Object.entries(snapshot.providers).map(([k, p]) => [
+        k,
+        p === undefined || !due(p) ? p : { ...fix(p), status: p.misconfigured ? "down" : "degraded" },
+      ]),
     ),
   };
 }

@@ -1,7 +1,8 @@
 // The isolate's view of live stats: a cached snapshot refreshed in the background, and writes that never block a request.
+
+import { WriteBatcher } from "../core/write-batcher.ts";
 import type { Env } from "../env.ts";
 import type { Outcome, ProbeResult } from "./health.ts";
-import { WriteBatcher } from "../core/write-batcher.ts";
 import { asOf, emptySnapshot, modelKey, type StatsSnapshot } from "./snapshot.ts";
 import type { StatsObject } from "./stats-object.ts";
 
@@ -116,11 +117,19 @@ export class StatsCache {
     if (snapshot === undefined) return true;
     const provider = snapshot.providers[o.provider];
     const model = snapshot.models[modelKey(o.provider, o.model)];
-    return (model?.circuit ?? "closed") === "closed" && (provider?.circuit ?? "closed") === "closed" && provider?.misconfigured !== true;
+    return (
+      (model?.circuit ?? "closed") === "closed" &&
+      (provider?.circuit ?? "closed") === "closed" &&
+      provider?.misconfigured !== true
+    );
   }
 
   /** Records a health sweep (awaited: the sweep runs off the request path). */
-  async recordProbes(env: StatsEnv, results: ProbeResult[], ollamaModels: string[] | null): Promise<StatsSnapshot | null> {
+  async recordProbes(
+    env: StatsEnv,
+    results: ProbeResult[],
+    ollamaModels: string[] | null,
+  ): Promise<StatsSnapshot | null> {
     const stub = statsStub(env);
     if (stub === null) return null;
     const started = this.#now();

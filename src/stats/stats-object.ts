@@ -2,16 +2,38 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { CONFIG } from "../config/index.ts";
-import { ProviderIdSchema, type ProviderId } from "../config/schema.ts";
+import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
 import type { Env } from "../env.ts";
 import { buildSnapshot } from "./build-snapshot.ts";
-import { applyOutcome, applyProbe, blame, newModelHealth, newProviderHealth, type HealthTuning, type ModelHealth, type Outcome, type ProbeResult, type ProviderHealth } from "./health.ts";
+import {
+  applyOutcome,
+  applyProbe,
+  blame,
+  type HealthTuning,
+  type ModelHealth,
+  newModelHealth,
+  newProviderHealth,
+  type Outcome,
+  type ProbeResult,
+  type ProviderHealth,
+} from "./health.ts";
 import { modelKey, type StatsSnapshot } from "./snapshot.ts";
 
 /** Percentiles cover the last 5 to 10 minutes: long enough for a quiet model to have samples, short enough to move. */
 export const TUNING: HealthTuning = { circuit: CONFIG.fallback.circuit, sketch_generation_ms: 5 * 60_000 };
 
-const KINDS = ["invalid_request", "context_length", "content_policy", "auth", "rate_limited", "server", "network", "timeout", "malformed", "stream"] as const;
+const KINDS = [
+  "invalid_request",
+  "context_length",
+  "content_policy",
+  "auth",
+  "rate_limited",
+  "server",
+  "network",
+  "timeout",
+  "malformed",
+  "stream",
+] as const;
 const ms = z.number().finite().nonnegative();
 const OutcomeSchema = z.object({
   provider: ProviderIdSchema,
@@ -24,7 +46,14 @@ const OutcomeSchema = z.object({
   ttft_ms: ms.nullable(),
   error: z.string().nullable(),
 });
-const ProbeSchema = z.object({ provider: ProviderIdSchema, at: ms, ok: z.boolean(), kind: z.enum(KINDS).nullable(), latency_ms: ms, error: z.string().nullable() });
+const ProbeSchema = z.object({
+  provider: ProviderIdSchema,
+  at: ms,
+  ok: z.boolean(),
+  kind: z.enum(KINDS).nullable(),
+  latency_ms: ms,
+  error: z.string().nullable(),
+});
 
 /** Stored as one row per provider and per provider/model, each a JSON document of its health. */
 export class StatsObject extends DurableObject<Env> {
@@ -33,7 +62,8 @@ export class StatsObject extends DurableObject<Env> {
    * The rows, parsed once per object lifetime: SQLite is the durable copy (written through on every change), memory
    * saves re-parsing every row on every call. Only this object writes its rows, so the two cannot drift.
    */
-  #state: { providers: Map<ProviderId, ProviderHealth>; models: Map<string, ModelHealth>; ollama: string[] } | null = null;
+  #state: { providers: Map<ProviderId, ProviderHealth>; models: Map<string, ModelHealth>; ollama: string[] } | null =
+    null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -98,7 +128,9 @@ export class StatsObject extends DurableObject<Env> {
     if (this.#state !== null) return this.#state;
     const providers = new Map<ProviderId, ProviderHealth>();
     const models = new Map<string, ModelHealth>();
-    for (const row of this.#sql.exec<{ key: string; kind: string; body: string }>("SELECT key, kind, body FROM health")) {
+    for (const row of this.#sql.exec<{ key: string; kind: string; body: string }>(
+      "SELECT key, kind, body FROM health",
+    )) {
       if (row.kind === "provider") providers.set(row.key as ProviderId, JSON.parse(row.body) as ProviderHealth);
       else models.set(row.key, JSON.parse(row.body) as ModelHealth);
     }

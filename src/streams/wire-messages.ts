@@ -13,14 +13,19 @@ export type WireFormat = "sse" | "ndjson";
  * Reads a response body as messages. Ending the iteration early cancels the body, which aborts the upstream
  * request; a pending read ends when the fetch's AbortSignal fires.
  */
-export async function* readWireMessages(body: ReadableStream<Uint8Array>, format: WireFormat): AsyncGenerator<WireMessage> {
+export async function* readWireMessages(
+  body: ReadableStream<Uint8Array>,
+  format: WireFormat,
+): AsyncGenerator<WireMessage> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const queue: WireMessage[] = [];
   let feed: (text: string) => void;
   let flush: () => void;
   if (format === "sse") {
-    const parser = createParser({ onEvent: (e) => queue.push(e.event === undefined ? { data: e.data } : { event: e.event, data: e.data }) });
+    const parser = createParser({
+      onEvent: (e) => queue.push(e.event === undefined ? { data: e.data } : { event: e.event, data: e.data }),
+    });
     feed = (text) => parser.feed(text);
     flush = () => parser.reset({ consume: true });
   } else {

@@ -1,11 +1,12 @@
 // The dashboard in a real browser (Debian Chromium) against wrangler dev over the emulators: data renders, the
 // playground streams, nothing errors in the console, no secret reaches the page, and it fits a phone.
-import { emulatorVars } from "../support/emulator-vars.ts";
-import { BROWSER_KEY_LABEL } from "./keys.ts";
+
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { collectErrors, launchBrowser, type Browser } from "./browser.ts";
+import { emulatorVars } from "../support/emulator-vars.ts";
+import { type Browser, collectErrors, launchBrowser } from "./browser.ts";
+import { BROWSER_KEY_LABEL } from "./keys.ts";
 import { sendTraffic, waitForLedger } from "./traffic.ts";
 
 const gatewayUrl = inject("gatewayUrl");
@@ -13,7 +14,12 @@ const emulatorUrl = inject("emulatorUrl");
 const sessionId = inject("sessionId");
 const adminKey = inject("adminKey");
 const ARTIFACTS = new URL("../artifacts/", import.meta.url).pathname;
-const SECRETS = [adminKey, ...Object.entries(emulatorVars({}, BROWSER_KEY_LABEL)).filter(([name]) => name.endsWith("_KEY")).map(([, key]) => key)];
+const SECRETS = [
+  adminKey,
+  ...Object.entries(emulatorVars({}, BROWSER_KEY_LABEL))
+    .filter(([name]) => name.endsWith("_KEY"))
+    .map(([, key]) => key),
+];
 
 let browser: Browser;
 
@@ -56,16 +62,22 @@ describe("the dashboard at GET /", () => {
     expect(await page.locator("#health .tag-emulator").count()).toBe(5);
 
     // Latency and TTFT over time: one dot per provider and bucket, each carrying a positive value.
-    const latencyValues = await page.locator("#latency .latency-chart circle.point").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-value"))));
+    const latencyValues = await page
+      .locator("#latency .latency-chart circle.point")
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-value"))));
     expect(latencyValues.length).toBeGreaterThanOrEqual(4);
     expect(latencyValues.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
     expect(await page.locator("#latency .ttft-chart circle.point").count()).toBeGreaterThanOrEqual(4);
-    expect(await page.locator("#latency .latency-chart .series").evaluateAll((els) => els.map((e) => e.getAttribute("data-series")))).toEqual(
-      expect.arrayContaining(["anthropic", "mistral", "ollama"]),
-    );
+    expect(
+      await page
+        .locator("#latency .latency-chart .series")
+        .evaluateAll((els) => els.map((e) => e.getAttribute("data-series"))),
+    ).toEqual(expect.arrayContaining(["anthropic", "mistral", "ollama"]));
 
     // Cost by provider, model and day: bars with money on them.
-    const providerBars = await page.locator("#cost .by-provider rect.bar").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-value"))));
+    const providerBars = await page
+      .locator("#cost .by-provider rect.bar")
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-value"))));
     expect(providerBars.length).toBeGreaterThanOrEqual(3);
     expect(providerBars.some((v) => v > 0)).toBe(true);
     expect(await page.locator("#cost .by-model rect.bar").count()).toBeGreaterThanOrEqual(4);
@@ -91,7 +103,9 @@ describe("the dashboard at GET /", () => {
     const errors = collectErrors(page);
     await openDashboard(page);
     const form = page.locator("#playground form");
-    await form.locator("select[name=target] option[value='anthropic/claude-haiku-4-5-20251001']").waitFor({ state: "attached" });
+    await form
+      .locator("select[name=target] option[value='anthropic/claude-haiku-4-5-20251001']")
+      .waitFor({ state: "attached" });
     await form.locator("select[name=target]").selectOption("anthropic/claude-haiku-4-5-20251001");
 
     // Sample the output's length as the DOM changes: a streamed answer grows in many steps, not in one.
@@ -99,14 +113,22 @@ describe("the dashboard at GET /", () => {
       const out = document.querySelector("#playground .output") as HTMLElement;
       const samples: { t: number; n: number }[] = [];
       (window as unknown as { samples: typeof samples }).samples = samples;
-      new MutationObserver(() => samples.push({ t: performance.now(), n: out.textContent?.length ?? 0 })).observe(out, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => samples.push({ t: performance.now(), n: out.textContent?.length ?? 0 })).observe(out, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
     });
     await form.locator("button[name=send]").click();
     await page.locator("#playground .candidates li").first().waitFor();
-    expect(await page.locator("#playground .candidates li").first().textContent()).toContain("anthropic/claude-haiku-4-5-20251001");
+    expect(await page.locator("#playground .candidates li").first().textContent()).toContain(
+      "anthropic/claude-haiku-4-5-20251001",
+    );
     await page.locator('#playground .output[data-state="done"]').waitFor({ timeout: 20_000 });
 
-    const samples = await page.evaluate(() => (window as unknown as { samples: { t: number; n: number }[] }).samples.filter((s) => s.n > 0));
+    const samples = await page.evaluate(() =>
+      (window as unknown as { samples: { t: number; n: number }[] }).samples.filter((s) => s.n > 0),
+    );
     const lengths = [...new Set(samples.map((s) => s.n))];
     expect(lengths.length).toBeGreaterThanOrEqual(10);
     expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
@@ -114,7 +136,9 @@ describe("the dashboard at GET /", () => {
     const first = samples[0];
     expect(last && first ? last.t - first.t : 0).toBeGreaterThan(500);
 
-    expect(await page.locator('#playground [data-testid="answered-by"]').textContent()).toContain("anthropic/claude-haiku-4-5-20251001");
+    expect(await page.locator('#playground [data-testid="answered-by"]').textContent()).toContain(
+      "anthropic/claude-haiku-4-5-20251001",
+    );
     expect(await page.locator('#playground [data-testid="answered-by"] .tag-emulator').count()).toBe(1);
     expect(await page.locator('#playground [data-testid="answer-cost"]').textContent()).toMatch(/cost \$0\.\d+/);
     expect(await page.locator("#playground .answer-meta .attempt-ok").count()).toBe(1);
@@ -132,7 +156,10 @@ describe("the dashboard at GET /", () => {
     await page.locator("#cost .by-provider rect.bar").first().waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    const chartWidth = await page.locator("#latency .latency-chart svg").first().evaluate((e) => e.getBoundingClientRect().width);
+    const chartWidth = await page
+      .locator("#latency .latency-chart svg")
+      .first()
+      .evaluate((e) => e.getBoundingClientRect().width);
     expect(chartWidth).toBeLessThanOrEqual(390);
     await page.screenshot({ path: `${ARTIFACTS}dashboard-phone.png`, fullPage: true });
     expect(errors).toEqual([]);

@@ -2,9 +2,9 @@
 // `wrangler dev` with every provider pointed at that session.
 import type { TestProject } from "vitest/node";
 import { startEmulator } from "../emulators/server.ts";
-import { BROWSER_KEY_LABEL } from "./keys.ts";
 import { emulatorVars } from "../support/emulator-vars.ts";
 import { startWranglerDev } from "../support/wrangler-dev.ts";
+import { BROWSER_KEY_LABEL } from "./keys.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -19,9 +19,13 @@ export const ADMIN_KEY = "browser-admin-key-0123456789";
 
 export default async function setup(project: TestProject) {
   const emulator = await startEmulator();
-  const created = await fetch(`${emulator.url}/__emulator/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chunk_delay_ms: 40 }) });
+  const created = await fetch(`${emulator.url}/__emulator/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ chunk_delay_ms: 40 }),
+  });
   const session = (await created.json()) as { id: string; base_urls: Record<string, string> };
-  let gateway;
+  let gateway: Awaited<ReturnType<typeof startWranglerDev>>;
   try {
     gateway = await startWranglerDev(
       {

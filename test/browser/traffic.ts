@@ -4,12 +4,20 @@ export interface TrafficResult {
 }
 
 async function setFaults(emulatorUrl: string, sessionId: string, faults: unknown[]): Promise<void> {
-  const res = await fetch(`${emulatorUrl}/__emulator/sessions/${sessionId}/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(faults) });
+  const res = await fetch(`${emulatorUrl}/__emulator/sessions/${sessionId}/faults`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(faults),
+  });
   if (!res.ok) throw new Error(`faults: ${res.status} ${await res.text()}`);
 }
 
 async function chat(gatewayUrl: string, body: Record<string, unknown>): Promise<number> {
-  const res = await fetch(`${gatewayUrl}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ messages: [{ role: "user", content: "Say hello." }], ...body }) });
+  const res = await fetch(`${gatewayUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ messages: [{ role: "user", content: "Say hello." }], ...body }),
+  });
   await res.text();
   return res.status;
 }

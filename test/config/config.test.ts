@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { PROVIDER_IDS, type ModelEntry } from "../../src/config/schema.ts";
+import { type ModelEntry, PROVIDER_IDS } from "../../src/config/schema.ts";
 import { ConfigError, validateConfig } from "../../src/config/validate.ts";
 
 type Raw = Record<string, any>;
@@ -34,7 +34,9 @@ const config = validateConfig(rawModels, rawFallback);
 const entries: readonly ModelEntry[] = config.models.models;
 const names = (m: ModelEntry) => [m.id, ...m.aliases];
 const resolvable = new Set<string>(entries.flatMap((m) => names(m).map((n) => `${m.provider}/${n}`)));
-const byRef = new Map<string, ModelEntry>(entries.flatMap((m) => names(m).map((n) => [`${m.provider}/${n}`, m] as const)));
+const byRef = new Map<string, ModelEntry>(
+  entries.flatMap((m) => names(m).map((n) => [`${m.provider}/${n}`, m] as const)),
+);
 
 describe("shipped configuration", () => {
   it("validates both files together", () => {
@@ -104,21 +106,31 @@ describe("shipped configuration", () => {
 
   it("prices local models at zero and every hosted model above zero", () => {
     const local = entries.filter((m) => m.provider === "ollama");
-    expect(local.filter((m) => m.pricing.input !== 0 || m.pricing.output !== 0 || m.pricing.cached_input !== 0)).toEqual([]);
+    expect(
+      local.filter((m) => m.pricing.input !== 0 || m.pricing.output !== 0 || m.pricing.cached_input !== 0),
+    ).toEqual([]);
     const hosted = entries.filter((m) => m.provider !== "ollama");
     expect(hosted.filter((m) => !(m.pricing.input > 0 && m.pricing.output > 0)).map((m) => m.id)).toEqual([]);
     // A cache hit is a discount: never dearer than a plain input token.
-    expect(hosted.filter((m) => m.pricing.cached_input !== null && m.pricing.cached_input > m.pricing.input).map((m) => m.id)).toEqual([]);
+    expect(
+      hosted
+        .filter((m) => m.pricing.cached_input !== null && m.pricing.cached_input > m.pricing.input)
+        .map((m) => m.id),
+    ).toEqual([]);
   });
 
   it("gives every Anthropic model a cache-write price and marks long_context exactly where the window is >= 100k", () => {
-    expect(entries.filter((m) => m.provider === "anthropic" && m.pricing.cache_write === undefined).map((m) => m.id)).toEqual([]);
+    expect(
+      entries.filter((m) => m.provider === "anthropic" && m.pricing.cache_write === undefined).map((m) => m.id),
+    ).toEqual([]);
     const wrong = entries.filter((m) => m.capabilities.includes("long_context") !== m.context_window >= 100_000);
     expect(wrong.map((m) => m.id)).toEqual([]);
   });
 
   it("points every upstream_id at a model the same provider lists", () => {
-    const dangling = entries.filter((m) => m.upstream_id !== undefined && byRef.get(`${m.provider}/${m.upstream_id}`) === undefined);
+    const dangling = entries.filter(
+      (m) => m.upstream_id !== undefined && byRef.get(`${m.provider}/${m.upstream_id}`) === undefined,
+    );
     expect(dangling.map((m) => m.id)).toEqual([]);
   });
 
@@ -143,11 +155,20 @@ describe("shipped configuration", () => {
       if (mapping.chain === undefined || mapping.capabilities === undefined) continue;
       for (const ref of config.fallback.chains[mapping.chain]?.models ?? []) {
         const entry = byRef.get(ref);
-        for (const cap of mapping.capabilities) if (!entry?.capabilities.includes(cap)) missing.push(`${task}: ${ref} lacks ${cap}`);
+        for (const cap of mapping.capabilities)
+          if (!entry?.capabilities.includes(cap)) missing.push(`${task}: ${ref} lacks ${cap}`);
       }
     }
     expect(missing).toEqual([]);
-    for (const task of ["simple_task", "code_generation", "analysis", "long_context", "high_quality", "fast", "local"]) {
+    for (const task of [
+      "simple_task",
+      "code_generation",
+      "analysis",
+      "long_context",
+      "high_quality",
+      "fast",
+      "local",
+    ]) {
       expect(config.fallback.task_types[task], task).toBeDefined();
     }
   });
@@ -168,7 +189,9 @@ describe("a bad configuration fails, naming file, path and expectation", () => {
     models.models[last].aliases = [...(models.models[last].aliases ?? []), models.models[0].id];
     const message = failureOf(models, fallback);
     expect(message).toMatch(new RegExp(`configs/models\\.yml: models\\.${last}\\.aliases\\.\\d+: `));
-    expect(message).toContain(`"${models.models[0].id}" already names ${models.models[0].provider}/${models.models[0].id}`);
+    expect(message).toContain(
+      `"${models.models[0].id}" already names ${models.models[0].provider}/${models.models[0].id}`,
+    );
   });
 
   it("rejects an id that repeats another provider's model id", () => {
@@ -187,7 +210,9 @@ describe("a bad configuration fails, naming file, path and expectation", () => {
   it("rejects a max_output above the context window", () => {
     const { models, fallback } = copies();
     models.models[0].max_output = models.models[0].context_window + 1;
-    expect(failureOf(models, fallback)).toContain("configs/models.yml: models.0.max_output: max_output cannot exceed context_window");
+    expect(failureOf(models, fallback)).toContain(
+      "configs/models.yml: models.0.max_output: max_output cannot exceed context_window",
+    );
   });
 
   it("rejects an unknown field instead of ignoring a typo", () => {
@@ -213,13 +238,17 @@ describe("a bad configuration fails, naming file, path and expectation", () => {
   it("rejects a file without a required chain", () => {
     const { models, fallback } = copies();
     delete fallback.chains.LONG_CONTEXT;
-    expect(failureOf(models, fallback)).toContain("configs/llm_fallback.yml: chains.LONG_CONTEXT: the LONG_CONTEXT chain is required");
+    expect(failureOf(models, fallback)).toContain(
+      "configs/llm_fallback.yml: chains.LONG_CONTEXT: the LONG_CONTEXT chain is required",
+    );
   });
 
   it("rejects a task type pointing at a chain that does not exist", () => {
     const { models, fallback } = copies();
     fallback.task_types.simple_task = { chain: "NO_SUCH_CHAIN" };
-    expect(failureOf(models, fallback)).toContain('configs/llm_fallback.yml: task_types.simple_task.chain: "NO_SUCH_CHAIN" is not a chain');
+    expect(failureOf(models, fallback)).toContain(
+      'configs/llm_fallback.yml: task_types.simple_task.chain: "NO_SUCH_CHAIN" is not a chain',
+    );
   });
 
   it("rejects a missing section", () => {

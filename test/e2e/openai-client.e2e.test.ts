@@ -13,12 +13,21 @@ const MODELS = {
 } as const;
 
 const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
-  { type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
+  {
+    type: "function",
+    function: {
+      name: "get_weather",
+      description: "Weather for a city",
+      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+    },
+  },
 ];
 
 describe.each(Object.entries(MODELS))("%s through the openai client", (provider, model) => {
   it("answers a chat completion", async () => {
-    const { data, response } = await client.chat.completions.create({ model, messages: [{ role: "user", content: "Tell me a joke" }] }).withResponse();
+    const { data, response } = await client.chat.completions
+      .create({ model, messages: [{ role: "user", content: "Tell me a joke" }] })
+      .withResponse();
     expect(response.headers.get("x-router-provider")).toBe(provider);
     expect(data.object).toBe("chat.completion");
     expect(data.choices[0]?.message.content?.length).toBeGreaterThan(0);
@@ -26,7 +35,12 @@ describe.each(Object.entries(MODELS))("%s through the openai client", (provider,
   });
 
   it("streams an answer with usage", async () => {
-    const stream = await client.chat.completions.create({ model, messages: [{ role: "user", content: "Tell me a joke" }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model,
+      messages: [{ role: "user", content: "Tell me a joke" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = "";
     let finish: string | null = null;
     let usage: OpenAI.CompletionUsage | null | undefined = null;
@@ -44,7 +58,11 @@ describe.each(Object.entries(MODELS))("%s through the openai client", (provider,
   });
 
   it("returns a tool call", async () => {
-    const data = await client.chat.completions.create({ model, messages: [{ role: "user", content: "Weather in Paris?" }], tools });
+    const data = await client.chat.completions.create({
+      model,
+      messages: [{ role: "user", content: "Weather in Paris?" }],
+      tools,
+    });
     const call = data.choices[0]?.message.tool_calls?.[0];
     expect(data.choices[0]?.finish_reason).toBe("tool_calls");
     expect(call?.type).toBe("function");
@@ -54,7 +72,11 @@ describe.each(Object.entries(MODELS))("%s through the openai client", (provider,
   });
 
   it("streams a tool call", async () => {
-    const stream = client.chat.completions.stream({ model, messages: [{ role: "user", content: "Weather in Paris?" }], tools });
+    const stream = client.chat.completions.stream({
+      model,
+      messages: [{ role: "user", content: "Weather in Paris?" }],
+      tools,
+    });
     const final = await stream.finalChatCompletion();
     const call = final.choices[0]?.message.tool_calls?.[0];
     expect(call?.type).toBe("function");
@@ -66,11 +88,15 @@ describe.each(Object.entries(MODELS))("%s through the openai client", (provider,
 describe("the openai client sees gateway errors as OpenAI errors", () => {
   it("a wrong key is a 401 AuthenticationError", async () => {
     const bad = new OpenAI({ baseURL: `${inject("gatewayUrl")}/v1`, apiKey: "wrong", maxRetries: 0 });
-    await expect(bad.chat.completions.create({ model: MODELS.openai, messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(
+      bad.chat.completions.create({ model: MODELS.openai, messages: [{ role: "user", content: "hi" }] }),
+    ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
 
   it("a bad request is a 400 BadRequestError naming the param", async () => {
-    const err = await client.chat.completions.create({ model: MODELS.openai, messages: [{ role: "user", content: "hi" }], temperature: 9 }).catch((e: unknown) => e);
+    const err = await client.chat.completions
+      .create({ model: MODELS.openai, messages: [{ role: "user", content: "hi" }], temperature: 9 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("temperature");
   });

@@ -21,7 +21,8 @@ if (!Number.isInteger(port) || port < 0 || !Number.isFinite(chunkDelayMs) || chu
 const emulator = await startEmulator({ port, host: values.host, chunkDelayMs });
 // stdout carries only the URL, so scripts can read it; the rest goes to stderr.
 console.log(emulator.url);
-for (const [provider, base] of Object.entries(baseUrls(emulator.url, ""))) console.error(`  ${provider.padEnd(9)} ${base}`);
+for (const [provider, base] of Object.entries(baseUrls(emulator.url, "")))
+  console.error(`  ${provider.padEnd(9)} ${base}`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

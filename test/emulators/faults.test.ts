@@ -127,12 +127,15 @@ describe("error answers", () => {
     expect(await res.text()).toBe(fixtureText("openai", "error-400-context-length-exceeded.json"));
   });
 
-  it.each(["mistral", "together"] as const)("context_length from %s carries code context_length_exceeded", async (provider) => {
-    const { base } = await withFault({ provider, mode: "context_length" });
-    const res = await chat(base, provider, chatBody(provider));
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain('"code":"context_length_exceeded"');
-  });
+  it.each(["mistral", "together"] as const)(
+    "context_length from %s carries code context_length_exceeded",
+    async (provider) => {
+      const { base } = await withFault({ provider, mode: "context_length" });
+      const res = await chat(base, provider, chatBody(provider));
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('"code":"context_length_exceeded"');
+    },
+  );
 
   it("context_length from anthropic says the prompt is too long", async () => {
     const { base } = await withFault({ provider: "anthropic", mode: "context_length" });
@@ -154,7 +157,9 @@ describe("error answers", () => {
     const openai = await withFault({ provider: "openai", mode: "content_policy" });
     const res = await chat(openai.base, "openai", chatBody("openai"));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { type: "invalid_request_error", code: "content_policy_violation" } });
+    expect(await res.json()).toMatchObject({
+      error: { type: "invalid_request_error", code: "content_policy_violation" },
+    });
 
     const anthropic = await withFault({ provider: "anthropic", mode: "content_policy" });
     const refused = await chat(anthropic.base, "anthropic", chatBody("anthropic"));
@@ -245,7 +250,13 @@ describe("stream faults", () => {
     const received = splitEvents(text, framing);
     expect(received).toHaveLength(events.length + 1);
     const injected = received[2] ?? "";
-    const payload = framing === "sse" ? injected.split("\n").find((line) => line.startsWith("data: "))?.slice(6) : injected;
+    const payload =
+      framing === "sse"
+        ? injected
+            .split("\n")
+            .find((line) => line.startsWith("data: "))
+            ?.slice(6)
+        : injected;
     expect(() => JSON.parse(payload ?? "")).toThrow();
     expect(received.filter((_, index) => index !== 2)).toEqual(events);
   });
@@ -262,7 +273,11 @@ describe("stream faults", () => {
     const { text, error } = await readAll(res);
     expect(error).toBeUndefined();
     expect(text).not.toContain(terminator);
-    expect(text).toBe(recordedEvents(provider).filter((event) => !event.includes(terminator)).join(""));
+    expect(text).toBe(
+      recordedEvents(provider)
+        .filter((event) => !event.includes(terminator))
+        .join(""),
+    );
   });
 
   it.each([
@@ -280,14 +295,17 @@ describe("stream faults", () => {
     ],
     ["anthropic", `event: error\ndata: ${fixtureText("anthropic", "stream-error-event-overloaded.data.json")}\n\n`],
     ["ollama", '{"error":"an error was encountered while running the model"}\n'],
-  ] as const)("%s midstream_error: HTTP 200, events, then the provider's error and a close", async (provider, errorEvent) => {
-    const { base } = await withFault({ provider, mode: "midstream_error", after_chunks: 2 });
-    const res = await chat(base, provider, streamBody(provider));
-    expect(res.status).toBe(200);
-    const { text, error } = await readAll(res);
-    expect(error).toBeUndefined();
-    expect(text).toBe(recordedEvents(provider).slice(0, 2).join("") + errorEvent);
-  });
+  ] as const)(
+    "%s midstream_error: HTTP 200, events, then the provider's error and a close",
+    async (provider, errorEvent) => {
+      const { base } = await withFault({ provider, mode: "midstream_error", after_chunks: 2 });
+      const res = await chat(base, provider, streamBody(provider));
+      expect(res.status).toBe(200);
+      const { text, error } = await readAll(res);
+      expect(error).toBeUndefined();
+      expect(text).toBe(recordedEvents(provider).slice(0, 2).join("") + errorEvent);
+    },
+  );
 
   it.each(["stall", "malformed", "no_done", "midstream_error"] as const)(
     "%s on a non-streaming request answers 500",

@@ -14,7 +14,11 @@ describe("close()", () => {
       ],
     });
     // Settled into values at once: both reject while close() runs, before the assertions below could catch them.
-    const settle = (p: Promise<unknown>) => p.then(() => "resolved", (err: unknown) => err);
+    const settle = (p: Promise<unknown>) =>
+      p.then(
+        () => "resolved",
+        (err: unknown) => err,
+      );
     const hung = settle(chat(session.base_urls.openai, "openai", chatBody("openai")));
     const stalled = await chat(session.base_urls.ollama, "ollama", chatBody("ollama"));
     const stalledBody = settle(stalled.text());

@@ -61,7 +61,13 @@ const CASES: ReplayCase[] = [
     headersOf: "chat-completion-stream-tool-call-include-usage",
   },
   { provider: "anthropic", kind: "text", extra: {}, file: "messages-text.json", headersOf: "messages-text" },
-  { provider: "anthropic", kind: "tool call", extra: tools, file: "messages-tool-use.json", headersOf: "messages-tool-use" },
+  {
+    provider: "anthropic",
+    kind: "tool call",
+    extra: tools,
+    file: "messages-tool-use.json",
+    headersOf: "messages-tool-use",
+  },
   {
     provider: "anthropic",
     kind: "stream text",
@@ -201,7 +207,11 @@ describe("model listings", () => {
   });
 
   it("anthropic answers its paged shape", async () => {
-    const body = (await list("anthropic")) as { data: { type: string; id: string }[]; has_more: boolean; first_id: string };
+    const body = (await list("anthropic")) as {
+      data: { type: string; id: string }[];
+      has_more: boolean;
+      first_id: string;
+    };
     expect(body.has_more).toBe(false);
     expect(body.data[0]?.type).toBe("model");
     expect(body.first_id).toBe(body.data[0]?.id);
@@ -214,7 +224,9 @@ describe("model listings", () => {
 
   it("ollama /api/tags lists a session's ollama_models", async () => {
     const session = await createSession(emulator.url, { ollama_models: ["llama3.2:latest", "qwen3:0.6b"] });
-    const body = (await list("ollama", session.base_urls.ollama)) as { models: { name: string; model: string; details: unknown }[] };
+    const body = (await list("ollama", session.base_urls.ollama)) as {
+      models: { name: string; model: string; details: unknown }[];
+    };
     expect(body.models.map((model) => model.name)).toEqual(["llama3.2:latest", "qwen3:0.6b"]);
     expect(body.models[1]?.model).toBe("qwen3:0.6b");
     expect(body.models[1]?.details).toBeDefined();

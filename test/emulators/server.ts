@@ -35,8 +35,7 @@ interface Target {
   path: string;
 }
 
-const isProviderId = (value: string | undefined): value is ProviderId =>
-  PROVIDER_IDS.includes(value as ProviderId);
+const isProviderId = (value: string | undefined): value is ProviderId => PROVIDER_IDS.includes(value as ProviderId);
 
 /** `/s/<id>/<provider>/...` or `/<provider>/...`. */
 function parseTarget(pathname: string): Target | undefined {
@@ -57,8 +56,7 @@ export function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   let url = "";
 
   async function handleProvider(req: IncomingMessage, res: ServerResponse, target: Target, search: string) {
-    const session: Session | undefined =
-      target.sessionId === undefined ? sessionless : sessions.get(target.sessionId);
+    const session: Session | undefined = target.sessionId === undefined ? sessionless : sessions.get(target.sessionId);
     if (!session) return notFound(res, `unknown emulator session: ${target.sessionId ?? ""}`);
     const method = req.method ?? "GET";
     const headers = flatHeaders(req);

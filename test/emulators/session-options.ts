@@ -1,5 +1,12 @@
 // Checks the JSON a test posts to create a session or replace its faults; an unknown key is refused, so typos fail loudly.
-import { FAULT_MODES, type Fault, type FaultMode, PROVIDER_IDS, type ProviderId, type SessionOptions } from "./types.ts";
+import {
+  FAULT_MODES,
+  type Fault,
+  type FaultMode,
+  PROVIDER_IDS,
+  type ProviderId,
+  type SessionOptions,
+} from "./types.ts";
 
 export class OptionsError extends Error {
   override name = "OptionsError";
@@ -12,7 +19,8 @@ const isObject = (value: unknown): value is JsonObject =>
 
 function onlyKeys(value: JsonObject, allowed: readonly string[], where: string): void {
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw new OptionsError(`${where}: unknown field "${key}" (allowed: ${allowed.join(", ")})`);
+    if (!allowed.includes(key))
+      throw new OptionsError(`${where}: unknown field "${key}" (allowed: ${allowed.join(", ")})`);
   }
 }
 
@@ -49,7 +57,8 @@ export function parseFault(value: unknown, where: string): Fault {
   if (!PROVIDER_IDS.includes(provider as ProviderId)) {
     throw new OptionsError(`${where}.provider must be one of ${PROVIDER_IDS.join(", ")}`);
   }
-  if (!FAULT_MODES.includes(mode as FaultMode)) throw new OptionsError(`${where}.mode must be one of ${FAULT_MODES.join(", ")}`);
+  if (!FAULT_MODES.includes(mode as FaultMode))
+    throw new OptionsError(`${where}.mode must be one of ${FAULT_MODES.join(", ")}`);
   const status = optionalNumber(value.status, `${where}.status`, true);
   if (status !== undefined && (status < 200 || status > 599)) throw new OptionsError(`${where}.status must be 200-599`);
   const fault: Fault = { provider: provider as ProviderId, mode: mode as FaultMode };

@@ -100,7 +100,9 @@ describe("request log", () => {
 
 describe("isolation", () => {
   it("one session's faults and log do not reach another", async () => {
-    const failing = await createSession(emulator.url, { faults: [{ provider: "openai", mode: "status", status: 500 }] });
+    const failing = await createSession(emulator.url, {
+      faults: [{ provider: "openai", mode: "status", status: 500 }],
+    });
     const healthy = await createSession(emulator.url);
     expect((await chat(failing.base_urls.openai, "openai", chatBody("openai"))).status).toBe(500);
     expect((await chat(healthy.base_urls.openai, "openai", chatBody("openai"))).status).toBe(200);
@@ -110,7 +112,9 @@ describe("isolation", () => {
   });
 
   it("PUT faults replaces the list, so a provider can recover", async () => {
-    const session = await createSession(emulator.url, { faults: [{ provider: "ollama", mode: "status", status: 500 }] });
+    const session = await createSession(emulator.url, {
+      faults: [{ provider: "ollama", mode: "status", status: 500 }],
+    });
     const call = () => chat(session.base_urls.ollama, "ollama", chatBody("ollama", { stream: false }));
     expect((await call()).status).toBe(500);
     const put = await fetch(`${emulator.url}/__emulator/sessions/${session.id}/faults`, {

@@ -42,10 +42,13 @@ describe("credentials", () => {
     expect(await res.text()).toBe(fixtureText("anthropic", "error-401-authentication.json"));
   });
 
-  it.each(["openai", "mistral", "together", "anthropic"] as const)("%s model listing needs the key too", async (provider) => {
-    const res = await fetch(`${base[provider]}${MODELS_PATH[provider]}`);
-    expect(res.status).toBe(401);
-  });
+  it.each(["openai", "mistral", "together", "anthropic"] as const)(
+    "%s model listing needs the key too",
+    async (provider) => {
+      const res = await fetch(`${base[provider]}${MODELS_PATH[provider]}`);
+      expect(res.status).toBe(401);
+    },
+  );
 });
 
 describe("anthropic required headers and fields", () => {
@@ -82,7 +85,9 @@ describe("mistral's closed field list", () => {
     expect(await res.json()).toEqual({
       object: "error",
       message: {
-        detail: [{ type: "extra_forbidden", loc: ["body", field], msg: "Extra inputs are not permitted", input: value }],
+        detail: [
+          { type: "extra_forbidden", loc: ["body", field], msg: "Extra inputs are not permitted", input: value },
+        ],
       },
       type: "invalid_request_error",
       param: null,
@@ -118,7 +123,10 @@ describe("malformed JSON", () => {
     ["openai", (body: unknown) => expect(body).toMatchObject({ error: { type: "invalid_request_error" } })],
     ["together", (body: unknown) => expect(body).toMatchObject({ error: { type: "invalid_request_error" } })],
     ["mistral", (body: unknown) => expect(body).toMatchObject({ object: "error", type: "invalid_request_error" })],
-    ["anthropic", (body: unknown) => expect(body).toMatchObject({ type: "error", error: { type: "invalid_request_error" } })],
+    [
+      "anthropic",
+      (body: unknown) => expect(body).toMatchObject({ type: "error", error: { type: "invalid_request_error" } }),
+    ],
     ["ollama", (body: unknown) => expect(body).toMatchObject({ error: expect.any(String) as unknown })],
   ] as const)("%s answers 400 in its own shape", async (provider, check) => {
     const res = await chat(base[provider], provider, '{"model": "m", "messages": [');

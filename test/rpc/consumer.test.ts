@@ -21,7 +21,11 @@ async function consume(path: string): Promise<{ status: number; body: Consumed &
 async function ledgerRow(workspace: string) {
   // The ledger is written after the answer (waitUntil); give it a moment.
   for (let i = 0; i < 50; i++) {
-    const row = await env.DB.prepare("SELECT provider, model, cost_pico, execution_id FROM requests WHERE workspace_id = ?").bind(workspace).first<{ provider: string; model: string; cost_pico: number; execution_id: string }>();
+    const row = await env.DB.prepare(
+      "SELECT provider, model, cost_pico, execution_id FROM requests WHERE workspace_id = ?",
+    )
+      .bind(workspace)
+      .first<{ provider: string; model: string; cost_pico: number; execution_id: string }>();
     if (row) return row;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -38,7 +42,12 @@ describe("Switchyard over RPC from another Worker", () => {
     expect(body.usage).toMatchObject({ input_tokens: 40, output_tokens: 13 });
     // gpt-4o-mini: $0.15 / $0.60 per 1M tokens.
     expect(body.cost_usd).toBeCloseTo((40 * 0.15 + 13 * 0.6) / 1e6, 15);
-    expect(await ledgerRow("rpc-generate")).toMatchObject({ provider: "openai", model: "gpt-4o-mini", cost_pico: 40 * 150_000 + 13 * 600_000, execution_id: "example-run" });
+    expect(await ledgerRow("rpc-generate")).toMatchObject({
+      provider: "openai",
+      model: "gpt-4o-mini",
+      cost_pico: 40 * 150_000 + 13 * 600_000,
+      execution_id: "example-run",
+    });
   });
 
   it("stream(): canonical events, then the route report with the cost", async () => {
@@ -60,19 +69,34 @@ describe("Switchyard over RPC from another Worker", () => {
   });
 
   it("failures come back as values with the HTTP status, not as thrown errors", async () => {
-    const answer = await exports.SwitchyardRpc.generate({ model: "no-such-model", messages: [{ role: "user", content: "hi" }] });
+    const answer = await exports.SwitchyardRpc.generate({
+      model: "no-such-model",
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(answer).toMatchObject({ ok: false, status: 400, error: { param: "model", code: "model_not_found" } });
-    const none = await exports.SwitchyardRpc.stream({ model: "mistral/mistral-large-latest", messages: [{ role: "user", content: "hi" }], router: { fallback: false } });
+    const none = await exports.SwitchyardRpc.stream({
+      model: "mistral/mistral-large-latest",
+      messages: [{ role: "user", content: "hi" }],
+      router: { fallback: false },
+    });
     // Mistral has no key in this Worker's configuration: nothing can serve it.
     expect(none).toMatchObject({ ok: false, status: 503 });
   });
 
   it("holds budgets like HTTP: a workspace out of budget is refused with 402", async () => {
     const put = await exports.default.fetch(
-      new Request("http://gateway/v1/budgets/rpc-broke", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ limit_usd: 0.000001, period: "day", on_limit: "reject" }) }),
+      new Request("http://gateway/v1/budgets/rpc-broke", {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ limit_usd: 0.000001, period: "day", on_limit: "reject" }),
+      }),
     );
     expect(put.status, await put.clone().text()).toBe(200);
-    const answer = await exports.SwitchyardRpc.generate({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], router: { workspace_id: "rpc-broke" } });
+    const answer = await exports.SwitchyardRpc.generate({
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user", content: "hi" }],
+      router: { workspace_id: "rpc-broke" },
+    });
     expect(answer).toMatchObject({ ok: false, status: 402, error: { code: "budget_exceeded" } });
   });
 });

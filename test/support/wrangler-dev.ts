@@ -1,5 +1,5 @@
 // Starts `wrangler dev` as a user would (local D1 migrated, development mode) and waits until it answers.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,16 +11,40 @@ export interface WranglerDev {
   stop: () => Promise<void>;
 }
 
-export async function startWranglerDev(vars: Record<string, string>, opts: { cwd: string; timeoutMs?: number }): Promise<WranglerDev> {
+export async function startWranglerDev(
+  vars: Record<string, string>,
+  opts: { cwd: string; timeoutMs?: number },
+): Promise<WranglerDev> {
   const persist = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
-  const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: opts.cwd, env, encoding: "utf8" });
+  const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+    cwd: opts.cwd,
+    env,
+    encoding: "utf8",
+  });
   if (migrate.status !== 0) throw new Error(`d1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
 
   const [port, inspector] = [await freePort(), await freePort()];
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", persist, "--log-level", "warn"];
+  const args = [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspector),
+    "--persist-to",
+    persist,
+    "--log-level",
+    "warn",
+  ];
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
-  const child: ChildProcess = spawn("wrangler", args, { cwd: opts.cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child: ChildProcess = spawn("wrangler", args, {
+    cwd: opts.cwd,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let log = "";
   child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (log += d.toString()));

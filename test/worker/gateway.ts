@@ -2,10 +2,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
-import worker from "../../src/index.ts";
 import type { Env } from "../../src/env.ts";
+import worker from "../../src/index.ts";
 
-import type { Fault, LoggedRequest as EmulatorRequest, ProviderId } from "../emulators/types.ts";
+import type { LoggedRequest as EmulatorRequest, Fault, ProviderId } from "../emulators/types.ts";
 
 export type { Fault, ProviderId };
 export const PROVIDERS: readonly ProviderId[] = ["openai", "anthropic", "mistral", "together", "ollama"];
@@ -22,11 +22,20 @@ export interface Session {
 }
 
 export async function newSession(
-  options: { faults?: Fault[]; chunk_delay_ms?: number; ollama_access?: { client_id: string; client_secret: string }; ollama_models?: string[] } = {},
+  options: {
+    faults?: Fault[];
+    chunk_delay_ms?: number;
+    ollama_access?: { client_id: string; client_secret: string };
+    ollama_models?: string[];
+  } = {},
   envOverrides: Partial<Env> = {},
 ): Promise<Session> {
   const url = inject("emulatorUrl");
-  const res = await fetch(`${url}/__emulator/sessions`, { method: "POST", body: JSON.stringify(options), headers: { "content-type": "application/json" } });
+  const res = await fetch(`${url}/__emulator/sessions`, {
+    method: "POST",
+    body: JSON.stringify(options),
+    headers: { "content-type": "application/json" },
+  });
   if (res.status !== 201) throw new Error(`emulator session: ${res.status} ${await res.text()}`);
   const { id, base_urls } = (await res.json()) as { id: string; base_urls: Record<ProviderId, string> };
   const sessionEnv: Env = {
@@ -54,18 +63,30 @@ export async function newSession(
       return ((await r.json()) as { requests: LoggedRequest[] }).requests;
     },
     async setFaults(faults) {
-      const r = await fetch(`${url}/__emulator/sessions/${id}/faults`, { method: "PUT", body: JSON.stringify(faults), headers: { "content-type": "application/json" } });
+      const r = await fetch(`${url}/__emulator/sessions/${id}/faults`, {
+        method: "PUT",
+        body: JSON.stringify(faults),
+        headers: { "content-type": "application/json" },
+      });
       if (!r.ok) throw new Error(`emulator faults: ${r.status} ${await r.text()}`);
     },
   };
 }
 
 /** Calls the Worker as the platform would, and waits for its waitUntil work before returning. */
-export async function call(sessionEnv: Env, path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+export async function call(
+  sessionEnv: Env,
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<Response> {
   const { json, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set("content-type", "application/json");
-  const request = new Request(`http://gateway.test${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+  const request = new Request(`http://gateway.test${path}`, {
+    ...rest,
+    headers,
+    body: json !== undefined ? JSON.stringify(json) : rest.body,
+  });
   const ctx = createExecutionContext();
   const response = await worker.fetch(request, sessionEnv, ctx);
   if (response.body === null || response.headers.get("content-type")?.includes("json")) {
@@ -76,7 +97,11 @@ export async function call(sessionEnv: Env, path: string, init: RequestInit & { 
   return response;
 }
 
-export function chat(sessionEnv: Env, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
+export function chat(
+  sessionEnv: Env,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return call(sessionEnv, "/v1/chat/completions", { method: "POST", json: body, headers });
 }
 

@@ -13,8 +13,7 @@ async function* lines(stream) {
     const { done, value } = await reader.read();
     if (done) break;
     buffered += value;
-    let newline;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
+    for (let newline = buffered.indexOf("\n"); newline >= 0; newline = buffered.indexOf("\n")) {
       const line = buffered.slice(0, newline);
       buffered = buffered.slice(newline + 1);
       if (line.trim() !== "") yield JSON.parse(line);
@@ -28,12 +27,22 @@ export default {
     const prompt = url.searchParams.get("q") ?? "Say hi";
     const model = url.searchParams.get("model") ?? "auto";
     const workspace = url.searchParams.get("workspace") ?? "agents";
-    const body = { model, messages: [{ role: "user", content: prompt }], router: { workspace_id: workspace, execution_id: "example-run" } };
+    const body = {
+      model,
+      messages: [{ role: "user", content: prompt }],
+      router: { workspace_id: workspace, execution_id: "example-run" },
+    };
 
     if (url.pathname === "/generate") {
       const answer = await env.SWITCHYARD.generate(body);
       if (!answer.ok) return Response.json(answer, { status: answer.status });
-      return Response.json({ text: answer.result.content, model: answer.route.model, provider: answer.route.provider, cost_usd: answer.route.cost_usd, usage: answer.result.usage });
+      return Response.json({
+        text: answer.result.content,
+        model: answer.route.model,
+        provider: answer.route.provider,
+        cost_usd: answer.route.cost_usd,
+        usage: answer.result.usage,
+      });
     }
 
     if (url.pathname === "/stream") {

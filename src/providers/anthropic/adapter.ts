@@ -1,16 +1,19 @@
 // Anthropic Messages: x-api-key + anthropic-version, content blocks, tool_use / input_json_delta, cache usage.
-import { ProviderError, kindForStatus, parseRetryAfter, type ErrorKind } from "../../core/errors.ts";
+import { type ErrorKind, kindForStatus, ProviderError, parseRetryAfter } from "../../core/errors.ts";
 import type { ChatResult, FinishReason, StreamEvent, ToolCall, Usage } from "../../core/types.ts";
 import type { ProviderEnv } from "../../env.ts";
 import type { WireMessage } from "../../streams/wire-messages.ts";
 import { joinUrl, type ProviderAdapter } from "../adapter.ts";
 import { buildAnthropicBody } from "./request.ts";
-import { ErrorBodySchema, MessageSchema, StreamEventSchema, type AnthropicUsage } from "./wire.ts";
+import { type AnthropicUsage, ErrorBodySchema, MessageSchema, StreamEventSchema } from "./wire.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 
 const baseUrl = (env: ProviderEnv) => env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com";
-const authHeaders = (env: ProviderEnv) => ({ "x-api-key": env.ANTHROPIC_API_KEY ?? "", "anthropic-version": ANTHROPIC_VERSION });
+const authHeaders = (env: ProviderEnv) => ({
+  "x-api-key": env.ANTHROPIC_API_KEY ?? "",
+  "anthropic-version": ANTHROPIC_VERSION,
+});
 
 export const anthropicAdapter: ProviderAdapter = {
   id: "anthropic",
@@ -22,7 +25,11 @@ export const anthropicAdapter: ProviderAdapter = {
     return {
       request: {
         url: joinUrl(baseUrl(ctx.env), "v1/messages"),
-        headers: { ...authHeaders(ctx.env), "content-type": "application/json", accept: req.stream ? "text/event-stream" : "application/json" },
+        headers: {
+          ...authHeaders(ctx.env),
+          "content-type": "application/json",
+          accept: req.stream ? "text/event-stream" : "application/json",
+        },
         body,
       },
       warnings,
@@ -37,7 +44,11 @@ export const anthropicAdapter: ProviderAdapter = {
     for (const block of parsed.data.content) {
       if (block.type === "text" && "text" in block && typeof block.text === "string") text += block.text;
       if (block.type === "tool_use" && "id" in block && "name" in block) {
-        toolCalls.push({ id: String(block.id), name: String(block.name), arguments: JSON.stringify(block.input ?? {}) });
+        toolCalls.push({
+          id: String(block.id),
+          name: String(block.name),
+          arguments: JSON.stringify(block.input ?? {}),
+        });
       }
     }
     return {
@@ -74,7 +85,8 @@ export const anthropicAdapter: ProviderAdapter = {
           break;
         case "content_block_start":
           if (event.content_block.type === "tool_use") {
-            if (!event.content_block.id || !event.content_block.name) throw malformed("tool_use block without id or name");
+            if (!event.content_block.id || !event.content_block.name)
+              throw malformed("tool_use block without id or name");
             const index = toolIndex.size;
             toolIndex.set(event.index, index);
             yield { type: "tool_call_start", index, id: event.content_block.id, name: event.content_block.name };
@@ -140,7 +152,16 @@ export const anthropicAdapter: ProviderAdapter = {
   probeRequest: (env) => ({ url: joinUrl(baseUrl(env), "v1/models"), headers: authHeaders(env) }),
 };
 
-const KNOWN_EVENTS = new Set(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop", "ping", "error"]);
+const KNOWN_EVENTS = new Set([
+  "message_start",
+  "content_block_start",
+  "content_block_delta",
+  "content_block_stop",
+  "message_delta",
+  "message_stop",
+  "ping",
+  "error",
+]);
 
 function errorKind(type: string | null, status: number, message: string): ErrorKind {
   switch (type) {

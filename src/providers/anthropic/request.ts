@@ -13,7 +13,10 @@ interface Turn {
 /** Used only for a model the registry does not list, and said to the client as a warning. */
 export const UNLISTED_MODEL_MAX_TOKENS = 4096;
 
-export function buildAnthropicBody(req: CanonicalRequest, target: ModelTarget): { body: Record<string, unknown>; warnings: string[] } {
+export function buildAnthropicBody(
+  req: CanonicalRequest,
+  target: ModelTarget,
+): { body: Record<string, unknown>; warnings: string[] } {
   const warnings: string[] = [];
   const system = req.messages
     .filter((m) => m.role === "system" || m.role === "developer")
@@ -23,7 +26,9 @@ export function buildAnthropicBody(req: CanonicalRequest, target: ModelTarget): 
   let maxTokens = req.max_output_tokens ?? target.entry?.max_output;
   if (maxTokens === undefined) {
     maxTokens = UNLISTED_MODEL_MAX_TOKENS;
-    warnings.push(`anthropic requires max_tokens and ${target.upstreamId} is not in the registry: sent max_tokens=${maxTokens}`);
+    warnings.push(
+      `anthropic requires max_tokens and ${target.upstreamId} is not in the registry: sent max_tokens=${maxTokens}`,
+    );
   }
 
   const body: Record<string, unknown> = {
@@ -52,7 +57,8 @@ export function buildAnthropicBody(req: CanonicalRequest, target: ModelTarget): 
   if (toolChoice !== undefined) body.tool_choice = toolChoice;
   if (req.seed !== undefined) warnings.push(`anthropic does not take "seed"; it was not sent`);
   if (req.presence_penalty !== undefined) warnings.push(`anthropic does not take "presence_penalty"; it was not sent`);
-  if (req.frequency_penalty !== undefined) warnings.push(`anthropic does not take "frequency_penalty"; it was not sent`);
+  if (req.frequency_penalty !== undefined)
+    warnings.push(`anthropic does not take "frequency_penalty"; it was not sent`);
   if (req.response_format !== undefined && req.response_format.type !== "text") {
     warnings.push(`anthropic has no response_format; "${req.response_format.type}" was not enforced`);
   }
@@ -62,7 +68,8 @@ export function buildAnthropicBody(req: CanonicalRequest, target: ModelTarget): 
 function mapToolChoice(req: CanonicalRequest): Record<string, unknown> | undefined {
   const disableParallel = req.parallel_tool_calls === false ? { disable_parallel_tool_use: true } : {};
   const choice = req.tool_choice;
-  if (choice === undefined) return req.parallel_tool_calls === false && req.tools?.length ? { type: "auto", ...disableParallel } : undefined;
+  if (choice === undefined)
+    return req.parallel_tool_calls === false && req.tools?.length ? { type: "auto", ...disableParallel } : undefined;
   if (choice === "auto") return { type: "auto", ...disableParallel };
   if (choice === "required") return { type: "any", ...disableParallel };
   if (choice === "none") return { type: "none" };
@@ -90,7 +97,12 @@ function toTurns(messages: ChatMessage[]): Turn[] {
         const text = textOf(m.content);
         const blocks: Block[] = text === "" ? [] : [{ type: "text", text }];
         for (const call of m.tool_calls ?? []) {
-          blocks.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
+          blocks.push({
+            type: "tool_use",
+            id: call.id,
+            name: call.function.name,
+            input: parseArguments(call.function.arguments),
+          });
         }
         push("assistant", blocks);
         break;

@@ -28,7 +28,12 @@ export const StreamEventSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("content_block_start"),
     index: z.number().int(),
-    content_block: z.object({ type: z.string(), id: z.string().optional(), name: z.string().optional(), text: z.string().optional() }),
+    content_block: z.object({
+      type: z.string(),
+      id: z.string().optional(),
+      name: z.string().optional(),
+      text: z.string().optional(),
+    }),
   }),
   z.object({
     type: z.literal("content_block_delta"),

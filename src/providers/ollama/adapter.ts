@@ -1,11 +1,11 @@
 // Ollama native /api/chat behind a tunnel: NDJSON streams, tool calls without ids, Cloudflare Access headers.
-import { ProviderError, kindForStatus, parseRetryAfter } from "../../core/errors.ts";
+import { kindForStatus, ProviderError, parseRetryAfter } from "../../core/errors.ts";
 import type { ChatResult, FinishReason, StreamEvent, Usage } from "../../core/types.ts";
 import type { ProviderEnv } from "../../env.ts";
 import type { WireMessage } from "../../streams/wire-messages.ts";
-import { joinUrl, type AdapterContext, type ProviderAdapter } from "../adapter.ts";
+import { type AdapterContext, joinUrl, type ProviderAdapter } from "../adapter.ts";
 import { buildOllamaBody } from "./request.ts";
-import { ChatLineSchema, ErrorLineSchema, type ChatLine } from "./wire.ts";
+import { type ChatLine, ChatLineSchema, ErrorLineSchema } from "./wire.ts";
 
 /** Cloudflare Access service-token headers, when the tunnel is protected by Access. */
 export function accessHeaders(env: ProviderEnv): Record<string, string> {
@@ -85,8 +85,15 @@ export const ollamaAdapter: ProviderAdapter = {
     } catch {
       // Not JSON (Cloudflare Access answers with HTML): keep the text.
     }
-    const kind = /context (length|window)|too long/i.test(message) && status === 400 ? "context_length" : kindForStatus(status);
-    return new ProviderError({ kind, provider: "ollama", status, message, retryAfterMs: parseRetryAfter(headers, now) });
+    const kind =
+      /context (length|window)|too long/i.test(message) && status === 400 ? "context_length" : kindForStatus(status);
+    return new ProviderError({
+      kind,
+      provider: "ollama",
+      status,
+      message,
+      retryAfterMs: parseRetryAfter(headers, now),
+    });
   },
 
   probeRequest: (env) => ({ url: joinUrl(env.OLLAMA_BASE_URL ?? "", "api/tags"), headers: accessHeaders(env) }),
@@ -106,7 +113,12 @@ function mapDoneReason(reason: string | null | undefined, hasToolCalls: boolean)
 }
 
 function usageOf(line: ChatLine): Usage {
-  return { input_tokens: line.prompt_eval_count ?? 0, output_tokens: line.eval_count ?? 0, cached_input_tokens: 0, cache_write_tokens: 0 };
+  return {
+    input_tokens: line.prompt_eval_count ?? 0,
+    output_tokens: line.eval_count ?? 0,
+    cached_input_tokens: 0,
+    cache_write_tokens: 0,
+  };
 }
 
 function malformed(message: string): ProviderError {

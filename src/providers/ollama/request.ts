@@ -4,7 +4,10 @@ import type { CanonicalRequest, ChatMessage } from "../../core/types.ts";
 import type { ModelTarget } from "../adapter.ts";
 import { parseDataUrl, textOf } from "../text-content.ts";
 
-export function buildOllamaBody(req: CanonicalRequest, target: ModelTarget): { body: Record<string, unknown>; warnings: string[] } {
+export function buildOllamaBody(
+  req: CanonicalRequest,
+  target: ModelTarget,
+): { body: Record<string, unknown>; warnings: string[] } {
   const warnings: string[] = [];
   const options: Record<string, unknown> = {};
   if (req.temperature !== undefined) options.temperature = req.temperature;
@@ -25,8 +28,12 @@ export function buildOllamaBody(req: CanonicalRequest, target: ModelTarget): { b
   if (req.tools !== undefined && req.tools.length > 0) body.tools = req.tools;
   if (req.response_format?.type === "json_object") body.format = "json";
   if (req.response_format?.type === "json_schema") body.format = req.response_format.json_schema.schema ?? "json";
-  if (req.tool_choice !== undefined && req.tool_choice !== "auto") warnings.push(`ollama has no tool_choice; "${typeof req.tool_choice === "string" ? req.tool_choice : req.tool_choice.function.name}" was not enforced`);
-  if (req.parallel_tool_calls !== undefined) warnings.push(`ollama does not take "parallel_tool_calls"; it was not sent`);
+  if (req.tool_choice !== undefined && req.tool_choice !== "auto")
+    warnings.push(
+      `ollama has no tool_choice; "${typeof req.tool_choice === "string" ? req.tool_choice : req.tool_choice.function.name}" was not enforced`,
+    );
+  if (req.parallel_tool_calls !== undefined)
+    warnings.push(`ollama does not take "parallel_tool_calls"; it was not sent`);
   if (req.user !== undefined) warnings.push(`ollama does not take "user"; it was not sent`);
   return { body, warnings };
 }
@@ -59,7 +66,9 @@ function toOllamaMessage(m: ChatMessage): Record<string, unknown> {
     case "assistant": {
       const out: Record<string, unknown> = { role: "assistant", content: textOf(m.content) };
       if (m.tool_calls !== undefined && m.tool_calls.length > 0) {
-        out.tool_calls = m.tool_calls.map((c) => ({ function: { name: c.function.name, arguments: parseArguments(c.function.arguments) } }));
+        out.tool_calls = m.tool_calls.map((c) => ({
+          function: { name: c.function.name, arguments: parseArguments(c.function.arguments) },
+        }));
       }
       return out;
     }
@@ -76,6 +85,10 @@ function parseArguments(args: string): unknown {
   try {
     return args.trim() === "" ? {} : JSON.parse(args);
   } catch {
-    throw new ProviderError({ kind: "invalid_request", provider: "ollama", message: "an assistant tool call's arguments are not valid JSON" });
+    throw new ProviderError({
+      kind: "invalid_request",
+      provider: "ollama",
+      message: "an assistant tool call's arguments are not valid JSON",
+    });
   }
 }

@@ -4,11 +4,11 @@ import { ProviderError } from "../../core/errors.ts";
 import type { CanonicalRequest, ChatMessage, ChatResult, StreamEvent } from "../../core/types.ts";
 import type { ProviderEnv } from "../../env.ts";
 import type { WireMessage } from "../../streams/wire-messages.ts";
-import { joinUrl, type AdapterContext, type BuiltRequest, type ModelTarget, type ProviderAdapter } from "../adapter.ts";
+import { type AdapterContext, type BuiltRequest, joinUrl, type ModelTarget, type ProviderAdapter } from "../adapter.ts";
 import { parseOpenAICompatibleError } from "./errors.ts";
 import { mapOpenAIFinishReason } from "./finish-reason.ts";
 import { toCanonicalUsage } from "./usage.ts";
-import { ChatResponseSchema, ChunkSchema, ErrorBodySchema, contentText } from "./wire.ts";
+import { ChatResponseSchema, ChunkSchema, contentText, ErrorBodySchema } from "./wire.ts";
 
 /** Where a provider's API differs from OpenAI's. Each field is one named quirk. */
 export interface OpenAICompatibleQuirks {
@@ -80,7 +80,11 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
       return {
         request: {
           url: joinUrl(base(ctx.env), "chat/completions"),
-          headers: { ...authHeaders(ctx.env), "content-type": "application/json", accept: req.stream ? "text/event-stream" : "application/json" },
+          headers: {
+            ...authHeaders(ctx.env),
+            "content-type": "application/json",
+            accept: req.stream ? "text/event-stream" : "application/json",
+          },
           body,
         },
         warnings,
@@ -89,9 +93,14 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
 
     parseChatResponse(json: unknown): ChatResult {
       const parsed = ChatResponseSchema.safeParse(json);
-      if (!parsed.success) throw malformed(id, `unreadable completion: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+      if (!parsed.success)
+        throw malformed(id, `unreadable completion: ${parsed.error.issues[0]?.message ?? "invalid"}`);
       const choice = parsed.data.choices[0]!;
-      const toolCalls = (choice.message.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
+      const toolCalls = (choice.message.tool_calls ?? []).map((c) => ({
+        id: c.id,
+        name: c.function.name,
+        arguments: c.function.arguments,
+      }));
       const text = contentText(choice.message.content);
       return {
         model: parsed.data.model,
@@ -128,7 +137,8 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
           });
         }
         const chunk = ChunkSchema.safeParse(json);
-        if (!chunk.success) throw malformed(id, `unreadable stream chunk: ${chunk.error.issues[0]?.message ?? "invalid"}`);
+        if (!chunk.success)
+          throw malformed(id, `unreadable stream chunk: ${chunk.error.issues[0]?.message ?? "invalid"}`);
         // noUncheckedIndexedAccess: usage-only chunks arrive with `choices: []`.
         const choice = chunk.data.choices[0];
         const delta = choice?.delta;

@@ -1,9 +1,15 @@
 // Reads an OpenAI-compatible error answer (OpenAI, Mistral, Together) into the one error type.
 import type { ProviderId } from "../../config/schema.ts";
-import { ProviderError, kindForStatus, parseRetryAfter, type ErrorKind } from "../../core/errors.ts";
+import { type ErrorKind, kindForStatus, ProviderError, parseRetryAfter } from "../../core/errors.ts";
 import { ErrorBodySchema } from "./wire.ts";
 
-export function parseOpenAICompatibleError(provider: ProviderId, status: number, headers: Headers, body: string, now: number): ProviderError {
+export function parseOpenAICompatibleError(
+  provider: ProviderId,
+  status: number,
+  headers: Headers,
+  body: string,
+  now: number,
+): ProviderError {
   let message = body.trim() === "" ? `${provider} answered ${status} with an empty body` : body.slice(0, 500);
   let code: string | null = null;
   let type: string | null = null;
@@ -30,10 +36,14 @@ export function parseOpenAICompatibleError(provider: ProviderId, status: number,
 
 /** Provider-specific codes first; the status decides the rest. */
 export function classify(status: number, code: string | null, type: string | null, message: string): ErrorKind {
-  if (code === "context_length_exceeded" || /maximum context length|context length|too many tokens|prompt is too long/i.test(message)) {
+  if (
+    code === "context_length_exceeded" ||
+    /maximum context length|context length|too many tokens|prompt is too long/i.test(message)
+  ) {
     if (status === 400 || status === 413 || status === 422) return "context_length";
   }
-  if (code === "content_policy_violation" || code === "content_filter" || type === "content_policy_violation") return "content_policy";
+  if (code === "content_policy_violation" || code === "content_filter" || type === "content_policy_violation")
+    return "content_policy";
   return kindForStatus(status);
 }
 

@@ -1,11 +1,26 @@
 // balanced: a weighted sum of normalised cost, latency and quality, with the weights of configs/llm_fallback.yml.
-import { speedText, usd, type Facts } from "../facts.ts";
-import { COST_FLOOR_USD, LATENCY_FLOOR_MS, logScores, round3, sortRanked, type Ranked, type RoutingStrategy, type StrategyContext } from "./strategy.ts";
+import { type Facts, speedText, usd } from "../facts.ts";
+import {
+  COST_FLOOR_USD,
+  LATENCY_FLOOR_MS,
+  logScores,
+  type Ranked,
+  type RoutingStrategy,
+  round3,
+  type StrategyContext,
+  sortRanked,
+} from "./strategy.ts";
 
 /** Balanced scores of the pool, each with the sum spelled out. Also the order local_first uses inside each tier. */
 export function balancedScores(pool: readonly Facts[], ctx: StrategyContext): Ranked[] {
-  const cost = logScores(pool.map((f) => f.cost), COST_FLOOR_USD);
-  const speed = logScores(pool.map((f) => f.speed?.ms ?? null), LATENCY_FLOOR_MS);
+  const cost = logScores(
+    pool.map((f) => f.cost),
+    COST_FLOOR_USD,
+  );
+  const speed = logScores(
+    pool.map((f) => f.speed?.ms ?? null),
+    LATENCY_FLOOR_MS,
+  );
   const w = ctx.weights;
   const total = w.cost + w.latency + w.quality;
   return pool.map((facts, i) => {
@@ -21,7 +36,8 @@ export function balancedScores(pool: readonly Facts[], ctx: StrategyContext): Ra
 }
 
 export const balanced: RoutingStrategy = {
-  description: "Weighted sum of cost, speed and quality, each normalised to 0..1 over the candidates (cost and speed on a log scale); weights from strategies.balanced.weights.",
+  description:
+    "Weighted sum of cost, speed and quality, each normalised to 0..1 over the candidates (cost and speed on a log scale); weights from strategies.balanced.weights.",
   rank(pool, ctx) {
     return sortRanked(balancedScores(pool, ctx), (a, b) => b.score - a.score, ctx);
   },

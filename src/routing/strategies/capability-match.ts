@@ -1,7 +1,7 @@
 // capability_match: the best fit for what the request needs: every required capability, the fewest extras, cheapest first.
 import { CAPABILITIES } from "../../config/schema.ts";
 import { usd } from "../facts.ts";
-import { ascending, round3, sortRanked, type RoutingStrategy } from "./strategy.ts";
+import { ascending, type RoutingStrategy, round3, sortRanked } from "./strategy.ts";
 
 export const capabilityMatch: RoutingStrategy = {
   description:
@@ -11,7 +11,8 @@ export const capabilityMatch: RoutingStrategy = {
   rank(pool, ctx) {
     const spare = CAPABILITIES.length - ctx.needs.length;
     const ranked = pool.map((facts) => {
-      const extras = facts.ref.entry === null ? null : facts.ref.entry.capabilities.filter((c) => !ctx.needs.includes(c));
+      const extras =
+        facts.ref.entry === null ? null : facts.ref.entry.capabilities.filter((c) => !ctx.needs.includes(c));
       const score = extras === null ? 0 : spare === 0 ? 1 : 1 - extras.length / spare;
       const needs = ctx.needs.length === 0 ? "no capability required" : `has ${ctx.needs.join(", ")}`;
       const reason =
@@ -23,7 +24,9 @@ export const capabilityMatch: RoutingStrategy = {
     const extrasOf = new Map(ranked.map((r) => [r.facts.key, r.extras]));
     return sortRanked(
       ranked.map(({ facts, score, reasons }) => ({ facts, score, reasons })),
-      (a, b) => ascending(extrasOf.get(a.facts.key) ?? null, extrasOf.get(b.facts.key) ?? null) || ascending(a.facts.cost, b.facts.cost),
+      (a, b) =>
+        ascending(extrasOf.get(a.facts.key) ?? null, extrasOf.get(b.facts.key) ?? null) ||
+        ascending(a.facts.cost, b.facts.cost),
       ctx,
     );
   },

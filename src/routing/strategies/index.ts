@@ -17,4 +17,4 @@ export const STRATEGY_IMPLS = {
   capability_match: capabilityMatch,
 } as const satisfies Record<Strategy, RoutingStrategy>;
 
-export type { RoutingStrategy, StrategyContext, Ranked } from "./strategy.ts";
+export type { Ranked, RoutingStrategy, StrategyContext } from "./strategy.ts";

@@ -1,6 +1,6 @@
 // local_first: Ollama's models while Ollama is healthy, then the cloud; each tier in balanced order.
 import { balancedScores } from "./balanced.ts";
-import { round3, sortRanked, type RoutingStrategy } from "./strategy.ts";
+import { type RoutingStrategy, round3, sortRanked } from "./strategy.ts";
 
 /** Tiers map onto disjoint score bands, so the score alone orders the plan: healthy local, cloud, local reported down. */
 const BANDS = { local: [0.5, 0.5], cloud: [0.25, 0.25], down: [0, 0.25] } as const;

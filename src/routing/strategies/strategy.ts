@@ -52,7 +52,8 @@ export function round3(n: number): number {
  * among equals, then higher quality, then cheaper, then by name (so a plan is deterministic).
  */
 export function sortRanked(items: Ranked[], compare: (a: Ranked, b: Ranked) => number, ctx: StrategyContext): Ranked[] {
-  const preferred = (r: Ranked) => (ctx.defaultProvider !== null && r.facts.ref.provider === ctx.defaultProvider ? 0 : 1);
+  const preferred = (r: Ranked) =>
+    ctx.defaultProvider !== null && r.facts.ref.provider === ctx.defaultProvider ? 0 : 1;
   const sorted = [...items].sort(
     (a, b) =>
       compare(a, b) ||
@@ -64,7 +65,9 @@ export function sortRanked(items: Ranked[], compare: (a: Ranked, b: Ranked) => n
   if (ctx.defaultProvider !== null) {
     for (const r of sorted) {
       if (preferred(r) === 0 && sorted.some((o) => o !== r && preferred(o) === 1 && compare(r, o) === 0)) {
-        r.reasons.push(`ties with another provider's model; ${ctx.defaultProvider} (LLM_DEFAULT_PROVIDER) goes first among equals`);
+        r.reasons.push(
+          `ties with another provider's model; ${ctx.defaultProvider} (LLM_DEFAULT_PROVIDER) goes first among equals`,
+        );
       }
     }
   }

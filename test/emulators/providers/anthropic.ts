@@ -1,8 +1,9 @@
 // Anthropic's /v1/messages and /v1/models: x-api-key, anthropic-version and max_tokens are required.
+
+import { genericError } from "../error-catalog.ts";
 import { fixture, recording } from "../fixtures.ts";
 import { sseEvents } from "../stream-events.ts";
 import type { BodyReply, ErrorCase, HeaderMap, ProviderEmulator } from "../types.ts";
-import { genericError } from "../error-catalog.ts";
 import { bodyReply, isObject, jsonPayload, type Payload, wantsTools } from "./shared.ts";
 
 /** Anthropic's error `type` by HTTP status. */
@@ -26,10 +27,8 @@ const errorHeaders = (status: number): HeaderMap => ({
   "x-should-retry": String(shouldRetry(status)),
 });
 
-const file =
-  (name: string, status: number) =>
-  (): Payload =>
-    recording("anthropic", name, { fallback: errorHeaders(status) });
+const file = (name: string, status: number) => (): Payload =>
+  recording("anthropic", name, { fallback: errorHeaders(status) });
 
 const RECORDED_ERRORS: Partial<Record<number, () => Payload>> = {
   400: file("error-400-invalid-request.json", 400),

@@ -51,7 +51,13 @@ function refuseExtraFields(body: JsonObject): BodyReply | undefined {
     kind: "body",
     status: 422,
     headers: { ...JSON_HEADERS },
-    body: JSON.stringify({ object: "error", message: { detail }, type: "invalid_request_error", param: null, code: null }),
+    body: JSON.stringify({
+      object: "error",
+      message: { detail },
+      type: "invalid_request_error",
+      param: null,
+      code: null,
+    }),
   };
 }
 
@@ -77,8 +83,7 @@ export const mistral = openAICompatible({
   contextLength: () =>
     jsonPayload({
       object: "error",
-      message:
-        "Prompt contains 40000 tokens and 0 draft tokens, too large for model with 32768 maximum context length",
+      message: "Prompt contains 40000 tokens and 0 draft tokens, too large for model with 32768 maximum context length",
       type: "invalid_request_error",
       param: null,
       code: "context_length_exceeded",

@@ -1,6 +1,7 @@
 // Ollama's native /api/chat (NDJSON, streaming by default) and /api/tags, optionally behind Cloudflare Access.
-import { fixture, recording } from "../fixtures.ts";
+
 import { genericError } from "../error-catalog.ts";
+import { fixture, recording } from "../fixtures.ts";
 import { ndjsonEvents, tryJson } from "../stream-events.ts";
 import type { BodyReply, ErrorCase, ProviderEmulator, ProviderRequest, SessionOptions } from "../types.ts";
 import { bodyReply, isObject, type Payload, wantsTools } from "./shared.ts";
@@ -17,7 +18,8 @@ const ollamaError = (status: number, message: string): BodyReply => ({
 function error(kind: ErrorCase, status: number): BodyReply {
   switch (kind) {
     case "status":
-      if (status === 404) return bodyReply(404, recording("ollama", "error-404-model-not-found.json", { fallback: JSON_HEADERS }));
+      if (status === 404)
+        return bodyReply(404, recording("ollama", "error-404-model-not-found.json", { fallback: JSON_HEADERS }));
       return ollamaError(status, genericError(status).message.toLowerCase());
     case "context_length":
       return ollamaError(400, "the input length exceeds the context length");
@@ -50,7 +52,8 @@ function accessDenied(req: ProviderRequest, session: SessionOptions): BodyReply 
 /** /api/tags listing exactly `names`, each entry in the shape of the documented example. */
 function tagsFor(names: readonly string[]): Payload {
   const example = tryJson(fixture("ollama", "api-tags.docs-example.json"));
-  const template = isObject(example) && Array.isArray(example.models) && isObject(example.models[0]) ? example.models[0] : {};
+  const template =
+    isObject(example) && Array.isArray(example.models) && isObject(example.models[0]) ? example.models[0] : {};
   return {
     body: JSON.stringify({ models: names.map((name) => ({ ...template, name, model: name })) }),
     headers: { ...JSON_HEADERS },
@@ -101,7 +104,8 @@ export const ollama: ProviderEmulator = {
         const chunk = tryJson(line);
         return isObject(chunk) && chunk.done === true;
       }),
-      malformed: '{"model":"llama3","created_at":"2024-05-24T20:26:46.294874Z","message":{"role":"assistant","content":"oo\n',
+      malformed:
+        '{"model":"llama3","created_at":"2024-05-24T20:26:46.294874Z","message":{"role":"assistant","content":"oo\n',
       midstreamError: midstreamError(),
     };
   },

@@ -1,5 +1,11 @@
 // The chat-completions emulator OpenAI, Mistral and Together share; each passes its recordings and its named quirks.
-import { CONTENT_POLICY, type ErrorFields, genericError, MALFORMED_SSE_EVENT, OPENAI_STREAM_ERROR } from "../error-catalog.ts";
+import {
+  CONTENT_POLICY,
+  type ErrorFields,
+  genericError,
+  MALFORMED_SSE_EVENT,
+  OPENAI_STREAM_ERROR,
+} from "../error-catalog.ts";
 import { isDoneEvent, sseEvents } from "../stream-events.ts";
 import type { BodyReply, ErrorCase, HeaderMap, ProviderEmulator, ProviderId, StreamEvent } from "../types.ts";
 import { bodyReply, hasBearer, isObject, type JsonObject, type Payload, wantsTools } from "./shared.ts";

@@ -10,11 +10,31 @@ const read = (path: string) => readFileSync(new URL(path, modules), "utf8");
 /** Real text of each kind, from pinned dev dependencies: READMEs and licences, source, JSON, and TypeScript's translated messages. */
 function corpus(): { kind: string; text: string }[] {
   const docs: { kind: string; text: string }[] = [];
-  for (const f of ["typescript/README.md", "hono/README.md", "zod/README.md", "wrangler/README.md", "typescript/LICENSE.txt", "openai/README.md", "yaml/README.md"]) docs.push({ kind: "english prose", text: read(f) });
-  for (const f of ["hono/dist/hono-base.js", "zod/v4/core/schemas.js", "yaml/dist/compose/composer.js", "typescript/lib/lib.es5.d.ts", "eventsource-parser/dist/index.js"]) docs.push({ kind: "code", text: read(f) });
-  for (const f of ["typescript/lib/typesMap.json", "typescript/package.json", "wrangler/package.json"]) docs.push({ kind: "json", text: read(f) });
+  for (const f of [
+    "typescript/README.md",
+    "hono/README.md",
+    "zod/README.md",
+    "wrangler/README.md",
+    "typescript/LICENSE.txt",
+    "openai/README.md",
+    "yaml/README.md",
+  ])
+    docs.push({ kind: "english prose", text: read(f) });
+  for (const f of [
+    "hono/dist/hono-base.js",
+    "zod/v4/core/schemas.js",
+    "yaml/dist/compose/composer.js",
+    "typescript/lib/lib.es5.d.ts",
+    "eventsource-parser/dist/index.js",
+  ])
+    docs.push({ kind: "code", text: read(f) });
+  for (const f of ["typescript/lib/typesMap.json", "typescript/package.json", "wrangler/package.json"])
+    docs.push({ kind: "json", text: read(f) });
   for (const lang of ["ja", "zh-cn", "ko", "ru", "de", "fr", "es", "pl", "tr", "cs"]) {
-    const messages = JSON.parse(read(`typescript/lib/${lang}/diagnosticMessages.generated.json`)) as Record<string, string>;
+    const messages = JSON.parse(read(`typescript/lib/${lang}/diagnosticMessages.generated.json`)) as Record<
+      string,
+      string
+    >;
     docs.push({ kind: `language ${lang}`, text: Object.values(messages).join("\n") });
   }
   return docs;
@@ -24,7 +44,8 @@ function corpus(): { kind: string; text: string }[] {
 function samples(size: number): { kind: string; text: string }[] {
   const out: { kind: string; text: string }[] = [];
   for (const doc of corpus()) {
-    for (let i = 0; i + size <= Math.min(doc.text.length, 60_000); i += size) out.push({ kind: doc.kind, text: doc.text.slice(i, i + size) });
+    for (let i = 0; i + size <= Math.min(doc.text.length, 60_000); i += size)
+      out.push({ kind: doc.kind, text: doc.text.slice(i, i + size) });
   }
   return out;
 }
@@ -37,7 +58,13 @@ function measure(size: number) {
   const rows = samples(size).map(({ kind, text }) => {
     const actual = encode(text).length;
     const estimate = estimateTextTokens(text);
-    return { kind, actual, estimate, error: (estimate - actual) / actual, excess: Math.abs(estimate - actual) - (RELATIVE * actual + ABSOLUTE) };
+    return {
+      kind,
+      actual,
+      estimate,
+      error: (estimate - actual) / actual,
+      excess: Math.abs(estimate - actual) - (RELATIVE * actual + ABSOLUTE),
+    };
   });
   const worst = rows.reduce((a, b) => (Math.abs(b.error) > Math.abs(a.error) ? b : a));
   const meanAbs = rows.reduce((s, r) => s + Math.abs(r.error), 0) / rows.length;
@@ -53,7 +80,9 @@ describe("token estimator calibration (o200k_base)", () => {
   for (const size of [3000, 300]) {
     it(`stays within 20% + 20 tokens on every ${size}-character sample`, () => {
       const { rows, worst, meanAbs } = measure(size);
-      console.log(`${size}-char samples: n=${rows.length}, mean |error| ${(meanAbs * 100).toFixed(1)}%, worst ${(worst.error * 100).toFixed(1)}% (${worst.kind}: ${worst.estimate.toFixed(0)} vs ${worst.actual})`);
+      console.log(
+        `${size}-char samples: n=${rows.length}, mean |error| ${(meanAbs * 100).toFixed(1)}%, worst ${(worst.error * 100).toFixed(1)}% (${worst.kind}: ${worst.estimate.toFixed(0)} vs ${worst.actual})`,
+      );
       const outside = rows.filter((r) => r.excess > 0);
       expect(outside, JSON.stringify(outside.slice(0, 3))).toEqual([]);
       expect(rows.length).toBeGreaterThan(size === 3000 ? 200 : 2000);
@@ -78,7 +107,10 @@ describe("token estimator calibration (o200k_base)", () => {
     const actual = encode(text).length + encode("You are a helpful assistant.").length + 2 * 4 + 3;
     const estimate = estimatePromptTokens(request);
     expect(Math.abs(estimate - actual)).toBeLessThanOrEqual(RELATIVE * actual + ABSOLUTE);
-    const withImage = estimatePromptTokens({ stream: false, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:x", detail: "low" } }] }] });
+    const withImage = estimatePromptTokens({
+      stream: false,
+      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:x", detail: "low" } }] }],
+    });
     expect(withImage).toBe(3 + 4 + 85);
   });
 });

@@ -11,17 +11,39 @@ const MODEL: Record<ProviderId, string> = {
 };
 
 /** A 1x1 PNG: images travel as data URLs so every vision-capable wire format can carry them. */
-const PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+const PIXEL =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
 const RICH = {
   messages: [
     { role: "system", content: "You are terse." },
     { role: "developer", content: "Prefer metric units." },
-    { role: "user", content: [{ type: "text", text: "What is in this picture, and the weather in Paris?" }, { type: "image_url", image_url: { url: PIXEL } }] },
-    { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+    {
+      role: "user",
+      content: [
+        { type: "text", text: "What is in this picture, and the weather in Paris?" },
+        { type: "image_url", image_url: { url: PIXEL } },
+      ],
+    },
+    {
+      role: "assistant",
+      content: null,
+      tool_calls: [
+        { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+      ],
+    },
     { role: "tool", tool_call_id: "call_1", content: '{"temp_c":21}' },
   ],
-  tools: [{ type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } }],
+  tools: [
+    {
+      type: "function",
+      function: {
+        name: "get_weather",
+        description: "Weather for a city",
+        parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+      },
+    },
+  ],
   tool_choice: "required",
   temperature: 0.3,
   top_p: 0.9,
@@ -59,7 +81,12 @@ describe("the body each adapter sends upstream", () => {
 
     it(`${provider}: streaming asks for usage in the provider's own way`, async () => {
       const s = await newSession();
-      const res = await chat(s.env, { model: MODEL[provider], messages: [{ role: "user", content: "Hi" }], stream: true, router: { fallback: false } });
+      const res = await chat(s.env, {
+        model: MODEL[provider],
+        messages: [{ role: "user", content: "Hi" }],
+        stream: true,
+        router: { fallback: false },
+      });
       await res.text();
       const body = chatCall(await s.requests()).body ?? {};
       expect(body.stream).toBe(true);
@@ -77,7 +104,11 @@ describe("the body each adapter sends upstream", () => {
 
   it("anthropic: max_tokens comes from the registry when the client sets none", async () => {
     const s = await newSession();
-    await chat(s.env, { model: MODEL.anthropic, messages: [{ role: "user", content: "Hi" }], router: { fallback: false } });
+    await chat(s.env, {
+      model: MODEL.anthropic,
+      messages: [{ role: "user", content: "Hi" }],
+      router: { fallback: false },
+    });
     const body = chatCall(await s.requests()).body ?? {};
     expect(body.max_tokens).toBe(64000);
     expect((await s.requests())[0]?.headers["anthropic-version"]).toBe("2023-06-01");
@@ -85,7 +116,11 @@ describe("the body each adapter sends upstream", () => {
 
   it("anthropic: an unlisted model gets a stated max_tokens and a warning, never a silent default", async () => {
     const s = await newSession();
-    const res = await chat(s.env, { model: "anthropic/claude-next-preview", messages: [{ role: "user", content: "Hi" }], router: { fallback: false } });
+    const res = await chat(s.env, {
+      model: "anthropic/claude-next-preview",
+      messages: [{ role: "user", content: "Hi" }],
+      router: { fallback: false },
+    });
     const body = (await res.json()) as { x_router: { warnings: string[]; cost_usd: number | null } };
     expect(body.x_router.warnings.join(" ")).toMatch(/max_tokens=4096/);
     expect(body.x_router.cost_usd).toBeNull();
@@ -94,11 +129,22 @@ describe("the body each adapter sends upstream", () => {
 
   it("ollama: sends the Cloudflare Access service-token headers when configured", async () => {
     const access = { client_id: "abc.access", client_secret: "s3cret" };
-    const s = await newSession({ ollama_access: access }, { OLLAMA_ACCESS_CLIENT_ID: access.client_id, OLLAMA_ACCESS_CLIENT_SECRET: access.client_secret });
-    const res = await chat(s.env, { model: MODEL.ollama, messages: [{ role: "user", content: "Hi" }], router: { fallback: false } });
+    const s = await newSession(
+      { ollama_access: access },
+      { OLLAMA_ACCESS_CLIENT_ID: access.client_id, OLLAMA_ACCESS_CLIENT_SECRET: access.client_secret },
+    );
+    const res = await chat(s.env, {
+      model: MODEL.ollama,
+      messages: [{ role: "user", content: "Hi" }],
+      router: { fallback: false },
+    });
     expect(res.status).toBe(200);
     const bad = await newSession({ ollama_access: access });
-    const refused = await chat(bad.env, { model: MODEL.ollama, messages: [{ role: "user", content: "Hi" }], router: { fallback: false } });
+    const refused = await chat(bad.env, {
+      model: MODEL.ollama,
+      messages: [{ role: "user", content: "Hi" }],
+      router: { fallback: false },
+    });
     expect(refused.status).toBe(502);
   });
 
@@ -106,7 +152,15 @@ describe("the body each adapter sends upstream", () => {
     const s = await newSession();
     const res = await chat(s.env, {
       model: VISION_MODEL.ollama,
-      messages: [{ role: "user", content: [{ type: "text", text: "?" }, { type: "image_url", image_url: { url: "https://example.com/cat.png" } }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "?" },
+            { type: "image_url", image_url: { url: "https://example.com/cat.png" } },
+          ],
+        },
+      ],
       router: { fallback: false },
     });
     const body = (await res.json()) as { error: { message: string } };

@@ -31,7 +31,10 @@ describe("WriteBatcher", () => {
     batcher.add("k", [1, 2], ctx, { delayMs: 10_000, maxItems: 100 });
     batcher.add("k", [3], ctx, { delayMs: 10_000, maxItems: 100 }, true);
     batcher.add("k", [4, 5, 6], ctx, { delayMs: 10_000, maxItems: 3 });
-    expect(writes).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(writes).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(batcher.waiting("k")).toBe(0);
   });
 
@@ -49,7 +52,11 @@ describe("WriteBatcher", () => {
 async function send(s: Session, body: Record<string, unknown>, ws: string) {
   const ctx = createExecutionContext();
   const res = await worker.fetch(
-    new Request("http://gateway.test/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json", "x-router-workspace": ws }, body: JSON.stringify(body) }),
+    new Request("http://gateway.test/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-router-workspace": ws },
+      body: JSON.stringify(body),
+    }),
     s.env,
     ctx,
   );
@@ -57,14 +64,23 @@ async function send(s: Session, body: Record<string, unknown>, ws: string) {
   return { res, ctx };
 }
 
-const rows = async (ws: string) => (await env.DB.prepare("SELECT COUNT(*) AS n FROM requests WHERE workspace_id = ?").bind(ws).first<{ n: number }>())?.n ?? 0;
+const rows = async (ws: string) =>
+  (await env.DB.prepare("SELECT COUNT(*) AS n FROM requests WHERE workspace_id = ?").bind(ws).first<{ n: number }>())
+    ?.n ?? 0;
 
 describe("the gateway's batched writes", () => {
   it("writes the ledger rows of several requests together once the delay passed, none lost", async () => {
     const s = await newSession({}, { LEDGER_FLUSH_MS: "300", STATS_FLUSH_MS: "300" });
     const ws = `batch-${crypto.randomUUID()}`;
     const sent = [];
-    for (let i = 0; i < 5; i++) sent.push(await send(s, { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], router: { fallback: false } }, ws));
+    for (let i = 0; i < 5; i++)
+      sent.push(
+        await send(
+          s,
+          { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], router: { fallback: false } },
+          ws,
+        ),
+      );
     for (const { res } of sent) expect(res.status).toBe(200);
     // Answered, but not written yet: the rows wait for company.
     expect(await rows(ws)).toBe(0);
@@ -73,10 +89,23 @@ describe("the gateway's batched writes", () => {
   });
 
   it("writes a failure's outcome to the stats object at once, so circuits react without the batching delay", async () => {
-    const s = await newSession({ faults: [{ provider: "mistral", mode: "status", status: 503 }] }, { STATS_FLUSH_MS: "60000", LEDGER_FLUSH_MS: "0" });
-    const { ctx } = await send(s, { model: "mistral/mistral-large-latest", messages: [{ role: "user", content: "hi" }], router: { fallback: false } }, "batch-fail");
+    const s = await newSession(
+      { faults: [{ provider: "mistral", mode: "status", status: 503 }] },
+      { STATS_FLUSH_MS: "60000", LEDGER_FLUSH_MS: "0" },
+    );
+    const { ctx } = await send(
+      s,
+      {
+        model: "mistral/mistral-large-latest",
+        messages: [{ role: "user", content: "hi" }],
+        router: { fallback: false },
+      },
+      "batch-fail",
+    );
     await waitOnExecutionContext(ctx);
-    const health = (await (await worker.fetch(new Request("http://gateway.test/v1/health/providers"), s.env, createExecutionContext())).json()) as {
+    const health = (await (
+      await worker.fetch(new Request("http://gateway.test/v1/health/providers"), s.env, createExecutionContext())
+    ).json()) as {
       providers: { provider: string; last_error: string | null }[];
     };
     expect(health.providers.find((p) => p.provider === "mistral")?.last_error).not.toBeNull();

@@ -8,7 +8,9 @@ const ADMIN = "dashboard-admin-key-0123456789";
 const SECRETS = [ADMIN, "sk-test-openai", "sk-ant-test", "test-mistral", "test-together"];
 
 async function get(s: Session, path: string, key: string | null = null, headers: Record<string, string> = {}) {
-  const { res, done } = await callFull(s.env, path, { headers: key === null ? headers : { ...headers, authorization: `Bearer ${key}` } });
+  const { res, done } = await callFull(s.env, path, {
+    headers: key === null ? headers : { ...headers, authorization: `Bearer ${key}` },
+  });
   const text = await done();
   for (const secret of SECRETS) expect(text).not.toContain(secret);
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, any> };
@@ -28,7 +30,9 @@ describe("GET / and its modules", () => {
     expect(csp).not.toContain("unsafe-inline");
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
 
-    const urls = [...page.text.matchAll(/(?:src|href)="(\/dashboard\/[0-9a-f]{8}\/[\w.-]+)"/g)].map((m) => m[1] as string);
+    const urls = [...page.text.matchAll(/(?:src|href)="(\/dashboard\/[0-9a-f]{8}\/[\w.-]+)"/g)].map(
+      (m) => m[1] as string,
+    );
     expect(urls.length).toBe(2);
     const main = await get(s, urls.find((u) => u.endsWith("main.js")) as string);
     expect(main.headers.get("content-type")).toContain("javascript");
@@ -55,34 +59,68 @@ describe("GET /v1/gateway", () => {
     expect(info.caller).toEqual({ kind: "development", workspace_id: null });
     expect(info.emulated).toBe(true);
     expect(info.notice).toMatch(/emulator/);
-    expect(info.providers).toEqual(["openai", "anthropic", "mistral", "together", "ollama"].map((provider) => ({ provider, configured: true, upstream: "emulator" })));
+    expect(info.providers).toEqual(
+      ["openai", "anthropic", "mistral", "together", "ollama"].map((provider) => ({
+        provider,
+        configured: true,
+        upstream: "emulator",
+      })),
+    );
     expect(JSON.stringify(info)).not.toContain("127.0.0.1");
   });
 
   it("needs a key when deployed, and tells real, local and missing upstreams apart", async () => {
-    const s = await newSession({}, { SWITCHYARD_ENV: "production", ADMIN_KEY: ADMIN, OPENAI_BASE_URL: undefined, OLLAMA_BASE_URL: "http://127.0.0.1:11434", TOGETHER_API_KEY: undefined });
+    const s = await newSession(
+      {},
+      {
+        SWITCHYARD_ENV: "production",
+        ADMIN_KEY: ADMIN,
+        OPENAI_BASE_URL: undefined,
+        OLLAMA_BASE_URL: "http://127.0.0.1:11434",
+        TOGETHER_API_KEY: undefined,
+      },
+    );
     expect((await get(s, "/v1/gateway")).status).toBe(401);
     const info = (await get(s, "/v1/gateway", ADMIN)).json();
     expect(info.mode).toBe("production");
     expect(info.caller.kind).toBe("admin");
     expect(info.emulated).toBe(false);
     expect(info.notice).toBeNull();
-    const kinds = Object.fromEntries((info.providers as { provider: string; upstream: string | null }[]).map((p) => [p.provider, p.upstream]));
-    expect(kinds).toEqual({ openai: "remote", anthropic: "emulator", mistral: "emulator", together: null, ollama: "local" });
+    const kinds = Object.fromEntries(
+      (info.providers as { provider: string; upstream: string | null }[]).map((p) => [p.provider, p.upstream]),
+    );
+    expect(kinds).toEqual({
+      openai: "remote",
+      anthropic: "emulator",
+      mistral: "emulator",
+      together: null,
+      ollama: "local",
+    });
   });
 });
 
 describe("the emulator label on answers", () => {
   it("marks answers from an emulator in development, and never in a deployed Worker", async () => {
     const s = await newSession();
-    const dev = await chatDone(s.env, { model: "anthropic/claude-haiku-4-5", messages: [{ role: "user", content: "hi" }] });
+    const dev = await chatDone(s.env, {
+      model: "anthropic/claude-haiku-4-5",
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(dev.status).toBe(200);
     expect(dev.headers.get("x-switchyard-upstream")).toBe("emulator");
-    const streamed = await chatDone(s.env, { model: "mistral/mistral-small-latest", stream: true, messages: [{ role: "user", content: "hi" }] });
+    const streamed = await chatDone(s.env, {
+      model: "mistral/mistral-small-latest",
+      stream: true,
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(streamed.headers.get("x-switchyard-upstream")).toBe("emulator");
 
     const prod = await deployed();
-    const answer = await chatDone(prod.env, { model: "anthropic/claude-haiku-4-5", messages: [{ role: "user", content: "hi" }] }, { authorization: `Bearer ${ADMIN}` });
+    const answer = await chatDone(
+      prod.env,
+      { model: "anthropic/claude-haiku-4-5", messages: [{ role: "user", content: "hi" }] },
+      { authorization: `Bearer ${ADMIN}` },
+    );
     expect(answer.status).toBe(200);
     expect(answer.headers.get("x-switchyard-upstream")).toBeNull();
   });
@@ -90,14 +128,29 @@ describe("the emulator label on answers", () => {
 
 describe("GET /v1/requests and GET /v1/stats/timeseries", () => {
   it("list a workspace's requests newest first with every attempt, and chart its latency per provider", async () => {
-    const s = await newSession({ faults: [{ provider: "openai", model: "gpt-4o-mini", mode: "status", status: 500 }] }, { ADMIN_KEY: ADMIN });
+    const s = await newSession(
+      { faults: [{ provider: "openai", model: "gpt-4o-mini", mode: "status", status: 500 }] },
+      { ADMIN_KEY: ADMIN },
+    );
     const ws = uniqueWorkspace("dash");
     const headers = { "x-router-workspace": ws };
-    const failed = await chatDone(s.env, { model: "openai/gpt-4o-mini", router: { fallback: false }, messages: [{ role: "user", content: "a" }] }, headers);
+    const failed = await chatDone(
+      s.env,
+      { model: "openai/gpt-4o-mini", router: { fallback: false }, messages: [{ role: "user", content: "a" }] },
+      headers,
+    );
     expect(failed.status).toBeGreaterThanOrEqual(500);
-    const overFailed = await chatDone(s.env, { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "b" }] }, headers);
+    const overFailed = await chatDone(
+      s.env,
+      { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "b" }] },
+      headers,
+    );
     expect(overFailed.status).toBe(200);
-    const ok = await chatDone(s.env, { model: "anthropic/claude-haiku-4-5", stream: true, messages: [{ role: "user", content: "c" }] }, headers);
+    const ok = await chatDone(
+      s.env,
+      { model: "anthropic/claude-haiku-4-5", stream: true, messages: [{ role: "user", content: "c" }] },
+      headers,
+    );
     expect(ok.status).toBe(200);
 
     const list = (await get(s, `/v1/requests?workspace_id=${ws}&limit=10`)).json();
@@ -107,7 +160,12 @@ describe("GET /v1/requests and GET /v1/stats/timeseries", () => {
     expect(rows[0]).toMatchObject({ workspace_id: ws, provider: "anthropic", stream: true, http_status: 200 });
     expect(rows[0].cost_usd).toBeGreaterThan(0);
     expect(rows[0].attempts).toEqual([expect.objectContaining({ provider: "anthropic", status: "ok" })]);
-    expect(rows[1].attempts[0]).toMatchObject({ provider: "openai", model: "gpt-4o-mini", status: "failed", http_status: 500 });
+    expect(rows[1].attempts[0]).toMatchObject({
+      provider: "openai",
+      model: "gpt-4o-mini",
+      status: "failed",
+      http_status: 500,
+    });
     expect(rows[1].attempts.at(-1).status).toBe("ok");
     expect(rows[2]).toMatchObject({ provider: null, model: null, cost_usd: null });
     expect(rows[0].created_at).toBeGreaterThanOrEqual(rows[2].created_at);
@@ -132,12 +190,18 @@ describe("GET /v1/requests and GET /v1/stats/timeseries", () => {
   it("show a workspace key its own workspace only", async () => {
     const s = await newSession({}, { SWITCHYARD_ENV: "production", ADMIN_KEY: ADMIN });
     const [mine, theirs] = [uniqueWorkspace("mine"), uniqueWorkspace("theirs")];
-    const { res, done } = await callFull(s.env, "/v1/keys", { method: "POST", json: { workspace_id: mine, name: "dash" }, headers: { authorization: `Bearer ${ADMIN}` } });
+    const { res, done } = await callFull(s.env, "/v1/keys", {
+      method: "POST",
+      json: { workspace_id: mine, name: "dash" },
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
     const created = JSON.parse(await done()) as { key: string };
     expect(res.status).toBe(201);
     const body = { model: "ollama/llama3.2", messages: [{ role: "user", content: "hi" }] };
     expect((await chatDone(s.env, body, { authorization: `Bearer ${created.key}` })).status).toBe(200);
-    expect((await chatDone(s.env, body, { authorization: `Bearer ${ADMIN}`, "x-router-workspace": theirs })).status).toBe(200);
+    expect(
+      (await chatDone(s.env, body, { authorization: `Bearer ${ADMIN}`, "x-router-workspace": theirs })).status,
+    ).toBe(200);
 
     const own = (await get(s, "/v1/requests", created.key)).json();
     expect(own.workspace_id).toBe(mine);

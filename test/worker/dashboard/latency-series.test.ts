@@ -1,9 +1,15 @@
 // latencySeries: attempts folded into per-provider buckets with nearest-rank percentiles over successful attempts only.
 import { describe, expect, it } from "vitest";
-import { latencySeries, type AttemptSample } from "../../../src/dashboard/latency-series.ts";
+import { type AttemptSample, latencySeries } from "../../../src/dashboard/latency-series.ts";
 import { upstreamKind } from "../../../src/dashboard/upstreams.ts";
 
-const at = (created_at: number, provider: string, status: AttemptSample["status"], latency_ms: number, ttft_ms: number | null = null): AttemptSample => ({ created_at, provider, status, latency_ms, ttft_ms });
+const at = (
+  created_at: number,
+  provider: string,
+  status: AttemptSample["status"],
+  latency_ms: number,
+  ttft_ms: number | null = null,
+): AttemptSample => ({ created_at, provider, status, latency_ms, ttft_ms });
 
 describe("latencySeries", () => {
   it("buckets by start time, counts failures apart, ignores skipped attempts and what came before the window", () => {

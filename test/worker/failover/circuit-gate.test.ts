@@ -1,13 +1,18 @@
 // The executor's circuit gate over a snapshot: skip open circuits, one probe when half-open, defer while ramping back.
 import { describe, expect, it } from "vitest";
 import { CONFIG } from "../../../src/config/index.ts";
-import { ProbeClaims, circuitGate } from "../../../src/execute/circuit-gate.ts";
+import { circuitGate, ProbeClaims } from "../../../src/execute/circuit-gate.ts";
 import { ModelRegistry } from "../../../src/registry/model-registry.ts";
 import type { Candidate } from "../../../src/routing/plan-types.ts";
 import { emptySnapshot, type ModelStats, type ProviderStats, type StatsSnapshot } from "../../../src/stats/snapshot.ts";
 
 const registry = new ModelRegistry(CONFIG.models.models);
-const candidate = (name: string): Candidate => ({ ref: registry.resolve(name)!, score: 1, estimated_cost_usd: null, reasons: [] });
+const candidate = (name: string): Candidate => ({
+  ref: registry.resolve(name)!,
+  score: 1,
+  estimated_cost_usd: null,
+  reasons: [],
+});
 const NOW = 1_000_000;
 
 const model = (over: Partial<ModelStats>): ModelStats => ({
@@ -36,8 +41,14 @@ const provider = (over: Partial<ProviderStats>): ProviderStats => ({
   last_probe_at: null,
   ...over,
 });
-const snap = (models: Record<string, ModelStats>, providers: StatsSnapshot["providers"] = {}): StatsSnapshot => ({ ...emptySnapshot(), taken_at: NOW, models, providers });
-const gate = (s: StatsSnapshot, random = () => 0.99, claims = new ProbeClaims()) => circuitGate({ snapshot: s, claims, now: () => NOW, random, probeTtlMs: 5000 });
+const snap = (models: Record<string, ModelStats>, providers: StatsSnapshot["providers"] = {}): StatsSnapshot => ({
+  ...emptySnapshot(),
+  taken_at: NOW,
+  models,
+  providers,
+});
+const gate = (s: StatsSnapshot, random = () => 0.99, claims = new ProbeClaims()) =>
+  circuitGate({ snapshot: s, claims, now: () => NOW, random, probeTtlMs: 5000 });
 
 describe("circuit gate", () => {
   it("tries everything on an empty snapshot (no live data)", () => {
@@ -52,14 +63,23 @@ describe("circuit gate", () => {
   });
 
   it("skips every model of a misconfigured provider or one whose provider circuit is open", () => {
-    expect(gate(snap({}, { openai: provider({ misconfigured: true }) })).admit(candidate("openai/gpt-4.1-mini")).kind).toBe("skip");
-    expect(gate(snap({}, { openai: provider({ circuit: "open", open_until: NOW + 1 }) })).admit(candidate("openai/gpt-4.1-mini")).kind).toBe("skip");
+    expect(
+      gate(snap({}, { openai: provider({ misconfigured: true }) })).admit(candidate("openai/gpt-4.1-mini")).kind,
+    ).toBe("skip");
+    expect(
+      gate(snap({}, { openai: provider({ circuit: "open", open_until: NOW + 1 }) })).admit(
+        candidate("openai/gpt-4.1-mini"),
+      ).kind,
+    ).toBe("skip");
   });
 
   it("admits one probe per half-open circuit until its outcome is in", () => {
     const claims = new ProbeClaims();
     const s = snap({ "openai/gpt-4o-mini": model({ circuit: "open", open_until: NOW - 1 }) });
-    expect(gate(s, undefined, claims).admit(candidate("openai/gpt-4o-mini"))).toEqual({ kind: "probe", key: "model:openai/gpt-4o-mini" });
+    expect(gate(s, undefined, claims).admit(candidate("openai/gpt-4o-mini"))).toEqual({
+      kind: "probe",
+      key: "model:openai/gpt-4o-mini",
+    });
     expect(gate(s, undefined, claims).admit(candidate("openai/gpt-4o-mini")).kind).toBe("skip");
     claims.release("model:openai/gpt-4o-mini");
     expect(gate(s, undefined, claims).admit(candidate("openai/gpt-4o-mini")).kind).toBe("probe");

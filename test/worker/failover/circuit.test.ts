@@ -3,7 +3,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../../src/env.ts";
 import type { StatsObject } from "../../../src/stats/stats-object.ts";
-import { type Session, call, chat, newSession } from "../gateway.ts";
+import { call, chat, newSession, type Session } from "../gateway.ts";
 import { body, completionCalls } from "./helpers.ts";
 
 const CHAIN = ["openai/gpt-4o-mini", "mistral/mistral-small-latest"];
@@ -12,7 +12,13 @@ interface Answer {
   x_router: { provider: string; attempts: { provider: string; model: string; status: string; error: string | null }[] };
 }
 interface Health {
-  providers: { provider: string; status: string; circuit: string; success_rate: number | null; misconfigured: boolean }[];
+  providers: {
+    provider: string;
+    status: string;
+    circuit: string;
+    success_rate: number | null;
+    misconfigured: boolean;
+  }[];
 }
 
 function stub(env: Env) {
@@ -22,7 +28,9 @@ function stub(env: Env) {
 /** Pretends the cooldown has passed: every open circuit's open_until moves to the past, and the isolate re-reads. */
 async function endCooldowns(s: Session): Promise<void> {
   await runInDurableObject(stub(s.env), (_instance: StatsObject, state) => {
-    state.storage.sql.exec("UPDATE health SET body = json_set(body, '$.circuit.open_until', 1) WHERE json_extract(body, '$.circuit.state') = 'open'");
+    state.storage.sql.exec(
+      "UPDATE health SET body = json_set(body, '$.circuit.open_until', 1) WHERE json_extract(body, '$.circuit.state') = 'open'",
+    );
   });
   // The object keeps its rows in memory too: evict it so it re-reads the edited ones.
   await evictDurableObject(stub(s.env));
@@ -117,7 +125,9 @@ describe("a dead model", () => {
     const before = (await completionCalls(s, "openai")).length;
     await s.setFaults([{ provider: "openai", model: "gpt-4o-mini", mode: "slow_headers", delay_ms: 300 }]);
     await endCooldowns(s);
-    const answers = await Promise.all([0, 1, 2, 3, 4].map(() => chat(s.env, body(CHAIN)).then((r) => r.json() as Promise<Answer>)));
+    const answers = await Promise.all(
+      [0, 1, 2, 3, 4].map(() => chat(s.env, body(CHAIN)).then((r) => r.json() as Promise<Answer>)),
+    );
     expect((await completionCalls(s, "openai")).length).toBe(before + 1);
     expect(answers.filter((a) => a.x_router.provider === "openai")).toHaveLength(1);
     expect(answers.filter((a) => a.x_router.provider === "mistral")).toHaveLength(4);
@@ -126,7 +136,9 @@ describe("a dead model", () => {
 
 describe("broken streams count against the model", () => {
   it("streams cut after their first chunk open the model's circuit like any other failure", async () => {
-    const s = await newSession({ faults: [{ provider: "openai", model: "gpt-4o-mini", mode: "cut", after_chunks: 3 }] });
+    const s = await newSession({
+      faults: [{ provider: "openai", model: "gpt-4o-mini", mode: "cut", after_chunks: 3 }],
+    });
     for (let i = 0; i < 5; i++) {
       const res = await chat(s.env, body(CHAIN, { stream: true }));
       expect(await res.text()).toContain("stream_interrupted");
@@ -174,7 +186,10 @@ describe("a stats failure never fails a request", () => {
   it("never waits on the stats object: one that never answers does not delay a request", async () => {
     const s = await newSession();
     const never = new Promise<never>(() => undefined);
-    const silent = { idFromName: () => ({}), get: () => ({ snapshot: () => never, record: () => never }) } as unknown as Env["STATS"];
+    const silent = {
+      idFromName: () => ({}),
+      get: () => ({ snapshot: () => never, record: () => never }),
+    } as unknown as Env["STATS"];
     const env = { ...s.env, STATS: silent, STATS_INSTANCE: `silent-${s.id}` };
     const t0 = Date.now();
     // Streamed, so the test reads the answer without waiting for the (never-ending) waitUntil work.

@@ -9,7 +9,13 @@ export const USER = [{ role: "user", content: "What is 10 + 5?" }];
 /** A chat body for an explicit fallback chain with fast clocks. */
 export function body(models: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   const { router, ...rest } = extra;
-  return { model: models[0], models, messages: USER, router: { timeouts: FAST, ...(router as object | undefined) }, ...rest };
+  return {
+    model: models[0],
+    models,
+    messages: USER,
+    router: { timeouts: FAST, ...(router as object | undefined) },
+    ...rest,
+  };
 }
 
 /** Completion calls the emulator saw for a provider (listings and other paths left out). */

@@ -12,7 +12,9 @@ interface Answer {
 
 describe("retries on the same candidate", () => {
   it("honours retry-after-ms on a 429 and answers from the same provider", async () => {
-    const s = await newSession({ faults: [{ provider: "openai", mode: "status", status: 429, retry_after_ms: 400, times: 1 }] });
+    const s = await newSession({
+      faults: [{ provider: "openai", mode: "status", status: 429, retry_after_ms: 400, times: 1 }],
+    });
     const t0 = Date.now();
     const res = await chat(s.env, body(TWO));
     const elapsed = Date.now() - t0;
@@ -25,7 +27,9 @@ describe("retries on the same candidate", () => {
   });
 
   it("honours Retry-After in seconds", async () => {
-    const s = await newSession({ faults: [{ provider: "openai", mode: "status", status: 429, retry_after: "1", times: 1 }] });
+    const s = await newSession({
+      faults: [{ provider: "openai", mode: "status", status: 429, retry_after: "1", times: 1 }],
+    });
     const t0 = Date.now();
     const res = await chat(s.env, body(TWO));
     expect(res.status).toBe(200);
@@ -57,7 +61,10 @@ describe("retries on the same candidate", () => {
   it("skips the candidate when the wait would pass the request deadline", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "status", status: 429, retry_after_ms: 3000 }] });
     const t0 = Date.now();
-    const res = await chat(s.env, body(TWO, { router: { timeouts: { headers_ms: 400, first_token_ms: 600, idle_ms: 400, total_ms: 2000 } } }));
+    const res = await chat(
+      s.env,
+      body(TWO, { router: { timeouts: { headers_ms: 400, first_token_ms: 600, idle_ms: 400, total_ms: 2000 } } }),
+    );
     expect(res.status).toBe(200);
     expect(((await res.json()) as Answer).x_router.provider).toBe("mistral");
     expect(await completionCalls(s, "openai")).toHaveLength(1);
@@ -88,7 +95,11 @@ describe("retries on the same candidate", () => {
     const json = (await res.json()) as Answer;
     expect(res.status).toBe(200);
     expect(json.x_router.provider).toBe("mistral");
-    expect(json.x_router.attempts.map((a) => `${a.provider}:${a.status}`)).toEqual(["openai:failed", "openai:failed", "mistral:ok"]);
+    expect(json.x_router.attempts.map((a) => `${a.provider}:${a.status}`)).toEqual([
+      "openai:failed",
+      "openai:failed",
+      "mistral:ok",
+    ]);
     expect(res.headers.get("x-router-attempts")).toBe("3");
     expect(await completionCalls(s, "openai")).toHaveLength(2);
   });
@@ -124,11 +135,18 @@ describe("errors that are not retried", () => {
   it("moves a context_length_exceeded to a candidate with a larger window, skipping smaller ones", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "context_length" }] });
     // gpt-4o-mini: 128K; Qwen coder: 32K (skipped); claude-sonnet-4-6: 1M.
-    const res = await chat(s.env, body(["openai/gpt-4o-mini", "together/Qwen/Qwen2.5-Coder-32B-Instruct", "anthropic/claude-sonnet-4-6"]));
+    const res = await chat(
+      s.env,
+      body(["openai/gpt-4o-mini", "together/Qwen/Qwen2.5-Coder-32B-Instruct", "anthropic/claude-sonnet-4-6"]),
+    );
     const json = (await res.json()) as Answer;
     expect(res.status).toBe(200);
     expect(json.x_router.provider).toBe("anthropic");
-    expect(json.x_router.attempts.map((a) => `${a.provider}:${a.status}`)).toEqual(["openai:failed", "together:skipped", "anthropic:ok"]);
+    expect(json.x_router.attempts.map((a) => `${a.provider}:${a.status}`)).toEqual([
+      "openai:failed",
+      "together:skipped",
+      "anthropic:ok",
+    ]);
     expect(await completionCalls(s, "openai")).toHaveLength(1);
     expect(await completionCalls(s, "together")).toHaveLength(0);
   });
@@ -160,7 +178,10 @@ describe("clocks on a non-streaming call", () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "hang" }] });
     const t0 = Date.now();
     // total 2 s; one fallback's worth (headers 400 + first token 600 = 1 s) is kept for the next candidate.
-    const res = await chat(s.env, body(TWO, { router: { timeouts: { headers_ms: 400, first_token_ms: 600, idle_ms: 400, total_ms: 2000 } } }));
+    const res = await chat(
+      s.env,
+      body(TWO, { router: { timeouts: { headers_ms: 400, first_token_ms: 600, idle_ms: 400, total_ms: 2000 } } }),
+    );
     const json = (await res.json()) as Answer;
     expect(res.status).toBe(200);
     expect(json.x_router.provider).toBe("mistral");
@@ -175,7 +196,12 @@ describe("clocks on a non-streaming call", () => {
   it("the last candidate gets the whole deadline, and the request ends at it: 502 deadline, never a hang", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "hang" }] });
     const t0 = Date.now();
-    const res = await chat(s.env, body(["openai/gpt-4o-mini"], { router: { timeouts: { headers_ms: 400, first_token_ms: 600, idle_ms: 400, total_ms: 1500 } } }));
+    const res = await chat(
+      s.env,
+      body(["openai/gpt-4o-mini"], {
+        router: { timeouts: { headers_ms: 400, first_token_ms: 600, idle_ms: 400, total_ms: 1500 } },
+      }),
+    );
     expect(res.status).toBe(502);
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeGreaterThanOrEqual(1400);

@@ -1,22 +1,28 @@
 // The stream commit point: failures before the first content chunk fall back unseen; after it, an error event and no [DONE].
 import { describe, expect, it } from "vitest";
-import { call, chat, newSession, sseData } from "../gateway.ts";
 import type { Fault } from "../gateway.ts";
-import { FAST, body, completionCalls, eventually, streamedText } from "./helpers.ts";
+import { call, chat, newSession, sseData } from "../gateway.ts";
+import { body, completionCalls, eventually, FAST, streamedText } from "./helpers.ts";
 
 const TWO = ["openai/gpt-4o-mini", "mistral/mistral-small-latest"];
-const streaming = (models: string[], extra: Record<string, unknown> = {}) => body(models, { stream: true, stream_options: { include_usage: true }, ...extra });
+const streaming = (models: string[], extra: Record<string, unknown> = {}) =>
+  body(models, { stream: true, stream_options: { include_usage: true }, ...extra });
 
 type Data = Awaited<ReturnType<typeof sseData>>;
 const errorEvent = (events: Data) => events.find((e): e is Record<string, unknown> => e !== "[DONE]" && "error" in e);
-const finalChunk = (events: Data) => events.filter((e): e is Record<string, unknown> => e !== "[DONE]" && "x_router" in e).at(-1);
+const finalChunk = (events: Data) =>
+  events.filter((e): e is Record<string, unknown> => e !== "[DONE]" && "x_router" in e).at(-1);
 
 /** Asserts a clean, complete answer: content, a finish reason, usage, [DONE] last, no error event. */
 function expectComplete(events: Data) {
   expect(events.at(-1)).toBe("[DONE]");
   expect(errorEvent(events)).toBeUndefined();
   expect(streamedText(events).length).toBeGreaterThan(0);
-  const finishes = events.flatMap((e) => (e === "[DONE]" ? [] : ((e.choices as { finish_reason?: string | null }[] | undefined) ?? []).map((c) => c.finish_reason)));
+  const finishes = events.flatMap((e) =>
+    e === "[DONE]"
+      ? []
+      : ((e.choices as { finish_reason?: string | null }[] | undefined) ?? []).map((c) => c.finish_reason),
+  );
   expect(finishes.filter((f) => f !== null && f !== undefined)).toHaveLength(1);
   expect(events.some((e) => e !== "[DONE]" && e.usage !== null && e.usage !== undefined)).toBe(true);
 }
@@ -32,11 +38,23 @@ function expectCutOff(events: Data) {
 describe("before the commit point, failures fall back invisibly", () => {
   const cases = [
     { name: "a 503 on the stream request", fault: { provider: "openai" as const, mode: "status", status: 503 } },
-    { name: "a connection cut before the first content chunk", fault: { provider: "openai" as const, mode: "cut", after_chunks: 1 } },
-    { name: "a malformed chunk before the first content", fault: { provider: "openai" as const, mode: "malformed", after_chunks: 1 } },
-    { name: "an error event before the first content", fault: { provider: "openai" as const, mode: "midstream_error", after_chunks: 1 } },
+    {
+      name: "a connection cut before the first content chunk",
+      fault: { provider: "openai" as const, mode: "cut", after_chunks: 1 },
+    },
+    {
+      name: "a malformed chunk before the first content",
+      fault: { provider: "openai" as const, mode: "malformed", after_chunks: 1 },
+    },
+    {
+      name: "an error event before the first content",
+      fault: { provider: "openai" as const, mode: "midstream_error", after_chunks: 1 },
+    },
     { name: "no response headers (headers clock)", fault: { provider: "openai" as const, mode: "hang" } },
-    { name: "a slow first token (first-token clock)", fault: { provider: "openai" as const, mode: "slow_first_token", delay_ms: 3000 } },
+    {
+      name: "a slow first token (first-token clock)",
+      fault: { provider: "openai" as const, mode: "slow_first_token", delay_ms: 3000 },
+    },
   ] satisfies { name: string; fault: Fault }[];
   for (const { name, fault } of cases) {
     it(`${name}: the client sees only the fallback's clean answer`, async () => {
@@ -71,7 +89,10 @@ describe("before the commit point, failures fall back invisibly", () => {
   it("the headers clock aborts the hung upstream request", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "hang" }] });
     await sseData(await chat(s.env, streaming(TWO)));
-    const calls = await eventually(() => completionCalls(s, "openai"), (c) => c[0]?.aborted === true);
+    const calls = await eventually(
+      () => completionCalls(s, "openai"),
+      (c) => c[0]?.aborted === true,
+    );
     expect(calls).toHaveLength(1);
     expect(calls[0]!.aborted).toBe(true);
   });
@@ -82,7 +103,17 @@ describe("the clocks, tightened per request by header", () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "slow_first_token", delay_ms: 2000 }] });
     const t0 = Date.now();
     // No router.timeouts in the body: only the header tightens the 20 s default.
-    const res = await chat(s.env, { model: "openai/gpt-4o-mini", models: TWO, messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } }, { "x-router-timeout-first-token-ms": "300" });
+    const res = await chat(
+      s.env,
+      {
+        model: "openai/gpt-4o-mini",
+        models: TWO,
+        messages: [{ role: "user", content: "hi" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+      { "x-router-timeout-first-token-ms": "300" },
+    );
     expect(res.headers.get("x-router-provider")).toBe("mistral");
     expectComplete(await sseData(res));
     expect(Date.now() - t0).toBeLessThan(1500);
@@ -91,15 +122,28 @@ describe("the clocks, tightened per request by header", () => {
   it("x-router-timeout-idle-ms cuts a stall after commit", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "stall", after_chunks: 3 }] });
     const t0 = Date.now();
-    const res = await chat(s.env, { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], stream: true }, { "x-router-timeout-idle-ms": "300" });
+    const res = await chat(
+      s.env,
+      { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], stream: true },
+      { "x-router-timeout-idle-ms": "300" },
+    );
     expectCutOff(await sseData(res));
     expect(Date.now() - t0).toBeLessThan(1500);
   });
 
   it("x-router-timeout-total-ms bounds the whole request", async () => {
-    const s = await newSession({ faults: [{ provider: "openai", mode: "hang" }, { provider: "mistral", mode: "hang" }] });
+    const s = await newSession({
+      faults: [
+        { provider: "openai", mode: "hang" },
+        { provider: "mistral", mode: "hang" },
+      ],
+    });
     const t0 = Date.now();
-    const res = await chat(s.env, { model: "openai/gpt-4o-mini", models: TWO, messages: [{ role: "user", content: "hi" }], stream: true }, { "x-router-timeout-total-ms": "700" });
+    const res = await chat(
+      s.env,
+      { model: "openai/gpt-4o-mini", models: TWO, messages: [{ role: "user", content: "hi" }], stream: true },
+      { "x-router-timeout-total-ms": "700" },
+    );
     expect(res.status).toBe(502);
     expect(Date.now() - t0).toBeLessThan(1500);
   });
@@ -121,7 +165,10 @@ describe("after the commit point, a failure is never passed off as a finished an
     const events = await sseData(await chat(s.env, streaming(TWO)));
     expect(Date.now() - t0).toBeLessThan(FAST.idle_ms + 1500);
     expectCutOff(events);
-    const calls = await eventually(() => completionCalls(s, "openai"), (c) => c[0]?.aborted === true);
+    const calls = await eventually(
+      () => completionCalls(s, "openai"),
+      (c) => c[0]?.aborted === true,
+    );
     expect(calls[0]!.aborted).toBe(true);
   });
 
@@ -195,7 +242,10 @@ describe("the client closing the connection", () => {
     const first = await reader.read();
     expect(first.done).toBe(false);
     await reader.cancel("client went away");
-    const calls = await eventually(() => completionCalls(s, "openai"), (c) => c[0]?.aborted === true);
+    const calls = await eventually(
+      () => completionCalls(s, "openai"),
+      (c) => c[0]?.aborted === true,
+    );
     expect(calls).toHaveLength(1);
     expect(calls[0]!.aborted).toBe(true);
   });
@@ -203,11 +253,21 @@ describe("the client closing the connection", () => {
   it("aborts a non-streaming upstream call too", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "slow_headers", delay_ms: 3000 }] });
     const controller = new AbortController();
-    const pending = call(s.env, "/v1/chat/completions", { method: "POST", json: body(["openai/gpt-4o-mini"]), signal: controller.signal }).catch(() => null);
-    await eventually(() => completionCalls(s, "openai"), (c) => c.length === 1);
+    const pending = call(s.env, "/v1/chat/completions", {
+      method: "POST",
+      json: body(["openai/gpt-4o-mini"]),
+      signal: controller.signal,
+    }).catch(() => null);
+    await eventually(
+      () => completionCalls(s, "openai"),
+      (c) => c.length === 1,
+    );
     controller.abort();
     await pending;
-    const calls = await eventually(() => completionCalls(s, "openai"), (c) => c[0]?.aborted === true);
+    const calls = await eventually(
+      () => completionCalls(s, "openai"),
+      (c) => c[0]?.aborted === true,
+    );
     expect(calls[0]!.aborted).toBe(true);
   });
 });

@@ -6,7 +6,9 @@ import { call, chat, newSession } from "../gateway.ts";
 const OK = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] };
 
 async function expectError(res: Response, status: number, param: string | null, message?: RegExp) {
-  const body = (await res.json()) as { error: { message: string; type: string; param: string | null; code: string | null } };
+  const body = (await res.json()) as {
+    error: { message: string; type: string; param: string | null; code: string | null };
+  };
   expect(res.status, JSON.stringify(body)).toBe(status);
   expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
   expect(body.error.param).toBe(param);
@@ -26,9 +28,21 @@ describe("request validation", () => {
     ["fractional seed", { ...OK, seed: 1.5 }, "seed"],
     ["too many stop sequences", { ...OK, stop: ["a", "b", "c", "d", "e"] }, "stop"],
     ["n other than 1", { ...OK, n: 3 }, "n"],
-    ["tool without a name", { ...OK, tools: [{ type: "function", function: { description: "x" } }] }, "tools.0.function.name"],
-    ["tool name with spaces", { ...OK, tools: [{ type: "function", function: { name: "get weather" } }] }, "tools.0.function.name"],
-    ["tool message without tool_call_id", { model: OK.model, messages: [{ role: "tool", content: "x" }] }, "messages.0.tool_call_id"],
+    [
+      "tool without a name",
+      { ...OK, tools: [{ type: "function", function: { description: "x" } }] },
+      "tools.0.function.name",
+    ],
+    [
+      "tool name with spaces",
+      { ...OK, tools: [{ type: "function", function: { name: "get weather" } }] },
+      "tools.0.function.name",
+    ],
+    [
+      "tool message without tool_call_id",
+      { model: OK.model, messages: [{ role: "tool", content: "x" }] },
+      "messages.0.tool_call_id",
+    ],
     ["bad response_format", { ...OK, response_format: { type: "xml" } }, "response_format.type"],
     ["stream not boolean", { ...OK, stream: "yes" }, "stream"],
     ["unknown routing strategy", { ...OK, router: { strategy: "cheapest" } }, "router.strategy"],
@@ -49,19 +63,38 @@ describe("request validation", () => {
 
   it("400 for a body that is not JSON", async () => {
     const s = await newSession();
-    await expectError(await call(s.env, "/v1/chat/completions", { method: "POST", body: "{nope", headers: { "content-type": "application/json" } }), 400, null, /not valid JSON/);
+    await expectError(
+      await call(s.env, "/v1/chat/completions", {
+        method: "POST",
+        body: "{nope",
+        headers: { "content-type": "application/json" },
+      }),
+      400,
+      null,
+      /not valid JSON/,
+    );
   });
 
   it("400 for an empty body and for a JSON array", async () => {
     const s = await newSession();
     await expectError(await call(s.env, "/v1/chat/completions", { method: "POST" }), 400, null, /empty/);
-    await expectError(await call(s.env, "/v1/chat/completions", { method: "POST", body: "[1]" }), 400, null, /JSON object/);
+    await expectError(
+      await call(s.env, "/v1/chat/completions", { method: "POST", body: "[1]" }),
+      400,
+      null,
+      /JSON object/,
+    );
   });
 
   it("413 past the stated body limit", async () => {
     const s = await newSession();
     const big = JSON.stringify({ ...OK, messages: [{ role: "user", content: "x".repeat(MAX_BODY_BYTES + 10) }] });
-    await expectError(await call(s.env, "/v1/chat/completions", { method: "POST", body: big }), 413, null, new RegExp(String(MAX_BODY_BYTES)));
+    await expectError(
+      await call(s.env, "/v1/chat/completions", { method: "POST", body: big }),
+      413,
+      null,
+      new RegExp(String(MAX_BODY_BYTES)),
+    );
   });
 
   it("413 for a chunked body (no content-length) that grows past the limit, and a chunked body within it is read", async () => {
@@ -77,7 +110,10 @@ describe("request validation", () => {
     };
     const big = JSON.stringify({ ...OK, messages: [{ role: "user", content: "x".repeat(MAX_BODY_BYTES + 10) }] });
     await expectError(await call(s.env, "/v1/chat/completions", { method: "POST", body: stream(big) }), 413, null);
-    const fine = await call(s.env, "/v1/chat/completions", { method: "POST", body: stream(JSON.stringify({ ...OK, router: { fallback: false } })) });
+    const fine = await call(s.env, "/v1/chat/completions", {
+      method: "POST",
+      body: stream(JSON.stringify({ ...OK, router: { fallback: false } })),
+    });
     expect(fine.status).toBe(200);
   });
 
@@ -86,7 +122,11 @@ describe("request validation", () => {
     await expectError(await chat(s.env, OK, { "x-router-strategy": "fastest" }), 400, "x-router-strategy");
     await expectError(await chat(s.env, OK, { "x-router-budget-remaining": "lots" }), 400, "x-router-budget-remaining");
     await expectError(await chat(s.env, OK, { "x-router-fallback": "maybe" }), 400, "x-router-fallback");
-    await expectError(await chat(s.env, OK, { "x-router-capabilities": "tools,telepathy" }), 400, "x-router-capabilities");
+    await expectError(
+      await chat(s.env, OK, { "x-router-capabilities": "tools,telepathy" }),
+      400,
+      "x-router-capabilities",
+    );
   });
 
   it("404 in OpenAI's shape for an unknown route", async () => {
@@ -117,7 +157,11 @@ describe("route reporting", () => {
     expect(res.headers.get("x-router-attempts")).toBe("1");
     expect(res.headers.get("x-router-strategy")).not.toBeNull();
     expect(body.id).toBe(`chatcmpl-${id}`);
-    expect(body.x_router).toMatchObject({ provider: "openai", model: "gpt-4o-mini", attempts: [{ provider: "openai", model: "gpt-4o-mini", status: "ok" }] });
+    expect(body.x_router).toMatchObject({
+      provider: "openai",
+      model: "gpt-4o-mini",
+      attempts: [{ provider: "openai", model: "gpt-4o-mini", status: "ok" }],
+    });
     expect(typeof body.x_router.cost_usd).toBe("number");
     expect(typeof body.x_router.latency_ms).toBe("number");
 
@@ -130,10 +174,16 @@ describe("route reporting", () => {
   it("reports the model that answered after a fallback", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "status", status: 503 }] });
     const res = await chat(s.env, { ...OK, models: ["openai/gpt-4o-mini", "mistral/mistral-small-latest"] });
-    const body = (await res.json()) as { x_router: { provider: string; attempts: { provider: string; status: string }[] } };
+    const body = (await res.json()) as {
+      x_router: { provider: string; attempts: { provider: string; status: string }[] };
+    };
     expect(res.status).toBe(200);
     expect(res.headers.get("x-router-provider")).toBe("mistral");
     expect(res.headers.get("x-router-attempts")).toBe("3");
-    expect(body.x_router.attempts.map((a) => `${a.provider}:${a.status}`)).toEqual(["openai:failed", "openai:failed", "mistral:ok"]);
+    expect(body.x_router.attempts.map((a) => `${a.provider}:${a.status}`)).toEqual([
+      "openai:failed",
+      "openai:failed",
+      "mistral:ok",
+    ]);
   });
 });

@@ -25,7 +25,11 @@ async function deployed(): Promise<Session> {
   return newSession({}, { SWITCHYARD_ENV: "production", ADMIN_KEY: ADMIN });
 }
 
-async function req(s: Session, path: string, init: { method?: string; json?: unknown; key?: string | null; headers?: Record<string, string> } = {}) {
+async function req(
+  s: Session,
+  path: string,
+  init: { method?: string; json?: unknown; key?: string | null; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...init.headers };
   if (init.key !== null) headers.authorization = `Bearer ${init.key ?? ADMIN}`;
   const { res, done } = await callFull(s.env, path, { method: init.method ?? "GET", json: init.json, headers });
@@ -34,7 +38,11 @@ async function req(s: Session, path: string, init: { method?: string; json?: unk
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, any> };
 }
 
-const chatBody = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], router: { fallback: false } };
+const chatBody = {
+  model: "openai/gpt-4o-mini",
+  messages: [{ role: "user", content: "hi" }],
+  router: { fallback: false },
+};
 
 async function createKey(s: Session, body: Record<string, unknown>) {
   const r = await req(s, "/v1/keys", { method: "POST", json: body });
@@ -55,7 +63,10 @@ describe("authentication", () => {
     // Development mode passes without a key, but a wrong key is still a 401 there.
     const dev = await newSession();
     expect((await callFull(dev.env, "/v1/models")).res.status).toBe(200);
-    expect((await callFull(dev.env, "/v1/models", { headers: { authorization: "Bearer sy-wrongwrongwrongwrong" } })).res.status).toBe(401);
+    expect(
+      (await callFull(dev.env, "/v1/models", { headers: { authorization: "Bearer sy-wrongwrongwrongwrong" } })).res
+        .status,
+    ).toBe(401);
   });
 });
 
@@ -66,7 +77,9 @@ describe("keys", () => {
     const created = await createKey(s, { workspace_id: ws, name: "ci" });
     expect(created.key).toMatch(/^sy-[A-Za-z0-9_-]{43}$/);
     expect(created.key.startsWith(created.prefix)).toBe(true);
-    const row = await env.DB.prepare("SELECT * FROM keys WHERE id = ?").bind(created.id).first<Record<string, unknown>>();
+    const row = await env.DB.prepare("SELECT * FROM keys WHERE id = ?")
+      .bind(created.id)
+      .first<Record<string, unknown>>();
     expect(row?.hash).toBe(await hashKey(created.key));
     expect(JSON.stringify(row)).not.toContain(created.key);
 
@@ -74,12 +87,20 @@ describe("keys", () => {
     expect(list.status).toBe(200);
     expect(list.text).not.toContain(created.key);
     expect(list.text).not.toContain(row?.hash as string);
-    expect(list.json().data).toEqual([expect.objectContaining({ id: created.id, prefix: created.prefix, workspace_id: ws, revoked_at: null })]);
+    expect(list.json().data).toEqual([
+      expect.objectContaining({ id: created.id, prefix: created.prefix, workspace_id: ws, revoked_at: null }),
+    ]);
 
     // The key's workspace overrides the one the caller names.
-    const chat = await req(s, "/v1/chat/completions", { method: "POST", json: { ...chatBody, router: { fallback: false, workspace_id: "someone-else" } }, key: created.key });
+    const chat = await req(s, "/v1/chat/completions", {
+      method: "POST",
+      json: { ...chatBody, router: { fallback: false, workspace_id: "someone-else" } },
+      key: created.key,
+    });
     expect(chat.status, chat.text).toBe(200);
-    const logged = await env.DB.prepare("SELECT workspace_id, key_id FROM requests WHERE id = ?").bind(chat.headers.get("x-request-id")).first();
+    const logged = await env.DB.prepare("SELECT workspace_id, key_id FROM requests WHERE id = ?")
+      .bind(chat.headers.get("x-request-id"))
+      .first();
     expect(logged).toEqual({ workspace_id: ws, key_id: created.id });
   });
 
@@ -116,7 +137,18 @@ describe("keys", () => {
     const key = `sy-${crypto.randomUUID().replaceAll("-", "")}elsewhere`;
     const ws = uniqueWorkspace("elsewhere");
     const directory = env.GOVERNANCE.get(env.GOVERNANCE.idFromName("directory"));
-    await directory.putKey({ id: `key_${ws}`, hash: await hashKey(key), prefix: key.slice(0, 11), name: "x", workspace_id: ws, allowed_origins: null, rpm_limit: null, budget_pico: null, created_at: Date.now(), revoked_at: null });
+    await directory.putKey({
+      id: `key_${ws}`,
+      hash: await hashKey(key),
+      prefix: key.slice(0, 11),
+      name: "x",
+      workspace_id: ws,
+      allowed_origins: null,
+      rpm_limit: null,
+      budget_pico: null,
+      created_at: Date.now(),
+      revoked_at: null,
+    });
     const r = await req(s, "/v1/usage", { key });
     expect(r.status, r.text).toBe(200);
     expect(r.json().workspace_id).toBe(ws);
@@ -140,29 +172,49 @@ describe("keys", () => {
 describe("origins, rate limits and key budgets", () => {
   it("answers preflights, serves allowed origins with CORS headers, and refuses other origins with 403", async () => {
     const s = await deployed();
-    const { key } = await createKey(s, { workspace_id: uniqueWorkspace("cors"), name: "web", allowed_origins: ["https://app.example.com"] });
+    const { key } = await createKey(s, {
+      workspace_id: uniqueWorkspace("cors"),
+      name: "web",
+      allowed_origins: ["https://app.example.com"],
+    });
     const pre = await req(s, "/v1/chat/completions", {
       method: "OPTIONS",
       key: null,
-      headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+      headers: {
+        origin: "https://app.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
     });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     expect(pre.headers.get("access-control-allow-headers")).toContain("authorization");
 
-    const ok = await req(s, "/v1/chat/completions", { method: "POST", json: chatBody, key, headers: { origin: "https://app.example.com" } });
+    const ok = await req(s, "/v1/chat/completions", {
+      method: "POST",
+      json: chatBody,
+      key,
+      headers: { origin: "https://app.example.com" },
+    });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     expect(ok.headers.get("access-control-expose-headers")).toContain("x-router-provider");
 
-    const evil = await req(s, "/v1/chat/completions", { method: "POST", json: chatBody, key, headers: { origin: "https://evil.example.com" } });
+    const evil = await req(s, "/v1/chat/completions", {
+      method: "POST",
+      json: chatBody,
+      key,
+      headers: { origin: "https://evil.example.com" },
+    });
     expect(evil.status).toBe(403);
     expect(evil.json().error.code).toBe("origin_not_allowed");
     expect(evil.headers.get("access-control-allow-origin")).toBeNull();
 
     // A key without allowed_origins is for servers: a browser origin is refused too.
     const { key: server } = await createKey(s, { workspace_id: uniqueWorkspace("server"), name: "srv" });
-    expect((await req(s, "/v1/models", { key: server, headers: { origin: "https://app.example.com" } })).status).toBe(403);
+    expect((await req(s, "/v1/models", { key: server, headers: { origin: "https://app.example.com" } })).status).toBe(
+      403,
+    );
     expect((await req(s, "/v1/models", { key: server })).status).toBe(200);
   });
 
@@ -183,7 +235,11 @@ describe("origins, rate limits and key budgets", () => {
   it("budget_usd caps the key's own spend: 402 once its worst case no longer fits", async () => {
     const s = await deployed();
     // One gpt-4o-mini call with max_tokens 100 holds (2 bytes + 16) × 0.15 µ$ + 100 × 0.60 µ$ = 62.7 µ$; the cap is 70 µ$.
-    const { key } = await createKey(s, { workspace_id: uniqueWorkspace("keybudget"), name: "capped", budget_usd: 0.00007 });
+    const { key } = await createKey(s, {
+      workspace_id: uniqueWorkspace("keybudget"),
+      name: "capped",
+      budget_usd: 0.00007,
+    });
     const body = { ...chatBody, max_tokens: 100 };
     const first = await req(s, "/v1/chat/completions", { method: "POST", json: body, key });
     expect(first.status, first.text).toBe(200);

@@ -3,11 +3,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CONFIG } from "../../../src/config/index.ts";
 import { toCanonical } from "../../../src/core/types.ts";
+import type { Env } from "../../../src/env.ts";
+import type { ChatCompletionRequest } from "../../../src/http/openai-request.ts";
 import { RESERVATION_TTL_MS } from "../../../src/ledger/budget-object.ts";
 import { worstCasePico, worstCasePromptTokens } from "../../../src/ledger/worst-case.ts";
 import { ModelRegistry } from "../../../src/registry/model-registry.ts";
-import type { Env } from "../../../src/env.ts";
-import type { ChatCompletionRequest } from "../../../src/http/openai-request.ts";
 import { newSession } from "../gateway.ts";
 import { callFull, chatDone, uniqueWorkspace, xRouterOf } from "./ledger-helpers.ts";
 
@@ -15,7 +15,13 @@ const registry = new ModelRegistry(CONFIG.models.models);
 const MINI_REAL_PICO = 40 * 150_000 + 13 * 600_000; // gpt-4o-mini on chat-completion-text.json (see cost.test.ts)
 
 function body(model: string, extra: Record<string, unknown> = {}) {
-  return { model, messages: [{ role: "user", content: "What is the weather in San Francisco?" }], max_tokens: 100, router: { fallback: false }, ...extra };
+  return {
+    model,
+    messages: [{ role: "user", content: "What is the weather in San Francisco?" }],
+    max_tokens: 100,
+    router: { fallback: false },
+    ...extra,
+  };
 }
 
 /** The hold the gateway takes for this body on this model (the same bound the gate computes). */
@@ -36,7 +42,18 @@ async function putBudget(sessionEnv: Env, ws: string, budget: Record<string, unk
 async function getBudget(sessionEnv: Env, ws: string) {
   const { res, done } = await callFull(sessionEnv, `/v1/budgets/${ws}`);
   const text = await done();
-  return { status: res.status, json: JSON.parse(text) as { spent_usd: number; reserved_usd: number; remaining_usd: number; limit_usd: number; alert: boolean; on_limit: string; period: string } };
+  return {
+    status: res.status,
+    json: JSON.parse(text) as {
+      spent_usd: number;
+      reserved_usd: number;
+      remaining_usd: number;
+      limit_usd: number;
+      alert: boolean;
+      on_limit: string;
+      period: string;
+    },
+  };
 }
 
 describe("budgets", () => {
@@ -49,7 +66,9 @@ describe("budgets", () => {
     const limitPico = 5 * worst + Math.floor(worst / 2);
     await putBudget(s.env, ws, { limit_usd: limitPico / 1e12, period: "month", on_limit: "reject" });
 
-    const results = await Promise.all(Array.from({ length: 20 }, () => chatDone(s.env, b, { "x-router-workspace": ws })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => chatDone(s.env, b, { "x-router-workspace": ws })),
+    );
     const ok = results.filter((r) => r.status === 200);
     const refused = results.filter((r) => r.status === 402);
     expect(ok).toHaveLength(5);
@@ -68,7 +87,9 @@ describe("budgets", () => {
     expect(Math.round(status.json.spent_usd * 1e12)).toBe(5 * MINI_REAL_PICO);
     expect(status.json.spent_usd).toBeLessThanOrEqual(limitPico / 1e12);
     expect(Math.round(status.json.spent_usd * 1e6)).toBe(Math.round(reported * 1e6));
-    const usage = (await (await callFull(s.env, `/v1/usage?workspace_id=${ws}`)).res.json()) as { totals: { cost_pico: number; requests: number } };
+    const usage = (await (await callFull(s.env, `/v1/usage?workspace_id=${ws}`)).res.json()) as {
+      totals: { cost_pico: number; requests: number };
+    };
     // Refused requests never reached the router's ledger: they were turned away before any call.
     expect(usage.totals).toMatchObject({ cost_pico: 5 * MINI_REAL_PICO, requests: 5 });
   });
@@ -117,7 +138,13 @@ describe("budgets", () => {
     expect((await getBudget(s.env, ws)).status).toBe(404);
     expect((await chatDone(s.env, body("openai/gpt-4o-mini"), { "x-router-workspace": ws })).status).toBe(200);
     const put = await putBudget(s.env, ws, { limit_usd: 1, period: "day" });
-    expect(put).toMatchObject({ workspace_id: ws, limit_usd: 1, period: "day", on_limit: "reject", alert_threshold: 0.8 });
+    expect(put).toMatchObject({
+      workspace_id: ws,
+      limit_usd: 1,
+      period: "day",
+      on_limit: "reject",
+      alert_threshold: 0.8,
+    });
     const status = await getBudget(s.env, ws);
     expect(Math.round(status.json.spent_usd * 1e12)).toBe(MINI_REAL_PICO);
     for (const [bad, param] of [
@@ -141,7 +168,11 @@ describe("budgets", () => {
     expect((await stub.reserve("h3", [800], now + RESERVATION_TTL_MS + 1)).ok).toBe(true);
     // Settling charges the real cost to the period the hold was taken in; an unpriced (Infinity) candidate never fits.
     await stub.settle("h3", 300, now + RESERVATION_TTL_MS + 2);
-    expect(await stub.status(now + RESERVATION_TTL_MS + 3)).toMatchObject({ spent_pico: 300, reserved_pico: 0, remaining_pico: 700 });
+    expect(await stub.status(now + RESERVATION_TTL_MS + 3)).toMatchObject({
+      spent_pico: 300,
+      reserved_pico: 0,
+      remaining_pico: 700,
+    });
     expect((await stub.reserve("h4", [Number.POSITIVE_INFINITY], now + RESERVATION_TTL_MS + 4)).ok).toBe(false);
   });
 });

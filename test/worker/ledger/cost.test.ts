@@ -21,8 +21,20 @@ const CASES = [
   { model: "mistral/mistral-large-latest", stream: false, input: 9, output: 100, pico: 9 * 500_000 + 100 * 1_500_000 },
   { model: "mistral/mistral-large-latest", stream: true, input: 9, output: 100, pico: 9 * 500_000 + 100 * 1_500_000 },
   // Llama-3.3-70B-Instruct-Turbo: $0.88 in and out. chat-completion.json: 18 + 35; stream: 45 + 3.
-  { model: "together/meta-llama/Llama-3.3-70B-Instruct-Turbo", stream: false, input: 18, output: 35, pico: (18 + 35) * 880_000 },
-  { model: "together/meta-llama/Llama-3.3-70B-Instruct-Turbo", stream: true, input: 45, output: 3, pico: (45 + 3) * 880_000 },
+  {
+    model: "together/meta-llama/Llama-3.3-70B-Instruct-Turbo",
+    stream: false,
+    input: 18,
+    output: 35,
+    pico: (18 + 35) * 880_000,
+  },
+  {
+    model: "together/meta-llama/Llama-3.3-70B-Instruct-Turbo",
+    stream: true,
+    input: 45,
+    output: 3,
+    pico: (45 + 3) * 880_000,
+  },
   // Ollama is local and free: the tokens are counted, the cost is exactly 0 (not unknown).
   { model: "ollama/llama3.2", stream: false, input: 19, output: 104, pico: 0 },
   { model: "ollama/llama3.2", stream: true, input: 17, output: 50, pico: 0 },
@@ -38,7 +50,11 @@ interface RequestRow {
 }
 
 async function rowOf(id: string): Promise<RequestRow | null> {
-  return env.DB.prepare("SELECT cost_pico, input_tokens, output_tokens, unpriced, provider, workspace_id FROM requests WHERE id = ?").bind(id).first<RequestRow>();
+  return env.DB.prepare(
+    "SELECT cost_pico, input_tokens, output_tokens, unpriced, provider, workspace_id FROM requests WHERE id = ?",
+  )
+    .bind(id)
+    .first<RequestRow>();
 }
 
 describe("cost of a call", () => {
@@ -48,7 +64,12 @@ describe("cost of a call", () => {
       const ws = uniqueWorkspace("cost");
       const r = await chatDone(
         s.env,
-        { model: c.model, messages: [{ role: "user", content: "What is the weather in San Francisco?" }], stream: c.stream, router: { fallback: false } },
+        {
+          model: c.model,
+          messages: [{ role: "user", content: "What is the weather in San Francisco?" }],
+          stream: c.stream,
+          router: { fallback: false },
+        },
         { "x-router-workspace": ws },
       );
       const requestId = r.headers.get("x-request-id") ?? "";
@@ -57,7 +78,13 @@ describe("cost of a call", () => {
       expect(x.cost_usd).not.toBeNull();
       expect(Math.round((x.cost_usd as number) * 1e12)).toBe(c.pico);
       const row = await rowOf(requestId);
-      expect(row).toMatchObject({ cost_pico: c.pico, input_tokens: c.input, output_tokens: c.output, unpriced: 0, workspace_id: ws });
+      expect(row).toMatchObject({
+        cost_pico: c.pico,
+        input_tokens: c.input,
+        output_tokens: c.output,
+        unpriced: 0,
+        workspace_id: ws,
+      });
     });
   }
 
@@ -67,34 +94,56 @@ describe("cost of a call", () => {
     const { CONFIG } = await import("../../../src/config/index.ts");
     const entry = new ModelRegistry(CONFIG.models.models).find("openai", "gpt-4o-mini") ?? null;
     // 1,000 fresh + 3,000 cached input, 500 output.
-    expect(costPico({ input_tokens: 1000, cached_input_tokens: 3000, cache_write_tokens: 0, output_tokens: 500 }, entry)).toBe(1000 * 150_000 + 3000 * 75_000 + 500 * 600_000);
+    expect(
+      costPico({ input_tokens: 1000, cached_input_tokens: 3000, cache_write_tokens: 0, output_tokens: 500 }, entry),
+    ).toBe(1000 * 150_000 + 3000 * 75_000 + 500 * 600_000);
     const haiku = new ModelRegistry(CONFIG.models.models).find("anthropic", "claude-haiku-4-5") ?? null;
     // Anthropic: cache reads $0.10, cache writes $1.25.
-    expect(costPico({ input_tokens: 10, cached_input_tokens: 100, cache_write_tokens: 1000, output_tokens: 1 }, haiku)).toBe(10 * 1_000_000 + 100 * 100_000 + 1000 * 1_250_000 + 5_000_000);
+    expect(
+      costPico({ input_tokens: 10, cached_input_tokens: 100, cache_write_tokens: 1000, output_tokens: 1 }, haiku),
+    ).toBe(10 * 1_000_000 + 100 * 100_000 + 1000 * 1_250_000 + 5_000_000);
   });
 
   it("an unlisted model is priced as unknown: null in the answer and in D1, flagged, never invented", async () => {
     const s = await newSession();
     const ws = uniqueWorkspace("unpriced");
-    const r = await chatDone(s.env, { model: "openai/some-new-model", messages: [{ role: "user", content: "hi" }], router: { fallback: false } }, { "x-router-workspace": ws });
+    const r = await chatDone(
+      s.env,
+      { model: "openai/some-new-model", messages: [{ role: "user", content: "hi" }], router: { fallback: false } },
+      { "x-router-workspace": ws },
+    );
     const requestId = r.headers.get("x-request-id") ?? "";
     expect(r.status, r.text).toBe(200);
     expect(xRouterOf(r.text, false).cost_usd).toBeNull();
     expect(await rowOf(requestId)).toMatchObject({ cost_pico: null, unpriced: 1, input_tokens: 40 });
-    const usage = (await (await callFull(s.env, `/v1/usage?workspace_id=${ws}`)).res.json()) as { totals: { unpriced_requests: number; cost_pico: number; requests: number } };
+    const usage = (await (await callFull(s.env, `/v1/usage?workspace_id=${ws}`)).res.json()) as {
+      totals: { unpriced_requests: number; cost_pico: number; requests: number };
+    };
     expect(usage.totals).toMatchObject({ requests: 1, unpriced_requests: 1, cost_pico: 0 });
   });
 
   it("streams ask the provider for usage even when the client did not, and pass it on only when asked", async () => {
     const s = await newSession();
     const ws = uniqueWorkspace("stream-usage");
-    const body = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], stream: true, router: { fallback: false } };
+    const body = {
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+      router: { fallback: false },
+    };
     const without = await chatDone(s.env, body, { "x-router-workspace": ws });
-    const withUsage = await chatDone(s.env, { ...body, stream_options: { include_usage: true } }, { "x-router-workspace": ws });
+    const withUsage = await chatDone(
+      s.env,
+      { ...body, stream_options: { include_usage: true } },
+      { "x-router-workspace": ws },
+    );
     const upstream = (await s.requests()).filter((r) => r.path.endsWith("/chat/completions"));
     expect(upstream).toHaveLength(2);
     for (const r of upstream) expect(r.body?.stream_options).toEqual({ include_usage: true });
-    const usageChunks = (text: string) => text.split("\n\n").filter((b) => b.startsWith("data: {") && (JSON.parse(b.slice(6)) as { usage?: unknown }).usage != null);
+    const usageChunks = (text: string) =>
+      text
+        .split("\n\n")
+        .filter((b) => b.startsWith("data: {") && (JSON.parse(b.slice(6)) as { usage?: unknown }).usage != null);
     expect(usageChunks(without.text)).toHaveLength(0);
     expect(usageChunks(withUsage.text)).toHaveLength(1);
     // Both are costed from the provider's final usage all the same.
@@ -110,29 +159,54 @@ describe("the ledger adds up", () => {
     let reportedUsd = 0;
     let pico = 0;
     for (const c of CASES) {
-      const r = await chatDone(s.env, { model: c.model, messages: [{ role: "user", content: "hello" }], stream: c.stream, router: { fallback: false, execution_id: c.stream ? "run-s" : "run-j" } }, { "x-router-workspace": ws });
+      const r = await chatDone(
+        s.env,
+        {
+          model: c.model,
+          messages: [{ role: "user", content: "hello" }],
+          stream: c.stream,
+          router: { fallback: false, execution_id: c.stream ? "run-s" : "run-j" },
+        },
+        { "x-router-workspace": ws },
+      );
       expect(r.status, r.text).toBe(200);
       reportedUsd += xRouterOf(r.text, c.stream).cost_usd ?? 0;
       pico += c.pico;
     }
     // A failed request is logged but costs nothing; its attempts are in D1.
     await s.setFaults([{ provider: "mistral", mode: "status", status: 500 }]);
-    const failed = await chatDone(s.env, { model: "mistral/mistral-large-latest", messages: [{ role: "user", content: "x" }], router: { fallback: false } }, { "x-router-workspace": ws });
+    const failed = await chatDone(
+      s.env,
+      {
+        model: "mistral/mistral-large-latest",
+        messages: [{ role: "user", content: "x" }],
+        router: { fallback: false },
+      },
+      { "x-router-workspace": ws },
+    );
     expect(failed.status).toBe(502);
-    const attempts = await env.DB.prepare("SELECT status FROM attempts WHERE request_id = ?").bind(failed.headers.get("x-request-id")).all<{ status: string }>();
+    const attempts = await env.DB.prepare("SELECT status FROM attempts WHERE request_id = ?")
+      .bind(failed.headers.get("x-request-id"))
+      .all<{ status: string }>();
     expect(attempts.results.map((a) => a.status)).toEqual(["failed", "failed"]);
 
     for (const groupBy of ["provider", "model", "day", "execution_id"]) {
       const { res } = await callFull(s.env, `/v1/usage?workspace_id=${ws}&group_by=${groupBy}`);
       expect(res.status).toBe(200);
-      const usage = (await res.json()) as { workspace_id: string; totals: { requests: number; errors: number; cost_usd: number; cost_pico: number }; groups: { key: string | null; cost_pico: number; requests: number }[] };
+      const usage = (await res.json()) as {
+        workspace_id: string;
+        totals: { requests: number; errors: number; cost_usd: number; cost_pico: number };
+        groups: { key: string | null; cost_pico: number; requests: number }[];
+      };
       expect(usage.workspace_id).toBe(ws);
       expect(usage.totals).toMatchObject({ requests: CASES.length + 1, errors: 1, cost_pico: pico });
       expect(Math.round(usage.totals.cost_usd * 1e6)).toBe(Math.round(reportedUsd * 1e6));
       expect(usage.groups.reduce((a, g) => a + g.cost_pico, 0)).toBe(pico);
       expect(usage.groups.reduce((a, g) => a + g.requests, 0)).toBe(CASES.length + 1);
       if (groupBy === "provider") {
-        expect(usage.groups.find((g) => g.key === "openai")?.cost_pico).toBe(CASES.filter((c) => c.model.startsWith("openai/")).reduce((a, c) => a + c.pico, 0));
+        expect(usage.groups.find((g) => g.key === "openai")?.cost_pico).toBe(
+          CASES.filter((c) => c.model.startsWith("openai/")).reduce((a, c) => a + c.pico, 0),
+        );
         expect(usage.groups.find((g) => g.key === null)?.requests).toBe(1);
       }
       if (groupBy === "execution_id") expect(usage.groups.map((g) => g.key)).toEqual([null, "run-j", "run-s"]);

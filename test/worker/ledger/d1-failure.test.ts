@@ -9,7 +9,13 @@ function brokenD1(calls: string[]): D1Database {
     calls.push(name);
     throw new Error("D1_ERROR: database unavailable");
   };
-  return { prepare: fail("prepare"), batch: fail("batch"), exec: fail("exec"), dump: fail("dump"), withSession: fail("withSession") } as unknown as D1Database;
+  return {
+    prepare: fail("prepare"),
+    batch: fail("batch"),
+    exec: fail("exec"),
+    dump: fail("dump"),
+    withSession: fail("withSession"),
+  } as unknown as D1Database;
 }
 
 describe("the ledger off the hot path", () => {
@@ -19,7 +25,16 @@ describe("the ledger off the hot path", () => {
       const errors = vi.spyOn(console, "error").mockImplementation(() => {});
       try {
         const s = await newSession({}, { DB: brokenD1(calls) });
-        const r = await chatDone(s.env, { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], stream, router: { fallback: false } }, { "x-router-workspace": uniqueWorkspace("d1down") });
+        const r = await chatDone(
+          s.env,
+          {
+            model: "openai/gpt-4o-mini",
+            messages: [{ role: "user", content: "hi" }],
+            stream,
+            router: { fallback: false },
+          },
+          { "x-router-workspace": uniqueWorkspace("d1down") },
+        );
         expect(r.status, r.text).toBe(200);
         if (stream) expect(r.text.trim().endsWith("data: [DONE]")).toBe(true);
         else expect((JSON.parse(r.text) as { x_router: { cost_usd: number } }).x_router.cost_usd).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 // Helpers for ledger tests: a Worker call that lets a stream finish before its waitUntil work is awaited, and D1 reads.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import worker from "../../../src/index.ts";
 import type { Env } from "../../../src/env.ts";
+import worker from "../../../src/index.ts";
 
 export interface Called {
   res: Response;
@@ -9,11 +9,19 @@ export interface Called {
   done(): Promise<string>;
 }
 
-export async function callFull(sessionEnv: Env, path: string, init: RequestInit & { json?: unknown } = {}): Promise<Called> {
+export async function callFull(
+  sessionEnv: Env,
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<Called> {
   const { json, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set("content-type", "application/json");
-  const request = new Request(`http://gateway.test${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+  const request = new Request(`http://gateway.test${path}`, {
+    ...rest,
+    headers,
+    body: json !== undefined ? JSON.stringify(json) : rest.body,
+  });
   const ctx = createExecutionContext();
   const res = await worker.fetch(request, sessionEnv, ctx);
   return {
@@ -27,7 +35,11 @@ export async function callFull(sessionEnv: Env, path: string, init: RequestInit 
 }
 
 /** Chat, read to the end, ledger written. */
-export async function chatDone(sessionEnv: Env, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
+export async function chatDone(
+  sessionEnv: Env,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; text: string }> {
   const { res, done } = await callFull(sessionEnv, "/v1/chat/completions", { method: "POST", json: body, headers });
   const text = await done();
   return { status: res.status, headers: res.headers, text };
@@ -35,7 +47,8 @@ export async function chatDone(sessionEnv: Env, body: Record<string, unknown>, h
 
 /** The x_router of a JSON answer or of the final chunk of a stream. */
 export function xRouterOf(text: string, stream: boolean): { cost_usd: number | null; provider: string; model: string } {
-  if (!stream) return (JSON.parse(text) as { x_router: { cost_usd: number | null; provider: string; model: string } }).x_router;
+  if (!stream)
+    return (JSON.parse(text) as { x_router: { cost_usd: number | null; provider: string; model: string } }).x_router;
   const chunks = text
     .split("\n\n")
     .map((b) => b.trim())

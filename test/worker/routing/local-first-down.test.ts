@@ -1,6 +1,6 @@
 // local_first moves to the cloud when the Ollama server is down (connection reset, or nothing listening).
 import { describe, expect, it } from "vitest";
-import { call, chat, newSession, type LoggedRequest } from "../gateway.ts";
+import { call, chat, type LoggedRequest, newSession } from "../gateway.ts";
 
 const USER = [{ role: "user", content: "Say hello." }];
 const BODY = { model: "auto", messages: USER, router: { strategy: "local_first" } };
@@ -10,7 +10,9 @@ const isChat = (r: LoggedRequest) => r.method === "POST" && /chat|messages/.test
 describe("local_first with Ollama down", () => {
   it("plans Ollama first, and answers from the plan's first cloud candidate when every Ollama call is reset", async () => {
     const s = await newSession({ faults: [{ provider: "ollama", mode: "reset" }] });
-    const planned = (await (await call(s.env, "/v1/route", { method: "POST", json: BODY })).json()) as { candidates: Candidate[] };
+    const planned = (await (await call(s.env, "/v1/route", { method: "POST", json: BODY })).json()) as {
+      candidates: Candidate[];
+    };
     expect(planned.candidates[0]?.provider).toBe("ollama");
     const cloud = planned.candidates.find((c) => c.provider !== "ollama");
     expect(cloud).toBeDefined();
@@ -26,7 +28,10 @@ describe("local_first with Ollama down", () => {
     expect(body.x_router.attempts.at(-1)).toMatchObject({ provider: cloud?.provider, status: "ok" });
     const upstream = (await s.requests()).filter(isChat);
     expect(upstream.some((r) => r.provider === "ollama" && r.fault === "reset")).toBe(true);
-    expect(upstream.at(-1)).toMatchObject({ provider: cloud?.provider, body: expect.objectContaining({ model: cloud?.upstream_model }) });
+    expect(upstream.at(-1)).toMatchObject({
+      provider: cloud?.provider,
+      body: expect.objectContaining({ model: cloud?.upstream_model }),
+    });
   });
 
   it("answers from the cloud when OLLAMA_BASE_URL points at a closed port", async () => {

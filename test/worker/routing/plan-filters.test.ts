@@ -9,12 +9,17 @@ describe("planner: hard filters", () => {
     const p = plan({ configured: (provider) => provider !== "openai", controls: { strategy: "quality_optimized" } });
     expect(order(p)).toEqual(["anthropic/mid", "together/coder", "mistral/small", "ollama/local"]);
     expect(reasonFor(p, "openai/flagship")).toBe("provider openai is not configured (no API key)");
-    expect(plan({ configured: (provider) => provider !== "ollama" }).excluded.find((e) => e.provider === "ollama")?.reason).toContain("no OLLAMA_BASE_URL");
+    expect(
+      plan({ configured: (provider) => provider !== "ollama" }).excluded.find((e) => e.provider === "ollama")?.reason,
+    ).toContain("no OLLAMA_BASE_URL");
   });
 
   it("leaves out an open circuit (model or provider), a misconfigured provider, and keeps a half-open one as the probe", () => {
     const stats = live({
-      providers: { anthropic: providerStats("anthropic", { circuit: "open", last_error: "connection refused" }), together: providerStats("together", { misconfigured: true }) },
+      providers: {
+        anthropic: providerStats("anthropic", { circuit: "open", last_error: "connection refused" }),
+        together: providerStats("together", { misconfigured: true }),
+      },
       models: {
         "openai/flagship": modelStats("openai", "flagship", { circuit: "open", last_error: "HTTP 500" }),
         "mistral/small": modelStats("mistral", "small", { circuit: "half_open" }),
@@ -30,27 +35,49 @@ describe("planner: hard filters", () => {
 
   it("requires tools when the request carries tools, vision for images, json for response_format, plus router.capabilities", () => {
     const tools = [{ type: "function" as const, function: { name: "f" } }];
-    expect(order(plan({ request: { ...HELLO, tools }, controls: { strategy: "quality_optimized" } }))).toEqual(["openai/flagship", "anthropic/mid", "mistral/small", "openai/mini"]);
-    const image = [{ role: "user" as const, content: [{ type: "image_url" as const, image_url: { url: "https://x/y.png" } }] }];
+    expect(order(plan({ request: { ...HELLO, tools }, controls: { strategy: "quality_optimized" } }))).toEqual([
+      "openai/flagship",
+      "anthropic/mid",
+      "mistral/small",
+      "openai/mini",
+    ]);
+    const image = [
+      { role: "user" as const, content: [{ type: "image_url" as const, image_url: { url: "https://x/y.png" } }] },
+    ];
     const vision = plan({ request: { ...HELLO, messages: image }, controls: { strategy: "quality_optimized" } });
     expect(order(vision)).toEqual(["openai/flagship", "anthropic/mid", "openai/mini"]);
     expect(vision.required_capabilities).toEqual(["vision"]);
     expect(reasonFor(vision, "mistral/small")).toBe("lacks vision (has code, tools, json)");
-    const json = plan({ request: { ...HELLO, response_format: { type: "json_object" } }, controls: { strategy: "quality_optimized", capabilities: ["reasoning"] } });
+    const json = plan({
+      request: { ...HELLO, response_format: { type: "json_object" } },
+      controls: { strategy: "quality_optimized", capabilities: ["reasoning"] },
+    });
     expect(order(json)).toEqual(["openai/flagship"]);
     expect(json.required_capabilities.sort()).toEqual(["json", "reasoning"]);
-    expect(order(plan({ request: { ...HELLO, response_format: { type: "text" } }, controls: { strategy: "quality_optimized" } }))).toHaveLength(6);
+    expect(
+      order(
+        plan({ request: { ...HELLO, response_format: { type: "text" } }, controls: { strategy: "quality_optimized" } }),
+      ),
+    ).toHaveLength(6);
   });
 
   it("requires a context window that holds the estimated prompt plus the requested output", () => {
     const long = "lorem ipsum dolor sit amet ".repeat(3000); // ~15,000 words: ~11,000 tokens
-    const p = plan({ request: { ...HELLO, messages: USER(long), max_output_tokens: 20_000 }, controls: { strategy: "quality_optimized" } });
+    const p = plan({
+      request: { ...HELLO, messages: USER(long), max_output_tokens: 20_000 },
+      controls: { strategy: "quality_optimized" },
+    });
     expect(p.estimated_prompt_tokens).toBeGreaterThan(8_192);
     expect(p.estimated_prompt_tokens).toBeLessThan(32_768 - 20_000);
     expect(order(p)).toEqual(["openai/flagship", "anthropic/mid", "together/coder", "mistral/small"]);
-    expect(reasonFor(p, "ollama/local")).toMatch(/^max_tokens 20000 is above its output limit of 8192; context window 8192 < ~\d+ prompt \+ 20000 output tokens$/);
+    expect(reasonFor(p, "ollama/local")).toMatch(
+      /^max_tokens 20000 is above its output limit of 8192; context window 8192 < ~\d+ prompt \+ 20000 output tokens$/,
+    );
     expect(reasonFor(p, "openai/mini")).toBe("max_tokens 20000 is above its output limit of 16000");
-    const bigger = plan({ request: { ...HELLO, messages: USER(long), max_output_tokens: 30_000 }, controls: { strategy: "quality_optimized" } });
+    const bigger = plan({
+      request: { ...HELLO, messages: USER(long), max_output_tokens: 30_000 },
+      controls: { strategy: "quality_optimized" },
+    });
     expect(reasonFor(bigger, "together/coder")).toMatch(/^context window 32768 < ~\d+ prompt \+ 30000 output tokens$/);
   });
 
@@ -58,18 +85,27 @@ describe("planner: hard filters", () => {
     // Costs: local 0, mini $0.000041, small $0.000062, coder $0.000108, mid $0.0015, flagship $0.0031.
     const p = plan({ controls: { strategy: "cost_optimized", budget_remaining: 0.0001 } });
     expect(order(p)).toEqual(["ollama/local", "openai/mini", "mistral/small"]);
-    expect(reasonFor(p, "together/coder")).toBe("estimated $0.00011 for this request exceeds the $0.00010 left (router.budget_remaining)");
+    expect(reasonFor(p, "together/coder")).toBe(
+      "estimated $0.00011 for this request exceeds the $0.00010 left (router.budget_remaining)",
+    );
     expect(p.budget_remaining_usd).toBe(0.0001);
-    const ws = plan({ controls: { strategy: "cost_optimized", budget_remaining: 1 }, workspaceBudgetRemaining: 0.00005 });
+    const ws = plan({
+      controls: { strategy: "cost_optimized", budget_remaining: 1 },
+      workspaceBudgetRemaining: 0.00005,
+    });
     expect(order(ws)).toEqual(["ollama/local", "openai/mini"]);
     expect(reasonFor(ws, "mistral/small")).toContain("(the workspace budget)");
-    expect(order(plan({ controls: { strategy: "cost_optimized", budget_remaining: 0.00005 }, workspaceBudgetRemaining: 1 }))).toEqual(["ollama/local", "openai/mini"]);
+    expect(
+      order(plan({ controls: { strategy: "cost_optimized", budget_remaining: 0.00005 }, workspaceBudgetRemaining: 1 })),
+    ).toEqual(["ollama/local", "openai/mini"]);
   });
 
   it("never sends a budget-bound request to a model whose price is unknown", () => {
     const p = plan({ model: "openai/brand-new", controls: { budget_remaining: 10, strategy: "cost_optimized" } });
     expect(order(p)[0]).toBe("ollama/local");
-    expect(reasonFor(p, "openai/brand-new")).toBe("price unknown, and the request is budget-bound ($10.0000 left, router.budget_remaining)");
+    expect(reasonFor(p, "openai/brand-new")).toBe(
+      "price unknown, and the request is budget-bound ($10.0000 left, router.budget_remaining)",
+    );
     // Without a budget, the unlisted model is tried first, as asked, priced unknown.
     const free = plan({ model: "openai/brand-new" });
     expect(order(free)[0]).toBe("openai/brand-new");
@@ -80,7 +116,12 @@ describe("planner: hard filters", () => {
     const p = plan({ controls: { strategy: "quality_optimized", max_latency_ms: 1000 } });
     expect(order(p)).toEqual(["mistral/small", "openai/mini"]);
     expect(reasonFor(p, "anthropic/mid")).toBe("typical latency 1500 ms is above max_latency_ms 1000");
-    const stats = live({ models: { "openai/mini": modelStats("openai", "mini", { latency_ms: { p50: 400, p95: 2400 } }), "anthropic/mid": modelStats("anthropic", "mid", { latency_ms: { p50: 300, p95: 700 } }) } });
+    const stats = live({
+      models: {
+        "openai/mini": modelStats("openai", "mini", { latency_ms: { p50: 400, p95: 2400 } }),
+        "anthropic/mid": modelStats("anthropic", "mid", { latency_ms: { p50: 300, p95: 700 } }),
+      },
+    });
     const measured = plan({ controls: { strategy: "quality_optimized", max_latency_ms: 1000 }, stats });
     expect(order(measured)).toEqual(["anthropic/mid", "mistral/small"]);
     expect(reasonFor(measured, "openai/mini")).toBe("live p95 latency 2400 ms is above max_latency_ms 1000");
@@ -95,12 +136,21 @@ describe("planner: hard filters", () => {
   it("leaves out Ollama models the server does not have, once a sweep has listed them", () => {
     const p = plan({ controls: { strategy: "local_first" }, stats: live({ ollama_models: ["llama3.2:latest"] }) });
     expect(order(p)[0]).toBe("openai/mini");
-    expect(reasonFor(p, "ollama/local")).toBe("not installed on the Ollama server (its last model list: llama3.2:latest)");
-    expect(order(plan({ controls: { strategy: "local_first" }, stats: live({ ollama_models: ["local:latest"] }) }))[0]).toBe("ollama/local");
+    expect(reasonFor(p, "ollama/local")).toBe(
+      "not installed on the Ollama server (its last model list: llama3.2:latest)",
+    );
+    expect(
+      order(plan({ controls: { strategy: "local_first" }, stats: live({ ollama_models: ["local:latest"] }) }))[0],
+    ).toBe("ollama/local");
   });
 
   it("lists every failed filter of a model, not just the first", () => {
-    const p = plan({ configured: (x) => x !== "ollama", request: { ...HELLO, tools: [{ type: "function", function: { name: "f" } }] } });
-    expect(reasonFor(p, "ollama/local")).toBe("provider ollama is not configured (no OLLAMA_BASE_URL); lacks tools (has json)");
+    const p = plan({
+      configured: (x) => x !== "ollama",
+      request: { ...HELLO, tools: [{ type: "function", function: { name: "f" } }] },
+    });
+    expect(reasonFor(p, "ollama/local")).toBe(
+      "provider ollama is not configured (no OLLAMA_BASE_URL); lacks tools (has json)",
+    );
   });
 });

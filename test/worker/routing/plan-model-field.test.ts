@@ -25,7 +25,14 @@ describe("planner: the model field", () => {
     expect(p.candidates[0]?.reasons[0]).toBe("the requested model");
     expect(p.candidates[1]?.reasons[0]).toBe("fallback: from the registry, ranked by cost_optimized");
     // By id or alias, the same.
-    expect(order(plan({ model: "small", controls: { strategy: "quality_optimized" } }))).toEqual(["mistral/small", "openai/flagship", "anthropic/mid", "together/coder", "openai/mini", "ollama/local"]);
+    expect(order(plan({ model: "small", controls: { strategy: "quality_optimized" } }))).toEqual([
+      "mistral/small",
+      "openai/flagship",
+      "anthropic/mid",
+      "together/coder",
+      "openai/mini",
+      "ollama/local",
+    ]);
   });
 
   it("with fallback off, only the named model", () => {
@@ -33,7 +40,11 @@ describe("planner: the model field", () => {
     expect(order(p)).toEqual(["anthropic/mid"]);
     expect(p.order).toBe("requested");
     expect(p.fallback).toBe(false);
-    const defaultOff = plan({ model: "auto", controls: { strategy: "quality_optimized" }, defaults: { strategy: "balanced", fallback: false, preferLocal: false, defaultProvider: null } });
+    const defaultOff = plan({
+      model: "auto",
+      controls: { strategy: "quality_optimized" },
+      defaults: { strategy: "balanced", fallback: false, preferLocal: false, defaultProvider: null },
+    });
     expect(order(defaultOff)).toEqual(["openai/flagship"]);
     expect(reasonFor(defaultOff, "anthropic/mid")).toContain("fallback is off");
   });
@@ -71,7 +82,12 @@ describe("planner: the model field", () => {
   });
 
   it("router.chain selects a chain for auto, and supplies a named model's fallbacks", () => {
-    expect(order(plan({ controls: { chain: "listed" } }))).toEqual(["ollama/local", "openai/flagship", "openai/old", "mistral/small"]);
+    expect(order(plan({ controls: { chain: "listed" } }))).toEqual([
+      "ollama/local",
+      "openai/flagship",
+      "openai/old",
+      "mistral/small",
+    ]);
     const named = plan({ model: "anthropic/mid", controls: { chain: "LISTED" } });
     expect(order(named)).toEqual(["anthropic/mid", "ollama/local", "openai/flagship", "openai/old", "mistral/small"]);
     expect(named.candidates[1]?.reasons[0]).toBe("fallback: in chain LISTED at position 1 (listed order)");
@@ -79,7 +95,11 @@ describe("planner: the model field", () => {
 
   it("an unknown chain is a 400 naming where it came from", () => {
     expect(rejection({ model: "chain:nope" })).toMatchObject({ status: 400, param: "model", code: "chain_not_found" });
-    expect(rejection({ controls: { chain: "nope" } })).toMatchObject({ status: 400, param: "router.chain", code: "chain_not_found" });
+    expect(rejection({ controls: { chain: "nope" } })).toMatchObject({
+      status: 400,
+      param: "router.chain",
+      code: "chain_not_found",
+    });
   });
 
   it("router.task_type maps to a chain, a strategy and capabilities", () => {
@@ -92,9 +112,18 @@ describe("planner: the model field", () => {
     expect(plan({ controls: { task_type: "quick" } }).strategy).toBe("latency_optimized");
     expect(order(plan({ controls: { task_type: "quick" } }))[0]).toBe("openai/mini");
     // The task type's strategy orders its chain; the request's own strategy wins over the task type's.
-    expect(order(plan({ controls: { task_type: "pricey" } }))).toEqual(["openai/flagship", "anthropic/mid", "mistral/small", "openai/old"]);
+    expect(order(plan({ controls: { task_type: "pricey" } }))).toEqual([
+      "openai/flagship",
+      "anthropic/mid",
+      "mistral/small",
+      "openai/old",
+    ]);
     expect(order(plan({ controls: { task_type: "Pricey", strategy: "cost_optimized" } }))[0]).toBe("openai/old");
-    expect(rejection({ controls: { task_type: "nope" } })).toMatchObject({ status: 400, param: "router.task_type", code: "task_type_not_found" });
+    expect(rejection({ controls: { task_type: "nope" } })).toMatchObject({
+      status: 400,
+      param: "router.task_type",
+      code: "task_type_not_found",
+    });
   });
 
   it("a models list is the caller's own chain: in order, nothing added, filters applied", () => {
@@ -103,10 +132,18 @@ describe("planner: the model field", () => {
     expect(p.order).toBe("requested");
     expect(p.candidates[2]?.reasons[0]).toBe("position 3 in the request's models list");
     // A named model leads the list.
-    expect(order(plan({ model: "mistral/small", models: ["anthropic/mid"] }))).toEqual(["mistral/small", "anthropic/mid"]);
-    expect(order(plan({ models: ["ollama/local", "anthropic/mid"], configured: (x) => x !== "ollama" }))).toEqual(["anthropic/mid"]);
+    expect(order(plan({ model: "mistral/small", models: ["anthropic/mid"] }))).toEqual([
+      "mistral/small",
+      "anthropic/mid",
+    ]);
+    expect(order(plan({ models: ["ollama/local", "anthropic/mid"], configured: (x) => x !== "ollama" }))).toEqual([
+      "anthropic/mid",
+    ]);
     expect(rejection({ models: ["anthropic/mid", "nope"] })).toMatchObject({ status: 400, param: "models.1" });
-    expect(rejection({ model: "chain:listed", models: ["anthropic/mid"] })).toMatchObject({ status: 400, param: "model" });
+    expect(rejection({ model: "chain:listed", models: ["anthropic/mid"] })).toMatchObject({
+      status: 400,
+      param: "model",
+    });
   });
 });
 
@@ -133,8 +170,17 @@ describe("planner: the shipped chains", () => {
   });
 
   it("HIGH_QUALITY and COST_OPTIMIZED keep the original service's order; FAST_LATENCY is fastest first", () => {
-    expect(order(real("chain:HIGH_QUALITY"))).toEqual(["openai/gpt-5.5", "anthropic/claude-opus-5", "mistral/mistral-large-latest"]);
-    expect(order(real("chain:cost_optimized"))).toEqual(["openai/gpt-4o-mini", "anthropic/claude-haiku-4-5-20251001", "mistral/ministral-8b-latest", "ollama/llama3.2"]);
+    expect(order(real("chain:HIGH_QUALITY"))).toEqual([
+      "openai/gpt-5.5",
+      "anthropic/claude-opus-5",
+      "mistral/mistral-large-latest",
+    ]);
+    expect(order(real("chain:cost_optimized"))).toEqual([
+      "openai/gpt-4o-mini",
+      "anthropic/claude-haiku-4-5-20251001",
+      "mistral/ministral-8b-latest",
+      "ollama/llama3.2",
+    ]);
     // Typical latencies 800, 1200, 1500 (haiku, quality 0.82), 1500 (gpt-4o-mini, 0.75), 1800 ms.
     expect(order(real("chain:fast_latency"))).toEqual([
       "mistral/ministral-8b-latest",

@@ -4,21 +4,54 @@ import type { Strategy } from "../../../src/config/schema.ts";
 import { FALLBACK, HELLO, live, modelStats, order, plan, providerStats } from "./fixture.ts";
 
 const cases: { strategy: Strategy; stream?: boolean; capabilities?: ("tools" | "code")[]; expected: string[] }[] = [
-  { strategy: "cost_optimized", expected: ["ollama/local", "openai/mini", "mistral/small", "together/coder", "anthropic/mid", "openai/flagship"] },
-  { strategy: "latency_optimized", expected: ["openai/mini", "mistral/small", "anthropic/mid", "together/coder", "openai/flagship", "ollama/local"] },
-  { strategy: "latency_optimized", stream: true, expected: ["openai/mini", "mistral/small", "together/coder", "anthropic/mid", "openai/flagship", "ollama/local"] },
-  { strategy: "quality_optimized", expected: ["openai/flagship", "anthropic/mid", "together/coder", "mistral/small", "openai/mini", "ollama/local"] },
-  { strategy: "local_first", expected: ["ollama/local", "openai/mini", "mistral/small", "together/coder", "anthropic/mid", "openai/flagship"] },
-  { strategy: "balanced", expected: ["openai/mini", "mistral/small", "ollama/local", "together/coder", "anthropic/mid", "openai/flagship"] },
-  { strategy: "capability_match", expected: ["ollama/local", "together/coder", "openai/mini", "mistral/small", "anthropic/mid", "openai/flagship"] },
-  { strategy: "capability_match", capabilities: ["tools"], expected: ["openai/mini", "mistral/small", "anthropic/mid", "openai/flagship"] },
-  { strategy: "capability_match", capabilities: ["code"], expected: ["together/coder", "mistral/small", "anthropic/mid", "openai/flagship"] },
+  {
+    strategy: "cost_optimized",
+    expected: ["ollama/local", "openai/mini", "mistral/small", "together/coder", "anthropic/mid", "openai/flagship"],
+  },
+  {
+    strategy: "latency_optimized",
+    expected: ["openai/mini", "mistral/small", "anthropic/mid", "together/coder", "openai/flagship", "ollama/local"],
+  },
+  {
+    strategy: "latency_optimized",
+    stream: true,
+    expected: ["openai/mini", "mistral/small", "together/coder", "anthropic/mid", "openai/flagship", "ollama/local"],
+  },
+  {
+    strategy: "quality_optimized",
+    expected: ["openai/flagship", "anthropic/mid", "together/coder", "mistral/small", "openai/mini", "ollama/local"],
+  },
+  {
+    strategy: "local_first",
+    expected: ["ollama/local", "openai/mini", "mistral/small", "together/coder", "anthropic/mid", "openai/flagship"],
+  },
+  {
+    strategy: "balanced",
+    expected: ["openai/mini", "mistral/small", "ollama/local", "together/coder", "anthropic/mid", "openai/flagship"],
+  },
+  {
+    strategy: "capability_match",
+    expected: ["ollama/local", "together/coder", "openai/mini", "mistral/small", "anthropic/mid", "openai/flagship"],
+  },
+  {
+    strategy: "capability_match",
+    capabilities: ["tools"],
+    expected: ["openai/mini", "mistral/small", "anthropic/mid", "openai/flagship"],
+  },
+  {
+    strategy: "capability_match",
+    capabilities: ["code"],
+    expected: ["together/coder", "mistral/small", "anthropic/mid", "openai/flagship"],
+  },
 ];
 
 describe("planner: each strategy's order", () => {
   for (const c of cases) {
     it(`${c.strategy}${c.stream ? " (stream: by TTFT)" : ""}${c.capabilities ? ` needing ${c.capabilities}` : ""}`, () => {
-      const p = plan({ request: { ...HELLO, stream: c.stream === true }, controls: { strategy: c.strategy, capabilities: c.capabilities } });
+      const p = plan({
+        request: { ...HELLO, stream: c.stream === true },
+        controls: { strategy: c.strategy, capabilities: c.capabilities },
+      });
       expect(order(p)).toEqual(c.expected);
       expect(p.strategy).toBe(c.strategy);
       expect(p.order).toBe("strategy");
@@ -38,10 +71,24 @@ describe("planner: each strategy's order", () => {
   it("balanced spells out its sum and uses the configured weights", () => {
     const p = plan({ controls: { strategy: "balanced" } });
     const mini = p.candidates[0];
-    expect(mini?.reasons.join(" ")).toMatch(/balanced 0\.69\d = 0\.4×cost 0\.5\d+ \(\$0\.000041\) \+ 0\.3×speed 1 \(latency 500 ms \(registry typical/);
-    const costOnly = plan({ controls: { strategy: "balanced" }, config: { ...FALLBACK, strategies: { ...FALLBACK.strategies, balanced: { weights: { cost: 1, latency: 0, quality: 0 } } } } });
+    expect(mini?.reasons.join(" ")).toMatch(
+      /balanced 0\.69\d = 0\.4×cost 0\.5\d+ \(\$0\.000041\) \+ 0\.3×speed 1 \(latency 500 ms \(registry typical/,
+    );
+    const costOnly = plan({
+      controls: { strategy: "balanced" },
+      config: {
+        ...FALLBACK,
+        strategies: { ...FALLBACK.strategies, balanced: { weights: { cost: 1, latency: 0, quality: 0 } } },
+      },
+    });
     expect(order(costOnly)).toEqual(order(plan({ controls: { strategy: "cost_optimized" } })));
-    const qualityOnly = plan({ controls: { strategy: "balanced" }, config: { ...FALLBACK, strategies: { ...FALLBACK.strategies, balanced: { weights: { cost: 0, latency: 0, quality: 2 } } } } });
+    const qualityOnly = plan({
+      controls: { strategy: "balanced" },
+      config: {
+        ...FALLBACK,
+        strategies: { ...FALLBACK.strategies, balanced: { weights: { cost: 0, latency: 0, quality: 2 } } },
+      },
+    });
     expect(order(qualityOnly)).toEqual(order(plan({ controls: { strategy: "quality_optimized" } })));
   });
 
@@ -53,7 +100,14 @@ describe("planner: each strategy's order", () => {
   });
 
   it("latency_optimized prefers live p50 over the registry's typical figure", () => {
-    const stats = live({ models: { "openai/flagship": modelStats("openai", "flagship", { latency_ms: { p50: 100, p95: 300 }, last_measured_at: 9_000 }) } });
+    const stats = live({
+      models: {
+        "openai/flagship": modelStats("openai", "flagship", {
+          latency_ms: { p50: 100, p95: 300 },
+          last_measured_at: 9_000,
+        }),
+      },
+    });
     const p = plan({ controls: { strategy: "latency_optimized" }, stats });
     expect(order(p)[0]).toBe("openai/flagship");
     expect(p.candidates[0]?.reasons.join(" ")).toContain("latency 100 ms (live p50)");
@@ -69,54 +123,119 @@ describe("planner: each strategy's order", () => {
       "ollama/local": modelStats("ollama", "local", { last_measured_at: 5_000 }),
     };
     let draws = 0;
-    const explored = plan({ controls: { strategy: "latency_optimized" }, stats: live({ models }), random: () => (draws++, 0.01) });
+    const explored = plan({
+      controls: { strategy: "latency_optimized" },
+      stats: live({ models }),
+      random: () => (draws++, 0.01),
+    });
     // flagship was measured longest ago but its circuit is half-open: not healthy, so local (5,000) is promoted.
-    expect(order(explored)).toEqual(["ollama/local", "openai/mini", "mistral/small", "anthropic/mid", "together/coder", "openai/flagship"]);
+    expect(order(explored)).toEqual([
+      "ollama/local",
+      "openai/mini",
+      "mistral/small",
+      "anthropic/mid",
+      "together/coder",
+      "openai/flagship",
+    ]);
     expect(explored.candidates[0]?.reasons[1]).toMatch(/^exploration \(drawn 0\.01 < rate 0\.05\)/);
     expect(draws).toBe(1);
-    const notExplored = plan({ controls: { strategy: "latency_optimized" }, stats: live({ models }), random: () => 0.05 });
+    const notExplored = plan({
+      controls: { strategy: "latency_optimized" },
+      stats: live({ models }),
+      random: () => 0.05,
+    });
     expect(order(notExplored)[0]).toBe("openai/mini");
     // Without live data nothing was measured, so nothing is stale: no exploration.
     expect(order(plan({ controls: { strategy: "latency_optimized" }, random: () => 0 }))[0]).toBe("openai/mini");
   });
 
   it("local_first puts Ollama after the cloud when the last probe reported it down, and leaves it out when its circuit is open", () => {
-    const down = plan({ controls: { strategy: "local_first" }, stats: live({ providers: { ollama: providerStats("ollama", { status: "down" }) } }) });
-    expect(order(down)).toEqual(["openai/mini", "mistral/small", "together/coder", "anthropic/mid", "openai/flagship", "ollama/local"]);
+    const down = plan({
+      controls: { strategy: "local_first" },
+      stats: live({ providers: { ollama: providerStats("ollama", { status: "down" }) } }),
+    });
+    expect(order(down)).toEqual([
+      "openai/mini",
+      "mistral/small",
+      "together/coder",
+      "anthropic/mid",
+      "openai/flagship",
+      "ollama/local",
+    ]);
     expect(down.candidates[5]?.reasons.join(" ")).toContain("reported down");
-    const open = plan({ controls: { strategy: "local_first" }, stats: live({ providers: { ollama: providerStats("ollama", { circuit: "open", status: "down" }) } }) });
+    const open = plan({
+      controls: { strategy: "local_first" },
+      stats: live({ providers: { ollama: providerStats("ollama", { circuit: "open", status: "down" }) } }),
+    });
     expect(order(open)).toEqual(["openai/mini", "mistral/small", "together/coder", "anthropic/mid", "openai/flagship"]);
   });
 
   it("LLM_DEFAULT_PROVIDER goes first among equals, and only among equals", () => {
-    const models = { "openai/mini": modelStats("openai", "mini", { latency_ms: { p50: 600, p95: 900 } }), "mistral/small": modelStats("mistral", "small", { latency_ms: { p50: 600, p95: 900 } }) };
+    const models = {
+      "openai/mini": modelStats("openai", "mini", { latency_ms: { p50: 600, p95: 900 } }),
+      "mistral/small": modelStats("mistral", "small", { latency_ms: { p50: 600, p95: 900 } }),
+    };
     const stats = live({ models });
     // A tie on latency: quality decides (small 0.7 over mini 0.6) ...
-    expect(order(plan({ controls: { strategy: "latency_optimized" }, stats })).slice(0, 2)).toEqual(["mistral/small", "openai/mini"]);
+    expect(order(plan({ controls: { strategy: "latency_optimized" }, stats })).slice(0, 2)).toEqual([
+      "mistral/small",
+      "openai/mini",
+    ]);
     // ... unless a default provider is set.
-    const preferred = plan({ controls: { strategy: "latency_optimized" }, stats, defaults: { strategy: "balanced", fallback: true, preferLocal: false, defaultProvider: "openai" } });
+    const preferred = plan({
+      controls: { strategy: "latency_optimized" },
+      stats,
+      defaults: { strategy: "balanced", fallback: true, preferLocal: false, defaultProvider: "openai" },
+    });
     expect(order(preferred).slice(0, 2)).toEqual(["openai/mini", "mistral/small"]);
     expect(preferred.candidates[0]?.reasons.join(" ")).toContain("LLM_DEFAULT_PROVIDER");
     // Not a tie: the default provider does not jump the queue.
-    expect(order(plan({ controls: { strategy: "quality_optimized" }, defaults: { strategy: "balanced", fallback: true, preferLocal: false, defaultProvider: "ollama" } }))[0]).toBe("openai/flagship");
+    expect(
+      order(
+        plan({
+          controls: { strategy: "quality_optimized" },
+          defaults: { strategy: "balanced", fallback: true, preferLocal: false, defaultProvider: "ollama" },
+        }),
+      )[0],
+    ).toBe("openai/flagship");
   });
 
   it("the strategy in force: the request's, else LLM_PREFER_LOCAL's local_first, else LLM_ROUTING_STRATEGY / the config", () => {
-    expect(plan({ defaults: { strategy: "quality_optimized", fallback: true, preferLocal: false, defaultProvider: null } }).strategy).toBe("quality_optimized");
-    const local = plan({ defaults: { strategy: "quality_optimized", fallback: true, preferLocal: true, defaultProvider: null } });
+    expect(
+      plan({ defaults: { strategy: "quality_optimized", fallback: true, preferLocal: false, defaultProvider: null } })
+        .strategy,
+    ).toBe("quality_optimized");
+    const local = plan({
+      defaults: { strategy: "quality_optimized", fallback: true, preferLocal: true, defaultProvider: null },
+    });
     expect(local.strategy).toBe("local_first");
     expect(order(local)[0]).toBe("ollama/local");
-    expect(plan({ controls: { strategy: "cost_optimized" }, defaults: { strategy: "quality_optimized", fallback: true, preferLocal: true, defaultProvider: null } }).strategy).toBe("cost_optimized");
+    expect(
+      plan({
+        controls: { strategy: "cost_optimized" },
+        defaults: { strategy: "quality_optimized", fallback: true, preferLocal: true, defaultProvider: null },
+      }).strategy,
+    ).toBe("cost_optimized");
   });
 
   it("keeps room for other providers: at most half the plan from one provider", () => {
-    const p = plan({ controls: { strategy: "cost_optimized" }, config: { ...FALLBACK, defaults: { ...FALLBACK.defaults, max_candidates: 2 } } });
+    const p = plan({
+      controls: { strategy: "cost_optimized" },
+      config: { ...FALLBACK, defaults: { ...FALLBACK.defaults, max_candidates: 2 } },
+    });
     expect(order(p)).toEqual(["ollama/local", "openai/mini"]);
     expect(p.excluded.find((e) => e.model === "small")?.reason).toContain("defaults.max_candidates");
-    const capped = plan({ controls: { strategy: "quality_optimized" }, config: { ...FALLBACK, defaults: { ...FALLBACK.defaults, max_candidates: 2 } } });
+    const capped = plan({
+      controls: { strategy: "quality_optimized" },
+      config: { ...FALLBACK, defaults: { ...FALLBACK.defaults, max_candidates: 2 } },
+    });
     // flagship, then mid: openai's mini would be third anyway; the cap is one per provider at max_candidates 2.
     expect(order(capped)).toEqual(["openai/flagship", "anthropic/mid"]);
-    const oneProvider = plan({ controls: { strategy: "quality_optimized" }, configured: (p) => p === "openai", config: { ...FALLBACK, defaults: { ...FALLBACK.defaults, max_candidates: 2 } } });
+    const oneProvider = plan({
+      controls: { strategy: "quality_optimized" },
+      configured: (p) => p === "openai",
+      config: { ...FALLBACK, defaults: { ...FALLBACK.defaults, max_candidates: 2 } },
+    });
     expect(order(oneProvider)).toEqual(["openai/flagship"]);
     expect(oneProvider.excluded.find((e) => e.model === "mini")?.reason).toContain("kept for other providers");
   });

@@ -12,7 +12,14 @@ interface RouteBody {
   order: string;
   estimated_prompt_tokens: number;
   estimated_cost_usd: number | null;
-  candidates: { provider: string; model: string; upstream_model: string; score: number; estimated_cost_usd: number | null; reasons: string[] }[];
+  candidates: {
+    provider: string;
+    model: string;
+    upstream_model: string;
+    score: number;
+    estimated_cost_usd: number | null;
+    reasons: string[];
+  }[];
   excluded: { provider: string; model: string; reason: string }[];
   warnings: string[];
 }
@@ -24,14 +31,26 @@ function route(env: Parameters<typeof call>[0], body: unknown, headers: Record<s
 describe("POST /v1/route", () => {
   it("explains the plan in the public shape and calls no provider", async () => {
     const s = await newSession();
-    const res = await route(s.env, { model: "auto", messages: USER, max_tokens: 50, router: { strategy: "quality_optimized" } });
+    const res = await route(s.env, {
+      model: "auto",
+      messages: USER,
+      max_tokens: 50,
+      router: { strategy: "quality_optimized" },
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as RouteBody;
     expect(body).toMatchObject({ object: "route", strategy: "quality_optimized", chain: null, order: "strategy" });
     expect(body.candidates.length).toBeGreaterThan(1);
     expect(body.candidates[0]).toMatchObject({ provider: "anthropic", model: "claude-opus-5" });
     for (const c of body.candidates) {
-      expect(Object.keys(c).sort()).toEqual(["estimated_cost_usd", "model", "provider", "reasons", "score", "upstream_model"]);
+      expect(Object.keys(c).sort()).toEqual([
+        "estimated_cost_usd",
+        "model",
+        "provider",
+        "reasons",
+        "score",
+        "upstream_model",
+      ]);
       expect(c.reasons.length).toBeGreaterThan(0);
     }
     expect(body.estimated_cost_usd).toBe(body.candidates[0]?.estimated_cost_usd);
@@ -57,7 +76,9 @@ describe("POST /v1/route", () => {
       const viaChat = await chat(s.env, body as Record<string, unknown>);
       expect(viaRoute.status, JSON.stringify(body)).toBe(400);
       expect(viaChat.status, JSON.stringify(body)).toBe(400);
-      expect(((await viaRoute.json()) as { error: unknown }).error).toEqual(((await viaChat.json()) as { error: unknown }).error);
+      expect(((await viaRoute.json()) as { error: unknown }).error).toEqual(
+        ((await viaChat.json()) as { error: unknown }).error,
+      );
     }
     const header = await route(s.env, { model: "auto", messages: USER }, { "x-router-strategy": "fastest" });
     expect(header.status).toBe(400);
@@ -67,7 +88,11 @@ describe("POST /v1/route", () => {
 
   it("reads the x-router-* headers over the body's router object", async () => {
     const s = await newSession();
-    const res = await route(s.env, { model: "auto", messages: USER, router: { strategy: "quality_optimized" } }, { "x-router-strategy": "cost_optimized", "x-router-capabilities": "tools", "x-router-budget-remaining": "0.01" });
+    const res = await route(
+      s.env,
+      { model: "auto", messages: USER, router: { strategy: "quality_optimized" } },
+      { "x-router-strategy": "cost_optimized", "x-router-capabilities": "tools", "x-router-budget-remaining": "0.01" },
+    );
     const body = (await res.json()) as RouteBody & { required_capabilities: string[]; budget_remaining_usd: number };
     expect(body.strategy).toBe("cost_optimized");
     expect(body.required_capabilities).toEqual(["tools"]);
@@ -80,21 +105,42 @@ describe("POST /v1/route", () => {
     const s = await newSession();
     const chain = (await (await route(s.env, { model: "chain:High_Quality", messages: USER })).json()) as RouteBody;
     expect(chain.chain).toBe("HIGH_QUALITY");
-    expect(chain.candidates.map((c) => `${c.provider}/${c.model}`)).toEqual(["openai/gpt-5.5", "anthropic/claude-opus-5", "mistral/mistral-large-latest"]);
-    const list = (await (await route(s.env, { model: "auto", models: ["mistral/mistral-small-latest", "gpt-4o-mini"], messages: USER })).json()) as RouteBody;
-    expect(list.candidates.map((c) => `${c.provider}/${c.model}`)).toEqual(["mistral/mistral-small-latest", "openai/gpt-4o-mini"]);
-    const named = (await (await route(s.env, { model: "gpt-3.5-turbo", messages: USER, router: { strategy: "cost_optimized" } })).json()) as RouteBody;
-    expect(named.candidates[0]).toMatchObject({ provider: "openai", model: "gpt-5.4-mini", reasons: ["the requested model"] });
+    expect(chain.candidates.map((c) => `${c.provider}/${c.model}`)).toEqual([
+      "openai/gpt-5.5",
+      "anthropic/claude-opus-5",
+      "mistral/mistral-large-latest",
+    ]);
+    const list = (await (
+      await route(s.env, { model: "auto", models: ["mistral/mistral-small-latest", "gpt-4o-mini"], messages: USER })
+    ).json()) as RouteBody;
+    expect(list.candidates.map((c) => `${c.provider}/${c.model}`)).toEqual([
+      "mistral/mistral-small-latest",
+      "openai/gpt-4o-mini",
+    ]);
+    const named = (await (
+      await route(s.env, { model: "gpt-3.5-turbo", messages: USER, router: { strategy: "cost_optimized" } })
+    ).json()) as RouteBody;
+    expect(named.candidates[0]).toMatchObject({
+      provider: "openai",
+      model: "gpt-5.4-mini",
+      reasons: ["the requested model"],
+    });
     expect(named.candidates[1]?.provider).toBe("ollama");
-    const unknown = (await (await route(s.env, { model: "openai/gpt-next", messages: USER, router: { fallback: false } })).json()) as RouteBody;
-    expect(unknown.candidates).toEqual([expect.objectContaining({ provider: "openai", model: "gpt-next", estimated_cost_usd: null })]);
+    const unknown = (await (
+      await route(s.env, { model: "openai/gpt-next", messages: USER, router: { fallback: false } })
+    ).json()) as RouteBody;
+    expect(unknown.candidates).toEqual([
+      expect.objectContaining({ provider: "openai", model: "gpt-next", estimated_cost_usd: null }),
+    ]);
   });
 
   it("leaves out providers without keys", async () => {
     const s = await newSession({}, { ANTHROPIC_API_KEY: undefined });
     const body = (await (await route(s.env, { model: "chain:high_quality", messages: USER })).json()) as RouteBody;
     expect(body.candidates.map((c) => c.provider)).toEqual(["openai", "mistral"]);
-    expect(body.excluded).toEqual([{ provider: "anthropic", model: "claude-opus-5", reason: "provider anthropic is not configured (no API key)" }]);
+    expect(body.excluded).toEqual([
+      { provider: "anthropic", model: "claude-opus-5", reason: "provider anthropic is not configured (no API key)" },
+    ]);
   });
 });
 
@@ -103,13 +149,30 @@ describe("GET /v1/chains and /v1/strategies", () => {
     const s = await newSession({}, { TOGETHER_API_KEY: undefined });
     const res = await call(s.env, "/v1/chains");
     expect(res.status).toBe(200);
-    const { chains } = (await res.json()) as { chains: { name: string; order: string; strategy: string | null; models: { ref: string; provider: string; model: string; available: boolean }[] }[] };
+    const { chains } = (await res.json()) as {
+      chains: {
+        name: string;
+        order: string;
+        strategy: string | null;
+        models: { ref: string; provider: string; model: string; available: boolean }[];
+      }[];
+    };
     expect(chains.map((c) => c.name)).toEqual(expect.arrayContaining([...CHAIN_NAMES]));
     const cost = chains.find((c) => c.name === "COST_OPTIMIZED");
     expect(cost?.order).toBe("listed");
-    expect(cost?.models[1]).toEqual({ ref: "anthropic/claude-haiku-4-5", provider: "anthropic", model: "claude-haiku-4-5-20251001", available: true });
-    expect(chains.find((c) => c.name === "FAST_LATENCY")).toMatchObject({ order: "strategy", strategy: "latency_optimized" });
-    expect(chains.find((c) => c.name === "CODE_GENERATION")?.models.find((m) => m.provider === "together")?.available).toBe(false);
+    expect(cost?.models[1]).toEqual({
+      ref: "anthropic/claude-haiku-4-5",
+      provider: "anthropic",
+      model: "claude-haiku-4-5-20251001",
+      available: true,
+    });
+    expect(chains.find((c) => c.name === "FAST_LATENCY")).toMatchObject({
+      order: "strategy",
+      strategy: "latency_optimized",
+    });
+    expect(
+      chains.find((c) => c.name === "CODE_GENERATION")?.models.find((m) => m.provider === "together")?.available,
+    ).toBe(false);
   });
 
   it("lists the six strategies, the default in force and where it came from, and the task types", async () => {
@@ -122,11 +185,17 @@ describe("GET /v1/chains and /v1/strategies", () => {
     };
     expect(body.strategies.map((x) => x.name)).toEqual([...STRATEGIES]);
     expect(body.strategies.every((x) => x.description.length > 20)).toBe(true);
-    expect(body.strategies.find((x) => x.name === "balanced")?.weights).toEqual({ cost: 0.4, latency: 0.3, quality: 0.3 });
+    expect(body.strategies.find((x) => x.name === "balanced")?.weights).toEqual({
+      cost: 0.4,
+      latency: 0.3,
+      quality: 0.3,
+    });
     expect(body.default).toEqual({ strategy: "cost_optimized", source: "LLM_ROUTING_STRATEGY" });
     expect(body.default_provider).toBe("mistral");
     expect(body.task_types.find((t) => t.name === "code_generation")?.chain).toBe("CODE_GENERATION");
-    const local = (await (await call((await newSession({}, { LLM_PREFER_LOCAL: "true" })).env, "/v1/strategies")).json()) as { default: unknown };
+    const local = (await (
+      await call((await newSession({}, { LLM_PREFER_LOCAL: "true" })).env, "/v1/strategies")
+    ).json()) as { default: unknown };
     expect(local.default).toEqual({ strategy: "local_first", source: "LLM_PREFER_LOCAL" });
   });
 });

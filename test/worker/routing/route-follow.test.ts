@@ -2,7 +2,7 @@
 // from the candidate POST /v1/route put first, and the emulator saw that model requested.
 import { describe, expect, it } from "vitest";
 import { STRATEGIES } from "../../../src/config/schema.ts";
-import { call, chat, newSession, type LoggedRequest } from "../gateway.ts";
+import { call, chat, type LoggedRequest, newSession } from "../gateway.ts";
 
 const USER = [{ role: "user", content: "Say hello." }];
 type Candidate = { provider: string; model: string; upstream_model: string };
@@ -18,7 +18,9 @@ async function routeThenChat(body: Record<string, unknown>, headers: Record<stri
   const seen: string[] = [];
   for (let i = 0; i < 3; i++) {
     const s = await newSession();
-    const planned = (await (await call(s.env, "/v1/route", { method: "POST", json: body, headers })).json()) as { candidates: Candidate[] };
+    const planned = (await (await call(s.env, "/v1/route", { method: "POST", json: body, headers })).json()) as {
+      candidates: Candidate[];
+    };
     const first = planned.candidates[0];
     expect(first, JSON.stringify(planned)).toBeDefined();
     const res = await chat(s.env, body, headers);
@@ -41,7 +43,12 @@ async function routeThenChat(body: Record<string, unknown>, headers: Record<stri
 describe("a real call follows the plan", () => {
   for (const strategy of STRATEGIES) {
     it(`model "auto" with ${strategy}`, async () => {
-      const { first, res } = await routeThenChat({ model: "auto", messages: USER, max_tokens: 64, router: { strategy } });
+      const { first, res } = await routeThenChat({
+        model: "auto",
+        messages: USER,
+        max_tokens: 64,
+        router: { strategy },
+      });
       expect(res.headers.get("x-router-strategy")).toBe(strategy);
       const body = (await res.json()) as { x_router: { provider: string; model: string } };
       expect(body.x_router).toMatchObject({ provider: first.provider, model: first.model });
@@ -49,26 +56,41 @@ describe("a real call follows the plan", () => {
   }
 
   it("the strategy from the x-router-strategy header, streaming", async () => {
-    const { first, res } = await routeThenChat({ model: "auto", messages: USER, stream: true }, { "x-router-strategy": "quality_optimized" });
+    const { first, res } = await routeThenChat(
+      { model: "auto", messages: USER, stream: true },
+      { "x-router-strategy": "quality_optimized" },
+    );
     expect(first).toMatchObject({ provider: "anthropic", model: "claude-opus-5" });
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     await res.text();
   });
 
   it("chain:cost_optimized, a models list, and a task type", async () => {
-    expect((await routeThenChat({ model: "chain:cost_optimized", messages: USER })).first).toMatchObject({ provider: "openai", model: "gpt-4o-mini" });
-    expect((await routeThenChat({ model: "auto", models: ["mistral/codestral-latest", "openai/gpt-4o"], messages: USER })).first).toMatchObject({ provider: "mistral", model: "codestral-latest" });
-    expect((await routeThenChat({ model: "auto", messages: USER, router: { task_type: "analysis" } })).first).toMatchObject({ provider: "anthropic", model: "claude-sonnet-4-6" });
+    expect((await routeThenChat({ model: "chain:cost_optimized", messages: USER })).first).toMatchObject({
+      provider: "openai",
+      model: "gpt-4o-mini",
+    });
+    expect(
+      (await routeThenChat({ model: "auto", models: ["mistral/codestral-latest", "openai/gpt-4o"], messages: USER }))
+        .first,
+    ).toMatchObject({ provider: "mistral", model: "codestral-latest" });
+    expect(
+      (await routeThenChat({ model: "auto", messages: USER, router: { task_type: "analysis" } })).first,
+    ).toMatchObject({ provider: "anthropic", model: "claude-sonnet-4-6" });
   });
 
   it("moves to the plan's second candidate when the first fails", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "status", status: 400 }] });
     const body = { model: "openai/gpt-4o-mini", messages: USER, router: { strategy: "quality_optimized" } };
-    const planned = (await (await call(s.env, "/v1/route", { method: "POST", json: body })).json()) as { candidates: Candidate[] };
+    const planned = (await (await call(s.env, "/v1/route", { method: "POST", json: body })).json()) as {
+      candidates: Candidate[];
+    };
     const res = await chat(s.env, body);
     const second = planned.candidates.find((c) => c.provider !== "openai");
     expect(res.status).toBe(200);
-    expect(`${res.headers.get("x-router-provider")}/${res.headers.get("x-router-model")}`).toBe(`${second?.provider}/${second?.model}`);
+    expect(`${res.headers.get("x-router-provider")}/${res.headers.get("x-router-model")}`).toBe(
+      `${second?.provider}/${second?.model}`,
+    );
     const upstream = (await s.requests()).filter(isChat);
     expect(upstream[0]?.body?.model).toBe("gpt-4o-mini");
     expect(upstream.at(-1)?.body?.model).toBe(second?.upstream_model);

@@ -1,9 +1,24 @@
 // The circuit breaker's pure transitions, without the Durable Object.
 import { describe, expect, it } from "vitest";
+import {
+  type Circuit,
+  type CircuitConfig,
+  closedCircuit,
+  effectiveState,
+  onFailure,
+  onSuccess,
+  rampShare,
+} from "../../../src/stats/circuit.ts";
 import { asOf, emptySnapshot } from "../../../src/stats/snapshot.ts";
-import { closedCircuit, effectiveState, onFailure, onSuccess, rampShare, type Circuit, type CircuitConfig } from "../../../src/stats/circuit.ts";
 
-const cfg: CircuitConfig = { failure_threshold: 5, failure_rate: 0.5, min_requests: 10, window_ms: 60_000, cooldown_ms: 30_000, ramp_requests: 4 };
+const cfg: CircuitConfig = {
+  failure_threshold: 5,
+  failure_rate: 0.5,
+  min_requests: 10,
+  window_ms: 60_000,
+  cooldown_ms: 30_000,
+  ramp_requests: 4,
+};
 
 function failTimes(c: Circuit, n: number, now: number, windowOk = 0): Circuit {
   for (let i = 1; i <= n; i++) c = onFailure(c, now, cfg, i, windowOk + i);
@@ -74,7 +89,18 @@ describe("snapshot as of now", () => {
       ...base,
       taken_at: 1,
       providers: {
-        openai: { provider: "openai" as const, circuit: "open" as const, status: "down" as const, misconfigured: false, success_rate: 0, latency_ms: null, ttft_ms: null, last_error: "x", last_probe_at: null, open_until: 100 },
+        openai: {
+          provider: "openai" as const,
+          circuit: "open" as const,
+          status: "down" as const,
+          misconfigured: false,
+          success_rate: 0,
+          latency_ms: null,
+          ttft_ms: null,
+          last_error: "x",
+          last_probe_at: null,
+          open_until: 100,
+        },
       },
     };
     expect(asOf(snap, 99)).toBe(snap);

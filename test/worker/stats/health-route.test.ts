@@ -15,7 +15,12 @@ interface View {
   last_probe_at: string | null;
 }
 
-const ask = (model: string, stream = false) => ({ model, messages: [{ role: "user", content: "hi" }], stream, router: { timeouts: { total_ms: 4000 } } });
+const ask = (model: string, stream = false) => ({
+  model,
+  messages: [{ role: "user", content: "hi" }],
+  stream,
+  router: { timeouts: { total_ms: 4000 } },
+});
 
 describe("GET /v1/health/providers", () => {
   it("lists all five providers in the contract's shape, healthy with no data yet", async () => {
@@ -25,8 +30,27 @@ describe("GET /v1/health/providers", () => {
     const { providers } = (await res.json()) as { providers: View[] };
     expect(providers.map((p) => p.provider)).toEqual(["openai", "anthropic", "mistral", "together", "ollama"]);
     for (const p of providers) {
-      expect(Object.keys(p)).toEqual(expect.arrayContaining(["provider", "configured", "status", "circuit", "success_rate", "latency_ms", "ttft_ms", "last_error", "last_probe_at"]));
-      expect(p).toMatchObject({ configured: true, status: "healthy", circuit: "closed", success_rate: null, latency_ms: null, last_probe_at: null });
+      expect(Object.keys(p)).toEqual(
+        expect.arrayContaining([
+          "provider",
+          "configured",
+          "status",
+          "circuit",
+          "success_rate",
+          "latency_ms",
+          "ttft_ms",
+          "last_error",
+          "last_probe_at",
+        ]),
+      );
+      expect(p).toMatchObject({
+        configured: true,
+        status: "healthy",
+        circuit: "closed",
+        success_rate: null,
+        latency_ms: null,
+        last_probe_at: null,
+      });
     }
   });
 
@@ -48,22 +72,31 @@ describe("GET /v1/health/providers", () => {
   it("an unconfigured provider says so", async () => {
     const s = await newSession({}, { MISTRAL_API_KEY: undefined });
     const { providers } = (await (await call(s.env, "/v1/health/providers")).json()) as { providers: View[] };
-    expect(providers.find((p) => p.provider === "mistral")).toMatchObject({ configured: false, status: "unconfigured" });
+    expect(providers.find((p) => p.provider === "mistral")).toMatchObject({
+      configured: false,
+      status: "unconfigured",
+    });
   });
 
   it("reports the last error after a failure, and never a key", async () => {
-    const s = await newSession({ faults: [{ provider: "openai", mode: "status", status: 401 }] }, { OPENAI_API_KEY: "sk-live-abcdefghijklmnop" });
+    const s = await newSession(
+      { faults: [{ provider: "openai", mode: "status", status: 401 }] },
+      { OPENAI_API_KEY: "sk-live-abcdefghijklmnop" },
+    );
     await chat(s.env, { ...ask("openai/gpt-4o-mini"), models: ["openai/gpt-4o-mini", "mistral/mistral-small-latest"] });
     const text = await (await call(s.env, "/v1/health/providers")).text();
     const { providers } = JSON.parse(text) as { providers: View[] };
     expect(providers.find((p) => p.provider === "openai")).toMatchObject({ status: "down" });
     expect(providers.find((p) => p.provider === "openai")!.last_error).toBeTruthy();
-    for (const secret of ["sk-live-abcdefghijklmnop", "sk-ant-test", "test-mistral", "test-together"]) expect(text).not.toContain(secret);
+    for (const secret of ["sk-live-abcdefghijklmnop", "sk-ant-test", "test-mistral", "test-together"])
+      expect(text).not.toContain(secret);
   });
 
   it("redacts keys a provider echoes in its error messages", () => {
     const env = { OPENAI_API_KEY: "sk-live-abcdefghijklmnop" } as Parameters<typeof redact>[1];
-    expect(redact("Incorrect API key provided: sk-live-abcdefghijklmnop.", env)).toBe("Incorrect API key provided: [redacted].");
+    expect(redact("Incorrect API key provided: sk-live-abcdefghijklmnop.", env)).toBe(
+      "Incorrect API key provided: [redacted].",
+    );
     expect(redact("Incorrect API key provided: sk-proj-****wxyz", env)).toBe("Incorrect API key provided: [redacted]");
     expect(redact("model not found", env)).toBe("model not found");
   });

@@ -1,6 +1,6 @@
 // Latency percentiles from the log-bucketed sketch, and the sliding outcome window.
 import { describe, expect, it } from "vitest";
-import { recordOutcome, successRate, windowTotals, type OutcomeWindow } from "../../../src/stats/outcome-window.ts";
+import { type OutcomeWindow, recordOutcome, successRate, windowTotals } from "../../../src/stats/outcome-window.ts";
 import { addSample, emptySketch, percentiles, type Sketch } from "../../../src/stats/sketch.ts";
 
 const GEN = 300_000;

@@ -25,7 +25,9 @@ const fail = (provider: Outcome["provider"], model: string, kind: Outcome["kind"
 describe("StatsObject", () => {
   it("keeps outcomes, success rate and latency/TTFT percentiles per model, and stores them in SQLite", async () => {
     const stub = fresh();
-    const outcomes = Array.from({ length: 20 }, (_, i) => out({ provider: "openai", model: "gpt-4o-mini", latency_ms: 100 * (i + 1), ttft_ms: 50 }));
+    const outcomes = Array.from({ length: 20 }, (_, i) =>
+      out({ provider: "openai", model: "gpt-4o-mini", latency_ms: 100 * (i + 1), ttft_ms: 50 }),
+    );
     await stub.record([...outcomes, fail("openai", "gpt-4o-mini", "server", 500)]);
     const snap = await stub.snapshot();
     const m = snap.models["openai/gpt-4o-mini"]!;
@@ -37,7 +39,9 @@ describe("StatsObject", () => {
     expect(m.ttft_ms!.p50).toBeGreaterThan(45);
     expect(m.last_error).toBe("server 500");
     expect(snap.providers.openai).toMatchObject({ circuit: "closed", status: "healthy", misconfigured: false });
-    const rows = await runInDurableObject(stub, (_i: StatsObject, state) => state.storage.sql.exec<{ key: string; kind: string }>("SELECT key, kind FROM health ORDER BY key").toArray());
+    const rows = await runInDurableObject(stub, (_i: StatsObject, state) =>
+      state.storage.sql.exec<{ key: string; kind: string }>("SELECT key, kind FROM health ORDER BY key").toArray(),
+    );
     expect(rows).toEqual([
       { key: "openai", kind: "provider" },
       { key: "openai/gpt-4o-mini", kind: "model" },
@@ -55,7 +59,11 @@ describe("StatsObject", () => {
 
   it("connection failures open the provider-wide circuit, without blaming a model", async () => {
     const stub = fresh();
-    const snap = await stub.record(Array.from({ length: 5 }, (_, i) => fail("mistral", i % 2 ? "mistral-small-latest" : "codestral-latest", "network", null)));
+    const snap = await stub.record(
+      Array.from({ length: 5 }, (_, i) =>
+        fail("mistral", i % 2 ? "mistral-small-latest" : "codestral-latest", "network", null),
+      ),
+    );
     expect(snap.providers.mistral).toMatchObject({ circuit: "open", status: "down" });
     expect(snap.models["mistral/mistral-small-latest"]!.circuit).toBe("closed");
   });
@@ -64,7 +72,9 @@ describe("StatsObject", () => {
     const stub = fresh();
     await stub.record([out({ provider: "together", model: "deepseek-ai/DeepSeek-V3" })]);
     const broken = ["meta-llama/Llama-3.3-70B-Instruct-Turbo", "Qwen/Qwen2.5-Coder-32B-Instruct"];
-    const snap = await stub.record(broken.flatMap((m) => Array.from({ length: 5 }, () => fail("together", m, "server", 500))));
+    const snap = await stub.record(
+      broken.flatMap((m) => Array.from({ length: 5 }, () => fail("together", m, "server", 500))),
+    );
     expect(snap.providers.together!.circuit).toBe("open");
   });
 
@@ -72,7 +82,10 @@ describe("StatsObject", () => {
     const stub = fresh();
     let snap = await stub.record([fail("anthropic", "claude-haiku-4-5-20251001", "auth", 401)]);
     expect(snap.providers.anthropic).toMatchObject({ misconfigured: true, status: "down" });
-    snap = await stub.recordProbes([{ provider: "anthropic", at: Date.now(), ok: true, kind: null, latency_ms: 40, error: null }], null);
+    snap = await stub.recordProbes(
+      [{ provider: "anthropic", at: Date.now(), ok: true, kind: null, latency_ms: 40, error: null }],
+      null,
+    );
     expect(snap.providers.anthropic).toMatchObject({ misconfigured: false, last_probe_ok: true });
     expect(snap.providers.anthropic!.last_probe_at).toBeGreaterThan(0);
   });
@@ -89,7 +102,14 @@ describe("StatsObject", () => {
 
   it("probes feed the provider circuit, and keep Ollama's installed models", async () => {
     const stub = fresh();
-    const probe = { provider: "ollama" as const, at: Date.now(), ok: false, kind: "network" as const, latency_ms: 5, error: "probe: refused" };
+    const probe = {
+      provider: "ollama" as const,
+      at: Date.now(),
+      ok: false,
+      kind: "network" as const,
+      latency_ms: 5,
+      error: "probe: refused",
+    };
     let snap = await stub.recordProbes([probe], null);
     expect(snap.providers.ollama).toMatchObject({ circuit: "closed", status: "degraded", last_probe_ok: false });
     for (let i = 0; i < 4; i++) snap = await stub.recordProbes([probe], null);
@@ -104,13 +124,18 @@ describe("StatsObject", () => {
 
   it("drops malformed outcomes without throwing, and keeps the good ones of the batch", async () => {
     const stub = fresh();
-    const snap = await stub.record([{ provider: "nope", model: "x" } as unknown as Outcome, out({ provider: "openai", model: "gpt-4o" })]);
+    const snap = await stub.record([
+      { provider: "nope", model: "x" } as unknown as Outcome,
+      out({ provider: "openai", model: "gpt-4o" }),
+    ]);
     expect(Object.keys(snap.models)).toEqual(["openai/gpt-4o"]);
   });
 
   it("survives eviction: state is in SQLite, not memory", async () => {
     const id = `stats-object-test-persist-${n++}`;
-    await env.STATS.get(env.STATS.idFromName(id)).record(Array.from({ length: 5 }, () => fail("openai", "gpt-4o", "timeout", null)));
+    await env.STATS.get(env.STATS.idFromName(id)).record(
+      Array.from({ length: 5 }, () => fail("openai", "gpt-4o", "timeout", null)),
+    );
     const stub = env.STATS.get(env.STATS.idFromName(id));
     await evictDurableObject(stub);
     expect((await env.STATS.get(env.STATS.idFromName(id)).snapshot()).models["openai/gpt-4o"]!.circuit).toBe("open");
