@@ -1,9 +1,9 @@
 // Walks a plan: tries candidates in order, retries what retrying fixes, and falls back on every other failure.
-import type { FallbackFile, Timeouts } from "../config/schema.ts";
+import type { FallbackFile, ProviderId, Timeouts } from "../config/schema.ts";
 import { type ErrorKind, ProviderError } from "../core/errors.ts";
 import type { CanonicalRequest, ChatResult } from "../core/types.ts";
 import type { ProviderEnv } from "../env.ts";
-import type { BuiltRequest } from "../providers/adapter.ts";
+import type { BuiltRequest, ProviderAdapter } from "../providers/adapter.ts";
 import { adapterFor } from "../providers/index.ts";
 import type { Candidate, Plan } from "../routing/plan-types.ts";
 import { ClientGoneError, type CommittedStream, callOnce, openStream } from "./attempt.ts";
@@ -38,6 +38,8 @@ export interface ExecuteInput {
   onAttempt?: (record: AttemptRecord, candidate: Candidate) => void;
   /** The circuit breaker: whether a candidate may be tried now (absent: every candidate is tried). */
   gate?: CircuitGate;
+  /** The adapter for a provider (absent: the registry's); tests pass a fake one. */
+  adapterFor?: (provider: ProviderId) => ProviderAdapter;
 }
 
 interface Answered {
@@ -98,7 +100,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
       queue.push({ candidate, deferred: true });
       continue;
     }
-    const adapter = adapterFor(ref.provider);
+    const adapter = (input.adapterFor ?? adapterFor)(ref.provider);
     const ctx = { env: input.env, newId: deps.newId };
     let built: BuiltRequest;
     try {
