@@ -4,6 +4,7 @@ import { z } from "zod";
 import { CONFIG } from "../config/index.ts";
 import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
 import type { Env } from "../env.ts";
+import { ModelRegistry } from "../registry/model-registry.ts";
 import { buildSnapshot } from "./build-snapshot.ts";
 import {
   applyOutcome,
@@ -18,9 +19,20 @@ import {
   type ProviderHealth,
 } from "./health.ts";
 import { modelKey, type StatsSnapshot } from "./snapshot.ts";
+import { isListed, UNLISTED_MODELS_CAP, UnlistedModels } from "./unlisted-models.ts";
 
 /** Percentiles cover the last 5 to 10 minutes: long enough for a quiet model to have samples, short enough to move. */
 export const TUNING: HealthTuning = { circuit: CONFIG.fallback.circuit, sketch_generation_ms: 5 * 60_000 };
+/** The static registry: which models have rows of right, and which share the bounded unlisted set. */
+const REGISTRY = new ModelRegistry(CONFIG.models.models);
+
+interface State {
+  providers: Map<ProviderId, ProviderHealth>;
+  models: Map<string, ModelHealth>;
+  ollama: string[];
+  /** The unlisted models among `models`, least recently seen first, at most UNLISTED_MODELS_CAP. */
+  unlisted: UnlistedModels;
+}
 
 const KINDS = [
   "invalid_request",
@@ -62,8 +74,7 @@ export class StatsObject extends DurableObject<Env> {
    * The rows, parsed once per object lifetime: SQLite is the durable copy (written through on every change), memory
    * saves re-parsing every row on every call. Only this object writes its rows, so the two cannot drift.
    */
-  #state: { providers: Map<ProviderId, ProviderHealth>; models: Map<string, ModelHealth>; ollama: string[] } | null =
-    null;
+  #state: State | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -75,9 +86,10 @@ export class StatsObject extends DurableObject<Env> {
   /** Records finished calls; returns the fresh snapshot so the caller's isolate cache learns at once. */
   record(outcomes: Outcome[]): StatsSnapshot {
     const parsed = validOnly(OutcomeSchema, outcomes.slice(0, 100), "outcome");
-    const { providers, models } = this.#load();
+    const { providers, models, ollama, unlisted } = this.#load();
     // A batch may hold many outcomes of one model: each touched row is written once, at the end.
     const touchedModels = new Set<string>();
+    const evicted: string[] = [];
     const touchedProviders = new Set<ProviderId>();
     for (const o of parsed) {
       // Caller errors say nothing about health: not even a row for the model.
@@ -91,7 +103,16 @@ export class StatsObject extends DurableObject<Env> {
       providers.set(o.provider, next.provider);
       touchedModels.add(key);
       touchedProviders.add(o.provider);
+      // Invented names (`openai/<anything>`) share a bounded set: the least recently seen one makes room.
+      if (!isListed(REGISTRY, ollama, o.provider, o.model)) {
+        for (const old of unlisted.touch(key)) {
+          models.delete(old);
+          touchedModels.delete(old);
+          evicted.push(old);
+        }
+      }
     }
+    for (const key of evicted) this.#sql.exec("DELETE FROM health WHERE key = ? AND kind = 'model'", key);
     for (const key of touchedModels) this.#save(key, "model", models.get(key) as ModelHealth);
     for (const p of touchedProviders) this.#save(p, "provider", providers.get(p) as ProviderHealth);
     return this.#snapshot(providers, models);
@@ -110,7 +131,17 @@ export class StatsObject extends DurableObject<Env> {
     }
     if (local !== null) {
       this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('ollama_models', ?)", JSON.stringify(local));
-      this.#load().ollama = local;
+      const state = this.#load();
+      state.ollama = local;
+      // Installed models leave the unlisted set; models no longer installed join it (and may make others leave).
+      for (const [key, m] of state.models) {
+        if (isListed(REGISTRY, local, m.provider, m.model)) state.unlisted.forget(key);
+        else if (!state.unlisted.has(key)) state.unlisted.add(key);
+      }
+      for (const old of state.unlisted.trim()) {
+        state.models.delete(old);
+        this.#sql.exec("DELETE FROM health WHERE key = ? AND kind = 'model'", old);
+      }
     }
     return this.#snapshot(providers, models);
   }
@@ -124,7 +155,7 @@ export class StatsObject extends DurableObject<Env> {
     return buildSnapshot([...providers.values()], [...models.values()], this.#load().ollama, Date.now(), TUNING);
   }
 
-  #load(): { providers: Map<ProviderId, ProviderHealth>; models: Map<string, ModelHealth>; ollama: string[] } {
+  #load(): State {
     if (this.#state !== null) return this.#state;
     const providers = new Map<ProviderId, ProviderHealth>();
     const models = new Map<string, ModelHealth>();
@@ -135,7 +166,18 @@ export class StatsObject extends DurableObject<Env> {
       else models.set(row.key, JSON.parse(row.body) as ModelHealth);
     }
     const meta = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'ollama_models'").toArray()[0];
-    this.#state = { providers, models, ollama: meta === undefined ? [] : (JSON.parse(meta.value) as string[]) };
+    const ollama = meta === undefined ? [] : (JSON.parse(meta.value) as string[]);
+    const rows = [...models].filter(([, m]) => !isListed(REGISTRY, ollama, m.provider, m.model));
+    const unlisted = UnlistedModels.from(
+      UNLISTED_MODELS_CAP,
+      rows.map(([key, health]) => ({ key, health })),
+    );
+    // Rows stored before the set was bounded (or under a larger cap) are trimmed on the first load.
+    for (const old of unlisted.trim()) {
+      models.delete(old);
+      this.#sql.exec("DELETE FROM health WHERE key = ? AND kind = 'model'", old);
+    }
+    this.#state = { providers, models, ollama, unlisted };
     return this.#state;
   }
 
