@@ -3,6 +3,39 @@ import type { ServerResponse } from "node:http";
 import type { Lifeline } from "./lifeline.ts";
 import type { BodyReply, Fault, HeaderMap, ProviderEmulator, Reply, StreamReply } from "./types.ts";
 
+/** Where a careless upstream (or a proxy in front of it) reveals what it was sent: what echo_key writes. */
+export const ECHO_INTERNAL_HOST = "10.20.30.40:8443";
+
+/** The credentials a request carried: bearer token, x-api-key, Cloudflare Access service token. */
+function credentials(headers: Record<string, string>): string[] {
+  const bearer = /^Bearer\s+(\S+)/i.exec(headers.authorization ?? "")?.[1];
+  const found = [bearer, headers["x-api-key"], headers["cf-access-client-id"], headers["cf-access-client-secret"]];
+  return found.filter((value): value is string => value !== undefined && value !== "");
+}
+
+/** The message echo_key sends: every credential bare, the header as sent, and an internal URL carrying the key. */
+export function echoMessage(headers: Record<string, string>): string {
+  const creds = credentials(headers);
+  const first = creds[0] ?? "none";
+  const sent = Object.entries(headers)
+    .filter(([name]) => /^(authorization|x-api-key|cf-access-client-(id|secret))$/i.test(name))
+    .map(([name, value]) => `${name}: ${value}`)
+    .join("; ");
+  return (
+    `Incorrect API key provided: ${creds.join(", ")}. Request headers: ${sent}. ` +
+    `Upstream http://${ECHO_INTERNAL_HOST}/internal/v1/chat?api_key=${first} refused it.`
+  );
+}
+
+function echoPage(status: number, message: string): BodyReply {
+  return {
+    kind: "body",
+    status,
+    headers: { "Content-Type": "text/html; charset=utf-8" },
+    body: `<!DOCTYPE html><html><head><title>${status}</title></head><body><h1>Upstream error</h1><pre>${message}</pre></body></html>`,
+  };
+}
+
 interface Pacing {
   chunkDelayMs: number;
   /** Headers go out at once, the first event (or the body) only after this pause; `ms` undefined = never. */
@@ -33,6 +66,7 @@ export async function respond(
   fault: Fault | undefined,
   provider: ProviderEmulator,
   chunkDelayMs: number,
+  requestHeaders: Record<string, string> = {},
 ): Promise<void> {
   if (fault === undefined) return write(res, life, reply, { chunkDelayMs });
   const failWith = (error: BodyReply): void => sendBody(res, withHeaders(error, retryHeaders(fault)));
@@ -68,6 +102,15 @@ export async function respond(
         return life.cut();
       }
       return failWith(provider.error("status", 500));
+    case "echo_key": {
+      const message = echoMessage(requestHeaders);
+      if (fault.echo === "text") return failWith(echoPage(fault.status ?? 502, message));
+      if (fault.echo === "stream" && reply.kind === "stream") {
+        const echoed = { ...reply, midstreamError: provider.streamError(message) };
+        return stream(res, life, echoed, { chunkDelayMs }, { ...fault, mode: "midstream_error" });
+      }
+      return failWith(provider.errorWith(fault.status ?? 401, message));
+    }
     default: {
       const unhandled: never = fault.mode;
       throw new Error(`unhandled fault mode ${String(unhandled)}`);

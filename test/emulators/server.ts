@@ -87,7 +87,7 @@ export function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
     const fault = takeFault(session, target.provider, model);
     entry.fault = fault?.mode ?? null;
     const reply = provider.answer(endpoint, request, session.options);
-    await respond(res, life, reply, fault, provider, session.options.chunk_delay_ms);
+    await respond(res, life, reply, fault, provider, session.options.chunk_delay_ms, headers);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,5 +1,7 @@
 // Checks the JSON a test posts to create a session or replace its faults; an unknown key is refused, so typos fail loudly.
 import {
+  ECHO_SHAPES,
+  type EchoShape,
   FAULT_MODES,
   type Fault,
   type FaultMode,
@@ -48,6 +50,7 @@ const FAULT_KEYS = [
   "retry_after_ms",
   "delay_ms",
   "after_chunks",
+  "echo",
 ] as const satisfies readonly (keyof Fault)[];
 
 export function parseFault(value: unknown, where: string): Fault {
@@ -61,6 +64,8 @@ export function parseFault(value: unknown, where: string): Fault {
     throw new OptionsError(`${where}.mode must be one of ${FAULT_MODES.join(", ")}`);
   const status = optionalNumber(value.status, `${where}.status`, true);
   if (status !== undefined && (status < 200 || status > 599)) throw new OptionsError(`${where}.status must be 200-599`);
+  if (value.echo !== undefined && !ECHO_SHAPES.includes(value.echo as EchoShape))
+    throw new OptionsError(`${where}.echo must be one of ${ECHO_SHAPES.join(", ")}`);
   const fault: Fault = { provider: provider as ProviderId, mode: mode as FaultMode };
   const fields = {
     model: optionalString(value.model, `${where}.model`),
@@ -70,6 +75,7 @@ export function parseFault(value: unknown, where: string): Fault {
     retry_after_ms: optionalNumber(value.retry_after_ms, `${where}.retry_after_ms`),
     delay_ms: optionalNumber(value.delay_ms, `${where}.delay_ms`),
     after_chunks: optionalNumber(value.after_chunks, `${where}.after_chunks`, true),
+    echo: value.echo as EchoShape | undefined,
   };
   for (const [key, field] of Object.entries(fields)) {
     if (field !== undefined) Object.assign(fault, { [key]: field });

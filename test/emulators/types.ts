@@ -17,6 +17,7 @@ export const FAULT_MODES = [
   "malformed",
   "no_done",
   "midstream_error",
+  "echo_key",
 ] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
@@ -36,7 +37,16 @@ export interface Fault {
   delay_ms?: number;
   /** Stream events written before the fault strikes (default 1). */
   after_chunks?: number;
+  /**
+   * echo_key: where the upstream echoes the credentials it was sent (its key, the `Authorization: Bearer` header, an
+   * internal URL carrying the key): "json" (default) in its error shape, "text" in an HTML error page, "stream" in an
+   * error event after `after_chunks` events.
+   */
+  echo?: EchoShape;
 }
+
+export const ECHO_SHAPES = ["json", "text", "stream"] as const;
+export type EchoShape = (typeof ECHO_SHAPES)[number];
 
 export interface OllamaAccess {
   client_id: string;
@@ -91,7 +101,7 @@ export interface StreamReply {
 
 export type Reply = BodyReply | StreamReply;
 
-export type Endpoint = "chat" | "models";
+export type Endpoint = "chat" | "models" | "embeddings" | "count_tokens";
 
 export interface ProviderRequest {
   method: string;
@@ -115,4 +125,8 @@ export interface ProviderEmulator {
   /** The normal answer, replayed from the recordings. */
   answer(endpoint: Endpoint, req: ProviderRequest, session: SessionOptions): Reply;
   error(kind: ErrorCase, status: number): BodyReply;
+  /** An error answer in the provider's shape with the given message (what echo_key sends). */
+  errorWith(status: number, message: string): BodyReply;
+  /** A mid-stream error event in the provider's shape with the given message. */
+  streamError(message: string): string;
 }

@@ -4,7 +4,8 @@ import { genericError } from "../error-catalog.ts";
 import { fixture, recording } from "../fixtures.ts";
 import { sseEvents } from "../stream-events.ts";
 import type { BodyReply, ErrorCase, HeaderMap, ProviderEmulator } from "../types.ts";
-import { bodyReply, isObject, jsonPayload, type Payload, wantsTools } from "./shared.ts";
+import { countTokens, messageRecording, streamRecording } from "./anthropic-recordings.ts";
+import { bodyReply, isObject, jsonPayload, type Payload } from "./shared.ts";
 
 /** Anthropic's error `type` by HTTP status. */
 const ERROR_TYPES: Record<number, string> = {
@@ -76,6 +77,7 @@ export const anthropic: ProviderEmulator = {
   id: "anthropic",
   route(method, path) {
     if (method === "POST" && path === "/v1/messages") return "chat";
+    if (method === "POST" && path === "/v1/messages/count_tokens") return "count_tokens";
     if (method === "GET" && path === "/v1/models") return "models";
     return undefined;
   },
@@ -84,6 +86,11 @@ export const anthropic: ProviderEmulator = {
     if (!req.headers["anthropic-version"]) return anthropicError(400, "anthropic-version: header is required");
     if (endpoint === "models") return undefined;
     if (req.badJson || !isObject(req.body)) return error("bad_json", 400);
+    if (endpoint === "count_tokens") {
+      if (typeof req.body.model !== "string") return anthropicError(400, "model: Field required");
+      if (!Array.isArray(req.body.messages)) return anthropicError(400, "messages: Field required");
+      return undefined;
+    }
     if (req.body.max_tokens === undefined) return anthropicError(400, "max_tokens: Field required");
     return undefined;
   },
@@ -95,11 +102,14 @@ export const anthropic: ProviderEmulator = {
       );
     }
     const body = isObject(req.body) ? req.body : {};
-    const tools = wantsTools(body);
-    if (body.stream !== true) {
-      return bodyReply(200, recording("anthropic", tools ? "messages-tool-use.json" : "messages-text.json"));
+    if (endpoint === "count_tokens") {
+      return bodyReply(200, {
+        body: JSON.stringify({ input_tokens: countTokens(body) }),
+        headers: recording("anthropic", "count-tokens.json").headers,
+      });
     }
-    const payload = recording("anthropic", tools ? "messages-stream-tool-use.sse" : "messages-stream-text.sse");
+    if (body.stream !== true) return bodyReply(200, messageRecording(body));
+    const payload = streamRecording(body);
     return {
       kind: "stream",
       status: 200,
@@ -112,4 +122,7 @@ export const anthropic: ProviderEmulator = {
     };
   },
   error,
+  errorWith: (status, message) => anthropicError(status, message),
+  streamError: (message) =>
+    `event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "api_error", message } })}\n\n`,
 };

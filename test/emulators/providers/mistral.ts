@@ -1,6 +1,8 @@
 // Mistral's /v1/chat/completions and /v1/models: OpenAI-compatible, but it refuses fields it does not know (422).
+
+import { MISTRAL_EMBEDDING_FIELDS, mistralEmbeddings } from "../embeddings/answers.ts";
 import { recording } from "../fixtures.ts";
-import type { BodyReply } from "../types.ts";
+import type { BodyReply, Endpoint } from "../types.ts";
 import { openAICompatible } from "./openai-compatible.ts";
 import { type JsonObject, jsonPayload } from "./shared.ts";
 
@@ -38,8 +40,9 @@ const MODELS = {
 };
 
 /** Mistral's pydantic validation answer (shape of mistral/error-422-extra-forbidden.json), one detail per field. */
-function refuseExtraFields(body: JsonObject): BodyReply | undefined {
-  const extra = Object.keys(body).filter((field) => !ALLOWED_FIELDS.has(field));
+function refuseExtraFields(body: JsonObject, endpoint: Endpoint): BodyReply | undefined {
+  const allowed = endpoint === "embeddings" ? MISTRAL_EMBEDDING_FIELDS : ALLOWED_FIELDS;
+  const extra = Object.keys(body).filter((field) => !allowed.has(field));
   if (extra.length === 0) return undefined;
   const detail = extra.map((field) => ({
     type: "extra_forbidden",
@@ -90,4 +93,5 @@ export const mistral = openAICompatible({
     }),
   badJson: { message: "Invalid JSON body", type: "invalid_request_error", code: null },
   refuseBody: refuseExtraFields,
+  embeddings: mistralEmbeddings,
 });

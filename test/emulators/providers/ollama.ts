@@ -1,5 +1,6 @@
 // Ollama's native /api/chat (NDJSON, streaming by default) and /api/tags, optionally behind Cloudflare Access.
 
+import { ollamaEmbed } from "../embeddings/answers.ts";
 import { genericError } from "../error-catalog.ts";
 import { fixture, recording } from "../fixtures.ts";
 import { ndjsonEvents, tryJson } from "../stream-events.ts";
@@ -70,6 +71,7 @@ export const ollama: ProviderEmulator = {
   route(method, path) {
     if (method === "POST" && path === "/api/chat") return "chat";
     if (method === "GET" && path === "/api/tags") return "models";
+    if (method === "POST" && path === "/api/embed") return "embeddings";
     return undefined;
   },
   refuse(endpoint, req, session) {
@@ -85,6 +87,7 @@ export const ollama: ProviderEmulator = {
       return bodyReply(200, recording("ollama", "api-tags.docs-example.json", { fallback: JSON_HEADERS }));
     }
     const body = isObject(req.body) ? req.body : {};
+    if (endpoint === "embeddings") return ollamaEmbed(body);
     const tools = wantsTools(body);
     // The native API streams unless told `"stream": false`.
     if (body.stream === false) {
@@ -110,4 +113,6 @@ export const ollama: ProviderEmulator = {
     };
   },
   error,
+  errorWith: (status, message) => ollamaError(status, message),
+  streamError: (message) => `${JSON.stringify({ error: message })}\n`,
 };

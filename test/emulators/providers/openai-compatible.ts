@@ -7,7 +7,7 @@ import {
   OPENAI_STREAM_ERROR,
 } from "../error-catalog.ts";
 import { isDoneEvent, sseEvents } from "../stream-events.ts";
-import type { BodyReply, ErrorCase, HeaderMap, ProviderEmulator, ProviderId, StreamEvent } from "../types.ts";
+import type { BodyReply, Endpoint, ErrorCase, HeaderMap, ProviderEmulator, ProviderId, StreamEvent } from "../types.ts";
 import { bodyReply, hasBearer, isObject, type JsonObject, type Payload, wantsTools } from "./shared.ts";
 
 export interface OpenAICompatibleConfig {
@@ -31,7 +31,9 @@ export interface OpenAICompatibleConfig {
   contextLength: () => Payload;
   badJson: ErrorFields;
   /** Quirk: a refusal of a well-formed body (Mistral's forbidden extra fields). */
-  refuseBody?: (body: JsonObject) => BodyReply | undefined;
+  refuseBody?: (body: JsonObject, endpoint: Endpoint) => BodyReply | undefined;
+  /** POST /v1/embeddings, where the provider serves it. */
+  embeddings?: (body: JsonObject) => BodyReply;
   /** Quirk: reshapes the replayed stream for the request (OpenAI's include_usage). */
   shapeStream?: (events: StreamEvent[], body: JsonObject) => StreamEvent[];
 }
@@ -69,17 +71,19 @@ export function openAICompatible(config: OpenAICompatibleConfig): ProviderEmulat
     route(method, path) {
       if (method === "POST" && path === "/v1/chat/completions") return "chat";
       if (method === "GET" && path === "/v1/models") return "models";
+      if (method === "POST" && path === "/v1/embeddings" && config.embeddings) return "embeddings";
       return undefined;
     },
     refuse(endpoint, req) {
       if (!hasBearer(req.headers)) return error("status", 401);
       if (endpoint === "models") return undefined;
       if (req.badJson || !isObject(req.body)) return error("bad_json", 400);
-      return config.refuseBody?.(req.body);
+      return config.refuseBody?.(req.body, endpoint);
     },
     answer(endpoint, req) {
       if (endpoint === "models") return bodyReply(200, config.modelList());
       const body = isObject(req.body) ? req.body : {};
+      if (endpoint === "embeddings" && config.embeddings) return config.embeddings(body);
       const tools = wantsTools(body);
       if (body.stream !== true) return bodyReply(200, tools ? config.chat.toolCall() : config.chat.text());
       const payload = tools ? config.chat.streamToolCall() : config.chat.streamText();
@@ -94,6 +98,9 @@ export function openAICompatible(config: OpenAICompatibleConfig): ProviderEmulat
       };
     },
     error,
+    errorWith: (status, message) => shaped(status, { message, type: "invalid_request_error", code: "invalid_api_key" }),
+    streamError: (message) =>
+      `data: ${JSON.stringify({ error: { message, type: "server_error", param: null, code: null } })}\n\n`,
   };
 }
 

@@ -1,4 +1,5 @@
 // OpenAI's /v1/chat/completions and /v1/models, replayed from the recordings in test/fixtures/openai.
+import { openAIEmbeddings } from "../embeddings/answers.ts";
 import { recording } from "../fixtures.ts";
 import { sseData, tryJson } from "../stream-events.ts";
 import type { StreamEvent } from "../types.ts";
@@ -52,4 +53,5 @@ export const openai = openAICompatible({
   // Quirk: both stream recordings were made with include_usage; without it OpenAI sends no usage-only
   // chunk, so the replay drops that one event and leaves every other byte alone.
   shapeStream: (events, body) => (includesUsage(body) ? events : events.filter((event) => !isUsageOnlyChunk(event))),
+  embeddings: openAIEmbeddings,
 });

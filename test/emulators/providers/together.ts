@@ -1,4 +1,5 @@
 // Together AI's /v1/chat/completions and /v1/models (a bare array), OpenAI-compatible.
+import { togetherEmbeddings } from "../embeddings/answers.ts";
 import { recording } from "../fixtures.ts";
 import { openAICompatible, openAIErrorBody } from "./openai-compatible.ts";
 import { jsonPayload, type Payload } from "./shared.ts";
@@ -72,4 +73,5 @@ export const together = openAICompatible({
       JSON_HEADERS["Content-Type"],
     ),
   badJson: { message: "Invalid JSON body", type: "invalid_request_error", code: null },
+  embeddings: togetherEmbeddings,
 });

@@ -1,0 +1,97 @@
+// Which Anthropic recording answers a messages request: tools, prompt caching (cache_control) and extended thinking.
+import { fixture, recordedHeaders } from "../fixtures.ts";
+import { sseData, sseEvents, tryJson } from "../stream-events.ts";
+import { isObject, type JsonObject, type Payload, wantsTools } from "./shared.ts";
+
+/** Every `cache_control` breakpoint in system, messages' content blocks and tools. */
+export function cacheBreakpoints(body: JsonObject): JsonObject[] {
+  const found: JsonObject[] = [];
+  const visit = (blocks: unknown) => {
+    if (!Array.isArray(blocks)) return;
+    for (const block of blocks) if (isObject(block) && isObject(block.cache_control)) found.push(block.cache_control);
+  };
+  visit(body.system);
+  visit(body.tools);
+  if (Array.isArray(body.messages)) for (const m of body.messages) if (isObject(m)) visit(m.content);
+  return found;
+}
+
+const thinkingOn = (body: JsonObject): boolean =>
+  isObject(body.thinking) && (body.thinking.type === "enabled" || body.thinking.type === "adaptive");
+
+const recorded = (file: string): Payload => ({
+  body: fixture("anthropic", file),
+  headers: recordedHeaders("anthropic", file.replace(/\.[^.]+$/, "")) ?? { "Content-Type": "application/json" },
+});
+
+/**
+ * The non-streaming answer. A breakpoint with `ttl: "1h"` gets the recorded 1-hour cache write, any other breakpoint
+ * the recorded cache read; thinking gets the recorded thinking stream folded into one message.
+ */
+export function messageRecording(body: JsonObject): Payload {
+  if (wantsTools(body)) return recorded("messages-tool-use.json");
+  const breakpoints = cacheBreakpoints(body);
+  if (breakpoints.some((c) => c.ttl === "1h")) return recorded("messages-prompt-cache-write-1h.json");
+  if (breakpoints.length > 0) return recorded("messages-prompt-cache-read.json");
+  if (thinkingOn(body)) {
+    const stream = recorded("messages-stream-thinking.sse");
+    return { body: JSON.stringify(foldStream(stream.body)), headers: { "Content-Type": "application/json" } };
+  }
+  return recorded("messages-text.json");
+}
+
+/** The streaming answer, by the same rules (the cache write was recorded only without streaming). */
+export function streamRecording(body: JsonObject): Payload {
+  if (wantsTools(body)) return recorded("messages-stream-tool-use.sse");
+  if (cacheBreakpoints(body).length > 0) return recorded("messages-stream-prompt-cache-read.sse");
+  if (thinkingOn(body)) return recorded("messages-stream-thinking.sse");
+  return recorded("messages-stream-text.sse");
+}
+
+/**
+ * SYNTHESIZED from a recorded stream (no non-streaming thinking answer was recorded): the message the same events
+ * describe, as Anthropic's non-streaming answer carries it (thinking block with its signature, then the text).
+ */
+export function foldStream(sse: string): JsonObject {
+  let message: JsonObject = {};
+  const blocks: JsonObject[] = [];
+  for (const event of sseEvents(sse, () => false)) {
+    const data = tryJson(sseData(event.text));
+    if (!isObject(data)) continue;
+    if (data.type === "message_start" && isObject(data.message)) message = { ...data.message };
+    if (data.type === "content_block_start" && typeof data.index === "number" && isObject(data.content_block))
+      blocks[data.index] = { ...data.content_block };
+    if (data.type === "content_block_delta" && typeof data.index === "number" && isObject(data.delta)) {
+      const block = blocks[data.index];
+      const d = data.delta;
+      if (block === undefined) continue;
+      if (d.type === "text_delta") block.text = String(block.text ?? "") + String(d.text ?? "");
+      if (d.type === "thinking_delta") block.thinking = String(block.thinking ?? "") + String(d.thinking ?? "");
+      if (d.type === "signature_delta") block.signature = String(block.signature ?? "") + String(d.signature ?? "");
+    }
+    if (data.type === "message_delta") {
+      if (isObject(data.delta)) message = { ...message, ...data.delta };
+      if (isObject(data.usage)) message.usage = { ...(isObject(message.usage) ? message.usage : {}), ...data.usage };
+    }
+  }
+  return { ...message, content: blocks.filter(Boolean) };
+}
+
+/** count_tokens: the recorded count for the recorded request, otherwise about four characters a token. */
+export function countTokens(body: JsonObject): number {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const first = messages[0];
+  const recordedText = "The quick brown fox jumps over the lazydog.";
+  if (
+    messages.length === 1 &&
+    isObject(first) &&
+    Array.isArray(first.content) &&
+    isObject(first.content[0]) &&
+    first.content[0].text === recordedText &&
+    body.system === undefined &&
+    body.tools === undefined
+  )
+    return 19;
+  const text = JSON.stringify([body.system ?? "", messages, body.tools ?? []]);
+  return Math.max(1, Math.ceil(text.length / 4));
+}
