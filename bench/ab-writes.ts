@@ -16,7 +16,7 @@ import { treeCpuSeconds } from "./proc.ts";
 import { startEmulator, startWorker, stopAll } from "./targets.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const SERVICES = "src/services.ts";
+const SERVICES = "src/gateway/services.ts";
 const SINKS = /sinks: \([^)]*\) => \[[^\]]*\],/;
 
 function build(tree: string, outdir: string): string {

@@ -1,18 +1,19 @@
 // The Worker's entry: the HTTP app, the cron, the Durable Objects and the RPC entrypoint, over shared services.
-import { createApp } from "./app.ts";
+
 import { CONFIG } from "./config/index.ts";
 import type { Env } from "./env.ts";
 import { realDeps } from "./execute/deps.ts";
+import { live, SERVICES } from "./gateway/services.ts";
+import { createApp } from "./http/app.ts";
 import { foldOldRequests } from "./ledger/retention.ts";
-import { healthSweep } from "./scheduled.ts";
-import { live, SERVICES } from "./services.ts";
+import { healthSweep } from "./stats/health-sweep.ts";
 
 const app = createApp(SERVICES);
 
 export default {
   fetch: app.fetch,
   async scheduled(controller, env, ctx) {
-    // Health sweep: free listing calls only; results feed the same circuits as live traffic (src/scheduled.ts).
+    // Health sweep: free listing calls only; results feed the same circuits as live traffic (src/stats/health-sweep.ts).
     ctx.waitUntil(
       healthSweep(env, live.cache, {
         fetch: realDeps.fetch,

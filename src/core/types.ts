@@ -1,6 +1,6 @@
-// Canonical types every adapter speaks: a request, a result, a small closed set of stream events, and usage.
+// Canonical types every adapter and dialect speaks: a request, a result, a small closed set of stream events, usage.
 import type { ProviderId } from "../config/schema.ts";
-import type { ChatCompletionRequest, ChatMessage, ResponseFormat, Tool, ToolChoice } from "../http/openai-request.ts";
+import type { ChatMessage, ResponseFormat, Tool, ToolChoice } from "./messages.ts";
 
 export type { ChatMessage, ProviderId, ResponseFormat, Tool, ToolChoice };
 
@@ -24,27 +24,6 @@ export interface CanonicalRequest {
   max_output_tokens?: number;
   user?: string;
   stream: boolean;
-}
-
-export function toCanonical(body: ChatCompletionRequest): CanonicalRequest {
-  const stop =
-    body.stop === undefined || body.stop === null ? undefined : typeof body.stop === "string" ? [body.stop] : body.stop;
-  return {
-    messages: body.messages,
-    tools: body.tools,
-    tool_choice: body.tool_choice,
-    parallel_tool_calls: body.parallel_tool_calls,
-    response_format: body.response_format,
-    temperature: body.temperature ?? undefined,
-    top_p: body.top_p ?? undefined,
-    presence_penalty: body.presence_penalty ?? undefined,
-    frequency_penalty: body.frequency_penalty ?? undefined,
-    stop,
-    seed: body.seed ?? undefined,
-    max_output_tokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-    user: body.user,
-    stream: body.stream === true,
-  };
 }
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";

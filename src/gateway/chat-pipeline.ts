@@ -1,23 +1,22 @@
 // The chat pipeline every transport shares (HTTP, the dry run, RPC): validate, plan, hold budget, execute, record.
 import type { Timeouts } from "../config/schema.ts";
-import type { ChatResult, StreamEvent, ToolCall, Usage } from "../core/types.ts";
-import { type CanonicalRequest, toCanonical } from "../core/types.ts";
+import { GatewayError } from "../core/gateway-error.ts";
+import type { RouteReport } from "../core/route-report.ts";
+import type { RouterControls } from "../core/router-controls.ts";
+import type { CanonicalRequest, ChatResult, StreamEvent, ToolCall, Usage } from "../core/types.ts";
+import { parseOrThrow } from "../core/validate.ts";
+import {
+  type ChatCompletionRequest,
+  ChatCompletionRequestSchema,
+  KNOWN_FIELDS,
+  toCanonical,
+} from "../dialects/chat/request.ts";
 import type { Env } from "../env.ts";
 import { ClientGoneError, type CommittedStream } from "../execute/attempt.ts";
 import { circuitGate } from "../execute/circuit-gate.ts";
 import { type AttemptRecord, type ExecutionFailure, executePlan } from "../execute/run-plan.ts";
 import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
-import type { AppServices } from "../http/app-env.ts";
-import type { Caller } from "../http/auth.ts";
-import { HttpError } from "../http/errors.ts";
-import type { XRouter } from "../http/openai-encoder.ts";
-import {
-  type ChatCompletionRequest,
-  ChatCompletionRequestSchema,
-  KNOWN_FIELDS,
-  type RouterControls,
-} from "../http/openai-request.ts";
-import { parseOrThrow } from "../http/read-body.ts";
+import type { Caller } from "../keys/caller.ts";
 import { budgetRemainingHint, holdBudget } from "../ledger/budget-gate.ts";
 import { costPico, picoToUsd } from "../ledger/cost.ts";
 import type { CompletionRecord } from "../ledger/record.ts";
@@ -26,8 +25,9 @@ import type { ModelRegistry } from "../registry/model-registry.ts";
 import { readControls } from "../routing/controls.ts";
 import { buildPlan } from "../routing/plan.ts";
 import type { Plan } from "../routing/plan-types.ts";
-import { settingsFrom } from "../settings.ts";
+import { settingsFrom } from "../routing/settings.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
+import type { AppServices } from "./services.ts";
 
 /** One request's world, whatever transport it came by. */
 export interface ChatScope {
@@ -57,7 +57,7 @@ export interface PreparedChat {
 /** Validates a chat-completions body (400 naming the param) and plans it. No provider is called. */
 export function prepareChat(raw: unknown, scope: ChatScope): PreparedChat {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
-    throw new HttpError(400, "The request body must be a JSON object.", { code: "invalid_json" });
+    throw new GatewayError(400, "The request body must be a JSON object.", { code: "invalid_json" });
   const body = parseOrThrow(ChatCompletionRequestSchema, raw);
   const warnings = Object.keys(raw)
     .filter((k) => !KNOWN_FIELDS.has(k))
@@ -87,7 +87,7 @@ export function prepareChat(raw: unknown, scope: ChatScope): PreparedChat {
 export type ChatRun =
   | { kind: "client_closed" }
   | { kind: "failed"; failure: ExecutionFailure; plan: Plan }
-  | { kind: "json"; result: ChatResult; route: XRouter; headers: Record<string, string> }
+  | { kind: "json"; result: ChatResult; route: RouteReport; headers: Record<string, string> }
   | {
       kind: "stream";
       stream: CommittedStream;
@@ -95,7 +95,7 @@ export type ChatRun =
       upstreamModel: string;
       headers: Record<string, string>;
       /** Records the stream's outcome and cost; returns the route report for its final chunk. */
-      end: (usage: Usage | null, error: string | null | "client") => XRouter;
+      end: (usage: Usage | null, error: string | null | "client") => RouteReport;
     };
 
 /** Holds the budget (402 when it cannot), walks the plan and hands every outcome to the stats and the ledger. */
@@ -197,7 +197,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
     ...routeHeaders(scope.requestId, plan, candidate.ref.provider, candidate.ref.id, attempts, allWarnings),
     ...budget.headers,
   };
-  const route = (usage: Usage | null, ttft: number | null): XRouter => ({
+  const route = (usage: Usage | null, ttft: number | null): RouteReport => ({
     provider: candidate.ref.provider,
     model: candidate.ref.id,
     strategy: plan.strategy,
@@ -286,7 +286,7 @@ function routeHeaders(
   return headers;
 }
 
-export function publicAttempts(attempts: AttemptRecord[]): XRouter["attempts"] {
+export function publicAttempts(attempts: AttemptRecord[]): RouteReport["attempts"] {
   return attempts.map((a) => ({
     provider: a.provider,
     model: a.model,

@@ -1,15 +1,16 @@
 // The client-facing body of a committed stream, for any wire encoding: pulled one event at a time, finalised or
 // cut off honestly, and the upstream call aborted when the client goes away.
+
+import type { RouteReport } from "../core/route-report.ts";
 import type { StreamEvent, Usage } from "../core/types.ts";
 import { ClientGoneError, type CommittedStream } from "../execute/attempt.ts";
-import type { XRouter } from "../http/openai-encoder.ts";
 
 /** How one transport writes the events, the end of a finished answer, and the end of a cut one. */
 export interface EventEncoder {
   /** Bytes for one event; null for an event this encoding holds back (e.g. OpenAI's finish and usage). */
   event(e: Exclude<StreamEvent, { type: "end" }>): Uint8Array | null;
-  end(route: XRouter): Uint8Array;
-  cut(message: string, route: XRouter): Uint8Array;
+  end(route: RouteReport): Uint8Array;
+  cut(message: string, route: RouteReport): Uint8Array;
 }
 
 /**
@@ -20,7 +21,7 @@ export interface EventEncoder {
 export function committedBody(
   committed: CommittedStream,
   encoder: EventEncoder,
-  done: (usage: Usage | null, error: string | null | "client") => XRouter,
+  done: (usage: Usage | null, error: string | null | "client") => RouteReport,
 ): ReadableStream<Uint8Array> {
   let usage: Usage | null = null;
   let finished = false;

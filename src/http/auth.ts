@@ -1,22 +1,12 @@
 // Who is calling: the admin key, a workspace's gateway key, or nobody in development mode. A wrong key is a 401.
 import type { Env } from "../env.ts";
 import { isDevelopment } from "../env.ts";
+import type { Caller } from "../keys/caller.ts";
 import type { GovernanceCache } from "../keys/governance-cache.ts";
 import { hashKey, type KeyRecord, looksLikeGatewayKey } from "../keys/key-record.ts";
 import { HttpError } from "./errors.ts";
 
-export type Caller =
-  | {
-      kind: "admin" | "development";
-      /** Null: admin and development callers may name any workspace. */
-      workspaceId: null;
-    }
-  | {
-      kind: "workspace";
-      /** The key's workspace: it overrides any workspace_id the caller names. */
-      workspaceId: string;
-      key: Pick<KeyRecord, "id" | "prefix" | "allowed_origins" | "rpm_limit" | "budget_pico">;
-    };
+export type { Caller };
 
 export function bearerToken(request: Request): string | null {
   const header = request.headers.get("authorization");

@@ -1,11 +1,11 @@
 // POST /v1/chat/completions over HTTP: the shared pipeline, encoded as OpenAI JSON or OpenAI SSE.
 import type { Context } from "hono";
+import { ChunkWriter, encodeCompletion, encodeStreamError } from "../dialects/chat/encoder.ts";
 import type { ExecutionFailure } from "../execute/run-plan.ts";
 import { type ChatScope, prepareChat, publicAttempts, runChat } from "../gateway/chat-pipeline.ts";
 import { committedBody } from "../gateway/committed-body.ts";
 import type { Plan } from "../routing/plan-types.ts";
 import type { AppEnv } from "./app-env.ts";
-import { ChunkWriter, encodeCompletion, encodeStreamError } from "./openai-encoder.ts";
 import { readJsonBody } from "./read-body.ts";
 
 /** The pipeline's view of one HTTP request. */

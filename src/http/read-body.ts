@@ -1,5 +1,4 @@
 // Reads and validates a JSON request body: 413 past the limit, 400 naming the offending param otherwise.
-import type { z } from "zod";
 import { HttpError } from "./errors.ts";
 
 /** Requests larger than this are refused with 413 (base64 images are the usual reason for a big body). */
@@ -48,16 +47,5 @@ function tooLarge(limit: number): HttpError {
   return new HttpError(413, `The request body is larger than ${limit} bytes.`, { code: "request_too_large" });
 }
 
-/** Parses with zod; the first issue becomes a 400 whose `param` is the dotted path to the bad field. */
-export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, paramPrefix = ""): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue ? issue.path.map(String) : [];
-  const param = [paramPrefix, ...path].filter((p) => p !== "").join(".");
-  const where = param === "" ? "The request" : `'${param}'`;
-  throw new HttpError(400, `${where}: ${issue?.message ?? "invalid"}`, {
-    param: param === "" ? null : param,
-    code: "invalid_value",
-  });
-}
+/** Zod validation lives in src/core/validate.ts (the gateway validates too); re-exported for the routes here. */
+export { parseOrThrow } from "../core/validate.ts";

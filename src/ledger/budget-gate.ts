@@ -1,8 +1,9 @@
 // Before a call: hold the worst case in the workspace's (and the key's) BudgetObject; refuse or downgrade at the limit.
+
+import { GatewayError } from "../core/gateway-error.ts";
 import type { CanonicalRequest } from "../core/types.ts";
 import type { Env } from "../env.ts";
-import type { Caller } from "../http/auth.ts";
-import { HttpError } from "../http/errors.ts";
+import type { Caller } from "../keys/caller.ts";
 import type { GovernanceCache } from "../keys/governance-cache.ts";
 import type { Plan } from "../routing/plan-types.ts";
 import type { BudgetStatus, ReserveResult } from "./budget-object.ts";
@@ -46,12 +47,16 @@ interface GateInput {
 }
 
 /**
- * A workspace without a budget (the isolate's cache says so) and a key without budget_usd cost nothing here. For the
- * others this is one awaited Durable Object call each, before the call goes out: the price of a limit that holds.
+ * A workspace without a budget (the isolate's loaded list says so) and a key without budget_usd cost nothing here.
+ * For the others this is one awaited Durable Object call each, before the call goes out: the price of a limit that
+ * holds. While the list is not loaded (or too old: GovernanceCache.budgetsKnown) it cannot say "no budget", so every
+ * workspace is asked of its own BudgetObject, the authority; when that cannot answer either the request is refused
+ * with a 503 and `retry-after: 1` rather than admitted unbudgeted.
  */
 export async function holdBudget(input: GateInput): Promise<BudgetHold> {
   const { env, governance, caller, workspaceId, plan, request, now } = input;
-  const mode = governance.budgetOf(workspaceId);
+  const listed = governance.budgetOf(workspaceId);
+  const mode = listed === null && !governance.budgetsKnown() ? "unknown" : listed;
   const keyBudget = caller.kind === "workspace" && caller.key.budget_pico !== null ? caller.key.id : null;
   if (mode === null && keyBudget === null) return NO_HOLD;
 
@@ -70,8 +75,10 @@ export async function holdBudget(input: GateInput): Promise<BudgetHold> {
         throw unavailable(err);
       });
     if (!result.ok) throw refused(`workspace ${workspaceId}`, result.status, Math.max(...amounts));
-    if (result.status === null) governance.rememberBudget(workspaceId, null);
-    else {
+    if (result.status === null) {
+      if (mode !== "unknown") governance.rememberBudget(workspaceId, null);
+    } else {
+      if (mode === "unknown") governance.rememberBudget(workspaceId, result.status.config.on_limit);
       holds.push({ scope, hold_id: holdId });
       governance.noteRemaining(workspaceId, result.status.remaining_pico);
       headers["x-budget-remaining-usd"] = picoToUsdString(result.status.remaining_pico);
@@ -132,19 +139,19 @@ async function releaseAll(env: Pick<Env, "BUDGETS">, holds: BudgetHoldRef[], now
 }
 
 /** A budget that cannot be checked does not let spend through: 503, retryable, rather than an unbounded call. */
-function unavailable(err: unknown): HttpError {
+function unavailable(err: unknown): GatewayError {
   console.error("budget hold failed", err instanceof Error ? err.message : String(err));
-  return new HttpError(503, "The workspace budget cannot be checked right now; retry shortly.", {
+  return new GatewayError(503, "The workspace budget cannot be checked right now; retry shortly.", {
     code: "budget_unavailable",
     headers: { "retry-after": "1" },
   });
 }
 
-function refused(what: string, status: BudgetStatus, worstPico: number): HttpError {
+function refused(what: string, status: BudgetStatus, worstPico: number): GatewayError {
   const worst = Number.isFinite(worstPico)
     ? `up to $${picoToUsdString(worstPico)}`
     : "an amount that cannot be bounded (an unpriced model)";
-  return new HttpError(
+  return new GatewayError(
     402,
     `The budget of ${what} does not cover this request: it could cost ${worst} and $${picoToUsdString(status.remaining_pico)} of $${picoToUsdString(status.config.limit_pico)} is left this ${status.config.period}. Lower max_tokens, choose a cheaper model, or raise the budget.`,
     {

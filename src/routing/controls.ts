@@ -1,8 +1,8 @@
 // Routing controls from the body's `router` object and the x-router-* headers (the header wins), validated.
 import { z } from "zod";
 import { CapabilitySchema, StrategySchema } from "../config/schema.ts";
-import { HttpError } from "../http/errors.ts";
-import { type RouterControls, RouterControlsSchema } from "../http/openai-request.ts";
+import { GatewayError } from "../core/gateway-error.ts";
+import { type RouterControls, RouterControlsSchema } from "../core/router-controls.ts";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 const positive = z.coerce.number().positive();
@@ -45,7 +45,7 @@ export function readControls(body: RouterControls | undefined, headers: Headers)
     if (raw === null) continue;
     const parsed = (schema as z.ZodType).safeParse(raw);
     if (!parsed.success) {
-      throw new HttpError(400, `Header ${header}: ${parsed.error.issues[0]?.message ?? "invalid"} (got "${raw}")`, {
+      throw new GatewayError(400, `Header ${header}: ${parsed.error.issues[0]?.message ?? "invalid"} (got "${raw}")`, {
         param: header,
         code: "invalid_header",
       });
@@ -58,7 +58,7 @@ export function readControls(body: RouterControls | undefined, headers: Headers)
   if (!result.success) {
     const issue = result.error.issues[0];
     const param = ["router", ...(issue?.path ?? []).map(String)].join(".");
-    throw new HttpError(400, `'${param}': ${issue?.message ?? "invalid"}`, { param, code: "invalid_value" });
+    throw new GatewayError(400, `'${param}': ${issue?.message ?? "invalid"}`, { param, code: "invalid_value" });
   }
   return result.data;
 }

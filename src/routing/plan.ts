@@ -1,7 +1,7 @@
 // Builds the plan for a request: which models to try, in which order, and why; and which were left out. A pure function.
 import type { Capability, FallbackFile, ProviderId, Strategy } from "../config/schema.ts";
+import type { RouterControls } from "../core/router-controls.ts";
 import type { CanonicalRequest } from "../core/types.ts";
-import type { RouterControls } from "../http/openai-request.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
 import { type Facts, factsFor } from "./facts.ts";

@@ -1,7 +1,7 @@
 // Turns the `model` field, the `models` list, router.chain and router.task_type into the models a plan considers.
 import type { Capability, FallbackFile, Strategy } from "../config/schema.ts";
-import { HttpError } from "../http/errors.ts";
-import type { RouterControls } from "../http/openai-request.ts";
+import { GatewayError } from "../core/gateway-error.ts";
+import type { RouterControls } from "../core/router-controls.ts";
 import { type ModelRef, type ModelRegistry, refOf } from "../registry/model-registry.ts";
 
 export interface Target {
@@ -48,7 +48,7 @@ export function resolveTargets(input: TargetInput): Targets {
       : null;
   // A `models` list is the caller's whole chain: a predefined chain on top of it would be a second answer to one question.
   if (input.models !== undefined && chainAsked !== null) {
-    throw new HttpError(
+    throw new GatewayError(
       400,
       `Give either a models list or a chain (${chainAsked.param} = "${chainAsked.name}"), not both.`,
       { param: chainAsked.param, code: "invalid_value" },
@@ -100,7 +100,7 @@ export function resolveTargets(input: TargetInput): Targets {
 function resolveOrThrow(registry: ModelRegistry, name: string, param: string): ModelRef {
   const ref = registry.resolve(name);
   if (ref === null) {
-    throw new HttpError(
+    throw new GatewayError(
       400,
       `The model '${name}' is not in the registry. Use provider/model for a model the registry does not list, "auto", or "chain:<name>" (GET /v1/models lists them).`,
       { param, code: "model_not_found" },
@@ -113,7 +113,7 @@ function resolveOrThrow(registry: ModelRegistry, name: string, param: string): M
 function chainNameOf(name: string, config: FallbackFile, param: string): string {
   const upper = name.trim().toUpperCase().replaceAll("-", "_");
   if (!(upper in config.chains)) {
-    throw new HttpError(
+    throw new GatewayError(
       400,
       `Unknown chain '${name}'. Chains: ${Object.keys(config.chains).join(", ")} (GET /v1/chains).`,
       { param, code: "chain_not_found" },
@@ -126,7 +126,7 @@ function taskTypeOf(name: string, config: FallbackFile): { name: string; mapping
   const key = name.trim().toLowerCase().replaceAll("-", "_");
   const mapping = config.task_types[key];
   if (mapping === undefined) {
-    throw new HttpError(
+    throw new GatewayError(
       400,
       `Unknown task type '${name}'. Task types: ${Object.keys(config.task_types).join(", ")} (GET /v1/strategies).`,
       {

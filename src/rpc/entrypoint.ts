@@ -1,11 +1,11 @@
 // Switchyard for other Workers over a service binding: generate() and stream() with the same routing, fallback,
 // budgets and cost logging as the HTTP API, in canonical types.
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { GatewayError } from "../core/gateway-error.ts";
 import type { Env } from "../env.ts";
 import { type ChatRun, type ChatScope, prepareChat, publicAttempts, runChat } from "../gateway/chat-pipeline.ts";
 import { committedBody, type EventEncoder } from "../gateway/committed-body.ts";
-import { HttpError } from "../http/errors.ts";
-import { SERVICES } from "../services.ts";
+import { SERVICES } from "../gateway/services.ts";
 import type { GenerateResult, RpcChatRequest, RpcFailure, RpcStreamLine, StreamResult } from "./types.ts";
 
 export type { GenerateResult, RpcChatRequest, RpcStreamLine, StreamResult } from "./types.ts";
@@ -100,7 +100,7 @@ function failureOf(id: string, run: Exclude<ChatRun, { kind: "json" } | { kind: 
 
 /** Caller errors (400, 402, 429) are values; anything else is a bug and is thrown as one. */
 function rethrowUnlessHttp(id: string, err: unknown): RpcFailure {
-  if (!(err instanceof HttpError)) throw err;
+  if (!(err instanceof GatewayError)) throw err;
   return {
     ok: false,
     id,

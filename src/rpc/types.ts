@@ -1,8 +1,8 @@
 // The RPC contract other Workers see: canonical results and events, route reports, and failures as values.
 import type { z } from "zod";
+import type { RouteReport } from "../core/route-report.ts";
 import type { ChatResult, StreamEvent } from "../core/types.ts";
-import type { XRouter } from "../http/openai-encoder.ts";
-import type { ChatCompletionRequestSchema } from "../http/openai-request.ts";
+import type { ChatCompletionRequestSchema } from "../dialects/chat/request.ts";
 
 /** The same body as POST /v1/chat/completions (`model`, `messages`, `router`, `models`, ...); `stream` is set by the method. */
 export type RpcChatRequest = Omit<z.input<typeof ChatCompletionRequestSchema>, "stream" | "stream_options">;
@@ -15,10 +15,10 @@ export interface RpcFailure {
   status: number;
   error: { message: string; type: string; code: string | null; param: string | null };
   /** Who was tried, when anything was. */
-  attempts: XRouter["attempts"];
+  attempts: RouteReport["attempts"];
 }
 
-export type GenerateResult = { ok: true; id: string; result: ChatResult; route: XRouter } | RpcFailure;
+export type GenerateResult = { ok: true; id: string; result: ChatResult; route: RouteReport } | RpcFailure;
 
 /**
  * One NDJSON line of an RPC stream: the canonical events (text, tool calls, finish, usage), then exactly one of
@@ -26,7 +26,7 @@ export type GenerateResult = { ok: true; id: string; result: ChatResult; route: 
  */
 export type RpcStreamLine =
   | Exclude<StreamEvent, { type: "end" }>
-  | { type: "route"; route: XRouter }
+  | { type: "route"; route: RouteReport }
   | { type: "error"; error: { message: string; code: string } };
 
 export type StreamResult =

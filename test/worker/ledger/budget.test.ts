@@ -2,9 +2,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CONFIG } from "../../../src/config/index.ts";
-import { toCanonical } from "../../../src/core/types.ts";
+import { type ChatCompletionRequest, toCanonical } from "../../../src/dialects/chat/request.ts";
 import type { Env } from "../../../src/env.ts";
-import type { ChatCompletionRequest } from "../../../src/http/openai-request.ts";
 import { RESERVATION_TTL_MS } from "../../../src/ledger/budget-object.ts";
 import { worstCasePico, worstCasePromptTokens } from "../../../src/ledger/worst-case.ts";
 import { ModelRegistry } from "../../../src/registry/model-registry.ts";

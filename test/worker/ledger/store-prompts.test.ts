@@ -2,10 +2,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../../src/app.ts";
 import { CONFIG } from "../../../src/config/index.ts";
 import type { Env } from "../../../src/env.ts";
-import { SERVICES } from "../../../src/services.ts";
+import { SERVICES } from "../../../src/gateway/services.ts";
+import { createApp } from "../../../src/http/app.ts";
 import { newSession } from "../gateway.ts";
 import { chatDone, uniqueWorkspace } from "./ledger-helpers.ts";
 

@@ -2,17 +2,17 @@
 import { describe, expect, it } from "vitest";
 import { CONFIG } from "../../../src/config/index.ts";
 import { CHAIN_NAMES } from "../../../src/config/schema.ts";
-import { HttpError } from "../../../src/http/errors.ts";
+import { GatewayError } from "../../../src/core/gateway-error.ts";
 import { ModelRegistry } from "../../../src/registry/model-registry.ts";
 import type { PlanInput } from "../../../src/routing/plan.ts";
 import { HELLO, order, plan, reasonFor } from "./fixture.ts";
 
-function rejection(overrides: Partial<PlanInput>): HttpError {
+function rejection(overrides: Partial<PlanInput>): GatewayError {
   try {
     plan(overrides);
   } catch (err) {
-    expect(err).toBeInstanceOf(HttpError);
-    return err as HttpError;
+    expect(err).toBeInstanceOf(GatewayError);
+    return err as GatewayError;
   }
   throw new Error("expected the planner to refuse the request");
 }

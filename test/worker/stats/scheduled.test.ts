@@ -3,7 +3,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../../src/env.ts";
 import worker from "../../../src/index.ts";
-import { healthSweep } from "../../../src/scheduled.ts";
+import { healthSweep } from "../../../src/stats/health-sweep.ts";
 import { StatsCache } from "../../../src/stats/stats-cache.ts";
 import { call, chat, newSession, type Session } from "../gateway.ts";
 

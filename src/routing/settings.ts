@@ -6,9 +6,9 @@ import {
   ProviderIdSchema,
   type Strategy,
   StrategySchema,
-} from "./config/schema.ts";
-import type { Env } from "./env.ts";
-import { HttpError } from "./http/errors.ts";
+} from "../config/schema.ts";
+import { GatewayError } from "../core/gateway-error.ts";
+import type { Env } from "../env.ts";
 
 export interface Settings {
   strategy: Strategy;
@@ -39,7 +39,7 @@ export function settingsFrom(env: Env, config: FallbackFile): Settings {
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new HttpError(500, `Gateway misconfigured: ${issue?.path.join(".")}: ${issue?.message}`, {
+    throw new GatewayError(500, `Gateway misconfigured: ${issue?.path.join(".")}: ${issue?.message}`, {
       code: "gateway_misconfigured",
     });
   }

@@ -1,19 +1,7 @@
-// The one encoder of OpenAI answers: chat.completion JSON, chat.completion.chunk SSE lines, and error events.
-import type { ChatResult, FinishReason, StreamEvent, Usage } from "../core/types.ts";
-import { totalPromptTokens } from "../core/types.ts";
-
-export interface XRouter {
-  provider: string;
-  model: string;
-  strategy: string;
-  chain: string | null;
-  attempts: { provider: string; model: string; status: string; error: string | null; latency_ms: number }[];
-  /** null when the model that answered has no price in the registry (never a made-up price). */
-  cost_usd: number | null;
-  latency_ms: number;
-  ttft_ms: number | null;
-  warnings: string[];
-}
+// The chat dialect's encoder of OpenAI answers: chat.completion JSON, chat.completion.chunk SSE lines, error events.
+import type { RouteReport } from "../../core/route-report.ts";
+import type { ChatResult, FinishReason, StreamEvent, Usage } from "../../core/types.ts";
+import { totalPromptTokens } from "../../core/types.ts";
 
 export function openAIUsage(u: Usage) {
   const prompt = totalPromptTokens(u);
@@ -37,7 +25,7 @@ export function encodeCompletion(
   id: string,
   created: number,
   result: ChatResult,
-  xRouter: XRouter,
+  xRouter: RouteReport,
 ): Record<string, unknown> {
   const message: Record<string, unknown> = { role: "assistant", content: result.content, refusal: null };
   if (result.tool_calls.length > 0) message.tool_calls = openAIToolCalls(result.tool_calls);
@@ -97,7 +85,7 @@ export class ChunkWriter {
   }
 
   /** The finish chunk (with x_router), the usage chunk if asked for, and [DONE]. */
-  finish(includeUsage: boolean, xRouter: XRouter): Uint8Array {
+  finish(includeUsage: boolean, xRouter: RouteReport): Uint8Array {
     const finishReason = this.finishReason ?? (this.sawToolCall ? "tool_calls" : "stop");
     let out = sse({
       ...this.#base,
@@ -121,7 +109,7 @@ export class ChunkWriter {
 }
 
 /** An OpenAI-style error event: what a client gets when a committed stream fails. No [DONE] follows. */
-export function encodeStreamError(message: string, type: string, code: string, xRouter?: XRouter): Uint8Array {
+export function encodeStreamError(message: string, type: string, code: string, xRouter?: RouteReport): Uint8Array {
   return encoder.encode(
     sse({ error: { message, type, param: null, code }, ...(xRouter ? { x_router: xRouter } : {}) }),
   );

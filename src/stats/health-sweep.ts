@@ -1,12 +1,12 @@
 // The cron health sweep: probes every configured provider with a free call (a model listing), never a completion.
 import { z } from "zod";
-import { PROVIDER_IDS, type ProviderId } from "./config/schema.ts";
-import { ProviderError } from "./core/errors.ts";
-import type { Env } from "./env.ts";
-import { adapterFor } from "./providers/index.ts";
-import type { ProbeResult } from "./stats/health.ts";
-import { localModelName } from "./stats/local-models.ts";
-import type { StatsCache } from "./stats/stats-cache.ts";
+import { PROVIDER_IDS, type ProviderId } from "../config/schema.ts";
+import { ProviderError } from "../core/errors.ts";
+import type { Env } from "../env.ts";
+import { adapterFor } from "../providers/index.ts";
+import type { ProbeResult } from "./health.ts";
+import { localModelName } from "./local-models.ts";
+import type { StatsCache } from "./stats-cache.ts";
 
 /** Ollama's /api/tags: only the names are read. */
 const TagsSchema = z.object({ models: z.array(z.object({ name: z.string().min(1) })) });

@@ -1,21 +1,21 @@
 // The Hono app: request id, CORS, auth, the routes, and one error handler that always answers in OpenAI's shape.
 import { Hono } from "hono";
-import type { Env } from "./env.ts";
-import type { AppEnv, AppServices } from "./http/app-env.ts";
-import { authenticate, requireAdmin } from "./http/auth.ts";
-import { deleteBudget, getBudget, putBudget } from "./http/budgets-route.ts";
-import { chatCompletions } from "./http/chat-route.ts";
-import { allowedOrigin, preflight, withCors } from "./http/cors.ts";
-import { dashboardAssetRoute, dashboardPageRoute } from "./http/dashboard-route.ts";
-import { errorResponse, HttpError } from "./http/errors.ts";
-import { gatewayInfo, labelEmulatedAnswers } from "./http/gateway-route.ts";
-import { providerHealth } from "./http/health-route.ts";
-import { createKey, listKeys, revokeKey } from "./http/keys-route.ts";
-import { listModels } from "./http/models-route.ts";
-import { listRequests } from "./http/requests-route.ts";
-import { dryRunRoute, listChains, listStrategies } from "./http/route-routes.ts";
-import { statsTimeseries } from "./http/timeseries-route.ts";
-import { getUsage } from "./http/usage-route.ts";
+import type { Env } from "../env.ts";
+import type { AppEnv, AppServices } from "./app-env.ts";
+import { authenticate, requireAdmin } from "./auth.ts";
+import { deleteBudget, getBudget, putBudget } from "./budgets-route.ts";
+import { chatCompletions } from "./chat-route.ts";
+import { allowedOrigin, preflight, withCors } from "./cors.ts";
+import { dashboardAssetRoute, dashboardPageRoute } from "./dashboard-route.ts";
+import { errorResponse, HttpError } from "./errors.ts";
+import { gatewayInfo, labelEmulatedAnswers } from "./gateway-route.ts";
+import { providerHealth } from "./health-route.ts";
+import { createKey, listKeys, revokeKey } from "./keys-route.ts";
+import { listModels } from "./models-route.ts";
+import { listRequests } from "./requests-route.ts";
+import { dryRunRoute, listChains, listStrategies } from "./route-routes.ts";
+import { statsTimeseries } from "./timeseries-route.ts";
+import { getUsage } from "./usage-route.ts";
 
 export function createApp(services: AppServices): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

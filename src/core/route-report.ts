@@ -1,0 +1,24 @@
+// The route report of one answered request: who answered, how it was chosen, who was tried, what it cost and took.
+// The gateway returns it typed; each transport writes it its own way (HTTP: x-router-* headers and the x_router body
+// field; RPC: the `route` field).
+
+export interface AttemptReport {
+  provider: string;
+  model: string;
+  status: string;
+  error: string | null;
+  latency_ms: number;
+}
+
+export interface RouteReport {
+  provider: string;
+  model: string;
+  strategy: string;
+  chain: string | null;
+  attempts: AttemptReport[];
+  /** null when the model that answered has no price in the registry (never a made-up price). */
+  cost_usd: number | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  warnings: string[];
+}

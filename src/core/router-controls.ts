@@ -1,0 +1,25 @@
+// What a caller may ask of the router, whatever dialect it speaks: strategy, chain, capabilities, limits, clocks.
+// Dialects carry it in their own place (the chat body's `router` field, x-router-* headers over HTTP).
+import { z } from "zod";
+import { CapabilitySchema, StrategySchema } from "../config/schema.ts";
+
+const TimeoutsOverride = z.strictObject({
+  headers_ms: z.int().positive().optional(),
+  first_token_ms: z.int().positive().optional(),
+  idle_ms: z.int().positive().optional(),
+  total_ms: z.int().positive().optional(),
+});
+
+export const RouterControlsSchema = z.strictObject({
+  strategy: StrategySchema.optional(),
+  chain: z.string().min(1).optional(),
+  capabilities: z.array(CapabilitySchema).optional(),
+  task_type: z.string().min(1).optional(),
+  budget_remaining: z.number().nonnegative().optional(),
+  max_latency_ms: z.number().positive().optional(),
+  fallback: z.boolean().optional(),
+  workspace_id: z.string().min(1).max(128).optional(),
+  execution_id: z.string().min(1).max(128).optional(),
+  timeouts: TimeoutsOverride.optional(),
+});
+export type RouterControls = z.infer<typeof RouterControlsSchema>;

@@ -1,0 +1,59 @@
+// The chat dialect's request: the zod schema of the OpenAI Chat Completions body Switchyard accepts (plus its own
+// `router` and `models` fields), and its conversion to the canonical request.
+import { z } from "zod";
+import { ChatMessageSchema, ResponseFormatSchema, ToolChoiceSchema, ToolSchema } from "../../core/messages.ts";
+import { RouterControlsSchema } from "../../core/router-controls.ts";
+import type { CanonicalRequest } from "../../core/types.ts";
+
+const nullableNumber = (schema: z.ZodNumber) => schema.nullable().optional();
+
+export const ChatCompletionRequestSchema = z.object({
+  model: z.string().min(1, "model is required"),
+  models: z.array(z.string().min(1)).min(1).max(10).optional(),
+  messages: z.array(ChatMessageSchema).min(1, "messages must hold at least one message"),
+  stream: z.boolean().nullable().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
+  tools: z.array(ToolSchema).max(128).optional(),
+  tool_choice: ToolChoiceSchema.optional(),
+  parallel_tool_calls: z.boolean().optional(),
+  response_format: ResponseFormatSchema.optional(),
+  temperature: nullableNumber(z.number().min(0).max(2)),
+  top_p: nullableNumber(z.number().min(0).max(1)),
+  presence_penalty: nullableNumber(z.number().min(-2).max(2)),
+  frequency_penalty: nullableNumber(z.number().min(-2).max(2)),
+  stop: z
+    .union([z.string(), z.array(z.string()).max(4)])
+    .nullable()
+    .optional(),
+  seed: z.int().nullable().optional(),
+  max_tokens: z.int().positive().nullable().optional(),
+  max_completion_tokens: z.int().positive().nullable().optional(),
+  n: z.literal(1, "only n=1 is supported").nullable().optional(),
+  user: z.string().max(256).optional(),
+  router: RouterControlsSchema.optional(),
+});
+export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
+
+/** Top-level fields OpenAI defines that Switchyard reads; anything else is passed over with a visible warning. */
+export const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(ChatCompletionRequestSchema.shape));
+
+export function toCanonical(body: ChatCompletionRequest): CanonicalRequest {
+  const stop =
+    body.stop === undefined || body.stop === null ? undefined : typeof body.stop === "string" ? [body.stop] : body.stop;
+  return {
+    messages: body.messages,
+    tools: body.tools,
+    tool_choice: body.tool_choice,
+    parallel_tool_calls: body.parallel_tool_calls,
+    response_format: body.response_format,
+    temperature: body.temperature ?? undefined,
+    top_p: body.top_p ?? undefined,
+    presence_penalty: body.presence_penalty ?? undefined,
+    frequency_penalty: body.frequency_penalty ?? undefined,
+    stop,
+    seed: body.seed ?? undefined,
+    max_output_tokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+    user: body.user,
+    stream: body.stream === true,
+  };
+}
