@@ -1,10 +1,10 @@
-// Headless Debian Chromium driven by playwright-core, with a fresh profile per launch, and a console-error collector.
+// Headless Chromium (the system's, or the one the @sparticuz/chromium package ships) driven by playwright-core, with a
+// fresh profile per launch, and a console-error collector.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-
-export const CHROMIUM = "/usr/bin/chromium";
+import { chromiumBinary } from "./chromium.ts";
 
 export interface Browser {
   context: BrowserContext;
@@ -12,9 +12,11 @@ export interface Browser {
 }
 
 export async function launchBrowser(): Promise<Browser> {
+  const binary = await chromiumBinary();
   const profile = mkdtempSync(join(tmpdir(), "switchyard-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: binary.executablePath,
+    env: { ...process.env, ...binary.env },
     headless: true,
     args: [
       "--headless",

@@ -1,5 +1,5 @@
-// The dashboard in a real browser (Debian Chromium) against wrangler dev over the emulators: data renders, the
-// playground streams, nothing errors in the console, no secret reaches the page, and it fits a phone.
+// The dashboard in a real browser (headless Chromium, see chromium.ts) against wrangler dev over the emulators: data
+// renders, the playground streams, nothing errors in the console, no secret reaches the page, and it fits a phone.
 
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
