@@ -2,11 +2,23 @@
 // lingua franca most clients speak); a dialect with other shapes converts to these. Schemas so any dialect can validate.
 import { z } from "zod";
 
-const TextPart = z.object({ type: z.literal("text"), text: z.string() });
+/** Anthropic's prompt-cache breakpoint, carried on a part as the client set it (only Anthropic reads it). */
+export const CacheControlSchema = z.object({ type: z.literal("ephemeral"), ttl: z.enum(["5m", "1h"]).optional() });
+export type CacheControl = z.infer<typeof CacheControlSchema>;
+
+const TextPart = z.object({ type: z.literal("text"), text: z.string(), cache_control: CacheControlSchema.optional() });
 const ImagePart = z.object({
   type: z.literal("image_url"),
   image_url: z.object({ url: z.string().min(1), detail: z.enum(["auto", "low", "high"]).optional() }),
+  cache_control: CacheControlSchema.optional(),
 });
+
+/** A model's reasoning as the provider returned it, kept so a later turn can hand it back (Anthropic's signature). */
+export const ReasoningPartSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("thinking"), thinking: z.string(), signature: z.string().optional() }),
+  z.object({ type: z.literal("redacted_thinking"), data: z.string() }),
+]);
+export type ReasoningPart = z.infer<typeof ReasoningPartSchema>;
 const UserPart = z.discriminatedUnion("type", [TextPart, ImagePart]);
 
 const textContent = z.union([z.string(), z.array(TextPart)]);
@@ -26,6 +38,8 @@ export const ChatMessageSchema = z.discriminatedUnion("role", [
     content: textContent.nullable().optional(),
     tool_calls: z.array(ToolCallSchema).optional(),
     name: z.string().optional(),
+    /** Reasoning that came before this turn's text and tool calls (Anthropic wants it back with tool results). */
+    reasoning: z.array(ReasoningPartSchema).optional(),
   }),
   z.object({ role: z.literal("tool"), content: textContent, tool_call_id: z.string().min(1) }),
 ]);
@@ -39,6 +53,7 @@ export const ToolSchema = z.object({
     parameters: z.record(z.string(), z.unknown()).optional(),
     strict: z.boolean().nullable().optional(),
   }),
+  cache_control: CacheControlSchema.optional(),
 });
 export type Tool = z.infer<typeof ToolSchema>;
 

@@ -1,8 +1,8 @@
 // Canonical types every adapter and dialect speaks: a request, a result, a small closed set of stream events, usage.
 import type { ProviderId } from "../config/schema.ts";
-import type { ChatMessage, ResponseFormat, Tool, ToolChoice } from "./messages.ts";
+import type { ChatMessage, ReasoningPart, ResponseFormat, Tool, ToolChoice } from "./messages.ts";
 
-export type { ChatMessage, ProviderId, ResponseFormat, Tool, ToolChoice };
+export type { ChatMessage, ProviderId, ReasoningPart, ResponseFormat, Tool, ToolChoice };
 
 /**
  * What an adapter is asked to send. Messages, tools and formats keep OpenAI's shapes (the lingua franca our
@@ -23,7 +23,22 @@ export interface CanonicalRequest {
   /** max_tokens or max_completion_tokens, whichever the client sent. */
   max_output_tokens?: number;
   user?: string;
+  /** Only sampling from the top K options (Anthropic, Ollama; others ignore it with a warning). */
+  top_k?: number;
+  /**
+   * How hard the model should think: an effort (OpenAI's reasoning_effort / reasoning.effort) or a token budget
+   * (Anthropic's thinking.budget_tokens); each adapter maps whichever it got to its provider's own control.
+   */
+  reasoning?: Reasoning;
   stream: boolean;
+}
+
+export type ReasoningEffort = "minimal" | "low" | "medium" | "high";
+export interface Reasoning {
+  effort?: ReasoningEffort;
+  budget_tokens?: number;
+  /** The client asked for thinking to be off (Anthropic's `thinking: {type: "disabled"}`). */
+  disabled?: boolean;
 }
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
@@ -36,6 +51,8 @@ export interface Usage {
   cached_input_tokens: number;
   /** Prompt tokens written to the provider's cache (Anthropic bills them at their own price). */
   cache_write_tokens: number;
+  /** Of output_tokens, those the model spent reasoning (already counted in output_tokens, billed as output). */
+  reasoning_tokens?: number;
 }
 
 export function totalPromptTokens(u: Usage): number {
@@ -56,6 +73,8 @@ export interface ChatResult {
   tool_calls: ToolCall[];
   finish_reason: FinishReason;
   usage: Usage | null;
+  /** The model's reasoning, where the provider returns it (Anthropic's thinking blocks, with their signatures). */
+  reasoning?: ReasoningPart[];
 }
 
 /** The closed set of events a streaming adapter emits. Failures are thrown as ProviderError, never emitted. */
