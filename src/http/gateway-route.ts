@@ -20,6 +20,8 @@ export function gatewayInfo(c: Context<AppEnv>): Response {
     providers,
     emulated,
     notice: emulated ? EMULATOR_NOTICE : null,
+    // Whether this isolate could load the budget list (when not, budgets are checked with each workspace directly).
+    budgets: c.get("app").governance.budgetListState(),
   });
 }
 

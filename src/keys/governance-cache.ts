@@ -5,9 +5,37 @@ import type { KeyRecord } from "./key-record.ts";
 
 /** A snapshot older than this is refreshed in the background (the request that notices goes on with the old one). */
 export const REFRESH_AFTER_MS = 10_000;
-/** An unknown hash is asked about again after this long, so a flood of wrong keys costs one directory read each. */
+/** An unknown hash is asked about again after this long, so a repeated wrong key costs one directory read. */
 const MISS_TTL_MS = 5_000;
-const MAX_MISSES = 10_000;
+/** Unknown hashes remembered; past this the oldest are forgotten first. */
+export const MAX_MISSES = 4096;
+/**
+ * Directory look-ups (keys this isolate has not seen) per second. Past it an unknown key is not looked up: a flood
+ * of invented keys costs the one global directory at most this many reads a second per isolate, while keys in the
+ * snapshot (every key older than REFRESH_AFTER_MS) never need a look-up and are never throttled.
+ */
+export const LOOKUPS_PER_SECOND = 50;
+
+/** An unknown key arrived while this second's look-ups were spent: it may be valid, so the answer is "retry". */
+export class LookupsThrottled extends Error {
+  override name = "LookupsThrottled";
+}
+/**
+ * A budget list older than this (its refreshes keep failing) is no longer trusted to say "no budget": the gate then
+ * asks each workspace's BudgetObject itself, as it does before the first list loads.
+ */
+export const BUDGET_LIST_TRUST_MS = 60_000;
+/** While the directory cannot be read, a request retries the first snapshot at most this often. */
+export const SNAPSHOT_RETRY_MS = 1_000;
+
+/** Whether this isolate's budget list can be trusted (for the gate and GET /v1/gateway). */
+export interface BudgetListState {
+  state: "loaded" | "unavailable";
+  /** Epoch ms of the last good snapshot; null before any. */
+  loaded_at: number | null;
+  /** Why, while the list is unavailable (a fixed sentence: the directory's own error stays in the logs). */
+  reason: string | null;
+}
 
 interface Waiter {
   waitUntil(promise: Promise<unknown>): void;
@@ -24,13 +52,26 @@ export class GovernanceCache {
   #budgets = new Map<string, OnLimit>();
   #loadedAt = Number.NEGATIVE_INFINITY;
   #refreshing = false;
+  #failedAt = Number.NEGATIVE_INFINITY;
+  /** The last snapshot attempt failed (cleared by the next good one). */
+  #lastFailed = false;
+  /** Unknown hash -> when to ask again; Map order is insertion order, so the first entry is the oldest. */
   #misses = new Map<string, number>();
+  readonly #lookupsPerSecond: number;
+  #window = { start: Number.NEGATIVE_INFINITY, used: 0 };
+  #lookups = 0;
   /** The last remaining amount (pico) a budget reported, per workspace: the planner's downgrade hint. */
   #remaining = new Map<string, number>();
   readonly #now: () => number;
 
-  constructor(now: () => number) {
+  constructor(now: () => number, opts: { lookupsPerSecond?: number } = {}) {
     this.#now = now;
+    this.#lookupsPerSecond = opts.lookupsPerSecond ?? LOOKUPS_PER_SECOND;
+  }
+
+  /** Directory look-ups this cache has made for single keys (tests and diagnostics read it). */
+  get directoryLookups(): number {
+    return this.#lookups;
   }
 
   /** Makes sure a snapshot exists (the first request of an isolate waits for it), and refreshes a stale one in the background. */
@@ -38,41 +79,70 @@ export class GovernanceCache {
     const age = this.#now() - this.#loadedAt;
     if (age === Number.POSITIVE_INFINITY) {
       // An unreachable directory must not take every request down: keys still resolve one by one (and fail then),
-      // and the next request tries the snapshot again.
-      await this.#refresh(env).catch((err: unknown) =>
-        console.error("governance snapshot failed", err instanceof Error ? err.message : String(err)),
-      );
+      // budgets are asked of each workspace's BudgetObject (budgetsKnown() is false), and a request a second later
+      // tries the snapshot again.
+      if (this.#now() - this.#failedAt < SNAPSHOT_RETRY_MS) return;
+      await this.#refresh(env).catch((err: unknown) => this.#failed("governance snapshot failed", err));
       return;
     }
     if (age > REFRESH_AFTER_MS && !this.#refreshing) {
       this.#refreshing = true;
       ctx.waitUntil(
         this.#refresh(env)
-          .catch((err: unknown) =>
-            console.error("governance refresh failed", err instanceof Error ? err.message : String(err)),
-          )
+          .catch((err: unknown) => this.#failed("governance refresh failed", err))
           .finally(() => (this.#refreshing = false)),
       );
     }
   }
 
-  /** The live key with this hash; a miss asks the directory once (a key created a moment ago must work). */
+  /**
+   * The live key with this hash; a miss asks the directory once (a key created a moment ago must work), unless this
+   * second's look-ups are spent (then LookupsThrottled).
+   */
   async keyByHash(env: Env, hash: string): Promise<KeyRecord | null> {
     const known = this.#keys.get(hash);
     if (known !== undefined) return known;
+    const now = this.#now();
     const missedUntil = this.#misses.get(hash);
-    if (missedUntil !== undefined && missedUntil > this.#now()) return null;
+    if (missedUntil !== undefined && missedUntil > now) return null;
+    if (now - this.#window.start >= 1000) this.#window = { start: now, used: 0 };
+    if (this.#window.used >= this.#lookupsPerSecond) throw new LookupsThrottled("too many key look-ups this second");
+    this.#window.used++;
+    this.#lookups++;
     const found = await directoryOf(env).lookup(hash);
     if (found === null) {
-      if (this.#misses.size >= MAX_MISSES) this.#misses.clear();
+      this.#misses.delete(hash);
       this.#misses.set(hash, this.#now() + MISS_TTL_MS);
+      if (this.#misses.size > MAX_MISSES) this.#misses.delete(this.#misses.keys().next().value as string);
       return null;
     }
+    this.#misses.delete(hash);
     this.#keys.set(hash, found);
     return found;
   }
 
-  /** The workspace's budget mode, or null when it has none (then the request pays nothing for budgets). */
+  /**
+   * Whether budgetOf()'s null means "no budget": only with a budget list loaded within BUDGET_LIST_TRUST_MS. Before
+   * the first snapshot, or after a minute of failed refreshes, the list cannot say so.
+   */
+  budgetsKnown(): boolean {
+    return this.#now() - this.#loadedAt <= BUDGET_LIST_TRUST_MS;
+  }
+
+  budgetListState(): BudgetListState {
+    const known = this.budgetsKnown();
+    return {
+      state: known ? "loaded" : "unavailable",
+      loaded_at: Number.isFinite(this.#loadedAt) ? this.#loadedAt : null,
+      reason: known
+        ? null
+        : this.#lastFailed
+          ? "the key directory could not be read; budgets are checked with each workspace's budget directly"
+          : "not loaded yet",
+    };
+  }
+
+  /** The workspace's budget mode, or null when the list has none for it (see budgetsKnown() for whether to trust it). */
   budgetOf(workspaceId: string): OnLimit | null {
     return this.#budgets.get(workspaceId) ?? null;
   }
@@ -104,5 +174,13 @@ export class GovernanceCache {
     this.#budgets = new Map(snapshot.budgets.map((b) => [b.workspace_id, b.on_limit]));
     this.#misses.clear();
     this.#loadedAt = this.#now();
+    this.#lastFailed = false;
+  }
+
+  #failed(what: string, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(what, message);
+    this.#failedAt = this.#now();
+    this.#lastFailed = true;
   }
 }

@@ -51,10 +51,14 @@ export class BudgetObject extends DurableObject<Env> {
     this.#sql.exec(
       `CREATE TABLE IF NOT EXISTS reservations (hold_id TEXT PRIMARY KEY, amount_pico INTEGER NOT NULL, period_start INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
     );
+    // When the budget was set (kept across re-configures, cleared by unconfigure): see charge().
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
   }
 
   /** Sets (or replaces) the budget. `seedSpentPico` is what the ledger already shows for the current period. */
   configure(config: BudgetConfig, now: number, seedSpentPico = 0): BudgetStatus {
+    if (this.#config() === null)
+      this.#sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('budgeted_since', ?)`, Math.round(now));
     this.#sql.exec(
       `INSERT INTO config (id, limit_pico, period, alert_threshold, on_limit) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET limit_pico = excluded.limit_pico, period = excluded.period, alert_threshold = excluded.alert_threshold, on_limit = excluded.on_limit`,
@@ -75,6 +79,7 @@ export class BudgetObject extends DurableObject<Env> {
   /** Removes the budget; spend history stays, so setting it again in the same period counts what was spent. */
   unconfigure(): void {
     this.#sql.exec(`DELETE FROM config`);
+    this.#sql.exec(`DELETE FROM meta WHERE key = 'budgeted_since'`);
   }
 
   status(now: number): BudgetStatus | null {
@@ -125,6 +130,32 @@ export class BudgetObject extends DurableObject<Env> {
       start,
       Math.round(costPico),
     );
+  }
+
+  /**
+   * Charges requests that held nothing here: admitted by an isolate whose budget list had not yet heard of this
+   * budget (it refreshes every few seconds). Each isolate sends what its workspace's priced requests cost after the
+   * fact, and only a configured budget counts them: a request that finished before the budget was set is already in
+   * the spend the ledger seeded at configure(), so it is not counted twice. Returns what was charged (pico).
+   */
+  charge(charges: { finished_at: number; cost_pico: number }[], now: number): number {
+    const config = this.#config();
+    if (config === null) return 0;
+    const since =
+      this.#sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'budgeted_since'`).toArray()[0]?.value ?? 0;
+    let total = 0;
+    for (const c of charges) {
+      if (!(c.cost_pico > 0) || !Number.isFinite(c.cost_pico) || c.finished_at < since) continue;
+      const start = periodStart(config.period, Math.min(c.finished_at, now));
+      const pico = Math.round(c.cost_pico);
+      this.#sql.exec(
+        `INSERT INTO spend (period_start, spent_pico) VALUES (?, ?) ON CONFLICT (period_start) DO UPDATE SET spent_pico = spent_pico + excluded.spent_pico`,
+        start,
+        pico,
+      );
+      total += pico;
+    }
+    return total;
   }
 
   #config(): BudgetConfig | null {

@@ -53,6 +53,7 @@ function renderIdentity(g) {
   } else banner.hidden = true;
   const unconfigured = g.providers.filter((p) => !p.configured).map((p) => p.provider);
   replace($("#configured"), unconfigured.length ? "unconfigured: " + unconfigured.join(", ") : "all five providers configured");
+  if (g.budgets && g.budgets.state === "unavailable") $("#configured").append(" · budget list unavailable (" + g.budgets.reason + "): budgeted requests may be refused, retry shortly");
   const ws = $("#workspace");
   ws.disabled = g.caller.kind === "workspace";
   if (g.caller.kind === "workspace") ws.value = g.caller.workspace_id;
