@@ -34,6 +34,11 @@ export const requests = sqliteTable(
     costPico: integer("cost_pico"),
     /** 1 when the answering model reported usage but is not priced: its cost is unknown, never invented. */
     unpriced: integer("unpriced", { mode: "boolean" }).notNull().default(false),
+    /**
+     * 1 when the provider never reported usage (a stream cut off, stalled, or left by its client): the tokens are the
+     * gateway's estimate (prompt from the estimator, output from what was streamed) and the cost is billed from them.
+     */
+    usageEstimated: integer("usage_estimated", { mode: "boolean" }).notNull().default(false),
     latencyMs: integer("latency_ms").notNull(),
     ttftMs: integer("ttft_ms"),
     error: text("error"),
@@ -88,6 +93,9 @@ export const dailyRollups = sqliteTable(
     cacheWriteTokens: integer("cache_write_tokens").notNull(),
     costPico: integer("cost_pico").notNull(),
     unpricedRequests: integer("unpriced_requests").notNull(),
+    /** Of requests and cost_pico: those billed from estimated usage (requests.usage_estimated). */
+    estimatedRequests: integer("estimated_requests").notNull().default(0),
+    estimatedCostPico: integer("estimated_cost_pico").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.provider, t.model, t.executionId] })],
 );

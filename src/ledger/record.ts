@@ -1,7 +1,7 @@
 // What is known about a request once it is over: route, attempts, tokens and cost. Sinks (stats, ledger) take it.
 import type { ProviderId } from "../config/schema.ts";
+import type { ErrorKind } from "../core/errors.ts";
 import type { Usage } from "../core/types.ts";
-import type { AttemptRecord } from "../execute/run-plan.ts";
 
 export interface CompletionRecord {
   request_id: string;
@@ -21,6 +21,11 @@ export interface CompletionRecord {
   usage: Usage | null;
   /** Integer pico-dollars; null when the answering model has no price. */
   cost_pico: number | null;
+  /**
+   * `usage` (and so the cost) is the gateway's estimate: the provider never reported it (a stream cut off, stalled,
+   * or left by its client). Absent: reported by the provider.
+   */
+  usage_estimated?: boolean;
   latency_ms: number;
   ttft_ms: number | null;
   error: string | null;
@@ -30,6 +35,18 @@ export interface CompletionRecord {
   key_id?: string | null;
   /** Budget reservations held for this request (src/ledger/budget-gate.ts), settled with its real cost once it is over. */
   budget_holds?: BudgetHoldRef[];
+}
+
+/** One try of one candidate, as the executor made it and the ledger stores it. */
+export interface AttemptRecord {
+  provider: string;
+  model: string;
+  status: "ok" | "failed" | "skipped";
+  error: string | null;
+  error_kind: ErrorKind | null;
+  http_status: number | null;
+  latency_ms: number;
+  ttft_ms: number | null;
 }
 
 /** One reservation: the BudgetObject's name and the hold's own id (request ids come from clients and may repeat). */

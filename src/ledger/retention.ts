@@ -20,15 +20,18 @@ export async function foldOldRequests(db: D1Database, now: number, requestDays: 
     await db.batch([
       db
         .prepare(
-          `INSERT INTO daily_rollups (workspace_id, day, provider, model, execution_id, requests, errors, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_pico, unpriced_requests)
+          `INSERT INTO daily_rollups (workspace_id, day, provider, model, execution_id, requests, errors, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_pico, unpriced_requests, estimated_requests, estimated_cost_pico)
            SELECT workspace_id, day, COALESCE(provider, ''), COALESCE(model, ''), COALESCE(execution_id, ''), COUNT(*), SUM(status != 'ok'), SUM(input_tokens), SUM(output_tokens),
-                  SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(COALESCE(cost_pico, 0)), SUM(unpriced)
+                  SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(COALESCE(cost_pico, 0)), SUM(unpriced),
+                  SUM(usage_estimated), SUM(CASE WHEN usage_estimated THEN COALESCE(cost_pico, 0) ELSE 0 END)
            FROM requests WHERE day = ? GROUP BY 1, 2, 3, 4, 5
            ON CONFLICT (workspace_id, day, provider, model, execution_id) DO UPDATE SET
              requests = requests + excluded.requests, errors = errors + excluded.errors, input_tokens = input_tokens + excluded.input_tokens,
              output_tokens = output_tokens + excluded.output_tokens, cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
              cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, cost_pico = cost_pico + excluded.cost_pico,
-             unpriced_requests = unpriced_requests + excluded.unpriced_requests`,
+             unpriced_requests = unpriced_requests + excluded.unpriced_requests,
+             estimated_requests = estimated_requests + excluded.estimated_requests,
+             estimated_cost_pico = estimated_cost_pico + excluded.estimated_cost_pico`,
         )
         .bind(day),
       db.prepare(`DELETE FROM attempts WHERE request_id IN (SELECT id FROM requests WHERE day = ?)`).bind(day),

@@ -30,6 +30,13 @@ export interface UsageAmounts {
   cost_usd: number;
   /** Answered by an unpriced model: tokens counted, cost unknown (not in cost_usd, never guessed). */
   unpriced_requests: number;
+  /**
+   * Requests whose usage the provider never reported (a stream cut off, stalled or left by its client), billed from
+   * the gateway's estimate; their tokens and cost are part of the figures above, and shown apart here.
+   */
+  estimated_requests: number;
+  estimated_cost_pico: number;
+  estimated_cost_usd: number;
 }
 
 export interface UsageGroup extends UsageAmounts {
@@ -62,6 +69,8 @@ const RowSchema = z.object({
   cached_input_tokens: z.number(),
   cost_pico: z.number(),
   unpriced_requests: z.number(),
+  estimated_requests: z.number(),
+  estimated_cost_pico: z.number(),
 });
 
 /**
@@ -87,23 +96,31 @@ export async function queryUsage(
       : sql`workspace_id = ${ws} AND day >= ${firstDay} AND day <= ${lastDay}`;
   const rows = await db.all(sql`
     SELECT key, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
-           SUM(cached_input_tokens) AS cached_input_tokens, SUM(cost_pico) AS cost_pico, SUM(unpriced_requests) AS unpriced_requests
+           SUM(cached_input_tokens) AS cached_input_tokens, SUM(cost_pico) AS cost_pico, SUM(unpriced_requests) AS unpriced_requests,
+           SUM(estimated_requests) AS estimated_requests, SUM(estimated_cost_pico) AS estimated_cost_pico
     FROM (
       SELECT ${sql.raw(REQUEST_KEYS[dim])} AS key, COUNT(*) AS requests, SUM(status != 'ok') AS errors,
              SUM(input_tokens + cached_input_tokens + cache_write_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
-             SUM(cached_input_tokens) AS cached_input_tokens, SUM(COALESCE(cost_pico, 0)) AS cost_pico, SUM(unpriced) AS unpriced_requests
+             SUM(cached_input_tokens) AS cached_input_tokens, SUM(COALESCE(cost_pico, 0)) AS cost_pico, SUM(unpriced) AS unpriced_requests,
+             SUM(usage_estimated) AS estimated_requests,
+             SUM(CASE WHEN usage_estimated THEN COALESCE(cost_pico, 0) ELSE 0 END) AS estimated_cost_pico
       FROM requests WHERE ${requestWhere} GROUP BY 1
       UNION ALL
       SELECT ${sql.raw(ROLLUP_KEYS[dim])} AS key, SUM(requests), SUM(errors),
              SUM(input_tokens + cached_input_tokens + cache_write_tokens), SUM(output_tokens),
-             SUM(cached_input_tokens), SUM(cost_pico), SUM(unpriced_requests)
+             SUM(cached_input_tokens), SUM(cost_pico), SUM(unpriced_requests), SUM(estimated_requests), SUM(estimated_cost_pico)
       FROM daily_rollups WHERE ${rollupWhere} GROUP BY 1
     )
     GROUP BY key ORDER BY key`);
   const groups = z
     .array(RowSchema)
     .parse(rows)
-    .map((r) => ({ ...r, key: r.key === "" ? null : r.key, cost_usd: r.cost_pico / 1e12 }));
+    .map((r) => ({
+      ...r,
+      key: r.key === "" ? null : r.key,
+      cost_usd: r.cost_pico / 1e12,
+      estimated_cost_usd: r.estimated_cost_pico / 1e12,
+    }));
   const totals = groups.reduce<UsageAmounts>(
     (t, g) => ({
       requests: t.requests + g.requests,
@@ -114,6 +131,9 @@ export async function queryUsage(
       cost_pico: t.cost_pico + g.cost_pico,
       cost_usd: 0,
       unpriced_requests: t.unpriced_requests + g.unpriced_requests,
+      estimated_requests: t.estimated_requests + g.estimated_requests,
+      estimated_cost_pico: t.estimated_cost_pico + g.estimated_cost_pico,
+      estimated_cost_usd: 0,
     }),
     {
       requests: 0,
@@ -124,9 +144,13 @@ export async function queryUsage(
       cost_pico: 0,
       cost_usd: 0,
       unpriced_requests: 0,
+      estimated_requests: 0,
+      estimated_cost_pico: 0,
+      estimated_cost_usd: 0,
     },
   );
   totals.cost_usd = totals.cost_pico / 1e12;
+  totals.estimated_cost_usd = totals.estimated_cost_pico / 1e12;
   return { totals, groups: filter.groupBy === null ? [] : groups };
 }
 
