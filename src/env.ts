@@ -1,9 +1,17 @@
 // The Worker's bindings and variables, as wrangler.toml, .dev.vars and secrets provide them.
 import type { GovernanceDirectory } from "./keys/governance-directory.ts";
 import type { BudgetObject } from "./ledger/budget-object.ts";
+import type { ProviderEnvOf } from "./providers/spec.ts";
+import type { ProviderSpecs } from "./providers/specs.ts";
 import type { StatsObject } from "./stats/stats-object.ts";
 
-export interface Env {
+/**
+ * The variables the providers read (keys, key lists, base URLs, the Ollama Access token), typed from their
+ * declarations in src/providers/specs.ts: a provider added there is typed here with no edit.
+ */
+export type ProviderEnv = ProviderEnvOf<ProviderSpecs>;
+
+export interface Env extends ProviderEnv {
   DB: D1Database;
   /** One per budget scope (a workspace, or a key with budget_usd): holds, settles and enforces spend. */
   BUDGETS: DurableObjectNamespace<BudgetObject>;
@@ -26,35 +34,7 @@ export interface Env {
   LLM_ROUTING_STRATEGY?: string;
   LLM_ENABLE_FALLBACK?: string;
   LLM_PREFER_LOCAL?: string;
-
-  OPENAI_API_KEY?: string;
-  ANTHROPIC_API_KEY?: string;
-  MISTRAL_API_KEY?: string;
-  TOGETHER_API_KEY?: string;
-  OPENAI_BASE_URL?: string;
-  ANTHROPIC_BASE_URL?: string;
-  MISTRAL_BASE_URL?: string;
-  TOGETHER_BASE_URL?: string;
-  OLLAMA_BASE_URL?: string;
-  OLLAMA_ACCESS_CLIENT_ID?: string;
-  OLLAMA_ACCESS_CLIENT_SECRET?: string;
 }
-
-/** The subset of Env an adapter reads. */
-export type ProviderEnv = Pick<
-  Env,
-  | "OPENAI_API_KEY"
-  | "ANTHROPIC_API_KEY"
-  | "MISTRAL_API_KEY"
-  | "TOGETHER_API_KEY"
-  | "OPENAI_BASE_URL"
-  | "ANTHROPIC_BASE_URL"
-  | "MISTRAL_BASE_URL"
-  | "TOGETHER_BASE_URL"
-  | "OLLAMA_BASE_URL"
-  | "OLLAMA_ACCESS_CLIENT_ID"
-  | "OLLAMA_ACCESS_CLIENT_SECRET"
->;
 
 export function isDevelopment(env: Pick<Env, "SWITCHYARD_ENV">): boolean {
   return env.SWITCHYARD_ENV === "development";

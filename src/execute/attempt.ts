@@ -62,7 +62,7 @@ async function send(input: AttemptInput, controller: AbortController, headersMs:
     const text = await withClock(response.text(), input.timeouts.idle_ms, "idle", controller, adapter.id).catch(
       () => "",
     );
-    throw adapter.parseError(response.status, response.headers, text, deps.now());
+    throw adapter.parseError(response.status, response.headers, text, deps.now(), input.ctx.env);
   }
   return response;
 }

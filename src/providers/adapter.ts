@@ -41,8 +41,8 @@ export interface ProviderAdapter {
   parseChatResponse(json: unknown, ctx: AdapterContext): ChatResult;
   /** Turns upstream messages into canonical events; throws ProviderError on an error event or a malformed chunk. */
   parseStream(messages: AsyncIterable<WireMessage>, ctx: AdapterContext): AsyncGenerator<StreamEvent>;
-  /** Turns a non-2xx answer into the one error type. */
-  parseError(status: number, headers: Headers, body: string, now: number): ProviderError;
+  /** Turns a non-2xx answer into the one error type; `env` is what the registry's guard redacts the answer with. */
+  parseError(status: number, headers: Headers, body: string, now: number, env: ProviderEnv): ProviderError;
   /** A free call that proves the provider is reachable and the key works (model listing). */
   probeRequest(env: ProviderEnv): { url: string; headers: Record<string, string> };
 }

@@ -1,11 +1,21 @@
 // Mistral: OpenAI-compatible, but it forbids unknown fields (422) and names a few things its own way.
 import { createOpenAICompatibleAdapter } from "./openai-compatible/adapter.ts";
+import { mapOpenAIFinishReason } from "./openai-compatible/finish-reason.ts";
+import type { ProviderSpec } from "./spec.ts";
+
+export const mistralSpec = {
+  id: "mistral",
+  env: { key: "MISTRAL_API_KEY", keys: "MISTRAL_API_KEYS", baseUrl: "MISTRAL_BASE_URL" },
+  secrets: ["MISTRAL_API_KEY", "MISTRAL_API_KEYS"],
+  requires: "key",
+  // No prefix: 32 letters and digits, mixed case.
+  keyPatterns: [/\b(?=[A-Za-z0-9]{0,31}[A-Z])(?=[A-Za-z0-9]{0,31}[a-z])(?=[A-Za-z0-9]{0,31}\d)[A-Za-z0-9]{32}\b/],
+  capabilities: { streamFormat: "sse", local: false },
+} as const satisfies ProviderSpec<"mistral">;
 
 export const mistralAdapter = createOpenAICompatibleAdapter({
-  id: "mistral",
+  spec: mistralSpec,
   defaultBaseUrl: "https://api.mistral.ai/v1",
-  apiKey: (env) => env.MISTRAL_API_KEY,
-  baseUrl: (env) => env.MISTRAL_BASE_URL,
   quirks: {
     // `max_completion_tokens` is refused with 422 extra_forbidden.
     maxTokensField: "max_tokens",
@@ -16,4 +26,7 @@ export const mistralAdapter = createOpenAICompatibleAdapter({
     requiredToolChoice: "any",
     user: false,
   },
+  // The answer was cut by the model's context window.
+  finishReason: (reason, hasToolCalls) =>
+    mapOpenAIFinishReason(reason === "model_length" ? "length" : reason, hasToolCalls),
 });

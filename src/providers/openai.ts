@@ -1,19 +1,18 @@
-// OpenAI: the reference OpenAI-compatible API.
+// OpenAI: the reference OpenAI-compatible API; every quirk default is its behaviour.
 import { createOpenAICompatibleAdapter } from "./openai-compatible/adapter.ts";
+import type { ProviderSpec } from "./spec.ts";
+
+export const openaiSpec = {
+  id: "openai",
+  env: { key: "OPENAI_API_KEY", keys: "OPENAI_API_KEYS", baseUrl: "OPENAI_BASE_URL" },
+  secrets: ["OPENAI_API_KEY", "OPENAI_API_KEYS"],
+  requires: "key",
+  // sk-..., sk-proj-..., sk-svcacct-..., sk-admin-... (also shown masked: sk-proj-****wxyz).
+  keyPatterns: [/\bsk-[A-Za-z0-9_*-]{4,}/],
+  capabilities: { streamFormat: "sse", local: false },
+} as const satisfies ProviderSpec<"openai">;
 
 export const openaiAdapter = createOpenAICompatibleAdapter({
-  id: "openai",
+  spec: openaiSpec,
   defaultBaseUrl: "https://api.openai.com/v1",
-  apiKey: (env) => env.OPENAI_API_KEY,
-  baseUrl: (env) => env.OPENAI_BASE_URL,
-  quirks: {
-    // max_tokens is deprecated and refused by the o-series models.
-    maxTokensField: "max_completion_tokens",
-    // Usage arrives in a final chunk with `choices: []`.
-    streamUsage: "stream_options",
-    seedField: "seed",
-    developerRole: true,
-    requiredToolChoice: "required",
-    user: true,
-  },
 });

@@ -1,17 +1,23 @@
 // Together AI: OpenAI-compatible; usage (with top-level cached_tokens) rides on the finish chunk, `eos` means stop.
 import { createOpenAICompatibleAdapter } from "./openai-compatible/adapter.ts";
+import { toCanonicalUsage } from "./openai-compatible/usage.ts";
+import type { ProviderSpec } from "./spec.ts";
+
+export const togetherSpec = {
+  id: "together",
+  env: { key: "TOGETHER_API_KEY", keys: "TOGETHER_API_KEYS", baseUrl: "TOGETHER_BASE_URL" },
+  secrets: ["TOGETHER_API_KEY", "TOGETHER_API_KEYS"],
+  requires: "key",
+  // tgp_v1_... today; 64 hex characters before.
+  keyPatterns: [/\btgp_v1_[A-Za-z0-9_-]{8,}/, /\b[a-f0-9]{64}\b/],
+  capabilities: { streamFormat: "sse", local: false },
+} as const satisfies ProviderSpec<"together">;
 
 export const togetherAdapter = createOpenAICompatibleAdapter({
-  id: "together",
+  spec: togetherSpec,
   defaultBaseUrl: "https://api.together.xyz/v1",
-  apiKey: (env) => env.TOGETHER_API_KEY,
-  baseUrl: (env) => env.TOGETHER_BASE_URL,
-  quirks: {
-    maxTokensField: "max_tokens",
-    streamUsage: "stream_options",
-    seedField: "seed",
-    developerRole: false,
-    requiredToolChoice: "required",
-    user: true,
-  },
+  // `eos` is OpenAI's default case (a stop); only the max-tokens field and the developer role differ.
+  quirks: { maxTokensField: "max_tokens", developerRole: false },
+  // Cached tokens at the top level of usage, not in prompt_tokens_details.
+  usage: (u) => toCanonicalUsage(u, u.cached_tokens ?? u.prompt_tokens_details?.cached_tokens ?? 0),
 });

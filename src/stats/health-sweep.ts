@@ -59,7 +59,7 @@ async function probe(
     const response = await deps.fetch(url, { method: "GET", headers, signal: AbortSignal.timeout(deps.timeoutMs) });
     const text = await response.text();
     if (!response.ok) {
-      const err = adapter.parseError(response.status, response.headers, text, deps.now());
+      const err = adapter.parseError(response.status, response.headers, text, deps.now(), env);
       return { result: done(false, err.kind, `probe: ${err.message}`), body: null };
     }
     if (provider !== "ollama") return { result: done(true, null, null), body: null };

@@ -1,24 +1,36 @@
 // Anthropic Messages: x-api-key + anthropic-version, content blocks, tool_use / input_json_delta, cache usage.
-import { type ErrorKind, kindForStatus, ProviderError, parseRetryAfter } from "../../core/errors.ts";
+import { type ErrorKind, kindForStatus, ProviderError } from "../../core/errors.ts";
 import type { ChatResult, FinishReason, StreamEvent, ToolCall, Usage } from "../../core/types.ts";
 import type { ProviderEnv } from "../../env.ts";
 import type { WireMessage } from "../../streams/wire-messages.ts";
 import { joinUrl, type ProviderAdapter } from "../adapter.ts";
+import { errorFromAnswer, readErrorBody } from "../error-body.ts";
+import { apiKeysOf, baseUrlOf, isConfigured, type ProviderSpec } from "../spec.ts";
 import { buildAnthropicBody } from "./request.ts";
 import { type AnthropicUsage, ErrorBodySchema, MessageSchema, StreamEventSchema } from "./wire.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 
-const baseUrl = (env: ProviderEnv) => env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com";
+export const anthropicSpec = {
+  id: "anthropic",
+  env: { key: "ANTHROPIC_API_KEY", keys: "ANTHROPIC_API_KEYS", baseUrl: "ANTHROPIC_BASE_URL" },
+  secrets: ["ANTHROPIC_API_KEY", "ANTHROPIC_API_KEYS"],
+  requires: "key",
+  // sk-ant-api03-..., sk-ant-admin01-...
+  keyPatterns: [/\bsk-ant-[A-Za-z0-9_*-]{4,}/],
+  capabilities: { streamFormat: "sse", local: false },
+} as const satisfies ProviderSpec<"anthropic">;
+
+const baseUrl = (env: ProviderEnv) => baseUrlOf(anthropicSpec, env, "https://api.anthropic.com");
 const authHeaders = (env: ProviderEnv) => ({
-  "x-api-key": env.ANTHROPIC_API_KEY ?? "",
+  "x-api-key": apiKeysOf(anthropicSpec, env)[0] ?? "",
   "anthropic-version": ANTHROPIC_VERSION,
 });
 
 export const anthropicAdapter: ProviderAdapter = {
   id: "anthropic",
-  streamFormat: "sse",
-  configured: (env) => (env.ANTHROPIC_API_KEY ?? "") !== "",
+  streamFormat: anthropicSpec.capabilities.streamFormat,
+  configured: (env) => isConfigured(anthropicSpec, env),
 
   buildChatRequest(req, target, ctx) {
     const { body, warnings } = buildAnthropicBody(req, target);
@@ -131,22 +143,11 @@ export const anthropicAdapter: ProviderAdapter = {
   },
 
   parseError(status, headers, body, now) {
-    let message = body.trim() === "" ? `anthropic answered ${status} with an empty body` : body.slice(0, 500);
-    let type: string | null = null;
-    try {
-      const parsed = ErrorBodySchema.safeParse(JSON.parse(body));
-      if (parsed.success) ({ message, type } = parsed.data.error);
-    } catch {
-      // Not JSON: keep the text.
-    }
-    return new ProviderError({
-      kind: errorKind(type, status, message),
-      provider: "anthropic",
-      status,
-      code: type,
-      message,
-      retryAfterMs: parseRetryAfter(headers, now),
+    const fields = readErrorBody("anthropic", status, body, (json) => {
+      const parsed = ErrorBodySchema.safeParse(json);
+      return parsed.success ? { ...parsed.data.error, code: parsed.data.error.type } : null;
     });
+    return errorFromAnswer("anthropic", status, headers, now, fields, (s, f) => errorKind(f.type, s, f.message));
   },
 
   probeRequest: (env) => ({ url: joinUrl(baseUrl(env), "v1/models"), headers: authHeaders(env) }),

@@ -1,11 +1,26 @@
 // Ollama native /api/chat behind a tunnel: NDJSON streams, tool calls without ids, Cloudflare Access headers.
-import { kindForStatus, ProviderError, parseRetryAfter } from "../../core/errors.ts";
+import { kindForStatus, ProviderError } from "../../core/errors.ts";
 import type { ChatResult, FinishReason, StreamEvent, Usage } from "../../core/types.ts";
 import type { ProviderEnv } from "../../env.ts";
 import type { WireMessage } from "../../streams/wire-messages.ts";
 import { type AdapterContext, joinUrl, type ProviderAdapter } from "../adapter.ts";
+import { errorFromAnswer, readErrorBody } from "../error-body.ts";
+import { envValue, isConfigured, type ProviderSpec } from "../spec.ts";
 import { buildOllamaBody } from "./request.ts";
 import { type ChatLine, ChatLineSchema, ErrorLineSchema } from "./wire.ts";
+
+export const ollamaSpec = {
+  id: "ollama",
+  env: { baseUrl: "OLLAMA_BASE_URL", extra: ["OLLAMA_ACCESS_CLIENT_ID", "OLLAMA_ACCESS_CLIENT_SECRET"] },
+  // Both halves of the Access service token: the id alone already names the tunnel's door.
+  secrets: ["OLLAMA_ACCESS_CLIENT_ID", "OLLAMA_ACCESS_CLIENT_SECRET"],
+  requires: "base_url",
+  // Access service tokens: a 32-hex id ending in .access, a 64-hex secret.
+  keyPatterns: [/\b[a-f0-9]{32}\.access\b/],
+  capabilities: { streamFormat: "ndjson", local: true },
+} as const satisfies ProviderSpec<"ollama">;
+
+const baseUrl = (env: ProviderEnv) => envValue(env, ollamaSpec.env.baseUrl) ?? "";
 
 /** Cloudflare Access service-token headers, when the tunnel is protected by Access. */
 export function accessHeaders(env: ProviderEnv): Record<string, string> {
@@ -16,14 +31,14 @@ export function accessHeaders(env: ProviderEnv): Record<string, string> {
 
 export const ollamaAdapter: ProviderAdapter = {
   id: "ollama",
-  streamFormat: "ndjson",
-  configured: (env) => (env.OLLAMA_BASE_URL ?? "") !== "",
+  streamFormat: ollamaSpec.capabilities.streamFormat,
+  configured: (env) => isConfigured(ollamaSpec, env),
 
   buildChatRequest(req, target, ctx) {
     const { body, warnings } = buildOllamaBody(req, target);
     return {
       request: {
-        url: joinUrl(ctx.env.OLLAMA_BASE_URL ?? "", "api/chat"),
+        url: joinUrl(baseUrl(ctx.env), "api/chat"),
         headers: { ...accessHeaders(ctx.env), "content-type": "application/json" },
         body,
       },
@@ -78,25 +93,17 @@ export const ollamaAdapter: ProviderAdapter = {
   },
 
   parseError(status, headers, body, now) {
-    let message = body.trim() === "" ? `ollama answered ${status} with an empty body` : body.slice(0, 500);
-    try {
-      const parsed = ErrorLineSchema.safeParse(JSON.parse(body));
-      if (parsed.success) message = parsed.data.error;
-    } catch {
-      // Not JSON (Cloudflare Access answers with HTML): keep the text.
-    }
-    const kind =
-      /context (length|window)|too long/i.test(message) && status === 400 ? "context_length" : kindForStatus(status);
-    return new ProviderError({
-      kind,
-      provider: "ollama",
-      status,
-      message,
-      retryAfterMs: parseRetryAfter(headers, now),
+    // Not JSON: Cloudflare Access answers with an HTML page.
+    const fields = readErrorBody("ollama", status, body, (json) => {
+      const parsed = ErrorLineSchema.safeParse(json);
+      return parsed.success ? { message: parsed.data.error, code: null, type: null } : null;
     });
+    return errorFromAnswer("ollama", status, headers, now, fields, (s, f) =>
+      /context (length|window)|too long/i.test(f.message) && s === 400 ? "context_length" : kindForStatus(s),
+    );
   },
 
-  probeRequest: (env) => ({ url: joinUrl(env.OLLAMA_BASE_URL ?? "", "api/tags"), headers: accessHeaders(env) }),
+  probeRequest: (env) => ({ url: joinUrl(baseUrl(env), "api/tags"), headers: accessHeaders(env) }),
 };
 
 function toolCallsOf(line: ChatLine, ctx: AdapterContext) {

@@ -1,16 +1,17 @@
 // One adapter for every OpenAI-compatible API; OpenAI, Mistral and Together are configurations of it.
 import type { ProviderId } from "../../config/schema.ts";
 import { ProviderError } from "../../core/errors.ts";
-import type { CanonicalRequest, ChatMessage, ChatResult, StreamEvent } from "../../core/types.ts";
+import type { CanonicalRequest, ChatMessage, ChatResult, FinishReason, StreamEvent, Usage } from "../../core/types.ts";
 import type { ProviderEnv } from "../../env.ts";
 import type { WireMessage } from "../../streams/wire-messages.ts";
 import { type AdapterContext, type BuiltRequest, joinUrl, type ModelTarget, type ProviderAdapter } from "../adapter.ts";
-import { parseOpenAICompatibleError } from "./errors.ts";
+import { apiKeysOf, baseUrlOf, isConfigured, type ProviderSpec } from "../spec.ts";
+import { parseOpenAICompatibleError, readOpenAIError } from "./errors.ts";
 import { mapOpenAIFinishReason } from "./finish-reason.ts";
 import { toCanonicalUsage } from "./usage.ts";
-import { ChatResponseSchema, ChunkSchema, contentText, ErrorBodySchema } from "./wire.ts";
+import { ChatResponseSchema, ChunkSchema, contentText, type WireUsage } from "./wire.ts";
 
-/** Where a provider's API differs from OpenAI's. Each field is one named quirk. */
+/** Where a provider's API differs from OpenAI's. Each field is one named quirk; an absent one is OpenAI's way. */
 export interface OpenAICompatibleQuirks {
   /** OpenAI deprecated `max_tokens` for `max_completion_tokens` (its reasoning models refuse the old name). */
   maxTokensField: "max_tokens" | "max_completion_tokens";
@@ -30,23 +31,43 @@ export interface OpenAICompatibleQuirks {
   user: boolean;
 }
 
+/** OpenAI's own behaviour: what a provider gets for every quirk it does not name. */
+export const OPENAI_QUIRKS: OpenAICompatibleQuirks = {
+  maxTokensField: "max_completion_tokens",
+  streamUsage: "stream_options",
+  seedField: "seed",
+  developerRole: true,
+  requiredToolChoice: "required",
+  user: true,
+};
+
 export interface OpenAICompatibleConfig {
-  id: ProviderId;
+  spec: ProviderSpec<ProviderId>;
   defaultBaseUrl: string;
-  apiKey: (env: ProviderEnv) => string | undefined;
-  baseUrl: (env: ProviderEnv) => string | undefined;
-  quirks: OpenAICompatibleQuirks;
+  /** Only the quirks that differ from OpenAI's. */
+  quirks?: Partial<OpenAICompatibleQuirks>;
+  /** Reads the wire usage; default: OpenAI's (cached tokens in prompt_tokens_details, counted inside prompt_tokens). */
+  usage?: (usage: WireUsage) => Usage;
+  /** Maps the wire finish reason; default: OpenAI's set, anything else a stop (or tool_calls when there are some). */
+  finishReason?: (reason: string | null | undefined, hasToolCalls: boolean) => FinishReason;
+  /** Last word on the body sent upstream (fields the provider adds or renames beyond the quirks). */
+  transformBody?: (body: Record<string, unknown>, req: CanonicalRequest) => Record<string, unknown>;
 }
 
 export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): ProviderAdapter {
-  const { id, quirks } = config;
-  const base = (env: ProviderEnv) => config.baseUrl(env) ?? config.defaultBaseUrl;
-  const authHeaders = (env: ProviderEnv) => ({ authorization: `Bearer ${config.apiKey(env) ?? ""}` });
+  const { spec } = config;
+  const id = spec.id;
+  const quirks: OpenAICompatibleQuirks = { ...OPENAI_QUIRKS, ...config.quirks };
+  const usageOf = config.usage ?? toCanonicalUsage;
+  const finishOf = config.finishReason ?? mapOpenAIFinishReason;
+  const transform = config.transformBody ?? ((body) => body);
+  const base = (env: ProviderEnv) => baseUrlOf(spec, env, config.defaultBaseUrl);
+  const authHeaders = (env: ProviderEnv) => ({ authorization: `Bearer ${apiKeysOf(spec, env)[0] ?? ""}` });
 
   return {
     id,
-    streamFormat: "sse",
-    configured: (env) => (config.apiKey(env) ?? "") !== "",
+    streamFormat: spec.capabilities.streamFormat,
+    configured: (env) => isConfigured(spec, env),
 
     buildChatRequest(req: CanonicalRequest, target: ModelTarget, ctx: AdapterContext): BuiltRequest {
       const warnings: string[] = [];
@@ -85,7 +106,7 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
             "content-type": "application/json",
             accept: req.stream ? "text/event-stream" : "application/json",
           },
-          body,
+          body: transform(body, req),
         },
         warnings,
       };
@@ -106,8 +127,8 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         model: parsed.data.model,
         content: text === "" && toolCalls.length > 0 ? null : text,
         tool_calls: toolCalls,
-        finish_reason: mapOpenAIFinishReason(choice.finish_reason, toolCalls.length > 0),
-        usage: parsed.data.usage ? toCanonicalUsage(parsed.data.usage) : null,
+        finish_reason: finishOf(choice.finish_reason, toolCalls.length > 0),
+        usage: parsed.data.usage ? usageOf(parsed.data.usage) : null,
       };
     },
 
@@ -126,14 +147,14 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         } catch {
           throw malformed(id, "a stream chunk was not valid JSON");
         }
-        const error = ErrorBodySchema.safeParse(json);
-        if (error.success && error.data.error !== undefined) {
-          const e = error.data.error;
+        // An error object mid-stream: the same reader as a non-2xx answer's body.
+        if (typeof json === "object" && json !== null && "error" in json) {
+          const e = readOpenAIError(json);
           throw new ProviderError({
             kind: "stream",
             provider: id,
-            message: typeof e.message === "string" ? e.message : `${id} reported an error mid-stream`,
-            code: e.code === null || e.code === undefined ? null : String(e.code),
+            message: e?.message ?? `${id} reported an error mid-stream`,
+            code: e?.code ?? null,
           });
         }
         const chunk = ChunkSchema.safeParse(json);
@@ -156,11 +177,11 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         // Together repeats finish_reason on its usage chunk: the first one counts.
         if (choice?.finish_reason && !finished) {
           finished = true;
-          yield { type: "finish", finish_reason: mapOpenAIFinishReason(choice.finish_reason, started.size > 0) };
+          yield { type: "finish", finish_reason: finishOf(choice.finish_reason, started.size > 0) };
         }
         if (chunk.data.usage && !usage) {
           usage = true;
-          yield { type: "usage", usage: toCanonicalUsage(chunk.data.usage) };
+          yield { type: "usage", usage: usageOf(chunk.data.usage) };
         }
       }
     },

@@ -1,6 +1,7 @@
 // Reads an OpenAI-compatible error answer (OpenAI, Mistral, Together) into the one error type.
 import type { ProviderId } from "../../config/schema.ts";
-import { type ErrorKind, kindForStatus, ProviderError, parseRetryAfter } from "../../core/errors.ts";
+import { type ErrorKind, kindForStatus, type ProviderError } from "../../core/errors.ts";
+import { type ErrorFields, errorFromAnswer, readErrorBody } from "../error-body.ts";
 import { ErrorBodySchema } from "./wire.ts";
 
 export function parseOpenAICompatibleError(
@@ -10,28 +11,18 @@ export function parseOpenAICompatibleError(
   body: string,
   now: number,
 ): ProviderError {
-  let message = body.trim() === "" ? `${provider} answered ${status} with an empty body` : body.slice(0, 500);
-  let code: string | null = null;
-  let type: string | null = null;
-  try {
-    const parsed = ErrorBodySchema.safeParse(JSON.parse(body));
-    if (parsed.success) {
-      const e = parsed.data.error ?? parsed.data;
-      message = stringifyMessage(e.message) ?? message;
-      code = e.code === null || e.code === undefined ? null : String(e.code);
-      type = e.type ?? null;
-    }
-  } catch {
-    // Not JSON (an HTML error page from a proxy, say): keep the text.
-  }
-  return new ProviderError({
-    kind: classify(status, code, type, message),
-    provider,
-    status,
-    code,
-    message,
-    retryAfterMs: parseRetryAfter(headers, now),
-  });
+  const fields = readErrorBody(provider, status, body, readOpenAIError);
+  return errorFromAnswer(provider, status, headers, now, fields, (s, f) => classify(s, f.code, f.type, f.message));
+}
+
+/** `{"error": {...}}` (OpenAI, Together) or the fields at the top level (Mistral); null for any other JSON. */
+export function readOpenAIError(json: unknown): ErrorFields | null {
+  const parsed = ErrorBodySchema.safeParse(json);
+  if (!parsed.success) return null;
+  const e = parsed.data.error ?? parsed.data;
+  const message = stringifyMessage(e.message);
+  if (message === undefined) return null;
+  return { message, code: e.code === null || e.code === undefined ? null : String(e.code), type: e.type ?? null };
 }
 
 /** Provider-specific codes first; the status decides the rest. */

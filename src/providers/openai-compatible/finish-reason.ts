@@ -1,10 +1,9 @@
-// Maps OpenAI-compatible finish reasons (and Together's `eos`, Mistral's `model_length`) to the canonical set.
+// Maps OpenAI's finish reasons to the canonical set; providers with their own words map them first (Mistral).
 import type { FinishReason } from "../../core/types.ts";
 
 export function mapOpenAIFinishReason(reason: string | null | undefined, hasToolCalls: boolean): FinishReason {
   switch (reason) {
     case "length":
-    case "model_length":
       return "length";
     case "tool_calls":
     case "function_call":

@@ -2,8 +2,8 @@
 import type { Usage } from "../../core/types.ts";
 import type { WireUsage } from "./wire.ts";
 
-export function toCanonicalUsage(u: WireUsage): Usage {
-  const cached = u.prompt_tokens_details?.cached_tokens ?? u.cached_tokens ?? 0;
+/** OpenAI's usage: cached tokens in prompt_tokens_details, counted inside prompt_tokens. */
+export function toCanonicalUsage(u: WireUsage, cached = u.prompt_tokens_details?.cached_tokens ?? 0): Usage {
   return {
     input_tokens: Math.max(0, u.prompt_tokens - cached),
     output_tokens: u.completion_tokens,

@@ -1,0 +1,89 @@
+// What each provider declares about itself: its id, its env variables, which of them are secrets, what it can do.
+// Env typing (src/env.ts), secret redaction (./redact.ts), health reporting and the tests' provider lists derive from
+// the declarations; nothing else keeps a list of provider variables.
+import type { WireFormat } from "../streams/wire-messages.ts";
+
+export interface ProviderEnvVars {
+  /** One API key (`<P>_API_KEY`); absent for providers reached without a key (Ollama). */
+  readonly key?: string;
+  /** Several API keys, comma- or whitespace-separated (`<P>_API_KEYS`), for capacity across keys. */
+  readonly keys?: string;
+  /** Where the API lives; the default is the provider's public endpoint. */
+  readonly baseUrl: string;
+  /** Anything else the adapter reads (Ollama's Cloudflare Access service token). */
+  readonly extra?: readonly string[];
+}
+
+export interface ProviderCapabilities {
+  /** How a streamed answer is framed. */
+  readonly streamFormat: WireFormat;
+  /** Runs on the operator's own hardware: free, preferred by prefer_local, and its models are what is installed. */
+  readonly local: boolean;
+}
+
+export interface ProviderSpec<Id extends string = string> {
+  readonly id: Id;
+  readonly env: ProviderEnvVars;
+  /** The variables whose values must never leave the Worker (redacted from every error, log and page). */
+  readonly secrets: readonly string[];
+  /** What makes the provider callable: a key (or key list), or only a base URL (a self-hosted endpoint). */
+  readonly requires: "key" | "base_url";
+  /** Shapes of this provider's credentials, redacted wherever they appear even when not configured here. */
+  readonly keyPatterns: readonly RegExp[];
+  readonly capabilities: ProviderCapabilities;
+}
+
+/** A registry of declarations keyed by id. */
+export type SpecRegistry = Readonly<Record<string, ProviderSpec>>;
+
+type VarsOfEnv<E extends ProviderEnvVars> =
+  | (E["key"] extends string ? E["key"] : never)
+  | (E["keys"] extends string ? E["keys"] : never)
+  | E["baseUrl"]
+  | (E["extra"] extends readonly (infer X)[] ? X : never);
+
+/** Every env variable name a registry declares. */
+export type EnvVarOf<R extends SpecRegistry> = { [Id in keyof R]: VarsOfEnv<R[Id]["env"]> }[keyof R] & string;
+
+/** The env an adapter reads, typed from the declarations: one optional string per declared variable. */
+export type ProviderEnvOf<R extends SpecRegistry> = { [Name in EnvVarOf<R>]?: string };
+
+/** Reads one declared variable. Env objects carry bindings too, so the lookup is by name over the whole object. */
+export function envValue(env: object, name: string): string | undefined {
+  const value = (env as Readonly<Record<string, unknown>>)[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** A key list's entries: comma-, semicolon- or whitespace-separated, empty ones dropped. */
+export function splitKeyList(value: string | undefined): string[] {
+  return (value ?? "").split(/[\s,;]+/).filter((key) => key !== "");
+}
+
+/** The API keys configured for a provider: its single key first, then the key list's, without repeats. */
+export function apiKeysOf(spec: ProviderSpec, env: object): string[] {
+  const one = spec.env.key === undefined ? [] : splitKeyList(envValue(env, spec.env.key));
+  const list = spec.env.keys === undefined ? [] : splitKeyList(envValue(env, spec.env.keys));
+  return [...new Set([...one, ...list])];
+}
+
+/** Has what it needs to be called: a key (or a key list), or for a self-hosted provider a base URL. */
+export function isConfigured(spec: ProviderSpec, env: object): boolean {
+  if (spec.requires === "base_url") return (envValue(env, spec.env.baseUrl) ?? "") !== "";
+  return apiKeysOf(spec, env).length > 0;
+}
+
+/** The base URL: the configured one (even empty: a test's unset provider must not fall through to the real host). */
+export function baseUrlOf(spec: ProviderSpec, env: object, fallback: string): string {
+  return envValue(env, spec.env.baseUrl) ?? fallback;
+}
+
+/** The secret values configured for one provider: each secret variable, key lists split into their keys. */
+export function secretValuesOf(spec: ProviderSpec, env: object): string[] {
+  const out: string[] = [];
+  for (const name of spec.secrets) {
+    const value = envValue(env, name);
+    if (value === undefined) continue;
+    out.push(value, ...(name === spec.env.keys ? splitKeyList(value) : []));
+  }
+  return out;
+}
