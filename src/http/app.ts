@@ -7,11 +7,13 @@ import { deleteBudget, getBudget, putBudget } from "./budgets-route.ts";
 import { chatCompletions } from "./chat-route.ts";
 import { allowedOrigin, preflight, withCors } from "./cors.ts";
 import { dashboardAssetRoute, dashboardPageRoute } from "./dashboard-route.ts";
+import { guardDevelopment } from "./development-guard.ts";
 import { errorResponse, HttpError } from "./errors.ts";
 import { gatewayInfo, labelEmulatedAnswers } from "./gateway-route.ts";
 import { providerHealth } from "./health-route.ts";
 import { createKey, listKeys, revokeKey } from "./keys-route.ts";
 import { listModels } from "./models-route.ts";
+import { requireJsonContent } from "./read-body.ts";
 import { listRequests } from "./requests-route.ts";
 import { dryRunRoute, listChains, listStrategies } from "./route-routes.ts";
 import { statsTimeseries } from "./timeseries-route.ts";
@@ -26,6 +28,11 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     c.set("requestId", services.deps.newId("req"));
     await next();
   });
+  // Development mode is keyless: it answers only this machine (loopback Host, loopback or same-origin Origin).
+  app.use("*", async (c, next) => {
+    guardDevelopment(c.req.raw, c.env);
+    await next();
+  });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   // The dashboard page and its modules are public; every number on it comes from /v1 with the user's key.
@@ -34,19 +41,24 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   // CORS before auth: a browser's preflight carries no key.
   app.use("/v1/*", async (c, next) => {
-    const answer = preflight(c.req.raw);
+    const answer = preflight(c.req.raw, c.env);
     if (answer !== null) return answer;
     c.set("corsOrigin", null);
     await next();
     const origin = c.get("corsOrigin");
     if (origin !== null) c.res = withCors(c.res, origin);
   });
+  // A JSON endpoint takes only JSON: a page can send text/plain or a form cross-site without a preflight.
+  app.use("/v1/*", async (c, next) => {
+    requireJsonContent(c.req.raw);
+    await next();
+  });
 
   app.use("/v1/*", async (c, next) => {
     await services.governance.ready(c.env, c.executionCtx);
     const caller = await authenticate(c.req.raw, c.env, services.governance);
     c.set("caller", caller);
-    c.set("corsOrigin", allowedOrigin(c.req.raw, caller));
+    c.set("corsOrigin", allowedOrigin(c.req.raw, caller, c.env));
     if (caller.kind === "workspace" && caller.key.rpm_limit !== null) {
       const verdict = services.rateLimiter.check(caller.key.id, caller.key.rpm_limit, services.deps.now());
       if (!verdict.ok) {

@@ -1,14 +1,38 @@
-// Reads and validates a JSON request body: 413 past the limit, 400 naming the offending param otherwise.
+// Reads and validates a JSON request body: 415 unless it is JSON, 413 past the limit, 400 for nesting deeper than 64
+// levels (found before parsing) and otherwise naming the offending param.
 import { HttpError } from "./errors.ts";
 
 /** Requests larger than this are refused with 413 (base64 images are the usual reason for a big body). */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** Deeper JSON is refused unread: no request needs it, and parsing and validating millions of levels takes seconds. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * A POST or PUT with a body must say it is JSON (`application/json`, optionally with a UTF-8 charset): text/plain and
+ * forms are what a web page can send cross-site without a preflight, so they are refused before anything else.
+ */
+export function requireJsonContent(request: Request): void {
+  if (request.body === null || !["POST", "PUT", "PATCH"].includes(request.method)) return;
+  const header = request.headers.get("content-type");
+  const [type = "", ...params] = (header ?? "").split(";").map((p) => p.trim().toLowerCase());
+  const charset = params
+    .find((p) => p.startsWith("charset="))
+    ?.slice("charset=".length)
+    .replaceAll('"', "");
+  if (type === "application/json" && (charset === undefined || charset === "utf-8" || charset === "utf8")) return;
+  const got = header === null ? "no content-type" : `content-type ${header.slice(0, 100)}`;
+  throw new HttpError(415, `Send the body as JSON with content-type: application/json (got ${got}).`, {
+    code: "unsupported_media_type",
+  });
+}
 
 export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   if (request.body === null)
     throw new HttpError(400, "The request body is empty; send a JSON object.", { code: "invalid_json" });
+  requireJsonContent(request);
   // A declared length is enforced by the runtime, so the body can be read whole; only a chunked body is counted.
   if (Number.isFinite(declared)) return parseJson(await request.text());
   const reader = request.body.getReader();
@@ -36,10 +60,40 @@ export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Pr
 function parseJson(text: string): unknown {
   if (text.trim() === "")
     throw new HttpError(400, "The request body is empty; send a JSON object.", { code: "invalid_json" });
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH))
+    throw new HttpError(400, `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, { code: "invalid_json" });
   try {
     return JSON.parse(text);
   } catch (err) {
     throw new HttpError(400, `The request body is not valid JSON: ${(err as Error).message}`, { code: "invalid_json" });
+  }
+}
+
+/** Counts [ and { outside strings, skipping each string whole (a base64 image is one indexOf, not a loop). */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      i = stringEnd(text, i);
+      if (i < 0) return false; // unterminated: JSON.parse says so
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** The index of the quote that closes the string opened at `open` (one preceded by an even run of backslashes). */
+function stringEnd(text: string, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    from = quote + 1;
   }
 }
 

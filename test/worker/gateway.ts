@@ -82,7 +82,7 @@ export async function call(
   const { json, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set("content-type", "application/json");
-  const request = new Request(`http://gateway.test${path}`, {
+  const request = new Request(`http://127.0.0.1:8787${path}`, {
     ...rest,
     headers,
     body: json !== undefined ? JSON.stringify(json) : rest.body,

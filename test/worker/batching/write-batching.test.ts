@@ -52,7 +52,7 @@ describe("WriteBatcher", () => {
 async function send(s: Session, body: Record<string, unknown>, ws: string) {
   const ctx = createExecutionContext();
   const res = await worker.fetch(
-    new Request("http://gateway.test/v1/chat/completions", {
+    new Request("http://127.0.0.1:8787/v1/chat/completions", {
       method: "POST",
       headers: { "content-type": "application/json", "x-router-workspace": ws },
       body: JSON.stringify(body),
@@ -104,7 +104,7 @@ describe("the gateway's batched writes", () => {
     );
     await waitOnExecutionContext(ctx);
     const health = (await (
-      await worker.fetch(new Request("http://gateway.test/v1/health/providers"), s.env, createExecutionContext())
+      await worker.fetch(new Request("http://127.0.0.1:8787/v1/health/providers"), s.env, createExecutionContext())
     ).json()) as {
       providers: { provider: string; last_error: string | null }[];
     };

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../../../src/http/read-body.ts";
 import { call, chat, newSession } from "../gateway.ts";
 
+const JSON_TYPE = { "content-type": "application/json" };
 const OK = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] };
 
 async function expectError(res: Response, status: number, param: string | null, message?: RegExp) {
@@ -79,7 +80,7 @@ describe("request validation", () => {
     const s = await newSession();
     await expectError(await call(s.env, "/v1/chat/completions", { method: "POST" }), 400, null, /empty/);
     await expectError(
-      await call(s.env, "/v1/chat/completions", { method: "POST", body: "[1]" }),
+      await call(s.env, "/v1/chat/completions", { method: "POST", body: "[1]", headers: JSON_TYPE }),
       400,
       null,
       /JSON object/,
@@ -90,7 +91,7 @@ describe("request validation", () => {
     const s = await newSession();
     const big = JSON.stringify({ ...OK, messages: [{ role: "user", content: "x".repeat(MAX_BODY_BYTES + 10) }] });
     await expectError(
-      await call(s.env, "/v1/chat/completions", { method: "POST", body: big }),
+      await call(s.env, "/v1/chat/completions", { method: "POST", body: big, headers: JSON_TYPE }),
       413,
       null,
       new RegExp(String(MAX_BODY_BYTES)),
@@ -109,10 +110,15 @@ describe("request validation", () => {
       });
     };
     const big = JSON.stringify({ ...OK, messages: [{ role: "user", content: "x".repeat(MAX_BODY_BYTES + 10) }] });
-    await expectError(await call(s.env, "/v1/chat/completions", { method: "POST", body: stream(big) }), 413, null);
+    await expectError(
+      await call(s.env, "/v1/chat/completions", { method: "POST", body: stream(big), headers: JSON_TYPE }),
+      413,
+      null,
+    );
     const fine = await call(s.env, "/v1/chat/completions", {
       method: "POST",
       body: stream(JSON.stringify({ ...OK, router: { fallback: false } })),
+      headers: JSON_TYPE,
     });
     expect(fine.status).toBe(200);
   });

@@ -17,7 +17,7 @@ export async function callFull(
   const { json, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set("content-type", "application/json");
-  const request = new Request(`http://gateway.test${path}`, {
+  const request = new Request(`http://127.0.0.1:8787${path}`, {
     ...rest,
     headers,
     body: json !== undefined ? JSON.stringify(json) : rest.body,

@@ -20,7 +20,7 @@ const storing = createApp({
 async function chatStoring(sessionEnv: Env, body: Record<string, unknown>, ws: string): Promise<string> {
   const ctx = createExecutionContext();
   const res = await storing.fetch(
-    new Request("http://gateway.test/v1/chat/completions", {
+    new Request("http://127.0.0.1:8787/v1/chat/completions", {
       method: "POST",
       headers: { "content-type": "application/json", "x-router-workspace": ws },
       body: JSON.stringify(body),
