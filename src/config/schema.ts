@@ -22,32 +22,100 @@ export type Strategy = z.infer<typeof StrategySchema>;
 
 const usdPerMillion = z.number().nonnegative();
 
-export const ModelEntrySchema = z.strictObject({
-  id: z.string().min(1),
-  provider: ProviderIdSchema,
-  name: z.string().min(1),
-  /** The id sent upstream when it differs from `id` (a renamed or retired model kept as an alias target). */
-  upstream_id: z.string().min(1).optional(),
-  aliases: z.array(z.string().min(1)).default([]),
-  pricing: z.strictObject({
+/** The service tiers a caller may ask for (`service_tier` in the body); the registry says which a model offers. */
+export const SERVICE_TIERS = ["flex", "batch", "priority"] as const;
+export const ServiceTierSchema = z.enum(SERVICE_TIERS);
+export type ServiceTier = z.infer<typeof ServiceTierSchema>;
+
+export const MODEL_TYPES = ["chat", "embedding"] as const;
+export type ModelType = (typeof MODEL_TYPES)[number];
+
+/**
+ * A prompt-cache write price: one number where the provider has one write price (OpenAI's explicit writes), or the
+ * 5-minute and 1-hour prices where they differ (Anthropic). Parsed to the two-TTL form either way.
+ */
+const CacheWriteSchema = z
+  .union([usdPerMillion, z.strictObject({ "5m": usdPerMillion, "1h": usdPerMillion })])
+  .transform((v) => (typeof v === "number" ? { "5m": v, "1h": v } : v));
+export type CacheWritePrices = z.infer<typeof CacheWriteSchema>;
+
+/** Prices above a prompt-size threshold: once a request's prompt passes it, the whole request is billed here. */
+export const PriceTierSchema = z.strictObject({
+  /** Prompt tokens (input, cache reads and cache writes together) above which this tier applies. */
+  above_input_tokens: z.int().positive(),
+  input: usdPerMillion,
+  output: usdPerMillion,
+  /** Cache-read price in this tier; null or absent: billed as this tier's input. */
+  cached_input: usdPerMillion.nullable().default(null),
+  /** Cache-write prices in this tier; absent: this tier's input price. */
+  cache_write: CacheWriteSchema.optional(),
+});
+export type PriceTier = z.infer<typeof PriceTierSchema>;
+
+export const PricingSchema = z
+  .strictObject({
     input: usdPerMillion,
     output: usdPerMillion,
-    /** null: the provider has no discounted cached-input price; cached tokens are billed as input. */
+    /** The cache-read price ("cache hits"). null: the provider has no discount here; cached tokens bill as input. */
     cached_input: usdPerMillion.nullable(),
-    /** Anthropic bills prompt-cache writes at their own rate; absent means input price. */
-    cache_write: usdPerMillion.optional(),
-  }),
-  context_window: z.int().positive(),
-  max_output: z.int().positive(),
-  capabilities: z.array(CapabilitySchema),
-  quality: z.number().min(0).max(1),
-  typical_latency_ms: z.int().positive(),
-  typical_ttft_ms: z.int().positive(),
-  /** Models kept resolvable for old callers but not chosen by `auto` routing. */
-  legacy: z.boolean().default(false),
-  /** Whether the model continues an assistant message given as the last turn (used for stream continuation). */
-  accepts_prefill: z.boolean().default(false),
-});
+    /** Prompt-cache writes (Anthropic's 5-minute and 1-hour writes, OpenAI's explicit writes); absent: input price. */
+    cache_write: CacheWriteSchema.optional(),
+    /** Long-context tiers, thresholds ascending: the highest threshold the prompt passes prices the whole request. */
+    tiers: z.array(PriceTierSchema).default([]),
+    /** Multipliers on every price above for the service tiers this model offers (flex 0.5, priority 2, ...). */
+    service_tiers: z.partialRecord(ServiceTierSchema, z.number().positive()).default({}),
+    /** The date these prices took effect (or were last confirmed, where the provider publishes no date). */
+    effective_from: z.iso.date(),
+    /** Where the prices were read: the provider's page, and a note where sources disagree. */
+    source: z.string().min(1),
+  })
+  .superRefine((p, ctx) => {
+    p.tiers.forEach((t, i) => {
+      const prev = p.tiers[i - 1];
+      if (prev !== undefined && t.above_input_tokens <= prev.above_input_tokens) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tiers", i, "above_input_tokens"],
+          message: "tier thresholds must ascend",
+        });
+      }
+    });
+  });
+export type Pricing = z.infer<typeof PricingSchema>;
+
+export const ModelEntrySchema = z
+  .strictObject({
+    id: z.string().min(1),
+    provider: ProviderIdSchema,
+    name: z.string().min(1),
+    /** chat (the default) or embedding; chat routing never picks an embedding model. */
+    type: z.enum(MODEL_TYPES).default("chat"),
+    /** An embedding model's vector length (its default, where `dimensions` can shorten it). */
+    dimensions: z.int().positive().optional(),
+    /** The id sent upstream when it differs from `id` (a renamed or retired model kept as an alias target). */
+    upstream_id: z.string().min(1).optional(),
+    aliases: z.array(z.string().min(1)).default([]),
+    pricing: PricingSchema,
+    context_window: z.int().positive(),
+    /** Output cap; for an embedding model, which generates no tokens, it is the input limit (= context_window). */
+    max_output: z.int().positive(),
+    capabilities: z.array(CapabilitySchema),
+    quality: z.number().min(0).max(1),
+    typical_latency_ms: z.int().positive(),
+    typical_ttft_ms: z.int().positive(),
+    /** Models kept resolvable for old callers but not chosen by `auto` routing. */
+    legacy: z.boolean().default(false),
+    /** Whether the model continues an assistant message given as the last turn (used for stream continuation). */
+    accepts_prefill: z.boolean().default(false),
+  })
+  .superRefine((m, ctx) => {
+    if (m.type === "embedding" && m.dimensions === undefined)
+      ctx.addIssue({ code: "custom", path: ["dimensions"], message: "an embedding model needs dimensions" });
+    if (m.type === "chat" && m.dimensions !== undefined)
+      ctx.addIssue({ code: "custom", path: ["dimensions"], message: "only embedding models have dimensions" });
+    if (m.type === "embedding" && m.pricing.output !== 0)
+      ctx.addIssue({ code: "custom", path: ["pricing", "output"], message: "an embedding model bills input only (0)" });
+  });
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
 
 export const ModelsFileSchema = z
@@ -116,6 +184,16 @@ export const CHAIN_NAMES = [
 
 const weights = z.strictObject({ cost: z.number().min(0), latency: z.number().min(0), quality: z.number().min(0) });
 
+/** Difficulty classes, easiest first: a request is put in the hardest class any of its signals points to. */
+export const DIFFICULTY_CLASSES = ["simple", "standard", "long_context", "code", "reasoning"] as const;
+export type DifficultyClass = (typeof DIFFICULTY_CLASSES)[number];
+
+const DifficultyClassSchema = z.strictObject({
+  description: z.string(),
+  /** `balanced` picks the cheapest candidate whose registry quality is at least this. */
+  quality_floor: z.number().min(0).max(1),
+});
+
 export const FallbackFileSchema = z.strictObject({
   defaults: z.strictObject({
     strategy: StrategySchema,
@@ -175,6 +253,20 @@ export const FallbackFileSchema = z.strictObject({
   retention: z.strictObject({
     /** Request rows older than this are folded into daily rollups by the cron. */
     request_days: z.int().positive(),
+  }),
+  difficulty: z.strictObject({
+    /** Estimated prompt tokens from which a request counts as long context. */
+    long_context_tokens: z.int().positive(),
+    classes: z.strictObject(
+      Object.fromEntries(DIFFICULTY_CLASSES.map((c) => [c, DifficultyClassSchema])) as Record<
+        DifficultyClass,
+        typeof DifficultyClassSchema
+      >,
+    ),
+  }),
+  price_book: z.strictObject({
+    /** A registry price whose effective_from is older than this many days is flagged stale in GET /v1/models. */
+    max_price_age_days: z.int().positive(),
   }),
 });
 export type FallbackFile = z.infer<typeof FallbackFileSchema>;

@@ -19,12 +19,17 @@ export function validateConfig(rawModels: unknown, rawFallback: unknown): Config
   const models = parseOrThrow(MODELS_FILE, ModelsFileSchema, rawModels);
   const fallback = parseOrThrow(FALLBACK_FILE, FallbackFileSchema, rawFallback);
 
-  const known = new Set(models.models.flatMap((m) => [m.id, ...m.aliases].map((name) => `${m.provider}/${name}`)));
+  const known = new Map<string, ModelsFile["models"][number]>(
+    models.models.flatMap((m) => [m.id, ...m.aliases].map((name) => [`${m.provider}/${name}`, m] as const)),
+  );
   const problems: string[] = [];
   for (const [name, chain] of Object.entries(fallback.chains)) {
     chain.models.forEach((ref, i) => {
-      if (!known.has(ref))
+      const entry = known.get(ref);
+      if (entry === undefined)
         problems.push(`${FALLBACK_FILE}: chains.${name}.models.${i}: "${ref}" is not a model in ${MODELS_FILE}`);
+      else if (entry.type !== "chat")
+        problems.push(`${FALLBACK_FILE}: chains.${name}.models.${i}: "${ref}" is an embedding model, not a chat model`);
     });
   }
   for (const [name, task] of Object.entries(fallback.task_types)) {

@@ -30,8 +30,15 @@ export interface CanonicalRequest {
    * (Anthropic's thinking.budget_tokens); each adapter maps whichever it got to its provider's own control.
    */
   reasoning?: Reasoning;
+  /**
+   * OpenAI's `service_tier` (flex: cheaper, slower; priority: dearer, faster): sent to providers that offer it, and
+   * priced with the registry's multiplier for it (configs/models.yml `service_tiers`).
+   */
+  service_tier?: RequestServiceTier;
   stream: boolean;
 }
+
+export type RequestServiceTier = "auto" | "default" | "flex" | "priority";
 
 export type ReasoningEffort = "minimal" | "low" | "medium" | "high";
 export interface Reasoning {
@@ -51,6 +58,8 @@ export interface Usage {
   cached_input_tokens: number;
   /** Prompt tokens written to the provider's cache (Anthropic bills them at their own price). */
   cache_write_tokens: number;
+  /** Of cache_write_tokens, those written with a 1-hour TTL (Anthropic bills them at 2x input, 5-minute at 1.25x). */
+  cache_write_1h_tokens?: number;
   /** Of output_tokens, those the model spent reasoning (already counted in output_tokens, billed as output). */
   reasoning_tokens?: number;
 }

@@ -110,7 +110,11 @@ describe("shipped configuration", () => {
       local.filter((m) => m.pricing.input !== 0 || m.pricing.output !== 0 || m.pricing.cached_input !== 0),
     ).toEqual([]);
     const hosted = entries.filter((m) => m.provider !== "ollama");
-    expect(hosted.filter((m) => !(m.pricing.input > 0 && m.pricing.output > 0)).map((m) => m.id)).toEqual([]);
+    const chat = hosted.filter((m) => m.type === "chat");
+    expect(chat.filter((m) => !(m.pricing.input > 0 && m.pricing.output > 0)).map((m) => m.id)).toEqual([]);
+    // Embedding models bill their input only.
+    const embedding = hosted.filter((m) => m.type === "embedding");
+    expect(embedding.filter((m) => !(m.pricing.input > 0 && m.pricing.output === 0)).map((m) => m.id)).toEqual([]);
     // A cache hit is a discount: never dearer than a plain input token.
     expect(
       hosted
@@ -255,5 +259,94 @@ describe("a bad configuration fails, naming file, path and expectation", () => {
     const { models, fallback } = copies();
     delete fallback.timeouts;
     expect(failureOf(models, fallback)).toContain("configs/llm_fallback.yml: timeouts:");
+  });
+});
+
+describe("the price book", () => {
+  it("dates and sources every price, and no price takes effect after the research date", () => {
+    const undated = entries.filter(
+      (m) => !/^\d{4}-\d{2}-\d{2}$/.test(m.pricing.effective_from) || m.pricing.source === "",
+    );
+    expect(undated.map((m) => m.id)).toEqual([]);
+    expect(entries.filter((m) => m.pricing.effective_from > "2026-12-01").map((m) => m.id)).toEqual([]);
+    // Hosted prices name where they were read: a URL.
+    const hosted = entries.filter((m) => m.provider !== "ollama");
+    expect(hosted.filter((m) => !m.pricing.source.includes("https://")).map((m) => m.id)).toEqual([]);
+  });
+
+  it("lists each provider's current line-up, chat and embedding, and picks nothing legacy by default", () => {
+    const current = [
+      "openai/gpt-6-astra",
+      "openai/gpt-6.1-sol",
+      "openai/gpt-6.1-terra",
+      "openai/gpt-6-luna",
+      "anthropic/claude-fable-5-1",
+      "anthropic/claude-opus-5-5",
+      "anthropic/claude-sonnet-5-5",
+      "anthropic/claude-haiku-5-5",
+      "mistral/mistral-large-latest",
+      "mistral/mistral-medium-latest",
+      "mistral/mistral-small-latest",
+    ];
+    expect(current.filter((ref) => byRef.get(ref)?.legacy !== false)).toEqual([]);
+    // Opus 5 is priced, but its cheaper successor is what routing picks.
+    expect(byRef.get("anthropic/claude-opus-5")?.legacy).toBe(true);
+    const embeddings = [
+      "openai/text-embedding-3-small",
+      "openai/text-embedding-3-large",
+      "mistral/mistral-embed",
+      "together/BAAI/bge-base-en-v1.5",
+      "ollama/nomic-embed-text",
+    ];
+    for (const ref of embeddings) {
+      const entry = byRef.get(ref);
+      expect(entry?.type, ref).toBe("embedding");
+      expect(entry?.dimensions, ref).toBeGreaterThan(0);
+    }
+    expect(byRef.get("openai/text-embedding-3-small")?.dimensions).toBe(1536);
+    expect(byRef.get("openai/text-embedding-3-large")?.dimensions).toBe(3072);
+    expect(entries.filter((m) => m.type === "chat" && m.dimensions !== undefined)).toEqual([]);
+  });
+
+  it("holds the long-context tiers, cache writes and service tiers the providers publish", () => {
+    const sol = byRef.get("openai/gpt-6.1-sol")?.pricing;
+    expect(sol?.tiers).toEqual([
+      { above_input_tokens: 272_000, input: 4, output: 15, cached_input: 0.2, cache_write: { "5m": 5, "1h": 5 } },
+    ]);
+    expect(sol?.service_tiers).toEqual({ flex: 0.5, batch: 0.5, priority: 2 });
+    const haiku = byRef.get("anthropic/claude-haiku-5-5")?.pricing;
+    expect(haiku?.cache_write).toEqual({ "5m": 0.125, "1h": 0.2 });
+    expect(haiku?.tiers[0]?.above_input_tokens).toBe(100_000);
+    // Anthropic's 1-hour writes are 2x input, the 5-minute ones 1.25x, on every current model.
+    const anthropic = entries.filter((m) => m.provider === "anthropic");
+    for (const m of anthropic) {
+      expect(m.pricing.cache_write?.["5m"], m.id).toBeCloseTo(m.pricing.input * 1.25, 6);
+      expect(m.pricing.cache_write?.["1h"], m.id).toBeCloseTo(m.pricing.input * 2, 6);
+    }
+  });
+
+  it("rejects tiers out of order, an embedding model without dimensions, and an undated price", () => {
+    const { models, fallback } = copies();
+    models.models[1].pricing.tiers.push({ above_input_tokens: 1000, input: 1, output: 1 });
+    expect(failureOf(models, fallback)).toContain(
+      "models.1.pricing.tiers.1.above_input_tokens: tier thresholds must ascend",
+    );
+    const second = copies();
+    const embed = second.models.models.findIndex((m: Raw) => m.id === "mistral-embed");
+    delete second.models.models[embed].dimensions;
+    expect(failureOf(second.models, second.fallback)).toContain(
+      `models.${embed}.dimensions: an embedding model needs dimensions`,
+    );
+    const third = copies();
+    delete third.models.models[0].pricing.effective_from;
+    expect(failureOf(third.models, third.fallback)).toContain("configs/models.yml: models.0.pricing.effective_from");
+  });
+
+  it("refuses an embedding model in a chat chain", () => {
+    const { models, fallback } = copies();
+    fallback.chains.SIMPLE_TASKS.models[0] = "openai/text-embedding-3-small";
+    expect(failureOf(models, fallback)).toContain(
+      'chains.SIMPLE_TASKS.models.0: "openai/text-embedding-3-small" is an embedding model, not a chat model',
+    );
   });
 });
