@@ -1,0 +1,141 @@
+// Canonical stream events as Anthropic's event sequence: message_start, content blocks (text, tool_use, thinking) with
+// their deltas, message_delta with the stop reason and usage, message_stop; after a failure, an `error` event instead.
+import type { RouteReport } from "../../core/route-report.ts";
+import type { FinishReason, StreamEvent, Usage } from "../../core/types.ts";
+import { anthropicUsage, stopReason } from "./encoder.ts";
+import { anthropicErrorType } from "./errors.ts";
+
+/** Reasoning as it streams (Anthropic's thinking_delta and signature_delta). */
+export type ReasoningEvent = { type: "reasoning"; text: string } | { type: "reasoning_signature"; signature: string };
+export type MessagesStreamEvent = Exclude<StreamEvent, { type: "end" }> | ReasoningEvent;
+
+const encoder = new TextEncoder();
+const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+type OpenBlock = { kind: "text" } | { kind: "thinking" } | { kind: "tool_use"; toolIndex: number };
+
+export class MessagesStreamWriter {
+  #started = false;
+  #block: OpenBlock | null = null;
+  #nextIndex = 0;
+  /** Canonical tool index -> Anthropic content block index. */
+  readonly #toolBlocks = new Map<number, number>();
+  #finish: FinishReason | null = null;
+  #usage: Usage | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly model: string,
+  ) {}
+
+  /** message_start and a ping: what the client reads first, before any content. */
+  start(): Uint8Array {
+    this.#started = true;
+    return encoder.encode(this.#start());
+  }
+
+  event(e: MessagesStreamEvent): Uint8Array | null {
+    let out = this.#started ? "" : this.#start();
+    this.#started = true;
+    switch (e.type) {
+      case "text":
+        if (e.text === "") return out === "" ? null : encoder.encode(out);
+        if (this.#block?.kind !== "text") out += this.#open({ kind: "text" }, { type: "text", text: "" });
+        out += this.#delta({ type: "text_delta", text: e.text });
+        break;
+      case "reasoning":
+        if (this.#block?.kind !== "thinking")
+          out += this.#open({ kind: "thinking" }, { type: "thinking", thinking: "", signature: "" });
+        out += this.#delta({ type: "thinking_delta", thinking: e.text });
+        break;
+      case "reasoning_signature":
+        if (this.#block?.kind !== "thinking")
+          out += this.#open({ kind: "thinking" }, { type: "thinking", thinking: "", signature: "" });
+        out += this.#delta({ type: "signature_delta", signature: e.signature });
+        break;
+      case "tool_call_start":
+        out += this.#open(
+          { kind: "tool_use", toolIndex: e.index },
+          { type: "tool_use", id: e.id, name: e.name, input: {} },
+        );
+        this.#toolBlocks.set(e.index, this.#nextIndex - 1);
+        break;
+      case "tool_call_delta": {
+        const index = this.#toolBlocks.get(e.index);
+        if (index === undefined || e.arguments === "") break;
+        out += sse("content_block_delta", {
+          type: "content_block_delta",
+          index,
+          delta: { type: "input_json_delta", partial_json: e.arguments },
+        });
+        break;
+      }
+      case "finish":
+        this.#finish ??= e.finish_reason;
+        break;
+      case "usage":
+        this.#usage = e.usage;
+        break;
+      default: {
+        const never: never = e;
+        throw new Error(`unhandled event ${JSON.stringify(never)}`);
+      }
+    }
+    return out === "" ? null : encoder.encode(out);
+  }
+
+  /** The last block's stop, message_delta (stop reason, usage, x_router) and message_stop. */
+  end(route: RouteReport): Uint8Array {
+    let out = this.#started ? "" : this.#start();
+    out += this.#close();
+    out += sse("message_delta", {
+      type: "message_delta",
+      delta: { stop_reason: stopReason(this.#finish, this.#toolBlocks.size > 0), stop_sequence: null },
+      usage: anthropicUsage(this.#usage),
+      x_router: route,
+    });
+    out += sse("message_stop", { type: "message_stop" });
+    return encoder.encode(out);
+  }
+
+  /** A failure after the commit point: Anthropic's `error` event, and no message_stop after it. */
+  cut(message: string, route: RouteReport, status = 500): Uint8Array {
+    const type = anthropicErrorType(status);
+    return encoder.encode(sse("error", { type: "error", error: { type, message }, x_router: route }));
+  }
+
+  #start(): string {
+    return (
+      sse("message_start", {
+        type: "message_start",
+        message: {
+          id: this.id,
+          type: "message",
+          role: "assistant",
+          model: this.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: anthropicUsage(null),
+        },
+      }) + sse("ping", { type: "ping" })
+    );
+  }
+
+  #open(block: OpenBlock, contentBlock: Record<string, unknown>): string {
+    const out = this.#close();
+    this.#block = block;
+    const index = this.#nextIndex++;
+    return out + sse("content_block_start", { type: "content_block_start", index, content_block: contentBlock });
+  }
+
+  #delta(delta: Record<string, unknown>): string {
+    return sse("content_block_delta", { type: "content_block_delta", index: this.#nextIndex - 1, delta });
+  }
+
+  #close(): string {
+    if (this.#block === null) return "";
+    this.#block = null;
+    return sse("content_block_stop", { type: "content_block_stop", index: this.#nextIndex - 1 });
+  }
+}

@@ -1,0 +1,303 @@
+// The Responses dialect's request: the zod schema of OpenAI's Responses body (plus Switchyard's `router` and `models`)
+// and its conversion, after any stored conversation it continues, to the canonical request.
+import { z } from "zod";
+import { GatewayError } from "../../core/gateway-error.ts";
+import type { ChatMessage, ResponseFormat, Tool, ToolChoice } from "../../core/messages.ts";
+import { RouterControlsSchema } from "../../core/router-controls.ts";
+import type { CanonicalRequest, ReasoningEffort } from "../../core/types.ts";
+import { parseOrThrow } from "../../core/validate.ts";
+
+/** Tool types OpenAI runs itself; Switchyard runs none of them, so asking for one is a 400 naming it. */
+export const BUILT_IN_TOOLS = [
+  "web_search",
+  "web_search_preview",
+  "web_search_preview_2025_03_11",
+  "file_search",
+  "computer_use_preview",
+  "computer_use",
+  "code_interpreter",
+  "image_generation",
+  "mcp",
+  "local_shell",
+  "shell",
+  "apply_patch",
+  "custom",
+] as const;
+
+const InputText = z.object({ type: z.literal("input_text"), text: z.string() });
+const InputImage = z.object({
+  type: z.literal("input_image"),
+  image_url: z.string().min(1, "input_image needs an image_url (file_id is not supported)"),
+  detail: z.enum(["auto", "low", "high"]).optional(),
+});
+const OutputText = z.object({
+  type: z.literal("output_text"),
+  text: z.string(),
+  annotations: z.array(z.unknown()).optional(),
+});
+const Refusal = z.object({ type: z.literal("refusal"), refusal: z.string() });
+const ContentPart = z.discriminatedUnion("type", [InputText, InputImage, OutputText, Refusal]);
+
+const MessageItem = z.object({
+  type: z.literal("message").optional(),
+  id: z.string().optional(),
+  status: z.string().optional(),
+  role: z.enum(["user", "assistant", "system", "developer"]),
+  content: z.union([z.string(), z.array(ContentPart)]),
+});
+const FunctionCallItem = z.object({
+  type: z.literal("function_call"),
+  id: z.string().optional(),
+  status: z.string().optional(),
+  call_id: z.string().min(1),
+  name: z.string().min(1),
+  arguments: z.string(),
+});
+const FunctionCallOutputItem = z.object({
+  type: z.literal("function_call_output"),
+  id: z.string().optional(),
+  status: z.string().optional(),
+  call_id: z.string().min(1),
+  output: z.union([z.string(), z.array(z.discriminatedUnion("type", [InputText, InputImage]))]),
+});
+/** A reasoning item handed back: the provider's own state, which a chat-completions upstream cannot take. */
+const ReasoningItem = z.looseObject({ type: z.literal("reasoning"), id: z.string().optional() });
+
+const InputItem = z.union([FunctionCallItem, FunctionCallOutputItem, ReasoningItem, MessageItem]);
+type InputItem = z.infer<typeof InputItem>;
+
+const FunctionTool = z.object({
+  type: z.literal("function"),
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1-64 letters, digits, underscores or dashes"),
+  description: z.string().nullish(),
+  parameters: z.record(z.string(), z.unknown()).nullish(),
+  strict: z.boolean().nullish(),
+});
+
+const TextFormat = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text") }),
+  z.object({ type: z.literal("json_object") }),
+  z.object({
+    type: z.literal("json_schema"),
+    name: z.string().min(1),
+    description: z.string().optional(),
+    schema: z.record(z.string(), z.unknown()),
+    strict: z.boolean().nullish(),
+  }),
+]);
+
+const ToolChoiceParam = z.union([
+  z.enum(["none", "auto", "required"]),
+  z.object({ type: z.literal("function"), name: z.string().min(1) }),
+]);
+
+export const ResponsesRequestSchema = z.object({
+  model: z.string().min(1, "model is required"),
+  models: z.array(z.string().min(1)).min(1).max(10).optional(),
+  input: z.union([z.string(), z.array(InputItem)]),
+  instructions: z.string().nullish(),
+  tools: z.array(z.unknown()).max(128).optional(),
+  tool_choice: z.unknown().optional(),
+  parallel_tool_calls: z.boolean().nullish(),
+  text: z.object({ format: TextFormat.optional(), verbosity: z.enum(["low", "medium", "high"]).nullish() }).optional(),
+  max_output_tokens: z.int().positive().nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  reasoning: z
+    .object({
+      effort: z.enum(["none", "minimal", "low", "medium", "high"]).nullish(),
+      summary: z.enum(["auto", "concise", "detailed"]).nullish(),
+    })
+    .nullish(),
+  metadata: z.record(z.string().max(64), z.string().max(512)).nullish(),
+  user: z.string().max(256).optional(),
+  stream: z.boolean().nullish(),
+  store: z.boolean().nullish(),
+  previous_response_id: z.string().min(1).nullish(),
+  include: z.array(z.string()).nullish(),
+  truncation: z.enum(["auto", "disabled"]).nullish(),
+  router: RouterControlsSchema.optional(),
+});
+export type ResponsesRequest = z.infer<typeof ResponsesRequestSchema>;
+
+/** Fields OpenAI defines that Switchyard takes without acting on; anything else unknown is warned about. */
+const TOLERATED = new Set(["include", "truncation", "service_tier", "prompt_cache_key", "safety_identifier"]);
+export const KNOWN_FIELDS: ReadonlySet<string> = new Set(
+  Object.keys(ResponsesRequestSchema.shape).filter((k) => !TOLERATED.has(k)),
+);
+
+const ITEM_TYPES = new Set(["message", "function_call", "function_call_output", "reasoning"]);
+
+/** Validates a Responses body: an input item of a type Switchyard cannot carry is a 400 naming it. */
+export function parseResponsesBody(raw: unknown): ResponsesRequest {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new GatewayError(400, "The request body must be a JSON object.", { code: "invalid_json" });
+  const input = (raw as { input?: unknown }).input;
+  if (Array.isArray(input)) {
+    input.forEach((item, i) => {
+      const type = (item as { type?: unknown } | null)?.type;
+      if (typeof type === "string" && !ITEM_TYPES.has(type)) {
+        throw new GatewayError(400, `'input.${i}.type': the input item type "${type}" is not supported by Switchyard`, {
+          param: `input.${i}.type`,
+          code: "unsupported_item",
+        });
+      }
+    });
+  }
+  return parseOrThrow(ResponsesRequestSchema, raw);
+}
+
+export interface ParsedResponses {
+  request: CanonicalRequest;
+  /** This request's own input as canonical messages (what a stored response keeps, with its output). */
+  input: ChatMessage[];
+  tools: Tool[];
+  warnings: string[];
+}
+
+/**
+ * The canonical request: `instructions` as a system message (never carried over from a previous response, as at
+ * OpenAI), then the stored conversation, then this request's input.
+ */
+export function toCanonical(body: ResponsesRequest, history: ChatMessage[] = []): ParsedResponses {
+  const warnings: string[] = [];
+  const input = inputMessages(body.input, warnings);
+  const tools = (body.tools ?? []).map(toolOf);
+  const messages: ChatMessage[] = [];
+  if (body.instructions) messages.push({ role: "system", content: body.instructions });
+  messages.push(...history, ...input);
+  const request: CanonicalRequest = { messages, stream: body.stream === true };
+  if (tools.length > 0) request.tools = tools;
+  if (body.tool_choice !== undefined) request.tool_choice = toolChoiceOf(body.tool_choice);
+  if (body.parallel_tool_calls != null) request.parallel_tool_calls = body.parallel_tool_calls;
+  const format = body.text?.format;
+  if (format !== undefined) request.response_format = responseFormatOf(format);
+  if (body.max_output_tokens != null) request.max_output_tokens = body.max_output_tokens;
+  if (body.temperature != null) request.temperature = body.temperature;
+  if (body.top_p != null) request.top_p = body.top_p;
+  if (body.user !== undefined) request.user = body.user;
+  const effort = body.reasoning?.effort;
+  if (effort === "none") request.reasoning = { disabled: true };
+  else if (effort != null) request.reasoning = { effort: effort satisfies ReasoningEffort };
+  return { request, input, tools, warnings };
+}
+
+function inputMessages(input: ResponsesRequest["input"], warnings: string[]): ChatMessage[] {
+  if (typeof input === "string") return [{ role: "user", content: input }];
+  const out: ChatMessage[] = [];
+  let skippedReasoning = false;
+  input.forEach((item: InputItem, i) => {
+    if (item.type === "function_call") {
+      const call = {
+        id: item.call_id,
+        type: "function" as const,
+        function: { name: item.name, arguments: item.arguments },
+      };
+      const last = out[out.length - 1];
+      // Consecutive calls are one assistant turn with several tool calls, as chat completions has them.
+      if (last?.role === "assistant" && last.tool_calls !== undefined) last.tool_calls.push(call);
+      else out.push({ role: "assistant", content: null, tool_calls: [call] });
+      return;
+    }
+    if (item.type === "function_call_output") {
+      const content =
+        typeof item.output === "string"
+          ? item.output
+          : item.output.flatMap((p) => (p.type === "input_text" ? [{ type: "text" as const, text: p.text }] : []));
+      if (typeof item.output !== "string" && item.output.some((p) => p.type === "input_image"))
+        warnings.push(`input.${i}.output: images in a function_call_output are not carried; the text is`);
+      out.push({ role: "tool", tool_call_id: item.call_id, content });
+      return;
+    }
+    if (item.type === "reasoning") {
+      skippedReasoning = true;
+      return;
+    }
+    out.push(messageOf(item, i));
+  });
+  if (skippedReasoning) warnings.push("reasoning items in the input are the provider's own state; they were not sent");
+  return out;
+}
+
+function messageOf(item: z.infer<typeof MessageItem>, index: number): ChatMessage {
+  const parts = typeof item.content === "string" ? null : item.content;
+  const refuse = (what: string) =>
+    new GatewayError(400, `input.${index}: ${what}`, { param: `input.${index}.content`, code: "invalid_value" });
+  if (item.role === "user") {
+    if (parts === null) return { role: "user", content: item.content as string };
+    return {
+      role: "user",
+      content: parts.map((p) => {
+        if (p.type === "input_text") return { type: "text" as const, text: p.text };
+        if (p.type === "input_image")
+          return {
+            type: "image_url" as const,
+            image_url: { url: p.image_url, ...(p.detail ? { detail: p.detail } : {}) },
+          };
+        throw refuse(`a user message cannot hold ${p.type}`);
+      }),
+    };
+  }
+  const texts = (parts ?? [{ type: "input_text" as const, text: item.content as string }]).map((p) => {
+    if (p.type === "input_text" || p.type === "output_text") return p.text;
+    if (p.type === "refusal") return p.refusal;
+    throw refuse(`a ${item.role} message cannot hold ${p.type}`);
+  });
+  if (item.role === "assistant") return { role: "assistant", content: texts.join("") };
+  return { role: item.role, content: texts.join("\n") };
+}
+
+function toolOf(raw: unknown, index: number): Tool {
+  const type = (raw as { type?: unknown } | null)?.type;
+  if (typeof type === "string" && type !== "function") {
+    const builtIn = (BUILT_IN_TOOLS as readonly string[]).includes(type) || type.startsWith("web_search");
+    throw new GatewayError(
+      400,
+      builtIn
+        ? `tools.${index}: the built-in tool "${type}" is not run by Switchyard; give it as a function tool instead`
+        : `tools.${index}: unknown tool type "${type}"`,
+      { param: `tools.${index}.type`, code: "unsupported_tool" },
+    );
+  }
+  const parsed = FunctionTool.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const param = ["tools", index, ...(issue?.path ?? [])].map(String).join(".");
+    throw new GatewayError(400, `'${param}': ${issue?.message ?? "invalid"}`, { param, code: "invalid_value" });
+  }
+  const t = parsed.data;
+  return {
+    type: "function",
+    function: {
+      name: t.name,
+      ...(t.description == null ? {} : { description: t.description }),
+      ...(t.parameters == null ? {} : { parameters: t.parameters }),
+      ...(t.strict == null ? {} : { strict: t.strict }),
+    },
+  };
+}
+
+function toolChoiceOf(raw: unknown): ToolChoice {
+  const parsed = ToolChoiceParam.safeParse(raw);
+  if (parsed.success) {
+    const c = parsed.data;
+    return typeof c === "string" ? c : { type: "function", function: { name: c.name } };
+  }
+  const type = (raw as { type?: unknown } | null)?.type;
+  const what =
+    typeof type === "string" ? `tool_choice "${type}" is not supported by Switchyard` : "invalid tool_choice";
+  throw new GatewayError(400, `'tool_choice': ${what}`, { param: "tool_choice", code: "invalid_value" });
+}
+
+function responseFormatOf(format: z.infer<typeof TextFormat>): ResponseFormat {
+  if (format.type !== "json_schema") return { type: format.type };
+  return {
+    type: "json_schema",
+    json_schema: {
+      name: format.name,
+      schema: format.schema,
+      ...(format.description === undefined ? {} : { description: format.description }),
+      ...(format.strict == null ? {} : { strict: format.strict }),
+    },
+  };
+}

@@ -1,0 +1,272 @@
+// Canonical stream events as the Responses API's semantic events, each with its sequence_number: response.created and
+// in_progress, output items with their parts and deltas, then response.completed with usage, or response.failed.
+import type { RouteReport } from "../../core/route-report.ts";
+import type { FinishReason, StreamEvent, Usage } from "../../core/types.ts";
+import {
+  finishedStatus,
+  functionCallItem,
+  messageItem,
+  type OutputItem,
+  type ResponseEcho,
+  type ResponseObject,
+  responseShell,
+  responsesUsage,
+} from "./encoder.ts";
+
+export type ReasoningEvent = { type: "reasoning"; text: string } | { type: "reasoning_signature"; signature: string };
+export type ResponsesStreamEvent = Exclude<StreamEvent, { type: "end" }> | ReasoningEvent;
+
+const encoder = new TextEncoder();
+
+type Open =
+  | { kind: "message"; id: string; index: number; text: string }
+  | { kind: "reasoning"; id: string; index: number; text: string }
+  | { kind: "function_call"; id: string; index: number; call: { id: string; name: string; arguments: string } };
+
+export class ResponsesStreamWriter {
+  #seq = 0;
+  #started = false;
+  #open: Open | null = null;
+  readonly #output: OutputItem[] = [];
+  /** Canonical tool index -> its open or finished item. */
+  readonly #calls = new Map<number, Extract<Open, { kind: "function_call" }>>();
+  #finish: FinishReason | null = null;
+  #usage: Usage | null = null;
+
+  constructor(
+    readonly echo: ResponseEcho,
+    readonly model: string,
+    readonly newId: (prefix: string) => string,
+    readonly now: () => number,
+  ) {}
+
+  /** response.created and response.in_progress. */
+  start(): Uint8Array {
+    return encoder.encode(this.#start());
+  }
+
+  event(e: ResponsesStreamEvent): Uint8Array | null {
+    let out = this.#start();
+    switch (e.type) {
+      case "text": {
+        if (e.text === "") break;
+        let open = this.#open;
+        if (open?.kind !== "message") {
+          out += this.#close();
+          open = { kind: "message", id: this.newId("msg"), index: this.#output.length, text: "" };
+          this.#open = open;
+          this.#output.push(messageItem(open.id, "", "in_progress"));
+          out += this.#emit("response.output_item.added", {
+            output_index: open.index,
+            item: { ...messageItem(open.id, "", "in_progress"), content: [] },
+          });
+          out += this.#emit("response.content_part.added", {
+            content_index: 0,
+            item_id: open.id,
+            output_index: open.index,
+            part: { type: "output_text", annotations: [], logprobs: [], text: "" },
+          });
+        }
+        open.text += e.text;
+        out += this.#emit("response.output_text.delta", {
+          content_index: 0,
+          delta: e.text,
+          item_id: open.id,
+          logprobs: [],
+          output_index: open.index,
+        });
+        break;
+      }
+      case "reasoning": {
+        let open = this.#open;
+        if (open?.kind !== "reasoning") {
+          out += this.#close();
+          open = { kind: "reasoning", id: this.newId("rs"), index: this.#output.length, text: "" };
+          this.#open = open;
+          this.#output.push({ id: open.id, type: "reasoning", summary: [] });
+          out += this.#emit("response.output_item.added", {
+            output_index: open.index,
+            item: { id: open.id, type: "reasoning", summary: [] },
+          });
+          out += this.#emit("response.reasoning_summary_part.added", {
+            item_id: open.id,
+            output_index: open.index,
+            summary_index: 0,
+            part: { type: "summary_text", text: "" },
+          });
+        }
+        open.text += e.text;
+        out += this.#emit("response.reasoning_summary_text.delta", {
+          item_id: open.id,
+          output_index: open.index,
+          summary_index: 0,
+          delta: e.text,
+        });
+        break;
+      }
+      case "reasoning_signature":
+        // Anthropic's signature proves its own thinking blocks; the Responses API has no place for it.
+        break;
+      case "tool_call_start": {
+        out += this.#close();
+        const open: Extract<Open, { kind: "function_call" }> = {
+          kind: "function_call",
+          id: this.newId("fc"),
+          index: this.#output.length,
+          call: { id: e.id, name: e.name, arguments: "" },
+        };
+        this.#open = open;
+        this.#calls.set(e.index, open);
+        this.#output.push(functionCallItem(open.id, open.call, "in_progress"));
+        out += this.#emit("response.output_item.added", {
+          item: functionCallItem(open.id, open.call, "in_progress"),
+          output_index: open.index,
+        });
+        break;
+      }
+      case "tool_call_delta": {
+        const call = this.#calls.get(e.index);
+        if (call === undefined || e.arguments === "") break;
+        call.call.arguments += e.arguments;
+        out += this.#emit("response.function_call_arguments.delta", {
+          delta: e.arguments,
+          item_id: call.id,
+          output_index: call.index,
+        });
+        break;
+      }
+      case "finish":
+        this.#finish ??= e.finish_reason;
+        break;
+      case "usage":
+        this.#usage = e.usage;
+        break;
+      default: {
+        const never: never = e;
+        throw new Error(`unhandled event ${JSON.stringify(never)}`);
+      }
+    }
+    return out === "" ? null : encoder.encode(out);
+  }
+
+  /** Closes the open item and sends response.completed (or incomplete, at a length stop) with usage and x_router. */
+  end(route: RouteReport): Uint8Array {
+    let out = this.#start() + this.#close();
+    const response = this.response(route);
+    out += this.#emit(response.status === "completed" ? "response.completed" : "response.incomplete", { response });
+    return encoder.encode(out);
+  }
+
+  /** A failure after the commit point: response.failed with the error, never response.completed. */
+  cut(message: string, route: RouteReport): Uint8Array {
+    let out = this.#start();
+    if (this.#open !== null) {
+      this.#mark(this.#open, "incomplete");
+      this.#open = null;
+    }
+    const response: ResponseObject = {
+      ...responseShell(this.echo, this.model),
+      status: "failed",
+      error: { code: "server_error", message },
+      output: this.#output,
+      usage: this.#usage === null ? null : responsesUsage(this.#usage),
+      x_router: route,
+    };
+    out += this.#emit("response.failed", { response });
+    return encoder.encode(out);
+  }
+
+  /** The Response object as it stands now (what a stored response keeps after the stream). */
+  response(route: RouteReport): ResponseObject {
+    return {
+      ...responseShell(this.echo, this.model),
+      ...finishedStatus(this.#finish),
+      completed_at: Math.floor(this.now() / 1000),
+      output: this.#output,
+      usage: responsesUsage(this.#usage),
+      x_router: route,
+    };
+  }
+
+  #start(): string {
+    if (this.#started) return "";
+    this.#started = true;
+    const response = responseShell(this.echo, this.model);
+    return this.#emit("response.created", { response }) + this.#emit("response.in_progress", { response });
+  }
+
+  #close(): string {
+    const open = this.#open;
+    if (open === null) return "";
+    this.#open = null;
+    const item = this.#mark(open, "completed");
+    switch (open.kind) {
+      case "message": {
+        const part = { type: "output_text", annotations: [], logprobs: [], text: open.text };
+        return (
+          this.#emit("response.output_text.done", {
+            content_index: 0,
+            item_id: open.id,
+            logprobs: [],
+            output_index: open.index,
+            text: open.text,
+          }) +
+          this.#emit("response.content_part.done", {
+            content_index: 0,
+            item_id: open.id,
+            output_index: open.index,
+            part,
+          }) +
+          this.#emit("response.output_item.done", { item, output_index: open.index })
+        );
+      }
+      case "reasoning": {
+        const part = { type: "summary_text", text: open.text };
+        return (
+          this.#emit("response.reasoning_summary_text.done", {
+            item_id: open.id,
+            output_index: open.index,
+            summary_index: 0,
+            text: open.text,
+          }) +
+          this.#emit("response.reasoning_summary_part.done", {
+            item_id: open.id,
+            output_index: open.index,
+            summary_index: 0,
+            part,
+          }) +
+          this.#emit("response.output_item.done", { item, output_index: open.index })
+        );
+      }
+      case "function_call":
+        return (
+          this.#emit("response.function_call_arguments.done", {
+            arguments: open.call.arguments,
+            item_id: open.id,
+            output_index: open.index,
+          }) + this.#emit("response.output_item.done", { item, output_index: open.index })
+        );
+      default: {
+        const never: never = open;
+        throw new Error(`unhandled item ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** Rewrites an item in the output list with its final text or arguments and `status`. */
+  #mark(target: Open, status: string): OutputItem {
+    const item =
+      target.kind === "message"
+        ? messageItem(target.id, target.text, status)
+        : target.kind === "reasoning"
+          ? { id: target.id, type: "reasoning", summary: [{ type: "summary_text", text: target.text }] }
+          : functionCallItem(target.id, target.call, status);
+    this.#output[target.index] = item;
+    return item;
+  }
+
+  #emit(type: string, fields: Record<string, unknown>): string {
+    const data = { type, ...fields, sequence_number: this.#seq++ };
+    return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+  }
+}
