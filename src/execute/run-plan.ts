@@ -3,6 +3,7 @@ import type { FallbackFile, ProviderId, Timeouts } from "../config/schema.ts";
 import { type ErrorKind, ProviderError } from "../core/errors.ts";
 import type { CanonicalRequest, ChatResult } from "../core/types.ts";
 import type { ProviderEnv } from "../env.ts";
+import type { AttemptRecord } from "../ledger/record.ts";
 import type { BuiltRequest, ProviderAdapter } from "../providers/adapter.ts";
 import { adapterFor } from "../providers/index.ts";
 import type { Candidate, Plan } from "../routing/plan-types.ts";
@@ -10,16 +11,7 @@ import { ClientGoneError, type CommittedStream, callOnce, openStream } from "./a
 import type { Admission, CircuitGate } from "./circuit-gate.ts";
 import type { ExecDeps } from "./deps.ts";
 
-export interface AttemptRecord {
-  provider: string;
-  model: string;
-  status: "ok" | "failed" | "skipped";
-  error: string | null;
-  error_kind: ErrorKind | null;
-  http_status: number | null;
-  latency_ms: number;
-  ttft_ms: number | null;
-}
+export type { AttemptRecord };
 
 export interface ExecuteInput {
   plan: Plan;

@@ -1,8 +1,8 @@
 // What the stats object learns from one attempt: the attempt record, in the stats object's terms.
 import type { ProviderId } from "../config/schema.ts";
 import type { ErrorKind } from "../core/errors.ts";
+import type { AttemptRecord } from "../ledger/record.ts";
 import type { Outcome } from "../stats/health.ts";
-import type { AttemptRecord } from "./run-plan.ts";
 
 /** Null for an attempt that never reached the provider (skipped): it says nothing about health. */
 export function outcomeOf(record: AttemptRecord, at: number): Outcome | null {

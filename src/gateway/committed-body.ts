@@ -1,75 +1,107 @@
-// The client-facing body of a committed stream, for any wire encoding: pulled one event at a time, finalised or
-// cut off honestly, and the upstream call aborted when the client goes away.
-
+// A committed stream as the gateway hands it to a transport: canonical events one at a time, then the end (finished,
+// with the final route report, or cut off honestly), the outcome recorded once, and the upstream call aborted when the
+// caller goes away. The transport's dialect encodes the items; `encodedBody` is the one pump every transport shares.
 import type { RouteReport } from "../core/route-report.ts";
 import type { StreamEvent, Usage } from "../core/types.ts";
 import { ClientGoneError, type CommittedStream } from "../execute/attempt.ts";
 
-/** How one transport writes the events, the end of a finished answer, and the end of a cut one. */
+/** A canonical event a caller sees (the upstream's own end marker is the gateway's business). */
+export type AnswerEvent = Exclude<StreamEvent, { type: "end" }>;
+
+/** The end of a committed answer: it finished (the final route report), or it was cut off after it had started. */
+export type AnswerEnd = { type: "done"; route: RouteReport } | { type: "cut"; message: string; route: RouteReport };
+
+export interface CommittedAnswer {
+  /** Events in hand at the commit point (up to and including the first content event). */
+  readonly head: readonly AnswerEvent[];
+  /** The next event, or the end; null once the caller went away (nothing more will come). */
+  next(): Promise<{ type: "event"; event: AnswerEvent } | AnswerEnd | null>;
+  /** The caller went away: records that (unless the answer had ended) and aborts the upstream call. */
+  cancel(reason?: unknown): void;
+}
+
+/** How an outcome is recorded, once: the usage seen, and null (finished), the failure's message, or "client". */
+export type RecordEnd = (usage: Usage | null, error: string | null | "client") => RouteReport;
+
+/**
+ * After the commit point a failure is a cut; a stream whose upstream ended without its terminator is finished if the
+ * answer had finished (a finish event came), and cut if it had not.
+ */
+export function committedAnswer(committed: CommittedStream, done: RecordEnd): CommittedAnswer {
+  let usage: Usage | null = null;
+  let finished = false;
+  let ended = false;
+  /** Notes what the answer holds as each event passes; false for the upstream's end marker. */
+  const note = (e: StreamEvent): e is AnswerEvent => {
+    if (e.type === "end") {
+      ended = true;
+      return false;
+    }
+    if (e.type === "usage") usage = e.usage;
+    if (e.type === "finish") finished = true;
+    return true;
+  };
+  const head = committed.head.filter(note);
+  return {
+    head,
+    async next() {
+      try {
+        for (;;) {
+          const next = await committed.rest.next();
+          if (next.done) {
+            if (!finished) throw new Error("the provider ended the stream before finishing the answer");
+            return { type: "done", route: done(usage, null) };
+          }
+          if (note(next.value)) return { type: "event", event: next.value };
+        }
+      } catch (err) {
+        if (err instanceof ClientGoneError) return null;
+        const message = err instanceof Error ? err.message : String(err);
+        return { type: "cut", message: `The answer was cut off: ${message}`, route: done(usage, message) };
+      }
+    },
+    cancel(reason) {
+      // The caller went away: abort the upstream call so nobody pays for tokens no one reads.
+      if (!ended) done(usage, "client");
+      committed.abort(new ClientGoneError(String(reason ?? "the client closed the stream")));
+    },
+  };
+}
+
+/** How one transport's dialect writes the events, the end of a finished answer, and the end of a cut one. */
 export interface EventEncoder {
   /** Bytes for one event; null for an event this encoding holds back (e.g. OpenAI's finish and usage). */
-  event(e: Exclude<StreamEvent, { type: "end" }>): Uint8Array | null;
+  event(e: AnswerEvent): Uint8Array | null;
   end(route: RouteReport): Uint8Array;
   cut(message: string, route: RouteReport): Uint8Array;
 }
 
-/**
- * After the commit point a failure is the encoder's `cut` (OpenAI: an error event and no [DONE]); a stream whose
- * upstream ended without its terminator is finalised at once if the answer had finished, and cut if it had not.
- * `done` records the outcome (once) and returns the route report.
- */
-export function committedBody(
-  committed: CommittedStream,
-  encoder: EventEncoder,
-  done: (usage: Usage | null, error: string | null | "client") => RouteReport,
-): ReadableStream<Uint8Array> {
-  let usage: Usage | null = null;
-  let finished = false;
-  let ended = false;
-  const encode = (e: StreamEvent): Uint8Array | null => {
-    if (e.type === "end") {
-      ended = true;
-      return null;
-    }
-    if (e.type === "usage") usage = e.usage;
-    if (e.type === "finish") finished = true;
-    return encoder.event(e);
-  };
+/** The byte stream of a committed answer, pulled one item at a time (nothing is read ahead of the caller). */
+export function encodedBody(answer: CommittedAnswer, encoder: EventEncoder): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        for (const event of committed.head) {
-          const bytes = encode(event);
+        for (const event of answer.head) {
+          const bytes = encoder.event(event);
           if (bytes) controller.enqueue(bytes);
         }
       },
       async pull(controller) {
-        try {
-          for (;;) {
-            const next = await committed.rest.next();
-            if (next.done) {
-              if (!finished) throw new Error("the provider ended the stream before finishing the answer");
-              controller.enqueue(encoder.end(done(usage, null)));
-              controller.close();
-              return;
-            }
-            const bytes = encode(next.value);
-            if (bytes) {
-              controller.enqueue(bytes);
-              return;
-            }
+        for (;;) {
+          const item = await answer.next();
+          if (item === null) return;
+          if (item.type === "event") {
+            const bytes = encoder.event(item.event);
+            if (bytes) return controller.enqueue(bytes);
+            continue;
           }
-        } catch (err) {
-          if (err instanceof ClientGoneError) return;
-          const message = err instanceof Error ? err.message : String(err);
-          controller.enqueue(encoder.cut(`The answer was cut off: ${message}`, done(usage, message)));
+          controller.enqueue(item.type === "done" ? encoder.end(item.route) : encoder.cut(item.message, item.route));
           controller.close();
+          return;
         }
       },
       cancel(reason) {
-        // The client went away: abort the upstream call so nobody pays for tokens no one reads.
-        if (!ended) done(usage, "client");
-        committed.abort(new ClientGoneError(String(reason ?? "the client closed the stream")));
+        answer.cancel(reason);
       },
     },
     { highWaterMark: 0 },

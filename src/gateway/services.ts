@@ -6,14 +6,14 @@ import { WriteBatcher } from "../core/write-batcher.ts";
 import type { Env } from "../env.ts";
 import type { ExecDeps } from "../execute/deps.ts";
 import { realDeps } from "../execute/deps.ts";
+import type { LiveStats } from "../execute/live-stats.ts";
+import { createLiveStats } from "../execute/live-stats.ts";
 import { GovernanceCache } from "../keys/governance-cache.ts";
 import { RateLimiter } from "../keys/rate-limit.ts";
 import { BudgetSettleSink } from "../ledger/budget-sink.ts";
 import { D1LedgerSink, ledgerFlushDelay, writeLedger } from "../ledger/d1-sink.ts";
 import type { CompletionRecord, RequestSink } from "../ledger/record.ts";
 import { ModelRegistry } from "../registry/model-registry.ts";
-import type { LiveStats } from "../stats/live-stats.ts";
-import { createLiveStats } from "../stats/live-stats.ts";
 import { discoveredEntry } from "../stats/local-models.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
 

@@ -1,10 +1,14 @@
-// POST /v1/chat/completions over HTTP: the shared pipeline, encoded as OpenAI JSON or OpenAI SSE.
+// POST /v1/chat/completions over HTTP: the chat dialect read from the body (and the x-router-* headers), the shared
+// pipeline, and its answer written as OpenAI JSON or OpenAI SSE with the route report in x-router-* headers and x_router.
 import type { Context } from "hono";
+import type { RouteReport } from "../core/route-report.ts";
 import { ChunkWriter, encodeCompletion, encodeStreamError } from "../dialects/chat/encoder.ts";
-import type { ExecutionFailure } from "../execute/run-plan.ts";
-import { type ChatScope, prepareChat, publicAttempts, runChat } from "../gateway/chat-pipeline.ts";
-import { committedBody } from "../gateway/committed-body.ts";
-import type { Plan } from "../routing/plan-types.ts";
+import { parseChatRequest } from "../dialects/chat/request.ts";
+import { encodedBody } from "../gateway/committed-body.ts";
+import { type ChatInput, type ChatScope, prepareChat } from "../gateway/prepare.ts";
+import { type ChatRun, runChat } from "../gateway/run.ts";
+import type { BudgetNotice } from "../ledger/budget-gate.ts";
+import { readControls } from "../routing/controls.ts";
 import type { AppEnv } from "./app-env.ts";
 import { readJsonBody } from "./read-body.ts";
 
@@ -19,39 +23,46 @@ export function httpScope(c: Context<AppEnv>): ChatScope {
     registry: c.get("registry"),
     stats: c.get("stats"),
     signal: c.req.raw.signal,
-    headers: c.req.raw.headers,
   };
+}
+
+/** A chat body and the request's x-router-* headers (a header wins over the body's `router` field of its meaning). */
+export async function httpChatInput(c: Context<AppEnv>): Promise<ChatInput & { includeUsage: boolean }> {
+  const parsed = parseChatRequest(await readJsonBody(c.req.raw));
+  return { ...parsed, controls: readControls(parsed.router, c.req.raw.headers) };
 }
 
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const scope = httpScope(c);
   const startedAt = scope.services.deps.now();
-  const prepared = prepareChat(await readJsonBody(c.req.raw), scope);
-  const run = await runChat(prepared, scope, startedAt);
+  const input = await httpChatInput(c);
+  const run = await runChat(prepareChat(input, scope), scope, startedAt);
   switch (run.kind) {
     case "client_closed":
       return new Response(null, { status: 499 });
     case "failed":
-      return failureResponse(scope.requestId, run.plan, run.failure);
+      return failureResponse(scope.requestId, run);
     case "json": {
       const json = encodeCompletion(`chatcmpl-${scope.requestId}`, Math.floor(startedAt / 1000), run.result, run.route);
-      return new Response(JSON.stringify(json), { headers: { ...run.headers, "content-type": "application/json" } });
+      return new Response(JSON.stringify(json), {
+        headers: {
+          ...routeHeaders(scope.requestId, run.route),
+          ...budgetHeaders(run.budget),
+          "content-type": "application/json",
+        },
+      });
     }
     case "stream": {
-      const includeUsage = prepared.body.stream_options?.include_usage === true;
       const writer = new ChunkWriter(`chatcmpl-${scope.requestId}`, Math.floor(startedAt / 1000), run.upstreamModel);
-      const body = committedBody(
-        run.stream,
-        {
-          event: (e) => writer.event(e),
-          end: (route) => writer.finish(includeUsage, route),
-          cut: (message, route) => encodeStreamError(message, "upstream_error", "stream_interrupted", route),
-        },
-        run.end,
-      );
+      const body = encodedBody(run.answer, {
+        event: (e) => writer.event(e),
+        end: (route) => writer.finish(input.includeUsage, route),
+        cut: (message, route) => encodeStreamError(message, "upstream_error", "stream_interrupted", route),
+      });
       return new Response(body, {
         headers: {
-          ...run.headers,
+          ...routeHeaders(scope.requestId, run.route),
+          ...budgetHeaders(run.budget),
           "content-type": "text/event-stream; charset=utf-8",
           "cache-control": "no-cache",
           "x-accel-buffering": "no",
@@ -65,23 +76,43 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   }
 }
 
-function failureResponse(requestId: string, plan: Plan, failure: ExecutionFailure): Response {
+/** The route report's head: who answered, how it was chosen, how many were tried, and any warnings. */
+function routeHeaders(requestId: string, route: RouteReport): Record<string, string> {
+  const headers: Record<string, string> = {
+    "x-request-id": requestId,
+    "x-router-provider": route.provider,
+    "x-router-model": route.model,
+    "x-router-strategy": route.strategy,
+    "x-router-attempts": String(tried(route.attempts)),
+  };
+  if (route.chain !== null) headers["x-router-chain"] = route.chain;
+  if (route.warnings.length > 0)
+    headers["x-router-warnings"] = encodeURIComponent(route.warnings.join("; ")).slice(0, 4000);
+  return headers;
+}
+
+function budgetHeaders(notice: BudgetNotice | null): Record<string, string> {
+  if (notice === null) return {};
+  const headers: Record<string, string> = { "x-budget-remaining-usd": notice.remaining_usd };
+  if (notice.alert !== null) headers["x-budget-alert"] = notice.alert;
+  return headers;
+}
+
+const tried = (attempts: RouteReport["attempts"]) => attempts.filter((a) => a.status !== "skipped").length;
+
+function failureResponse(requestId: string, run: Extract<ChatRun, { kind: "failed" }>): Response {
+  const { failure, plan } = run;
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "x-request-id": requestId,
     "x-router-strategy": plan.strategy,
-    "x-router-attempts": String(failure.attempts.filter((a) => a.status !== "skipped").length),
+    "x-router-attempts": String(tried(run.attempts)),
   };
   if (failure.retryAfterMs !== null)
     headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
   const body = {
     error: { message: failure.message, type: failure.type, param: null, code: failure.code },
-    x_router: {
-      strategy: plan.strategy,
-      chain: plan.chain,
-      attempts: publicAttempts(failure.attempts),
-      excluded: plan.excluded,
-    },
+    x_router: { strategy: plan.strategy, chain: plan.chain, attempts: run.attempts, excluded: plan.excluded },
   };
   return new Response(JSON.stringify(body), { status: failure.status, headers });
 }

@@ -1,5 +1,4 @@
-// GET / and GET /dashboard/<hash>/<file>: the dashboard page and its script and stylesheet, public (the data behind it is
-// not). Both files are built by scripts/build-dashboard.ts from dashboard/; their URLs carry their content hash.
+// GET / and GET /dashboard/<version>/<file>: the dashboard page and its modules, public (the data behind it is not).
 import type { Context } from "hono";
 import { dashboardAsset, dashboardPage } from "../dashboard/assets.ts";
 import type { AppEnv } from "./app-env.ts";

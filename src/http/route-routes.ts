@@ -1,18 +1,17 @@
 // POST /v1/route (dry run: the plan for a chat-completions body, no provider called), GET /v1/chains, GET /v1/strategies.
 import type { Context } from "hono";
 import { STRATEGIES } from "../config/schema.ts";
-import { prepareChat } from "../gateway/chat-pipeline.ts";
+import { prepareChat } from "../gateway/prepare.ts";
 import { adapterFor } from "../providers/index.ts";
 import { publicPlan } from "../routing/public-plan.ts";
 import { settingsFrom } from "../routing/settings.ts";
 import { STRATEGY_IMPLS } from "../routing/strategies/index.ts";
 import type { AppEnv } from "./app-env.ts";
-import { httpScope } from "./chat-route.ts";
-import { readJsonBody } from "./read-body.ts";
+import { httpChatInput, httpScope } from "./chat-route.ts";
 
 export async function dryRunRoute(c: Context<AppEnv>): Promise<Response> {
   // The same validation and planning as POST /v1/chat/completions (workspace budget included), without the call.
-  const { plan, warnings } = prepareChat(await readJsonBody(c.req.raw), httpScope(c));
+  const { plan, warnings } = prepareChat(await httpChatInput(c), httpScope(c));
   return c.json({ object: "route", ...publicPlan(plan), warnings }, 200, { "x-request-id": c.get("requestId") });
 }
 

@@ -5,18 +5,30 @@ import type { CanonicalRequest } from "../core/types.ts";
 import type { Env } from "../env.ts";
 import type { Caller } from "../keys/caller.ts";
 import type { GovernanceCache } from "../keys/governance-cache.ts";
-import type { Plan } from "../routing/plan-types.ts";
+import type { ModelRef } from "../registry/model-registry.ts";
 import type { BudgetStatus, ReserveResult } from "./budget-object.ts";
 import type { BudgetHoldRef } from "./record.ts";
 import { worstCasePico, worstCasePromptTokens } from "./worst-case.ts";
 
-export interface BudgetHold {
-  holds: BudgetHoldRef[];
-  /** x-budget-remaining-usd (and x-budget-alert past the alert threshold) for a budgeted workspace. */
-  headers: Record<string, string>;
+/** What a budgeted workspace has left after the hold, for the caller to see (HTTP: x-budget-remaining-usd, x-budget-alert). */
+export interface BudgetNotice {
+  remaining_usd: string;
+  /** Set past the budget's alert threshold. */
+  alert: string | null;
 }
 
-export const NO_HOLD: BudgetHold = { holds: [], headers: {} };
+/** The shape of a plan the gate reads and trims: candidates in order, and what was left out and why. */
+export interface HoldablePlan {
+  candidates: { ref: ModelRef }[];
+  excluded: { provider: string; model: string; reason: string }[];
+}
+
+export interface BudgetHold<P extends HoldablePlan> {
+  holds: BudgetHoldRef[];
+  notice: BudgetNotice | null;
+  /** The plan to run: the one given, or (under `downgrade`) a copy without the candidates whose worst case does not fit. */
+  plan: P;
+}
 
 export function workspaceScope(workspaceId: string): string {
   return `ws:${workspaceId}`;
@@ -34,13 +46,13 @@ export function picoToUsdString(pico: number): string {
   return (pico / 1e12).toFixed(6);
 }
 
-interface GateInput {
+interface GateInput<P extends HoldablePlan> {
   env: Env;
   governance: GovernanceCache;
   caller: Caller;
   workspaceId: string;
-  /** Trimmed in place under `downgrade` to the candidates whose worst case fits what is left. */
-  plan: Plan;
+  /** Left as it is: a trimmed copy comes back. */
+  plan: P;
   request: CanonicalRequest;
   newId: (prefix: string) => string;
   now: number;
@@ -53,17 +65,18 @@ interface GateInput {
  * workspace is asked of its own BudgetObject, the authority; when that cannot answer either the request is refused
  * with a 503 and `retry-after: 1` rather than admitted unbudgeted.
  */
-export async function holdBudget(input: GateInput): Promise<BudgetHold> {
-  const { env, governance, caller, workspaceId, plan, request, now } = input;
+export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): Promise<BudgetHold<P>> {
+  const { env, governance, caller, workspaceId, request, now } = input;
+  let plan = input.plan;
   const listed = governance.budgetOf(workspaceId);
   const mode = listed === null && !governance.budgetsKnown() ? "unknown" : listed;
   const keyBudget = caller.kind === "workspace" && caller.key.budget_pico !== null ? caller.key.id : null;
-  if (mode === null && keyBudget === null) return NO_HOLD;
+  if (mode === null && keyBudget === null) return { holds: [], notice: null, plan };
 
   const promptTokens = worstCasePromptTokens(request);
   const worst = () => plan.candidates.map((c) => worstCasePico(c.ref, promptTokens, request));
   const holds: BudgetHoldRef[] = [];
-  const headers: Record<string, string> = {};
+  let notice: BudgetNotice | null = null;
 
   if (mode !== null) {
     const scope = workspaceScope(workspaceId);
@@ -81,21 +94,25 @@ export async function holdBudget(input: GateInput): Promise<BudgetHold> {
       if (mode === "unknown") governance.rememberBudget(workspaceId, result.status.config.on_limit);
       holds.push({ scope, hold_id: holdId });
       governance.noteRemaining(workspaceId, result.status.remaining_pico);
-      headers["x-budget-remaining-usd"] = picoToUsdString(result.status.remaining_pico);
-      if (result.status.alert)
-        headers["x-budget-alert"] =
-          `spent or held ${Math.round(result.status.config.alert_threshold * 100)}% or more of the budget`;
+      notice = {
+        remaining_usd: picoToUsdString(result.status.remaining_pico),
+        alert: result.status.alert
+          ? `spent or held ${Math.round(result.status.config.alert_threshold * 100)}% or more of the budget`
+          : null,
+      };
       const fit = new Set(result.fit);
       const remaining = picoToUsdString(result.status.remaining_pico + result.held_pico);
-      plan.candidates = plan.candidates.filter((c, i) => {
+      const excluded = [...plan.excluded];
+      const candidates = plan.candidates.filter((c, i) => {
         if (fit.has(i)) return true;
-        plan.excluded.push({
+        excluded.push({
           provider: c.ref.provider,
           model: c.ref.id,
           reason: `its worst case ($${picoToUsdString(amounts[i] as number)}) exceeds the $${remaining} left in the workspace budget`,
         });
         return false;
       });
+      plan = { ...plan, candidates, excluded };
     }
   }
 
@@ -119,7 +136,7 @@ export async function holdBudget(input: GateInput): Promise<BudgetHold> {
     }
     if (result.status !== null) holds.push({ scope, hold_id: holdId });
   }
-  return { holds, headers };
+  return { holds, notice, plan };
 }
 
 /** Settles each hold with the request's real cost (0 when it failed): after the response, through waitUntil. */

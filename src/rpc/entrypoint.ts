@@ -2,9 +2,11 @@
 // budgets and cost logging as the HTTP API, in canonical types.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { GatewayError } from "../core/gateway-error.ts";
+import { parseChatRequest } from "../dialects/chat/request.ts";
 import type { Env } from "../env.ts";
-import { type ChatRun, type ChatScope, prepareChat, publicAttempts, runChat } from "../gateway/chat-pipeline.ts";
-import { committedBody, type EventEncoder } from "../gateway/committed-body.ts";
+import { type EventEncoder, encodedBody } from "../gateway/committed-body.ts";
+import { type ChatInput, type ChatScope, prepareChat } from "../gateway/prepare.ts";
+import { type ChatRun, runChat } from "../gateway/run.ts";
 import { SERVICES } from "../gateway/services.ts";
 import type { GenerateResult, RpcChatRequest, RpcFailure, RpcStreamLine, StreamResult } from "./types.ts";
 
@@ -15,7 +17,7 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
   async generate(request: RpcChatRequest): Promise<GenerateResult> {
     const { scope, startedAt } = await this.#scope(new AbortController().signal);
     try {
-      const run = await runChat(prepareChat({ ...request, stream: false }, scope), scope, startedAt);
+      const run = await runChat(prepareChat(chatInput({ ...request, stream: false }), scope), scope, startedAt);
       if (run.kind === "json") return { ok: true, id: scope.requestId, result: run.result, route: run.route };
       if (run.kind === "stream") throw new Error("a non-streaming request produced a stream");
       return failureOf(scope.requestId, run);
@@ -31,15 +33,15 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
   async stream(request: RpcChatRequest): Promise<StreamResult> {
     const { scope, startedAt } = await this.#scope(new AbortController().signal);
     try {
-      const run = await runChat(prepareChat({ ...request, stream: true }, scope), scope, startedAt);
+      const run = await runChat(prepareChat(chatInput({ ...request, stream: true }), scope), scope, startedAt);
       if (run.kind === "json") throw new Error("a streaming request produced a whole answer");
       if (run.kind !== "stream") return failureOf(scope.requestId, run);
       return {
         ok: true,
         id: scope.requestId,
-        provider: run.headers["x-router-provider"] ?? "",
-        model: run.headers["x-router-model"] ?? "",
-        events: committedBody(run.stream, NDJSON, run.end),
+        provider: run.route.provider,
+        model: run.route.model,
+        events: encodedBody(run.answer, NDJSON),
       };
     } catch (err) {
       return rethrowUnlessHttp(scope.requestId, err);
@@ -62,10 +64,15 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
       registry: services.registry(env, stats),
       stats,
       signal,
-      headers: new Headers(),
     };
     return { scope, startedAt: services.deps.now() };
   }
+}
+
+/** The chat dialect's body; the routing controls come from its `router` field alone (RPC has no headers). */
+function chatInput(raw: unknown): ChatInput {
+  const parsed = parseChatRequest(raw);
+  return { ...parsed, controls: parsed.router };
 }
 
 const encoder = new TextEncoder();
@@ -94,7 +101,7 @@ function failureOf(id: string, run: Exclude<ChatRun, { kind: "json" } | { kind: 
     id,
     status: f.status,
     error: { message: f.message, type: f.type, code: f.code, param: null },
-    attempts: publicAttempts(f.attempts),
+    attempts: run.attempts,
   };
 }
 

@@ -1,9 +1,11 @@
 // The chat dialect's request: the zod schema of the OpenAI Chat Completions body Switchyard accepts (plus its own
 // `router` and `models` fields), and its conversion to the canonical request.
 import { z } from "zod";
+import { GatewayError } from "../../core/gateway-error.ts";
 import { ChatMessageSchema, ResponseFormatSchema, ToolChoiceSchema, ToolSchema } from "../../core/messages.ts";
-import { RouterControlsSchema } from "../../core/router-controls.ts";
+import { type RouterControls, RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest } from "../../core/types.ts";
+import { parseOrThrow } from "../../core/validate.ts";
 
 const nullableNumber = (schema: z.ZodNumber) => schema.nullable().optional();
 
@@ -55,5 +57,36 @@ export function toCanonical(body: ChatCompletionRequest): CanonicalRequest {
     max_output_tokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
     user: body.user,
     stream: body.stream === true,
+  };
+}
+
+/** A chat body read into what the gateway takes, plus what only the chat encoder needs back. */
+export interface ParsedChat {
+  model: string;
+  models: string[] | undefined;
+  request: CanonicalRequest;
+  /** The body's `router` field; a transport may add its own (HTTP: the x-router-* headers). */
+  router: RouterControls;
+  /** Fields the body held that Switchyard does not carry: said, never dropped silently. */
+  warnings: string[];
+  /** stream_options.include_usage: the streamed answer ends with a usage chunk. */
+  includeUsage: boolean;
+}
+
+/** Validates a chat-completions body (400 naming the param) and reads it into the canonical request. */
+export function parseChatRequest(raw: unknown): ParsedChat {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new GatewayError(400, "The request body must be a JSON object.", { code: "invalid_json" });
+  const body = parseOrThrow(ChatCompletionRequestSchema, raw);
+  const warnings = Object.keys(raw)
+    .filter((k) => !KNOWN_FIELDS.has(k))
+    .map((k) => `"${k}" is not supported by Switchyard; it was not sent`);
+  return {
+    model: body.model,
+    models: body.models,
+    request: toCanonical(body),
+    router: body.router ?? {},
+    warnings,
+    includeUsage: body.stream_options?.include_usage === true,
   };
 }

@@ -1,4 +1,5 @@
-/* The dashboard stylesheet: a plain responsive grid that folds to one column on a phone. */
+// The dashboard's stylesheet (served as app.css): a plain responsive grid that folds to one column on a phone.
+export const stylesCss = `
 :root { --bg: #f6f7f9; --fg: #1d232b; --muted: #687382; --panel: #fff; --line: #e2e6eb; --ok: #1f9d55; --warn: #d69e2e; --bad: #d64545; --accent: #4f6bed; }
 @media (prefers-color-scheme: dark) { :root { --bg: #12151a; --fg: #e6e9ee; --muted: #98a2b0; --panel: #1b2028; --line: #2c333d; } }
 * { box-sizing: border-box; }
@@ -43,7 +44,7 @@ th { font-weight: 600; color: var(--muted); font-size: 12px; } td.num { text-ali
 .attempt { display: inline-block; margin: 0 4px 3px 0; padding: 0 5px; border-radius: 4px; font-size: 12px; white-space: nowrap; background: var(--line); }
 .attempt-ok { background: #d5f2e0; color: #115c32; } .attempt-failed { background: #fbd5d5; color: #7a1414; } .attempt-skipped { color: var(--muted); }
 form .row { display: flex; flex-wrap: wrap; gap: 8px; margin: 6px 0; align-items: end; }
-label { font-size: 12px; color: var(--muted); display: inline-flex; flex-direction: column; gap: 2px; max-width: 100%; min-width: 0; }
+label { font-size: 12px; color: var(--muted); display: inline-flex; flex-direction: column; gap: 2px; }
 select, input, textarea, button { font: inherit; color: inherit; background: var(--panel); border: 1px solid var(--line); border-radius: 5px; padding: 5px 7px; max-width: 100%; }
 textarea { width: 100%; resize: vertical; }
 button { cursor: pointer; } button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
@@ -51,3 +52,4 @@ button { cursor: pointer; } button.primary { background: var(--accent); color: #
 .candidates { margin: 4px 0; padding-left: 20px; font-size: 13px; }
 .key-dialog form { display: flex; gap: 6px; } .key-dialog input { flex: 1; }
 @media (max-width: 600px) { main { padding: 8px; gap: 8px; } .top { padding: 8px; } .banner { margin: 8px 8px 0; } }
+`;

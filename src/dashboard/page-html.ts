@@ -1,6 +1,6 @@
-<!doctype html>
-<!-- The dashboard's shell: static markup only (no data, no secrets); main.ts fills it from the API. The build
-     (scripts/build-dashboard.ts) drops this comment and turns ./app.css and ./main.js into content-hashed URLs. -->
+// The dashboard's HTML shell: static markup only (no data, no secrets); main.js fills it from the API.
+export function pageHtml(asset: (name: string) => string): string {
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -8,8 +8,8 @@
 <meta name="color-scheme" content="light dark">
 <title>Switchyard</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="./app.css">
-<script type="module" src="./main.js"></script>
+<link rel="stylesheet" href="${asset("app.css")}">
+<script type="module" src="${asset("main.js")}"></script>
 </head>
 <body>
 <header class="top">
@@ -103,3 +103,5 @@
 </main>
 </body>
 </html>
+`;
+}

@@ -1,7 +1,7 @@
 // The isolate's live-stats machinery in one place: the snapshot cache and the circuit probe claims it releases.
-import { ProbeClaims } from "../execute/circuit-gate.ts";
-import { modelKey } from "./snapshot.ts";
-import { StatsCache } from "./stats-cache.ts";
+import { modelKey } from "../stats/snapshot.ts";
+import { StatsCache } from "../stats/stats-cache.ts";
+import { ProbeClaims } from "./circuit-gate.ts";
 
 export interface LiveStats {
   cache: StatsCache;

@@ -1,0 +1,65 @@
+// Prepare and plan: what a dialect read from the caller becomes a plan (which models to try, in which order).
+// No provider is called here; the dry run (POST /v1/route) stops after this step.
+import type { RouterControls } from "../core/router-controls.ts";
+import type { CanonicalRequest } from "../core/types.ts";
+import type { Env } from "../env.ts";
+import type { Caller } from "../keys/caller.ts";
+import { budgetRemainingHint } from "../ledger/budget-gate.ts";
+import { adapterFor } from "../providers/index.ts";
+import type { ModelRegistry } from "../registry/model-registry.ts";
+import { buildPlan } from "../routing/plan.ts";
+import type { Plan } from "../routing/plan-types.ts";
+import { settingsFrom } from "../routing/settings.ts";
+import type { StatsSnapshot } from "../stats/snapshot.ts";
+import type { AppServices } from "./services.ts";
+
+/** One request's world, whatever transport it came by. */
+export interface ChatScope {
+  services: AppServices;
+  env: Env;
+  waitUntil: (promise: Promise<unknown>) => void;
+  requestId: string;
+  caller: Caller;
+  registry: ModelRegistry;
+  stats: StatsSnapshot;
+  /** Fires when the caller goes away: the upstream call is aborted. */
+  signal: AbortSignal;
+}
+
+/** What a dialect hands the gateway: the canonical request, the model(s) asked for and the routing controls. */
+export interface ChatInput {
+  model: string;
+  models: string[] | undefined;
+  request: CanonicalRequest;
+  /** Validated controls, merged from wherever the transport carries them. */
+  controls: RouterControls;
+  /** Said to the caller in the route report (e.g. body fields that were not sent). */
+  warnings: string[];
+}
+
+export interface PreparedChat extends ChatInput {
+  workspaceId: string;
+  plan: Plan;
+}
+
+/** Plans a request: the workspace it is billed to and its candidates. No provider is called. */
+export function prepareChat(input: ChatInput, scope: ChatScope): PreparedChat {
+  const { config, deps, governance } = scope.services;
+  const { controls, request } = input;
+  // A workspace key's own workspace wins over the one the caller names.
+  const workspaceId = scope.caller.workspaceId ?? controls.workspace_id ?? "default";
+  const plan = buildPlan({
+    model: input.model,
+    models: input.models,
+    request,
+    controls,
+    registry: scope.registry,
+    config: config.fallback,
+    configured: (p) => adapterFor(p).configured(scope.env),
+    defaults: settingsFrom(scope.env, config.fallback),
+    stats: scope.stats,
+    workspaceBudgetRemaining: budgetRemainingHint(governance, workspaceId),
+    random: deps.random,
+  });
+  return { ...input, workspaceId, plan };
+}

@@ -1,0 +1,77 @@
+// Record: every finished request becomes one CompletionRecord for the sinks (ledger, budget settlement), after the
+// response, through waitUntil; never awaited by the caller.
+import type { Usage } from "../core/types.ts";
+import { costPico } from "../ledger/cost.ts";
+import type { AttemptRecord, BudgetHoldRef, CompletionRecord } from "../ledger/record.ts";
+import type { Candidate } from "../routing/plan-types.ts";
+import type { ChatScope, PreparedChat } from "./prepare.ts";
+import type { Transcript } from "./transcript.ts";
+
+export interface Recorder {
+  /** Nothing answered: the caller left before an answer, or every candidate failed. */
+  unanswered(outcome: {
+    status: "client_closed" | "error";
+    http_status: number;
+    attempts: AttemptRecord[];
+    error: string;
+  }): void;
+  /** A candidate answered; `status` says how the answer ended. */
+  answered(
+    candidate: Candidate,
+    attempts: AttemptRecord[],
+    outcome: { usage: Usage | null; ttft_ms: number | null; status: CompletionRecord["status"]; error: string | null },
+  ): void;
+}
+
+export function recorder(
+  scope: ChatScope,
+  prepared: PreparedChat,
+  holds: BudgetHoldRef[],
+  startedAt: number,
+  transcript: Transcript | null,
+): Recorder {
+  const { deps, sinks } = scope.services;
+  const base = {
+    request_id: scope.requestId,
+    created_at: startedAt,
+    workspace_id: prepared.workspaceId,
+    execution_id: prepared.controls.execution_id ?? null,
+    strategy: prepared.plan.strategy,
+    chain: prepared.plan.chain,
+    stream: prepared.request.stream,
+    key_id: scope.caller.kind === "workspace" ? scope.caller.key.id : null,
+    budget_holds: holds,
+  };
+  const record = (r: CompletionRecord) => {
+    const full = transcript === null ? r : { ...r, content: transcript.content() };
+    for (const sink of sinks(scope.env, { waitUntil: scope.waitUntil }))
+      scope.waitUntil(sink.complete(full).catch((err: unknown) => console.error("sink failed", err)));
+  };
+  return {
+    unanswered: (outcome) =>
+      record({
+        ...base,
+        provider: null,
+        model: null,
+        usage: null,
+        cost_pico: null,
+        ttft_ms: null,
+        ...outcome,
+        latency_ms: deps.now() - startedAt,
+      }),
+    answered: (candidate, attempts, { usage, ttft_ms, status, error }) =>
+      record({
+        ...base,
+        provider: candidate.ref.provider,
+        model: candidate.ref.id,
+        status,
+        http_status: 200,
+        attempts,
+        usage,
+        cost_pico: usage === null ? null : costPico(usage, candidate.ref.entry),
+        latency_ms: deps.now() - startedAt,
+        ttft_ms,
+        error,
+      }),
+  };
+}

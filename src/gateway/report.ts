@@ -1,0 +1,46 @@
+// The route report of an answered request, built from the plan, the attempts and what the answer cost.
+import type { AttemptReport, RouteReport } from "../core/route-report.ts";
+import type { Usage } from "../core/types.ts";
+import { costPico, picoToUsd } from "../ledger/cost.ts";
+import type { AttemptRecord } from "../ledger/record.ts";
+import type { Candidate, Plan } from "../routing/plan-types.ts";
+
+/** The attempts as callers see them (no error kinds or upstream statuses). */
+export function publicAttempts(attempts: AttemptRecord[]): AttemptReport[] {
+  return attempts.map((a) => ({
+    provider: a.provider,
+    model: a.model,
+    status: a.status,
+    error: a.error,
+    latency_ms: a.latency_ms,
+  }));
+}
+
+export interface ReportInput {
+  plan: Plan;
+  candidate: Candidate;
+  attempts: AttemptRecord[];
+  warnings: string[];
+}
+
+/** Who answered and how, with the cost of `usage` (null when unknown or unpriced) and the clocks as of now. */
+export function routeReport(
+  input: ReportInput,
+  usage: Usage | null,
+  latencyMs: number,
+  ttftMs: number | null,
+): RouteReport {
+  const { plan, candidate } = input;
+  const pico = usage === null ? null : costPico(usage, candidate.ref.entry);
+  return {
+    provider: candidate.ref.provider,
+    model: candidate.ref.id,
+    strategy: plan.strategy,
+    chain: plan.chain,
+    attempts: publicAttempts(input.attempts),
+    cost_usd: pico === null ? null : picoToUsd(pico),
+    latency_ms: latencyMs,
+    ttft_ms: ttftMs,
+    warnings: input.warnings,
+  };
+}

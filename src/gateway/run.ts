@@ -1,0 +1,163 @@
+// Run: hold the budget (402 when it cannot), walk the plan, and hand every outcome to the stats and the ledger.
+// Returns what the run came to with its typed route report; each transport writes that its own way.
+import type { Timeouts } from "../config/schema.ts";
+import type { AttemptReport, RouteReport } from "../core/route-report.ts";
+import type { ChatResult } from "../core/types.ts";
+import { ClientGoneError } from "../execute/attempt.ts";
+import { circuitGate } from "../execute/circuit-gate.ts";
+import { type ExecutionFailure, executePlan } from "../execute/run-plan.ts";
+import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
+import { type BudgetNotice, holdBudget } from "../ledger/budget-gate.ts";
+import type { Plan } from "../routing/plan-types.ts";
+import { type CommittedAnswer, committedAnswer } from "./committed-body.ts";
+import type { ChatScope, PreparedChat } from "./prepare.ts";
+import { recorder } from "./record.ts";
+import { publicAttempts, routeReport } from "./report.ts";
+import { Transcript } from "./transcript.ts";
+
+/** What a run came to. A stream is committed: its first content event is in hand. */
+export type ChatRun =
+  | { kind: "client_closed" }
+  | { kind: "failed"; failure: ExecutionFailure; plan: Plan; attempts: AttemptReport[] }
+  | { kind: "json"; result: ChatResult; route: RouteReport; budget: BudgetNotice | null }
+  | {
+      kind: "stream";
+      /** The events, then the final route report; recorded when it ends or the caller leaves. */
+      answer: CommittedAnswer;
+      /** The route as of the commit point (cost not known yet): enough for a transport's response head. */
+      route: RouteReport;
+      /** The id the answering model was called by. */
+      upstreamModel: string;
+      /** What a budgeted workspace has left after this request's hold. */
+      budget: BudgetNotice | null;
+    };
+
+export async function runChat(prepared: PreparedChat, scope: ChatScope, startedAt: number): Promise<ChatRun> {
+  const { deps, config, live, governance } = scope.services;
+  const { request, controls, workspaceId, warnings } = prepared;
+  const timeouts: Timeouts = {
+    ...config.fallback.timeouts,
+    ...tighterOnly(config.fallback.timeouts, controls.timeouts),
+  };
+  // Budgets: the worst case is held before the call (under `downgrade` the plan comes back without the candidates
+  // that do not fit); the budget sink settles it after.
+  const budget = await holdBudget({
+    env: scope.env,
+    governance,
+    caller: scope.caller,
+    workspaceId,
+    plan: prepared.plan,
+    request,
+    newId: deps.newId,
+    now: startedAt,
+  });
+  const { plan } = budget;
+
+  const outcome = await executePlan({
+    plan,
+    request,
+    timeouts,
+    retry: config.fallback.retry,
+    env: scope.env,
+    clientSignal: scope.signal,
+    deps,
+    startedAt,
+    // Live stats: outcomes go to the stats object through waitUntil, never awaited; circuits come from the cached snapshot.
+    onAttempt: (record) => {
+      const o = outcomeOf(record, deps.now());
+      if (o !== null) live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [o]);
+    },
+    gate: live
+      ? circuitGate({
+          snapshot: scope.stats,
+          claims: live.claims,
+          now: deps.now,
+          random: deps.random,
+          probeTtlMs: timeouts.total_ms,
+        })
+      : undefined,
+  }).catch((err: unknown) => {
+    if (err instanceof ClientGoneError) return null;
+    throw err;
+  });
+
+  // Prompts and completions are stored only when the operator turned features.store_prompts on.
+  const transcript = config.fallback.features.store_prompts ? new Transcript(JSON.stringify(request.messages)) : null;
+  const record = recorder(scope, prepared, budget.holds, startedAt, transcript);
+
+  if (outcome === null) {
+    record.unanswered({
+      status: "client_closed",
+      http_status: 499,
+      attempts: [],
+      error: "client closed the connection",
+    });
+    return { kind: "client_closed" };
+  }
+  if (!outcome.ok) {
+    const { failure } = outcome;
+    record.unanswered({
+      status: "error",
+      http_status: failure.status,
+      attempts: failure.attempts,
+      error: failure.message,
+    });
+    return { kind: "failed", failure, plan, attempts: publicAttempts(failure.attempts) };
+  }
+
+  const { candidate, attempts } = outcome;
+  const answer = { plan, candidate, attempts, warnings: [...warnings, ...outcome.warnings] };
+
+  if (outcome.kind === "json") {
+    transcript?.answer(outcome.result);
+    const latency = deps.now() - startedAt;
+    const usage = outcome.result.usage;
+    record.answered(candidate, attempts, { usage, ttft_ms: latency, status: "ok", error: null });
+    return {
+      kind: "json",
+      result: outcome.result,
+      route: routeReport(answer, usage, deps.now() - startedAt, latency),
+      budget: budget.notice,
+    };
+  }
+
+  const ttft = deps.now() - startedAt;
+  const committedAt = deps.now();
+  const committed = attempts[attempts.length - 1];
+  let ended = false;
+  const stream = transcript === null ? outcome.stream : transcript.follow(outcome.stream);
+  return {
+    kind: "stream",
+    answer: committedAnswer(stream, (usage, error) => {
+      if (!ended) {
+        ended = true;
+        // The stream's own outcome is known only now; a caller leaving says nothing about the provider's health.
+        if (committed !== undefined && error !== "client") {
+          live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [
+            streamOutcome(committed, deps.now(), committed.latency_ms + deps.now() - committedAt, error),
+          ]);
+        }
+        record.answered(candidate, attempts, {
+          usage,
+          ttft_ms: ttft,
+          status: error === null ? "ok" : error === "client" ? "client_closed" : "error",
+          error: error === "client" ? "client closed the connection" : error,
+        });
+      }
+      return routeReport(answer, usage, deps.now() - startedAt, ttft);
+    }),
+    route: routeReport(answer, null, ttft, ttft),
+    upstreamModel: candidate.ref.upstreamId,
+    budget: budget.notice,
+  };
+}
+
+/** A caller may tighten the clocks, never loosen them past the configured defaults. */
+function tighterOnly(defaults: Timeouts, asked: Partial<Timeouts> | undefined): Partial<Timeouts> {
+  const out: Partial<Timeouts> = {};
+  for (const key of Object.keys(defaults) as (keyof Timeouts)[]) {
+    const value = asked?.[key];
+    if (value !== undefined) out[key] = Math.min(value, defaults[key]);
+  }
+  return out;
+}
