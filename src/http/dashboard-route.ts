@@ -1,4 +1,5 @@
-// GET / and GET /dashboard/<version>/<file>: the dashboard page and its modules, public (the data behind it is not).
+// GET / and GET /dashboard/<hash>/<file>: the dashboard page and its script and stylesheet, public (the data behind it is
+// not). Both files are built by scripts/build-dashboard.ts from dashboard/; their URLs carry their content hash.
 import type { Context } from "hono";
 import { dashboardAsset, dashboardPage } from "../dashboard/assets.ts";
 import type { AppEnv } from "./app-env.ts";

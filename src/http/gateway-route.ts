@@ -1,7 +1,7 @@
 // GET /v1/gateway: what this gateway is (mode, who is asking, which providers are configured and where they point).
 import type { Context } from "hono";
-import { allEmulated, upstreams } from "../dashboard/upstreams.ts";
 import { isDevelopment } from "../env.ts";
+import { allEmulated, upstreams } from "../providers/upstreams.ts";
 import type { AppEnv } from "./app-env.ts";
 
 /** Said wherever the answers come from the project's emulators: they are replayed recordings, not a model thinking. */

@@ -1,8 +1,8 @@
 // GET /v1/stats/timeseries: per-provider latency and time-to-first-token percentiles over time, from the D1 attempts.
 import type { Context } from "hono";
 import { z } from "zod";
-import { attemptSamples } from "../dashboard/attempt-samples.ts";
-import { latencySeries } from "../dashboard/latency-series.ts";
+import { attemptSamples } from "../ledger/attempt-samples.ts";
+import { latencySeries } from "../ledger/latency-series.ts";
 import type { AppEnv } from "./app-env.ts";
 import { parseOrThrow } from "./read-body.ts";
 import { readableWorkspace } from "./workspace-scope.ts";

@@ -18,36 +18,54 @@ async function get(s: Session, path: string, key: string | null = null, headers:
 
 const deployed = () => newSession({}, { SWITCHYARD_ENV: "production", ADMIN_KEY: ADMIN });
 
-describe("GET / and its modules", () => {
+/** The first 16 hex digits of the body's sha256: what the build names a dashboard file by. */
+async function contentHash(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+describe("GET / and its files", () => {
   it("serves the page without a key, even deployed, under a CSP that allows only this origin's scripts", async () => {
     const s = await deployed();
     const page = await get(s, "/");
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.headers.get("cache-control")).toBe("no-cache");
     const csp = page.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
     expect(csp).toContain("connect-src 'self'");
     expect(csp).not.toContain("unsafe-inline");
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(page.text).not.toMatch(/\sstyle=/);
 
-    const urls = [...page.text.matchAll(/(?:src|href)="(\/dashboard\/[0-9a-f]{8}\/[\w.-]+)"/g)].map(
+    const urls = [...page.text.matchAll(/(?:src|href)="(\/dashboard\/[0-9a-f]{16}\/[\w.-]+)"/g)].map(
       (m) => m[1] as string,
     );
-    expect(urls.length).toBe(2);
+    expect(urls.map((u) => u.split("/")[3]).sort()).toEqual(["app.css", "main.js"]);
+    for (const url of urls) {
+      const file = await get(s, url);
+      expect(file.status, url).toBe(200);
+      expect(file.headers.get("content-type"), url).toContain(url.endsWith(".js") ? "javascript" : "text/css");
+      expect(file.headers.get("cache-control"), url).toBe("public, max-age=31536000, immutable");
+      expect(file.headers.get("content-security-policy"), url).toBe(csp);
+      // Content-hashed: the URL's segment is the hash of exactly what it serves.
+      expect(url.split("/")[2], url).toBe(await contentHash(file.text));
+    }
+    // One bundle: the script loads nothing else, so one hashed URL versions all of it.
     const main = await get(s, urls.find((u) => u.endsWith("main.js")) as string);
-    expect(main.headers.get("content-type")).toContain("javascript");
-    expect(main.headers.get("cache-control")).toContain("immutable");
-    // Every module main.js imports is served under the same version.
-    const version = (urls[0] as string).split("/")[2] as string;
-    const imports = [...main.text.matchAll(/from "\.\/([\w-]+\.js)"/g)].map((m) => m[1] as string);
-    expect(imports.length).toBeGreaterThanOrEqual(6);
-    for (const name of imports) expect((await get(s, `/dashboard/${version}/${name}`)).status, name).toBe(200);
+    expect(main.text).not.toMatch(/\bimport\s*[("'{*]|from\s*"/);
+    expect(main.text).toContain("switchyard.key");
 
     const etag = page.headers.get("etag") as string;
+    expect(etag).toMatch(/^"[0-9a-f]{16}"$/);
     expect((await get(s, "/", null, { "if-none-match": etag })).status).toBe(304);
-    expect((await get(s, `/dashboard/${version}/nope.js`)).status).toBe(404);
-    // A page from before a deploy still gets today's module, uncached.
-    expect((await get(s, "/dashboard/00000000/main.js")).headers.get("cache-control")).toBe("no-cache");
+    expect((await get(s, "/dashboard/0123456789abcdef/nope.js")).status).toBe(404);
+    // A page from before a deploy still gets today's file, uncached.
+    const stale = await get(s, "/dashboard/0000000000000000/main.js");
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get("cache-control")).toBe("no-cache");
+    expect(stale.text).toBe(main.text);
   });
 });
 

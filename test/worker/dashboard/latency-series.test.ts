@@ -1,7 +1,7 @@
 // latencySeries: attempts folded into per-provider buckets with nearest-rank percentiles over successful attempts only.
 import { describe, expect, it } from "vitest";
-import { type AttemptSample, latencySeries } from "../../../src/dashboard/latency-series.ts";
-import { upstreamKind } from "../../../src/dashboard/upstreams.ts";
+import { type AttemptSample, latencySeries } from "../../../src/ledger/latency-series.ts";
+import { upstreamKind } from "../../../src/providers/upstreams.ts";
 
 const at = (
   created_at: number,

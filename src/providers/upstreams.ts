@@ -1,7 +1,7 @@
 // Where each provider's calls go: the project's emulators, another local server, a remote API, or nowhere.
 import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
 import type { Env } from "../env.ts";
-import { adapterFor } from "../providers/index.ts";
+import { adapterFor } from "./index.ts";
 
 export type UpstreamKind = "emulator" | "local" | "remote";
 

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { attempts, requests } from "../db/schema.ts";
-import { picoToUsd } from "../ledger/cost.ts";
+import { picoToUsd } from "./cost.ts";
 
 export interface RecentRequest {
   id: string;

@@ -1,0 +1,133 @@
+// The parts of the gateway's JSON answers that the page reads (the contract is docs/LLM_PROVIDERS.md). Fields the page
+// treats defensively are optional here too, so a gateway that leaves one out renders "–" instead of failing.
+
+export type Status = "healthy" | "degraded" | "down" | "unconfigured";
+export type Circuit = "closed" | "open" | "half_open";
+export type AttemptStatus = "ok" | "failed" | "skipped";
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+}
+
+/** GET /v1/gateway */
+export interface GatewayInfo {
+  mode: "development" | "production";
+  caller: { kind: "development" | "admin" | "workspace"; workspace_id: string | null };
+  providers: { provider: string; configured: boolean; upstream: "emulator" | "local" | "remote" | null }[];
+  emulated: boolean;
+  notice: string | null;
+}
+
+/** GET /v1/health/providers */
+export interface ProviderHealth {
+  provider: string;
+  status: Status;
+  circuit: Circuit;
+  success_rate: number | null;
+  latency_ms: Percentiles | null;
+  ttft_ms: Percentiles | null;
+  last_error: string | null;
+  last_probe_at: string | null;
+  models?: { model: string; circuit: Circuit }[];
+}
+
+export interface HealthResponse {
+  providers?: ProviderHealth[];
+}
+
+/** GET /v1/stats/timeseries */
+export interface TimeseriesResponse {
+  from: number;
+  to: number;
+  series: {
+    provider: string;
+    points: { t: number; ok: number; failed: number; latency_ms: Percentiles | null; ttft_ms: Percentiles | null }[];
+  }[];
+}
+
+/** GET /v1/usage?group_by=… */
+export interface UsageAmounts {
+  requests?: number;
+  input_tokens?: number;
+  output_tokens?: number;
+  cost_usd?: number | null;
+}
+
+export interface UsageResponse {
+  totals?: UsageAmounts;
+  groups?: (UsageAmounts & { key: string | null })[];
+}
+
+/** GET /v1/requests */
+export interface RequestRow {
+  id: string;
+  created_at: number;
+  workspace_id: string;
+  strategy: string;
+  chain: string | null;
+  provider: string | null;
+  model: string | null;
+  status: "ok" | "error" | "client_closed";
+  http_status: number;
+  stream: boolean;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  attempts: {
+    provider: string;
+    model: string;
+    status: AttemptStatus;
+    error: string | null;
+    http_status: number | null;
+    latency_ms: number;
+  }[];
+}
+
+export interface RequestsResponse {
+  data: RequestRow[];
+}
+
+/** GET /v1/models items (a bare list or {data: [...]}). */
+export interface ModelEntry {
+  id: string;
+  provider: string;
+  available?: boolean;
+}
+
+export type Listing<T> = T[] | { data?: T[] };
+
+/** GET /v1/chains and /v1/strategies: {chains|strategies: [...]}, {data: [...]} or a bare list; names or {name}. */
+export type NamedItem = string | { name?: string; id?: string };
+export type NameListing = NamedItem[] | { [field: string]: NamedItem[] | undefined };
+
+/** POST /v1/route */
+export interface RoutePlan {
+  strategy?: string;
+  chain?: string | null;
+  candidates?: {
+    provider: string;
+    model: string;
+    score?: number;
+    estimated_cost_usd?: number | null;
+    reasons?: string[];
+  }[];
+  excluded?: { provider: string; model: string; reason: string }[];
+}
+
+/** x_router: the route report on an answer, its final stream chunk, or an error body. */
+export interface RouteReport {
+  provider?: string;
+  model?: string;
+  cost_usd?: number | null;
+  attempts?: { provider: string; model: string; status: AttemptStatus; error?: string | null; latency_ms: number }[];
+}
+
+/** One chat.completion.chunk as the playground reads it (or an error event). */
+export interface ChatChunk {
+  choices?: { delta?: { content?: string | null } }[];
+  x_router?: RouteReport;
+  error?: { message: string };
+}

@@ -1,0 +1,45 @@
+// Spend by provider, model and day as bar charts (GET /v1/usage?group_by=...).
+import { api, query } from "./api.ts";
+import type { UsageResponse } from "./api-types.ts";
+import { type Bar, barChart } from "./charts.ts";
+import { $, h, int, messageOf, panelError, replace, usd } from "./dom.ts";
+import type { PageState } from "./state.ts";
+
+export async function refreshCost(panel: HTMLElement, state: PageState): Promise<void> {
+  let results: UsageResponse[];
+  try {
+    results = await Promise.all(
+      ["provider", "model", "day"].map((g) =>
+        api<UsageResponse>(`/v1/usage${query({ group_by: g, workspace_id: state.workspace })}`),
+      ),
+    );
+  } catch (err) {
+    return panelError(panel, `Cost: ${messageOf(err)}`);
+  }
+  panelError(panel, "");
+  const [byProvider = {}, byModel = {}, byDay = {}] = results;
+  const t = byProvider.totals || {};
+  replace(
+    $(".totals", panel),
+    h("span", { "data-total": "cost" }, usd(t.cost_usd)),
+    " over ",
+    int(t.requests),
+    " requests · ",
+    int(t.input_tokens),
+    " in / ",
+    int(t.output_tokens),
+    " out tokens",
+  );
+  const bars = (r: UsageResponse): Bar[] =>
+    (r.groups || []).map((g) => ({
+      label: g.key === null || g.key === "" ? "(no answer)" : String(g.key),
+      value: g.cost_usd,
+      color: String(g.key).split("/")[0] as string,
+      title: `${usd(g.cost_usd)}, ${int(g.requests)} requests`,
+    }));
+  const byCost = (a: Bar, b: Bar) => (b.value || 0) - (a.value || 0);
+  barChart($(".by-provider", panel), bars(byProvider).sort(byCost), { label: "Cost by provider", format: usd });
+  barChart($(".by-model", panel), bars(byModel).sort(byCost).slice(0, 12), { label: "Cost by model", format: usd });
+  const byDate = (a: Bar, b: Bar) => (a.label < b.label ? -1 : 1);
+  barChart($(".by-day", panel), bars(byDay).sort(byDate), { label: "Cost by day", format: usd, columns: true });
+}

@@ -1,0 +1,62 @@
+// One card per provider from GET /v1/health/providers (status, circuit, latency, last error).
+import { api } from "./api.ts";
+import type { HealthResponse, Percentiles, ProviderHealth } from "./api-types.ts";
+import { $, ago, h, messageOf, ms, panelError, pct, replace } from "./dom.ts";
+import type { PageState } from "./state.ts";
+
+export async function refreshHealth(panel: HTMLElement, state: PageState): Promise<void> {
+  let data: HealthResponse;
+  try {
+    data = await api<HealthResponse>("/v1/health/providers");
+  } catch (err) {
+    return panelError(panel, `Health: ${messageOf(err)}`);
+  }
+  panelError(panel, "");
+  const upstream = new Map((state.gateway?.providers || []).map((p) => [p.provider, p.upstream]));
+  const cards = (data.providers || []).map((p) => card(p, upstream.get(p.provider)));
+  replace($(".cards", panel), cards);
+}
+
+function card(p: ProviderHealth, upstream: string | null | undefined): HTMLElement {
+  const openModels = (p.models || []).filter((m) => m.circuit && m.circuit !== "closed");
+  const emulatorTag =
+    upstream === "emulator"
+      ? h("span", { class: "tag tag-emulator", title: "answers come from the project's emulator" }, "emulator")
+      : null;
+  return h(
+    "article",
+    {
+      class: `card status-${p.status}`,
+      "data-provider": p.provider,
+      "data-status": p.status,
+      "data-circuit": p.circuit,
+    },
+    h("header", {}, h("strong", {}, p.provider), emulatorTag, h("span", { class: `pill pill-${p.status}` }, p.status)),
+    h(
+      "dl",
+      {},
+      h("dt", {}, "circuit"),
+      h("dd", { class: `circuit circuit-${p.circuit}` }, (p.circuit || "–").replace("_", "-")),
+      h("dt", {}, "success"),
+      h("dd", {}, pct(p.success_rate)),
+      h("dt", {}, "latency p50/p95"),
+      h("dd", {}, pair(p.latency_ms)),
+      h("dt", {}, "TTFT p50/p95"),
+      h("dd", {}, pair(p.ttft_ms)),
+      h("dt", {}, "last probe"),
+      h("dd", {}, ago(p.last_probe_at)),
+    ),
+    openModels.length
+      ? h(
+          "p",
+          { class: "models-open" },
+          `open: ${openModels.map((m) => `${m.model} (${m.circuit.replace("_", "-")})`).join(", ")}`,
+        )
+      : null,
+    p.last_error ? h("p", { class: "last-error", title: p.last_error }, p.last_error) : null,
+  );
+}
+
+function pair(v: Percentiles | null): string {
+  return v ? `${ms(v.p50)} / ${ms(v.p95)}` : "–";
+}
