@@ -17,6 +17,8 @@ export interface GatewayInfo {
   providers: { provider: string; configured: boolean; upstream: "emulator" | "local" | "remote" | null }[];
   emulated: boolean;
   notice: string | null;
+  /** Whether this isolate could load the budget list (when not, budgeted requests may be refused for a moment). */
+  budgets?: { state: "loaded" | "unavailable"; loaded_at: number | null; reason: string | null };
 }
 
 /** GET /v1/health/providers */

@@ -78,6 +78,11 @@ function renderIdentity(g: GatewayInfo): void {
     $("#configured"),
     unconfigured.length ? `unconfigured: ${unconfigured.join(", ")}` : "all five providers configured",
   );
+  if (g.budgets && g.budgets.state === "unavailable") {
+    $("#configured").append(
+      ` · budget list unavailable (${g.budgets.reason}): budgeted requests may be refused, retry shortly`,
+    );
+  }
   workspaceInput.disabled = g.caller.kind === "workspace";
   if (g.caller.kind === "workspace") workspaceInput.value = g.caller.workspace_id ?? "";
   $("#forget-key").hidden = !storedKey();
