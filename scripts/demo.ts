@@ -62,7 +62,7 @@ console.log(`
   Switchyard demo — every provider is the project's EMULATOR (replayed recordings, no real model, no key needed)
 
   Dashboard:  ${gateway.url}/
-  API:        ${gateway.url}/v1/chat/completions   (e.g. curl ${gateway.url}/v1/route -d '{"model":"auto","messages":[{"role":"user","content":"hi"}]}')
+  API:        ${gateway.url}/v1/chat/completions   (e.g. curl ${gateway.url}/v1/route -H 'content-type: application/json' -d '{"model":"auto","messages":[{"role":"user","content":"hi"}]}')
 
   ${values["no-traffic"] ? "No traffic generator (--no-traffic)." : `Traffic: one request every 1–2 s for ${minutes} min, with outages (see below).`}  Ctrl-C stops everything.
 `);
