@@ -1,0 +1,129 @@
+// Each adapter's parseStream on the recorded stream bodies (test/fixtures) cut at random places: the network may hand
+// bytes over in any sizes, so the canonical events must be the same however the body was split.
+import { describe, expect, it } from "vitest";
+import type { ProviderId } from "../../../src/config/schema.ts";
+import type { StreamEvent } from "../../../src/core/types.ts";
+import type { AdapterContext } from "../../../src/providers/adapter.ts";
+import { adapterFor } from "../../../src/providers/index.ts";
+import { readWireMessages } from "../../../src/streams/wire-messages.ts";
+
+interface Recording {
+  /** The adapter that reads it. */
+  adapter: ProviderId;
+  /** Path below test/fixtures/. */
+  file: string;
+  /** The recording ends in an error the provider sent mid-stream (thrown, not emitted). */
+  fails?: boolean;
+}
+
+const RECORDINGS: Recording[] = [
+  { adapter: "openai", file: "openai/chat-completion-stream-text-include-usage.sse" },
+  { adapter: "openai", file: "openai/chat-completion-stream-tool-call-include-usage.sse" },
+  { adapter: "openai", file: "openai/chat-completion-stream-parallel-tool-calls.sse" },
+  { adapter: "anthropic", file: "anthropic/messages-stream-text.sse" },
+  { adapter: "anthropic", file: "anthropic/messages-stream-tool-use.sse" },
+  { adapter: "mistral", file: "mistral/chat-completion-stream.sse" },
+  { adapter: "mistral", file: "mistral/chat-completion-stream-tool-call.sse" },
+  { adapter: "together", file: "together/chat-completion-stream-include-usage.sse" },
+  { adapter: "together", file: "together/chat-completion-stream-tool-call.sse" },
+  { adapter: "ollama", file: "ollama/api-chat-stream.ndjson" },
+  { adapter: "ollama", file: "ollama/api-chat-stream-tool-call.docs-example.ndjson" },
+  { adapter: "ollama", file: "ollama/api-generate-stream-midstream-error.docs-example.ndjson", fails: true },
+  // Ollama's /v1 endpoint speaks OpenAI's wire format.
+  { adapter: "openai", file: "ollama/v1-chat-completions-stream.sse" },
+];
+
+const SPLITS_PER_RECORDING = 25;
+
+async function fixtureBytes(file: string): Promise<Uint8Array> {
+  const mod = (await import(/* @vite-ignore */ `../../fixtures/${file}?raw`)) as { default: string };
+  return new TextEncoder().encode(mod.default);
+}
+
+/** mulberry32: a small seeded generator, so a failing split can be replayed from its seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Cuts `bytes` into pieces of 1 to 2×`mean` bytes (cuts land inside lines, fields and multi-byte characters). */
+function split(bytes: Uint8Array, random: () => number, mean: number): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const size = 1 + Math.floor(random() * 2 * mean);
+    pieces.push(bytes.slice(at, at + size));
+    at += size;
+  }
+  return pieces;
+}
+
+function bodyOf(pieces: Uint8Array[]): ReadableStream<Uint8Array> {
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const piece = pieces[next++];
+      if (piece === undefined) controller.close();
+      else controller.enqueue(piece);
+    },
+  });
+}
+
+interface Replay {
+  events: StreamEvent[];
+  /** What parseStream threw, as kind and message; null when it ended normally. */
+  error: { name: string; kind: unknown; message: string } | null;
+}
+
+async function replay(rec: Recording, pieces: Uint8Array[]): Promise<Replay> {
+  const adapter = adapterFor(rec.adapter);
+  let ids = 0;
+  const ctx: AdapterContext = { env: {}, newId: (prefix) => `${prefix}_${++ids}` };
+  const events: StreamEvent[] = [];
+  try {
+    for await (const e of adapter.parseStream(readWireMessages(bodyOf(pieces), adapter.streamFormat), ctx))
+      events.push(e);
+  } catch (err) {
+    const e = err as Error & { kind?: unknown };
+    return { events, error: { name: e.name, kind: e.kind, message: e.message } };
+  }
+  return { events, error: null };
+}
+
+describe("parseStream gives the same events however the recorded body is split", () => {
+  for (const rec of RECORDINGS) {
+    it(`${rec.adapter} reading ${rec.file}`, async () => {
+      const bytes = await fixtureBytes(rec.file);
+      const whole = await replay(rec, [bytes]);
+
+      // The unsplit replay is the reference; it must say something, or agreeing with it proves nothing.
+      if (rec.fails) {
+        expect(whole.error).toMatchObject({ name: "ProviderError", kind: "stream" });
+        expect(whole.error?.message).toContain("an error was encountered");
+      } else {
+        expect(whole.error).toBeNull();
+        expect(whole.events.some((e) => e.type === "text" || e.type === "tool_call_start")).toBe(true);
+        expect(whole.events.at(-1)).toEqual({ type: "end" });
+      }
+
+      expect(
+        await replay(
+          rec,
+          split(bytes, () => 0, 0.5),
+        ),
+        "one byte per read",
+      ).toEqual(whole);
+      for (let seed = 1; seed <= SPLITS_PER_RECORDING; seed++) {
+        const random = seeded(seed);
+        // Small pieces cut inside nearly every line; larger ones put several events, or parts of two, in one read.
+        const pieces = split(bytes, random, seed % 2 === 0 ? 4 : 48);
+        expect(await replay(rec, pieces), `seed ${seed}: ${pieces.length} pieces`).toEqual(whole);
+      }
+    });
+  }
+});
