@@ -2,6 +2,7 @@
 // with the same routing, fallback, budgets and cost logging as HTTP.
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { STRATEGIES } from "../../src/config/schema.ts";
 
 interface Consumed {
   text: string;
@@ -12,6 +13,9 @@ interface Consumed {
   route?: { provider: string; cost_usd: number | null; attempts: { status: string }[] } | null;
   error?: unknown;
 }
+
+/** The providers this project's Worker has keys for (vitest.config.ts): OpenAI and Anthropic only. */
+const CONFIGURED = ["openai", "anthropic"];
 
 async function consume(path: string): Promise<{ status: number; body: Consumed & Record<string, unknown> }> {
   const res = await env.CONSUMER.fetch(`http://consumer${path}`);
@@ -65,7 +69,24 @@ describe("Switchyard over RPC from another Worker", () => {
   it("routes like HTTP: model auto picks from the configured providers only", async () => {
     const { status, body } = await consume("/generate?model=auto&workspace=rpc-auto");
     expect(status, JSON.stringify(body)).toBe(200);
-    expect(["openai", "anthropic"]).toContain(body.provider);
+    expect(CONFIGURED).toContain(body.provider);
+    // An unconfigured provider tried first and fallen back from would still end in a configured answer. Under every
+    // strategy (cost and local first would rank Ollama or Mistral ahead), the route report lists each candidate the
+    // walk reached, tried or skipped: none may be another provider.
+    for (const strategy of STRATEGIES) {
+      const answer = await exports.SwitchyardRpc.generate({
+        model: "auto",
+        messages: [{ role: "user", content: "Say hi" }],
+        router: { workspace_id: "rpc-auto", strategy },
+      });
+      expect(answer.ok, `${strategy}: ${JSON.stringify(answer)}`).toBe(true);
+      const attempts = answer.ok ? answer.route.attempts : [];
+      expect(attempts.length, strategy).toBeGreaterThan(0);
+      expect(
+        attempts.filter((a) => !CONFIGURED.includes(a.provider)),
+        strategy,
+      ).toEqual([]);
+    }
   });
 
   it("failures come back as values with the HTTP status, not as thrown errors", async () => {
@@ -85,7 +106,7 @@ describe("Switchyard over RPC from another Worker", () => {
 
   it("holds budgets like HTTP: a workspace out of budget is refused with 402", async () => {
     const put = await exports.default.fetch(
-      new Request("http://gateway/v1/budgets/rpc-broke", {
+      new Request("http://127.0.0.1/v1/budgets/rpc-broke", {
         method: "PUT",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ limit_usd: 0.000001, period: "day", on_limit: "reject" }),
