@@ -45,6 +45,8 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
   if (provider === "ollama" && !installedOnOllama(f, input.stats))
     failures.push(`not installed on the Ollama server (its last model list: ${input.stats.ollama_models.join(", ")})`);
 
+  if (entry?.type === "embedding")
+    failures.push("an embedding model: chat routing never picks it (POST /v1/embeddings serves it)");
   if (entry === null) {
     notes.push("not in the registry: capabilities, context window and price unknown; sent as asked");
   } else {

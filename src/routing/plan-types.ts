@@ -1,6 +1,7 @@
 // The router's output: candidates in the order they will be tried, each with its reasons, and what was left out.
-import type { Capability, Strategy } from "../config/schema.ts";
+import type { Capability, ProviderId, Strategy } from "../config/schema.ts";
 import type { ModelRef } from "../registry/model-registry.ts";
+import type { Difficulty } from "./difficulty.ts";
 
 export interface Candidate {
   ref: ModelRef;
@@ -12,7 +13,7 @@ export interface Candidate {
 }
 
 export interface Exclusion {
-  provider: string;
+  provider: ProviderId;
   model: string;
   reason: string;
 }
@@ -30,6 +31,11 @@ export interface Plan {
   order: PlanOrder;
   task_type: string | null;
   required_capabilities: Capability[];
+  /**
+   * The request's difficulty class and its quality floor (what `balanced` ranks against), with the signals found.
+   * Always set by buildPlan; optional only so hand-built plans (tests, replays) need not invent one.
+   */
+  difficulty?: Difficulty;
   fallback: boolean;
   /** The smaller of the caller's `budget_remaining` and the workspace's remaining budget; null when neither binds. */
   budget_remaining_usd: number | null;

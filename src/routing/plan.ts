@@ -4,6 +4,7 @@ import type { RouterControls } from "../core/router-controls.ts";
 import type { CanonicalRequest } from "../core/types.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
+import { classifyDifficulty } from "./difficulty.ts";
 import { type Facts, factsFor } from "./facts.ts";
 import { applyFilters, type FilterInput } from "./filters.ts";
 import type { Candidate, Exclusion, Plan, PlanOrder } from "./plan-types.ts";
@@ -59,6 +60,13 @@ export function buildPlan(input: PlanInput): Plan {
   const targets = resolveTargets({ ...input, fallback });
   const needs = requiredCapabilities(request, controls, targets.taskCapabilities);
   const promptTokens = estimatePromptTokens(request);
+  const difficulty = classifyDifficulty({
+    request,
+    needs,
+    taskType: targets.taskType,
+    promptTokens,
+    config: config.difficulty,
+  });
   const budget = bindingBudget(controls.budget_remaining, input.workspaceBudgetRemaining);
   const filterInput: Omit<FilterInput, "fromRegistry"> = {
     needs,
@@ -95,6 +103,7 @@ export function buildPlan(input: PlanInput): Plan {
     defaultProvider: input.defaults.defaultProvider,
     needs,
     live: stats.taken_at > 0,
+    difficulty,
   };
   const limit = fallback ? config.defaults.max_candidates : 1;
   const candidates: Candidate[] = head.map((p, i) => listed(p, i, head.length, p.target.why));
@@ -138,6 +147,7 @@ export function buildPlan(input: PlanInput): Plan {
     order,
     task_type: targets.taskType,
     required_capabilities: needs,
+    difficulty,
     fallback,
     budget_remaining_usd: budget?.usd ?? null,
     candidates,

@@ -9,6 +9,8 @@ export function publicPlan(plan: Plan) {
     task_type: plan.task_type,
     fallback: plan.fallback,
     required_capabilities: plan.required_capabilities,
+    /** The difficulty class and quality floor: `balanced` picks the cheapest candidate at or above the floor. */
+    difficulty: plan.difficulty ?? null,
     estimated_prompt_tokens: plan.estimated_prompt_tokens,
     budget_remaining_usd: plan.budget_remaining_usd,
     /** What the request costs if the first candidate answers. */

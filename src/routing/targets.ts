@@ -90,10 +90,13 @@ export function resolveTargets(input: TargetInput): Targets {
     }));
     return { ...base, head, tail, rankTail, tailFromRegistry: false };
   }
-  const tail = registry.entries.map((entry) => ({
-    ref: refOf(entry),
-    why: `${fallbackWhy}from the registry, ranked by ${strategy}`,
-  }));
+  // Embedding models are not chat candidates: left out of the pool, not listed as excluded on every request.
+  const tail = registry.entries
+    .filter((entry) => entry.type === "chat")
+    .map((entry) => ({
+      ref: refOf(entry),
+      why: `${fallbackWhy}from the registry, ranked by ${strategy}`,
+    }));
   return { ...base, head, tail, rankTail: true, tailFromRegistry: true };
 }
 

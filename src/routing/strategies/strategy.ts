@@ -1,5 +1,6 @@
 // One interface every routing strategy implements, and the shared pieces: log-scale normalisation and tie-breaks.
 import type { Capability, ProviderId } from "../../config/schema.ts";
+import type { Difficulty } from "../difficulty.ts";
 import type { Facts } from "../facts.ts";
 
 export interface StrategyContext {
@@ -11,6 +12,8 @@ export interface StrategyContext {
   needs: readonly Capability[];
   /** Whether the stats snapshot holds live data (taken_at > 0). */
   live: boolean;
+  /** The request's difficulty class and quality floor (balanced ranks against it). */
+  difficulty: Difficulty;
 }
 
 export interface Ranked {

@@ -24,7 +24,13 @@ function entry(
   const { price, ...rest } = e;
   return ModelEntrySchema.parse({
     name: e.id,
-    pricing: { input: price[0], output: price[1], cached_input: null },
+    pricing: {
+      input: price[0],
+      output: price[1],
+      cached_input: null,
+      effective_from: "2026-12-01",
+      source: "test fixture",
+    },
     ...rest,
   });
 }

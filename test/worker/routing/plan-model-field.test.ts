@@ -171,22 +171,22 @@ describe("planner: the shipped chains", () => {
 
   it("HIGH_QUALITY and COST_OPTIMIZED keep the original service's order; FAST_LATENCY is fastest first", () => {
     expect(order(real("chain:HIGH_QUALITY"))).toEqual([
-      "openai/gpt-5.5",
-      "anthropic/claude-opus-5",
+      "openai/gpt-6-astra",
+      "anthropic/claude-fable-5-1",
       "mistral/mistral-large-latest",
     ]);
     expect(order(real("chain:cost_optimized"))).toEqual([
-      "openai/gpt-4o-mini",
-      "anthropic/claude-haiku-4-5-20251001",
+      "openai/gpt-6-luna",
+      "anthropic/claude-haiku-5-5",
       "mistral/ministral-8b-latest",
       "ollama/llama3.2",
     ]);
-    // Typical latencies 800, 1200, 1500 (haiku, quality 0.82), 1500 (gpt-4o-mini, 0.75), 1800 ms.
+    // Typical latencies 800, 1200, 1500 (Haiku 5.5, quality 0.86), 1500 (GPT-6 Luna, 0.85), 1800 ms.
     expect(order(real("chain:fast_latency"))).toEqual([
       "mistral/ministral-8b-latest",
       "mistral/mistral-small-latest",
-      "anthropic/claude-haiku-4-5-20251001",
-      "openai/gpt-4o-mini",
+      "anthropic/claude-haiku-5-5",
+      "openai/gpt-6-luna",
       "together/meta-llama/Llama-3.3-70B-Instruct-Turbo",
     ]);
   });

@@ -26,8 +26,15 @@ const cases: { strategy: Strategy; stream?: boolean; capabilities?: ("tools" | "
     expected: ["ollama/local", "openai/mini", "mistral/small", "together/coder", "anthropic/mid", "openai/flagship"],
   },
   {
+    // "hello" is simple (floor 0.6): cheapest first among those at 0.6 or more; the local 0.5 is a last resort.
     strategy: "balanced",
-    expected: ["openai/mini", "mistral/small", "ollama/local", "together/coder", "anthropic/mid", "openai/flagship"],
+    expected: ["openai/mini", "mistral/small", "together/coder", "anthropic/mid", "openai/flagship", "ollama/local"],
+  },
+  {
+    // Tools make it standard (floor 0.75): mid and flagship meet it, cheapest first; then the rest by quality.
+    strategy: "balanced",
+    capabilities: ["tools"],
+    expected: ["anthropic/mid", "openai/flagship", "mistral/small", "openai/mini"],
   },
   {
     strategy: "capability_match",
@@ -68,28 +75,48 @@ describe("planner: each strategy's order", () => {
     });
   }
 
-  it("balanced spells out its sum and uses the configured weights", () => {
-    const p = plan({ controls: { strategy: "balanced" } });
-    const mini = p.candidates[0];
-    expect(mini?.reasons.join(" ")).toMatch(
-      /balanced 0\.69\d = 0\.4×cost 0\.5\d+ \(\$0\.000041\) \+ 0\.3×speed 1 \(latency 500 ms \(registry typical/,
+  it("balanced puts a code request on the cheapest model at the code floor, and says why each is in or out", () => {
+    const code = {
+      ...HELLO,
+      messages: [{ role: "user" as const, content: "Write a Python function that parses ISO 8601 dates." }],
+    };
+    const p = plan({ request: code, controls: { strategy: "balanced" } });
+    expect(p.difficulty).toMatchObject({ class: "code", quality_floor: 0.93 });
+    expect(p.difficulty?.signals[0]).toMatch(/request to write or fix code/);
+    // Only the flagship (0.95) meets 0.93; the others follow as a last resort, best quality first.
+    expect(order(p)).toEqual([
+      "openai/flagship",
+      "anthropic/mid",
+      "together/coder",
+      "mistral/small",
+      "openai/mini",
+      "ollama/local",
+    ]);
+    expect(p.candidates[0]?.reasons.join(" ")).toMatch(
+      /quality 0\.95 meets the code floor 0\.93; estimated \$0\.00\d+, cheapest first/,
     );
-    const costOnly = plan({
+    expect(p.candidates[1]?.reasons.join(" ")).toMatch(/below the code floor 0\.93 \(quality 0\.85\): a last resort/);
+    // The floors are configuration: lowered to 0.7, the cheapest model at 0.7 or more leads.
+    const lowered = plan({
+      request: code,
       controls: { strategy: "balanced" },
       config: {
         ...FALLBACK,
-        strategies: { ...FALLBACK.strategies, balanced: { weights: { cost: 1, latency: 0, quality: 0 } } },
+        difficulty: {
+          ...FALLBACK.difficulty,
+          classes: { ...FALLBACK.difficulty.classes, code: { description: "", quality_floor: 0.7 } },
+        },
       },
     });
-    expect(order(costOnly)).toEqual(order(plan({ controls: { strategy: "cost_optimized" } })));
-    const qualityOnly = plan({
-      controls: { strategy: "balanced" },
-      config: {
-        ...FALLBACK,
-        strategies: { ...FALLBACK.strategies, balanced: { weights: { cost: 0, latency: 0, quality: 2 } } },
-      },
-    });
-    expect(order(qualityOnly)).toEqual(order(plan({ controls: { strategy: "quality_optimized" } })));
+    expect(order(lowered).slice(0, 4)).toEqual(["mistral/small", "together/coder", "anthropic/mid", "openai/flagship"]);
+  });
+
+  it("balanced puts a healthy candidate that meets the floor before an unhealthy cheaper one", () => {
+    const stats = live({ providers: { openai: providerStats("openai", { status: "down" }) } });
+    const p = plan({ controls: { strategy: "balanced" }, stats });
+    // mini (openai, reported down) drops behind every healthy model that meets the floor.
+    expect(order(p).indexOf("openai/mini")).toBeGreaterThan(order(p).indexOf("anthropic/mid"));
+    expect(p.candidates.find((c) => c.ref.id === "mini")?.reasons.join(" ")).toMatch(/not healthy/);
   });
 
   it("cost_optimized's estimate is this request's prompt plus its max_tokens at the model's prices", () => {

@@ -41,7 +41,8 @@ describe("POST /v1/route", () => {
     const body = (await res.json()) as RouteBody;
     expect(body).toMatchObject({ object: "route", strategy: "quality_optimized", chain: null, order: "strategy" });
     expect(body.candidates.length).toBeGreaterThan(1);
-    expect(body.candidates[0]).toMatchObject({ provider: "anthropic", model: "claude-opus-5" });
+    // Fable 5.1 and GPT-6 Astra tie at 0.98 and at $10 / $50: the name breaks the tie.
+    expect(body.candidates[0]).toMatchObject({ provider: "anthropic", model: "claude-fable-5-1" });
     for (const c of body.candidates) {
       expect(Object.keys(c).sort()).toEqual([
         "estimated_cost_usd",
@@ -106,8 +107,8 @@ describe("POST /v1/route", () => {
     const chain = (await (await route(s.env, { model: "chain:High_Quality", messages: USER })).json()) as RouteBody;
     expect(chain.chain).toBe("HIGH_QUALITY");
     expect(chain.candidates.map((c) => `${c.provider}/${c.model}`)).toEqual([
-      "openai/gpt-5.5",
-      "anthropic/claude-opus-5",
+      "openai/gpt-6-astra",
+      "anthropic/claude-fable-5-1",
       "mistral/mistral-large-latest",
     ]);
     const list = (await (
@@ -139,7 +140,7 @@ describe("POST /v1/route", () => {
     const body = (await (await route(s.env, { model: "chain:high_quality", messages: USER })).json()) as RouteBody;
     expect(body.candidates.map((c) => c.provider)).toEqual(["openai", "mistral"]);
     expect(body.excluded).toEqual([
-      { provider: "anthropic", model: "claude-opus-5", reason: "provider anthropic is not configured (no API key)" },
+      { provider: "anthropic", model: "claude-fable-5-1", reason: "provider anthropic is not configured (no API key)" },
     ]);
   });
 });
@@ -161,9 +162,9 @@ describe("GET /v1/chains and /v1/strategies", () => {
     const cost = chains.find((c) => c.name === "COST_OPTIMIZED");
     expect(cost?.order).toBe("listed");
     expect(cost?.models[1]).toEqual({
-      ref: "anthropic/claude-haiku-4-5",
+      ref: "anthropic/claude-haiku-5-5",
       provider: "anthropic",
-      model: "claude-haiku-4-5-20251001",
+      model: "claude-haiku-5-5",
       available: true,
     });
     expect(chains.find((c) => c.name === "FAST_LATENCY")).toMatchObject({
