@@ -39,7 +39,7 @@ export interface CompletionRecord {
 
 /** One try of one candidate, as the executor made it and the ledger stores it. */
 export interface AttemptRecord {
-  provider: string;
+  provider: ProviderId;
   model: string;
   status: "ok" | "failed" | "skipped";
   error: string | null;

@@ -1,6 +1,7 @@
 // What the router knows about one model for one request: its cost, speed, quality and health, live or from the registry.
 import type { CanonicalRequest } from "../core/types.ts";
 import { costPico, picoToUsd } from "../ledger/cost.ts";
+import { specOf } from "../providers/specs.ts";
 import type { ModelRef } from "../registry/model-registry.ts";
 import {
   type CircuitState,
@@ -74,7 +75,7 @@ export function factsFor(ref: ModelRef, request: CanonicalRequest, promptTokens:
     circuit: worst(model?.circuit, provider?.circuit),
     providerDown: provider?.status === "down",
     lastMeasuredAt: model?.last_measured_at ?? null,
-    local: ref.provider === "ollama",
+    local: specOf(ref.provider).capabilities.local,
     model,
     provider,
   };

@@ -162,8 +162,11 @@ export class StatsObject extends DurableObject<Env> {
     for (const row of this.#sql.exec<{ key: string; kind: string; body: string }>(
       "SELECT key, kind, body FROM health",
     )) {
-      if (row.kind === "provider") providers.set(row.key as ProviderId, JSON.parse(row.body) as ProviderHealth);
-      else models.set(row.key, JSON.parse(row.body) as ModelHealth);
+      if (row.kind === "provider") {
+        // A provider dropped from the registry leaves its row behind: it is not a provider any more.
+        const provider = ProviderIdSchema.safeParse(row.key);
+        if (provider.success) providers.set(provider.data, JSON.parse(row.body) as ProviderHealth);
+      } else models.set(row.key, JSON.parse(row.body) as ModelHealth);
     }
     const meta = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'ollama_models'").toArray()[0];
     const ollama = meta === undefined ? [] : (JSON.parse(meta.value) as string[]);

@@ -10,8 +10,9 @@ import {
   splitEvents,
   waitForLog,
 } from "./helpers.ts";
+import { ECHO_INTERNAL_HOST } from "./respond.ts";
 import { type Emulator, startEmulator } from "./server.ts";
-import type { Fault, ProviderId } from "./types.ts";
+import { type Fault, PROVIDER_IDS, type ProviderId } from "./types.ts";
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -44,7 +45,7 @@ function recordedEvents(provider: ProviderId): string[] {
   return provider === "openai" ? events.filter((event) => !event.includes('"choices":[],')) : events;
 }
 
-const ALL: ProviderId[] = ["openai", "anthropic", "mistral", "together", "ollama"];
+const ALL: readonly ProviderId[] = PROVIDER_IDS;
 
 describe("status", () => {
   it.each([
@@ -316,4 +317,53 @@ describe("stream faults", () => {
       expect(await res.json()).toMatchObject({ error: { type: "server_error" } });
     },
   );
+});
+
+describe("echo_key", () => {
+  /** The credential each provider's request carries (Ollama: the Access service token, sent as headers). */
+  const CREDENTIAL: Record<ProviderId, { headers: Record<string, string>; secret: string }> = {
+    openai: { headers: {}, secret: "sk-test-openai" },
+    mistral: { headers: {}, secret: "test-mistral" },
+    together: { headers: {}, secret: "test-together" },
+    anthropic: { headers: {}, secret: "sk-ant-test" },
+    ollama: {
+      headers: { "cf-access-client-id": "echo-id.access", "cf-access-client-secret": "echo-secret" },
+      secret: "echo-secret",
+    },
+  };
+
+  it.each(ALL)(
+    "%s json: its own error shape, 401, carrying the credential, the header and an internal URL",
+    async (p) => {
+      const { base } = await withFault({ provider: p, mode: "echo_key" });
+      const res = await chat(base, p, chatBody(p), { headers: CREDENTIAL[p].headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("content-type")).toMatch(/json/);
+      const text = await res.text();
+      expect(JSON.parse(text)).toBeTruthy();
+      expect(text).toContain("Incorrect API key provided: ");
+      expect(text).toContain(CREDENTIAL[p].secret);
+      if (p !== "ollama" && p !== "anthropic") expect(text).toContain(`authorization: Bearer ${CREDENTIAL[p].secret}`);
+      expect(text).toContain(`http://${ECHO_INTERNAL_HOST}/internal/v1/chat?api_key=`);
+    },
+  );
+
+  it.each(ALL)("%s text: an HTML page (502 unless told) carrying the credential", async (p) => {
+    const { base } = await withFault({ provider: p, mode: "echo_key", echo: "text" });
+    const res = await chat(base, p, chatBody(p), { headers: CREDENTIAL[p].headers });
+    expect(res.status).toBe(502);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await res.text()).toMatch(new RegExp(`^<!DOCTYPE html>.*${CREDENTIAL[p].secret}`, "s"));
+  });
+
+  it.each(ALL)("%s stream: HTTP 200, events, then its error event carrying the credential", async (p) => {
+    const { base } = await withFault({ provider: p, mode: "echo_key", echo: "stream", after_chunks: 2 });
+    const res = await chat(base, p, streamBody(p), { headers: CREDENTIAL[p].headers });
+    expect(res.status).toBe(200);
+    const { text } = await readAll(res);
+    const head = recordedEvents(p).slice(0, 2).join("");
+    expect(text.startsWith(head)).toBe(true);
+    expect(text.slice(head.length)).toContain(CREDENTIAL[p].secret);
+    expect(text.slice(head.length)).toMatch(p === "ollama" ? /^\{"error":/ : /^(event: error\n)?data: /);
+  });
 });

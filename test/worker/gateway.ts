@@ -4,11 +4,26 @@ import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import type { Env } from "../../src/env.ts";
 import worker from "../../src/index.ts";
+import { SPEC_LIST } from "../../src/providers/index.ts";
 
 import type { LoggedRequest as EmulatorRequest, Fault, ProviderId } from "../emulators/types.ts";
 
 export type { Fault, ProviderId };
-export const PROVIDERS: readonly ProviderId[] = ["openai", "anthropic", "mistral", "together", "ollama"];
+/** Every provider the gateway declares (src/providers/specs.ts), in its order. */
+export const PROVIDERS: readonly ProviderId[] = SPEC_LIST.map((spec) => spec.id);
+
+/** Dummy keys in each provider's own shape where a test needs one; the others get `test-<provider>`. */
+const TEST_KEYS: { readonly [Id in ProviderId]?: string } = { openai: "sk-test-openai", anthropic: "sk-ant-test" };
+
+/** Each declared provider's key and base URL, pointed at the emulator session: a provider added to the registry is too. */
+function providerVars(baseUrls: Record<ProviderId, string>): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const spec of SPEC_LIST) {
+    vars[spec.env.baseUrl] = baseUrls[spec.id];
+    if (spec.env.key !== undefined) vars[spec.env.key] = TEST_KEYS[spec.id] ?? `test-${spec.id}`;
+  }
+  return vars;
+}
 
 /** A request the emulator received; bodies the gateway sends are always JSON objects. */
 export type LoggedRequest = Omit<EmulatorRequest, "body"> & { body: Record<string, unknown> | null };
@@ -41,15 +56,7 @@ export async function newSession(
   const sessionEnv: Env = {
     ...env,
     SWITCHYARD_ENV: "development",
-    OPENAI_API_KEY: "sk-test-openai",
-    ANTHROPIC_API_KEY: "sk-ant-test",
-    MISTRAL_API_KEY: "test-mistral",
-    TOGETHER_API_KEY: "test-together",
-    OPENAI_BASE_URL: base_urls.openai,
-    ANTHROPIC_BASE_URL: base_urls.anthropic,
-    MISTRAL_BASE_URL: base_urls.mistral,
-    TOGETHER_BASE_URL: base_urls.together,
-    OLLAMA_BASE_URL: base_urls.ollama,
+    ...providerVars(base_urls),
     // Each session is its own world of providers: its own live stats, so circuits one test opens never leak into the next.
     STATS_INSTANCE: `session-${id}`,
     ...envOverrides,

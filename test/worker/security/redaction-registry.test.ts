@@ -6,6 +6,7 @@ import type { Env, ProviderEnv } from "../../../src/env.ts";
 import { healthViews } from "../../../src/http/health-route.ts";
 import { ADAPTERS, guardAdapter, PROVIDER_SPECS, redactorOf, SPEC_LIST } from "../../../src/providers/index.ts";
 import type { ProviderEnvOf, ProviderSpec } from "../../../src/providers/spec.ts";
+import { PROVIDER_IDS as EMULATED } from "../../emulators/types.ts";
 import { PROVIDERS } from "../gateway.ts";
 
 /** A sixth, OpenAI-compatible provider: nothing in src/ knows it. */
@@ -86,6 +87,8 @@ describe("the provider lists", () => {
     expect(SPEC_LIST.map((s) => s.id)).toEqual([...PROVIDERS]);
     expect(ProviderIdSchema.options).toEqual([...PROVIDERS]);
     for (const [id, spec] of Object.entries(PROVIDER_SPECS)) expect(spec.id).toBe(id);
+    // The emulator serves exactly the declared providers: a sixth needs its emulator before its tests can run.
+    expect([...EMULATED]).toEqual([...PROVIDERS]);
   });
 });
 

@@ -1,7 +1,7 @@
 // GET /v1/health/providers: the contract's shape, live numbers after traffic, unconfigured providers, and never a key.
 import { describe, expect, it } from "vitest";
 import { redact } from "../../../src/http/health-route.ts";
-import { call, chat, newSession } from "../gateway.ts";
+import { call, chat, newSession, PROVIDERS } from "../gateway.ts";
 
 interface View {
   provider: string;
@@ -28,7 +28,7 @@ describe("GET /v1/health/providers", () => {
     const res = await call(s.env, "/v1/health/providers");
     expect(res.status).toBe(200);
     const { providers } = (await res.json()) as { providers: View[] };
-    expect(providers.map((p) => p.provider)).toEqual(["openai", "anthropic", "mistral", "together", "ollama"]);
+    expect(providers.map((p) => p.provider)).toEqual(PROVIDERS);
     for (const p of providers) {
       expect(Object.keys(p)).toEqual(
         expect.arrayContaining([
