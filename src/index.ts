@@ -5,7 +5,7 @@ import type { Env } from "./env.ts";
 import { realDeps } from "./execute/deps.ts";
 import { live, SERVICES } from "./gateway/services.ts";
 import { createApp } from "./http/app.ts";
-import { foldOldRequests } from "./ledger/retention.ts";
+import { foldOldRequests, purgeExpiredResponses } from "./ledger/retention.ts";
 import { healthSweep } from "./stats/health-sweep.ts";
 
 const app = createApp(SERVICES);
@@ -27,6 +27,11 @@ export default {
     ctx.waitUntil(
       foldOldRequests(env.DB, controller.scheduledTime, CONFIG.fallback.retention.request_days).catch((err: unknown) =>
         console.error("retention failed", err instanceof Error ? err.message : String(err)),
+      ),
+    );
+    ctx.waitUntil(
+      purgeExpiredResponses(env.DB, controller.scheduledTime).catch((err: unknown) =>
+        console.error("response retention failed", err instanceof Error ? err.message : String(err)),
       ),
     );
   },

@@ -253,6 +253,8 @@ export const FallbackFileSchema = z.strictObject({
   retention: z.strictObject({
     /** Request rows older than this are folded into daily rollups by the cron. */
     request_days: z.int().positive(),
+    /** Stored Responses API answers (`store: true`) are kept this long, then deleted by the same cron. */
+    responses_days: z.int().positive().default(30),
   }),
   difficulty: z.strictObject({
     /** Estimated prompt tokens from which a request counts as long context. */

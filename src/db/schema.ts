@@ -16,6 +16,10 @@ export const requests = sqliteTable(
     workspaceId: text("workspace_id").notNull(),
     keyId: text("key_id"),
     executionId: text("execution_id"),
+    /** The API the client spoke: chat (completions), responses, messages or embeddings. */
+    dialect: text("dialect", { enum: ["chat", "responses", "messages", "embeddings"] })
+      .notNull()
+      .default("chat"),
     strategy: text("strategy").notNull(),
     chain: text("chain"),
     /** The provider and model that answered; null when none did. */
@@ -85,6 +89,7 @@ export const dailyRollups = sqliteTable(
     provider: text("provider").notNull(),
     model: text("model").notNull(),
     executionId: text("execution_id").notNull(),
+    dialect: text("dialect").notNull().default("chat"),
     requests: integer("requests").notNull(),
     errors: integer("errors").notNull(),
     inputTokens: integer("input_tokens").notNull(),
@@ -97,7 +102,29 @@ export const dailyRollups = sqliteTable(
     estimatedRequests: integer("estimated_requests").notNull().default(0),
     estimatedCostPico: integer("estimated_cost_pico").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.provider, t.model, t.executionId] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.provider, t.model, t.executionId, t.dialect] })],
+);
+
+/**
+ * Stored Responses API answers (`store`, true by default): what `previous_response_id` continues and
+ * `GET /v1/responses/{id}` returns, for the workspace that made them, until `expires_at` (retention.responses_days).
+ */
+export const responses = sqliteTable(
+  "responses",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    /** The Response object as the client got it (JSON). */
+    response: text("response").notNull(),
+    /** The conversation so far in canonical messages (JSON): the inputs and outputs a continuation builds on. */
+    conversation: text("conversation").notNull(),
+  },
+  (t) => [
+    index("responses_workspace_created").on(t.workspaceId, t.createdAt),
+    index("responses_expires").on(t.expiresAt),
+  ],
 );
 
 /** A workspace's budget as last set by an admin; the BudgetObject holds the live spend and enforces it. */

@@ -1,4 +1,5 @@
-// Retention: request and attempt rows older than `retention.request_days` fold into daily rollups, so D1 stays bounded.
+// Retention: request and attempt rows older than `retention.request_days` fold into daily rollups, and stored
+// responses past their `retention.responses_days` are deleted, so D1 stays bounded.
 import { utcDay } from "./budget-period.ts";
 
 const DAY_MS = 86_400_000;
@@ -20,12 +21,12 @@ export async function foldOldRequests(db: D1Database, now: number, requestDays: 
     await db.batch([
       db
         .prepare(
-          `INSERT INTO daily_rollups (workspace_id, day, provider, model, execution_id, requests, errors, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_pico, unpriced_requests, estimated_requests, estimated_cost_pico)
-           SELECT workspace_id, day, COALESCE(provider, ''), COALESCE(model, ''), COALESCE(execution_id, ''), COUNT(*), SUM(status != 'ok'), SUM(input_tokens), SUM(output_tokens),
+          `INSERT INTO daily_rollups (workspace_id, day, provider, model, execution_id, dialect, requests, errors, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_pico, unpriced_requests, estimated_requests, estimated_cost_pico)
+           SELECT workspace_id, day, COALESCE(provider, ''), COALESCE(model, ''), COALESCE(execution_id, ''), dialect, COUNT(*), SUM(status != 'ok'), SUM(input_tokens), SUM(output_tokens),
                   SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(COALESCE(cost_pico, 0)), SUM(unpriced),
                   SUM(usage_estimated), SUM(CASE WHEN usage_estimated THEN COALESCE(cost_pico, 0) ELSE 0 END)
-           FROM requests WHERE day = ? GROUP BY 1, 2, 3, 4, 5
-           ON CONFLICT (workspace_id, day, provider, model, execution_id) DO UPDATE SET
+           FROM requests WHERE day = ? GROUP BY 1, 2, 3, 4, 5, 6
+           ON CONFLICT (workspace_id, day, provider, model, execution_id, dialect) DO UPDATE SET
              requests = requests + excluded.requests, errors = errors + excluded.errors, input_tokens = input_tokens + excluded.input_tokens,
              output_tokens = output_tokens + excluded.output_tokens, cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
              cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, cost_pico = cost_pico + excluded.cost_pico,
@@ -40,4 +41,10 @@ export async function foldOldRequests(db: D1Database, now: number, requestDays: 
     folded.push(day);
   }
   return folded;
+}
+
+/** Deletes stored responses whose retention ran out (their expiry was set from retention.responses_days at store). */
+export async function purgeExpiredResponses(db: D1Database, now: number): Promise<number> {
+  const result = await db.prepare(`DELETE FROM responses WHERE expires_at <= ?`).bind(now).run();
+  return result.meta.changes ?? 0;
 }

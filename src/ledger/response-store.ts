@@ -1,0 +1,72 @@
+// Stored Responses API answers in D1: the Response object a client can GET, and the canonical conversation that
+// `previous_response_id` continues. Every read and delete is scoped to the workspace that stored the response.
+import type { ChatMessage } from "../core/messages.ts";
+
+export interface StoredResponse {
+  id: string;
+  workspaceId: string;
+  createdAt: number;
+  expiresAt: number;
+  /** The Response object as the client got it. */
+  response: Record<string, unknown>;
+  /** Every message of the conversation up to and including this response's output. */
+  conversation: ChatMessage[];
+}
+
+export async function saveResponse(db: D1Database, row: StoredResponse): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO responses (id, workspace_id, created_at, expires_at, response, conversation) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET response = excluded.response, conversation = excluded.conversation`,
+    )
+    .bind(
+      row.id,
+      row.workspaceId,
+      row.createdAt,
+      row.expiresAt,
+      JSON.stringify(row.response),
+      JSON.stringify(row.conversation),
+    )
+    .run();
+}
+
+/** The stored response, or null when it does not exist, has expired, or belongs to another workspace. */
+export async function loadResponse(
+  db: D1Database,
+  workspaceId: string,
+  id: string,
+  now: number,
+): Promise<StoredResponse | null> {
+  const row = await db
+    .prepare(
+      `SELECT id, workspace_id, created_at, expires_at, response, conversation FROM responses
+       WHERE id = ? AND workspace_id = ? AND expires_at > ?`,
+    )
+    .bind(id, workspaceId, now)
+    .first<{
+      id: string;
+      workspace_id: string;
+      created_at: number;
+      expires_at: number;
+      response: string;
+      conversation: string;
+    }>();
+  if (row === null) return null;
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    response: JSON.parse(row.response) as Record<string, unknown>,
+    conversation: JSON.parse(row.conversation) as ChatMessage[],
+  };
+}
+
+/** Deletes the workspace's stored response; false when there was none to delete. */
+export async function deleteResponse(db: D1Database, workspaceId: string, id: string): Promise<boolean> {
+  const result = await db
+    .prepare(`DELETE FROM responses WHERE id = ? AND workspace_id = ?`)
+    .bind(id, workspaceId)
+    .run();
+  return (result.meta.changes ?? 0) > 0;
+}

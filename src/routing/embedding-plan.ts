@@ -1,0 +1,134 @@
+// The plan of an embeddings request. Vectors from different models live in different spaces, so the candidates are
+// only the model asked for, the same model served by another provider, and the caller's own `models` list, in order.
+import type { ProviderId, Strategy } from "../config/schema.ts";
+import type { EmbeddingRequest } from "../core/embeddings.ts";
+import { GatewayError } from "../core/gateway-error.ts";
+import type { RouterControls } from "../core/router-controls.ts";
+import { costPico, picoToUsd } from "../ledger/cost.ts";
+import type { ModelRef, ModelRegistry } from "../registry/model-registry.ts";
+import { refOf } from "../registry/model-registry.ts";
+import { modelKey, type StatsSnapshot } from "../stats/snapshot.ts";
+import type { Candidate, Exclusion, Plan } from "./plan-types.ts";
+import { estimateTextTokens } from "./tokens.ts";
+
+export interface EmbeddingPlanInput {
+  model: string;
+  models: string[] | undefined;
+  request: EmbeddingRequest;
+  controls: RouterControls;
+  registry: ModelRegistry;
+  stats: StatsSnapshot;
+  /** Providers with a key (or, for Ollama, a URL) and an embeddings call. */
+  configured: (provider: ProviderId) => boolean;
+  servesEmbeddings: (provider: ProviderId) => boolean;
+  strategy: Strategy;
+  fallback: boolean;
+}
+
+export function estimateEmbeddingTokens(request: EmbeddingRequest): number {
+  return request.input.reduce((sum, text) => sum + estimateTextTokens(text), 0);
+}
+
+/** Resolves a name to an embedding model, or refuses it with a 400 that says why (`param` names the field). */
+function embeddingRef(
+  name: string,
+  registry: ModelRegistry,
+  param: string,
+  servesEmbeddings: (p: ProviderId) => boolean,
+): ModelRef {
+  if (name.toLowerCase().startsWith("chain:") || name === "auto") {
+    throw new GatewayError(400, `'${param}': embeddings need a named model ("${name}" could mix vector spaces)`, {
+      param,
+      code: "invalid_value",
+    });
+  }
+  const ref = registry.resolve(name);
+  if (ref === null)
+    throw new GatewayError(404, `The model "${name}" does not exist in the registry.`, {
+      param,
+      code: "model_not_found",
+    });
+  if (!servesEmbeddings(ref.provider))
+    throw new GatewayError(400, `'${param}': ${ref.provider} serves no embeddings`, { param, code: "invalid_value" });
+  if (ref.entry !== null && ref.entry.type !== "embedding") {
+    throw new GatewayError(
+      400,
+      `'${param}': ${ref.provider}/${ref.id} is a chat model; POST /v1/embeddings needs an embedding model`,
+      { param, code: "model_not_embedding" },
+    );
+  }
+  return ref;
+}
+
+/** The same model on other providers: registry embedding entries that share its id or one of its names. */
+function sameModelElsewhere(ref: ModelRef, registry: ModelRegistry): ModelRef[] {
+  const names = new Set([ref.id, ref.upstreamId, ...(ref.entry?.aliases ?? [])]);
+  return registry.entries
+    .filter((e) => e.type === "embedding" && e.provider !== ref.provider)
+    .filter((e) => [e.id, e.upstream_id ?? e.id, ...e.aliases].some((n) => names.has(n)))
+    .map(refOf);
+}
+
+export function buildEmbeddingPlan(input: EmbeddingPlanInput): Plan {
+  const { request, registry, stats } = input;
+  const tokens = estimateEmbeddingTokens(request);
+  const named = input.models ?? [input.model];
+  const head = named.map((name, i) =>
+    embeddingRef(name, registry, input.models === undefined ? "model" : `models.${i}`, input.servesEmbeddings),
+  );
+  const fallbacks =
+    input.fallback && input.models === undefined ? head.flatMap((r) => sameModelElsewhere(r, registry)) : [];
+
+  const candidates: Candidate[] = [];
+  const excluded: Exclusion[] = [];
+  const seen = new Set<string>();
+  const live = stats.taken_at > 0;
+  for (const [i, ref] of [...head, ...fallbacks].entries()) {
+    const key = modelKey(ref.provider, ref.id);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const failures: string[] = [];
+    if (!input.configured(ref.provider)) failures.push(`provider ${ref.provider} is not configured`);
+    if (live && stats.providers[ref.provider]?.circuit === "open")
+      failures.push(`provider ${ref.provider}'s circuit is open`);
+    if (live && stats.models[key]?.circuit === "open") failures.push(`circuit open for ${key}`);
+    const dims = ref.entry?.dimensions;
+    if (request.dimensions !== undefined && dims !== undefined && request.dimensions > dims)
+      failures.push(`dimensions ${request.dimensions} is above the model's ${dims}`);
+    if (ref.entry !== null && tokens > ref.entry.context_window)
+      failures.push(`~${tokens} input tokens is above its input limit of ${ref.entry.context_window}`);
+    if (failures.length > 0) {
+      excluded.push({ provider: ref.provider, model: ref.id, reason: failures.join("; ") });
+      continue;
+    }
+    const pico = costPico(
+      { input_tokens: tokens, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 },
+      ref.entry,
+    );
+    candidates.push({
+      ref,
+      score: 1 - i / Math.max(named.length + fallbacks.length, 1),
+      estimated_cost_usd: pico === null ? null : picoToUsd(pico),
+      reasons: [
+        i < head.length
+          ? input.models === undefined
+            ? "the model asked for"
+            : `models[${i}] in the caller's list`
+          : "the same model served by another provider",
+      ],
+    });
+  }
+  if (!input.fallback) candidates.splice(1);
+  return {
+    strategy: input.strategy,
+    chain: null,
+    order: "requested",
+    task_type: null,
+    required_capabilities: [],
+    fallback: input.fallback,
+    budget_remaining_usd: input.controls.budget_remaining ?? null,
+    candidates,
+    excluded,
+    estimated_prompt_tokens: tokens,
+  };
+}
