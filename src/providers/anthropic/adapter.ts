@@ -205,6 +205,10 @@ function toUsage(u: AnthropicUsage): Usage {
     output_tokens: u.output_tokens ?? 0,
     cached_input_tokens: u.cache_read_input_tokens ?? 0,
     cache_write_tokens: u.cache_creation_input_tokens ?? 0,
+    // Only where the wire splits writes by TTL; without the split (older answers) every write was a 5-minute one.
+    ...(u.cache_creation?.ephemeral_1h_input_tokens != null
+      ? { cache_write_1h_tokens: u.cache_creation.ephemeral_1h_input_tokens }
+      : {}),
   };
 }
 

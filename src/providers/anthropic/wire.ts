@@ -6,6 +6,13 @@ export const AnthropicUsageSchema = z.object({
   output_tokens: z.number().int().nonnegative().nullish(),
   cache_read_input_tokens: z.number().int().nonnegative().nullish(),
   cache_creation_input_tokens: z.number().int().nonnegative().nullish(),
+  /** The writes split by TTL (5-minute and 1-hour writes bill at different prices). */
+  cache_creation: z
+    .object({
+      ephemeral_5m_input_tokens: z.number().int().nonnegative().nullish(),
+      ephemeral_1h_input_tokens: z.number().int().nonnegative().nullish(),
+    })
+    .nullish(),
 });
 export type AnthropicUsage = z.infer<typeof AnthropicUsageSchema>;
 

@@ -9,5 +9,9 @@ export function toCanonicalUsage(u: WireUsage, cached = u.prompt_tokens_details?
     output_tokens: u.completion_tokens,
     cached_input_tokens: Math.min(cached, u.prompt_tokens),
     cache_write_tokens: 0,
+    // Reasoning tokens are inside completion_tokens (billed as output); carried so the answer can report them.
+    ...(u.completion_tokens_details?.reasoning_tokens != null
+      ? { reasoning_tokens: u.completion_tokens_details.reasoning_tokens }
+      : {}),
   };
 }

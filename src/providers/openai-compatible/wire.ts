@@ -5,6 +5,8 @@ const UsageSchema = z.object({
   prompt_tokens: z.number().int().nonnegative(),
   completion_tokens: z.number().int().nonnegative(),
   prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+  /** OpenAI's reasoning tokens, counted inside completion_tokens. */
+  completion_tokens_details: z.object({ reasoning_tokens: z.number().int().nonnegative().nullish() }).nullish(),
   /** Together reports cached tokens at the top level of usage. */
   cached_tokens: z.number().int().nonnegative().nullish(),
 });
