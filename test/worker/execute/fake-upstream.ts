@@ -21,6 +21,8 @@ export type Step =
   | { hang: true }
   /** Stream headers, then silence until aborted. */
   | { stall: true }
+  /** A stream that sends one text event, then falls silent until aborted. */
+  | { textThenStall: string }
   /** 200, but the adapter's parser throws a TypeError: a bug, not a provider failure. */
   | { bug: true };
 
@@ -99,6 +101,19 @@ export function scriptedFetch(scripts: Record<string, Step[]>, calls: Call[]): t
     }
     if ("bug" in step) return Response.json({ bug: true });
     if ("stall" in step) return new Response(new ReadableStream<Uint8Array>({ pull: () => untilAborted(signal) }));
+    if ("textThenStall" in step) {
+      let sent = false;
+      const line = `${JSON.stringify({ type: "text", text: step.textThenStall })}\n`;
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent) return untilAborted(signal);
+            sent = true;
+            controller.enqueue(new TextEncoder().encode(line));
+          },
+        }),
+      );
+    }
     if (!body.stream) return Response.json({ model: body.model, content: step.answer });
     const events: StreamEvent[] = [
       { type: "text", text: step.answer },
@@ -167,10 +182,7 @@ export interface Scenario {
 const realSetTimeout = globalThis.setTimeout;
 const realTick = () => new Promise<void>((resolve) => realSetTimeout(resolve, 0));
 
-/**
- * Runs executePlan on the fake clock: lets the executor work until it waits on nothing but a timer, then moves the
- * clock to that timer, until the walk settles. Call with vi.useFakeTimers() in force.
- */
+/** Runs executePlan on the fake clock (see drive). Call with vi.useFakeTimers() in force. */
 export async function walk(s: Scenario): Promise<Run> {
   const calls: Call[] = [];
   const sleeps: number[] = [];
@@ -222,7 +234,11 @@ export async function walkThrowing(s: Scenario): Promise<WalkThrew> {
   throw new Error("executePlan returned instead of throwing");
 }
 
-async function drive<T>(promise: Promise<T>): Promise<T> {
+/**
+ * Lets the code under test work until it waits on nothing but a timer, then moves the fake clock to that timer,
+ * until `promise` settles.
+ */
+export async function drive<T>(promise: Promise<T>): Promise<T> {
   let settled = false;
   promise.then(
     () => {

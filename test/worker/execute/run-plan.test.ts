@@ -1,7 +1,7 @@
 // executePlan on its own: a fake adapter, a scripted fetch and a fake clock, so every wait and clock is exact.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ExecuteOutcome } from "../../../src/execute/run-plan.ts";
-import { type Run, walk, walkThrowing } from "./fake-upstream.ts";
+import { drive, type Run, walk, walkThrowing } from "./fake-upstream.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -257,5 +257,35 @@ describe("clocks and the deadline (streaming)", () => {
     if (run.outcome.ok) return;
     expect(run.outcome.failure).toMatchObject({ status: 502, code: "deadline_exceeded" });
     expect(run.outcome.failure.attempts[0]?.error).toContain("before the request deadline");
+  });
+
+  it("a committed stream that falls silent for idle_ms ends with an idle timeout, not a hang", async () => {
+    const run = await walk({
+      refs: ["openai/a", "mistral/b"],
+      scripts: { a: [{ textThenStall: "partial" }] },
+      stream: true,
+      timeouts: { idle_ms: 3000 },
+    });
+    if (!run.outcome.ok || run.outcome.kind !== "stream") throw new Error("expected a committed stream");
+    expect(run.outcome.stream.head).toEqual([{ type: "text", text: "partial" }]);
+    const committedAt = Date.now();
+    const error = await drive(run.outcome.stream.rest.next()).catch((err: unknown) => err);
+    expect(error).toMatchObject({ name: "ProviderError", kind: "timeout", code: "idle" });
+    expect(Date.now() - committedAt).toBe(3000);
+    // Committed: the next candidate is not asked.
+    expect(run.calls.map((c) => c.model)).toEqual(["a"]);
+  });
+
+  it("a committed stream still running at the deadline is cut there", async () => {
+    const run = await walk({
+      refs: ["openai/a"],
+      scripts: { a: [{ textThenStall: "partial" }] },
+      stream: true,
+      timeouts: { idle_ms: 8000, total_ms: 5000 },
+    });
+    if (!run.outcome.ok || run.outcome.kind !== "stream") throw new Error("expected a committed stream");
+    const error = await drive(run.outcome.stream.rest.next()).catch((err: unknown) => err);
+    expect(error).toMatchObject({ name: "ProviderError", kind: "timeout", code: "deadline" });
+    expect(Date.now() - T0).toBe(5000);
   });
 });
