@@ -4,7 +4,7 @@
 // of wrangler's build command, so dev, tests and deploy always serve the code in the tree.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -50,9 +50,8 @@ export async function buildDashboard(): Promise<BuiltDashboard> {
   });
   const assets: Record<string, BuiltAsset> = {};
   for (const file of result.outputFiles) {
-    const name = file.path.slice(file.path.lastIndexOf("/") + 1);
-    const ext = name.slice(name.lastIndexOf("."));
-    const contentType = CONTENT_TYPES[ext];
+    const name = basename(file.path);
+    const contentType = CONTENT_TYPES[extname(name)];
     if (contentType === undefined) throw new Error(`dashboard build: unexpected output ${name}`);
     assets[name] = { body: file.text, contentType, hash: hashOf(file.text) };
   }
