@@ -27,12 +27,18 @@ export type RecordEnd = (usage: Usage | null, error: string | null | "client") =
  * After the commit point a failure is a cut; a stream whose upstream ended without its terminator is finished if the
  * answer had finished (a finish event came), and cut if it had not.
  */
-export function committedAnswer(committed: CommittedStream, done: RecordEnd): CommittedAnswer {
+export function committedAnswer(
+  committed: CommittedStream,
+  done: RecordEnd,
+  /** Sees every event as it passes (the head included): what was streamed is counted for an estimate. */
+  observe?: (e: StreamEvent) => void,
+): CommittedAnswer {
   let usage: Usage | null = null;
   let finished = false;
   let ended = false;
   /** Notes what the answer holds as each event passes; false for the upstream's end marker. */
   const note = (e: StreamEvent): e is AnswerEvent => {
+    observe?.(e);
     if (e.type === "end") {
       ended = true;
       return false;

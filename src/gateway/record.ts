@@ -19,7 +19,14 @@ export interface Recorder {
   answered(
     candidate: Candidate,
     attempts: AttemptRecord[],
-    outcome: { usage: Usage | null; ttft_ms: number | null; status: CompletionRecord["status"]; error: string | null },
+    outcome: {
+      usage: Usage | null;
+      /** `usage` is the gateway's estimate: the provider never reported it (src/gateway/estimated-usage.ts). */
+      usage_estimated?: boolean;
+      ttft_ms: number | null;
+      status: CompletionRecord["status"];
+      error: string | null;
+    },
   ): void;
 }
 
@@ -59,7 +66,7 @@ export function recorder(
         ...outcome,
         latency_ms: deps.now() - startedAt,
       }),
-    answered: (candidate, attempts, { usage, ttft_ms, status, error }) =>
+    answered: (candidate, attempts, { usage, usage_estimated, ttft_ms, status, error }) =>
       record({
         ...base,
         provider: candidate.ref.provider,
@@ -69,6 +76,7 @@ export function recorder(
         attempts,
         usage,
         cost_pico: usage === null ? null : costPico(usage, candidate.ref.entry),
+        ...(usage_estimated === true ? { usage_estimated } : {}),
         latency_ms: deps.now() - startedAt,
         ttft_ms,
         error,

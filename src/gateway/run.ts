@@ -10,6 +10,7 @@ import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
 import { type BudgetNotice, holdBudget } from "../ledger/budget-gate.ts";
 import type { Plan } from "../routing/plan-types.ts";
 import { type CommittedAnswer, committedAnswer } from "./committed-body.ts";
+import { estimatedUsage, StreamedTokens } from "./estimated-usage.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
 import { recorder } from "./record.ts";
 import { publicAttempts, routeReport } from "./report.ts";
@@ -126,26 +127,33 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
   const committed = attempts[attempts.length - 1];
   let ended = false;
   const stream = transcript === null ? outcome.stream : transcript.follow(outcome.stream);
+  const streamed = new StreamedTokens();
   return {
     kind: "stream",
-    answer: committedAnswer(stream, (usage, error) => {
-      if (!ended) {
-        ended = true;
-        // The stream's own outcome is known only now; a caller leaving says nothing about the provider's health.
-        if (committed !== undefined && error !== "client") {
-          live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [
-            streamOutcome(committed, deps.now(), committed.latency_ms + deps.now() - committedAt, error),
-          ]);
+    answer: committedAnswer(
+      stream,
+      (usage, error) => {
+        if (!ended) {
+          ended = true;
+          // The stream's own outcome is known only now; a caller leaving says nothing about the provider's health.
+          if (committed !== undefined && error !== "client") {
+            live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [
+              streamOutcome(committed, deps.now(), committed.latency_ms + deps.now() - committedAt, error),
+            ]);
+          }
+          // Usage comes at the end of a stream: one cut off, stalled or left by its client is billed from an estimate.
+          record.answered(candidate, attempts, {
+            usage: usage ?? estimatedUsage(request, candidate.ref, streamed),
+            usage_estimated: usage === null,
+            ttft_ms: ttft,
+            status: error === null ? "ok" : error === "client" ? "client_closed" : "error",
+            error: error === "client" ? "client closed the connection" : error,
+          });
         }
-        record.answered(candidate, attempts, {
-          usage,
-          ttft_ms: ttft,
-          status: error === null ? "ok" : error === "client" ? "client_closed" : "error",
-          error: error === "client" ? "client closed the connection" : error,
-        });
-      }
-      return routeReport(answer, usage, deps.now() - startedAt, ttft);
-    }),
+        return routeReport(answer, usage, deps.now() - startedAt, ttft);
+      },
+      (e) => streamed.note(e),
+    ),
     route: routeReport(answer, null, ttft, ttft),
     upstreamModel: candidate.ref.upstreamId,
     budget: budget.notice,

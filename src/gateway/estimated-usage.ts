@@ -1,0 +1,40 @@
+// Usage for a stream that ended without the provider's own count (cut off, stalled, or left by its client): what was
+// sent is estimated, what was streamed is counted, so an answer that never finished is still billed.
+import type { CanonicalRequest, StreamEvent, Usage } from "../core/types.ts";
+import type { ModelRef } from "../registry/model-registry.ts";
+import { estimatePromptTokens, estimateTextTokens } from "../routing/tokens.ts";
+
+/** Counts the output tokens of a stream as its events pass: one pass over each piece of text, nothing kept. */
+export class StreamedTokens {
+  #tokens = 0;
+
+  /** Text, tool names and arguments, and any other streamed text (e.g. reasoning) count; every piece is >= 1 token. */
+  note(e: StreamEvent): void {
+    if (e.type === "finish" || e.type === "usage" || e.type === "end") return;
+    for (const [field, value] of Object.entries(e)) {
+      if (field === "type" || field === "id" || field === "signature" || typeof value !== "string" || value === "")
+        continue;
+      // Providers stream a token or more per piece: a piece never counts as less than one.
+      this.#tokens += Math.max(1, estimateTextTokens(value));
+    }
+  }
+
+  get tokens(): number {
+    return Math.ceil(this.#tokens);
+  }
+}
+
+/**
+ * The estimate: prompt tokens from the estimator (as the planner counts them), output tokens as streamed, at least one
+ * and at most the output the budget held for (the request's max tokens, else the model's maximum).
+ */
+export function estimatedUsage(request: CanonicalRequest, ref: ModelRef, streamed: StreamedTokens): Usage {
+  const maxOutput = ref.entry?.max_output ?? Number.POSITIVE_INFINITY;
+  const allowance = Math.min(request.max_output_tokens ?? maxOutput, maxOutput);
+  return {
+    input_tokens: estimatePromptTokens(request),
+    output_tokens: Math.max(1, Math.min(streamed.tokens, allowance)),
+    cached_input_tokens: 0,
+    cache_write_tokens: 0,
+  };
+}
