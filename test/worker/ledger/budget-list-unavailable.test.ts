@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../../src/env.ts";
-import { SNAPSHOT_RETRY_MS } from "../../../src/keys/governance-cache.ts";
+import { BUDGET_LIST_TRUST_MS, GovernanceCache, SNAPSHOT_RETRY_MS } from "../../../src/keys/governance-cache.ts";
 import { budgetStub, workspaceScope } from "../../../src/ledger/budget-gate.ts";
 import { newSession } from "../gateway.ts";
 import { callFull, chatDone, uniqueWorkspace } from "./ledger-helpers.ts";
@@ -78,5 +78,30 @@ describe("a budget list that cannot be loaded", () => {
     const s = await newSession();
     await new Promise((r) => setTimeout(r, SNAPSHOT_RETRY_MS + 50));
     expect(await gatewayBudgets(s.env)).toEqual({ state: "loaded", loaded_at: expect.any(Number), reason: null });
+  });
+
+  it("a list whose refreshes keep failing stops being trusted after BUDGET_LIST_TRUST_MS", async () => {
+    let now = 1_000_000;
+    const cache = new GovernanceCache(() => now);
+    const pending: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p) };
+    const good = { ...env } as Env;
+    const down = { ...env, GOVERNANCE: unreachable<Env["GOVERNANCE"]>("directory") };
+    await cache.ready(good, ctx);
+    expect(cache.budgetListState()).toMatchObject({ state: "loaded", loaded_at: now });
+    // Refreshes in the background fail from now on: the old list is trusted for a while, then not.
+    for (const step of [15_000, 15_000, 15_000, 15_000 + 1]) {
+      now += step;
+      await cache.ready(down, ctx);
+      await Promise.all(pending.splice(0));
+    }
+    expect(now - 1_000_000).toBeGreaterThan(BUDGET_LIST_TRUST_MS);
+    expect(cache.budgetsKnown()).toBe(false);
+    expect(cache.budgetListState()).toMatchObject({ state: "unavailable", loaded_at: 1_000_000 });
+    // One good refresh restores it.
+    now += 11_000;
+    await cache.ready(good, ctx);
+    await Promise.all(pending.splice(0));
+    expect(cache.budgetListState()).toMatchObject({ state: "loaded", reason: null });
   });
 });
