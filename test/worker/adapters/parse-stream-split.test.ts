@@ -12,8 +12,13 @@ interface Recording {
   adapter: ProviderId;
   /** Path below test/fixtures/. */
   file: string;
-  /** The recording ends in an error the provider sent mid-stream (thrown, not emitted). */
-  fails?: boolean;
+  /** The recording ends in an error the provider sent mid-stream (thrown, not emitted): its message. */
+  fails?: string;
+  /**
+   * A recorded error payload (`*.data.json`) sent as an `event: error` after the first `events` events of `file`:
+   * how Anthropic reports a failure once the stream has started.
+   */
+  errorEvent?: { events: number; data: string };
 }
 
 const RECORDINGS: Recording[] = [
@@ -28,16 +33,36 @@ const RECORDINGS: Recording[] = [
   { adapter: "together", file: "together/chat-completion-stream-tool-call.sse" },
   { adapter: "ollama", file: "ollama/api-chat-stream.ndjson" },
   { adapter: "ollama", file: "ollama/api-chat-stream-tool-call.docs-example.ndjson" },
-  { adapter: "ollama", file: "ollama/api-generate-stream-midstream-error.docs-example.ndjson", fails: true },
+  {
+    adapter: "ollama",
+    file: "ollama/api-generate-stream-midstream-error.docs-example.ndjson",
+    fails: "an error was encountered while running the model",
+  },
+  {
+    adapter: "anthropic",
+    file: "anthropic/messages-stream-text.sse",
+    errorEvent: { events: 6, data: "anthropic/stream-error-event-overloaded.data.json" },
+    fails: "Overloaded",
+  },
   // Ollama's /v1 endpoint speaks OpenAI's wire format.
   { adapter: "openai", file: "ollama/v1-chat-completions-stream.sse" },
 ];
 
-const SPLITS_PER_RECORDING = 25;
+const SPLITS_PER_RECORDING = 16;
 
-async function fixtureBytes(file: string): Promise<Uint8Array> {
+async function fixtureText(file: string): Promise<string> {
   const mod = (await import(/* @vite-ignore */ `../../fixtures/${file}?raw`)) as { default: string };
-  return new TextEncoder().encode(mod.default);
+  return mod.default;
+}
+
+async function recordedBytes(rec: Recording): Promise<Uint8Array> {
+  let text = await fixtureText(rec.file);
+  if (rec.errorEvent) {
+    const events = text.split("\n\n").slice(0, rec.errorEvent.events);
+    const data = (await fixtureText(rec.errorEvent.data)).trim();
+    text = `${events.join("\n\n")}\n\nevent: error\ndata: ${data}\n\n`;
+  }
+  return new TextEncoder().encode(text);
 }
 
 /** mulberry32: a small seeded generator, so a failing split can be replayed from its seed. */
@@ -97,14 +122,13 @@ async function replay(rec: Recording, pieces: Uint8Array[]): Promise<Replay> {
 
 describe("parseStream gives the same events however the recorded body is split", () => {
   for (const rec of RECORDINGS) {
-    it(`${rec.adapter} reading ${rec.file}`, async () => {
-      const bytes = await fixtureBytes(rec.file);
+    it(`${rec.adapter} reading ${rec.file}${rec.errorEvent ? ", then an error event" : ""}`, async () => {
+      const bytes = await recordedBytes(rec);
       const whole = await replay(rec, [bytes]);
 
       // The unsplit replay is the reference; it must say something, or agreeing with it proves nothing.
-      if (rec.fails) {
-        expect(whole.error).toMatchObject({ name: "ProviderError", kind: "stream" });
-        expect(whole.error?.message).toContain("an error was encountered");
+      if (rec.fails !== undefined) {
+        expect(whole.error).toMatchObject({ name: "ProviderError", message: rec.fails });
       } else {
         expect(whole.error).toBeNull();
         expect(whole.events.some((e) => e.type === "text" || e.type === "tool_call_start")).toBe(true);
