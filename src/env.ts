@@ -1,15 +1,11 @@
 // The Worker's bindings and variables, as wrangler.toml, .dev.vars and secrets provide them.
 import type { GovernanceDirectory } from "./keys/governance-directory.ts";
 import type { BudgetObject } from "./ledger/budget-object.ts";
-import type { ProviderEnvOf } from "./providers/spec.ts";
-import type { ProviderSpecs } from "./providers/specs.ts";
+import type { ProviderEnv } from "./providers/specs.ts";
 import type { StatsObject } from "./stats/stats-object.ts";
 
-/**
- * The variables the providers read (keys, key lists, base URLs, the Ollama Access token), typed from their
- * declarations in src/providers/specs.ts: a provider added there is typed here with no edit.
- */
-export type ProviderEnv = ProviderEnvOf<ProviderSpecs>;
+/** The provider variables (keys, key lists, base URLs, the Ollama Access token), typed from src/providers/specs.ts. */
+export type { ProviderEnv };
 
 export interface Env extends ProviderEnv {
   DB: D1Database;

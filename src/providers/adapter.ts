@@ -2,8 +2,8 @@
 import type { ModelEntry, ProviderId } from "../config/schema.ts";
 import type { ProviderError } from "../core/errors.ts";
 import type { CanonicalRequest, ChatResult, StreamEvent } from "../core/types.ts";
-import type { ProviderEnv } from "../env.ts";
 import type { WireFormat, WireMessage } from "../streams/wire-messages.ts";
+import type { ProviderEnv } from "./specs.ts";
 
 /** The model a call goes to: its upstream id and, when the registry lists it, its entry. */
 export interface ModelTarget {

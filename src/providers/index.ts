@@ -2,7 +2,6 @@
 // here is guarded: whatever error it makes passes the one redaction (./redact.ts) before it leaves.
 import type { ProviderId } from "../config/schema.ts";
 import { ProviderError } from "../core/errors.ts";
-import type { ProviderEnv } from "../env.ts";
 import type { ProviderAdapter } from "./adapter.ts";
 import { anthropicAdapter } from "./anthropic/adapter.ts";
 import { mistralAdapter } from "./mistral.ts";
@@ -10,6 +9,7 @@ import { ollamaAdapter } from "./ollama/adapter.ts";
 import { openaiAdapter } from "./openai.ts";
 import { type Redactor, redactError, redactorFor } from "./redact.ts";
 import type { ProviderSpec } from "./spec.ts";
+import type { ProviderEnv } from "./specs.ts";
 import { SPEC_LIST } from "./specs.ts";
 import { togetherAdapter } from "./together.ts";
 

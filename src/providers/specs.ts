@@ -4,7 +4,7 @@ import { anthropicSpec } from "./anthropic/adapter.ts";
 import { mistralSpec } from "./mistral.ts";
 import { ollamaSpec } from "./ollama/adapter.ts";
 import { openaiSpec } from "./openai.ts";
-import type { ProviderSpec } from "./spec.ts";
+import type { ProviderEnvOf, ProviderSpec } from "./spec.ts";
 import { togetherSpec } from "./together.ts";
 
 /** Each id maps to its own declaration; a missing, extra or misfiled provider does not compile. */
@@ -17,6 +17,12 @@ export const PROVIDER_SPECS = {
 } as const satisfies { [Id in ProviderId]: ProviderSpec<Id> };
 
 export type ProviderSpecs = typeof PROVIDER_SPECS;
+
+/**
+ * The variables the providers read (keys, key lists, base URLs, the Ollama Access token), typed from the
+ * declarations: a provider added above is typed here, and in the Worker's Env, with no edit.
+ */
+export type ProviderEnv = ProviderEnvOf<ProviderSpecs>;
 
 /** The declarations in PROVIDER_IDS order (the order health and listings show them in). */
 export const SPEC_LIST: readonly ProviderSpec<ProviderId>[] = PROVIDER_IDS.map((id) => PROVIDER_SPECS[id]);

@@ -1,11 +1,11 @@
 // Anthropic Messages: x-api-key + anthropic-version, content blocks, tool_use / input_json_delta, cache usage.
 import { type ErrorKind, kindForStatus, ProviderError } from "../../core/errors.ts";
 import type { ChatResult, FinishReason, StreamEvent, ToolCall, Usage } from "../../core/types.ts";
-import type { ProviderEnv } from "../../env.ts";
 import type { WireMessage } from "../../streams/wire-messages.ts";
 import { joinUrl, type ProviderAdapter } from "../adapter.ts";
 import { errorFromAnswer, readErrorBody } from "../error-body.ts";
 import { apiKeysOf, baseUrlOf, isConfigured, type ProviderSpec } from "../spec.ts";
+import type { ProviderEnv } from "../specs.ts";
 import { buildAnthropicBody } from "./request.ts";
 import { type AnthropicUsage, ErrorBodySchema, MessageSchema, StreamEventSchema } from "./wire.ts";
 

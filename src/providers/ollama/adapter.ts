@@ -1,11 +1,11 @@
 // Ollama native /api/chat behind a tunnel: NDJSON streams, tool calls without ids, Cloudflare Access headers.
 import { kindForStatus, ProviderError } from "../../core/errors.ts";
 import type { ChatResult, FinishReason, StreamEvent, Usage } from "../../core/types.ts";
-import type { ProviderEnv } from "../../env.ts";
 import type { WireMessage } from "../../streams/wire-messages.ts";
 import { type AdapterContext, joinUrl, type ProviderAdapter } from "../adapter.ts";
 import { errorFromAnswer, readErrorBody } from "../error-body.ts";
 import { envValue, isConfigured, type ProviderSpec } from "../spec.ts";
+import type { ProviderEnv } from "../specs.ts";
 import { buildOllamaBody } from "./request.ts";
 import { type ChatLine, ChatLineSchema, ErrorLineSchema } from "./wire.ts";
 

@@ -3,10 +3,10 @@ import { z } from "zod";
 import type { ProviderId } from "../../config/schema.ts";
 import { ProviderError } from "../../core/errors.ts";
 import { base64Float32 } from "../../core/float32-base64.ts";
-import type { ProviderEnv } from "../../env.ts";
 import { joinUrl } from "../adapter.ts";
 import type { EmbeddingAdapter } from "../embedding-adapter.ts";
 import { apiKeysOf, baseUrlOf, type ProviderSpec } from "../spec.ts";
+import type { ProviderEnv } from "../specs.ts";
 
 /** Where a provider's embeddings API differs from OpenAI's. */
 export interface EmbeddingQuirks {
