@@ -2,10 +2,10 @@
 import type { ProviderId } from "../../config/schema.ts";
 import { ProviderError } from "../../core/errors.ts";
 import type { CanonicalRequest, ChatMessage, ChatResult, FinishReason, StreamEvent, Usage } from "../../core/types.ts";
-import type { ProviderEnv } from "../../env.ts";
 import type { WireMessage } from "../../streams/wire-messages.ts";
 import { type AdapterContext, type BuiltRequest, joinUrl, type ModelTarget, type ProviderAdapter } from "../adapter.ts";
 import { apiKeysOf, baseUrlOf, isConfigured, type ProviderSpec } from "../spec.ts";
+import type { ProviderEnv } from "../specs.ts";
 import { parseOpenAICompatibleError, readOpenAIError } from "./errors.ts";
 import { mapOpenAIFinishReason } from "./finish-reason.ts";
 import { toCanonicalUsage } from "./usage.ts";
