@@ -1,7 +1,7 @@
 // Record: every finished request becomes one CompletionRecord for the sinks (ledger, budget settlement), after the
 // response, through waitUntil; never awaited by the caller.
 import type { Usage } from "../core/types.ts";
-import { costPico } from "../ledger/cost.ts";
+import { costPico, pricedServiceTier } from "../ledger/cost.ts";
 import type { AttemptRecord, BudgetHoldRef, CompletionRecord } from "../ledger/record.ts";
 import type { Candidate } from "../routing/plan-types.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
@@ -75,7 +75,10 @@ export function recorder(
         http_status: 200,
         attempts,
         usage,
-        cost_pico: usage === null ? null : costPico(usage, candidate.ref.entry),
+        cost_pico:
+          usage === null
+            ? null
+            : costPico(usage, candidate.ref.entry, pricedServiceTier(prepared.request.service_tier)),
         ...(usage_estimated === true ? { usage_estimated } : {}),
         latency_ms: deps.now() - startedAt,
         ttft_ms,

@@ -31,7 +31,8 @@ export function routeReport(
   ttftMs: number | null,
 ): RouteReport {
   const { plan, candidate } = input;
-  const pico = usage === null ? null : costPico(usage, candidate.ref.entry);
+  // The same arithmetic as the ledger's row (src/gateway/record.ts): the answer and the ledger agree to the pico-dollar.
+  const pico = usage === null ? null : costPico(usage, candidate.ref.entry, plan.service_tier ?? null);
   return {
     provider: candidate.ref.provider,
     model: candidate.ref.id,

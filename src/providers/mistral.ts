@@ -25,6 +25,7 @@ export const mistralAdapter = createOpenAICompatibleAdapter({
     developerRole: false,
     requiredToolChoice: "any",
     user: false,
+    serviceTier: false,
   },
   // The answer was cut by the model's context window.
   finishReason: (reason, hasToolCalls) =>

@@ -1,6 +1,6 @@
 // What the router knows about one model for one request: its cost, speed, quality and health, live or from the registry.
 import type { CanonicalRequest } from "../core/types.ts";
-import { costPico, picoToUsd } from "../ledger/cost.ts";
+import { costPico, picoToUsd, pricedServiceTier } from "../ledger/cost.ts";
 import { specOf } from "../providers/specs.ts";
 import type { ModelRef } from "../registry/model-registry.ts";
 import {
@@ -51,6 +51,7 @@ export function factsFor(ref: ModelRef, request: CanonicalRequest, promptTokens:
   const pico = costPico(
     { input_tokens: promptTokens, output_tokens: outputTokens, cached_input_tokens: 0, cache_write_tokens: 0 },
     entry,
+    pricedServiceTier(request.service_tier),
   );
   const speedKind = request.stream ? "ttft" : "latency";
   const liveSpeed = speedKind === "ttft" ? model?.ttft_ms : model?.latency_ms;

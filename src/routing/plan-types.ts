@@ -1,5 +1,5 @@
 // The router's output: candidates in the order they will be tried, each with its reasons, and what was left out.
-import type { Capability, ProviderId, Strategy } from "../config/schema.ts";
+import type { Capability, ProviderId, ServiceTier, Strategy } from "../config/schema.ts";
 import type { ModelRef } from "../registry/model-registry.ts";
 import type { Difficulty } from "./difficulty.ts";
 
@@ -37,6 +37,8 @@ export interface Plan {
    */
   difficulty?: Difficulty;
   fallback: boolean;
+  /** The service tier the request asked for and is priced at (flex, priority), or null for standard prices. */
+  service_tier?: ServiceTier | null;
   /** The smaller of the caller's `budget_remaining` and the workspace's remaining budget; null when neither binds. */
   budget_remaining_usd: number | null;
   candidates: Candidate[];

@@ -2,6 +2,7 @@
 import type { Capability, FallbackFile, ProviderId, Strategy } from "../config/schema.ts";
 import type { RouterControls } from "../core/router-controls.ts";
 import type { CanonicalRequest } from "../core/types.ts";
+import { pricedServiceTier } from "../ledger/cost.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
 import { classifyDifficulty } from "./difficulty.ts";
@@ -148,6 +149,7 @@ export function buildPlan(input: PlanInput): Plan {
     task_type: targets.taskType,
     required_capabilities: needs,
     difficulty,
+    service_tier: pricedServiceTier(request.service_tier),
     fallback,
     budget_remaining_usd: budget?.usd ?? null,
     candidates,

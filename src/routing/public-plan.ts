@@ -11,6 +11,8 @@ export function publicPlan(plan: Plan) {
     required_capabilities: plan.required_capabilities,
     /** The difficulty class and quality floor: `balanced` picks the cheapest candidate at or above the floor. */
     difficulty: plan.difficulty ?? null,
+    /** The service tier the estimates (and the bill) are priced at; null: standard. */
+    service_tier: plan.service_tier ?? null,
     estimated_prompt_tokens: plan.estimated_prompt_tokens,
     budget_remaining_usd: plan.budget_remaining_usd,
     /** What the request costs if the first candidate answers. */

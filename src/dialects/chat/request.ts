@@ -32,6 +32,8 @@ export const ChatCompletionRequestSchema = z.object({
   max_completion_tokens: z.int().positive().nullable().optional(),
   n: z.literal(1, "only n=1 is supported").nullable().optional(),
   user: z.string().max(256).optional(),
+  /** OpenAI's processing tier: sent to OpenAI, priced with the registry's multiplier (flex 0.5x, priority 2x). */
+  service_tier: z.enum(["auto", "default", "flex", "priority"]).nullable().optional(),
   router: RouterControlsSchema.optional(),
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
@@ -56,6 +58,7 @@ export function toCanonical(body: ChatCompletionRequest): CanonicalRequest {
     seed: body.seed ?? undefined,
     max_output_tokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
     user: body.user,
+    service_tier: body.service_tier ?? undefined,
     stream: body.stream === true,
   };
 }

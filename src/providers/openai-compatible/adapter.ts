@@ -29,6 +29,8 @@ export interface OpenAICompatibleQuirks {
   requiredToolChoice: "required" | "any";
   /** Whether the end-user id (`user`) is accepted. */
   user: boolean;
+  /** Whether `service_tier` (flex, priority) is accepted: OpenAI's, priced by the registry's multipliers. */
+  serviceTier: boolean;
 }
 
 /** OpenAI's own behaviour: what a provider gets for every quirk it does not name. */
@@ -39,6 +41,7 @@ export const OPENAI_QUIRKS: OpenAICompatibleQuirks = {
   developerRole: true,
   requiredToolChoice: "required",
   user: true,
+  serviceTier: true,
 };
 
 export interface OpenAICompatibleConfig {
@@ -95,6 +98,10 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
       if (req.user !== undefined) {
         if (quirks.user) body.user = req.user;
         else warnings.push(`${id} does not take "user"; it was not sent`);
+      }
+      if (req.service_tier !== undefined) {
+        if (quirks.serviceTier) body.service_tier = req.service_tier;
+        else warnings.push(`${id} does not take "service_tier"; it was not sent (billed at standard prices)`);
       }
       // Usage is always asked for, so every streamed call can be costed; the client sees it only if it asked.
       if (req.stream && quirks.streamUsage === "stream_options") body.stream_options = { include_usage: true };
