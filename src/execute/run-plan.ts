@@ -164,7 +164,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   if (errors.length === 0) {
     // Nothing was tried: no candidate, or every one behind an open circuit.
     for (const ex of plan.excluded) {
-      const at = input.gate?.reopensAt(ex.provider as Candidate["ref"]["provider"], ex.model) ?? null;
+      const at = input.gate?.reopensAt(ex.provider, ex.model) ?? null;
       if (at !== null) reopensAt = Math.min(reopensAt ?? at, at);
     }
     const none = failure(errors, attempts, "none");

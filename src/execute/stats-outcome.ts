@@ -1,5 +1,4 @@
 // What the stats object learns from one attempt: the attempt record, in the stats object's terms.
-import type { ProviderId } from "../config/schema.ts";
 import type { ErrorKind } from "../core/errors.ts";
 import type { AttemptRecord } from "../ledger/record.ts";
 import type { Outcome } from "../stats/health.ts";
@@ -8,7 +7,7 @@ import type { Outcome } from "../stats/health.ts";
 export function outcomeOf(record: AttemptRecord, at: number): Outcome | null {
   if (record.status === "skipped") return null;
   return {
-    provider: record.provider as ProviderId,
+    provider: record.provider,
     model: record.model,
     at,
     ok: record.status === "ok",
