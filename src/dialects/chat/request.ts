@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { GatewayError } from "../../core/gateway-error.ts";
 import { ChatMessageSchema, ResponseFormatSchema, ToolChoiceSchema, ToolSchema } from "../../core/messages.ts";
+import { modelNameSchema } from "../../core/model-name.ts";
 import { type RouterControls, RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest } from "../../core/types.ts";
 import { parseOrThrow } from "../../core/validate.ts";
@@ -10,8 +11,8 @@ import { parseOrThrow } from "../../core/validate.ts";
 const nullableNumber = (schema: z.ZodNumber) => schema.nullable().optional();
 
 export const ChatCompletionRequestSchema = z.object({
-  model: z.string().min(1, "model is required"),
-  models: z.array(z.string().min(1)).min(1).max(10).optional(),
+  model: modelNameSchema("model is required"),
+  models: z.array(modelNameSchema()).min(1).max(10).optional(),
   messages: z.array(ChatMessageSchema).min(1, "messages must hold at least one message"),
   stream: z.boolean().nullable().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),

@@ -1,0 +1,13 @@
+// The one bound on a model name, for every dialect's `model` and `models` entries.
+import { z } from "zod";
+
+/**
+ * No model id is near this long. A longer name would be carried upstream, into response headers and into two D1 rows
+ * (a 5,000,000-character one made a 500 and, on real D1's 2 MB rows, a failed batch that takes other rows with it).
+ */
+export const MAX_MODEL_CHARS = 256;
+
+/** A model name: non-empty (with the dialect's own wording for a missing one) and at most MAX_MODEL_CHARS. */
+export function modelNameSchema(requiredMessage?: string): z.ZodString {
+  return z.string().min(1, requiredMessage).max(MAX_MODEL_CHARS, `must be at most ${MAX_MODEL_CHARS} characters`);
+}
