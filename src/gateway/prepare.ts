@@ -1,10 +1,13 @@
 // Prepare and plan: what a dialect read from the caller becomes a plan (which models to try, in which order).
 // No provider is called here; the dry run (POST /v1/route) stops after this step.
+import type { ProviderId } from "../config/schema.ts";
+import type { Dialect } from "../core/dialect.ts";
 import type { RouterControls } from "../core/router-controls.ts";
 import type { CanonicalRequest } from "../core/types.ts";
 import type { Env } from "../env.ts";
 import type { Caller } from "../keys/caller.ts";
 import { budgetRemainingHint } from "../ledger/budget-gate.ts";
+import type { ProviderAdapter } from "../providers/adapter.ts";
 import { adapterFor } from "../providers/index.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
 import { buildPlan } from "../routing/plan.ts";
@@ -35,6 +38,10 @@ export interface ChatInput {
   controls: RouterControls;
   /** Said to the caller in the route report (e.g. body fields that were not sent). */
   warnings: string[];
+  /** The API the caller spoke, recorded in the ledger; chat when absent. */
+  dialect?: Dialect;
+  /** How each provider is called; absent: its chat adapter (the embeddings dialect brings its own call). */
+  adapterFor?: (provider: ProviderId) => ProviderAdapter;
 }
 
 export interface PreparedChat extends ChatInput {

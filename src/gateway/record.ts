@@ -43,6 +43,7 @@ export function recorder(
     created_at: startedAt,
     workspace_id: prepared.workspaceId,
     execution_id: prepared.controls.execution_id ?? null,
+    dialect: prepared.dialect ?? "chat",
     strategy: prepared.plan.strategy,
     chain: prepared.plan.chain,
     stream: prepared.request.stream,

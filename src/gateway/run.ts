@@ -63,6 +63,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
     clientSignal: scope.signal,
     deps,
     startedAt,
+    adapterFor: prepared.adapterFor,
     // Live stats: outcomes go to the stats object through waitUntil, never awaited; circuits come from the cached snapshot.
     onAttempt: (record) => {
       const o = outcomeOf(record, deps.now());

@@ -1,5 +1,6 @@
 // The Hono app: request id, CORS, auth, the routes, and one error handler that always answers in OpenAI's shape.
 import { Hono } from "hono";
+import { anthropicErrorResponse } from "../dialects/messages/errors.ts";
 import type { Env } from "../env.ts";
 import type { AppEnv, AppServices } from "./app-env.ts";
 import { authenticate, requireAdmin } from "./auth.ts";
@@ -8,13 +9,16 @@ import { chatCompletions } from "./chat-route.ts";
 import { allowedOrigin, preflight, withCors } from "./cors.ts";
 import { dashboardAssetRoute, dashboardPageRoute } from "./dashboard-route.ts";
 import { guardDevelopment } from "./development-guard.ts";
+import { embeddings } from "./embeddings-route.ts";
 import { errorResponse, HttpError } from "./errors.ts";
 import { gatewayInfo, labelEmulatedAnswers } from "./gateway-route.ts";
 import { providerHealth } from "./health-route.ts";
 import { createKey, listKeys, revokeKey } from "./keys-route.ts";
+import { countMessageTokens, messages } from "./messages-route.ts";
 import { listModels } from "./models-route.ts";
 import { requireJsonContent } from "./read-body.ts";
 import { listRequests } from "./requests-route.ts";
+import { createResponse, deleteStoredResponse, getStoredResponse } from "./responses-route.ts";
 import { dryRunRoute, listChains, listStrategies } from "./route-routes.ts";
 import { statsTimeseries } from "./timeseries-route.ts";
 import { getUsage } from "./usage-route.ts";
@@ -76,6 +80,15 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.use("/v1/chat/completions", labelEmulatedAnswers);
   app.post("/v1/chat/completions", chatCompletions);
+  app.use("/v1/responses", labelEmulatedAnswers);
+  app.post("/v1/responses", createResponse);
+  app.get("/v1/responses/:id", getStoredResponse);
+  app.delete("/v1/responses/:id", deleteStoredResponse);
+  app.use("/v1/messages", labelEmulatedAnswers);
+  app.post("/v1/messages", messages);
+  app.post("/v1/messages/count_tokens", countMessageTokens);
+  app.use("/v1/embeddings", labelEmulatedAnswers);
+  app.post("/v1/embeddings", embeddings);
   app.get("/v1/models", listModels);
   app.get("/v1/health/providers", providerHealth);
   app.post("/v1/route", dryRunRoute);
@@ -103,10 +116,12 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "";
-    if (err instanceof HttpError) return errorResponse(err, { "x-request-id": requestId });
+    // Anthropic's clients read only Anthropic's error shape; every other route answers in OpenAI's.
+    const write = c.req.path.startsWith("/v1/messages") ? anthropicErrorResponse : errorResponse;
+    if (err instanceof HttpError) return write(err, { "x-request-id": requestId });
     // A bug, not a provider failure: say so without leaking internals (keys live in env, never in messages).
     console.error("unhandled error", requestId, err);
-    return errorResponse(new HttpError(500, "Internal gateway error.", { code: "internal_error" }), {
+    return write(new HttpError(500, "Internal gateway error.", { code: "internal_error" }), {
       "x-request-id": requestId,
     });
   });

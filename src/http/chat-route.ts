@@ -77,7 +77,7 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
 }
 
 /** The route report's head: who answered, how it was chosen, how many were tried, and any warnings. */
-function routeHeaders(requestId: string, route: RouteReport): Record<string, string> {
+export function routeHeaders(requestId: string, route: RouteReport): Record<string, string> {
   const headers: Record<string, string> = {
     "x-request-id": requestId,
     "x-router-provider": route.provider,
@@ -91,7 +91,7 @@ function routeHeaders(requestId: string, route: RouteReport): Record<string, str
   return headers;
 }
 
-function budgetHeaders(notice: BudgetNotice | null): Record<string, string> {
+export function budgetHeaders(notice: BudgetNotice | null): Record<string, string> {
   if (notice === null) return {};
   const headers: Record<string, string> = { "x-budget-remaining-usd": notice.remaining_usd };
   if (notice.alert !== null) headers["x-budget-alert"] = notice.alert;
@@ -100,7 +100,7 @@ function budgetHeaders(notice: BudgetNotice | null): Record<string, string> {
 
 const tried = (attempts: RouteReport["attempts"]) => attempts.filter((a) => a.status !== "skipped").length;
 
-function failureResponse(requestId: string, run: Extract<ChatRun, { kind: "failed" }>): Response {
+export function failureResponse(requestId: string, run: Extract<ChatRun, { kind: "failed" }>): Response {
   const { failure, plan } = run;
   const headers: Record<string, string> = {
     "content-type": "application/json",

@@ -8,7 +8,7 @@ import type { CompletionRecord, RequestSink } from "./record.ts";
  * them with drizzle's query builder cost more CPU per request than the rest of the gateway (docs/BENCHMARKS.md).
  */
 const INSERT_REQUEST =
-  "INSERT OR IGNORE INTO requests (id, created_at, day, workspace_id, key_id, execution_id, strategy, chain, provider, model, status, http_status, stream, attempt_count, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_pico, unpriced, usage_estimated, latency_ms, ttft_ms, error, prompt, completion) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  "INSERT OR IGNORE INTO requests (id, created_at, day, workspace_id, key_id, execution_id, dialect, strategy, chain, provider, model, status, http_status, stream, attempt_count, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_pico, unpriced, usage_estimated, latency_ms, ttft_ms, error, prompt, completion) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const INSERT_ATTEMPT =
   "INSERT OR IGNORE INTO attempts (request_id, seq, created_at, provider, model, status, error, error_kind, http_status, latency_ms, ttft_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
@@ -31,6 +31,7 @@ export async function writeLedger(db: D1Database, records: CompletionRecord[]): 
           r.workspace_id,
           r.key_id ?? null,
           r.execution_id,
+          r.dialect ?? "chat",
           r.strategy,
           r.chain,
           r.provider,

@@ -1,5 +1,6 @@
 // What is known about a request once it is over: route, attempts, tokens and cost. Sinks (stats, ledger) take it.
 import type { ProviderId } from "../config/schema.ts";
+import type { Dialect } from "../core/dialect.ts";
 import type { ErrorKind } from "../core/errors.ts";
 import type { Usage } from "../core/types.ts";
 
@@ -9,6 +10,8 @@ export interface CompletionRecord {
   created_at: number;
   workspace_id: string;
   execution_id: string | null;
+  /** The API the client spoke; absent means chat. */
+  dialect?: Dialect;
   strategy: string;
   chain: string | null;
   provider: ProviderId | null;

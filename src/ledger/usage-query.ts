@@ -4,7 +4,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { utcDay } from "./budget-period.ts";
 
-export const GROUP_BY = ["provider", "model", "day", "execution_id"] as const;
+export const GROUP_BY = ["provider", "model", "day", "execution_id", "dialect"] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
 export interface UsageFilter {
@@ -50,6 +50,7 @@ const REQUEST_KEYS: Record<GroupBy | "none", string> = {
   model: "COALESCE(provider || '/' || model, '')",
   day: "day",
   execution_id: "COALESCE(execution_id, '')",
+  dialect: "dialect",
   none: "''",
 };
 const ROLLUP_KEYS: Record<GroupBy | "none", string> = {
@@ -57,6 +58,7 @@ const ROLLUP_KEYS: Record<GroupBy | "none", string> = {
   model: "CASE WHEN provider = '' THEN '' ELSE provider || '/' || model END",
   day: "day",
   execution_id: "execution_id",
+  dialect: "dialect",
   none: "''",
 };
 

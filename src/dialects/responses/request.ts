@@ -120,11 +120,8 @@ export const ResponsesRequestSchema = z.object({
 });
 export type ResponsesRequest = z.infer<typeof ResponsesRequestSchema>;
 
-/** Fields OpenAI defines that Switchyard takes without acting on; anything else unknown is warned about. */
-const TOLERATED = new Set(["include", "truncation", "service_tier", "prompt_cache_key", "safety_identifier"]);
-export const KNOWN_FIELDS: ReadonlySet<string> = new Set(
-  Object.keys(ResponsesRequestSchema.shape).filter((k) => !TOLERATED.has(k)),
-);
+/** Top-level fields Switchyard reads; anything else is passed over with a visible warning. */
+export const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(ResponsesRequestSchema.shape));
 
 const ITEM_TYPES = new Set(["message", "function_call", "function_call_output", "reasoning"]);
 

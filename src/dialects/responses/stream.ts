@@ -1,5 +1,6 @@
 // Canonical stream events as the Responses API's semantic events, each with its sequence_number: response.created and
 // in_progress, output items with their parts and deltas, then response.completed with usage, or response.failed.
+import type { ChatMessage } from "../../core/messages.ts";
 import type { RouteReport } from "../../core/route-report.ts";
 import type { FinishReason, StreamEvent, Usage } from "../../core/types.ts";
 import {
@@ -188,6 +189,11 @@ export class ResponsesStreamWriter {
     };
   }
 
+  /** What was answered, as the canonical assistant turn a stored conversation continues from. */
+  assistantMessage(): ChatMessage {
+    return assistantTurn(this.#output);
+  }
+
   #start(): string {
     if (this.#started) return "";
     this.#started = true;
@@ -269,4 +275,23 @@ export class ResponsesStreamWriter {
     const data = { type, ...fields, sequence_number: this.#seq++ };
     return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
   }
+}
+
+/** Output items as the canonical assistant turn: the message text and the function calls. */
+export function assistantTurn(output: readonly OutputItem[]): ChatMessage {
+  let text = "";
+  const calls: { id: string; type: "function"; function: { name: string; arguments: string } }[] = [];
+  for (const item of output) {
+    if (item.type === "message" && Array.isArray(item.content)) {
+      for (const part of item.content as { text?: unknown }[]) if (typeof part.text === "string") text += part.text;
+    }
+    if (item.type === "function_call") {
+      calls.push({
+        id: String(item.call_id),
+        type: "function",
+        function: { name: String(item.name), arguments: String(item.arguments) },
+      });
+    }
+  }
+  return { role: "assistant", content: text === "" ? null : text, ...(calls.length > 0 ? { tool_calls: calls } : {}) };
 }

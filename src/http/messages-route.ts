@@ -1,0 +1,120 @@
+// POST /v1/messages and /v1/messages/count_tokens over HTTP: Anthropic's Messages dialect read from the body (routing
+// by x-router-* headers or a `router` field), the shared pipeline, and Anthropic's JSON, event stream and error shape.
+import type { Context } from "hono";
+import { GatewayError } from "../core/gateway-error.ts";
+import { parseOrThrow } from "../core/validate.ts";
+import { encodeMessage } from "../dialects/messages/encoder.ts";
+import { anthropicErrorBody } from "../dialects/messages/errors.ts";
+import {
+  CountTokensRequestSchema,
+  KNOWN_FIELDS,
+  MessagesRequestSchema,
+  toCanonical,
+} from "../dialects/messages/request.ts";
+import { MessagesStreamWriter } from "../dialects/messages/stream.ts";
+import { encodedBody } from "../gateway/committed-body.ts";
+import { countTokens } from "../gateway/count-tokens.ts";
+import { type ChatInput, prepareChat } from "../gateway/prepare.ts";
+import { runChat } from "../gateway/run.ts";
+import { readControls } from "../routing/controls.ts";
+import type { AppEnv } from "./app-env.ts";
+import { budgetHeaders, httpScope, routeHeaders } from "./chat-route.ts";
+import { readJsonBody } from "./read-body.ts";
+
+/** The body fields Anthropic defines (count_tokens is sent only those). */
+const ANTHROPIC_FIELDS: ReadonlySet<string> = new Set(
+  [...KNOWN_FIELDS].filter((k) => k !== "router" && k !== "models"),
+);
+
+function objectBody(raw: unknown): Record<string, unknown> {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new GatewayError(400, "The request body must be a JSON object.", { code: "invalid_json" });
+  return raw as Record<string, unknown>;
+}
+
+const unknownFields = (raw: Record<string, unknown>) =>
+  Object.keys(raw)
+    .filter((k) => !KNOWN_FIELDS.has(k))
+    .map((k) => `"${k}" is not supported by Switchyard; it was not sent`);
+
+export async function messages(c: Context<AppEnv>): Promise<Response> {
+  const scope = httpScope(c);
+  const startedAt = scope.services.deps.now();
+  const raw = objectBody(await readJsonBody(c.req.raw));
+  const body = parseOrThrow(MessagesRequestSchema, raw);
+  const { request, warnings } = toCanonical(body);
+  const input: ChatInput = {
+    model: body.model,
+    models: body.models,
+    request,
+    controls: readControls(body.router ?? {}, c.req.raw.headers),
+    warnings: [...unknownFields(raw), ...warnings],
+    dialect: "messages",
+  };
+  const run = await runChat(prepareChat(input, scope), scope, startedAt);
+  const id = `msg_${scope.requestId.replace(/^req_/, "")}`;
+  switch (run.kind) {
+    case "client_closed":
+      return new Response(null, { status: 499 });
+    case "failed": {
+      const { failure, plan } = run;
+      const headers: Record<string, string> = {
+        "content-type": "application/json",
+        "x-request-id": scope.requestId,
+        "x-router-strategy": plan.strategy,
+        "x-router-attempts": String(run.attempts.filter((a) => a.status !== "skipped").length),
+      };
+      if (failure.retryAfterMs !== null)
+        headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
+      const errorBody = anthropicErrorBody(failure.status, failure.message, {
+        x_router: { strategy: plan.strategy, chain: plan.chain, attempts: run.attempts, excluded: plan.excluded },
+      });
+      return new Response(JSON.stringify(errorBody), { status: failure.status, headers });
+    }
+    case "json":
+      return new Response(JSON.stringify(encodeMessage(id, run.result, run.route)), {
+        headers: {
+          ...routeHeaders(scope.requestId, run.route),
+          ...budgetHeaders(run.budget),
+          "content-type": "application/json",
+        },
+      });
+    case "stream": {
+      const writer = new MessagesStreamWriter(id, run.upstreamModel);
+      const body = encodedBody(run.answer, {
+        event: (e) => writer.event(e),
+        end: (route) => writer.end(route),
+        cut: (message, route) => writer.cut(message, route),
+      });
+      return new Response(body, {
+        headers: {
+          ...routeHeaders(scope.requestId, run.route),
+          ...budgetHeaders(run.budget),
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache",
+          "x-accel-buffering": "no",
+        },
+      });
+    }
+    default: {
+      const never: never = run;
+      throw new Error(`unhandled run ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** count_tokens: Anthropic's own count when the model is Anthropic's and it is configured, else the estimator's. */
+export async function countMessageTokens(c: Context<AppEnv>): Promise<Response> {
+  const scope = httpScope(c);
+  const raw = objectBody(await readJsonBody(c.req.raw));
+  const body = parseOrThrow(CountTokensRequestSchema, raw);
+  const { request } = toCanonical(body);
+  const counted = await countTokens(scope, body.model, raw, ANTHROPIC_FIELDS, request);
+  return new Response(JSON.stringify({ input_tokens: counted.input_tokens }), {
+    headers: {
+      "content-type": "application/json",
+      "x-request-id": scope.requestId,
+      "x-router-token-count": counted.source,
+    },
+  });
+}

@@ -1,0 +1,138 @@
+// POST /v1/responses, GET and DELETE /v1/responses/{id} over HTTP: the Responses dialect over the shared pipeline,
+// with stored responses (store defaults to true) that previous_response_id continues within the same workspace.
+import type { Context } from "hono";
+import { GatewayError } from "../core/gateway-error.ts";
+import type { ChatMessage } from "../core/messages.ts";
+import { encodeResponse, type ResponseEcho } from "../dialects/responses/encoder.ts";
+import { KNOWN_FIELDS, parseResponsesBody, toCanonical } from "../dialects/responses/request.ts";
+import { assistantTurn, ResponsesStreamWriter } from "../dialects/responses/stream.ts";
+import { encodedBody } from "../gateway/committed-body.ts";
+import { type ChatInput, prepareChat } from "../gateway/prepare.ts";
+import { runChat } from "../gateway/run.ts";
+import { deleteResponse, loadResponse, saveResponse } from "../ledger/response-store.ts";
+import { readControls } from "../routing/controls.ts";
+import type { AppEnv } from "./app-env.ts";
+import { budgetHeaders, failureResponse, httpScope, routeHeaders } from "./chat-route.ts";
+import { readJsonBody } from "./read-body.ts";
+
+const DAY_MS = 86_400_000;
+
+/** The workspace a request is billed and stored under: a workspace key's own, else the one the caller names. */
+function workspaceOf(c: Context<AppEnv>, named: string | undefined): string {
+  return c.get("caller").workspaceId ?? named ?? "default";
+}
+
+function notFound(id: string, param: string | null): GatewayError {
+  return new GatewayError(404, `Response with id '${id}' not found.`, {
+    param,
+    code: param === null ? "not_found" : "previous_response_not_found",
+  });
+}
+
+export async function createResponse(c: Context<AppEnv>): Promise<Response> {
+  const scope = httpScope(c);
+  const { deps, config } = scope.services;
+  const startedAt = deps.now();
+  const raw = await readJsonBody(c.req.raw);
+  const body = parseResponsesBody(raw);
+  const controls = readControls(body.router ?? {}, c.req.raw.headers);
+  const workspaceId = workspaceOf(c, controls.workspace_id);
+
+  let history: ChatMessage[] = [];
+  if (body.previous_response_id) {
+    // The one D1 read before the provider call: the conversation it continues is the request.
+    const previous = await loadResponse(c.env.DB, workspaceId, body.previous_response_id, startedAt);
+    if (previous === null) throw notFound(body.previous_response_id, "previous_response_id");
+    history = previous.conversation;
+  }
+  const parsed = toCanonical(body, history);
+  const warnings = Object.keys(raw as object)
+    .filter((k) => !KNOWN_FIELDS.has(k))
+    .map((k) => `"${k}" is not supported by Switchyard; it was not sent`);
+  const input: ChatInput = {
+    model: body.model,
+    models: body.models,
+    request: parsed.request,
+    controls,
+    warnings: [...warnings, ...parsed.warnings],
+    dialect: "responses",
+  };
+  const run = await runChat(prepareChat(input, scope), scope, startedAt);
+  const echo: ResponseEcho = { id: deps.newId("resp"), created_at: Math.floor(startedAt / 1000), body };
+  const store = body.store !== false;
+  const expiresAt = startedAt + config.fallback.retention.responses_days * DAY_MS;
+  const keep = (response: Record<string, unknown>, answer: ChatMessage) =>
+    saveResponse(c.env.DB, {
+      id: echo.id,
+      workspaceId,
+      createdAt: startedAt,
+      expiresAt,
+      response,
+      conversation: [...history, ...parsed.input, answer],
+    });
+
+  switch (run.kind) {
+    case "client_closed":
+      return new Response(null, { status: 499 });
+    case "failed":
+      return failureResponse(scope.requestId, run);
+    case "json": {
+      const response = encodeResponse(echo, run.result, run.route, Math.floor(deps.now() / 1000), deps.newId);
+      // Awaited, so a follow-up with previous_response_id finds it however fast it comes; the answer is in hand.
+      if (store) await keep(response, assistantTurn(response.output));
+      return new Response(JSON.stringify(response), {
+        headers: {
+          ...routeHeaders(scope.requestId, run.route),
+          ...budgetHeaders(run.budget),
+          "content-type": "application/json",
+        },
+      });
+    }
+    case "stream": {
+      const writer = new ResponsesStreamWriter(echo, run.upstreamModel, deps.newId, deps.now);
+      const body = encodedBody(run.answer, {
+        event: (e) => writer.event(e),
+        end: (route) => {
+          const bytes = writer.end(route);
+          if (store) {
+            scope.waitUntil(
+              keep(writer.response(route), writer.assistantMessage()).catch((err: unknown) =>
+                console.error("storing a response failed", err),
+              ),
+            );
+          }
+          return bytes;
+        },
+        cut: (message, route) => writer.cut(message, route),
+      });
+      return new Response(body, {
+        headers: {
+          ...routeHeaders(scope.requestId, run.route),
+          ...budgetHeaders(run.budget),
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache",
+          "x-accel-buffering": "no",
+        },
+      });
+    }
+    default: {
+      const never: never = run;
+      throw new Error(`unhandled run ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+export async function getStoredResponse(c: Context<AppEnv>): Promise<Response> {
+  const id = c.req.param("id") ?? "";
+  const workspaceId = workspaceOf(c, c.req.header("x-router-workspace"));
+  const stored = await loadResponse(c.env.DB, workspaceId, id, c.get("app").deps.now());
+  if (stored === null) throw notFound(id, null);
+  return c.json(stored.response);
+}
+
+export async function deleteStoredResponse(c: Context<AppEnv>): Promise<Response> {
+  const id = c.req.param("id") ?? "";
+  const workspaceId = workspaceOf(c, c.req.header("x-router-workspace"));
+  if (!(await deleteResponse(c.env.DB, workspaceId, id))) throw notFound(id, null);
+  return c.json({ id, object: "response", deleted: true });
+}

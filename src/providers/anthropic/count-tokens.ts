@@ -1,0 +1,39 @@
+// Anthropic's POST /v1/messages/count_tokens: the Messages body without max_tokens in, {"input_tokens": N} out.
+import { z } from "zod";
+import { ProviderError } from "../../core/errors.ts";
+import type { ProviderEnv } from "../../env.ts";
+import { joinUrl, type UpstreamRequest } from "../adapter.ts";
+import { apiKeysOf, baseUrlOf } from "../spec.ts";
+import { ANTHROPIC_VERSION, anthropicSpec } from "./adapter.ts";
+
+/** Fields of a Messages body count_tokens does not take (it refuses unknown fields). */
+const NOT_COUNTED = new Set(["max_tokens", "stream", "temperature", "top_p", "top_k", "stop_sequences", "metadata"]);
+
+export function countTokensRequest(
+  env: ProviderEnv,
+  upstreamModel: string,
+  body: Record<string, unknown>,
+  allowed: ReadonlySet<string>,
+): UpstreamRequest {
+  const sent: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) if (allowed.has(key) && !NOT_COUNTED.has(key)) sent[key] = value;
+  sent.model = upstreamModel;
+  return {
+    url: joinUrl(baseUrlOf(anthropicSpec, env, "https://api.anthropic.com"), "v1/messages/count_tokens"),
+    headers: {
+      "x-api-key": apiKeysOf(anthropicSpec, env)[0] ?? "",
+      "anthropic-version": ANTHROPIC_VERSION,
+      "content-type": "application/json",
+    },
+    body: sent,
+  };
+}
+
+const CountSchema = z.object({ input_tokens: z.int().nonnegative() });
+
+export function parseCountTokens(json: unknown): number {
+  const parsed = CountSchema.safeParse(json);
+  if (!parsed.success)
+    throw new ProviderError({ kind: "malformed", provider: "anthropic", message: "unreadable count" });
+  return parsed.data.input_tokens;
+}
