@@ -32,6 +32,8 @@ export interface ProviderHealth {
   last_error: string | null;
   last_probe_at: string | null;
   models?: { model: string; circuit: Circuit }[];
+  /** The price book against the provider's last model listing (health sweep). */
+  price_book?: { listed_at: string | null; delisted: string[]; unpriced: number; stale_prices: string[] };
 }
 
 export interface HealthResponse {

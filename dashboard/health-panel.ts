@@ -54,7 +54,26 @@ function card(p: ProviderHealth, upstream: string | null | undefined): HTMLEleme
         )
       : null,
     p.last_error ? h("p", { class: "last-error", title: p.last_error }, p.last_error) : null,
+    priceBook(p),
   );
+}
+
+/** Registry models the provider no longer lists, listed models without a price, prices past their age. */
+function priceBook(p: ProviderHealth): HTMLElement | null {
+  const b = p.price_book;
+  if (!b || (b.delisted.length === 0 && b.unpriced === 0 && b.stale_prices.length === 0)) return null;
+  const parts = [
+    b.delisted.length ? `${b.delisted.length} no longer listed` : null,
+    b.unpriced ? `${b.unpriced} listed but unpriced` : null,
+    b.stale_prices.length ? `${b.stale_prices.length} stale prices` : null,
+  ].filter((x) => x !== null);
+  const title = [
+    b.delisted.length ? `not listed: ${b.delisted.join(", ")}` : "",
+    b.stale_prices.length ? `stale: ${b.stale_prices.join(", ")}` : "",
+  ]
+    .filter((x) => x !== "")
+    .join("; ");
+  return h("p", { class: "price-book", title }, `price book: ${parts.join(", ")}`);
 }
 
 function pair(v: Percentiles | null): string {

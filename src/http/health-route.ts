@@ -1,10 +1,13 @@
 // GET /v1/health/providers: each provider's configuration, status, circuit, success rate, percentiles and last probe.
 import type { Context } from "hono";
+import { CONFIG } from "../config/index.ts";
 import type { ProviderId } from "../config/schema.ts";
 import { redactorOf, SPEC_LIST } from "../providers/index.ts";
 import { isConfigured, type ProviderSpec } from "../providers/spec.ts";
+import { priceAge } from "../registry/listing.ts";
 import { asOf, type Percentiles, type ProviderStats, type StatsSnapshot } from "../stats/snapshot.ts";
 import type { AppEnv } from "./app-env.ts";
+import { listingReports } from "./models-route.ts";
 
 export interface ProviderHealthView<Id extends string = ProviderId> {
   provider: Id;
@@ -27,8 +30,24 @@ export async function providerHealth(c: Context<AppEnv>): Promise<Response> {
   if (live) snapshot = await live.cache.refresh(c.env).catch(() => snapshot);
   const now = deps.now();
   const view = asOf(snapshot, now);
+  const reports = await listingReports(c.env);
+  const registry = c.get("registry");
+  const maxAge = CONFIG.fallback.price_book.max_price_age_days;
   return c.json({
-    providers: healthViews(SPEC_LIST, view.providers, c.env),
+    providers: healthViews(SPEC_LIST, view.providers, c.env).map((p) => {
+      const r = reports.get(p.provider);
+      const stale = registry.entries.filter((m) => m.provider === p.provider && priceAge(m, now, maxAge).stale);
+      // The price book against this provider's last listing: what the dashboard flags.
+      return {
+        ...p,
+        price_book: {
+          listed_at: r === undefined ? null : new Date(r.at).toISOString(),
+          delisted: r?.delisted ?? [],
+          unpriced: r?.unpriced.length ?? 0,
+          stale_prices: stale.map((m) => m.id),
+        },
+      };
+    }),
     taken_at: view.taken_at === 0 ? null : new Date(view.taken_at).toISOString(),
   });
 }

@@ -1,13 +1,57 @@
-// GET /v1/models: the registry in OpenAI's list shape, with provider, pricing, window, capabilities and availability.
+// GET /v1/models: the registry in OpenAI's list shape, with provider, type, the full price book (tiers, cache writes
+// and reads, service tiers, date and source), window, capabilities, availability, and what the last health sweep's
+// model listings said (`listed`, `unpriced`) and which prices are older than price_book.max_price_age_days.
 import type { Context } from "hono";
+import { CONFIG } from "../config/index.ts";
+import type { ModelEntry, ProviderId } from "../config/schema.ts";
 import { adapterFor } from "../providers/index.ts";
+import { type ListingReport, listedIn, priceAge } from "../registry/listing.ts";
+import { statsStub } from "../stats/stats-cache.ts";
 import type { AppEnv } from "./app-env.ts";
 
 /** A fixed `created` for registry entries: they are configuration, not uploads (OpenAI requires the field). */
 const CREATED = 1_700_000_000;
 
-export function listModels(c: Context<AppEnv>): Response {
+/** The sweep's last listing reports; none (and no error) when the stats object is absent or fails: `listed` is null. */
+export async function listingReports(env: AppEnv["Bindings"]): Promise<Map<ProviderId, ListingReport>> {
+  const stub = statsStub(env);
+  if (stub === null) return new Map();
+  const reports = (await stub.listings().catch((err: unknown) => {
+    console.error("listing reports unavailable", err instanceof Error ? err.message : err);
+    return [];
+  })) as ListingReport[];
+  return new Map(reports.map((r) => [r.provider, r]));
+}
+
+export function pricingView(m: ModelEntry, now: number) {
+  const p = m.pricing;
+  const age = priceAge(m, now, CONFIG.fallback.price_book.max_price_age_days);
+  return {
+    input: p.input,
+    output: p.output,
+    cached_input: p.cached_input,
+    /** The same price as cached_input, under the name the price book uses. */
+    cache_read: p.cached_input,
+    cache_write: p.cache_write ?? null,
+    tiers: p.tiers.map((t) => ({
+      above_input_tokens: t.above_input_tokens,
+      input: t.input,
+      output: t.output,
+      cached_input: t.cached_input,
+      cache_write: t.cache_write ?? null,
+    })),
+    service_tiers: p.service_tiers,
+    effective_from: p.effective_from,
+    source: p.source,
+    age_days: age.age_days,
+    stale: age.stale,
+  };
+}
+
+export async function listModels(c: Context<AppEnv>): Promise<Response> {
   const registry = c.get("registry");
+  const now = c.get("app").deps.now();
+  const reports = await listingReports(c.env);
   const data = registry.entries.map((m) => ({
     id: `${m.provider}/${m.id}`,
     object: "model",
@@ -16,14 +60,37 @@ export function listModels(c: Context<AppEnv>): Response {
     provider: m.provider,
     name: m.name,
     model: m.id,
+    type: m.type,
+    ...(m.dimensions !== undefined ? { dimensions: m.dimensions } : {}),
     aliases: m.aliases,
-    pricing: { input: m.pricing.input, output: m.pricing.output, cached_input: m.pricing.cached_input },
+    pricing: pricingView(m, now),
     context_window: m.context_window,
     max_output: m.max_output,
     capabilities: m.capabilities,
     quality: m.quality,
     legacy: m.legacy,
     available: adapterFor(m.provider).configured(c.env),
+    /** In the provider's last listing (health sweep): true, false (delisted), or null (not listed yet / unknown). */
+    listed: listedIn(m, reports.get(m.provider)),
   }));
-  return c.json({ object: "list", data });
+  const stale = data.filter((d) => d.pricing.stale).map((d) => d.id);
+  return c.json({
+    object: "list",
+    data,
+    /** Models the providers list that the registry does not price, per provider, as of the sweep that saw them. */
+    unpriced: [...reports.values()]
+      .filter((r) => r.unpriced.length > 0)
+      .map((r) => ({ provider: r.provider, listed_at: new Date(r.at).toISOString(), models: r.unpriced })),
+    price_book: {
+      max_price_age_days: CONFIG.fallback.price_book.max_price_age_days,
+      stale,
+      delisted: data.filter((d) => d.listed === false).map((d) => d.id),
+      listings: [...reports.values()].map((r) => ({
+        provider: r.provider,
+        listed_at: new Date(r.at).toISOString(),
+        listed: r.listed,
+        complete: r.complete,
+      })),
+    },
+  });
 }

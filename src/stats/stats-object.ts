@@ -4,6 +4,7 @@ import { z } from "zod";
 import { CONFIG } from "../config/index.ts";
 import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
 import type { Env } from "../env.ts";
+import { type ListingReport, ListingReportSchema } from "../registry/listing.ts";
 import { ModelRegistry } from "../registry/model-registry.ts";
 import { buildSnapshot } from "./build-snapshot.ts";
 import {
@@ -144,6 +145,25 @@ export class StatsObject extends DurableObject<Env> {
       }
     }
     return this.#snapshot(providers, models);
+  }
+
+  /**
+   * Stores the sweep's comparison of each provider's model listing with the registry (src/registry/listing.ts),
+   * replacing that provider's previous report; providers not in this sweep keep theirs.
+   */
+  recordListings(reports: ListingReport[]): ListingReport[] {
+    const parsed = validOnly(ListingReportSchema, reports.slice(0, 20), "listing report");
+    const byProvider = new Map(this.listings().map((r) => [r.provider, r]));
+    for (const r of parsed) byProvider.set(r.provider, r);
+    const all = [...byProvider.values()];
+    this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('listings', ?)", JSON.stringify(all));
+    return all;
+  }
+
+  /** The last listing report of each provider the sweep could list (GET /v1/models, the health view). */
+  listings(): ListingReport[] {
+    const row = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'listings'").toArray()[0];
+    return row === undefined ? [] : (JSON.parse(row.value) as ListingReport[]);
   }
 
   snapshot(): StatsSnapshot {

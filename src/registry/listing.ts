@@ -1,0 +1,93 @@
+// The price book against the providers' own model listings (the free GET /models the health sweep already makes):
+// registry models a provider no longer lists, listed models the registry lacks (unpriced), and prices past their age.
+import { z } from "zod";
+import { type ModelEntry, type ProviderId, ProviderIdSchema } from "../config/schema.ts";
+import type { ModelRegistry } from "./model-registry.ts";
+
+/** At most this many unpriced ids are kept per provider: a listing is the provider's to size, the report is ours. */
+export const MAX_UNPRICED = 200;
+
+export interface ListingReport {
+  provider: ProviderId;
+  /** When the listing was read (ms since the epoch). */
+  at: number;
+  /** How many models the listing held. */
+  listed: number;
+  /** False when the provider said there are more pages (Anthropic's has_more): then nothing is called delisted. */
+  complete: boolean;
+  /** Registry ids (of this provider) whose id, upstream id and aliases are all absent from the listing. */
+  delisted: string[];
+  /** Listed ids no registry entry of this provider names: served, but not priced here. */
+  unpriced: string[];
+}
+
+const id = z.string().min(1).max(200);
+/** What the stats object accepts from a sweep (it stores reports, so it checks them). */
+export const ListingReportSchema = z.object({
+  provider: ProviderIdSchema,
+  at: z.number().nonnegative(),
+  listed: z.int().nonnegative(),
+  complete: z.boolean(),
+  delisted: z.array(id).max(500),
+  unpriced: z.array(id).max(MAX_UNPRICED),
+});
+
+interface IdRow {
+  id?: unknown;
+}
+
+/**
+ * Model ids from a provider's listing body: OpenAI, Mistral and Anthropic answer `{data: [{id}]}`, Together a bare
+ * array `[{id}]`. Null when the body is neither (the sweep then reports nothing for that provider).
+ */
+export function listingIds(body: unknown): { ids: string[]; complete: boolean } | null {
+  const rows: unknown = Array.isArray(body)
+    ? body
+    : body !== null && typeof body === "object"
+      ? (body as { data?: unknown }).data
+      : undefined;
+  if (!Array.isArray(rows)) return null;
+  const ids = rows
+    .map((r: IdRow) => (r !== null && typeof r === "object" && typeof r.id === "string" ? r.id : null))
+    .filter((id): id is string => id !== null && id.length > 0 && id.length <= 200);
+  const hasMore = !Array.isArray(body) && (body as { has_more?: unknown }).has_more === true;
+  return { ids: [...new Set(ids)], complete: !hasMore };
+}
+
+function namesOf(entry: ModelEntry): string[] {
+  return [entry.id, entry.upstream_id ?? entry.id, ...entry.aliases];
+}
+
+/** Compares one provider's listing with the registry's entries of that provider. */
+export function compareListing(
+  registry: ModelRegistry,
+  provider: ProviderId,
+  listing: { ids: string[]; complete: boolean },
+  at: number,
+): ListingReport {
+  const listed = new Set(listing.ids);
+  const entries = registry.entries.filter((e) => e.provider === provider);
+  const delisted = listing.complete
+    ? entries.filter((e) => !namesOf(e).some((n) => listed.has(n))).map((e) => e.id)
+    : [];
+  const known = new Set(entries.flatMap(namesOf));
+  const unpriced = listing.ids
+    .filter((id) => !known.has(id))
+    .sort()
+    .slice(0, MAX_UNPRICED);
+  return { provider, at, listed: listed.size, complete: listing.complete, delisted, unpriced };
+}
+
+/** How old a price is on `now`, and whether that is past `maxAgeDays`. Local models have no price to go stale. */
+export function priceAge(entry: ModelEntry, now: number, maxAgeDays: number): { age_days: number; stale: boolean } {
+  const from = Date.parse(`${entry.pricing.effective_from}T00:00:00Z`);
+  const age = Math.max(0, Math.floor((now - from) / 86_400_000));
+  return { age_days: age, stale: entry.provider !== "ollama" && age > maxAgeDays };
+}
+
+/** Whether a registry entry is in a provider's last listing: null when that listing is unknown or incomplete. */
+export function listedIn(entry: ModelEntry, report: ListingReport | undefined): boolean | null {
+  if (report === undefined) return null;
+  if (report.delisted.includes(entry.id)) return false;
+  return report.complete ? true : null;
+}
