@@ -11,7 +11,8 @@ export default defineConfig(async () => {
   // port chosen here and started by test/rpc/global-setup.ts.
   const rpcPort = Number(process.env.SWITCHYARD_RPC_EMULATOR_PORT ?? (await freePort()));
   process.env.SWITCHYARD_RPC_EMULATOR_PORT = String(rpcPort);
-  const rpcEmulator = `http://127.0.0.1:${rpcPort}`;
+  // The session "rpc" is made when the emulator starts (test/rpc/global-setup.ts).
+  const rpcEmulator = `http://127.0.0.1:${rpcPort}/s/rpc`;
   return {
     test: {
       projects: [
@@ -53,6 +54,9 @@ export default defineConfig(async () => {
                   OPENAI_BASE_URL: `${rpcEmulator}/openai/v1`,
                   ANTHROPIC_BASE_URL: `${rpcEmulator}/anthropic`,
                 },
+                // AbortSignal crosses Workers RPC only under this flag (experimental in workerd): test/rpc/cancel.test.ts
+                // passes the caller's signal to generate() and stream().
+                compatibilityFlags: ["enable_request_signal", "enable_abortsignal_rpc"],
                 serviceBindings: { CONSUMER: "consumer" },
                 workers: [
                   {
@@ -70,6 +74,8 @@ export default defineConfig(async () => {
           test: {
             name: "rpc",
             include: ["test/rpc/**/*.test.ts"],
+            // One emulator session for the whole project: a file's faults must not reach another file's calls.
+            fileParallelism: false,
             globalSetup: ["test/rpc/global-setup.ts"],
             setupFiles: ["test/worker/apply-migrations.ts"],
           },

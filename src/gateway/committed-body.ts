@@ -14,7 +14,7 @@ export type AnswerEnd = { type: "done"; route: RouteReport } | { type: "cut"; me
 export interface CommittedAnswer {
   /** Events in hand at the commit point (up to and including the first content event). */
   readonly head: readonly AnswerEvent[];
-  /** The next event, or the end; null once the caller went away (nothing more will come). */
+  /** The next event, or the end; null once the caller went away (recorded as such; nothing more will come). */
   next(): Promise<{ type: "event"; event: AnswerEvent } | AnswerEnd | null>;
   /** The caller went away: records that (unless the answer had ended) and aborts the upstream call. */
   cancel(reason?: unknown): void;
@@ -61,7 +61,11 @@ export function committedAnswer(
           if (note(next.value)) return { type: "event", event: next.value };
         }
       } catch (err) {
-        if (err instanceof ClientGoneError) return null;
+        if (err instanceof ClientGoneError) {
+          // The caller's signal fired and the upstream call is aborted: recorded as the caller leaving.
+          if (!ended) done(usage, "client");
+          return null;
+        }
         const message = err instanceof Error ? err.message : String(err);
         return { type: "cut", message: `The answer was cut off: ${message}`, route: done(usage, message) };
       }
@@ -95,7 +99,8 @@ export function encodedBody(answer: CommittedAnswer, encoder: EventEncoder): Rea
       async pull(controller) {
         for (;;) {
           const item = await answer.next();
-          if (item === null) return;
+          // The caller went away (its signal fired): a reader still holding the stream sees it end, with no route.
+          if (item === null) return controller.close();
           if (item.type === "event") {
             const bytes = encoder.event(item.event);
             if (bytes) return controller.enqueue(bytes);

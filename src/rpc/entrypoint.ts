@@ -8,14 +8,24 @@ import { type EventEncoder, encodedBody } from "../gateway/committed-body.ts";
 import { type ChatInput, type ChatScope, prepareChat } from "../gateway/prepare.ts";
 import { type ChatRun, runChat } from "../gateway/run.ts";
 import { SERVICES } from "../gateway/services.ts";
-import type { GenerateResult, RpcChatRequest, RpcFailure, RpcStreamLine, StreamResult } from "./types.ts";
+import type {
+  GenerateResult,
+  RpcCallOptions,
+  RpcChatRequest,
+  RpcFailure,
+  RpcStreamLine,
+  StreamResult,
+} from "./types.ts";
 
-export type { GenerateResult, RpcChatRequest, RpcStreamLine, StreamResult } from "./types.ts";
+export type { GenerateResult, RpcCallOptions, RpcChatRequest, RpcStreamLine, StreamResult } from "./types.ts";
 
 export class SwitchyardRpc extends WorkerEntrypoint<Env> {
-  /** A whole answer. Failures come back as values (`ok: false`) with the status HTTP would have given. */
-  async generate(request: RpcChatRequest): Promise<GenerateResult> {
-    const { scope, startedAt } = await this.#scope(new AbortController().signal);
+  /**
+   * A whole answer. Failures come back as values (`ok: false`) with the status HTTP would have given. Aborting
+   * `options.signal` aborts the upstream call; the answer is then a 499 `client_closed` failure.
+   */
+  async generate(request: RpcChatRequest, options: RpcCallOptions = {}): Promise<GenerateResult> {
+    const { scope, startedAt } = await this.#scope(options.signal);
     try {
       const run = await runChat(prepareChat(chatInput({ ...request, stream: false }), scope), scope, startedAt);
       if (run.kind === "json") return { ok: true, id: scope.requestId, result: run.result, route: run.route };
@@ -28,10 +38,11 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
 
   /**
    * A streamed answer: resolves once the first content arrived (earlier failures fall back invisibly), with the
-   * events as NDJSON lines of RpcStreamLine. Cancelling the stream aborts the upstream call.
+   * events as NDJSON lines of RpcStreamLine. Cancelling the stream, or aborting `options.signal` (before or after
+   * the first content), aborts the upstream call.
    */
-  async stream(request: RpcChatRequest): Promise<StreamResult> {
-    const { scope, startedAt } = await this.#scope(new AbortController().signal);
+  async stream(request: RpcChatRequest, options: RpcCallOptions = {}): Promise<StreamResult> {
+    const { scope, startedAt } = await this.#scope(options.signal);
     try {
       const run = await runChat(prepareChat(chatInput({ ...request, stream: true }), scope), scope, startedAt);
       if (run.kind === "json") throw new Error("a streaming request produced a whole answer");
@@ -48,7 +59,8 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
     }
   }
 
-  async #scope(signal: AbortSignal): Promise<{ scope: ChatScope; startedAt: number }> {
+  /** Without the caller's signal, the call runs to its end (a caller can still cancel a stream it reads). */
+  async #scope(signal: AbortSignal = new AbortController().signal): Promise<{ scope: ChatScope; startedAt: number }> {
     const services = SERVICES;
     const { env, ctx } = this;
     await services.governance.ready(env, ctx);

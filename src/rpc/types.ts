@@ -7,6 +7,15 @@ import type { ChatCompletionRequestSchema } from "../dialects/chat/request.ts";
 /** The same body as POST /v1/chat/completions (`model`, `messages`, `router`, `models`, ...); `stream` is set by the method. */
 export type RpcChatRequest = Omit<z.input<typeof ChatCompletionRequestSchema>, "stream" | "stream_options">;
 
+/**
+ * How a caller may end a call early. `signal`: aborting it aborts the upstream request (an AbortSignal crosses a
+ * service binding only with the `enable_abortsignal_rpc` compatibility flag on both Workers; within one Worker it
+ * always works). A stream can also be ended by cancelling its `events`.
+ */
+export interface RpcCallOptions {
+  signal?: AbortSignal;
+}
+
 export interface RpcFailure {
   ok: false;
   /** The gateway's request id (also the ledger's). */

@@ -7,6 +7,7 @@ import { lifeline } from "./lifeline.ts";
 import { PROVIDERS } from "./providers/registry.ts";
 import { isObject } from "./providers/shared.ts";
 import { respond, sendBody } from "./respond.ts";
+import { parseSessionOptions } from "./session-options.ts";
 import { createSessionStore, defaultSession, logRequest, type Session, takeFault } from "./sessions.ts";
 import { PROVIDER_IDS, type ProviderId } from "./types.ts";
 
@@ -26,6 +27,11 @@ export interface EmulatorOptions {
   host?: string;
   /** Pause between stream events on the session-less routes (default 0). */
   chunkDelayMs?: number;
+  /**
+   * Sessions made at start under these ids, with default options: for a Worker whose base URLs are fixed before any
+   * test runs (the rpc project's), so its tests can still set faults and read the request log.
+   */
+  sessions?: readonly string[];
 }
 
 interface Target {
@@ -52,6 +58,7 @@ function parseTarget(pathname: string): Target | undefined {
 export function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const host = opts.host ?? "127.0.0.1";
   const sessions = createSessionStore();
+  for (const id of opts.sessions ?? []) sessions.create(parseSessionOptions({}), id);
   const sessionless = defaultSession(opts.chunkDelayMs ?? 0);
   let url = "";
 

@@ -59,7 +59,8 @@ export function logRequest(session: Session, entry: LoggedRequest): LoggedReques
 }
 
 export interface SessionStore {
-  create(options: SessionOptions): Session;
+  /** A new session; `id` names it (else a random id). */
+  create(options: SessionOptions, id?: string): Session;
   get(id: string): Session | undefined;
   delete(id: string): boolean;
 }
@@ -67,8 +68,8 @@ export interface SessionStore {
 export function createSessionStore(newId: () => string = randomUUID): SessionStore {
   const sessions = new Map<string, Session>();
   return {
-    create(options) {
-      const session = newSession(newId(), options);
+    create(options, id) {
+      const session = newSession(id ?? newId(), options);
       sessions.set(session.id ?? "", session);
       if (sessions.size > MAX_SESSIONS) {
         const oldest = sessions.keys().next();
