@@ -1,14 +1,5 @@
 // Checks the JSON a test posts to create a session or replace its faults; an unknown key is refused, so typos fail loudly.
-import {
-  ECHO_SHAPES,
-  type EchoShape,
-  FAULT_MODES,
-  type Fault,
-  type FaultMode,
-  PROVIDER_IDS,
-  type ProviderId,
-  type SessionOptions,
-} from "./types.ts";
+import { ECHO_SHAPES, FAULT_MODES, type Fault, PROVIDER_IDS, type SessionOptions } from "./types.ts";
 
 export class OptionsError extends Error {
   override name = "OptionsError";
@@ -53,20 +44,25 @@ const FAULT_KEYS = [
   "echo",
 ] as const satisfies readonly (keyof Fault)[];
 
+/** Narrows `value` to one of `options` (a provider id, a fault mode) without a cast. */
+function oneOf<T extends string>(options: readonly T[], value: unknown): value is T {
+  return options.some((option) => option === value);
+}
+
 export function parseFault(value: unknown, where: string): Fault {
   if (!isObject(value)) throw new OptionsError(`${where} must be an object`);
   onlyKeys(value, FAULT_KEYS, where);
   const { provider, mode } = value;
-  if (!PROVIDER_IDS.includes(provider as ProviderId)) {
+  if (!oneOf(PROVIDER_IDS, provider)) {
     throw new OptionsError(`${where}.provider must be one of ${PROVIDER_IDS.join(", ")}`);
   }
-  if (!FAULT_MODES.includes(mode as FaultMode))
-    throw new OptionsError(`${where}.mode must be one of ${FAULT_MODES.join(", ")}`);
+  if (!oneOf(FAULT_MODES, mode)) throw new OptionsError(`${where}.mode must be one of ${FAULT_MODES.join(", ")}`);
   const status = optionalNumber(value.status, `${where}.status`, true);
   if (status !== undefined && (status < 200 || status > 599)) throw new OptionsError(`${where}.status must be 200-599`);
-  if (value.echo !== undefined && !ECHO_SHAPES.includes(value.echo as EchoShape))
+  const { echo } = value;
+  if (echo !== undefined && !oneOf(ECHO_SHAPES, echo))
     throw new OptionsError(`${where}.echo must be one of ${ECHO_SHAPES.join(", ")}`);
-  const fault: Fault = { provider: provider as ProviderId, mode: mode as FaultMode };
+  const fault: Fault = { provider, mode };
   const fields = {
     model: optionalString(value.model, `${where}.model`),
     times: optionalNumber(value.times, `${where}.times`, true),
@@ -75,7 +71,7 @@ export function parseFault(value: unknown, where: string): Fault {
     retry_after_ms: optionalNumber(value.retry_after_ms, `${where}.retry_after_ms`),
     delay_ms: optionalNumber(value.delay_ms, `${where}.delay_ms`),
     after_chunks: optionalNumber(value.after_chunks, `${where}.after_chunks`, true),
-    echo: value.echo as EchoShape | undefined,
+    echo,
   };
   for (const [key, field] of Object.entries(fields)) {
     if (field !== undefined) Object.assign(fault, { [key]: field });

@@ -1,5 +1,9 @@
 // The gateway variables that point every provider at the emulator: its base URLs and dummy keys it only checks for.
-export type BaseUrls = Record<"openai" | "anthropic" | "mistral" | "together" | "ollama", string>;
+// The variable names come from the providers' declarations (src/providers/specs.ts).
+import type { ProviderId } from "../../src/config/schema.ts";
+import { SPEC_LIST } from "../../src/providers/specs.ts";
+
+export type BaseUrls = Record<ProviderId, string>;
 
 /** Base URLs of the emulator's session-less routes (a session's come from POST /__emulator/sessions). */
 export function sessionlessBaseUrls(emulatorUrl: string): BaseUrls {
@@ -12,17 +16,18 @@ export function sessionlessBaseUrls(emulatorUrl: string): BaseUrls {
   };
 }
 
+/** Dummy keys in the provider's own shape where it has one; the others are `<label>-<provider>`. */
+const KEY_SHAPES: { readonly [Id in ProviderId]?: (label: string) => string } = {
+  openai: (label) => `sk-${label}-openai`,
+  anthropic: (label) => `sk-ant-${label}`,
+};
+
 /** `label` marks the dummy keys so a test can prove no key leaks into a page or a log. */
 export function emulatorVars(urls: Partial<BaseUrls>, label: string): Record<string, string> {
-  return {
-    OPENAI_API_KEY: `sk-${label}-openai`,
-    ANTHROPIC_API_KEY: `sk-ant-${label}`,
-    MISTRAL_API_KEY: `${label}-mistral`,
-    TOGETHER_API_KEY: `${label}-together`,
-    OPENAI_BASE_URL: urls.openai ?? "",
-    ANTHROPIC_BASE_URL: urls.anthropic ?? "",
-    MISTRAL_BASE_URL: urls.mistral ?? "",
-    TOGETHER_BASE_URL: urls.together ?? "",
-    OLLAMA_BASE_URL: urls.ollama ?? "",
-  };
+  const vars: Record<string, string> = {};
+  for (const spec of SPEC_LIST) {
+    if (spec.env.key !== undefined) vars[spec.env.key] = KEY_SHAPES[spec.id]?.(label) ?? `${label}-${spec.id}`;
+  }
+  for (const spec of SPEC_LIST) vars[spec.env.baseUrl] = urls[spec.id] ?? "";
+  return vars;
 }

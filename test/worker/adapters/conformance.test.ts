@@ -1,6 +1,6 @@
 // One conformance suite every provider adapter runs, through the real Worker against the emulator's recorded payloads.
 import { describe, expect, it } from "vitest";
-import { chat, newSession, type ProviderId, sseData } from "../gateway.ts";
+import { chat, newSession, PROVIDERS, type ProviderId, sseData } from "../gateway.ts";
 
 interface Expected {
   text: { startsWith: string; finish: string; prompt: number; completion: number };
@@ -162,7 +162,7 @@ function collect(chunks: (Record<string, unknown> | "[DONE]")[]) {
   return { text, finish, usage, calls: [...calls.values()] };
 }
 
-for (const provider of Object.keys(CASES) as ProviderId[]) {
+for (const provider of PROVIDERS) {
   const c = CASES[provider];
 
   describe(`${provider} adapter conformance`, () => {
