@@ -6,7 +6,7 @@ import type { WireFormat } from "../streams/wire-messages.ts";
 export interface ProviderEnvVars {
   /** One API key (`<P>_API_KEY`); absent for providers reached without a key (Ollama). */
   readonly key?: string;
-  /** Several API keys, comma- or whitespace-separated (`<P>_API_KEYS`), for capacity across keys. */
+  /** Several API keys (`<P>_API_KEYS`), a comma list, each optionally `key*weight`, for capacity across keys. */
   readonly keys?: string;
   /** Where the API lives; the default is the provider's public endpoint. */
   readonly baseUrl: string;
@@ -54,9 +54,12 @@ export function envValue(env: object, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** A key list's entries: comma-, semicolon- or whitespace-separated, empty ones dropped. */
+/** A key list's keys: comma- (or whitespace-) separated, each without its `*weight`, empty ones dropped. */
 export function splitKeyList(value: string | undefined): string[] {
-  return (value ?? "").split(/[\s,;]+/).filter((key) => key !== "");
+  return (value ?? "")
+    .split(/[\s,]+/)
+    .map((entry) => entry.replace(/\*\d+(?:\.\d+)?$/, ""))
+    .filter((key) => key !== "");
 }
 
 /** The API keys configured for a provider: its single key first, then the key list's, without repeats. */

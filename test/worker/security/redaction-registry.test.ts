@@ -97,6 +97,7 @@ describe("redaction", () => {
     OPENAI_API_KEY: "sk-proj-abcdefghijklmnop",
     OPENAI_API_KEYS: "sk-proj-second000000000,sk-proj-third1111111111",
     MISTRAL_API_KEY: "Rq7Lm2Xv9Pz4Kd8Wn3Hs6Tb1Yc5Gf0Ja",
+    MISTRAL_API_KEYS: "mistral-weighted-key-777*3, mistral-other-key-888*1",
     OLLAMA_ACCESS_CLIENT_ID: "client-id-value.access",
     OLLAMA_ACCESS_CLIENT_SECRET: "client-secret-value",
     ADMIN_KEY: "sy-admin-key-value",
@@ -110,6 +111,7 @@ describe("redaction", () => {
       "Incorrect API key provided: [redacted].",
     ],
     ["each key of a key list", "keys sk-proj-third1111111111", "keys [redacted]"],
+    ["a weighted key of a key list, bare", "key mistral-weighted-key-777 refused", "key [redacted] refused"],
     ["a masked OpenAI key", "Incorrect API key provided: sk-proj-****wxyz", "Incorrect API key provided: [redacted]"],
     ["an unconfigured Anthropic key", "x-api-key sk-ant-api03-zzzzzzzz", "x-api-key [redacted]"],
     ["a bare Mistral-shaped key", "key Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0Kk is invalid", "key [redacted] is invalid"],
@@ -160,5 +162,18 @@ describe("redaction", () => {
     const ctx = { env, newId: (p: string) => `${p}_1` };
     const events = adapter.parseStream(messages(), ctx);
     await expect(events.next()).rejects.toMatchObject({ kind: "stream", message: "key [redacted] revoked" });
+  });
+});
+
+describe("key lists", () => {
+  it("configure their provider alone and send its first key, without the weight", () => {
+    const built = ADAPTERS.openai.buildChatRequest(
+      { messages: [{ role: "user", content: "hi" }], stream: false },
+      { upstreamId: "gpt-4o-mini", entry: null },
+      { env: { OPENAI_API_KEYS: "sk-first-key-aaaa*2, sk-second-key-bbbb" }, newId: (p) => p },
+    );
+    expect(built.request.headers.authorization).toBe("Bearer sk-first-key-aaaa");
+    expect(ADAPTERS.openai.configured({ OPENAI_API_KEYS: "sk-first-key-aaaa*2" })).toBe(true);
+    expect(ADAPTERS.openai.configured({ OPENAI_API_KEYS: " , " })).toBe(false);
   });
 });
