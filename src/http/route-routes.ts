@@ -53,7 +53,15 @@ export function listStrategies(c: Context<AppEnv>): Response {
     strategies: STRATEGIES.map((name) => ({
       name,
       description: STRATEGY_IMPLS[name].description,
-      ...(name === "balanced" ? { weights: fallback.strategies.balanced.weights } : {}),
+      ...(name === "balanced"
+        ? {
+            weights: fallback.strategies.balanced.weights,
+            long_context_tokens: fallback.difficulty.long_context_tokens,
+            quality_floors: Object.fromEntries(
+              Object.entries(fallback.difficulty.classes).map(([cls, c]) => [cls, c.quality_floor]),
+            ),
+          }
+        : {}),
       ...(name === "latency_optimized"
         ? { exploration_rate: fallback.strategies.latency_optimized.exploration_rate }
         : {}),

@@ -7,7 +7,7 @@ const BANDS = { local: [0.5, 0.5], cloud: [0.25, 0.25], down: [0, 0.25] } as con
 
 export const localFirst: RoutingStrategy = {
   description:
-    "Ollama's models first while Ollama is healthy (circuit not open, not reported down), then the cloud, each tier in balanced order; " +
+    "Ollama's models first while Ollama is healthy (circuit not open, not reported down), then the cloud, each tier by the weighted sum of cost, speed and quality (strategies.balanced.weights); " +
     "a local model whose server was reported down goes after the cloud. Scores: local 0.5..1, cloud 0.25..0.5, local-but-down 0..0.25.",
   rank(pool, ctx) {
     const ranked = balancedScores(pool, ctx).map((r) => {
