@@ -3,12 +3,13 @@
 import { z } from "zod";
 import type { EmbeddingRequest } from "../../core/embeddings.ts";
 import { GatewayError } from "../../core/gateway-error.ts";
+import { modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import { parseOrThrow } from "../../core/validate.ts";
 
 export const EmbeddingsRequestSchema = z.object({
-  model: z.string().min(1, "model is required"),
-  models: z.array(z.string().min(1)).min(1).max(10).optional(),
+  model: modelNameSchema("model is required"),
+  models: z.array(modelNameSchema()).min(1).max(10).optional(),
   input: z.union([
     z.string().min(1, "input must not be empty"),
     z.array(z.string().min(1, "input must not hold empty strings")).min(1, "input must not be empty").max(2048),

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { GatewayError } from "../../core/gateway-error.ts";
 import { CacheControlSchema, type ChatMessage, type ReasoningPart, type Tool } from "../../core/messages.ts";
+import { modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest } from "../../core/types.ts";
 
@@ -75,8 +76,8 @@ const ThinkingParam = z.discriminatedUnion("type", [
 ]);
 
 export const MessagesRequestSchema = z.object({
-  model: z.string().min(1, "model: Field required"),
-  models: z.array(z.string().min(1)).min(1).max(10).optional(),
+  model: modelNameSchema("model: Field required"),
+  models: z.array(modelNameSchema()).min(1).max(10).optional(),
   max_tokens: z.int("max_tokens: Field required").positive(),
   system: z.union([z.string(), z.array(TextBlock)]).optional(),
   messages: z.array(MessageParam).min(1, "messages: at least one message is required"),

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { GatewayError } from "../../core/gateway-error.ts";
 import type { ChatMessage, ResponseFormat, Tool, ToolChoice } from "../../core/messages.ts";
+import { modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest, ReasoningEffort } from "../../core/types.ts";
 import { parseOrThrow } from "../../core/validate.ts";
@@ -92,8 +93,8 @@ const ToolChoiceParam = z.union([
 ]);
 
 export const ResponsesRequestSchema = z.object({
-  model: z.string().min(1, "model is required"),
-  models: z.array(z.string().min(1)).min(1).max(10).optional(),
+  model: modelNameSchema("model is required"),
+  models: z.array(modelNameSchema()).min(1).max(10).optional(),
   input: z.union([z.string(), z.array(InputItem)]),
   instructions: z.string().nullish(),
   tools: z.array(z.unknown()).max(128).optional(),

@@ -52,6 +52,25 @@ describe("model names are at most 256 characters", () => {
     const dry = await send(s.env, "POST", `${LOCAL}/v1/route`, { json: { ...CHAT, model: `${exactly}m` } });
     expect(dry.json.error.param).toBe("model");
   });
+
+  it("every dialect holds the same bound: responses, messages and embeddings refuse a long model before any work", async () => {
+    const s = await newSession();
+    const huge = `openai/${"m".repeat(300_000)}`;
+    const bodies: [string, Record<string, unknown>][] = [
+      ["/v1/responses", { model: huge, input: "hi" }],
+      ["/v1/messages", { model: huge, max_tokens: 16, messages: [{ role: "user", content: "hi" }] }],
+      ["/v1/messages/count_tokens", { model: huge, messages: [{ role: "user", content: "hi" }] }],
+      ["/v1/embeddings", { model: huge, input: "hi" }],
+      ["/v1/embeddings", { model: "openai/text-embedding-3-small", models: [huge], input: "hi" }],
+    ];
+    for (const [path, body] of bodies) {
+      const r = await send(s.env, "POST", `${LOCAL}${path}`, { json: body });
+      expect(r.status, `${path}: ${r.text.slice(0, 300)}`).toBe(400);
+      expect(r.text, path).toMatch(/256/);
+      expect(r.text.length, path).toBeLessThan(1000);
+    }
+    expect(await s.requests()).toHaveLength(0);
+  });
 });
 
 describe("JSON nesting deeper than 64 levels", () => {
