@@ -91,6 +91,9 @@ export type StreamEvent =
   | { type: "text"; text: string }
   | { type: "tool_call_start"; index: number; id: string; name: string }
   | { type: "tool_call_delta"; index: number; arguments: string }
+  /** The model's reasoning as it streams (Anthropic's thinking_delta), and the signature that seals a thinking block. */
+  | { type: "reasoning"; text: string }
+  | { type: "reasoning_signature"; signature: string }
   | { type: "finish"; finish_reason: FinishReason }
   | { type: "usage"; usage: Usage }
   /** The upstream stream ended properly ([DONE], message_stop, done:true). */

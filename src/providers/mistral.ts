@@ -25,6 +25,8 @@ export const mistralAdapter = createOpenAICompatibleAdapter({
     developerRole: false,
     requiredToolChoice: "any",
     user: false,
+    // No reasoning_effort (a 422); Magistral models reason on their own.
+    reasoningEffort: false,
     serviceTier: false,
   },
   // The answer was cut by the model's context window.

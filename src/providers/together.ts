@@ -17,7 +17,8 @@ export const togetherAdapter = createOpenAICompatibleAdapter({
   spec: togetherSpec,
   defaultBaseUrl: "https://api.together.xyz/v1",
   // `eos` is OpenAI's default case (a stop); only the max-tokens field and the developer role differ.
-  quirks: { maxTokensField: "max_tokens", developerRole: false, serviceTier: false },
+  // reasoning_effort is not part of Together's documented chat API; its reasoning models think unasked.
+  quirks: { maxTokensField: "max_tokens", developerRole: false, serviceTier: false, reasoningEffort: false },
   // Cached tokens at the top level of usage, not in prompt_tokens_details.
   usage: (u) => toCanonicalUsage(u, u.cached_tokens ?? u.prompt_tokens_details?.cached_tokens ?? 0),
 });

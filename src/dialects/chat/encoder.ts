@@ -69,6 +69,10 @@ export class ChunkWriter {
         });
       case "tool_call_delta":
         return this.#delta({ tool_calls: [{ index: e.index, function: { arguments: e.arguments } }] });
+      case "reasoning":
+      case "reasoning_signature":
+        // Chat completions has no place for reasoning: OpenAI's own models never stream it.
+        return null;
       case "finish":
         this.finishReason ??= e.finish_reason;
         return null;

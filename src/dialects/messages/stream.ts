@@ -5,9 +5,7 @@ import type { FinishReason, StreamEvent, Usage } from "../../core/types.ts";
 import { anthropicUsage, stopReason } from "./encoder.ts";
 import { anthropicErrorType } from "./errors.ts";
 
-/** Reasoning as it streams (Anthropic's thinking_delta and signature_delta). */
-export type ReasoningEvent = { type: "reasoning"; text: string } | { type: "reasoning_signature"; signature: string };
-export type MessagesStreamEvent = Exclude<StreamEvent, { type: "end" }> | ReasoningEvent;
+export type MessagesStreamEvent = Exclude<StreamEvent, { type: "end" }>;
 
 const encoder = new TextEncoder();
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;

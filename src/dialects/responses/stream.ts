@@ -14,8 +14,7 @@ import {
   responsesUsage,
 } from "./encoder.ts";
 
-export type ReasoningEvent = { type: "reasoning"; text: string } | { type: "reasoning_signature"; signature: string };
-export type ResponsesStreamEvent = Exclude<StreamEvent, { type: "end" }> | ReasoningEvent;
+export type ResponsesStreamEvent = Exclude<StreamEvent, { type: "end" }>;
 
 const encoder = new TextEncoder();
 

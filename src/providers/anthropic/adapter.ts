@@ -1,6 +1,6 @@
 // Anthropic Messages: x-api-key + anthropic-version, content blocks, tool_use / input_json_delta, cache usage.
 import { type ErrorKind, kindForStatus, ProviderError } from "../../core/errors.ts";
-import type { ChatResult, FinishReason, StreamEvent, ToolCall, Usage } from "../../core/types.ts";
+import type { ChatResult, FinishReason, ReasoningPart, StreamEvent, ToolCall, Usage } from "../../core/types.ts";
 import type { WireMessage } from "../../streams/wire-messages.ts";
 import { joinUrl, type ProviderAdapter } from "../adapter.ts";
 import { errorFromAnswer, readErrorBody } from "../error-body.ts";
@@ -53,7 +53,19 @@ export const anthropicAdapter: ProviderAdapter = {
     if (!parsed.success) throw malformed(`unreadable message: ${parsed.error.issues[0]?.message ?? "invalid"}`);
     let text = "";
     const toolCalls: ToolCall[] = [];
+    const reasoning: ReasoningPart[] = [];
     for (const block of parsed.data.content) {
+      // Thinking comes back with its signature, so a later turn can hand it back as Anthropic requires.
+      if (block.type === "thinking" && "thinking" in block && typeof block.thinking === "string") {
+        const signature = "signature" in block && typeof block.signature === "string" ? block.signature : undefined;
+        reasoning.push({
+          type: "thinking",
+          thinking: block.thinking,
+          ...(signature === undefined ? {} : { signature }),
+        });
+      }
+      if (block.type === "redacted_thinking" && "data" in block && typeof block.data === "string")
+        reasoning.push({ type: "redacted_thinking", data: block.data });
       if (block.type === "text" && "text" in block && typeof block.text === "string") text += block.text;
       if (block.type === "tool_use" && "id" in block && "name" in block) {
         toolCalls.push({
@@ -69,6 +81,7 @@ export const anthropicAdapter: ProviderAdapter = {
       tool_calls: toolCalls,
       finish_reason: mapStopReason(parsed.data.stop_reason),
       usage: toUsage(parsed.data.usage),
+      ...(reasoning.length > 0 ? { reasoning } : {}),
     };
   },
 
@@ -108,6 +121,10 @@ export const anthropicAdapter: ProviderAdapter = {
           break;
         case "content_block_delta":
           if (event.delta.type === "text_delta" && event.delta.text) yield { type: "text", text: event.delta.text };
+          if (event.delta.type === "thinking_delta" && event.delta.thinking)
+            yield { type: "reasoning", text: event.delta.thinking };
+          if (event.delta.type === "signature_delta" && event.delta.signature)
+            yield { type: "reasoning_signature", signature: event.delta.signature };
           if (event.delta.type === "input_json_delta" && event.delta.partial_json) {
             const index = toolIndex.get(event.index);
             if (index === undefined) throw malformed("input_json_delta for a block that is not a tool_use");

@@ -18,10 +18,8 @@ export function buildAnthropicBody(
   target: ModelTarget,
 ): { body: Record<string, unknown>; warnings: string[] } {
   const warnings: string[] = [];
-  const system = req.messages
-    .filter((m) => m.role === "system" || m.role === "developer")
-    .map((m) => textOf(m.content))
-    .join("\n\n");
+  const systemMessages = req.messages.filter((m) => m.role === "system" || m.role === "developer");
+  const system = systemMessages.map((m) => textOf(m.content)).join("\n\n");
 
   let maxTokens = req.max_output_tokens ?? target.entry?.max_output;
   if (maxTokens === undefined) {
@@ -37,7 +35,10 @@ export function buildAnthropicBody(
     messages: toTurns(req.messages),
     stream: req.stream,
   };
-  if (system !== "") body.system = system;
+  // Cache breakpoints on the system prompt need its blocks; without any, one string as before.
+  if (systemMessages.some((m) => hasCacheControl(m.content)))
+    body.system = systemMessages.flatMap((m) => textBlocks(m.content));
+  else if (system !== "") body.system = system;
   if (req.temperature !== undefined) {
     // Anthropic's range is 0..1, OpenAI's 0..2.
     if (req.temperature > 1) warnings.push(`anthropic takes temperature up to 1; ${req.temperature} was sent as 1`);
@@ -51,7 +52,21 @@ export function buildAnthropicBody(
       name: t.function.name,
       ...(t.function.description === undefined ? {} : { description: t.function.description }),
       input_schema: t.function.parameters ?? { type: "object", properties: {} },
+      ...(t.cache_control === undefined ? {} : { cache_control: t.cache_control }),
     }));
+  }
+  const thinking = thinkingOf(req, target, maxTokens, warnings);
+  if (thinking !== undefined) {
+    body.thinking = thinking;
+    // Extended thinking takes no sampling changes: Anthropic refuses temperature and top_k with it.
+    if (thinking.type === "enabled" && body.temperature !== undefined && body.temperature !== 1) {
+      warnings.push(`anthropic takes no temperature with thinking on; ${String(body.temperature)} was not sent`);
+      delete body.temperature;
+    }
+  }
+  if (req.top_k !== undefined) {
+    if (thinking?.type === "enabled") warnings.push(`anthropic takes no top_k with thinking on; it was not sent`);
+    else body.top_k = req.top_k;
   }
   const toolChoice = mapToolChoice(req);
   if (toolChoice !== undefined) body.tool_choice = toolChoice;
@@ -94,8 +109,17 @@ function toTurns(messages: ChatMessage[]): Turn[] {
         push("user", typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content.map(userBlock));
         break;
       case "assistant": {
-        const text = textOf(m.content);
-        const blocks: Block[] = text === "" ? [] : [{ type: "text", text }];
+        // Thinking blocks go back first, with their signatures, as Anthropic requires around tool use.
+        const blocks: Block[] = (m.reasoning ?? []).map((r) =>
+          r.type === "thinking"
+            ? { type: "thinking", thinking: r.thinking, signature: r.signature ?? "" }
+            : { type: "redacted_thinking", data: r.data },
+        );
+        if (hasCacheControl(m.content ?? null)) blocks.push(...textBlocks(m.content ?? ""));
+        else {
+          const text = textOf(m.content);
+          if (text !== "") blocks.push({ type: "text", text });
+        }
         for (const call of m.tool_calls ?? []) {
           blocks.push({
             type: "tool_use",
@@ -108,7 +132,13 @@ function toTurns(messages: ChatMessage[]): Turn[] {
         break;
       }
       case "tool":
-        push("user", [{ type: "tool_result", tool_use_id: m.tool_call_id, content: textOf(m.content) }]);
+        push("user", [
+          {
+            type: "tool_result",
+            tool_use_id: m.tool_call_id,
+            content: hasCacheControl(m.content) ? textBlocks(m.content) : textOf(m.content),
+          },
+        ]);
         break;
       default: {
         const never: never = m;
@@ -122,11 +152,67 @@ function toTurns(messages: ChatMessage[]): Turn[] {
 type UserPart = Exclude<Extract<ChatMessage, { role: "user" }>["content"], string>[number];
 
 function userBlock(part: UserPart): Block {
-  if (part.type === "text") return { type: "text", text: part.text };
+  const cache = part.cache_control === undefined ? {} : { cache_control: part.cache_control };
+  if (part.type === "text") return { type: "text", text: part.text, ...cache };
   const data = parseDataUrl(part.image_url.url);
   return data === null
-    ? { type: "image", source: { type: "url", url: part.image_url.url } }
-    : { type: "image", source: { type: "base64", media_type: data.mediaType, data: data.data } };
+    ? { type: "image", source: { type: "url", url: part.image_url.url }, ...cache }
+    : { type: "image", source: { type: "base64", media_type: data.mediaType, data: data.data }, ...cache };
+}
+
+type TextContent = Extract<ChatMessage, { role: "system" }>["content"];
+
+function hasCacheControl(content: TextContent | null): boolean {
+  return Array.isArray(content) && content.some((p) => p.cache_control !== undefined);
+}
+
+/** Text content as Anthropic text blocks, each breakpoint kept exactly as the client set it. */
+function textBlocks(content: TextContent): Block[] {
+  if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
+  return content.map((p) => ({
+    type: "text",
+    text: p.text,
+    ...(p.cache_control === undefined ? {} : { cache_control: p.cache_control }),
+  }));
+}
+
+/** What each effort asks of Anthropic's thinking budget (tokens), for callers that speak in efforts. */
+export const EFFORT_BUDGET = { minimal: 1024, low: 2048, medium: 8192, high: 24576 } as const;
+const MIN_BUDGET = 1024;
+
+/**
+ * The `thinking` field: a budget as the client gave it (Messages), or one for the effort it asked (chat, Responses).
+ * Anthropic needs max_tokens above the budget; a budget that does not fit under max_tokens is lowered to fit and said.
+ */
+function thinkingOf(
+  req: CanonicalRequest,
+  target: ModelTarget,
+  maxTokens: number,
+  warnings: string[],
+): { type: "enabled"; budget_tokens: number } | { type: "disabled" } | undefined {
+  const r = req.reasoning;
+  if (r === undefined) return undefined;
+  if (r.disabled === true) return { type: "disabled" };
+  if (target.entry !== null && !target.entry.capabilities.includes("reasoning")) {
+    warnings.push(`${target.upstreamId} does not reason; the reasoning setting was not sent`);
+    return undefined;
+  }
+  // A budget the client set is its own (Anthropic refuses one that does not fit under max_tokens, and says why).
+  if (r.budget_tokens !== undefined) return { type: "enabled", budget_tokens: r.budget_tokens };
+  let budget: number = EFFORT_BUDGET[r.effort ?? "medium"];
+  if (budget >= maxTokens) {
+    if (maxTokens - 1 < MIN_BUDGET) {
+      warnings.push(
+        `max_tokens ${maxTokens} leaves no room for anthropic's minimum thinking budget; thinking was not sent`,
+      );
+      return undefined;
+    }
+    warnings.push(
+      `anthropic needs max_tokens above the thinking budget: budget_tokens ${budget} was sent as ${maxTokens - 1}`,
+    );
+    budget = maxTokens - 1;
+  }
+  return { type: "enabled", budget_tokens: budget };
 }
 
 function parseArguments(args: string): unknown {

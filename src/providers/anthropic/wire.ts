@@ -45,7 +45,13 @@ export const StreamEventSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("content_block_delta"),
     index: z.number().int(),
-    delta: z.object({ type: z.string(), text: z.string().optional(), partial_json: z.string().optional() }),
+    delta: z.object({
+      type: z.string(),
+      text: z.string().optional(),
+      partial_json: z.string().optional(),
+      thinking: z.string().optional(),
+      signature: z.string().optional(),
+    }),
   }),
   z.object({ type: z.literal("content_block_stop"), index: z.number().int() }),
   z.object({

@@ -2,19 +2,23 @@
 import { ProviderError } from "../../core/errors.ts";
 import type { CanonicalRequest, ChatMessage } from "../../core/types.ts";
 import type { ModelTarget } from "../adapter.ts";
+import { withoutCacheControl } from "../cache-control.ts";
 import { parseDataUrl, textOf } from "../text-content.ts";
 
 export function buildOllamaBody(
-  req: CanonicalRequest,
+  asked: CanonicalRequest,
   target: ModelTarget,
 ): { body: Record<string, unknown>; warnings: string[] } {
   const warnings: string[] = [];
+  const { req, warning } = withoutCacheControl(asked, "ollama");
+  if (warning !== null) warnings.push(warning);
   const options: Record<string, unknown> = {};
   if (req.temperature !== undefined) options.temperature = req.temperature;
   if (req.top_p !== undefined) options.top_p = req.top_p;
   if (req.stop !== undefined) options.stop = req.stop;
   if (req.seed !== undefined) options.seed = req.seed;
   if (req.max_output_tokens !== undefined) options.num_predict = req.max_output_tokens;
+  if (req.top_k !== undefined) options.top_k = req.top_k;
   if (req.presence_penalty !== undefined) options.presence_penalty = req.presence_penalty;
   if (req.frequency_penalty !== undefined) options.frequency_penalty = req.frequency_penalty;
 
@@ -35,6 +39,12 @@ export function buildOllamaBody(
   if (req.parallel_tool_calls !== undefined)
     warnings.push(`ollama does not take "parallel_tool_calls"; it was not sent`);
   if (req.user !== undefined) warnings.push(`ollama does not take "user"; it was not sent`);
+  // Ollama's own control is `think` (on or off); an effort or a budget both mean on.
+  if (req.reasoning !== undefined) {
+    if (target.entry !== null && !target.entry.capabilities.includes("reasoning") && req.reasoning.disabled !== true)
+      warnings.push(`${target.upstreamId} does not reason; the reasoning setting was not sent`);
+    else body.think = req.reasoning.disabled !== true;
+  }
   return { body, warnings };
 }
 

@@ -4,6 +4,7 @@ import { ProviderError } from "../../core/errors.ts";
 import type { CanonicalRequest, ChatMessage, ChatResult, FinishReason, StreamEvent, Usage } from "../../core/types.ts";
 import type { WireMessage } from "../../streams/wire-messages.ts";
 import { type AdapterContext, type BuiltRequest, joinUrl, type ModelTarget, type ProviderAdapter } from "../adapter.ts";
+import { effortForBudget, withoutCacheControl } from "../cache-control.ts";
 import { apiKeysOf, baseUrlOf, isConfigured, type ProviderSpec } from "../spec.ts";
 import type { ProviderEnv } from "../specs.ts";
 import { parseOpenAICompatibleError, readOpenAIError } from "./errors.ts";
@@ -29,6 +30,8 @@ export interface OpenAICompatibleQuirks {
   requiredToolChoice: "required" | "any";
   /** Whether the end-user id (`user`) is accepted. */
   user: boolean;
+  /** Whether `reasoning_effort` is taken (OpenAI's reasoning models); elsewhere a reasoning ask is a warning. */
+  reasoningEffort: boolean;
   /** Whether `service_tier` (flex, priority) is accepted: OpenAI's, priced by the registry's multipliers. */
   serviceTier: boolean;
 }
@@ -41,6 +44,7 @@ export const OPENAI_QUIRKS: OpenAICompatibleQuirks = {
   developerRole: true,
   requiredToolChoice: "required",
   user: true,
+  reasoningEffort: true,
   serviceTier: true,
 };
 
@@ -72,8 +76,10 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
     streamFormat: spec.capabilities.streamFormat,
     configured: (env) => isConfigured(spec, env),
 
-    buildChatRequest(req: CanonicalRequest, target: ModelTarget, ctx: AdapterContext): BuiltRequest {
+    buildChatRequest(asked: CanonicalRequest, target: ModelTarget, ctx: AdapterContext): BuiltRequest {
       const warnings: string[] = [];
+      const { req, warning } = withoutCacheControl(asked, id);
+      if (warning !== null) warnings.push(warning);
       const body: Record<string, unknown> = {
         model: target.upstreamId,
         messages: req.messages.map((m) => mapMessage(m, quirks)),
@@ -103,6 +109,8 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         if (quirks.serviceTier) body.service_tier = req.service_tier;
         else warnings.push(`${id} does not take "service_tier"; it was not sent (billed at standard prices)`);
       }
+      if (req.reasoning !== undefined) reasoningField(req, target, body, warnings, quirks.reasoningEffort, id);
+      if (req.top_k !== undefined) warnings.push(`${id} does not take "top_k"; it was not sent`);
       // Usage is always asked for, so every streamed call can be costed; the client sees it only if it asked.
       if (req.stream && quirks.streamUsage === "stream_options") body.stream_options = { include_usage: true };
       return {
@@ -206,4 +214,27 @@ function mapMessage(m: ChatMessage, quirks: OpenAICompatibleQuirks): ChatMessage
 
 function malformed(provider: ProviderId, message: string): ProviderError {
   return new ProviderError({ kind: "malformed", provider, message });
+}
+
+/**
+ * reasoning_effort from the canonical ask: an effort as given, a thinking budget as the nearest effort. A model the
+ * registry says does not reason, or a provider without the field, gets nothing and the client a warning.
+ */
+function reasoningField(
+  req: CanonicalRequest,
+  target: ModelTarget,
+  body: Record<string, unknown>,
+  warnings: string[],
+  takesEffort: boolean,
+  provider: string,
+): void {
+  const r = req.reasoning;
+  if (r === undefined) return;
+  if (!takesEffort || (target.entry !== null && !target.entry.capabilities.includes("reasoning"))) {
+    if (r.disabled !== true)
+      warnings.push(`${provider}/${target.upstreamId} takes no reasoning setting; it was not sent`);
+    return;
+  }
+  if (r.disabled === true) body.reasoning_effort = "minimal";
+  else body.reasoning_effort = r.effort ?? effortForBudget(r.budget_tokens ?? 0);
 }
