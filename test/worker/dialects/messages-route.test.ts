@@ -1,0 +1,149 @@
+// POST /v1/messages and count_tokens through the real Worker against the emulator: Anthropic's shapes on every
+// provider, what reaches Anthropic unchanged, errors (before and after the commit point) and the ledger's dialect.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, newSession, type Session } from "../gateway.ts";
+import { parseSse } from "./fixtures.ts";
+
+const HAIKU = "anthropic/claude-haiku-4-5-20251001";
+const GPT = "openai/gpt-4o-mini";
+const ADMIN = "messages-admin-key";
+
+const messages = (s: Session, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  call(s.env, "/v1/messages", { method: "POST", json: body, headers });
+const base = { max_tokens: 200, messages: [{ role: "user", content: "Weather in Paris?" }] };
+const tools = [{ name: "get_weather", input_schema: { type: "object", properties: { city: { type: "string" } } } }];
+
+describe("POST /v1/messages", () => {
+  it("a tool turn from an OpenAI model is Anthropic's tool_use, in JSON and in the stream", async () => {
+    const s = await newSession();
+    const res = await messages(s, { ...base, model: GPT, tools });
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads the answer field by field
+    const json = (await res.json()) as Record<string, any>;
+    expect(json.stop_reason).toBe("tool_use");
+    expect(json.content.find((b: { type: string }) => b.type === "tool_use")).toMatchObject({
+      type: "tool_use",
+      input: expect.any(Object),
+    });
+    const stream = parseSse(await (await messages(s, { ...base, model: GPT, tools, stream: true })).text());
+    expect(stream[0]?.event).toBe("message_start");
+    expect(stream.find((e) => e.event === "content_block_start")?.data.content_block.type).toBe("tool_use");
+    expect(stream.find((e) => e.event === "message_delta")?.data.delta.stop_reason).toBe("tool_use");
+    expect(stream.at(-1)?.event).toBe("message_stop");
+  });
+
+  it("cache_control breakpoints and thinking reach Anthropic unchanged; cache usage comes back", async () => {
+    const s = await newSession();
+    const system = [{ type: "text", text: "A long guide.", cache_control: { type: "ephemeral", ttl: "1h" } }];
+    const thinking = { type: "enabled", budget_tokens: 2048 };
+    const res = await messages(s, { ...base, model: HAIKU, max_tokens: 4096, system, thinking });
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads the answer field by field
+    const json = (await res.json()) as Record<string, any>;
+    expect(json.usage).toMatchObject({ cache_creation_input_tokens: 2056, cache_read_input_tokens: 0 });
+    const sent = (await s.requests()).at(-1)?.body;
+    expect(sent?.system).toEqual(system);
+    expect(sent?.thinking).toEqual(thinking);
+  });
+
+  it("the same breakpoints to OpenAI are dropped with a warning", async () => {
+    const s = await newSession();
+    const system = [{ type: "text", text: "A long guide.", cache_control: { type: "ephemeral" } }];
+    const res = await messages(s, { ...base, model: GPT, system });
+    expect(res.status).toBe(200);
+    expect(decodeURIComponent(res.headers.get("x-router-warnings") ?? "")).toMatch(/cache_control/);
+    expect(JSON.stringify((await s.requests()).at(-1)?.body)).not.toContain("cache_control");
+  });
+
+  it("thinking streams as thinking_delta and signature_delta before the text", async () => {
+    const s = await newSession();
+    const res = await messages(s, {
+      ...base,
+      model: HAIKU,
+      max_tokens: 8192,
+      stream: true,
+      thinking: { type: "enabled", budget_tokens: 1024 },
+    });
+    const events = parseSse(await res.text());
+    const deltas = events.filter((e) => e.event === "content_block_delta").map((e) => e.data.delta.type);
+    expect(deltas).toContain("thinking_delta");
+    expect(deltas).toContain("signature_delta");
+    expect(deltas.indexOf("thinking_delta")).toBeLessThan(deltas.indexOf("text_delta"));
+    expect(events.find((e) => e.event === "content_block_start")?.data.content_block.type).toBe("thinking");
+  });
+
+  for (const [upstream, model, mode] of [
+    ["anthropic", HAIKU, "midstream_error"],
+    ["openai", GPT, "cut"],
+  ] as const) {
+    it(`a failure after commit on ${upstream} is an error event and no message_stop`, async () => {
+      const s = await newSession({ faults: [{ provider: upstream, mode, after_chunks: 4 }] });
+      const res = await messages(s, { ...base, model, stream: true }, { "x-router-fallback": "false" });
+      expect(res.status).toBe(200);
+      const events = parseSse(await res.text());
+      expect(events.at(-1)).toMatchObject({
+        event: "error",
+        data: { type: "error", error: { type: expect.any(String) } },
+      });
+      expect(events.some((e) => e.event === "message_stop")).toBe(false);
+    });
+  }
+
+  it("bad input and a wrong key answer in Anthropic's error shape", async () => {
+    const s = await newSession({}, { ADMIN_KEY: ADMIN });
+    const bad = await messages(s, { model: HAIKU, messages: base.messages });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      type: "error",
+      error: { type: "invalid_request_error", message: expect.stringMatching(/max_tokens/) },
+    });
+    const wrong = await messages(s, { ...base, model: HAIKU }, { "x-api-key": "sy-wrong-key" });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ type: "error", error: { type: "authentication_error" } });
+    const ok = await messages(s, { ...base, model: HAIKU }, { "x-api-key": ADMIN, "anthropic-version": "2023-06-01" });
+    expect(ok.status).toBe(200);
+    const bearer = await messages(s, { ...base, model: HAIKU }, { authorization: `Bearer ${ADMIN}` });
+    expect(bearer.status).toBe(200);
+  });
+
+  it("every provider failing is Anthropic's error shape with the attempts", async () => {
+    const s = await newSession({ faults: [{ provider: "anthropic", mode: "status", status: 529 }] });
+    const res = await messages(s, { ...base, model: HAIKU }, { "x-router-fallback": "false" });
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads the answer field by field
+    const json = (await res.json()) as Record<string, any>;
+    expect(json.type).toBe("error");
+    expect(json.x_router.attempts.length).toBeGreaterThan(0);
+  });
+
+  it("the ledger records the dialect, and /v1/usage groups by it", async () => {
+    const s = await newSession();
+    const res = await messages(s, { ...base, model: HAIKU }, { "x-router-workspace": "ws-messages-dialect" });
+    const id = res.headers.get("x-request-id");
+    const row = await env.DB.prepare("SELECT dialect FROM requests WHERE id = ?").bind(id).first<{ dialect: string }>();
+    expect(row?.dialect).toBe("messages");
+    const usage = await call(s.env, "/v1/usage?workspace_id=ws-messages-dialect&group_by=dialect");
+    const groups = ((await usage.json()) as { groups: { key: string; requests: number }[] }).groups;
+    expect(groups).toEqual([expect.objectContaining({ key: "messages", requests: 1 })]);
+  });
+});
+
+describe("POST /v1/messages/count_tokens", () => {
+  it("asks Anthropic for an Anthropic model, and estimates for the others", async () => {
+    const s = await newSession();
+    const body = {
+      messages: [{ role: "user", content: [{ type: "text", text: "The quick brown fox jumps over the lazydog." }] }],
+    };
+    const claude = await call(s.env, "/v1/messages/count_tokens", {
+      method: "POST",
+      json: { ...body, model: "anthropic/claude-sonnet-4-5" },
+    });
+    expect(await claude.json()).toEqual({ input_tokens: 19 });
+    expect(claude.headers.get("x-router-token-count")).toBe("anthropic");
+    const sent = (await s.requests()).at(-1);
+    expect(sent?.path).toBe("/v1/messages/count_tokens");
+    expect(sent?.body).toEqual({ ...body, model: "claude-sonnet-4-5-20250929" });
+    const gpt = await call(s.env, "/v1/messages/count_tokens", { method: "POST", json: { ...body, model: GPT } });
+    expect(gpt.headers.get("x-router-token-count")).toBe("estimate");
+    expect(((await gpt.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(5);
+  });
+});
