@@ -75,15 +75,17 @@ export function kindForStatus(status: number): ErrorKind {
 
 /** Retry-After (seconds or HTTP date) and retry-after-ms, whichever is present; null when neither parses. */
 export function parseRetryAfter(headers: Headers, now: number): number | null {
-  const msHeader = headers.get("retry-after-ms");
-  if (msHeader !== null) {
+  // An empty or garbled header says nothing: it must not read as "retry at once" (Number("") is 0).
+  const msHeader = headers.get("retry-after-ms")?.trim();
+  if (msHeader) {
     const ms = Number(msHeader);
     if (Number.isFinite(ms) && ms >= 0) return ms;
   }
-  const value = headers.get("retry-after");
-  if (value === null) return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const value = headers.get("retry-after")?.trim();
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  // Only an HTTP date (it names a weekday or month) counts; Date.parse would also take "-1" or "12".
+  if (!/[a-z]/i.test(value)) return null;
   const date = Date.parse(value);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }

@@ -37,4 +37,12 @@ describe("parseRetryAfter", () => {
     expect(parse({ "retry-after-ms": "NaN" })).toBeNull();
     expect(parse({ "retry-after": "Infinity" })).toBeNull();
   });
+
+  it("reads an empty or negative header as no advice, never as an immediate retry", () => {
+    expect(parse({ "retry-after": "" })).toBeNull();
+    expect(parse({ "retry-after-ms": "" })).toBeNull();
+    expect(parse({ "retry-after-ms": "", "retry-after": "2" })).toBe(2000);
+    expect(parse({ "retry-after": "-1" })).toBeNull();
+    expect(parse({ "retry-after": "12-5" })).toBeNull();
+  });
 });
