@@ -9,7 +9,7 @@ import { assistantTurn, ResponsesStreamWriter } from "../dialects/responses/stre
 import { encodedBody } from "../gateway/committed-body.ts";
 import { type ChatInput, prepareChat } from "../gateway/prepare.ts";
 import { runChat } from "../gateway/run.ts";
-import { deleteResponse, loadResponse, saveResponse } from "../ledger/response-store.ts";
+import { deleteResponse, findItems, loadResponse, saveResponse } from "../ledger/response-store.ts";
 import { readControls } from "../routing/controls.ts";
 import type { AppEnv } from "./app-env.ts";
 import { budgetHeaders, failureResponse, httpScope, routeHeaders } from "./chat-route.ts";
@@ -34,7 +34,9 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
   const { deps, config } = scope.services;
   const startedAt = deps.now();
   const raw = await readJsonBody(c.req.raw);
-  const body = parseResponsesBody(raw);
+  const named = (raw as { router?: { workspace_id?: unknown } } | null)?.router?.workspace_id;
+  const early = workspaceOf(c, c.req.header("x-router-workspace") ?? (typeof named === "string" ? named : undefined));
+  const body = parseResponsesBody(await withReferencedItems(c, raw, early, startedAt));
   const controls = readControls(body.router ?? {}, c.req.raw.headers);
   const workspaceId = workspaceOf(c, controls.workspace_id);
 
@@ -120,6 +122,36 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
       throw new Error(`unhandled run ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * `item_reference` input items (what the Vercel AI SDK sends for earlier output when store is on) replaced by the
+ * stored items they name, from this workspace's responses; one that is not there is a 404 naming it.
+ */
+async function withReferencedItems(
+  c: Context<AppEnv>,
+  raw: unknown,
+  workspaceId: string,
+  now: number,
+): Promise<unknown> {
+  const input = (raw as { input?: unknown } | null)?.input;
+  if (!Array.isArray(input)) return raw;
+  const refs = input.flatMap((item: { type?: unknown; id?: unknown } | null) =>
+    item?.type === "item_reference" && typeof item.id === "string" ? [item.id] : [],
+  );
+  if (refs.length === 0) return raw;
+  const items = await findItems(c.env.DB, workspaceId, refs, now);
+  const resolved = input.map((item: { type?: unknown; id?: unknown } | null, i) => {
+    if (item?.type !== "item_reference" || typeof item.id !== "string") return item;
+    const found = items.get(item.id);
+    if (found === undefined)
+      throw new GatewayError(404, `Item with id '${item.id}' not found.`, {
+        param: `input.${i}.id`,
+        code: "not_found",
+      });
+    return found;
+  });
+  return { ...(raw as object), input: resolved };
 }
 
 export async function getStoredResponse(c: Context<AppEnv>): Promise<Response> {

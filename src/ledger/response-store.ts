@@ -70,3 +70,32 @@ export async function deleteResponse(db: D1Database, workspaceId: string, id: st
     .run();
   return (result.meta.changes ?? 0) > 0;
 }
+
+/**
+ * Output items of the workspace's stored responses by item id (what a Responses `item_reference` names). Item ids are
+ * random, so a text match finds the one response that holds each; the match is then checked on the parsed items.
+ */
+export async function findItems(
+  db: D1Database,
+  workspaceId: string,
+  ids: readonly string[],
+  now: number,
+): Promise<Map<string, Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>();
+  for (const id of new Set(ids)) {
+    const row = await db
+      .prepare(
+        `SELECT response FROM responses WHERE workspace_id = ? AND expires_at > ? AND instr(response, ?) > 0
+         ORDER BY created_at DESC LIMIT 1`,
+      )
+      .bind(workspaceId, now, `"id":${JSON.stringify(id)}`)
+      .first<{ response: string }>();
+    if (row === null) continue;
+    const output = (JSON.parse(row.response) as { output?: unknown }).output;
+    const item = Array.isArray(output)
+      ? (output as Record<string, unknown>[]).find((i) => i !== null && typeof i === "object" && i.id === id)
+      : undefined;
+    if (item !== undefined) found.set(id, item);
+  }
+  return found;
+}

@@ -68,12 +68,12 @@ export function resolveTargets(input: TargetInput): Targets {
 
   const head: Target[] = [];
   const named = !modelIsChain && input.model !== "auto";
-  if (named) head.push({ ref: resolveOrThrow(registry, input.model, "model"), why: "the requested model" });
+  if (named) head.push({ ref: chatModelOrThrow(registry, input.model, "model"), why: "the requested model" });
 
   if (input.models !== undefined) {
     input.models.forEach((name, i) => {
       head.push({
-        ref: resolveOrThrow(registry, name, `models.${i}`),
+        ref: chatModelOrThrow(registry, name, `models.${i}`),
         why: `position ${i + 1} in the request's models list`,
       });
     });
@@ -98,6 +98,19 @@ export function resolveTargets(input: TargetInput): Targets {
       why: `${fallbackWhy}from the registry, ranked by ${strategy}`,
     }));
   return { ...base, head, tail, rankTail: true, tailFromRegistry: true };
+}
+
+/** A model the caller named for chat: an embedding model there is a 400 (it cannot answer a conversation). */
+function chatModelOrThrow(registry: ModelRegistry, name: string, param: string): ModelRef {
+  const ref = resolveOrThrow(registry, name, param);
+  if (ref.entry?.type === "embedding") {
+    throw new GatewayError(
+      400,
+      `'${param}': ${ref.provider}/${ref.id} is an embedding model; it answers POST /v1/embeddings, not conversations.`,
+      { param, code: "model_not_chat" },
+    );
+  }
+  return ref;
 }
 
 function resolveOrThrow(registry: ModelRegistry, name: string, param: string): ModelRef {

@@ -1,0 +1,142 @@
+// POST /v1/responses and the stored responses through the real Worker against the emulator: state per workspace,
+// what the upstream is sent on a continuation, refusals, and the stream's end after a failure.
+import { describe, expect, it } from "vitest";
+import { call, newSession, type Session } from "../gateway.ts";
+import { parseSse } from "./fixtures.ts";
+
+const GPT = "openai/gpt-4o-mini";
+const CLAUDE = "anthropic/claude-sonnet-4-5-20250929";
+const tools = [
+  { type: "function", name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
+];
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read answers field by field
+type Json = Record<string, any>;
+const create = async (s: Session, body: Json, headers: Record<string, string> = {}) => {
+  const res = await call(s.env, "/v1/responses", { method: "POST", json: body, headers });
+  return { res, json: (res.headers.get("content-type")?.includes("json") ? await res.json() : null) as Json };
+};
+
+describe("POST /v1/responses", () => {
+  it("continues a stored tool turn: the upstream gets the call, its output and the instructions of this turn", async () => {
+    const s = await newSession();
+    const first = await create(s, { model: GPT, input: "Weather in Paris?", tools, instructions: "Be brief." });
+    const call0 = first.json.output.find((i: Json) => i.type === "function_call");
+    expect(call0).toMatchObject({ type: "function_call", status: "completed", call_id: expect.any(String) });
+    const second = await create(s, {
+      model: CLAUDE,
+      previous_response_id: first.json.id,
+      instructions: "Answer in French.",
+      input: [{ type: "function_call_output", call_id: call0.call_id, output: "18C" }],
+    });
+    expect(second.res.status).toBe(200);
+    const sent = (await s.requests()).at(-1)?.body as Json;
+    // Anthropic's body: this turn's instructions only, the first question, the tool call and its result.
+    expect(sent.system).toBe("Answer in French.");
+    expect(sent.messages.map((m: Json) => m.role)).toEqual(["user", "assistant", "user"]);
+    expect(sent.messages[1].content[0]).toMatchObject({ type: "tool_use", id: call0.call_id });
+    expect(sent.messages[2].content[0]).toMatchObject({
+      type: "tool_result",
+      tool_use_id: call0.call_id,
+      content: "18C",
+    });
+  });
+
+  it("an item_reference names a stored output item of the same workspace", async () => {
+    const s = await newSession();
+    const first = await create(s, { model: GPT, input: "hi" });
+    const itemId = first.json.output[0].id;
+    const next = await create(s, {
+      model: GPT,
+      input: [
+        { type: "item_reference", id: itemId },
+        { role: "user", content: "more" },
+      ],
+    });
+    expect(next.res.status).toBe(200);
+    const sent = (await s.requests()).at(-1)?.body as Json;
+    expect(sent.messages[0]).toMatchObject({ role: "assistant", content: first.json.output[0].content[0].text });
+    const missing = await create(s, { model: GPT, input: [{ type: "item_reference", id: "msg_nope" }] });
+    expect(missing.res.status).toBe(404);
+  });
+
+  it("a stored response is its workspace's: another workspace gets 404 on continue, GET and DELETE", async () => {
+    const s = await newSession();
+    const mine = { "x-router-workspace": "ws-a" };
+    const theirs = { "x-router-workspace": "ws-b" };
+    const first = await create(s, { model: GPT, input: "hi" }, mine);
+    const id = first.json.id;
+    expect((await create(s, { model: GPT, input: "again", previous_response_id: id }, theirs)).res.status).toBe(404);
+    expect((await call(s.env, `/v1/responses/${id}`, { headers: theirs })).status).toBe(404);
+    expect((await call(s.env, `/v1/responses/${id}`, { method: "DELETE", headers: theirs })).status).toBe(404);
+    const got = await call(s.env, `/v1/responses/${id}`, { headers: mine });
+    expect(((await got.json()) as Json).id).toBe(id);
+    const deleted = await call(s.env, `/v1/responses/${id}`, { method: "DELETE", headers: mine });
+    expect(await deleted.json()).toEqual({ id, object: "response", deleted: true });
+    expect((await call(s.env, `/v1/responses/${id}`, { headers: mine })).status).toBe(404);
+  });
+
+  it("a streamed response is stored too, with its output", async () => {
+    const s = await newSession();
+    const res = await call(s.env, "/v1/responses", {
+      method: "POST",
+      json: { model: CLAUDE, input: "hi", stream: true },
+    });
+    const events = parseSse(await res.text());
+    const done = events.at(-1)?.data;
+    expect(done?.type).toMatch(/response\.(completed|incomplete)/);
+    const got = await call(s.env, `/v1/responses/${done?.response.id}`);
+    expect(((await got.json()) as Json).output[0].content[0].text).toBe(done?.response.output[0].content[0].text);
+  });
+
+  for (const [upstream, model, mode] of [
+    ["openai", GPT, "midstream_error"],
+    ["anthropic", CLAUDE, "cut"],
+  ] as const) {
+    it(`a failure after commit on ${upstream} is response.failed, never response.completed`, async () => {
+      const s = await newSession({ faults: [{ provider: upstream, mode, after_chunks: 4 }] });
+      const res = await call(s.env, "/v1/responses", {
+        method: "POST",
+        json: { model, input: "hi", stream: true },
+        headers: { "x-router-fallback": "false" },
+      });
+      const events = parseSse(await res.text());
+      expect(events.at(-1)?.data).toMatchObject({
+        type: "response.failed",
+        response: { status: "failed", error: { code: "server_error" } },
+      });
+      expect(events.some((e) => e.data.type === "response.completed")).toBe(false);
+      const seq = events.map((e) => e.data.sequence_number);
+      expect(seq).toEqual(seq.map((_, i) => i));
+    });
+  }
+
+  it("reasoning.effort reaches OpenAI as reasoning_effort and reasoning tokens come back in usage", async () => {
+    const s = await newSession();
+    const res = await create(s, { model: "openai/gpt-5.4", input: "2+2?", reasoning: { effort: "low" } });
+    expect(res.res.status).toBe(200);
+    expect((await s.requests()).at(-1)?.body?.reasoning_effort).toBe("low");
+    expect(res.json.usage.output_tokens_details).toHaveProperty("reasoning_tokens");
+  });
+
+  it("refuses a built-in tool by name and an unknown field is a warning", async () => {
+    const s = await newSession();
+    const refused = await create(s, {
+      model: GPT,
+      input: "x",
+      tools: [{ type: "file_search", vector_store_ids: ["vs_1"] }],
+    });
+    expect(refused.res.status).toBe(400);
+    expect(refused.json.error.message).toMatch(/file_search/);
+    expect(refused.json.error.param).toBe("tools.0.type");
+    const warned = await create(s, { model: GPT, input: "x", prompt_cache_key: "k" });
+    expect(decodeURIComponent(warned.res.headers.get("x-router-warnings") ?? "")).toMatch(/prompt_cache_key/);
+  });
+
+  it("store: false keeps nothing", async () => {
+    const s = await newSession();
+    const first = await create(s, { model: GPT, input: "hi", store: false });
+    expect(first.json.store).toBe(false);
+    expect((await call(s.env, `/v1/responses/${first.json.id}`)).status).toBe(404);
+  });
+});
