@@ -13,8 +13,13 @@ const recordedVectors = (provider: ProviderId, file: string, field: "data" | "em
 
 /** Token counts OpenAI recorded for the inputs of its recordings; other inputs get an estimate. */
 const RECORDED_TOKENS: Record<string, number> = { "hello world": 2, "Tell me a joke about opentelemetry": 8 };
-const promptTokens = (input: unknown): number =>
-  typeof input === "string" && RECORDED_TOKENS[input] !== undefined ? RECORDED_TOKENS[input] : estimateTokens(input);
+const promptTokens = (input: unknown): number => {
+  const texts = typeof input === "string" ? [input] : Array.isArray(input) ? input : [];
+  const recorded = texts.map((t) => (typeof t === "string" ? RECORDED_TOKENS[t] : undefined));
+  return recorded.every((n) => n !== undefined) && recorded.length > 0
+    ? recorded.reduce((sum, n) => sum + n, 0)
+    : estimateTokens(input);
+};
 
 const json = (status: number, headers: HeaderMap, value: unknown): BodyReply => ({
   kind: "body",

@@ -1,0 +1,100 @@
+// POST /v1/embeddings through the real Worker against the emulator: every provider, base64 and dimensions, fallback
+// only within the caller's models list, refusals, and the ledger.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { base64Float32 } from "../../../src/core/float32-base64.ts";
+import { call, chat, newSession, type Session } from "../gateway.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read answers field by field
+type Json = Record<string, any>;
+const embed = async (s: Session, body: Json, headers: Record<string, string> = {}) => {
+  const res = await call(s.env, "/v1/embeddings", { method: "POST", json: body, headers });
+  return { res, json: (await res.json()) as Json };
+};
+
+describe("POST /v1/embeddings", () => {
+  it.each([
+    ["openai/text-embedding-3-small", 1536, "/v1/embeddings"],
+    ["mistral/mistral-embed", 1024, "/v1/embeddings"],
+    ["together/BAAI/bge-base-en-v1.5", 1024, "/v1/embeddings"],
+    ["ollama/all-minilm", 10, "/api/embed"],
+  ])("%s answers one vector per input, floats by default", async (model, dims, path) => {
+    const s = await newSession();
+    const { res, json } = await embed(s, { model, input: ["one", "two"] });
+    expect(res.status).toBe(200);
+    expect(json.object).toBe("list");
+    expect(json.data.map((d: Json) => d.index)).toEqual([0, 1]);
+    expect(json.data[0].embedding).toHaveLength(dims);
+    expect(json.usage.prompt_tokens).toBeGreaterThan(0);
+    expect((await s.requests()).at(-1)?.path).toBe(path);
+  });
+
+  it("base64 is little-endian float32 of the same vector, whatever the upstream sent", async () => {
+    const s = await newSession();
+    for (const model of ["openai/text-embedding-3-small", "together/BAAI/bge-base-en-v1.5"]) {
+      const floats = await embed(s, { model, input: "same" });
+      const b64 = await embed(s, { model, input: "same", encoding_format: "base64" });
+      const decoded = base64Float32(b64.json.data[0].embedding);
+      expect(decoded).toHaveLength(floats.json.data[0].embedding.length);
+      expect(decoded[3]).toBeCloseTo(floats.json.data[0].embedding[3], 6);
+    }
+  });
+
+  it("dimensions: OpenAI's field to OpenAI, output_dimension to Mistral, a 400 where the provider cannot", async () => {
+    const s = await newSession();
+    const short = await embed(s, { model: "openai/text-embedding-3-small", input: "x", dimensions: 256 });
+    expect(short.json.data[0].embedding).toHaveLength(256);
+    expect((await s.requests()).at(-1)?.body?.dimensions).toBe(256);
+    await embed(s, { model: "mistral/mistral-embed", input: "x", dimensions: 8 });
+    expect((await s.requests()).at(-1)?.body).toMatchObject({ output_dimension: 8 });
+    const together = await embed(s, { model: "together/BAAI/bge-base-en-v1.5", input: "x", dimensions: 8 });
+    expect(together.res.status).toBe(400);
+    const tooWide = await embed(s, { model: "openai/text-embedding-3-small", input: "x", dimensions: 5000 });
+    expect(tooWide.res.status).toBe(503);
+    expect(JSON.stringify(tooWide.json.x_router.excluded)).toMatch(/dimensions 5000/);
+  });
+
+  it("falls back only along the caller's models list; a named model alone never moves to another vector space", async () => {
+    const s = await newSession({ faults: [{ provider: "openai", mode: "status", status: 500 }] });
+    const alone = await embed(s, { model: "openai/text-embedding-3-small", input: "x" });
+    expect(alone.res.status).toBe(502);
+    expect(new Set(alone.json.x_router.attempts.map((a: Json) => a.provider))).toEqual(new Set(["openai"]));
+    const listed = await embed(s, {
+      model: "x",
+      models: ["openai/text-embedding-3-small", "mistral/mistral-embed"],
+      input: "x",
+    });
+    expect(listed.res.status).toBe(200);
+    expect(listed.res.headers.get("x-router-provider")).toBe("mistral");
+    expect(listed.json.x_router.attempts.map((a: Json) => a.status)).toContain("failed");
+  });
+
+  it("a chat model here is a 400, and an embedding model on chat completions is a 400", async () => {
+    const s = await newSession();
+    const chatModel = await embed(s, { model: "openai/gpt-4o-mini", input: "x" });
+    expect(chatModel.res.status).toBe(400);
+    expect(chatModel.json.error.code).toBe("model_not_embedding");
+    const wrongWay = await chat(s.env, {
+      model: "openai/text-embedding-3-small",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(wrongWay.status).toBe(400);
+    expect(((await wrongWay.json()) as Json).error.code).toBe("model_not_chat");
+    const anthropic = await embed(s, { model: "anthropic/claude-sonnet-4-5", input: "x" });
+    expect(anthropic.res.status).toBe(400);
+  });
+
+  it("the ledger bills the input tokens at the input price, dialect embeddings", async () => {
+    const s = await newSession();
+    const { res, json } = await embed(s, { model: "openai/text-embedding-3-small", input: "hello world" });
+    const row = await env.DB.prepare(
+      "SELECT dialect, input_tokens, output_tokens, cost_pico FROM requests WHERE id = ?",
+    )
+      .bind(res.headers.get("x-request-id"))
+      .first<Json>();
+    expect(row).toMatchObject({ dialect: "embeddings", input_tokens: 2, output_tokens: 0 });
+    // text-embedding-3-small: $0.02 per 1M input tokens.
+    expect(row?.cost_pico).toBe(2 * 0.02 * 1e6);
+    expect(json.x_router.cost_usd).toBeCloseTo(4e-8, 12);
+  });
+});
