@@ -150,6 +150,7 @@ export const keys = sqliteTable(
     /** JSON array of origins, or null: no browser origin other than the gateway's own. */
     allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>(),
     rpmLimit: integer("rpm_limit"),
+    tpmLimit: integer("tpm_limit"),
     budgetPico: integer("budget_pico"),
     createdAt: integer("created_at").notNull(),
     revokedAt: integer("revoked_at"),

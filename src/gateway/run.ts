@@ -19,7 +19,14 @@ import { Transcript } from "./transcript.ts";
 /** What a run came to. A stream is committed: its first content event is in hand. */
 export type ChatRun =
   | { kind: "client_closed" }
-  | { kind: "failed"; failure: ExecutionFailure; plan: Plan; attempts: AttemptReport[] }
+  | {
+      kind: "failed";
+      failure: ExecutionFailure;
+      plan: Plan;
+      attempts: AttemptReport[];
+      /** A limited caller's rate-limit headers (and budget) go on a failure too. */
+      budget: BudgetNotice | null;
+    }
   | { kind: "json"; result: ChatResult; route: RouteReport; budget: BudgetNotice | null }
   | {
       kind: "stream";
@@ -104,7 +111,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
       attempts: failure.attempts,
       error: failure.message,
     });
-    return { kind: "failed", failure, plan, attempts: publicAttempts(failure.attempts) };
+    return { kind: "failed", failure, plan, attempts: publicAttempts(failure.attempts), budget: budget.notice };
   }
 
   const { candidate, attempts } = outcome;

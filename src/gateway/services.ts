@@ -9,7 +9,6 @@ import { realDeps } from "../execute/deps.ts";
 import type { LiveStats } from "../execute/live-stats.ts";
 import { createLiveStats } from "../execute/live-stats.ts";
 import { GovernanceCache } from "../keys/governance-cache.ts";
-import { RateLimiter } from "../keys/rate-limit.ts";
 import { BudgetSettleSink } from "../ledger/budget-sink.ts";
 import { D1LedgerSink, ledgerFlushDelay, writeLedger } from "../ledger/d1-sink.ts";
 import type { CompletionRecord, RequestSink } from "../ledger/record.ts";
@@ -31,8 +30,6 @@ export interface AppServices {
   live?: LiveStats;
   /** The isolate's cache of gateway keys and budgeted workspaces (refreshed in the background). */
   governance: GovernanceCache;
-  /** Per-key requests-per-minute counts, kept in the isolate. */
-  rateLimiter: RateLimiter;
 }
 
 const registry = new ModelRegistry(CONFIG.models.models);
@@ -65,5 +62,4 @@ export const SERVICES: AppServices = {
   stats: async (env, ctx) => live.cache.read(env, ctx),
   live,
   governance: new GovernanceCache(realDeps.now),
-  rateLimiter: new RateLimiter(),
 };

@@ -63,15 +63,8 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     const caller = await authenticate(c.req.raw, c.env, services.governance);
     c.set("caller", caller);
     c.set("corsOrigin", allowedOrigin(c.req.raw, caller, c.env));
-    if (caller.kind === "workspace" && caller.key.rpm_limit !== null) {
-      const verdict = services.rateLimiter.check(caller.key.id, caller.key.rpm_limit, services.deps.now());
-      if (!verdict.ok) {
-        throw new HttpError(429, `This key is limited to ${caller.key.rpm_limit} requests per minute.`, {
-          code: "rate_limit_exceeded",
-          headers: { "retry-after": String(verdict.retryAfterSeconds) },
-        });
-      }
-    }
+    // rpm_limit and tpm_limit are held with the budget, in the workspace's Durable Object (src/ledger/budget-gate.ts),
+    // on the routes that call a model: exact across isolates.
     const stats = await services.stats(c.env, c.executionCtx);
     c.set("stats", stats);
     c.set("registry", services.registry(c.env, stats));

@@ -82,7 +82,7 @@ export async function authenticate(request: Request, env: Env, keys: GovernanceC
   return {
     kind: "workspace",
     workspaceId: record.workspace_id,
-    key: { id, prefix, allowed_origins, rpm_limit, budget_pico },
+    key: { id, prefix, allowed_origins, rpm_limit, budget_pico, tpm_limit: record.tpm_limit ?? null },
   };
 }
 

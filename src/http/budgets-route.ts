@@ -1,4 +1,5 @@
-// GET/PUT/DELETE /v1/budgets/{workspace_id}: a workspace's spending limit per day or month, and where it stands.
+// GET/PUT/DELETE /v1/budgets/{workspace_id}: a workspace's settings: its spending limit per day or month, its requests
+// and tokens per minute, and where each stands.
 
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
@@ -9,6 +10,7 @@ import { directoryOf } from "../keys/governance-directory.ts";
 import { budgetStub, workspaceScope } from "../ledger/budget-gate.ts";
 import type { BudgetConfig, BudgetStatus } from "../ledger/budget-object.ts";
 import { periodStart } from "../ledger/budget-period.ts";
+import { type LimitUse, type LimitVerdict, resetDuration, type WorkspaceLimits } from "../ledger/rate-window.ts";
 import { spentSince } from "../ledger/usage-query.ts";
 import type { AppEnv } from "./app-env.ts";
 import { HttpError } from "./errors.ts";
@@ -16,13 +18,27 @@ import { parseOrThrow, readJsonBody } from "./read-body.ts";
 
 const WorkspaceIdSchema = z.string().min(1).max(128);
 
-/** Up to $1M: pico-dollars stay exact to far below a micro-dollar in a double at that size. */
-const BudgetBodySchema = z.strictObject({
-  limit_usd: z.number().nonnegative().max(1_000_000),
-  period: z.enum(["day", "month"]).optional(),
-  alert_threshold: z.number().gt(0).max(1).optional(),
-  on_limit: z.enum(["reject", "downgrade"]).default("reject"),
-});
+/**
+ * Up to $1M: pico-dollars stay exact to far below a micro-dollar in a double at that size. The spending limit and the
+ * rate limits are set independently: a field left out keeps its value, a limit set to null is removed.
+ */
+const BudgetBodySchema = z
+  .strictObject({
+    limit_usd: z.number().nonnegative().max(1_000_000).optional(),
+    period: z.enum(["day", "month"]).optional(),
+    alert_threshold: z.number().gt(0).max(1).optional(),
+    on_limit: z.enum(["reject", "downgrade"]).default("reject"),
+    rpm_limit: z.int().positive().max(1_000_000).nullable().optional(),
+    tpm_limit: z.int().positive().max(1_000_000_000).nullable().optional(),
+  })
+  .refine((b) => b.limit_usd !== undefined || b.rpm_limit !== undefined || b.tpm_limit !== undefined, {
+    message: "set limit_usd, rpm_limit or tpm_limit",
+    path: ["limit_usd"],
+  })
+  .refine((b) => b.limit_usd !== undefined || (b.period === undefined && b.alert_threshold === undefined), {
+    message: "period and alert_threshold go with limit_usd",
+    path: ["limit_usd"],
+  });
 
 export async function getBudget(c: Context<AppEnv>): Promise<Response> {
   const workspaceId = workspaceParam(c);
@@ -30,10 +46,12 @@ export async function getBudget(c: Context<AppEnv>): Promise<Response> {
   if (caller.kind === "workspace" && caller.workspaceId !== workspaceId) {
     throw new HttpError(403, "This key may only read its own workspace's budget.", { code: "forbidden_workspace" });
   }
-  const status = await budgetStub(c.env, workspaceScope(workspaceId)).status(c.get("app").deps.now());
-  if (status === null)
+  const stub = budgetStub(c.env, workspaceScope(workspaceId));
+  const now = c.get("app").deps.now();
+  const [status, limits, use] = await Promise.all([stub.status(now), stub.limits(), stub.limitUse(now)]);
+  if (status === null && limits.rpm_limit === null && limits.tpm_limit === null)
     throw new HttpError(404, `Workspace ${workspaceId} has no budget.`, { code: "budget_not_found" });
-  return c.json(budgetBody(workspaceId, status));
+  return c.json(budgetBody(workspaceId, status, limits, use));
 }
 
 export async function putBudget(c: Context<AppEnv>): Promise<Response> {
@@ -41,6 +59,21 @@ export async function putBudget(c: Context<AppEnv>): Promise<Response> {
   const body = parseOrThrow(BudgetBodySchema, await readJsonBody(c.req.raw));
   const { deps, config, governance } = c.get("app");
   const now = deps.now();
+  const stub = budgetStub(c.env, workspaceScope(workspaceId));
+  if (body.rpm_limit !== undefined || body.tpm_limit !== undefined) {
+    const before = await stub.limits();
+    const limits = await stub.setLimits({
+      rpm_limit: body.rpm_limit === undefined ? before.rpm_limit : body.rpm_limit,
+      tpm_limit: body.tpm_limit === undefined ? before.tpm_limit : body.tpm_limit,
+    });
+    // The object first (it enforces), then the directory that tells every isolate to ask it.
+    await directoryOf(c.env).setLimits({ workspace_id: workspaceId, ...limits });
+    governance.rememberLimits({ workspace_id: workspaceId, ...limits });
+  }
+  if (body.limit_usd === undefined) {
+    const [status, limits, use] = await Promise.all([stub.status(now), stub.limits(), stub.limitUse(now)]);
+    return c.json(budgetBody(workspaceId, status, limits, use));
+  }
   const budget: BudgetConfig = {
     limit_pico: Math.round(body.limit_usd * 1e12),
     period: body.period ?? config.fallback.budgets.default_period,
@@ -54,7 +87,7 @@ export async function putBudget(c: Context<AppEnv>): Promise<Response> {
       return 0;
     },
   );
-  const status = await budgetStub(c.env, workspaceScope(workspaceId)).configure(budget, now, seed);
+  const status = await stub.configure(budget, now, seed);
   await directoryOf(c.env).setBudget(workspaceId, budget.on_limit);
   governance.rememberBudget(workspaceId, budget.on_limit);
   const row = {
@@ -68,15 +101,21 @@ export async function putBudget(c: Context<AppEnv>): Promise<Response> {
     .insert(budgets)
     .values({ workspaceId, createdAt: now, ...row })
     .onConflictDoUpdate({ target: budgets.workspaceId, set: row });
-  return c.json(budgetBody(workspaceId, status));
+  const [limits, use] = await Promise.all([stub.limits(), stub.limitUse(now)]);
+  return c.json(budgetBody(workspaceId, status, limits, use));
 }
 
 export async function deleteBudget(c: Context<AppEnv>): Promise<Response> {
   const workspaceId = workspaceParam(c);
   const { governance } = c.get("app");
-  await budgetStub(c.env, workspaceScope(workspaceId)).unconfigure();
+  const stub = budgetStub(c.env, workspaceScope(workspaceId));
+  const cleared = { rpm_limit: null, tpm_limit: null };
+  await stub.unconfigure();
+  await stub.setLimits(cleared);
   await directoryOf(c.env).removeBudget(workspaceId);
+  await directoryOf(c.env).setLimits({ workspace_id: workspaceId, ...cleared });
   governance.rememberBudget(workspaceId, null);
+  governance.rememberLimits({ workspace_id: workspaceId, ...cleared });
   await drizzle(c.env.DB).delete(budgets).where(eq(budgets.workspaceId, workspaceId));
   return c.json({ workspace_id: workspaceId, deleted: true });
 }
@@ -85,18 +124,32 @@ function workspaceParam(c: Context<AppEnv>): string {
   return parseOrThrow(WorkspaceIdSchema, c.req.param("workspace_id"), "workspace_id");
 }
 
-function budgetBody(workspaceId: string, s: BudgetStatus) {
+/** The settings and where they stand; the budget fields are null for a workspace with only rate limits. */
+function budgetBody(workspaceId: string, s: BudgetStatus | null, limits: WorkspaceLimits, use: LimitVerdict | null) {
   return {
     workspace_id: workspaceId,
-    limit_usd: s.config.limit_pico / 1e12,
-    period: s.config.period,
-    alert_threshold: s.config.alert_threshold,
-    on_limit: s.config.on_limit,
-    period_start: new Date(s.period_start).toISOString(),
-    period_end: new Date(s.period_end).toISOString(),
-    spent_usd: s.spent_pico / 1e12,
-    reserved_usd: s.reserved_pico / 1e12,
-    remaining_usd: s.remaining_pico / 1e12,
-    alert: s.alert,
+    limit_usd: s === null ? null : s.config.limit_pico / 1e12,
+    period: s?.config.period ?? null,
+    alert_threshold: s?.config.alert_threshold ?? null,
+    on_limit: s?.config.on_limit ?? null,
+    period_start: s === null ? null : new Date(s.period_start).toISOString(),
+    period_end: s === null ? null : new Date(s.period_end).toISOString(),
+    spent_usd: s === null ? null : s.spent_pico / 1e12,
+    reserved_usd: s === null ? null : s.reserved_pico / 1e12,
+    remaining_usd: s === null ? null : s.remaining_pico / 1e12,
+    alert: s?.alert ?? false,
+    rpm_limit: limits.rpm_limit,
+    tpm_limit: limits.tpm_limit,
+    /** The workspace's use of its limits over the last minute (null without limits). */
+    rate_limits: {
+      requests: windowUse(use?.requests ?? null),
+      tokens: windowUse(use?.tokens ?? null),
+    },
   };
+}
+
+function windowUse(use: LimitUse | null) {
+  return use === null
+    ? null
+    : { limit: use.limit, used: use.used, remaining: use.remaining, reset: resetDuration(use.reset_ms) };
 }

@@ -91,9 +91,11 @@ export function routeHeaders(requestId: string, route: RouteReport): Record<stri
   return headers;
 }
 
+/** A budgeted caller's x-budget-* headers and a rate-limited caller's x-ratelimit-* ones. */
 export function budgetHeaders(notice: BudgetNotice | null): Record<string, string> {
   if (notice === null) return {};
-  const headers: Record<string, string> = { "x-budget-remaining-usd": notice.remaining_usd };
+  const headers: Record<string, string> = { ...notice.rate_limit };
+  if (notice.remaining_usd !== null) headers["x-budget-remaining-usd"] = notice.remaining_usd;
   if (notice.alert !== null) headers["x-budget-alert"] = notice.alert;
   return headers;
 }
@@ -107,6 +109,7 @@ export function failureResponse(requestId: string, run: Extract<ChatRun, { kind:
     "x-request-id": requestId,
     "x-router-strategy": plan.strategy,
     "x-router-attempts": String(tried(run.attempts)),
+    ...budgetHeaders(run.budget),
   };
   if (failure.retryAfterMs !== null)
     headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));

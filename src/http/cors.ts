@@ -17,6 +17,12 @@ const EXPOSED_HEADERS = [
   "x-router-warnings",
   "x-budget-remaining-usd",
   "x-budget-alert",
+  "x-ratelimit-limit-requests",
+  "x-ratelimit-remaining-requests",
+  "x-ratelimit-reset-requests",
+  "x-ratelimit-limit-tokens",
+  "x-ratelimit-remaining-tokens",
+  "x-ratelimit-reset-tokens",
   "x-switchyard-upstream",
   "retry-after",
 ].join(", ");

@@ -26,6 +26,7 @@ const CreateKeySchema = z.strictObject({
   name: z.string().min(1).max(200),
   allowed_origins: z.array(OriginSchema).max(100).optional(),
   rpm_limit: z.int().positive().max(1_000_000).optional(),
+  tpm_limit: z.int().positive().max(1_000_000_000).optional(),
   budget_usd: z.number().nonnegative().max(1_000_000).optional(),
 });
 
@@ -42,22 +43,26 @@ export async function createKey(c: Context<AppEnv>): Promise<Response> {
     workspace_id: body.workspace_id,
     allowed_origins: body.allowed_origins ?? null,
     rpm_limit: body.rpm_limit ?? null,
+    tpm_limit: body.tpm_limit ?? null,
     budget_pico: body.budget_usd === undefined ? null : Math.round(body.budget_usd * 1e12),
     created_at: now,
     revoked_at: null,
   };
   // The listing first, then what makes the key work: a failure leaves a listed key that does not work, never the reverse.
-  await drizzle(c.env.DB).insert(keys).values({
-    id: record.id,
-    hash: record.hash,
-    prefix: record.prefix,
-    name: record.name,
-    workspaceId: record.workspace_id,
-    allowedOrigins: record.allowed_origins,
-    rpmLimit: record.rpm_limit,
-    budgetPico: record.budget_pico,
-    createdAt: now,
-  });
+  await drizzle(c.env.DB)
+    .insert(keys)
+    .values({
+      id: record.id,
+      hash: record.hash,
+      prefix: record.prefix,
+      name: record.name,
+      workspaceId: record.workspace_id,
+      allowedOrigins: record.allowed_origins,
+      rpmLimit: record.rpm_limit,
+      tpmLimit: record.tpm_limit ?? null,
+      budgetPico: record.budget_pico,
+      createdAt: now,
+    });
   if (record.budget_pico !== null) {
     await budgetStub(c.env, keyScope(record.id)).configure(
       {
@@ -95,6 +100,7 @@ export async function listKeys(c: Context<AppEnv>): Promise<Response> {
         workspace_id: r.workspaceId,
         allowed_origins: r.allowedOrigins ?? null,
         rpm_limit: r.rpmLimit,
+        tpm_limit: r.tpmLimit,
         budget_pico: r.budgetPico,
         created_at: r.createdAt,
         revoked_at: r.revokedAt,
@@ -125,6 +131,7 @@ function publicKey(r: KeyRecord) {
     workspace_id: r.workspace_id,
     allowed_origins: r.allowed_origins,
     rpm_limit: r.rpm_limit,
+    tpm_limit: r.tpm_limit ?? null,
     budget_usd: r.budget_pico === null ? null : r.budget_pico / 1e12,
     created_at: new Date(r.created_at).toISOString(),
     revoked_at: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString(),

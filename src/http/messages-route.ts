@@ -63,6 +63,7 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
         "x-request-id": scope.requestId,
         "x-router-strategy": plan.strategy,
         "x-router-attempts": String(run.attempts.filter((a) => a.status !== "skipped").length),
+        ...budgetHeaders(run.budget),
       };
       if (failure.retryAfterMs !== null)
         headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));

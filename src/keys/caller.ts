@@ -12,5 +12,7 @@ export type Caller =
       kind: "workspace";
       /** The key's workspace: it overrides any workspace_id the caller names. */
       workspaceId: string;
-      key: Pick<KeyRecord, "id" | "prefix" | "allowed_origins" | "rpm_limit" | "budget_pico">;
+      key: Pick<KeyRecord, "id" | "prefix" | "allowed_origins" | "rpm_limit" | "budget_pico"> & {
+        tpm_limit: number | null;
+      };
     };

@@ -1,6 +1,11 @@
 // The isolate's cache of keys and budgeted workspaces: read on the hot path, refreshed from the directory in the background.
 import type { Env } from "../env.ts";
-import { directoryOf, type GovernanceSnapshot, type OnLimit } from "./governance-directory.ts";
+import {
+  directoryOf,
+  type GovernanceSnapshot,
+  type OnLimit,
+  type WorkspaceLimitEntry,
+} from "./governance-directory.ts";
 import type { KeyRecord } from "./key-record.ts";
 
 /** A snapshot older than this is refreshed in the background (the request that notices goes on with the old one). */
@@ -50,6 +55,7 @@ interface Waiter {
 export class GovernanceCache {
   #keys = new Map<string, KeyRecord>();
   #budgets = new Map<string, OnLimit>();
+  #limits = new Map<string, WorkspaceLimitEntry>();
   #loadedAt = Number.NEGATIVE_INFINITY;
   #refreshing = false;
   #failedAt = Number.NEGATIVE_INFINITY;
@@ -147,6 +153,19 @@ export class GovernanceCache {
     return this.#budgets.get(workspaceId) ?? null;
   }
 
+  /**
+   * The workspace's own rpm/tpm limits, or null when the list has none (while the list is unknown the budget gate
+   * asks the workspace's object anyway, and it enforces them).
+   */
+  limitsOf(workspaceId: string): WorkspaceLimitEntry | null {
+    return this.#limits.get(workspaceId) ?? null;
+  }
+
+  rememberLimits(entry: WorkspaceLimitEntry): void {
+    if (entry.rpm_limit === null && entry.tpm_limit === null) this.#limits.delete(entry.workspace_id);
+    else this.#limits.set(entry.workspace_id, entry);
+  }
+
   remainingHint(workspaceId: string): number | null {
     return this.#remaining.get(workspaceId) ?? null;
   }
@@ -172,6 +191,7 @@ export class GovernanceCache {
     const snapshot: GovernanceSnapshot = await directoryOf(env).snapshot();
     this.#keys = new Map(snapshot.keys.map((k) => [k.hash, k]));
     this.#budgets = new Map(snapshot.budgets.map((b) => [b.workspace_id, b.on_limit]));
+    this.#limits = new Map((snapshot.limits ?? []).map((l) => [l.workspace_id, l]));
     this.#misses.clear();
     this.#loadedAt = this.#now();
     this.#lastFailed = false;

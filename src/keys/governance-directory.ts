@@ -5,10 +5,19 @@ import type { KeyRecord } from "./key-record.ts";
 
 export type OnLimit = "reject" | "downgrade";
 
-/** What every isolate caches: the hot path's whole view of keys and budgets. */
+/** A workspace's own requests and tokens per minute (its BudgetObject counts and enforces them). */
+export interface WorkspaceLimitEntry {
+  workspace_id: string;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+}
+
+/** What every isolate caches: the hot path's whole view of keys, budgets and workspace limits. */
 export interface GovernanceSnapshot {
   keys: KeyRecord[];
   budgets: { workspace_id: string; on_limit: OnLimit }[];
+  /** Absent from a directory older than the limits. */
+  limits?: WorkspaceLimitEntry[];
 }
 
 /**
@@ -26,6 +35,20 @@ export class GovernanceDirectory extends DurableObject<Env> {
       `CREATE TABLE IF NOT EXISTS keys (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, record TEXT NOT NULL, revoked_at INTEGER)`,
     );
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS budgets (workspace_id TEXT PRIMARY KEY, on_limit TEXT NOT NULL)`);
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS limits (workspace_id TEXT PRIMARY KEY, rpm INTEGER, tpm INTEGER)`);
+  }
+
+  /** Which workspaces have limits, so an isolate knows to ask their BudgetObject; both null removes the entry. */
+  setLimits(entry: WorkspaceLimitEntry): void {
+    if (entry.rpm_limit === null && entry.tpm_limit === null)
+      this.#sql.exec(`DELETE FROM limits WHERE workspace_id = ?`, entry.workspace_id);
+    else
+      this.#sql.exec(
+        `INSERT OR REPLACE INTO limits (workspace_id, rpm, tpm) VALUES (?, ?, ?)`,
+        entry.workspace_id,
+        entry.rpm_limit,
+        entry.tpm_limit,
+      );
   }
 
   putKey(record: KeyRecord): void {
@@ -78,7 +101,13 @@ export class GovernanceDirectory extends DurableObject<Env> {
       .exec<{ workspace_id: string; on_limit: string }>(`SELECT workspace_id, on_limit FROM budgets`)
       .toArray()
       .map((r) => ({ workspace_id: r.workspace_id, on_limit: r.on_limit as OnLimit }));
-    return { keys, budgets };
+    const limits = this.#sql
+      .exec<{ workspace_id: string; rpm: number | null; tpm: number | null }>(
+        `SELECT workspace_id, rpm, tpm FROM limits`,
+      )
+      .toArray()
+      .map((r) => ({ workspace_id: r.workspace_id, rpm_limit: r.rpm, tpm_limit: r.tpm }));
+    return { keys, budgets, limits };
   }
 }
 

@@ -10,7 +10,10 @@ export interface KeyRecord {
   workspace_id: string;
   /** Browser origins allowed to use the key; null: none but the gateway's own. "*" allows any. */
   allowed_origins: string[] | null;
+  /** Requests per minute across every isolate (counted in the workspace's BudgetObject); null: none. */
   rpm_limit: number | null;
+  /** Tokens per minute (prompt upper bound plus max_tokens held, settled from usage); null: none. Absent on old records. */
+  tpm_limit?: number | null;
   /** The key's own spending cap per budget period, in pico-dollars; null: none. */
   budget_pico: number | null;
   created_at: number;

@@ -7,14 +7,21 @@ import type { Caller } from "../keys/caller.ts";
 import type { GovernanceCache } from "../keys/governance-cache.ts";
 import type { ModelRef } from "../registry/model-registry.ts";
 import type { BudgetStatus, ReserveResult } from "./budget-object.ts";
+import { type LimitAsk, type LimitVerdict, rateLimitHeaders, resetDuration } from "./rate-window.ts";
 import type { BudgetHoldRef } from "./record.ts";
 import { worstCasePico, worstCasePromptTokens } from "./worst-case.ts";
 
-/** What a budgeted workspace has left after the hold, for the caller to see (HTTP: x-budget-remaining-usd, x-budget-alert). */
+/**
+ * What a budgeted or rate-limited caller has left after the hold, for the caller to see (HTTP: x-budget-remaining-usd,
+ * x-budget-alert, x-ratelimit-*).
+ */
 export interface BudgetNotice {
-  remaining_usd: string;
+  /** Null when the workspace has no budget (only limits). */
+  remaining_usd: string | null;
   /** Set past the budget's alert threshold. */
   alert: string | null;
+  /** OpenAI's x-ratelimit-* headers for a caller under rpm/tpm limits; empty otherwise. */
+  rate_limit: Record<string, string>;
 }
 
 /** The shape of a plan the gate reads and trims: candidates in order, and what was left out and why. */
@@ -54,6 +61,11 @@ interface GateInput<P extends HoldablePlan> {
   /** Left as it is: a trimmed copy comes back. */
   plan: P;
   request: CanonicalRequest;
+  /**
+   * The tokens the rate windows reserve: an upper bound of the prompt (src/routing/tokens.ts) plus the output the
+   * request allows. Absent: the prompt's UTF-8 bytes (a looser bound) plus the output allowance.
+   */
+  limitTokens?: number;
   newId: (prefix: string) => string;
   now: number;
 }
@@ -71,34 +83,52 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
   const listed = governance.budgetOf(workspaceId);
   const mode = listed === null && !governance.budgetsKnown() ? "unknown" : listed;
   const keyBudget = caller.kind === "workspace" && caller.key.budget_pico !== null ? caller.key.id : null;
-  if (mode === null && keyBudget === null) return { holds: [], notice: null, plan };
+  const keyLimited = caller.kind === "workspace" && (caller.key.rpm_limit !== null || caller.key.tpm_limit !== null);
+  const workspaceLimited = governance.limitsOf(workspaceId) !== null;
+  // The workspace's object is asked when it has a budget or limits, or the key has limits (they are counted there,
+  // beside the workspace's), or the isolate cannot tell (mode "unknown").
+  const askWorkspace = mode !== null || keyLimited || workspaceLimited;
+  if (!askWorkspace && keyBudget === null) return { holds: [], notice: null, plan };
 
   const promptTokens = worstCasePromptTokens(request);
   const worst = () => plan.candidates.map((c) => worstCasePico(c.ref, promptTokens, request));
   const holds: BudgetHoldRef[] = [];
   let notice: BudgetNotice | null = null;
 
-  if (mode !== null) {
+  if (askWorkspace) {
     const scope = workspaceScope(workspaceId);
     const holdId = input.newId("hold");
     const amounts = worst();
+    const ask: LimitAsk = {
+      key_id: caller.kind === "workspace" ? caller.key.id : null,
+      rpm_limit: caller.kind === "workspace" ? caller.key.rpm_limit : null,
+      tpm_limit: caller.kind === "workspace" ? caller.key.tpm_limit : null,
+      tokens: input.limitTokens ?? promptTokens + (request.max_output_tokens ?? 0),
+    };
     const result: ReserveResult = await budgetStub(env, scope)
-      .reserve(holdId, amounts, now)
+      .reserve(holdId, amounts, now, ask)
       .catch((err: unknown) => {
         throw unavailable(err);
       });
-    if (!result.ok) throw refused(`workspace ${workspaceId}`, result.status, Math.max(...amounts));
-    if (result.status === null) {
-      if (mode !== "unknown") governance.rememberBudget(workspaceId, null);
-    } else {
-      if (mode === "unknown") governance.rememberBudget(workspaceId, result.status.config.on_limit);
+    if (!result.ok && result.limits !== null && !result.limits.ok) throw rateLimited(result.limits);
+    if (!result.ok) throw refused(`workspace ${workspaceId}`, result.status as BudgetStatus, Math.max(...amounts));
+    const rate_limit = rateLimitHeaders(result.limits);
+    if (result.limits !== null) {
       holds.push({ scope, hold_id: holdId });
+      notice = { remaining_usd: null, alert: null, rate_limit };
+    }
+    if (result.status === null) {
+      if (mode === "downgrade" || mode === "reject") governance.rememberBudget(workspaceId, null);
+    } else {
+      if (mode === "unknown" || mode === null) governance.rememberBudget(workspaceId, result.status.config.on_limit);
+      if (result.limits === null) holds.push({ scope, hold_id: holdId });
       governance.noteRemaining(workspaceId, result.status.remaining_pico);
       notice = {
         remaining_usd: picoToUsdString(result.status.remaining_pico),
         alert: result.status.alert
           ? `spent or held ${Math.round(result.status.config.alert_threshold * 100)}% or more of the budget`
           : null,
+        rate_limit,
       };
       const fit = new Set(result.fit);
       const remaining = picoToUsdString(result.status.remaining_pico + result.held_pico);
@@ -121,7 +151,7 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
     const holdId = input.newId("hold");
     const amounts = worst();
     const result = await budgetStub(env, scope)
-      .reserve(holdId, amounts, now)
+      .reserve(holdId, amounts, now, null)
       .catch(async (err: unknown) => {
         await releaseAll(env, holds, now);
         throw unavailable(err);
@@ -130,7 +160,7 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
       await releaseAll(env, holds, now);
       throw refused(
         `key ${caller.kind === "workspace" ? caller.key.prefix : ""}…`,
-        result.status,
+        result.status as BudgetStatus,
         Math.max(...amounts),
       );
     }
@@ -139,14 +169,18 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
   return { holds, notice, plan };
 }
 
-/** Settles each hold with the request's real cost (0 when it failed): after the response, through waitUntil. */
+/**
+ * Settles each hold with the request's real cost (0 when it failed) and the tokens it used (its rate window keeps
+ * those in place of the reservation): after the response, through waitUntil.
+ */
 export async function settleHolds(
   env: Pick<Env, "BUDGETS">,
   holds: BudgetHoldRef[],
   costPico: number,
   now: number,
+  tokens: number | null = null,
 ): Promise<void> {
-  await Promise.all(holds.map((h) => budgetStub(env, h.scope).settle(h.hold_id, costPico, now)));
+  await Promise.all(holds.map((h) => budgetStub(env, h.scope).settle(h.hold_id, costPico, now, tokens)));
 }
 
 async function releaseAll(env: Pick<Env, "BUDGETS">, holds: BudgetHoldRef[], now: number): Promise<void> {
@@ -162,6 +196,31 @@ function unavailable(err: unknown): GatewayError {
     code: "budget_unavailable",
     headers: { "retry-after": "1" },
   });
+}
+
+/** Over a requests- or tokens-per-minute limit: OpenAI's 429 (type `requests` or `tokens`), with when to retry. */
+function rateLimited(verdict: Extract<LimitVerdict, { ok: false }>): GatewayError {
+  const { scope, dimension, limit, asked } = verdict.refused;
+  const whose = scope === "key" ? "this key" : "this workspace";
+  const per = dimension === "requests" ? "requests per min (RPM)" : "tokens per min (TPM)";
+  const headers = rateLimitHeaders(verdict);
+  if (verdict.retry_after_ms === null) {
+    // Asks more tokens a minute than the limit allows: waiting does not help, but a client retrying later after a
+    // minute is told so rather than left hammering.
+    headers["retry-after"] = "60";
+    return new GatewayError(
+      429,
+      `Request too large for ${whose} on ${per}: Limit ${limit}, Requested ${asked} (an upper bound of the prompt plus max_tokens). Shorten the prompt or lower max_tokens.`,
+      { type: dimension, code: "rate_limit_exceeded", headers },
+    );
+  }
+  headers["retry-after"] = String(Math.max(1, Math.ceil(verdict.retry_after_ms / 1000)));
+  const used = dimension === "requests" ? verdict.requests?.used : verdict.tokens?.used;
+  return new GatewayError(
+    429,
+    `Rate limit reached for ${whose} on ${per}: Limit ${limit}, Used ${used ?? limit}, Requested ${asked}. Please try again in ${resetDuration(verdict.retry_after_ms)}.`,
+    { type: dimension, code: "rate_limit_exceeded", headers },
+  );
 }
 
 function refused(what: string, status: BudgetStatus, worstPico: number): GatewayError {

@@ -2,6 +2,15 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import { type BudgetPeriod, periodEnd, periodStart } from "./budget-period.ts";
+import {
+  type LimitAsk,
+  type LimitScope,
+  type LimitVerdict,
+  RATE_WINDOW_MS,
+  type WindowRow,
+  type WorkspaceLimits,
+  windowVerdict,
+} from "./rate-window.ts";
 
 export interface BudgetConfig {
   limit_pico: number;
@@ -25,8 +34,14 @@ export interface BudgetStatus {
 }
 
 export type ReserveResult =
-  /** `fit`: indices of the amounts that fit (all of them under reject); `held`: what was reserved (their maximum). */
-  { ok: true; fit: number[]; held_pico: number; status: BudgetStatus | null } | { ok: false; status: BudgetStatus };
+  /**
+   * `fit`: indices of the amounts that fit (all of them under reject); `held`: what was reserved (their maximum).
+   * `limits`: where the request and token windows stand after this request was counted (null: no limit applies).
+   */
+  | { ok: true; fit: number[]; held_pico: number; status: BudgetStatus | null; limits: LimitVerdict | null }
+  | { ok: false; status: BudgetStatus; limits: LimitVerdict | null }
+  /** Over a rate limit: nothing was held or counted. */
+  | { ok: false; status: BudgetStatus | null; limits: Extract<LimitVerdict, { ok: false }> };
 
 /**
  * A reservation left by a request that never settled (an isolate that died mid-request) frees itself after this
@@ -53,6 +68,43 @@ export class BudgetObject extends DurableObject<Env> {
     );
     // When the budget was set (kept across re-configures, cleared by unconfigure): see charge().
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+    // Rate limits: the workspace's own (set with its budget), and one row per request counted in the last minute
+    // (its key, when, and its tokens: the reservation until it settles, then what it used). Rows older than the
+    // window are deleted on every admission, so the table holds at most a minute of limited requests.
+    this.#sql.exec(
+      `CREATE TABLE IF NOT EXISTS limits (id INTEGER PRIMARY KEY CHECK (id = 1), rpm INTEGER, tpm INTEGER)`,
+    );
+    this.#sql.exec(
+      `CREATE TABLE IF NOT EXISTS rate_window (hold_id TEXT PRIMARY KEY, key_id TEXT, at INTEGER NOT NULL, tokens INTEGER NOT NULL)`,
+    );
+    this.#sql.exec(`CREATE INDEX IF NOT EXISTS rate_window_key ON rate_window (key_id, at)`);
+  }
+
+  /** Sets the workspace's own limits (null: none); both null removes them. */
+  setLimits(limits: WorkspaceLimits): WorkspaceLimits {
+    if (limits.rpm_limit === null && limits.tpm_limit === null) this.#sql.exec(`DELETE FROM limits`);
+    else
+      this.#sql.exec(
+        `INSERT OR REPLACE INTO limits (id, rpm, tpm) VALUES (1, ?, ?)`,
+        limits.rpm_limit,
+        limits.tpm_limit,
+      );
+    return this.#limits();
+  }
+
+  limits(): WorkspaceLimits {
+    return this.#limits();
+  }
+
+  /**
+   * Where the workspace's windows (and one key's, when given) stand now, without counting anything: the budgets
+   * route and the dashboard show use against the limits with it.
+   */
+  limitUse(now: number, key: Omit<LimitAsk, "tokens"> | null = null): LimitVerdict | null {
+    const scopes = this.#scopes(key === null ? null : { ...key, tokens: 0 });
+    if (scopes.length === 0) return null;
+    this.#sql.exec(`DELETE FROM rate_window WHERE at <= ?`, now - RATE_WINDOW_MS);
+    return windowVerdict(scopes, 0, now, { count: false });
   }
 
   /** Sets (or replaces) the budget. `seedSpentPico` is what the ledger already shows for the current period. */
@@ -92,16 +144,38 @@ export class BudgetObject extends DurableObject<Env> {
    * (only one of them will answer; an unpriced one is Infinity, as its cost cannot be bounded). Under `reject` all must fit or nothing is held; under `downgrade` the ones that
    * fit are returned and their maximum is held. Without a budget everything fits and nothing is held.
    */
-  reserve(holdId: string, amounts: number[], now: number): ReserveResult {
+  reserve(holdId: string, amounts: number[], now: number, ask: LimitAsk | null = null): ReserveResult {
     const config = this.#config();
-    if (config === null) return { ok: true, fit: amounts.map((_, i) => i), held_pico: 0, status: null };
+    // The rate windows first: a request over a limit is refused before anything is held.
+    const scopes = this.#scopes(ask);
+    let limits: LimitVerdict | null = null;
+    if (scopes.length > 0) {
+      this.#sql.exec(`DELETE FROM rate_window WHERE at <= ?`, now - RATE_WINDOW_MS);
+      limits = windowVerdict(scopes, ask?.tokens ?? 0, now, { count: true });
+      if (!limits.ok) return { ok: false, status: config === null ? null : this.#status(config, now), limits };
+    }
+    const count = () => {
+      if (limits === null) return;
+      this.#sql.exec(
+        `INSERT OR REPLACE INTO rate_window (hold_id, key_id, at, tokens) VALUES (?, ?, ?, ?)`,
+        holdId,
+        ask?.key_id ?? null,
+        now,
+        Math.max(0, Math.round(ask?.tokens ?? 0)),
+      );
+    };
+    if (config === null) {
+      count();
+      return { ok: true, fit: amounts.map((_, i) => i), held_pico: 0, status: null, limits };
+    }
     this.#sql.exec(`DELETE FROM reservations WHERE expires_at <= ?`, now);
     const before = this.#status(config, now);
     const fit = amounts.flatMap((a, i) => (a <= before.remaining_pico ? [i] : []));
     // An empty plan is not the budget's business (the executor answers 503 for it).
     const refused =
       config.on_limit === "reject" ? fit.length !== amounts.length : amounts.length > 0 && fit.length === 0;
-    if (refused) return { ok: false, status: before };
+    if (refused) return { ok: false, status: before, limits: null };
+    count();
     const held = Math.max(0, ...fit.map((i) => amounts[i] as number));
     this.#sql.exec(
       `INSERT INTO reservations (hold_id, amount_pico, period_start, expires_at) VALUES (?, ?, ?, ?)`,
@@ -110,20 +184,25 @@ export class BudgetObject extends DurableObject<Env> {
       before.period_start,
       now + RESERVATION_TTL_MS,
     );
-    return { ok: true, fit, held_pico: held, status: this.#status(config, now) };
+    return { ok: true, fit, held_pico: held, status: this.#status(config, now), limits };
   }
 
   /**
    * Frees a request's hold and charges what it really cost (0 for a failure) to the period it was reserved in.
    * A request that reserved nothing (an isolate that had not yet heard of the budget) is still charged.
    */
-  settle(holdId: string, costPico: number, now: number): void {
+  settle(holdId: string, costPico: number, now: number, tokens: number | null = null): void {
+    // The token window keeps what the request really used (its reservation was an upper bound); a failure used none.
+    if (tokens !== null && Number.isFinite(tokens))
+      this.#sql.exec(`UPDATE rate_window SET tokens = ? WHERE hold_id = ?`, Math.max(0, Math.round(tokens)), holdId);
     const row = this.#sql
       .exec<{ period_start: number }>(`SELECT period_start FROM reservations WHERE hold_id = ?`, holdId)
       .toArray()[0];
     this.#sql.exec(`DELETE FROM reservations WHERE hold_id = ?`, holdId);
     if (costPico <= 0) return;
     const config = this.#config();
+    // A hold taken only for the rate limits, in a workspace without a budget, has no spend to keep here.
+    if (row === undefined && config === null) return;
     const start = row?.period_start ?? periodStart(config?.period ?? "month", now);
     this.#sql.exec(
       `INSERT INTO spend (period_start, spent_pico) VALUES (?, ?) ON CONFLICT (period_start) DO UPDATE SET spent_pico = spent_pico + excluded.spent_pico`,
@@ -156,6 +235,29 @@ export class BudgetObject extends DurableObject<Env> {
       total += pico;
     }
     return total;
+  }
+
+  #limits(): WorkspaceLimits {
+    const row = this.#sql.exec<{ rpm: number | null; tpm: number | null }>(`SELECT rpm, tpm FROM limits`).toArray()[0];
+    return { rpm_limit: row?.rpm ?? null, tpm_limit: row?.tpm ?? null };
+  }
+
+  /** The limits that apply to a request: the workspace's, and its key's; each with the window rows it counts. */
+  #scopes(ask: LimitAsk | null): LimitScope[] {
+    const scopes: LimitScope[] = [];
+    const ws = this.#limits();
+    const rows = (keyId: string | null): WindowRow[] =>
+      (keyId === null
+        ? this.#sql.exec<WindowRow>(`SELECT at, tokens FROM rate_window ORDER BY at`)
+        : this.#sql.exec<WindowRow>(`SELECT at, tokens FROM rate_window WHERE key_id = ? ORDER BY at`, keyId)
+      ).toArray();
+    if (ws.rpm_limit !== null || ws.tpm_limit !== null)
+      scopes.push({ name: "workspace", rpm: ws.rpm_limit, tpm: ws.tpm_limit, rows: () => rows(null) });
+    if (ask?.key_id != null && (ask.rpm_limit !== null || ask.tpm_limit !== null)) {
+      const keyId = ask.key_id;
+      scopes.push({ name: "key", rpm: ask.rpm_limit, tpm: ask.tpm_limit, rows: () => rows(keyId) });
+    }
+    return scopes;
   }
 
   #config(): BudgetConfig | null {

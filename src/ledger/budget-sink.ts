@@ -50,8 +50,10 @@ export class BudgetSettleSink implements RequestSink {
     const work: Promise<void>[] = [];
     if (holds.length > 0) {
       // An unpriced answer cannot happen under a budget (such candidates are never admitted), so null is "nothing".
+      // The rate windows keep the tokens it really used (prompt and output; none for a request nothing answered).
+      const tokens = record.usage === null ? 0 : record.usage.input_tokens + record.usage.output_tokens;
       work.push(
-        settleHolds(this.#env, holds, cost, this.#now()).catch((err: unknown) =>
+        settleHolds(this.#env, holds, cost, this.#now(), tokens).catch((err: unknown) =>
           // An unsettled hold frees itself after RESERVATION_TTL_MS; the request itself already succeeded.
           console.error("budget settle failed", record.request_id, err instanceof Error ? err.message : String(err)),
         ),

@@ -218,10 +218,12 @@ describe("origins, rate limits and key budgets", () => {
     expect((await req(s, "/v1/models", { key: server })).status).toBe(200);
   });
 
-  it("rpm_limit: the request past the limit is a 429 with Retry-After", async () => {
+  it("rpm_limit: the model call past the limit is a 429 with Retry-After", async () => {
     const s = await deployed();
     const { key } = await createKey(s, { workspace_id: uniqueWorkspace("rpm"), name: "slow", rpm_limit: 2 });
+    // Reading the models is not a model call: only chat, responses, messages and embeddings count.
     expect((await req(s, "/v1/models", { key })).status).toBe(200);
+    expect((await req(s, "/v1/chat/completions", { method: "POST", json: chatBody, key })).status).toBe(200);
     expect((await req(s, "/v1/chat/completions", { method: "POST", json: chatBody, key })).status).toBe(200);
     const third = await req(s, "/v1/chat/completions", { method: "POST", json: chatBody, key });
     expect(third.status).toBe(429);
