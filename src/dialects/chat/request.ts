@@ -32,6 +32,8 @@ export const ChatCompletionRequestSchema = z.object({
   max_tokens: z.int().positive().nullable().optional(),
   max_completion_tokens: z.int().positive().nullable().optional(),
   n: z.literal(1, "only n=1 is supported").nullable().optional(),
+  /** How hard a reasoning model thinks; mapped per provider (Anthropic's thinking budget, Ollama's think). */
+  reasoning_effort: z.enum(["none", "minimal", "low", "medium", "high"]).nullish(),
   user: z.string().max(256).optional(),
   /** OpenAI's processing tier: sent to OpenAI, priced with the registry's multiplier (flex 0.5x, priority 2x). */
   service_tier: z.enum(["auto", "default", "flex", "priority"]).nullable().optional(),
@@ -60,6 +62,9 @@ export function toCanonical(body: ChatCompletionRequest): CanonicalRequest {
     max_output_tokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
     user: body.user,
     service_tier: body.service_tier ?? undefined,
+    ...(body.reasoning_effort == null
+      ? {}
+      : { reasoning: body.reasoning_effort === "none" ? { disabled: true } : { effort: body.reasoning_effort } }),
     stream: body.stream === true,
   };
 }

@@ -1,0 +1,52 @@
+// Reasoning across providers: each dialect's control mapped to each provider's own, warnings where a model does not
+// reason, and Anthropic's thinking shown in the Responses dialect.
+import { describe, expect, it } from "vitest";
+import { call, chat, newSession } from "../gateway.ts";
+import { parseSse } from "./fixtures.ts";
+
+const HAIKU = "anthropic/claude-haiku-4-5-20251001";
+
+describe("reasoning controls", () => {
+  it("chat reasoning_effort becomes Anthropic's thinking budget, OpenAI's reasoning_effort and Ollama's think", async () => {
+    const s = await newSession();
+    await chat(s.env, { model: HAIKU, reasoning_effort: "low", messages: [{ role: "user", content: "2+2?" }] });
+    expect((await s.requests()).at(-1)?.body?.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+    await chat(s.env, {
+      model: "openai/gpt-5.4",
+      reasoning_effort: "high",
+      messages: [{ role: "user", content: "2+2?" }],
+    });
+    expect((await s.requests()).at(-1)?.body?.reasoning_effort).toBe("high");
+    await chat(s.env, {
+      model: "ollama/qwen3:0.6b",
+      reasoning_effort: "medium",
+      messages: [{ role: "user", content: "2+2?" }],
+    });
+    expect((await s.requests()).at(-1)?.body?.think).toBe(true);
+  });
+
+  it("a model without reasoning gets nothing sent and the client a warning", async () => {
+    const s = await newSession();
+    const res = await chat(s.env, {
+      model: "openai/gpt-4o-mini",
+      reasoning_effort: "high",
+      messages: [{ role: "user", content: "2+2?" }],
+    });
+    expect(res.status).toBe(200);
+    expect(decodeURIComponent(res.headers.get("x-router-warnings") ?? "")).toMatch(/reasoning/);
+    expect((await s.requests()).at(-1)?.body).not.toHaveProperty("reasoning_effort");
+  });
+
+  it("Anthropic's thinking streams into the Responses dialect as a reasoning item before the message", async () => {
+    const s = await newSession();
+    const res = await call(s.env, "/v1/responses", {
+      method: "POST",
+      json: { model: HAIKU, input: "Two names for a pelican", stream: true, reasoning: { effort: "low" } },
+    });
+    const events = parseSse(await res.text());
+    expect(events.map((e) => e.data.type)).toContain("response.reasoning_summary_text.delta");
+    const done = events.at(-1)?.data.response;
+    expect(done.output.map((i: { type: string }) => i.type)).toEqual(["reasoning", "message"]);
+    expect(done.output[0].summary[0].text).toMatch(/^The user wants two names/);
+  });
+});
