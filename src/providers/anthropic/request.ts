@@ -71,6 +71,11 @@ export function buildAnthropicBody(
   const toolChoice = mapToolChoice(req);
   if (toolChoice !== undefined) body.tool_choice = toolChoice;
   if (req.seed !== undefined) warnings.push(`anthropic does not take "seed"; it was not sent`);
+  // Anthropic's own service_tier (auto / standard_only) is a capacity choice, not OpenAI's flex or priority.
+  if (req.service_tier !== undefined && req.service_tier !== "auto" && req.service_tier !== "default")
+    warnings.push(
+      `anthropic does not take service_tier "${req.service_tier}"; it was not sent (billed at standard prices)`,
+    );
   if (req.presence_penalty !== undefined) warnings.push(`anthropic does not take "presence_penalty"; it was not sent`);
   if (req.frequency_penalty !== undefined)
     warnings.push(`anthropic does not take "frequency_penalty"; it was not sent`);

@@ -38,6 +38,8 @@ export function buildOllamaBody(
     );
   if (req.parallel_tool_calls !== undefined)
     warnings.push(`ollama does not take "parallel_tool_calls"; it was not sent`);
+  if (req.service_tier !== undefined && req.service_tier !== "auto" && req.service_tier !== "default")
+    warnings.push(`ollama does not take service_tier "${req.service_tier}"; it was not sent`);
   if (req.user !== undefined) warnings.push(`ollama does not take "user"; it was not sent`);
   // Ollama's own control is `think` (on or off); an effort or a budget both mean on.
   if (req.reasoning !== undefined) {

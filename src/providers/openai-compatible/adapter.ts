@@ -107,7 +107,9 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
       }
       if (req.service_tier !== undefined) {
         if (quirks.serviceTier) body.service_tier = req.service_tier;
-        else warnings.push(`${id} does not take "service_tier"; it was not sent (billed at standard prices)`);
+        // auto and default are what every provider does anyway: not sent, nothing to say.
+        else if (req.service_tier === "flex" || req.service_tier === "priority")
+          warnings.push(`${id} does not take "service_tier"; it was not sent (billed at standard prices)`);
       }
       if (req.reasoning !== undefined) reasoningField(req, target, body, warnings, quirks.reasoningEffort, id);
       if (req.top_k !== undefined) warnings.push(`${id} does not take "top_k"; it was not sent`);

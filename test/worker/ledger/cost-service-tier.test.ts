@@ -60,6 +60,20 @@ describe("service tiers", () => {
     expect(Math.round((xRouterOf(r.text, false).cost_usd as number) * 1e12)).toBe(9 * 500_000 + 100 * 1_500_000);
   });
 
+  it("Anthropic is not sent OpenAI's flex or priority either, and says so", async () => {
+    const s = await newSession();
+    const r = await chatDone(s.env, {
+      model: "anthropic/claude-haiku-4-5",
+      messages: [{ role: "user", content: "hi" }],
+      service_tier: "priority",
+      router: { fallback: false },
+    });
+    expect(r.status, r.text).toBe(200);
+    const upstream = (await s.requests()).filter((q) => q.path.endsWith("/messages"));
+    expect(upstream[0]?.body).not.toHaveProperty("service_tier");
+    expect(r.text).toContain('anthropic does not take service_tier \\"priority\\"');
+  });
+
   it("an unknown service tier is a 400 naming the param", async () => {
     const s = await newSession();
     const r = await chatDone(s.env, {
