@@ -122,6 +122,13 @@ function resolveOrThrow(registry: ModelRegistry, name: string, param: string): M
       { param, code: "model_not_found" },
     );
   }
+  if (ref.entry?.type === "embedding") {
+    throw new GatewayError(
+      400,
+      `The model '${name}' is an embedding model: send it to POST /v1/embeddings. Chat needs a chat model (GET /v1/models shows each model's type).`,
+      { param, code: "model_not_chat" },
+    );
+  }
   return ref;
 }
 

@@ -57,6 +57,15 @@ describe("planner: the model field", () => {
     expect(err.status).toBe(400);
     expect(err.param).toBe("model");
     expect(err.code).toBe("model_not_found");
+    // An embedding model is no chat model, named or in a models list: a 400 that says where it belongs.
+    const real = new ModelRegistry(CONFIG.models.models);
+    const embed = rejection({ model: "openai/text-embedding-3-small", registry: real });
+    expect(embed).toMatchObject({ status: 400, param: "model", code: "model_not_chat" });
+    expect(embed.message).toContain("POST /v1/embeddings");
+    expect(rejection({ model: "auto", models: ["mistral/mistral-embed"], registry: real })).toMatchObject({
+      param: "models.0",
+      code: "model_not_chat",
+    });
   });
 
   it("chain:<name> is case-insensitive and keeps the listed order (legacy models included, filters applied)", () => {
