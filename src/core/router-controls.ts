@@ -12,9 +12,9 @@ const TimeoutsOverride = z.strictObject({
 
 export const RouterControlsSchema = z.strictObject({
   strategy: StrategySchema.optional(),
-  chain: z.string().min(1).optional(),
+  chain: z.string().min(1).max(128).optional(),
   capabilities: z.array(CapabilitySchema).optional(),
-  task_type: z.string().min(1).optional(),
+  task_type: z.string().min(1).max(128).optional(),
   budget_remaining: z.number().nonnegative().optional(),
   max_latency_ms: z.number().positive().optional(),
   fallback: z.boolean().optional(),

@@ -12,7 +12,7 @@ const id = z.string().min(1).max(128);
 /** Header name -> how to read it into the body's `router` field of the same meaning. */
 const HEADERS = {
   "x-router-strategy": ["strategy", StrategySchema],
-  "x-router-chain": ["chain", z.string().min(1)],
+  "x-router-chain": ["chain", id],
   "x-router-capabilities": [
     "capabilities",
     z
@@ -25,7 +25,7 @@ const HEADERS = {
       )
       .pipe(z.array(CapabilitySchema)),
   ],
-  "x-router-task-type": ["task_type", z.string().min(1)],
+  "x-router-task-type": ["task_type", id],
   "x-router-budget-remaining": ["budget_remaining", nonNegative],
   "x-router-max-latency-ms": ["max_latency_ms", positive],
   "x-router-fallback": ["fallback", bool],
@@ -45,7 +45,9 @@ export function readControls(body: RouterControls | undefined, headers: Headers)
     if (raw === null) continue;
     const parsed = (schema as z.ZodType).safeParse(raw);
     if (!parsed.success) {
-      throw new GatewayError(400, `Header ${header}: ${parsed.error.issues[0]?.message ?? "invalid"} (got "${raw}")`, {
+      // A refused value is quoted short: a header can carry kilobytes the caller already has.
+      const got = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
+      throw new GatewayError(400, `Header ${header}: ${parsed.error.issues[0]?.message ?? "invalid"} (got "${got}")`, {
         param: header,
         code: "invalid_header",
       });

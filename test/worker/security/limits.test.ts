@@ -73,6 +73,26 @@ describe("model names are at most 256 characters", () => {
   });
 });
 
+describe("routing controls are bounded like names", () => {
+  it("a 3 MB chain or task_type, in the body or a header, is a short 400 that does not echo it back", async () => {
+    const s = await newSession();
+    const huge = "c".repeat(3_000_000);
+    const tries: { json: Record<string, unknown>; headers?: Record<string, string>; param: string }[] = [
+      { json: { ...CHAT, router: { chain: huge } }, param: "router.chain" },
+      { json: { ...CHAT, router: { task_type: huge } }, param: "router.task_type" },
+      { json: CHAT, headers: { "x-router-chain": huge.slice(0, 6000) }, param: "x-router-chain" },
+      { json: CHAT, headers: { "x-router-task-type": huge.slice(0, 6000) }, param: "x-router-task-type" },
+    ];
+    for (const t of tries) {
+      const r = await send(s.env, "POST", `${LOCAL}/v1/chat/completions`, { json: t.json, headers: t.headers });
+      expect(r.status, `${t.param}: ${r.text.slice(0, 300)}`).toBe(400);
+      expect(r.json.error.param).toBe(t.param);
+      expect(r.text.length, t.param).toBeLessThan(1000);
+    }
+    expect(await s.requests()).toHaveLength(0);
+  });
+});
+
 describe("JSON nesting deeper than 64 levels", () => {
   const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 
