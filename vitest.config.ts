@@ -35,7 +35,7 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/worker/**/*.test.ts"],
-            globalSetup: ["test/emulators/global-setup.ts"],
+            globalSetup: ["test/emulators/global-setup.ts", "test/support/receiver-setup.ts"],
             setupFiles: ["test/worker/apply-migrations.ts"],
           },
         },

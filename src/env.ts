@@ -1,13 +1,15 @@
 // The Worker's bindings and variables, as wrangler.toml, .dev.vars and secrets provide them.
 import type { GovernanceDirectory } from "./keys/governance-directory.ts";
 import type { BudgetObject } from "./ledger/budget-object.ts";
+import type { TraceEnv } from "./observability/trace-sink.ts";
 import type { ProviderEnv } from "./providers/specs.ts";
 import type { StatsObject } from "./stats/stats-object.ts";
 
 /** The provider variables (keys, key lists, base URLs, the Ollama Access token), typed from src/providers/specs.ts. */
 export type { ProviderEnv };
 
-export interface Env extends ProviderEnv {
+/** OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME: where traces go (src/observability/otlp.ts); unset, tracing is off. */
+export interface Env extends ProviderEnv, TraceEnv {
   DB: D1Database;
   /** One per budget scope (a workspace, or a key with budget_usd): holds, settles and enforces spend. */
   BUDGETS: DurableObjectNamespace<BudgetObject>;

@@ -19,5 +19,7 @@ declare global {
 declare module "vitest" {
   export interface ProvidedContext {
     emulatorUrl: string;
+    /** test/support/receiver.ts: where trace exports and webhooks are sent in tests. */
+    receiverUrl: string;
   }
 }

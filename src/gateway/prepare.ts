@@ -27,6 +27,8 @@ export interface ChatScope {
   stats: StatsSnapshot;
   /** Fires when the caller goes away: the upstream call is aborted. */
   signal: AbortSignal;
+  /** The caller's W3C traceparent, continued by the request's spans; absent: a trace of its own. */
+  traceparent?: string | null;
 }
 
 /** What a dialect hands the gateway: the canonical request, the model(s) asked for and the routing controls. */

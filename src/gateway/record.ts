@@ -21,6 +21,8 @@ export interface Recorder {
     attempts: AttemptRecord[],
     outcome: {
       usage: Usage | null;
+      /** Why the answer ended, where known (a stream's finish event, a JSON answer's finish_reason). */
+      finish_reasons?: string[];
       /** `usage` is the gateway's estimate: the provider never reported it (src/gateway/estimated-usage.ts). */
       usage_estimated?: boolean;
       ttft_ms: number | null;
@@ -49,6 +51,8 @@ export function recorder(
     stream: prepared.request.stream,
     key_id: scope.caller.kind === "workspace" ? scope.caller.key.id : null,
     budget_holds: holds,
+    traceparent: scope.traceparent ?? null,
+    requested_model: prepared.model,
   };
   const record = (r: CompletionRecord) => {
     const full = transcript === null ? r : { ...r, content: transcript.content() };
@@ -67,11 +71,13 @@ export function recorder(
         ...outcome,
         latency_ms: deps.now() - startedAt,
       }),
-    answered: (candidate, attempts, { usage, usage_estimated, ttft_ms, status, error }) =>
+    answered: (candidate, attempts, { usage, usage_estimated, ttft_ms, status, error, finish_reasons }) =>
       record({
         ...base,
         provider: candidate.ref.provider,
         model: candidate.ref.id,
+        response_model: candidate.ref.upstreamId,
+        ...(finish_reasons === undefined ? {} : { finish_reasons }),
         status,
         http_status: 200,
         attempts,

@@ -12,6 +12,7 @@ import { GovernanceCache } from "../keys/governance-cache.ts";
 import { BudgetSettleSink } from "../ledger/budget-sink.ts";
 import { D1LedgerSink, ledgerFlushDelay, writeLedger } from "../ledger/d1-sink.ts";
 import type { CompletionRecord, RequestSink } from "../ledger/record.ts";
+import { TraceExporter } from "../observability/trace-sink.ts";
 import { ModelRegistry } from "../registry/model-registry.ts";
 import { discoveredEntry } from "../stats/local-models.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
@@ -32,6 +33,8 @@ export interface AppServices {
   governance: GovernanceCache;
 }
 
+const present = <T>(item: T | null): T[] => (item === null ? [] : [item]);
+
 const registry = new ModelRegistry(CONFIG.models.models);
 // The isolate's live stats: a snapshot cache refreshed in the background, and the circuit breaker's probe claims.
 export const live = createLiveStats(realDeps.now);
@@ -51,12 +54,16 @@ function registryFor(stats: StatsSnapshot): ModelRegistry {
 /** Ledger rows of this isolate waiting (at most LEDGER_FLUSH_MS) to be written to D1 together. */
 const ledgerBatcher = new WriteBatcher<D1Database, CompletionRecord>(writeLedger);
 
+/** This isolate's spans on their way to the OTLP collector (when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
+export const traces = new TraceExporter(realDeps.fetch);
+
 export const SERVICES: AppServices = {
   config: CONFIG,
   deps: realDeps,
   sinks: (env, ctx) => [
     new D1LedgerSink(env.DB, ledgerBatcher, ledgerFlushDelay(env.LEDGER_FLUSH_MS), ctx),
     new BudgetSettleSink(env, realDeps.now),
+    ...present(traces.sink(env, ctx)),
   ],
   registry: (_env, stats) => registryFor(stats),
   stats: async (env, ctx) => live.cache.read(env, ctx),

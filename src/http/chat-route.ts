@@ -23,6 +23,7 @@ export function httpScope(c: Context<AppEnv>): ChatScope {
     registry: c.get("registry"),
     stats: c.get("stats"),
     signal: c.req.raw.signal,
+    traceparent: c.req.header("traceparent") ?? null,
   };
 }
 

@@ -38,6 +38,18 @@ export interface CompletionRecord {
   key_id?: string | null;
   /** Budget reservations held for this request (src/ledger/budget-gate.ts), settled with its real cost once it is over. */
   budget_holds?: BudgetHoldRef[];
+  /** The caller's W3C traceparent header, so the request's spans continue the caller's trace (src/observability/). */
+  traceparent?: string | null;
+  /** The model the caller asked for (`auto`, a name, a chain's first); absent: the answering model. */
+  requested_model?: string;
+  /** The model id the answering provider was called by. */
+  response_model?: string | null;
+  /** Why the answer ended (stop, length, tool_calls, ...), as far as it is known. */
+  finish_reasons?: string[];
+  /** The response cache's verdict for this request (src/cache/); absent: the cache was not asked (bypass). */
+  cache?: "hit" | "miss" | "bypass";
+  /** A hit: the cost the cached answer had when it was made (what this request saved); its own cost is 0. */
+  saved_pico?: number | null;
 }
 
 /** One try of one candidate, as the executor made it and the ledger stores it. */
@@ -50,6 +62,10 @@ export interface AttemptRecord {
   http_status: number | null;
   latency_ms: number;
   ttft_ms: number | null;
+  /** Epoch ms the attempt started, where the executor stamps it (hedges overlap); absent: after the one before. */
+  started_at?: number;
+  /** How the attempt joined the request, where it is not a plain try: a hedge, or a continuation after the commit. */
+  via?: "hedge" | "continuation" | "splice";
 }
 
 /** One reservation: the BudgetObject's name and the hold's own id (request ids come from clients and may repeat). */

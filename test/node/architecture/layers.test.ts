@@ -14,7 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["dialects"],
   ["gateway"],
   ["execute", "routing"],
-  ["stats", "ledger", "keys", "providers", "env.ts"],
+  ["stats", "ledger", "keys", "providers", "observability", "cache", "env.ts"],
   ["core", "config", "registry", "streams", "db"],
 ];
 

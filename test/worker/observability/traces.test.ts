@@ -1,0 +1,187 @@
+// OTLP/HTTP (JSON) traces: a server span per request continuing the caller's traceparent, a client span per attempt,
+// GenAI and Switchyard attributes, the configured headers; a collector that fails or hangs changes no answer.
+import { describe, expect, it } from "vitest";
+import { traces } from "../../../src/gateway/services.ts";
+import { body } from "../failover/helpers.ts";
+import { chat, newSession, sseData } from "../gateway.ts";
+import { newReceiver, type ReceivedSpan, type Receiver, spansOf } from "./receiver.ts";
+
+const TWO = ["openai/gpt-4o-mini", "mistral/mistral-small-latest"];
+const CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+const CALLER_SPAN = "00f067aa0ba902b7";
+
+function tracedEnv(receiver: Receiver, extra: Record<string, string> = {}) {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `${receiver.url}/`,
+    OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer%20otlp-secret, x-team = llm-ops",
+    OTEL_BSP_SCHEDULE_DELAY: "0",
+    OTEL_EXPORTER_OTLP_TIMEOUT: "400",
+    ...extra,
+  };
+}
+
+/** Polls the receiver until `count` spans of the trace arrived (a stream's spans go out once the stream is read). */
+async function spansArrived(receiver: Receiver, count: number): Promise<ReceivedSpan[]> {
+  for (let i = 0; i < 100; i++) {
+    const spans = spansOf(await receiver.received());
+    if (spans.length >= count) return spans;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return spansOf(await receiver.received());
+}
+
+const rootOf = (spans: ReceivedSpan[]) => spans.find((s) => s.kind === 2) as ReceivedSpan;
+const attemptsOf = (spans: ReceivedSpan[]) => spans.filter((s) => s.kind === 3);
+
+describe("OTLP traces", () => {
+  it("exports a request span continuing the caller's trace and an attempt span under it, with the headers", async () => {
+    const receiver = await newReceiver();
+    const s = await newSession({}, tracedEnv(receiver));
+    const res = await chat(s.env, body(["openai/gpt-4o-mini"]), {
+      traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01`,
+    });
+    expect(res.status).toBe(200);
+    const received = await receiver.received();
+    expect(received).toHaveLength(1);
+    expect(received[0]?.path).toBe("/v1/traces");
+    expect(received[0]?.headers.authorization).toBe("Bearer otlp-secret");
+    expect(received[0]?.headers["x-team"]).toBe("llm-ops");
+    expect(received[0]?.headers["content-type"]).toBe("application/json");
+
+    const spans = spansOf(received);
+    expect(spans).toHaveLength(2);
+    const root = rootOf(spans);
+    const [attempt] = attemptsOf(spans);
+    expect(root.traceId).toBe(CALLER_TRACE);
+    expect(root.parentSpanId).toBe(CALLER_SPAN);
+    expect(root.name).toBe("chat openai/gpt-4o-mini");
+    expect(root.resource["service.name"]).toBe("switchyard");
+    expect(attempt?.traceId).toBe(CALLER_TRACE);
+    expect(attempt?.parentSpanId).toBe(root.spanId);
+    expect(attempt?.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(attempt?.spanId).not.toBe(root.spanId);
+    expect(BigInt(root.endTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(root.startTimeUnixNano));
+
+    expect(root.attributes).toMatchObject({
+      "gen_ai.operation.name": "chat",
+      "gen_ai.system": "openai",
+      "gen_ai.provider.name": "openai",
+      "gen_ai.request.model": "openai/gpt-4o-mini",
+      "gen_ai.response.model": "gpt-4o-mini",
+      "gen_ai.response.finish_reasons": ["stop"],
+      "switchyard.strategy": expect.any(String),
+      "switchyard.dialect": "chat",
+      "switchyard.cache": "bypass",
+      "switchyard.status": "ok",
+      "switchyard.attempts": 1,
+      "http.response.status_code": 200,
+    });
+    const json = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
+    expect(root.attributes["gen_ai.usage.input_tokens"]).toBe(json.usage.prompt_tokens);
+    expect(root.attributes["gen_ai.usage.output_tokens"]).toBe(json.usage.completion_tokens);
+    expect(root.attributes["switchyard.cost_usd"]).toBeGreaterThan(0);
+    expect(attempt?.attributes).toMatchObject({
+      "gen_ai.provider.name": "openai",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "switchyard.attempt.outcome": "ok",
+      "switchyard.attempt.via": "attempt",
+    });
+    // No prompt or completion text unless features.store_prompts is on (it is off in the test config).
+    expect(received[0]?.body).not.toContain("10 + 5");
+    expect(root.attributes["gen_ai.input.messages"]).toBeUndefined();
+  });
+
+  it("gives a failed attempt its own span with its outcome and error kind, and the fallback a second one", async () => {
+    const receiver = await newReceiver();
+    const s = await newSession({ faults: [{ provider: "openai", mode: "status", status: 500 }] }, tracedEnv(receiver));
+    const res = await chat(s.env, body(TWO));
+    expect(res.status).toBe(200);
+    const spans = spansOf(await receiver.received());
+    const root = rootOf(spans);
+    const attempts = attemptsOf(spans);
+    expect(root.parentSpanId).toBeUndefined();
+    expect(root.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    for (const a of attempts) expect(a.parentSpanId).toBe(root.spanId);
+    const failed = attempts.filter((a) => a.attributes["switchyard.attempt.outcome"] === "failed");
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(failed[0]?.attributes).toMatchObject({
+      "gen_ai.provider.name": "openai",
+      "switchyard.error.kind": "server",
+      "error.type": "server",
+      "http.response.status_code": 500,
+    });
+    expect(failed[0]?.status.code).toBe(2);
+    const answered = attempts.at(-1);
+    expect(answered?.attributes).toMatchObject({
+      "gen_ai.provider.name": "mistral_ai",
+      "switchyard.attempt.outcome": "ok",
+    });
+    expect(root.attributes["gen_ai.provider.name"]).toBe("mistral_ai");
+    // Laid out in order: the fallback starts no earlier than the failed attempt.
+    expect(BigInt(answered?.startTimeUnixNano ?? "0")).toBeGreaterThanOrEqual(
+      BigInt(failed[0]?.startTimeUnixNano ?? "0"),
+    );
+  });
+
+  it("exports a streamed request once the stream is over, with its finish reason", async () => {
+    const receiver = await newReceiver();
+    const s = await newSession({}, tracedEnv(receiver));
+    const res = await chat(s.env, body(["openai/gpt-4o-mini"], { stream: true }));
+    expect(res.status).toBe(200);
+    expect((await sseData(res)).at(-1)).toBe("[DONE]");
+    const spans = await spansArrived(receiver, 2);
+    const root = rootOf(spans);
+    expect(root.attributes).toMatchObject({ "switchyard.stream": true, "gen_ai.response.finish_reasons": ["stop"] });
+    expect(root.attributes["gen_ai.usage.output_tokens"]).toBeGreaterThan(0);
+  });
+
+  it("exports nothing for a caller whose traceparent says not sampled, and ignores an invalid one", async () => {
+    const receiver = await newReceiver();
+    const s = await newSession({}, tracedEnv(receiver));
+    await chat(s.env, body(["openai/gpt-4o-mini"]), { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-00` });
+    expect(spansOf(await receiver.received())).toHaveLength(0);
+    await chat(s.env, body(["openai/gpt-4o-mini"]), { traceparent: `00-${"0".repeat(32)}-${CALLER_SPAN}-01` });
+    const spans = spansOf(await receiver.received());
+    expect(spans).toHaveLength(2);
+    expect(rootOf(spans).traceId).not.toBe("0".repeat(32));
+    expect(rootOf(spans).parentSpanId).toBeUndefined();
+  });
+
+  it("answers the same whether the collector refuses, hangs or is not there, and counts the dropped batches", async () => {
+    const healthy = await newReceiver();
+    const baseline = await chat((await newSession({}, tracedEnv(healthy))).env, body(["openai/gpt-4o-mini"]));
+    const expected = (await baseline.json()) as { choices: unknown };
+    traces.drain();
+
+    const refusing = await newReceiver({ status: 503 });
+    const hanging = await newReceiver({ hang: true });
+    const targets = [
+      tracedEnv(refusing),
+      tracedEnv(hanging),
+      // Nothing listens on port 9 of 127.0.0.1: the connection is refused.
+      { ...tracedEnv(healthy), OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" },
+    ];
+    for (const target of targets) {
+      const s = await newSession({}, target);
+      const res = await chat(s.env, body(["openai/gpt-4o-mini"]));
+      expect(res.status).toBe(200);
+      const json = (await res.json()) as { choices: unknown };
+      expect(json.choices).toEqual(expected.choices);
+    }
+    expect(await refusing.received()).toHaveLength(1);
+    expect(await hanging.received()).toHaveLength(1);
+    const tally = traces.drain();
+    expect(tally.dropped_batches).toBe(3);
+    expect(tally.dropped_spans).toBe(6);
+    expect(tally.exported_batches).toBe(0);
+  });
+
+  it("exports nothing and sends nothing when no endpoint is set", async () => {
+    const s = await newSession();
+    traces.drain();
+    const res = await chat(s.env, body(["openai/gpt-4o-mini"]));
+    expect(res.status).toBe(200);
+    expect(traces.drain()).toEqual({ exported_spans: 0, exported_batches: 0, dropped_spans: 0, dropped_batches: 0 });
+  });
+});
