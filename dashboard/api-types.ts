@@ -68,6 +68,8 @@ export interface RequestRow {
   id: string;
   created_at: number;
   workspace_id: string;
+  /** chat, responses, messages or embeddings. */
+  dialect: string;
   strategy: string;
   chain: string | null;
   provider: string | null;

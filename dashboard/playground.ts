@@ -2,6 +2,7 @@
 import { ApiError, api, authHeaders } from "./api.ts";
 import type { ChatChunk, Listing, ModelEntry, NameListing, RoutePlan, RouteReport } from "./api-types.ts";
 import { $, h, messageOf, ms, panelError, replace, usd } from "./dom.ts";
+import { DIALECT_WIRES, type PlaygroundDialect } from "./playground-dialects.ts";
 import { sseData } from "./sse.ts";
 import type { PageState } from "./state.ts";
 
@@ -174,14 +175,24 @@ async function send(panel: HTMLElement, state: PageState): Promise<void> {
   let failure: string | null = null;
   out.setAttribute("data-state", "streaming");
   try {
-    const res = await fetch("/v1/chat/completions", {
+    // Each dialect sends the same ask in its own shape and reads its own stream events.
+    const dialect = (field<HTMLSelectElement>(form, "dialect")?.value || "chat") as PlaygroundDialect;
+    const wire = DIALECT_WIRES[dialect] ?? DIALECT_WIRES.chat;
+    const ask = {
+      model: body.model,
+      prompt: body.messages[0]?.content ?? "",
+      maxTokens: body.max_tokens ?? null,
+      strategy: body.router?.strategy ?? null,
+    };
+    const res = await fetch(wire.path, {
       method: "POST",
       headers: { "content-type": "application/json", ...authHeaders() },
-      body: JSON.stringify(body),
+      body: JSON.stringify(wire.body(ask)),
       signal: controller.signal,
     });
     const emulated = res.headers.get("x-switchyard-upstream") === "emulator";
     if (!res.ok) {
+      // OpenAI's error shape, or Anthropic's ({type: "error", error: {type, message}}): both carry error.message.
       const err = (await res.json().catch(() => ({}))) as ChatChunk;
       const error = new ApiError(res.status, err.error?.message || `HTTP ${res.status}`);
       error.xRouter = err.x_router ?? null;
@@ -193,20 +204,19 @@ async function send(panel: HTMLElement, state: PageState): Promise<void> {
       h("span", { class: "muted" }, answering),
       emulated ? h("span", { class: "tag tag-emulator" }, "emulator answer") : null,
     );
-    for await (const data of sseData<ChatChunk>(res)) {
-      if (data === "[DONE]") break;
-      if (data.error) {
-        failure = data.error.message;
-        xRouter = data.x_router || xRouter;
+    for await (const data of sseData<Record<string, unknown>>(res)) {
+      const reading = wire.read(data);
+      if (reading.xRouter) xRouter = reading.xRouter;
+      if (reading.failure !== undefined) {
+        failure = reading.failure;
         break;
       }
-      if (data.x_router) xRouter = data.x_router;
-      const delta = data.choices?.[0]?.delta;
-      if (delta && typeof delta.content === "string" && delta.content !== "") {
+      if (reading.text !== undefined) {
         if (firstToken === null) firstToken = performance.now() - started;
         deltas += 1;
-        out.append(document.createTextNode(delta.content));
+        out.append(document.createTextNode(reading.text));
       }
+      if (reading.done) break;
     }
     out.setAttribute("data-state", failure ? "failed" : "done");
     renderAnswerMeta(meta, xRouter, { firstToken, total: performance.now() - started, deltas, failure, emulated });

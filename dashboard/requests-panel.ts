@@ -35,6 +35,7 @@ function row(r: RequestRow): HTMLTableRowElement {
       "td",
       {},
       route,
+      h("span", { class: "tag", "data-dialect": r.dialect }, r.dialect),
       r.stream ? h("span", { class: "tag" }, "stream") : null,
       h("div", { class: "muted small" }, r.workspace_id),
     ),

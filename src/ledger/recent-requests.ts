@@ -9,6 +9,8 @@ export interface RecentRequest {
   created_at: number;
   workspace_id: string;
   execution_id: string | null;
+  /** The API the client spoke: chat, responses, messages or embeddings. */
+  dialect: string;
   strategy: string;
   chain: string | null;
   provider: string | null;
@@ -80,6 +82,7 @@ export async function recentRequests(
     created_at: r.createdAt,
     workspace_id: r.workspaceId,
     execution_id: r.executionId,
+    dialect: r.dialect,
     strategy: r.strategy,
     chain: r.chain,
     provider: r.provider,
