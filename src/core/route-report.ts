@@ -18,6 +18,8 @@ export interface RouteReport {
   attempts: AttemptReport[];
   /** null when the model that answered has no price in the registry (never a made-up price). */
   cost_usd: number | null;
+  /** Present (true) when the provider sent no usage and `cost_usd` is the gateway's estimate, as the ledger bills it. */
+  usage_estimated?: boolean;
   latency_ms: number;
   ttft_ms: number | null;
   warnings: string[];

@@ -1,17 +1,15 @@
-// Usage for a stream that ended without the provider's own count (cut off, stalled, or left by its client): what was
-// sent is estimated, what was streamed is counted, so an answer that never finished is still billed.
-import type { CanonicalRequest, StreamEvent, Usage } from "../core/types.ts";
+// Usage for an answer without the provider's own count (a stream cut off, stalled or left by its client; a JSON answer
+// that carried none): what was sent is estimated, what was answered is counted, so such an answer is still billed.
+import type { CanonicalRequest, ChatResult, StreamEvent, Usage } from "../core/types.ts";
 import type { ModelRef } from "../registry/model-registry.ts";
 import { estimatePromptTokens, estimateTextTokens } from "../routing/tokens.ts";
 
 /** Counts the output tokens of a stream as its events pass: one pass over each piece of text, nothing kept. */
 export class StreamedTokens {
   #tokens = 0;
-  readonly #finish: string[] = [];
 
   /** Text, tool names and arguments, and any other streamed text (e.g. reasoning) count; every piece is >= 1 token. */
   note(e: StreamEvent): void {
-    if (e.type === "finish") this.#finish.push(e.finish_reason);
     if (e.type === "finish" || e.type === "usage" || e.type === "end") return;
     for (const [field, value] of Object.entries(e)) {
       if (field === "type" || field === "id" || field === "signature" || typeof value !== "string" || value === "")
@@ -23,11 +21,6 @@ export class StreamedTokens {
 
   get tokens(): number {
     return Math.ceil(this.#tokens);
-  }
-
-  /** The finish reasons the stream reported (one per leg that finished), for the request's trace. */
-  finishReasons(): string[] {
-    return [...this.#finish];
   }
 }
 
@@ -41,6 +34,28 @@ export function estimatedUsage(request: CanonicalRequest, ref: ModelRef, streame
   return {
     input_tokens: estimatePromptTokens(request),
     output_tokens: Math.max(1, Math.min(streamed.tokens, allowance)),
+    cached_input_tokens: 0,
+    cache_write_tokens: 0,
+  };
+}
+
+/**
+ * The estimate for a whole answer whose provider sent no usage (an OpenAI-compatible `usage: null`, an embeddings
+ * answer without `prompt_tokens`): prompt tokens from the estimator, output tokens counted from the answer's text,
+ * tool calls and reasoning, at most the output the budget held for. An answer with no output counts none.
+ */
+export function estimatedResultUsage(request: CanonicalRequest, ref: ModelRef, result: ChatResult): Usage {
+  const maxOutput = ref.entry?.max_output ?? Number.POSITIVE_INFINITY;
+  const allowance = Math.min(request.max_output_tokens ?? maxOutput, maxOutput);
+  const pieces = [
+    result.content ?? "",
+    ...result.tool_calls.flatMap((call) => [call.name, call.arguments]),
+    ...(result.reasoning ?? []).map((part) => (part.type === "thinking" ? part.thinking : "")),
+  ];
+  const output = pieces.reduce((sum, piece) => sum + (piece === "" ? 0 : Math.max(1, estimateTextTokens(piece))), 0);
+  return {
+    input_tokens: estimatePromptTokens(request),
+    output_tokens: Math.min(Math.ceil(output), allowance),
     cached_input_tokens: 0,
     cache_write_tokens: 0,
   };

@@ -10,7 +10,7 @@ import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
 import { type BudgetNotice, holdBudget } from "../ledger/budget-gate.ts";
 import type { Plan } from "../routing/plan-types.ts";
 import { type CommittedAnswer, committedAnswer } from "./committed-body.ts";
-import { estimatedUsage, StreamedTokens } from "./estimated-usage.ts";
+import { estimatedResultUsage, estimatedUsage, StreamedTokens } from "./estimated-usage.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
 import { recorder } from "./record.ts";
 import { publicAttempts, routeReport } from "./report.ts";
@@ -120,18 +120,23 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
   if (outcome.kind === "json") {
     transcript?.answer(outcome.result);
     const latency = deps.now() - startedAt;
-    const usage = outcome.result.usage;
+    // An answer that came without usage is billed from an estimate, as a stream cut before its usage is.
+    const usage = outcome.result.usage ?? estimatedResultUsage(request, candidate.ref, outcome.result);
+    const usage_estimated = outcome.result.usage === null;
     record.answered(candidate, attempts, {
       usage,
+      ...(usage_estimated ? { usage_estimated } : {}),
       ttft_ms: latency,
       status: "ok",
       error: null,
-      finish_reasons: [outcome.result.finish_reason],
     });
     return {
       kind: "json",
       result: outcome.result,
-      route: routeReport(answer, usage, deps.now() - startedAt, latency),
+      route: {
+        ...routeReport(answer, usage, deps.now() - startedAt, latency),
+        ...(usage_estimated ? { usage_estimated } : {}),
+      },
       budget: budget.notice,
     };
   }
@@ -160,7 +165,6 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
             usage: usage ?? estimatedUsage(request, candidate.ref, streamed),
             usage_estimated: usage === null,
             ttft_ms: ttft,
-            finish_reasons: streamed.finishReasons(),
             status: error === null ? "ok" : error === "client" ? "client_closed" : "error",
             error: error === "client" ? "client closed the connection" : error,
           });

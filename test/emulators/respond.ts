@@ -111,11 +111,25 @@ export async function respond(
       }
       return failWith(provider.errorWith(fault.status ?? 401, message));
     }
+    case "no_usage":
+      return write(res, life, reply.kind === "body" ? withoutUsage(reply) : reply, { chunkDelayMs });
     default: {
       const unhandled: never = fault.mode;
       throw new Error(`unhandled fault mode ${String(unhandled)}`);
     }
   }
+}
+
+/** The answer with `usage: null`, as some OpenAI-compatible servers send it; a body without `usage` is unchanged. */
+function withoutUsage(reply: BodyReply): BodyReply {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(reply.body);
+  } catch {
+    return reply;
+  }
+  if (typeof parsed !== "object" || parsed === null || !("usage" in parsed)) return reply;
+  return { ...reply, body: JSON.stringify({ ...parsed, usage: null }) };
 }
 
 async function write(res: ServerResponse, life: Lifeline, reply: Reply, pacing: Pacing): Promise<void> {

@@ -18,6 +18,7 @@ export const FAULT_MODES = [
   "no_done",
   "midstream_error",
   "echo_key",
+  "no_usage",
 ] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
