@@ -7,9 +7,11 @@ import { estimatePromptTokens, estimateTextTokens } from "../routing/tokens.ts";
 /** Counts the output tokens of a stream as its events pass: one pass over each piece of text, nothing kept. */
 export class StreamedTokens {
   #tokens = 0;
+  readonly #finish: string[] = [];
 
   /** Text, tool names and arguments, and any other streamed text (e.g. reasoning) count; every piece is >= 1 token. */
   note(e: StreamEvent): void {
+    if (e.type === "finish") this.#finish.push(e.finish_reason);
     if (e.type === "finish" || e.type === "usage" || e.type === "end") return;
     for (const [field, value] of Object.entries(e)) {
       if (field === "type" || field === "id" || field === "signature" || typeof value !== "string" || value === "")
@@ -21,6 +23,11 @@ export class StreamedTokens {
 
   get tokens(): number {
     return Math.ceil(this.#tokens);
+  }
+
+  /** The finish reasons the stream reported (one per leg that finished), for the request's trace. */
+  finishReasons(): string[] {
+    return [...this.#finish];
   }
 }
 

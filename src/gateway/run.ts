@@ -9,6 +9,7 @@ import { type ExecutionFailure, executePlan } from "../execute/run-plan.ts";
 import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
 import { type BudgetNotice, holdBudget } from "../ledger/budget-gate.ts";
 import type { Plan } from "../routing/plan-types.ts";
+import { boundPromptTokens } from "../routing/tokens.ts";
 import { type CommittedAnswer, committedAnswer } from "./committed-body.ts";
 import { estimatedResultUsage, estimatedUsage, StreamedTokens } from "./estimated-usage.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
@@ -56,6 +57,8 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
     workspaceId,
     plan: prepared.plan,
     request,
+    // Rate limits reserve an upper bound of the prompt (never below the real count) plus the output it allows.
+    limitTokens: boundPromptTokens(request) + (request.max_output_tokens ?? 0),
     newId: deps.newId,
     now: startedAt,
   });
@@ -129,6 +132,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
       ttft_ms: latency,
       status: "ok",
       error: null,
+      finish_reasons: [outcome.result.finish_reason],
     });
     return {
       kind: "json",
@@ -165,6 +169,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
             usage: usage ?? estimatedUsage(request, candidate.ref, streamed),
             usage_estimated: usage === null,
             ttft_ms: ttft,
+            finish_reasons: streamed.finishReasons(),
             status: error === null ? "ok" : error === "client" ? "client_closed" : "error",
             error: error === "client" ? "client closed the connection" : error,
           });

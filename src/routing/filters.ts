@@ -6,6 +6,8 @@ import { type Facts, usd } from "./facts.ts";
 export interface FilterInput {
   needs: readonly Capability[];
   promptTokens: number;
+  /** An upper bound of the prompt's tokens (src/routing/tokens.ts): what the context window must hold. */
+  promptTokensBound?: number;
   /** max_tokens / max_completion_tokens as the client sent it. */
   requestedOutput: number | undefined;
   configured: (provider: ProviderId) => boolean;
@@ -57,9 +59,12 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
     if (input.requestedOutput !== undefined && input.requestedOutput > entry.max_output) {
       failures.push(`max_tokens ${input.requestedOutput} is above its output limit of ${entry.max_output}`);
     }
-    if (input.promptTokens + output > entry.context_window) {
+    // The window is checked against the upper bound: an estimate that is short sends a prompt to a model that
+    // cannot hold it. Absent a bound (direct callers), the estimate.
+    const prompt = Math.max(input.promptTokens, input.promptTokensBound ?? 0);
+    if (prompt + output > entry.context_window) {
       failures.push(
-        `context window ${entry.context_window} < ~${input.promptTokens} prompt${output > 0 ? ` + ${output} output` : ""} tokens`,
+        `context window ${entry.context_window} < up to ${prompt} prompt${output > 0 ? ` + ${output} output` : ""} tokens (~${input.promptTokens} estimated)`,
       );
     }
   }

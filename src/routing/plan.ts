@@ -12,7 +12,7 @@ import type { Candidate, Exclusion, Plan, PlanOrder } from "./plan-types.ts";
 import { type Ranked, STRATEGY_IMPLS, type StrategyContext } from "./strategies/index.ts";
 import { round3 } from "./strategies/strategy.ts";
 import { resolveTargets, type Target } from "./targets.ts";
-import { estimatePromptTokens } from "./tokens.ts";
+import { boundPromptTokens, estimatePromptTokens } from "./tokens.ts";
 
 export interface PlanInput {
   model: string;
@@ -72,6 +72,7 @@ export function buildPlan(input: PlanInput): Plan {
   const filterInput: Omit<FilterInput, "fromRegistry"> = {
     needs,
     promptTokens,
+    promptTokensBound: boundPromptTokens(request),
     requestedOutput: request.max_output_tokens,
     configured: input.configured,
     budget,

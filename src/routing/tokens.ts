@@ -119,3 +119,101 @@ export function estimatePromptTokens(req: CanonicalRequest): number {
   if (req.tools !== undefined && req.tools.length > 0) tokens += estimateTextTokens(JSON.stringify(req.tools));
   return Math.ceil(tokens);
 }
+
+/**
+ * o200k_base's pre-tokenizer: a token never spans two of these pieces, so every piece costs at least one token and
+ * at most its own bound below. (Its case-insensitive contractions are spelled out: the `(?i:)` group is not in every
+ * JavaScript engine.)
+ */
+const CONTRACTION = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?";
+const PIECE = new RegExp(
+  [
+    `[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+${CONTRACTION}`,
+    `[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*${CONTRACTION}`,
+    "\\p{N}{1,3}",
+    " ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*",
+    "\\s*[\\r\\n]+",
+    "\\s+(?!\\S)",
+    "\\s+",
+  ].join("|"),
+  "gu",
+);
+/** An ordinary word: lower case (or capitalised) ASCII letters with a vowel, short enough to be in the vocabulary. */
+const ORDINARY_WORD = /^[^A-Za-z]?[A-Z]?[a-z]*[aeiouy][a-z]*(?:'[a-z]{1,2})?$/;
+const ORDINARY_MAX_LETTERS = 12;
+/** Ordinary words cost this much each, and this much per letter past the sixth (rare and long words split). */
+const ORDINARY_WORD_TOKENS = 1.2;
+const ORDINARY_LONG_LETTER = 0.3;
+
+/** The bound of one piece: one token per ASCII character or UTF-8 byte unless the piece is plainly ordinary. */
+function pieceBound(piece: string): number {
+  const first = piece.charCodeAt(0);
+  const last = piece.charCodeAt(piece.length - 1);
+  // Digits come in groups of at most three, each group one token.
+  if (first >= 48 && first <= 57) return 1;
+  if (isSpace(first) && isSpace(last)) {
+    // o200k has tokens for long runs of spaces and for a few newlines at a time; mixed whitespace merges less.
+    if (/^ +$/.test(piece)) return 1 + Math.ceil(piece.length / 32);
+    if (/^\n+$/.test(piece)) return 1 + Math.ceil(piece.length / 8);
+    return 1 + Math.ceil(piece.length / 2);
+  }
+  const letters = piece.replace(/^[^\p{L}\p{M}]/u, "").replace(/'[A-Za-z]{1,2}$/, "");
+  if (ORDINARY_WORD.test(piece) && letters.length <= ORDINARY_MAX_LETTERS) {
+    return ORDINARY_WORD_TOKENS + ORDINARY_LONG_LETTER * Math.max(0, letters.length - 6);
+  }
+  // A Cyrillic or Greek word: two bytes a letter, but never more than a token for most of its letters.
+  if (/^[^\p{L}\p{N}]?[\u0370-\u03ff\u0400-\u04ff]+$/u.test(piece)) return 1 + 0.8 * letters.length;
+  // Anything else (mixed case, no vowel, punctuation, other scripts): each ASCII character at most one token, each
+  // other character at most its UTF-8 bytes (byte-level BPE), but no more than 2.5 for a CJK character (every one has
+  // a token or two in o200k) .
+  let bound = 0;
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece.charCodeAt(i);
+    if (c < 0x80) bound += 1;
+    else if (c < 0x800) bound += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bound += 4;
+      i++;
+    } else bound += isCjk(c) ? 2.5 : 3;
+  }
+  // A leading space or punctuation mark usually merges with what follows; long punctuation runs merge too.
+  return Math.max(1, Math.min(bound, 1 + Math.ceil(bound * 0.8)));
+}
+
+/**
+ * An upper bound of a text's o200k tokens, for the checks that must not be short (context windows, tokens-per-minute
+ * limits): every pre-tokenizer piece costs at least one token, ordinary words a little more, anything unusual (random
+ * letters, base64, symbols, other scripts) one per character or byte. It is never below the tokenizer's count on the
+ * adversarial texts of test/node/routing/tokens-bound.test.ts (repetitions, random strings, code, JSON, emoji, CJK),
+ * where estimateTextTokens (the calibrated figure, for cost) may be far below: `"word ".repeat(60000)` is 60,001
+ * tokens, estimated ~35,400 and bounded 72,002.
+ */
+export function boundTextTokens(text: string): number {
+  let bound = 0;
+  for (const match of text.matchAll(PIECE)) bound += pieceBound(match[0]);
+  return Math.ceil(Math.max(bound, estimateTextTokens(text) * 1.2));
+}
+
+/** The largest image any of our providers bills (Anthropic: ~1,600 tokens for a 1.15 MP image). */
+const IMAGE_TOKENS_BOUND = 2_000;
+
+/**
+ * An upper bound of a whole request's prompt tokens (boundTextTokens for its text, the dearest image, the framing):
+ * what the context-window filter and the tokens-per-minute limits check. Cost estimates keep estimatePromptTokens.
+ */
+export function boundPromptTokens(req: CanonicalRequest): number {
+  let tokens = PER_REQUEST;
+  for (const m of req.messages) {
+    tokens += PER_MESSAGE;
+    const content = m.content;
+    if (typeof content === "string") tokens += boundTextTokens(content);
+    else if (Array.isArray(content)) {
+      for (const part of content) tokens += part.type === "text" ? boundTextTokens(part.text) : IMAGE_TOKENS_BOUND;
+    }
+    if (m.role === "assistant")
+      for (const c of m.tool_calls ?? [])
+        tokens += boundTextTokens(c.function.name) + boundTextTokens(c.function.arguments) + PER_MESSAGE;
+  }
+  if (req.tools !== undefined && req.tools.length > 0) tokens += boundTextTokens(JSON.stringify(req.tools));
+  return tokens;
+}
