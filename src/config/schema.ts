@@ -5,7 +5,17 @@ export const PROVIDER_IDS = ["openai", "anthropic", "mistral", "together", "olla
 export const ProviderIdSchema = z.enum(PROVIDER_IDS);
 export type ProviderId = z.infer<typeof ProviderIdSchema>;
 
-export const CAPABILITIES = ["code", "reasoning", "analysis", "long_context", "vision", "tools", "json"] as const;
+/** `prefill`: the model continues a final assistant message (its prefix) instead of starting afresh (rescue). */
+export const CAPABILITIES = [
+  "code",
+  "reasoning",
+  "analysis",
+  "long_context",
+  "vision",
+  "tools",
+  "json",
+  "prefill",
+] as const;
 export const CapabilitySchema = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof CapabilitySchema>;
 
@@ -231,6 +241,20 @@ export const FallbackFileSchema = z.strictObject({
     max_retry_after_ms: ms,
   }),
   timeouts: TimeoutsSchema,
+  /** Failing over after the commit point and the clocks that adapt to each candidate (docs/failover.md). */
+  rescue: z.strictObject({
+    /** Malformed chunks in a row after the commit point that fail the attempt (fewer are skipped and counted). */
+    malformed_run_limit: z.int().positive(),
+    /** The first-token clock of a candidate with a live TTFT p95: max(floor, multiple x p95). */
+    first_token_floor_ms: ms,
+    first_token_p95_multiple: z.number().positive(),
+    /** Continue a broken stream on a candidate that takes an assistant prefill, or splice a restart onto it. */
+    continuation: z.boolean(),
+    /** Hedging when a request does not say (router.hedge / x-router-hedge): per strategy, auto or off. */
+    hedge_default: z.partialRecord(StrategySchema, z.enum(["auto", "off"])),
+    /** The hedge delay of a candidate without a live TTFT p95 (auto). */
+    hedge_fallback_delay_ms: ms,
+  }),
   circuit: z.strictObject({
     /** Consecutive failures that open a circuit. */
     failure_threshold: z.int().positive(),
@@ -239,6 +263,10 @@ export const FallbackFileSchema = z.strictObject({
     min_requests: z.int().positive(),
     window_ms: z.int().positive(),
     cooldown_ms: z.int().positive(),
+    /** A failed probe reopens the circuit for longer each time, never longer than this. */
+    max_cooldown_ms: z.int().positive(),
+    /** Each cooldown is shortened by a random share of up to this (0..0.5), so isolates and circuits do not probe in step. */
+    cooldown_jitter: z.number().min(0).max(0.5),
     /** Requests after a successful probe during which traffic ramps back (half the candidates, then all). */
     ramp_requests: z.int().nonnegative(),
   }),

@@ -21,5 +21,7 @@ export const RouterControlsSchema = z.strictObject({
   workspace_id: z.string().min(1).max(128).optional(),
   execution_id: z.string().min(1).max(128).optional(),
   timeouts: TimeoutsOverride.optional(),
+  /** Hedged requests: `auto` (after the candidate's live TTFT p95), `off`, or a delay in ms (docs/failover.md). */
+  hedge: z.union([z.enum(["auto", "off"]), z.int().nonnegative().max(600_000)]).optional(),
 });
 export type RouterControls = z.infer<typeof RouterControlsSchema>;

@@ -3,7 +3,7 @@ import type { Timeouts } from "../config/schema.ts";
 import { ProviderError } from "../core/errors.ts";
 import type { ChatResult, StreamEvent } from "../core/types.ts";
 import type { AdapterContext, BuiltRequest, ProviderAdapter } from "../providers/adapter.ts";
-import { readWireMessages } from "../streams/wire-messages.ts";
+import { readWireMessages, type WireMessage } from "../streams/wire-messages.ts";
 import type { ExecDeps } from "./deps.ts";
 import { clockError, withClock } from "./timed-iterator.ts";
 
@@ -17,6 +17,12 @@ export interface AttemptInput {
   clientSignal: AbortSignal;
   deps: ExecDeps;
   ctx: AdapterContext;
+  /** The first-token clock of this attempt (adaptive: see firstTokenClock); absent: timeouts.first_token_ms. */
+  firstTokenMs?: number;
+  /** Malformed chunks in a row after the commit point that fail the attempt (fewer are skipped); absent: 3. */
+  malformedRunLimit?: number;
+  /** Aborts this attempt alone (a hedge that lost, a splice that did not match); the client's signal still applies. */
+  signal?: AbortSignal;
 }
 
 /** Thrown when the client closed the connection: nothing more is to be tried. */
@@ -32,6 +38,8 @@ export interface CommittedStream {
   ttftMs: number;
   /** Aborts the upstream request (the client left, or the gateway gave up). */
   abort: (reason?: unknown) => void;
+  /** Malformed chunks skipped after the commit point (never passed on). */
+  malformedSkipped: () => number;
 }
 
 // Reasoning is content: a thinking model streams it for seconds before any text, and the Messages and Responses
@@ -96,18 +104,20 @@ export async function callOnce(input: AttemptInput): Promise<ChatResult> {
 export async function openStream(input: AttemptInput): Promise<CommittedStream> {
   const { adapter, deps, timeouts } = input;
   const started = deps.now();
-  const controller = linkedController(input.clientSignal);
+  const controller = linkedController(input.clientSignal, input.signal);
   const abort = (reason?: unknown) => controller.abort(reason);
+  const guard = new MalformedGuard(adapter.id, input.malformedRunLimit ?? 3);
   try {
     const response = await send(input, controller, timeouts.headers_ms);
     if (response.body === null)
       throw new ProviderError({ kind: "malformed", provider: adapter.id, message: "a stream answer had no body" });
-    const events = adapter.parseStream(readWireMessages(response.body, adapter.streamFormat), input.ctx);
+    const events = adapter.parseStream(guard.filter(readWireMessages(response.body, adapter.streamFormat)), input.ctx);
     const head: StreamEvent[] = [];
+    const firstTokenMs = input.firstTokenMs ?? timeouts.first_token_ms;
     for (;;) {
       const elapsed = deps.now() - started;
       const untilDeadline = input.deadline - deps.now();
-      const firstToken = timeouts.first_token_ms - elapsed;
+      const firstToken = firstTokenMs - elapsed;
       const next = await withClock(
         events.next(),
         Math.min(firstToken, untilDeadline),
@@ -127,7 +137,15 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
       head.push(next.value);
       if (isContent(next.value)) break;
     }
-    return { head, rest: timedRest(events, input, controller), ttftMs: deps.now() - started, abort };
+    // From here on a malformed chunk is skipped, not a reason to fall back: the client has the answer's start.
+    guard.committed = true;
+    return {
+      head,
+      rest: timedRest(events, input, controller),
+      ttftMs: deps.now() - started,
+      abort,
+      malformedSkipped: () => guard.skipped,
+    };
   } catch (err) {
     abort(err);
     controller.dispose();
@@ -192,6 +210,48 @@ async function* timedRest(
   }
 }
 
+/**
+ * Before the commit point every wire message reaches the adapter (a malformed one fails the attempt, which falls back
+ * unseen). After it, a message whose data is not JSON is skipped and counted; `limit` of them in a row fail the
+ * attempt. Every stream format the adapters read carries JSON data (and OpenAI's `[DONE]`).
+ */
+class MalformedGuard {
+  committed = false;
+  skipped = 0;
+  #run = 0;
+
+  constructor(
+    readonly provider: ProviderAdapter["id"],
+    readonly limit: number,
+  ) {}
+
+  async *filter(messages: AsyncIterable<WireMessage>): AsyncGenerator<WireMessage> {
+    for await (const m of messages) {
+      if (!this.committed || m.data === "[DONE]" || isJson(m.data)) {
+        this.#run = 0;
+        yield m;
+        continue;
+      }
+      this.skipped++;
+      if (++this.#run >= this.limit)
+        throw new ProviderError({
+          kind: "malformed",
+          provider: this.provider,
+          message: `${this.provider} sent ${this.#run} malformed stream chunks in a row`,
+        });
+    }
+  }
+}
+
+function isJson(data: string): boolean {
+  try {
+    JSON.parse(data);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Network failures and aborts become ProviderError (network/timeout) or ClientGoneError; ProviderErrors pass. */
 function translateFailure(
   err: unknown,
@@ -222,12 +282,21 @@ interface DisposableController extends AbortController {
   dispose(): void;
 }
 
-/** An AbortController that also aborts when the client's signal does; dispose() unhooks it. */
-function linkedController(parent: AbortSignal): DisposableController {
+/**
+ * An AbortController that also aborts when the client's signal does (and when `own`, this attempt's own signal, does,
+ * with its reason); dispose() unhooks both.
+ */
+function linkedController(parent: AbortSignal, own?: AbortSignal): DisposableController {
   const controller = new AbortController() as DisposableController;
   const onAbort = () => controller.abort(new ClientGoneError("the client closed the connection"));
+  const onOwn = () => controller.abort(own?.reason);
   if (parent.aborted) onAbort();
   else parent.addEventListener("abort", onAbort, { once: true });
-  controller.dispose = () => parent.removeEventListener("abort", onAbort);
+  if (own?.aborted) onOwn();
+  else own?.addEventListener("abort", onOwn, { once: true });
+  controller.dispose = () => {
+    parent.removeEventListener("abort", onAbort);
+    own?.removeEventListener("abort", onOwn);
+  };
   return controller;
 }

@@ -9,7 +9,9 @@ import { adapterFor } from "../providers/index.ts";
 import type { Candidate, Plan } from "../routing/plan-types.ts";
 import { ClientGoneError, type CommittedStream, callOnce, openStream } from "./attempt.ts";
 import type { Admission, CircuitGate } from "./circuit-gate.ts";
+import { overflowedWindow } from "./context-window.ts";
 import type { ExecDeps } from "./deps.ts";
+import { type RescueHooks, rescuable } from "./rescue.ts";
 
 export type { AttemptRecord };
 
@@ -32,6 +34,19 @@ export interface ExecuteInput {
   gate?: CircuitGate;
   /** The adapter for a provider (absent: the registry's); tests pass a fake one. */
   adapterFor?: (provider: ProviderId) => ProviderAdapter;
+  /** The first-token clock of a candidate (adaptive: src/execute/clocks.ts); absent: timeouts.first_token_ms. */
+  firstTokenFor?: (candidate: Candidate) => number;
+  /** Rescue after the commit point (docs/failover.md); absent: a broken committed stream is an error event. */
+  rescue?: RescueSettings;
+  /** Hedging: how long a stream may go without its first token before the next candidate starts alongside it. */
+  hedgeFor?: (candidate: Candidate) => number | null;
+}
+
+export interface RescueSettings {
+  /** Continue a broken stream on the next candidates (prefill, else splice). */
+  continuation: boolean;
+  /** Malformed chunks in a row after the commit point that fail the attempt. */
+  malformedRunLimit: number;
 }
 
 interface Answered {
@@ -67,33 +82,96 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   // A failure that is not about one model (connection, key) skips the provider's other candidates in this request.
   const providerDown = new Map<string, ErrorKind>();
 
-  for (let i = 0; i < queue.length; i++) {
-    const { candidate, deferred } = queue[i]!;
+  /** Whether a candidate may be tried at all now: the window, its provider, its circuit (a skip is recorded). */
+  const admit = (candidate: Candidate, deferred: boolean): Admission | null => {
     const { ref } = candidate;
     const window = ref.entry?.context_window ?? Number.POSITIVE_INFINITY;
     if (window <= needWindowAbove) {
       attempts.push(skipped(candidate, `context window ${window} is not larger than the one that overflowed`));
-      continue;
+      return null;
     }
     const down = providerDown.get(ref.provider);
     if (down !== undefined) {
       attempts.push(
         skipped(candidate, `${ref.provider} failed for every model this request (${down}); not tried again`),
       );
-      continue;
+      return null;
     }
     const admission: Admission = deferred || input.gate === undefined ? { kind: "try" } : input.gate.admit(candidate);
     if (admission.kind === "skip") {
       attempts.push(skipped(candidate, admission.reason));
       if (admission.until !== null) reopensAt = Math.min(reopensAt ?? admission.until, admission.until);
-      continue;
+      return null;
     }
+    return admission;
+  };
+  const ctx = { env: input.env, newId: deps.newId };
+  const attemptInput = (
+    candidate: Candidate,
+    adapter: ProviderAdapter,
+    built: BuiltRequest,
+    attemptDeadline: number,
+  ) => ({
+    adapter,
+    built,
+    timeouts: input.timeouts,
+    deadline: attemptDeadline,
+    clientSignal: input.clientSignal,
+    deps,
+    ctx,
+    firstTokenMs: input.firstTokenFor?.(candidate),
+    malformedRunLimit: input.rescue?.malformedRunLimit,
+  });
+  /** The rescue's view of the plan: the candidates after `from`, and one stream attempt on one of them. */
+  const rescueHooks = (from: number): RescueHooks => {
+    let j = from;
+    return {
+      next() {
+        while (j < queue.length) {
+          if (deps.now() >= deadline) return null;
+          const { candidate } = queue[j++]!;
+          // In a rescue every moment counts: a ramping circuit is tried in its turn, not deferred.
+          if (admit(candidate, false) !== null) return candidate;
+        }
+        return null;
+      },
+      async open(candidate, rescueRequest) {
+        const adapter = (input.adapterFor ?? adapterFor)(candidate.ref.provider);
+        const began = deps.now();
+        try {
+          const built = adapter.buildChatRequest(
+            rescueRequest,
+            { upstreamId: candidate.ref.upstreamId, entry: candidate.ref.entry },
+            ctx,
+          );
+          const stream = await openStream(attemptInput(candidate, adapter, built, deadline));
+          const record = ok(candidate, deps.now() - began, stream.ttftMs);
+          attempts.push(record);
+          return { ok: true, stream, record };
+        } catch (err) {
+          if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
+          const record = failed(candidate, err, deps.now() - began, null);
+          attempts.push(record);
+          input.onAttempt?.(record, candidate);
+          return { ok: false, error: err };
+        }
+      },
+      replaced(leg) {
+        input.onAttempt?.(leg.record, leg.candidate);
+      },
+    };
+  };
+
+  for (let i = 0; i < queue.length; i++) {
+    const { candidate, deferred } = queue[i]!;
+    const { ref } = candidate;
+    const admission = admit(candidate, deferred);
+    if (admission === null) continue;
     if (admission.kind === "defer") {
       queue.push({ candidate, deferred: true });
       continue;
     }
     const adapter = (input.adapterFor ?? adapterFor)(ref.provider);
-    const ctx = { env: input.env, newId: deps.newId };
     let built: BuiltRequest;
     try {
       built = adapter.buildChatRequest(request, { upstreamId: ref.upstreamId, entry: ref.entry }, ctx);
@@ -110,22 +188,24 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
       const attemptDeadline = request.stream
         ? deadline
         : jsonAttemptDeadline(deadline, deps.now(), input.timeouts, i < queue.length - 1);
-      const attemptInput = {
-        adapter,
-        built,
-        timeouts: input.timeouts,
-        deadline: attemptDeadline,
-        clientSignal: input.clientSignal,
-        deps,
-        ctx,
-      };
+      const one = attemptInput(candidate, adapter, built, attemptDeadline);
       try {
         if (request.stream) {
-          const stream = await openStream(attemptInput);
-          attempts.push(ok(candidate, deps.now() - began, stream.ttftMs));
+          const opened = await openStream(one);
+          const record = ok(candidate, deps.now() - began, opened.ttftMs);
+          attempts.push(record);
+          const stream: CommittedStream =
+            input.rescue?.continuation === true
+              ? rescuable(
+                  opened,
+                  { candidate, record, via: "commit", usage: null, usageEstimated: false },
+                  request,
+                  rescueHooks(i + 1),
+                )
+              : opened;
           return { ok: true, kind: "stream", stream, candidate, attempts, warnings: built.warnings };
         }
-        const result = await callOnce(attemptInput);
+        const result = await callOnce(one);
         const elapsed = deps.now() - began;
         const record = ok(candidate, elapsed, elapsed);
         attempts.push(record);
@@ -145,7 +225,9 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
         }
         if (err.kind === "content_policy") return { ok: false, failure: failure([err], attempts, "caller") };
         if (err.kind === "context_length") {
-          needWindowAbove = Math.max(needWindowAbove, ref.entry?.context_window ?? Number.POSITIVE_INFINITY);
+          // Only a larger window is worth trying: larger than the registry's, or than the one the error states. When
+          // neither is known, any other candidate may be larger.
+          needWindowAbove = Math.max(needWindowAbove, overflowedWindow(candidate, err));
           break;
         }
         // A half-open probe is one request: its failure reopens the circuit, so it is not retried either.

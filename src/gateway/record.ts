@@ -1,10 +1,11 @@
 // Record: every finished request becomes one CompletionRecord for the sinks (ledger, budget settlement), after the
 // response, through waitUntil; never awaited by the caller.
 import type { Usage } from "../core/types.ts";
-import { costPico, pricedServiceTier } from "../ledger/cost.ts";
+import { pricedServiceTier } from "../ledger/cost.ts";
 import type { AttemptRecord, BudgetHoldRef, CompletionRecord } from "../ledger/record.ts";
 import type { Candidate } from "../routing/plan-types.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
+import { answerCostPico } from "./report.ts";
 import type { Transcript } from "./transcript.ts";
 
 export interface Recorder {
@@ -28,6 +29,8 @@ export interface Recorder {
       ttft_ms: number | null;
       status: CompletionRecord["status"];
       error: string | null;
+      /** A stream continued on other candidates: each leg's usage, priced at its own model's price. */
+      legs?: { candidate: Candidate; usage: Usage | null }[];
     },
   ): void;
 }
@@ -71,7 +74,7 @@ export function recorder(
         ...outcome,
         latency_ms: deps.now() - startedAt,
       }),
-    answered: (candidate, attempts, { usage, usage_estimated, ttft_ms, status, error, finish_reasons }) =>
+    answered: (candidate, attempts, { usage, usage_estimated, ttft_ms, status, error, finish_reasons, legs }) =>
       record({
         ...base,
         provider: candidate.ref.provider,
@@ -85,7 +88,7 @@ export function recorder(
         cost_pico:
           usage === null
             ? null
-            : costPico(usage, candidate.ref.entry, pricedServiceTier(prepared.request.service_tier)),
+            : answerCostPico(usage, candidate, legs, pricedServiceTier(prepared.request.service_tier)),
         ...(usage_estimated === true ? { usage_estimated } : {}),
         latency_ms: deps.now() - startedAt,
         ttft_ms,

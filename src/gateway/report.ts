@@ -21,6 +21,8 @@ export interface ReportInput {
   candidate: Candidate;
   attempts: AttemptRecord[];
   warnings: string[];
+  /** A stream continued on other candidates: each leg's usage, priced at its own model's price (`usage` is the total). */
+  legs?: { candidate: Candidate; usage: Usage | null }[];
 }
 
 /** Who answered and how, with the cost of `usage` (null when unknown or unpriced) and the clocks as of now. */
@@ -32,7 +34,7 @@ export function routeReport(
 ): RouteReport {
   const { plan, candidate } = input;
   // The same arithmetic as the ledger's row (src/gateway/record.ts): the answer and the ledger agree to the pico-dollar.
-  const pico = usage === null ? null : costPico(usage, candidate.ref.entry, plan.service_tier ?? null);
+  const pico = usage === null ? null : answerCostPico(usage, candidate, input.legs, plan.service_tier ?? null);
   return {
     provider: candidate.ref.provider,
     model: candidate.ref.id,
@@ -44,4 +46,22 @@ export function routeReport(
     ttft_ms: ttftMs,
     warnings: input.warnings,
   };
+}
+
+/** What an answer cost: its usage at its model's price, or, continued on other candidates, each leg at its own. */
+export function answerCostPico(
+  usage: Usage,
+  candidate: Candidate,
+  legs: { candidate: Candidate; usage: Usage | null }[] | undefined,
+  tier: Parameters<typeof costPico>[2],
+): number | null {
+  if (legs === undefined || legs.length < 2) return costPico(usage, candidate.ref.entry, tier);
+  let total = 0;
+  for (const leg of legs) {
+    if (leg.usage === null) continue;
+    const pico = costPico(leg.usage, leg.candidate.ref.entry, tier);
+    if (pico === null) return null;
+    total += pico;
+  }
+  return total;
 }

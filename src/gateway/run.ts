@@ -2,9 +2,11 @@
 // Returns what the run came to with its typed route report; each transport writes that its own way.
 import type { Timeouts } from "../config/schema.ts";
 import type { AttemptReport, RouteReport } from "../core/route-report.ts";
-import type { ChatResult } from "../core/types.ts";
+import type { ChatResult, Usage } from "../core/types.ts";
 import { ClientGoneError } from "../execute/attempt.ts";
 import { circuitGate } from "../execute/circuit-gate.ts";
+import { firstTokenClock, hedgeDelay, ttftP95 } from "../execute/clocks.ts";
+import { type RescuedStream, sumUsage } from "../execute/rescue.ts";
 import { type ExecutionFailure, executePlan } from "../execute/run-plan.ts";
 import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
 import { type BudgetNotice, holdBudget } from "../ledger/budget-gate.ts";
@@ -64,11 +66,20 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
   });
   const { plan } = budget;
 
+  const rescue = config.fallback.rescue;
+  // The first-token clock adapts to each candidate's live TTFT unless the caller set its own (which only tightens).
+  const adaptive = controls.timeouts?.first_token_ms === undefined;
+  const hedge = controls.hedge ?? rescue.hedge_default[plan.strategy] ?? "off";
   const outcome = await executePlan({
     plan,
     request,
     timeouts,
     retry: config.fallback.retry,
+    rescue: { continuation: rescue.continuation, malformedRunLimit: rescue.malformed_run_limit },
+    firstTokenFor: adaptive
+      ? (c) => firstTokenClock(ttftP95(scope.stats, c), timeouts.first_token_ms, rescue)
+      : undefined,
+    hedgeFor: request.stream ? (c) => hedgeDelay(hedge, ttftP95(scope.stats, c), rescue) : undefined,
     env: scope.env,
     clientSignal: scope.signal,
     deps,
@@ -147,40 +158,71 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
 
   const ttft = deps.now() - startedAt;
   const committedAt = deps.now();
-  const committed = attempts[attempts.length - 1];
   let ended = false;
+  const legs = "legs" in outcome.stream ? (outcome.stream as RescuedStream).legs : null;
   const stream = transcript === null ? outcome.stream : transcript.follow(outcome.stream);
   const streamed = new StreamedTokens();
+  /** Continued on other candidates: the answering model is the last leg's, the cost every leg's at its own price. */
+  const settled = (usage: Usage | null) => {
+    const last = legs?.at(-1);
+    if (legs === null || last === undefined || legs.length === 1) return { usage, legs: undefined };
+    answer.candidate = last.candidate;
+    const prior = sumUsage(legs.slice(0, -1).map((l) => l.usage)) ?? zeroUsage();
+    // The usage event the client saw is already the total; the last leg's share is what the others did not use.
+    const own = usage === null ? null : minusUsage(usage, prior);
+    last.usage = own;
+    return { usage, legs: legs.map((l) => ({ candidate: l.candidate, usage: l.usage })) };
+  };
   return {
     kind: "stream",
     answer: committedAnswer(
       stream,
       (usage, error) => {
+        const final = settled(usage);
+        const skipped = outcome.stream.malformedSkipped();
         if (!ended) {
           ended = true;
+          if (skipped > 0) answer.warnings.push(`${skipped} malformed stream chunk(s) from the provider were skipped`);
           // The stream's own outcome is known only now; a caller leaving says nothing about the provider's health.
+          const committed = legs?.at(-1)?.record ?? attempts.find((a) => a.status === "ok");
           if (committed !== undefined && error !== "client") {
             live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [
               streamOutcome(committed, deps.now(), committed.latency_ms + deps.now() - committedAt, error),
             ]);
           }
           // Usage comes at the end of a stream: one cut off, stalled or left by its client is billed from an estimate.
-          record.answered(candidate, attempts, {
-            usage: usage ?? estimatedUsage(request, candidate.ref, streamed),
-            usage_estimated: usage === null,
+          record.answered(answer.candidate, attempts, {
+            usage: usage ?? estimatedUsage(request, answer.candidate.ref, streamed),
+            usage_estimated: usage === null || legs?.some((l) => l.usageEstimated) === true,
             ttft_ms: ttft,
             finish_reasons: streamed.finishReasons(),
             status: error === null ? "ok" : error === "client" ? "client_closed" : "error",
             error: error === "client" ? "client closed the connection" : error,
+            legs: final.legs,
           });
         }
-        return routeReport(answer, usage, deps.now() - startedAt, ttft);
+        return routeReport({ ...answer, legs: final.legs }, usage, deps.now() - startedAt, ttft);
       },
       (e) => streamed.note(e),
     ),
     route: routeReport(answer, null, ttft, ttft),
     upstreamModel: candidate.ref.upstreamId,
     budget: budget.notice,
+  };
+}
+
+function zeroUsage(): Usage {
+  return { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 };
+}
+
+/** `total` less `part`, never below zero (a last leg's share of the answer's total). */
+function minusUsage(total: Usage, part: Usage): Usage {
+  const less = (a: number, b: number) => Math.max(0, a - b);
+  return {
+    input_tokens: less(total.input_tokens, part.input_tokens),
+    output_tokens: less(total.output_tokens, part.output_tokens),
+    cached_input_tokens: less(total.cached_input_tokens, part.cached_input_tokens),
+    cache_write_tokens: less(total.cache_write_tokens, part.cache_write_tokens),
   };
 }
 

@@ -29,6 +29,14 @@ export const mistralAdapter = createOpenAICompatibleAdapter({
     reasoningEffort: false,
     serviceTier: false,
   },
+  // A final assistant message is a prefix to continue (prefill) only when it says so; without the flag Mistral refuses
+  // a conversation that ends with the assistant.
+  transformBody: (body) => {
+    const messages = body.messages as { role: string }[];
+    const last = messages.at(-1);
+    if (last?.role !== "assistant") return body;
+    return { ...body, messages: [...messages.slice(0, -1), { ...last, prefix: true }] };
+  },
   // The answer was cut by the model's context window.
   finishReason: (reason, hasToolCalls) =>
     mapOpenAIFinishReason(reason === "model_length" ? "length" : reason, hasToolCalls),

@@ -35,6 +35,7 @@ const HEADERS = {
   "x-router-timeout-first-token-ms": ["timeouts.first_token_ms", z.coerce.number().int().positive()],
   "x-router-timeout-idle-ms": ["timeouts.idle_ms", z.coerce.number().int().positive()],
   "x-router-timeout-total-ms": ["timeouts.total_ms", z.coerce.number().int().positive()],
+  "x-router-hedge": ["hedge", z.union([z.enum(["auto", "off"]), z.coerce.number().int().nonnegative()])],
 } as const satisfies Record<string, readonly [string, z.ZodType]>;
 
 export function readControls(body: RouterControls | undefined, headers: Headers): RouterControls {

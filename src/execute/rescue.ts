@@ -1,0 +1,284 @@
+// Rescue after the commit point: a committed stream that breaks (cut, stall, error event, a run of malformed chunks)
+// is continued on another candidate, so the client's one stream of canonical events carries on as one answer.
+// Continuation: a candidate that takes an assistant prefill (registry capability `prefill`) is sent the text so far as
+// the assistant's prefix and streams the rest. Splice: where none takes one (or the prefill is refused), a candidate
+// restarts from scratch, and its answer is joined on only if it begins with exactly the text already sent. Never once
+// a tool call has started, and never once the answer had finished. Every dialect gets this: it is below them.
+import { ProviderError } from "../core/errors.ts";
+import type { CanonicalRequest, ChatMessage, StreamEvent, Usage } from "../core/types.ts";
+import type { AttemptRecord } from "../ledger/record.ts";
+import type { Candidate } from "../routing/plan-types.ts";
+import { estimatePromptTokens, estimateTextTokens } from "../routing/tokens.ts";
+import type { CommittedStream } from "./attempt.ts";
+
+/** One stretch of the answer, from one candidate. */
+export interface StreamLeg {
+  candidate: Candidate;
+  /** Its attempt record (the same object as in the attempts list); marked failed when the leg broke. */
+  record: AttemptRecord;
+  /** How the leg joined the answer. */
+  via: "commit" | "prefill" | "splice";
+  /** The usage it reported, or (a leg that broke before reporting) an estimate; null while it runs. */
+  usage: Usage | null;
+  usageEstimated: boolean;
+}
+
+/** A stream opened for the rescue (its attempt already recorded), or why it could not be. */
+export type Opened = { ok: true; stream: CommittedStream; record: AttemptRecord } | { ok: false; error: ProviderError };
+
+/** What the executor lends the rescue: the candidates left, and one attempt on one of them. */
+export interface RescueHooks {
+  /** The next candidate to try (circuits, providers down and the deadline already applied); null when none is left. */
+  next(): Candidate | null;
+  /** Opens a stream on `candidate` for `request` up to its first content event; records the attempt. */
+  open(candidate: Candidate, request: CanonicalRequest): Promise<Opened>;
+  /** A leg that broke and was rescued (its outcome belongs to the live stats now; the last leg's, at the end). */
+  replaced(leg: StreamLeg): void;
+}
+
+export interface RescuedStream extends CommittedStream {
+  /** Every leg of the answer, the one answering now last. */
+  readonly legs: StreamLeg[];
+}
+
+export function takesPrefill(candidate: Candidate): boolean {
+  return candidate.ref.entry?.capabilities.includes("prefill") === true;
+}
+
+/**
+ * The request with `text` as the assistant's prefix, and the whitespace held back from it: Anthropic refuses a prefix
+ * that ends in whitespace, and the continuation usually starts with that whitespace again, so it is trimmed from the
+ * prefix and dropped from the continuation's start (the client's text stays exact).
+ */
+export function prefillRequest(request: CanonicalRequest, text: string): { request: CanonicalRequest; held: string } {
+  const last = request.messages.at(-1);
+  // A client that sent its own prefix: the answer so far continues it.
+  const own = last?.role === "assistant" && typeof last.content === "string" && !last.tool_calls ? last.content : null;
+  const whole = (own ?? "") + text;
+  const prefix = whole.trimEnd();
+  const messages: ChatMessage[] = own === null ? [...request.messages] : request.messages.slice(0, -1);
+  messages.push({ role: "assistant", content: prefix });
+  return { request: { ...request, messages }, held: whole.slice(prefix.length) };
+}
+
+const failedRecord = (record: AttemptRecord, err: ProviderError): void => {
+  record.status = "failed";
+  record.error = err.message;
+  record.error_kind = err.kind;
+};
+
+/** The stream the client reads: the committed one, continued on the next candidates when it breaks. */
+export function rescuable(
+  first: CommittedStream,
+  firstLeg: StreamLeg,
+  request: CanonicalRequest,
+  hooks: RescueHooks,
+): RescuedStream {
+  const legs: StreamLeg[] = [firstLeg];
+  let current = first;
+  let leg = firstLeg;
+  let legText = "";
+  let sent = "";
+  let toolStarted = false;
+  let finished = false;
+  let skippedBefore = 0;
+  const track = (e: StreamEvent) => {
+    if (e.type === "text") {
+      sent += e.text;
+      legText += e.text;
+    } else if (e.type === "tool_call_start") toolStarted = true;
+    else if (e.type === "finish") finished = true;
+  };
+  first.head.forEach(track);
+  const prior = () => sumUsage(legs.slice(0, -1).map((l) => l.usage));
+
+  /** Ends a broken leg: its usage, reported or estimated from what it streamed. */
+  const close = (broken: StreamLeg, promptOf: CanonicalRequest) => {
+    if (broken.usage === null) {
+      broken.usage = {
+        input_tokens: estimatePromptTokens(promptOf),
+        output_tokens: Math.max(1, Math.ceil(estimateTextTokens(legText))),
+        cached_input_tokens: 0,
+        cache_write_tokens: 0,
+      };
+      broken.usageEstimated = true;
+    }
+  };
+
+  /** Opens the next leg: a continuation where a candidate takes a prefill, else a splice; null when none works. */
+  async function rescue(): Promise<{ stream: CommittedStream; leg: StreamLeg; request: CanonicalRequest } | null> {
+    for (let candidate = hooks.next(); candidate !== null; candidate = hooks.next()) {
+      if (takesPrefill(candidate) && sent.trim() !== "") {
+        const prefilled = prefillRequest(request, sent);
+        const opened = await hooks.open(candidate, prefilled.request);
+        if (opened.ok) {
+          return {
+            stream: dropLeading(opened.stream, prefilled.held),
+            leg: newLeg(candidate, opened.record, "prefill"),
+            request: prefilled.request,
+          };
+        }
+        // Anything but a refusal of the request (a prefill it does not take) is the candidate's failure: next one.
+        if (opened.error.kind !== "invalid_request") continue;
+      }
+      const spliced = await splice(candidate);
+      if (spliced !== null) return { stream: spliced.stream, leg: spliced.leg, request };
+    }
+    return null;
+  }
+
+  /** Restarts `candidate` from scratch; its stream is joined on only if it begins with exactly the text sent. */
+  async function splice(candidate: Candidate): Promise<{ stream: CommittedStream; leg: StreamLeg } | null> {
+    const opened = await hooks.open(candidate, request);
+    if (!opened.ok) return null;
+    const { stream, record } = opened;
+    let got = "";
+    const kept: StreamEvent[] = [];
+    const mismatch = async (why: string) => {
+      failedRecord(record, new ProviderError({ kind: "stream", provider: candidate.ref.provider, message: why }));
+      stream.abort(new ProviderError({ kind: "stream", provider: candidate.ref.provider, message: why }));
+      await stream.rest.return(undefined).catch(() => undefined);
+      return null;
+    };
+    const events = (async function* () {
+      yield* stream.head;
+      yield* stream.rest;
+    })();
+    try {
+      for (;;) {
+        const next = await events.next();
+        if (next.done) return mismatch("the restarted answer ended before it reached the text already sent");
+        const e = next.value;
+        if (e.type === "tool_call_start" || e.type === "finish")
+          return mismatch("the restarted answer is not the one already sent");
+        if (e.type !== "text") {
+          kept.push(e);
+          continue;
+        }
+        got += e.text;
+        if (got.length < sent.length) {
+          if (!sent.startsWith(got)) return mismatch("the restarted answer did not begin with the text already sent");
+          continue;
+        }
+        if (!got.startsWith(sent)) return mismatch("the restarted answer did not begin with the text already sent");
+        const rest = got.slice(sent.length);
+        if (rest !== "") kept.push({ type: "text", text: rest });
+        return {
+          stream: { ...stream, head: kept, rest: events as AsyncGenerator<StreamEvent> },
+          leg: newLeg(candidate, record, "splice"),
+        };
+      }
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      failedRecord(record, err);
+      return null;
+    }
+  }
+
+  let legRequest = request;
+  async function* rest(): AsyncGenerator<StreamEvent> {
+    for (;;) {
+      try {
+        for (;;) {
+          const next = await current.rest.next();
+          if (next.done) {
+            if (finished) return;
+            // Ended cleanly but unfinished (no finish reason): as broken as a cut, and rescued the same way.
+            const { provider } = leg.candidate.ref;
+            throw new ProviderError({
+              kind: "stream",
+              provider,
+              message: `${provider} ended the stream before finishing the answer`,
+            });
+          }
+          const e = next.value;
+          if (e.type === "usage") {
+            leg.usage = e.usage;
+            // The client sees what the whole answer used: every leg's usage added up.
+            yield legs.length === 1 ? e : { type: "usage", usage: sumUsage([prior(), e.usage]) ?? e.usage };
+            continue;
+          }
+          track(e);
+          yield e;
+        }
+      } catch (err) {
+        if (!(err instanceof ProviderError) || toolStarted || finished) throw err;
+        const broken = leg;
+        const brokenRequest = legRequest;
+        const found = await rescue();
+        if (found === null) throw err;
+        failedRecord(broken.record, err);
+        close(broken, brokenRequest);
+        hooks.replaced(broken);
+        skippedBefore += current.malformedSkipped();
+        current = found.stream;
+        leg = found.leg;
+        legRequest = found.request;
+        legText = "";
+        legs.push(leg);
+        for (const e of current.head) {
+          if (e.type === "usage") {
+            leg.usage = e.usage;
+            continue;
+          }
+          track(e);
+          yield e;
+        }
+      }
+    }
+  }
+
+  return {
+    head: first.head,
+    rest: rest(),
+    ttftMs: first.ttftMs,
+    abort: (reason) => current.abort(reason),
+    malformedSkipped: () => skippedBefore + current.malformedSkipped(),
+    legs,
+  };
+}
+
+function newLeg(candidate: Candidate, record: AttemptRecord, via: StreamLeg["via"]): StreamLeg {
+  return { candidate, record, via, usage: null, usageEstimated: false };
+}
+
+/** The continuation with `held` (the whitespace trimmed off its prefix) dropped from its start where it repeats it. */
+function dropLeading(stream: CommittedStream, held: string): CommittedStream {
+  if (held === "") return stream;
+  let left = held;
+  const strip = (e: StreamEvent): StreamEvent | null => {
+    if (left === "" || e.type !== "text") return e;
+    let i = 0;
+    while (i < e.text.length && i < left.length && e.text[i] === left[i]) i++;
+    // Text that does not repeat the held whitespace ends the stripping: the model chose its own spacing.
+    left = i < e.text.length ? "" : left.slice(i);
+    const text = e.text.slice(i);
+    return text === "" ? null : { type: "text", text };
+  };
+  const head = stream.head.map(strip).filter((e): e is StreamEvent => e !== null);
+  const inner = stream.rest;
+  async function* rest(): AsyncGenerator<StreamEvent> {
+    for await (const e of inner) {
+      const out = strip(e);
+      if (out !== null) yield out;
+    }
+  }
+  return { ...stream, head, rest: rest() };
+}
+
+/** Usage added up; null when none is known. */
+export function sumUsage(usages: (Usage | null)[]): Usage | null {
+  const known = usages.filter((u): u is Usage => u !== null);
+  if (known.length === 0) return null;
+  const total: Usage = { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 };
+  for (const u of known) {
+    total.input_tokens += u.input_tokens;
+    total.output_tokens += u.output_tokens;
+    total.cached_input_tokens += u.cached_input_tokens;
+    total.cache_write_tokens += u.cache_write_tokens;
+    if (u.cache_write_1h_tokens !== undefined)
+      total.cache_write_1h_tokens = (total.cache_write_1h_tokens ?? 0) + u.cache_write_1h_tokens;
+    if (u.reasoning_tokens !== undefined) total.reasoning_tokens = (total.reasoning_tokens ?? 0) + u.reasoning_tokens;
+  }
+  return total;
+}
