@@ -82,15 +82,32 @@ function textOf(content: ChatMessage["content"] | undefined | null): string {
   return content.map((p) => (p.type === "text" ? p.text : "")).join("\n");
 }
 
-/** The slice of the prompt the scan reads: the last user turn (what is asked now) and the system prompt. */
-function scanText(req: CanonicalRequest): { user: string; system: string } {
-  let user = "";
+/** Earlier turns read for code only (a follow-up to code is code work): the few before the last user turn. */
+const SCAN_EARLIER_TURNS = 4;
+const SCAN_EARLIER_CHARS = 16_000;
+
+/**
+ * The slice of the prompt the scan reads: the last user turn (what is asked now), the system prompt, and the few
+ * turns before the last user turn ("now make it faster" after a code answer is still code).
+ */
+function scanText(req: CanonicalRequest): { user: string; system: string; earlier: string } {
   let system = "";
-  for (const m of req.messages) {
-    if (m.role === "user") user = textOf(m.content);
+  let last = -1;
+  req.messages.forEach((m, i) => {
+    if (m.role === "user") last = i;
     else if (m.role === "system" || m.role === "developer") system += `${textOf(m.content)}\n`;
-  }
-  return { user: user.slice(0, SCAN_USER_CHARS), system: system.slice(0, SCAN_SYSTEM_CHARS) };
+  });
+  const user = last < 0 ? "" : textOf(req.messages[last]?.content);
+  const earlier = req.messages
+    .slice(Math.max(0, last - SCAN_EARLIER_TURNS), Math.max(0, last))
+    .filter((m) => m.role === "user" || m.role === "assistant")
+    .map((m) => textOf(m.content).slice(0, SCAN_EARLIER_CHARS))
+    .join("\n");
+  return {
+    user: user.slice(0, SCAN_USER_CHARS),
+    system: system.slice(0, SCAN_SYSTEM_CHARS),
+    earlier,
+  };
 }
 
 /** Code signals in a text; each a reason, empty when none. */
@@ -138,13 +155,18 @@ export function classifyDifficulty(input: DifficultyInput): Difficulty {
       cls: "long_context",
       why: `~${input.promptTokens} prompt tokens (long_context_tokens ${config.long_context_tokens})`,
     });
-  const { user, system } = scanText(input.request);
+  const { user, system, earlier } = scanText(input.request);
   for (const why of codeSignals(user)) hits.push({ cls: "code", why: `prompt has ${why}` });
   for (const why of [...mathSignals(user), ...reasoningSignals(user)])
     hits.push({ cls: "reasoning", why: `prompt has ${why}` });
   // The system prompt speaks for every turn: code there ("you are a Python reviewer") counts, maths vocabulary alone not.
   for (const why of codeSignals(system).filter((w) => w !== "a request for code in a named language"))
     hits.push({ cls: "code", why: `system prompt has ${why}` });
+  // Earlier turns count only for code itself (a block or code lines), not for talk about code.
+  for (const why of codeSignals(earlier).filter(
+    (w) => w === "a fenced code block" || w.endsWith("lines that read as code"),
+  ))
+    hits.push({ cls: "code", why: `an earlier turn has ${why}` });
 
   if (hits.length === 0) return { class: "simple", quality_floor: config.classes.simple.quality_floor, signals: [] };
   // The hardest class wins: the highest floor, ties to the later class in DIFFICULTY_CLASSES.

@@ -110,6 +110,24 @@ describe("difficulty classes", () => {
     );
   });
 
+  it("a follow-up to code is code; a follow-up to chat is not", () => {
+    const followUp = (assistant: string): CanonicalRequest => ({
+      stream: false,
+      messages: [
+        { role: "user", content: "Can you help me?" },
+        { role: "assistant", content: assistant },
+        { role: "user", content: "Thanks, now make it faster." },
+      ],
+    });
+    const classify = (request: CanonicalRequest) =>
+      classifyDifficulty({ request, needs: [], taskType: null, promptTokens: 60, config: CONFIG.fallback.difficulty });
+    const afterCode = classify(
+      followUp("Sure:\n```python\ndef fib(n):\n    return n if n < 2 else fib(n-1) + fib(n-2)\n```"),
+    );
+    expect(afterCode).toMatchObject({ class: "code", signals: ["an earlier turn has a fenced code block"] });
+    expect(classify(followUp("Of course! Walk briskly and take the stairs.")).class).toBe("simple");
+  });
+
   it("scans a bounded slice: a huge prompt costs no more than its first 64K characters", () => {
     const huge = `${"lorem ipsum ".repeat(200_000)}\`\`\`js\nconst x = 1;\n\`\`\``;
     const started = performance.now();
