@@ -80,6 +80,8 @@ export interface RequestRow {
   input_tokens: number;
   output_tokens: number;
   cost_usd: number | null;
+  /** Tokens and cost are the gateway's estimate: the provider never reported usage. */
+  usage_estimated: boolean;
   latency_ms: number;
   ttft_ms: number | null;
   attempts: {

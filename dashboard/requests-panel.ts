@@ -55,7 +55,18 @@ function row(r: RequestRow): HTMLTableRowElement {
       "td",
       { class: "num" },
       r.provider ? usd(r.cost_usd) : "–",
-      h("div", { class: "muted small" }, `${int(r.input_tokens)}/${int(r.output_tokens)} tok`),
+      r.usage_estimated
+        ? h(
+            "span",
+            { class: "tag", "data-estimated": "", title: "the provider sent no usage: tokens and cost are estimated" },
+            "est.",
+          )
+        : null,
+      h(
+        "div",
+        { class: "muted small" },
+        `${r.usage_estimated ? "~" : ""}${int(r.input_tokens)}/${int(r.output_tokens)} tok`,
+      ),
     ),
     h("td", { class: "num" }, ms(r.latency_ms), h("div", { class: "muted small" }, `ttft ${ms(r.ttft_ms)}`)),
   );

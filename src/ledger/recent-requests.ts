@@ -23,6 +23,8 @@ export interface RecentRequest {
   cached_input_tokens: number;
   /** Null when the model that answered is unpriced, or nothing answered. */
   cost_usd: number | null;
+  /** The provider never reported usage (a stream cut before it, an answer without it): estimated tokens and cost. */
+  usage_estimated: boolean;
   latency_ms: number;
   ttft_ms: number | null;
   error: string | null;
@@ -94,6 +96,7 @@ export async function recentRequests(
     output_tokens: r.outputTokens,
     cached_input_tokens: r.cachedInputTokens,
     cost_usd: r.costPico === null ? null : picoToUsd(r.costPico),
+    usage_estimated: r.usageEstimated,
     latency_ms: r.latencyMs,
     ttft_ms: r.ttftMs,
     error: r.error,

@@ -1,6 +1,7 @@
 // A whole (non-streamed) answer whose provider sent no usage (an OpenAI-compatible `usage: null`) is billed from an
 // estimate like a stream cut before its usage: prompt tokens from the estimator, output tokens counted from the
-// answer; the row says usage_estimated, the budget is charged, and x_router reports the estimated cost as such.
+// answer; the row says usage_estimated (so does GET /v1/requests), the budget is charged, and x_router reports the
+// estimated cost as such.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../../src/env.ts";
@@ -46,6 +47,14 @@ async function budgetedAnswer(sessionEnv: Env, ws: string, json: Record<string, 
   return JSON.parse(text) as Answer;
 }
 
+/** What GET /v1/requests says of the workspace's rows (the dashboard's recent requests). */
+async function listedOf(sessionEnv: Env, ws: string): Promise<{ usage_estimated: boolean; cost_usd: number | null }[]> {
+  const { res, done } = await callFull(sessionEnv, `/v1/requests?workspace_id=${ws}`);
+  const text = await done();
+  expect(res.status, text).toBe(200);
+  return (JSON.parse(text) as { data: { usage_estimated: boolean; cost_usd: number | null }[] }).data;
+}
+
 const spentPico = async (ws: string) => (await budgetStub(env, workspaceScope(ws)).status(Date.now()))?.spent_pico;
 
 describe("a JSON answer without usage is billed from an estimate", () => {
@@ -76,6 +85,7 @@ describe("a JSON answer without usage is billed from an estimate", () => {
       expect(row!.cost_pico).toBeGreaterThan(0);
       expect(answer.x_router.cost_usd).toBe(row!.cost_pico! / 1e12);
       expect(await spentPico(ws)).toBe(row!.cost_pico);
+      expect(await listedOf(s.env, ws)).toMatchObject([{ usage_estimated: true, cost_usd: row!.cost_pico! / 1e12 }]);
     });
   }
 
@@ -90,5 +100,6 @@ describe("a JSON answer without usage is billed from an estimate", () => {
     expect(answer.usage).not.toBeNull();
     expect(answer.x_router).not.toHaveProperty("usage_estimated");
     expect(await rowsOf(ws)).toMatchObject([{ status: "ok", usage_estimated: 0 }]);
+    expect(await listedOf(s.env, ws)).toMatchObject([{ usage_estimated: false }]);
   });
 });
