@@ -12,9 +12,9 @@ export type Admission =
   | { kind: "defer"; reason: string };
 
 /**
- * Half-open admits one probe per circuit: the isolate that claims it sends one request, the others skip until the
- * outcome reaches the stats object and comes back in the snapshot (or the claim times out). Isolate-level state, by
- * design: each isolate probes at most once per cooldown, never a burst.
+ * Half-open admits one probe per circuit: the isolate's claim first (one request of this isolate, no call needed),
+ * then the claim every isolate shares, held in the stats object (CircuitGate.confirm): one probe in the deployment.
+ * The others skip until the outcome reaches the stats object and comes back in the snapshot (or the claim times out).
  */
 export class ProbeClaims {
   readonly #claims = new Map<string, number>();
@@ -38,12 +38,22 @@ export interface GateInput {
   random: () => number;
   /** How long a probe claim holds without an answer (the request deadline). */
   probeTtlMs: number;
+  /**
+   * The deployment-wide claim (the stats object): true when this request is the one probe of every isolate. Absent:
+   * the isolate's own claim decides.
+   */
+  sharedClaim?: (key: string, ttlMs: number) => Promise<boolean>;
 }
 
 export interface CircuitGate {
   admit(candidate: Candidate): Admission;
   /** When a model left out for its circuit may be tried again (for a 503's Retry-After); null if not known. */
   reopensAt(provider: ProviderId, model: string): number | null;
+  /**
+   * Confirms a probe this isolate claimed with the claim every isolate shares: false when another isolate's probe is
+   * in flight (then this request skips the candidate). A stats object that cannot be reached confirms it.
+   */
+  confirm(key: string): Promise<boolean>;
 }
 
 export function circuitGate(input: GateInput): CircuitGate {
@@ -94,5 +104,12 @@ export function circuitGate(input: GateInput): CircuitGate {
     const open = times.filter((t): t is number => typeof t === "number");
     return open.length === 0 ? null : Math.max(...open);
   };
-  return { admit, reopensAt };
+  const confirm = async (key: string): Promise<boolean> => {
+    if (input.sharedClaim === undefined) return true;
+    const held = await input.sharedClaim(key, input.probeTtlMs).catch(() => true);
+    // Not ours: let go of the isolate's claim, so the next due probe asks the shared claim again.
+    if (!held) input.claims.release(key);
+    return held;
+  };
+  return { admit, reopensAt, confirm };
 }

@@ -29,7 +29,7 @@ export type Opened = { ok: true; stream: CommittedStream; record: AttemptRecord 
 /** What the executor lends the rescue: the candidates left, and one attempt on one of them. */
 export interface RescueHooks {
   /** The next candidate to try (circuits, providers down and the deadline already applied); null when none is left. */
-  next(): Candidate | null;
+  next(): Promise<Candidate | null>;
   /** Opens a stream on `candidate` for `request` up to its first content event; records the attempt. */
   open(candidate: Candidate, request: CanonicalRequest): Promise<Opened>;
   /** A leg that broke and was rescued (its outcome belongs to the live stats now; the last leg's, at the end). */
@@ -107,7 +107,7 @@ export function rescuable(
 
   /** Opens the next leg: a continuation where a candidate takes a prefill, else a splice; null when none works. */
   async function rescue(): Promise<{ stream: CommittedStream; leg: StreamLeg; request: CanonicalRequest } | null> {
-    for (let candidate = hooks.next(); candidate !== null; candidate = hooks.next()) {
+    for (let candidate = await hooks.next(); candidate !== null; candidate = await hooks.next()) {
       if (takesPrefill(candidate) && sent.trim() !== "") {
         const prefilled = prefillRequest(request, sent);
         const opened = await hooks.open(candidate, prefilled.request);

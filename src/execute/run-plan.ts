@@ -105,6 +105,13 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     }
     return admission;
   };
+  /** A half-open probe this isolate claimed is the deployment's one probe only if the shared claim is ours too. */
+  const confirmed = async (candidate: Candidate, admission: Admission): Promise<boolean> => {
+    if (admission.kind !== "probe" || input.gate === undefined) return true;
+    if (await input.gate.confirm(admission.key)) return true;
+    attempts.push(skipped(candidate, "circuit half-open; its one probe is in flight from another isolate"));
+    return false;
+  };
   const ctx = { env: input.env, newId: deps.newId };
   const attemptInput = (
     candidate: Candidate,
@@ -126,12 +133,13 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   const rescueHooks = (from: number): RescueHooks => {
     let j = from;
     return {
-      next() {
+      async next() {
         while (j < queue.length) {
           if (deps.now() >= deadline) return null;
           const { candidate } = queue[j++]!;
           // In a rescue every moment counts: a ramping circuit is tried in its turn, not deferred.
-          if (admit(candidate, false) !== null) return candidate;
+          const admission = admit(candidate, false);
+          if (admission !== null && (await confirmed(candidate, admission))) return candidate;
         }
         return null;
       },
@@ -171,6 +179,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
       queue.push({ candidate, deferred: true });
       continue;
     }
+    if (!(await confirmed(candidate, admission))) continue;
     const adapter = (input.adapterFor ?? adapterFor)(ref.provider);
     let built: BuiltRequest;
     try {

@@ -97,6 +97,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
           now: deps.now,
           random: deps.random,
           probeTtlMs: timeouts.total_ms,
+          sharedClaim: (key, ttlMs) => live.cache.claimProbe(scope.env, key, ttlMs),
         })
       : undefined,
   }).catch((err: unknown) => {

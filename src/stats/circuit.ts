@@ -12,7 +12,7 @@ export interface Circuit {
   open_until: number | null;
   /** Successes still to see before traffic is fully back after a probe closed the circuit. */
   ramp_left: number;
-  /** How many times in a row the circuit reopened from half-open: the cooldown doubles each time, up to 8x. */
+  /** How many times in a row the circuit reopened from half-open: the cooldown doubles each time, up to its cap. */
   reopen_count: number;
 }
 
@@ -34,20 +34,31 @@ export function onSuccess(c: Circuit, now: number, cfg: CircuitConfig): Circuit 
 }
 
 /** `windowFailures` / `windowTotal`: the sliding window's counts, this failure included. */
+/**
+ * How long a circuit stays open: the cooldown, doubled for each failed probe in a row but never past max_cooldown_ms
+ * (bounded: a provider that recovers is probed again soon), less a random share of up to cooldown_jitter (so circuits
+ * opened together do not all probe at the same moment).
+ */
+export function cooldownMs(cfg: CircuitConfig, reopens: number, random: () => number): number {
+  const base = Math.min(cfg.max_cooldown_ms, cfg.cooldown_ms * 2 ** Math.min(reopens, 16));
+  return Math.round(base * (1 - cfg.cooldown_jitter * random()));
+}
+
 export function onFailure(
   c: Circuit,
   now: number,
   cfg: CircuitConfig,
   windowFailures: number,
   windowTotal: number,
+  random: () => number = Math.random,
 ): Circuit {
   if (c.state === "open") {
     if (effectiveState(c, now) !== "half_open") return c;
-    // The probe failed: open again, for longer each time, so a dead provider costs one call per (growing) cooldown.
+    // The probe failed: open again, for longer (up to the cap), so a dead provider costs one call per cooldown.
     const reopen = c.reopen_count + 1;
     return {
       ...c,
-      open_until: now + cfg.cooldown_ms * Math.min(8, 2 ** reopen),
+      open_until: now + cooldownMs(cfg, reopen, random),
       reopen_count: reopen,
       consecutive_failures: c.consecutive_failures + 1,
     };
@@ -59,7 +70,7 @@ export function onFailure(
     return {
       state: "open",
       consecutive_failures: consecutive,
-      open_until: now + cfg.cooldown_ms,
+      open_until: now + cooldownMs(cfg, 0, random),
       ramp_left: 0,
       reopen_count: 0,
     };

@@ -124,6 +124,16 @@ export class StatsCache {
     );
   }
 
+  /**
+   * Claims a half-open probe in the stats object, for every isolate at once; true without a stats object (the
+   * isolate's own claim is then all there is).
+   */
+  async claimProbe(env: StatsEnv, key: string, ttlMs: number): Promise<boolean> {
+    const stub = statsStub(env);
+    if (stub === null) return true;
+    return (await stub.claimProbe(key, ttlMs)) as boolean;
+  }
+
   /** Records a health sweep (awaited: the sweep runs off the request path). */
   async recordProbes(
     env: StatsEnv,

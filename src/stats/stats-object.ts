@@ -68,6 +68,9 @@ const ProbeSchema = z.object({
   error: z.string().nullable(),
 });
 
+/** Probe claims held at once, at most: one per circuit, and circuits are bounded by the (bounded) rows. */
+const MAX_CLAIMS = 1000;
+
 /** Stored as one row per provider and per provider/model, each a JSON document of its health. */
 export class StatsObject extends DurableObject<Env> {
   readonly #sql: SqlStorage;
@@ -76,6 +79,12 @@ export class StatsObject extends DurableObject<Env> {
    * saves re-parsing every row on every call. Only this object writes its rows, so the two cannot drift.
    */
   #state: State | null = null;
+  /**
+   * Half-open probe claims shared by every isolate: key (`model:provider/model`, `provider:provider`) -> epoch ms the
+   * claim lapses. In memory: a claim lives seconds, and an object that restarts only allows one more probe. Bounded
+   * by the circuits (rows are bounded) and pruned as claims lapse.
+   */
+  readonly #claims = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -84,9 +93,29 @@ export class StatsObject extends DurableObject<Env> {
     this.#sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   }
 
+  /**
+   * Claims a circuit's half-open probe for one request of the whole deployment: true for the first caller, false while
+   * that claim holds (until its outcome is recorded, or `ttlMs` passes).
+   */
+  claimProbe(key: string, ttlMs: number): boolean {
+    if (typeof key !== "string" || key.length > 300 || !/^(model|provider):/.test(key)) return false;
+    const now = Date.now();
+    for (const [k, until] of this.#claims) if (until <= now) this.#claims.delete(k);
+    if ((this.#claims.get(key) ?? 0) > now) return false;
+    if (this.#claims.size >= MAX_CLAIMS) return false;
+    this.#claims.set(key, now + Math.min(Math.max(0, Number(ttlMs) || 0), 300_000));
+    return true;
+  }
+
   /** Records finished calls; returns the fresh snapshot so the caller's isolate cache learns at once. */
   record(outcomes: Outcome[]): StatsSnapshot {
     const parsed = validOnly(OutcomeSchema, outcomes.slice(0, 100), "outcome");
+    // An outcome ends its circuit's probe: the state it leads to (closed, or open again) says what comes next.
+    for (const o of parsed) {
+      this.#claims.delete(`model:${modelKey(o.provider, o.model)}`);
+      this.#claims.delete(`provider:${o.provider}`);
+    }
+
     const { providers, models, ollama, unlisted } = this.#load();
     // A batch may hold many outcomes of one model: each touched row is written once, at the end.
     const touchedModels = new Set<string>();

@@ -113,8 +113,9 @@ describe("a dead model", () => {
     expect((await completionCalls(s, "openai")).length).toBe(before + 1);
     const model = (await stub(s.env).snapshot()).models["openai/gpt-4o-mini"]!;
     expect(model.circuit).toBe("open");
-    // Twice the 30 s cooldown after a failed probe.
-    expect(model.open_until!).toBeGreaterThanOrEqual(t0 + 60_000);
+    // Twice the 15 s cooldown after a failed probe, capped at 25 s, less up to 20% jitter: bounded, never growing on.
+    expect(model.open_until!).toBeGreaterThanOrEqual(t0 + 20_000);
+    expect(model.open_until!).toBeLessThanOrEqual(Date.now() + 25_000);
     await send(s, 5);
     expect((await completionCalls(s, "openai")).length).toBe(before + 1);
   });
@@ -141,7 +142,8 @@ describe("broken streams count against the model", () => {
     });
     for (let i = 0; i < 5; i++) {
       const res = await chat(s.env, body(CHAIN, { stream: true }));
-      expect(await res.text()).toContain("stream_interrupted");
+      // Each is continued on Mistral (docs/failover.md), but the broken leg still counts against OpenAI's model.
+      expect(await res.text()).toContain("[DONE]");
       // The stream's outcome is written when it ends, through waitUntil: let it land.
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -17,6 +17,8 @@ const cfg: CircuitConfig = {
   min_requests: 10,
   window_ms: 60_000,
   cooldown_ms: 30_000,
+  max_cooldown_ms: 240_000,
+  cooldown_jitter: 0,
   ramp_requests: 4,
 };
 
