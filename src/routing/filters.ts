@@ -1,5 +1,6 @@
 // The router's hard filters: a model that fails any of them is left out of the plan, with every reason it failed.
 import type { Capability, ProviderId } from "../config/schema.ts";
+import { specOf } from "../providers/specs.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
 import { type Facts, usd } from "./facts.ts";
 
@@ -32,10 +33,13 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
   const entry = f.ref.entry;
   const { provider } = f.ref;
 
-  if (!input.configured(provider))
+  if (!input.configured(provider)) {
+    // What the provider's declaration says makes it callable: a key, or (self-hosted) its base URL.
+    const spec = specOf(provider);
     failures.push(
-      `provider ${provider} is not configured (${provider === "ollama" ? "no OLLAMA_BASE_URL" : "no API key"})`,
+      `provider ${provider} is not configured (${spec.requires === "base_url" ? `no ${spec.env.baseUrl}` : "no API key"})`,
     );
+  }
   if (f.provider?.misconfigured)
     failures.push(`provider ${provider} is marked misconfigured (it answered 401/403: check its key)`);
   if (f.provider?.circuit === "open")

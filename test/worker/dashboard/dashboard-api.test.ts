@@ -1,18 +1,25 @@
 // The dashboard's page and data endpoints inside workerd: public page with a strict CSP, /v1/gateway (no secrets,
 // emulators named), the emulator label on answers, /v1/requests and /v1/stats/timeseries from the D1 ledger, scoped.
 import { describe, expect, it } from "vitest";
-import { newSession, type Session } from "../gateway.ts";
+import { envValue } from "../../../src/providers/spec.ts";
+import { SPEC_LIST } from "../../../src/providers/specs.ts";
+import { newSession, PROVIDERS, type Session } from "../gateway.ts";
 import { callFull, chatDone, uniqueWorkspace } from "../ledger/ledger-helpers.ts";
 
 const ADMIN = "dashboard-admin-key-0123456789";
-const SECRETS = [ADMIN, "sk-test-openai", "sk-ant-test", "test-mistral", "test-together"];
+
+/** The admin key and every value of a variable some provider declares secret, as this session has them. */
+function secretsOf(s: Session): string[] {
+  const declared = SPEC_LIST.flatMap((spec) => spec.secrets.map((name) => envValue(s.env, name)));
+  return [ADMIN, ...declared.filter((value): value is string => value !== undefined && value !== "")];
+}
 
 async function get(s: Session, path: string, key: string | null = null, headers: Record<string, string> = {}) {
   const { res, done } = await callFull(s.env, path, {
     headers: key === null ? headers : { ...headers, authorization: `Bearer ${key}` },
   });
   const text = await done();
-  for (const secret of SECRETS) expect(text).not.toContain(secret);
+  for (const secret of secretsOf(s)) expect(text).not.toContain(secret);
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, any> };
 }
 
@@ -72,13 +79,15 @@ describe("GET / and its files", () => {
 describe("GET /v1/gateway", () => {
   it("tells mode, caller and that every provider is an emulator, without URLs or keys", async () => {
     const s = await newSession();
+    // The secrets every answer is checked against: each keyed provider's key is one of them.
+    for (const spec of SPEC_LIST) if (spec.env.key) expect(secretsOf(s)).toContain(envValue(s.env, spec.env.key));
     const info = (await get(s, "/v1/gateway")).json();
     expect(info.mode).toBe("development");
     expect(info.caller).toEqual({ kind: "development", workspace_id: null });
     expect(info.emulated).toBe(true);
     expect(info.notice).toMatch(/emulator/);
     expect(info.providers).toEqual(
-      ["openai", "anthropic", "mistral", "together", "ollama"].map((provider) => ({
+      PROVIDERS.map((provider) => ({
         provider,
         configured: true,
         upstream: "emulator",
@@ -107,13 +116,9 @@ describe("GET /v1/gateway", () => {
     const kinds = Object.fromEntries(
       (info.providers as { provider: string; upstream: string | null }[]).map((p) => [p.provider, p.upstream]),
     );
-    expect(kinds).toEqual({
-      openai: "remote",
-      anthropic: "emulator",
-      mistral: "emulator",
-      together: null,
-      ollama: "local",
-    });
+    // Every provider left pointing at the emulator says so; the three changed above say what they became.
+    const changed: Record<string, string | null> = { openai: "remote", together: null, ollama: "local" };
+    expect(kinds).toEqual(Object.fromEntries(PROVIDERS.map((p) => [p, p in changed ? changed[p] : "emulator"])));
   });
 });
 
