@@ -1,9 +1,10 @@
 // The route report of one answered request: who answered, how it was chosen, who was tried, what it cost and took.
 // The gateway returns it typed; each transport writes it its own way (HTTP: x-router-* headers and the x_router body
 // field; RPC: the `route` field).
+import type { ProviderId } from "../config/schema.ts";
 
 export interface AttemptReport {
-  provider: string;
+  provider: ProviderId;
   model: string;
   status: string;
   error: string | null;
@@ -11,7 +12,7 @@ export interface AttemptReport {
 }
 
 export interface RouteReport {
-  provider: string;
+  provider: ProviderId;
   model: string;
   strategy: string;
   chain: string | null;

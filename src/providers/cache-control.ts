@@ -1,5 +1,6 @@
 // Anthropic's cache_control breakpoints are Anthropic's alone: every other provider gets the request without them
 // (OpenAI caches on its own; Mistral refuses unknown fields), and the client is told they were dropped.
+import type { ProviderId } from "../config/schema.ts";
 import type { CanonicalRequest, ChatMessage } from "../core/types.ts";
 
 function strip<T extends object>(part: T): T {
@@ -16,7 +17,7 @@ function stripMessage(m: ChatMessage): ChatMessage {
 /** The request without breakpoints, and the warning to give when there were any. */
 export function withoutCacheControl(
   req: CanonicalRequest,
-  provider: string,
+  provider: ProviderId,
 ): { req: CanonicalRequest; warning: string | null } {
   const marked =
     req.messages.some((m) => Array.isArray(m.content) && (m.content as object[]).some((p) => "cache_control" in p)) ||

@@ -228,7 +228,7 @@ function reasoningField(
   body: Record<string, unknown>,
   warnings: string[],
   takesEffort: boolean,
-  provider: string,
+  provider: ProviderId,
 ): void {
   const r = req.reasoning;
   if (r === undefined) return;

@@ -31,7 +31,7 @@ export function createOpenAICompatibleEmbeddings(config: {
   defaultBaseUrl: string;
   quirks?: Partial<EmbeddingQuirks>;
 }): EmbeddingAdapter {
-  const id = config.spec.id as ProviderId;
+  const id = config.spec.id;
   const quirks = { ...OPENAI_EMBEDDING_QUIRKS, ...config.quirks };
   const base = (env: ProviderEnv) => baseUrlOf(config.spec, env, config.defaultBaseUrl);
   return {
