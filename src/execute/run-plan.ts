@@ -11,6 +11,7 @@ import { ClientGoneError, type CommittedStream, callOnce, openStream } from "./a
 import type { Admission, CircuitGate } from "./circuit-gate.ts";
 import { overflowedWindow } from "./context-window.ts";
 import type { ExecDeps } from "./deps.ts";
+import { hedged, hedgeLost } from "./hedge.ts";
 import { type RescueHooks, rescuable } from "./rescue.ts";
 
 export type { AttemptRecord };
@@ -47,6 +48,16 @@ export interface RescueSettings {
   continuation: boolean;
   /** Malformed chunks in a row after the commit point that fail the attempt. */
   malformedRunLimit: number;
+}
+
+/** A hedge partner: the candidate started alongside the first, with its built request. */
+interface Partner {
+  candidate: Candidate;
+  adapter: ProviderAdapter;
+  built: BuiltRequest;
+  /** Its place in the walk (the rescue continues after it). */
+  index: number;
+  began: number;
 }
 
 interface Answered {
@@ -170,7 +181,62 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     };
   };
 
+  /** A committed stream, continued on the candidates from `from` on if it breaks. */
+  const committed = (
+    candidate: Candidate,
+    record: AttemptRecord,
+    opened: CommittedStream,
+    from: number,
+    warnings: string[],
+  ): ExecuteOutcome => {
+    const stream: CommittedStream =
+      input.rescue?.continuation === true
+        ? rescuable(
+            opened,
+            { candidate, record, via: "commit", usage: null, usageEstimated: false },
+            request,
+            rescueHooks(from),
+          )
+        : opened;
+    return { ok: true, kind: "stream", stream, candidate, attempts, warnings };
+  };
+  /** Records a failed attempt (a bug or the client leaving is rethrown). */
+  const noteFailure = (candidate: Candidate, err: unknown, began: number) => {
+    if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
+    const record = failed(candidate, err, deps.now() - began, null);
+    attempts.push(record);
+    // Losing a hedge says nothing about the candidate's health, and is no reason the request failed.
+    if (err.code === "hedge_lost") return;
+    errors.push(err);
+    input.onAttempt?.(record, candidate);
+  };
+  /** Hedge partners already started: the walk does not try them again. */
+  const consumed = new Set<number>();
+  /** The next candidate that may be tried, built, for a hedge; null when none is left. */
+  const nextPartner = async (after: number): Promise<Partner | null> => {
+    for (let k = after + 1; k < queue.length; k++) {
+      if (consumed.has(k) || deps.now() >= deadline) continue;
+      const { candidate } = queue[k]!;
+      const admission = admit(candidate, true);
+      if (admission === null || !(await confirmed(candidate, admission))) continue;
+      consumed.add(k);
+      const adapter = (input.adapterFor ?? adapterFor)(candidate.ref.provider);
+      try {
+        const built = adapter.buildChatRequest(
+          request,
+          { upstreamId: candidate.ref.upstreamId, entry: candidate.ref.entry },
+          ctx,
+        );
+        return { candidate, adapter, built, index: k, began: deps.now() };
+      } catch (err) {
+        noteFailure(candidate, err, deps.now());
+      }
+    }
+    return null;
+  };
+
   for (let i = 0; i < queue.length; i++) {
+    if (consumed.has(i)) continue;
     const { candidate, deferred } = queue[i]!;
     const { ref } = candidate;
     const admission = admit(candidate, deferred);
@@ -200,19 +266,51 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
       const one = attemptInput(candidate, adapter, built, attemptDeadline);
       try {
         if (request.stream) {
-          const opened = await openStream(one);
-          const record = ok(candidate, deps.now() - began, opened.ttftMs);
-          attempts.push(record);
-          const stream: CommittedStream =
-            input.rescue?.continuation === true
-              ? rescuable(
-                  opened,
-                  { candidate, record, via: "commit", usage: null, usageEstimated: false },
-                  request,
-                  rescueHooks(i + 1),
-                )
-              : opened;
-          return { ok: true, kind: "stream", stream, candidate, attempts, warnings: built.warnings };
+          const delay = attempt === 1 ? (input.hedgeFor?.(candidate) ?? null) : null;
+          if (delay === null) {
+            const opened = await openStream(one);
+            const record = ok(candidate, deps.now() - began, opened.ttftMs);
+            attempts.push(record);
+            return committed(candidate, record, opened, i + 1, built.warnings);
+          }
+          // Hedged: no first token after the delay, and the next candidate starts alongside; first to commit wins.
+          let partner: Partner | null = null;
+          const h = await hedged({
+            first: (signal) => openStream({ ...one, signal }),
+            delayMs: delay,
+            second: async () => {
+              partner = await nextPartner(i);
+              if (partner === null) return null;
+              const { adapter: pa, built: pb } = partner;
+              const partnerInput = attemptInput(partner.candidate, pa, pb, deadline);
+              return (signal) => openStream({ ...partnerInput, signal });
+            },
+            lose: (loser) => {
+              const other = partner?.candidate.ref.id ?? "the other candidate";
+              return loser === 0
+                ? hedgeLost(candidate.ref.provider, `${partner?.candidate.ref.provider}/${other}`)
+                : hedgeLost(partner!.candidate.ref.provider, `${candidate.ref.provider}/${candidate.ref.id}`);
+            },
+            sleep: deps.sleep,
+          });
+          const hedge = partner as Partner | null;
+          const { first, second } = h;
+          const firstRecord = first.ok ? ok(candidate, deps.now() - began, first.stream.ttftMs) : null;
+          if (firstRecord !== null) attempts.push(firstRecord);
+          else if (second !== null && !first.ok) noteFailure(candidate, first.error, began);
+          if (hedge !== null && second !== null) {
+            if (second.ok) {
+              const record = ok(hedge.candidate, deps.now() - hedge.began, second.stream.ttftMs);
+              attempts.push(record);
+              return committed(hedge.candidate, record, second.stream, hedge.index + 1, hedge.built.warnings);
+            }
+            noteFailure(hedge.candidate, second.error, hedge.began);
+          }
+          if (first.ok && firstRecord !== null)
+            return committed(candidate, firstRecord, first.stream, i + 1, built.warnings);
+          // Neither committed: the first attempt's failure is handled as any other (below); a hedge's is recorded.
+          if (second !== null) break;
+          throw first.ok ? new Error("unreachable: a committed first attempt returned above") : first.error;
         }
         const result = await callOnce(one);
         const elapsed = deps.now() - began;
