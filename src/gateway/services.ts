@@ -12,6 +12,7 @@ import { GovernanceCache } from "../keys/governance-cache.ts";
 import { BudgetSettleSink } from "../ledger/budget-sink.ts";
 import { D1LedgerSink, ledgerFlushDelay, writeLedger } from "../ledger/d1-sink.ts";
 import type { CompletionRecord, RequestSink } from "../ledger/record.ts";
+import { MetricsSink } from "../observability/metrics-sink.ts";
 import { TraceExporter } from "../observability/trace-sink.ts";
 import { ModelRegistry } from "../registry/model-registry.ts";
 import { discoveredEntry } from "../stats/local-models.ts";
@@ -64,6 +65,7 @@ export const SERVICES: AppServices = {
     new D1LedgerSink(env.DB, ledgerBatcher, ledgerFlushDelay(env.LEDGER_FLUSH_MS), ctx),
     new BudgetSettleSink(env, realDeps.now),
     ...present(traces.sink(env, ctx)),
+    new MetricsSink(env, ctx, live.cache, traces),
   ],
   registry: (_env, stats) => registryFor(stats),
   stats: async (env, ctx) => live.cache.read(env, ctx),

@@ -15,6 +15,7 @@ import { gatewayInfo, labelEmulatedAnswers } from "./gateway-route.ts";
 import { providerHealth } from "./health-route.ts";
 import { createKey, listKeys, revokeKey } from "./keys-route.ts";
 import { countMessageTokens, messages } from "./messages-route.ts";
+import { metrics } from "./metrics-route.ts";
 import { listModels } from "./models-route.ts";
 import { requireJsonContent } from "./read-body.ts";
 import { listRequests } from "./requests-route.ts";
@@ -39,6 +40,8 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  // Prometheus scrapes with the admin key (src/http/metrics-route.ts); development mode needs none.
+  app.get("/metrics", metrics);
   // The dashboard page and its modules are public; every number on it comes from /v1 with the user's key.
   app.get("/", dashboardPageRoute);
   app.get("/dashboard/:version/:name", dashboardAssetRoute);

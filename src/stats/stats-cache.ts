@@ -2,6 +2,7 @@
 
 import { WriteBatcher } from "../core/write-batcher.ts";
 import type { Env } from "../env.ts";
+import type { MetricIncrement } from "../observability/metrics.ts";
 import type { Outcome, ProbeResult } from "./health.ts";
 import { asOf, emptySnapshot, modelKey, type StatsSnapshot } from "./snapshot.ts";
 import type { StatsObject } from "./stats-object.ts";
@@ -43,6 +44,7 @@ export class StatsCache {
   /** The latest env seen per stats instance: a batch is sent with its binding (bindings outlive requests; stubs do not). */
   readonly #envs = new Map<string, StatsEnv>();
   readonly #batcher = new WriteBatcher<string, Outcome>((key, outcomes) => this.#send(key, outcomes));
+  readonly #metricBatcher = new WriteBatcher<string, MetricIncrement>((key, incs) => this.#sendMetrics(key, incs));
   /** Told after each outcome reaches the stats object (the executor's probe claims are released then). */
   onRecorded: (outcomes: readonly Outcome[]) => void = () => undefined;
 
@@ -94,6 +96,33 @@ export class StatsCache {
     this.#envs.set(key, env);
     const urgent = outcomes.some((o) => !o.ok || !this.#settled(key, o));
     this.#batcher.add(key, outcomes, ctx, { delayMs: flushDelay(env), maxItems: 100 }, urgent);
+  }
+
+  /**
+   * Adds finished requests' metric increments to the deployment's series in the stats object: batched per isolate
+   * like successes (up to STATS_FLUSH_MS, one call for many requests), never urgent, never awaited by a request.
+   */
+  recordMetrics(env: StatsEnv, ctx: WaitUntil, increments: MetricIncrement[]): void {
+    if (increments.length === 0 || env.STATS === undefined) return;
+    const key = instanceOf(env);
+    this.#envs.set(key, env);
+    this.#metricBatcher.add(key, increments, ctx, { delayMs: flushDelay(env), maxItems: 2000 });
+  }
+
+  /** Writes this isolate's waiting increments now (a scrape counts them before it reads). */
+  flushMetrics(env: StatsEnv): Promise<void> {
+    return this.#metricBatcher.flush(instanceOf(env));
+  }
+
+  async #sendMetrics(key: string, increments: MetricIncrement[]): Promise<void> {
+    const env = this.#envs.get(key);
+    const stub = env === undefined ? null : statsStub(env);
+    if (stub === null) return;
+    try {
+      await stub.recordMetrics(increments);
+    } catch (err) {
+      console.error("stats metrics write failed", err instanceof Error ? err.message : String(err));
+    }
   }
 
   /** One call to the stats object with a batch of outcomes (inside some request's waitUntil). */

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { CONFIG } from "../config/index.ts";
 import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
 import type { Env } from "../env.ts";
+import { METRICS, MetricAggregate, type Series, seriesKey } from "../observability/metrics.ts";
 import { type ListingReport, ListingReportSchema } from "../registry/listing.ts";
 import { ModelRegistry } from "../registry/model-registry.ts";
 import { buildSnapshot } from "./build-snapshot.ts";
@@ -71,6 +72,21 @@ const ProbeSchema = z.object({
 /** Probe claims held at once, at most: one per circuit, and circuits are bounded by the (bounded) rows. */
 const MAX_CLAIMS = 1000;
 
+/** Metrics whose first label is a provider id (anything else there is folded to "other"). */
+const PROVIDER_LABELLED = new Set(
+  Object.entries(METRICS)
+    .filter(([, def]) => def.labels[0] === "provider")
+    .map(([name]) => name),
+);
+/** Metrics whose second label is a model name (folded to "unlisted" outside the registry). */
+const MODEL_LABELLED = new Set([
+  "switchyard_requests_total",
+  "switchyard_attempts_total",
+  "switchyard_tokens_total",
+  "switchyard_cost_usd_total",
+  "switchyard_time_to_first_token_seconds",
+]);
+
 /** Stored as one row per provider and per provider/model, each a JSON document of its health. */
 export class StatsObject extends DurableObject<Env> {
   readonly #sql: SqlStorage;
@@ -79,6 +95,8 @@ export class StatsObject extends DurableObject<Env> {
    * saves re-parsing every row on every call. Only this object writes its rows, so the two cannot drift.
    */
   #state: State | null = null;
+  /** The deployment's metric series (GET /metrics), loaded once like the health rows and written through. */
+  #metrics: MetricAggregate | null = null;
   /**
    * Half-open probe claims shared by every isolate: key (`model:provider/model`, `provider:provider`) -> epoch ms the
    * claim lapses. In memory: a claim lives seconds, and an object that restarts only allows one more probe. Bounded
@@ -91,6 +109,7 @@ export class StatsObject extends DurableObject<Env> {
     this.#sql = ctx.storage.sql;
     this.#sql.exec("CREATE TABLE IF NOT EXISTS health (key TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL)");
     this.#sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS metrics (key TEXT PRIMARY KEY, body TEXT NOT NULL)");
   }
 
   /**
@@ -193,6 +212,62 @@ export class StatsObject extends DurableObject<Env> {
   listings(): ListingReport[] {
     const row = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'listings'").toArray()[0];
     return row === undefined ? [] : (JSON.parse(row.value) as ListingReport[]);
+  }
+
+  /** Every metric series, the increments the series cap refused, and the live snapshot (circuits) for GET /metrics. */
+  metricsReport(): { series: Series[]; dropped: number; snapshot: StatsSnapshot } {
+    const metrics = this.#loadMetrics();
+    return { series: [...metrics.series.values()], dropped: metrics.dropped, snapshot: this.snapshot() };
+  }
+
+  /**
+   * Folds finished requests' metric increments (batched per isolate by the stats cache) into the deployment's series.
+   * Never throws: a malformed increment is skipped.
+   */
+  recordMetrics(increments: unknown[]): void {
+    if (!Array.isArray(increments)) return;
+    const batch = increments.slice(0, 10_000);
+    const metrics = this.#loadMetrics();
+    const { ollama } = this.#load();
+    // Model names outside the registry (and the discovered local models) share one label: cardinality stays bounded.
+    const folded = batch.map((inc) => {
+      if (!Array.isArray(inc) || !Array.isArray(inc[1])) return inc;
+      const labels = [...(inc[1] as unknown[])];
+      const name = String(inc[0]);
+      if (!PROVIDER_LABELLED.has(name)) return inc;
+      const provider = ProviderIdSchema.safeParse(labels[0]);
+      if (labels[0] !== "none" && !provider.success) labels[0] = "other";
+      if (MODEL_LABELLED.has(name) && typeof labels[1] === "string" && labels[1] !== "none") {
+        if (!provider.success || !isListed(REGISTRY, ollama, provider.data, labels[1])) labels[1] = "unlisted";
+      }
+      return [inc[0], labels, inc[2]];
+    });
+    const before = metrics.dropped;
+    for (const key of metrics.apply(folded)) {
+      const series = metrics.series.get(key);
+      if (series !== undefined)
+        this.#sql.exec("INSERT OR REPLACE INTO metrics (key, body) VALUES (?, ?)", key, JSON.stringify(series));
+    }
+    if (metrics.dropped !== before)
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('metrics_dropped', ?)",
+        JSON.stringify(metrics.dropped),
+      );
+  }
+
+  #loadMetrics(): MetricAggregate {
+    if (this.#metrics !== null) return this.#metrics;
+    const metrics = new MetricAggregate();
+    for (const row of this.#sql.exec<{ key: string; body: string }>("SELECT key, body FROM metrics")) {
+      const series = JSON.parse(row.body) as Series;
+      if (seriesKey(series.name, series.labels) === row.key) metrics.series.set(row.key, series);
+    }
+    const dropped = this.#sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'metrics_dropped'")
+      .toArray()[0];
+    metrics.dropped = dropped === undefined ? 0 : Number(JSON.parse(dropped.value));
+    this.#metrics = metrics;
+    return metrics;
   }
 
   snapshot(): StatsSnapshot {

@@ -1,9 +1,11 @@
 // OTLP/HTTP (JSON) traces: a server span per request continuing the caller's traceparent, a client span per attempt,
 // GenAI and Switchyard attributes, the configured headers; a collector that fails or hangs changes no answer.
 import { describe, expect, it } from "vitest";
+import type { Env } from "../../../src/env.ts";
 import { traces } from "../../../src/gateway/services.ts";
 import { body } from "../failover/helpers.ts";
-import { chat, newSession, sseData } from "../gateway.ts";
+import { call, chat, newSession, sseData } from "../gateway.ts";
+import { parseExposition, sampleValue } from "./exposition.ts";
 import { newReceiver, type ReceivedSpan, type Receiver, spansOf } from "./receiver.ts";
 
 const TWO = ["openai/gpt-4o-mini", "mistral/mistral-small-latest"];
@@ -150,20 +152,26 @@ describe("OTLP traces", () => {
 
   it("answers the same whether the collector refuses, hangs or is not there, and counts the dropped batches", async () => {
     const healthy = await newReceiver();
-    const baseline = await chat((await newSession({}, tracedEnv(healthy))).env, body(["openai/gpt-4o-mini"]));
+    const first = await newSession({}, tracedEnv(healthy));
+    const baseline = await chat(first.env, body(["openai/gpt-4o-mini"]));
     const expected = (await baseline.json()) as { choices: unknown };
-    traces.drain();
+    // A scrape counts what this isolate's exporter did so far into that session's stats object.
+    await call(first.env, "/metrics");
 
+    // One stats object for the three, so /metrics adds up what they dropped.
+    const stats = { STATS_INSTANCE: `otlp-drops-${crypto.randomUUID()}` };
     const refusing = await newReceiver({ status: 503 });
     const hanging = await newReceiver({ hang: true });
     const targets = [
-      tracedEnv(refusing),
-      tracedEnv(hanging),
+      { ...tracedEnv(refusing), ...stats },
+      { ...tracedEnv(hanging), ...stats },
       // Nothing listens on port 9 of 127.0.0.1: the connection is refused.
-      { ...tracedEnv(healthy), OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" },
+      { ...tracedEnv(healthy), OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", ...stats },
     ];
+    let last: Env | null = null;
     for (const target of targets) {
       const s = await newSession({}, target);
+      last = s.env;
       const res = await chat(s.env, body(["openai/gpt-4o-mini"]));
       expect(res.status).toBe(200);
       const json = (await res.json()) as { choices: unknown };
@@ -171,17 +179,19 @@ describe("OTLP traces", () => {
     }
     expect(await refusing.received()).toHaveLength(1);
     expect(await hanging.received()).toHaveLength(1);
-    const tally = traces.drain();
-    expect(tally.dropped_batches).toBe(3);
-    expect(tally.dropped_spans).toBe(6);
-    expect(tally.exported_batches).toBe(0);
+    const metrics = parseExposition(await (await call(last as Env, "/metrics")).text());
+    expect(sampleValue(metrics, "switchyard_otlp_batches_dropped_total")).toBe(3);
+    expect(sampleValue(metrics, "switchyard_otlp_spans_dropped_total")).toBe(6);
+    expect(sampleValue(metrics, "switchyard_otlp_spans_exported_total")).toBeUndefined();
   });
 
   it("exports nothing and sends nothing when no endpoint is set", async () => {
+    const receiver = await newReceiver();
     const s = await newSession();
     traces.drain();
     const res = await chat(s.env, body(["openai/gpt-4o-mini"]));
     expect(res.status).toBe(200);
     expect(traces.drain()).toEqual({ exported_spans: 0, exported_batches: 0, dropped_spans: 0, dropped_batches: 0 });
+    expect(await receiver.received()).toHaveLength(0);
   });
 });
