@@ -4,7 +4,7 @@
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAI } from "@ai-sdk/openai";
 import Anthropic from "@anthropic-ai/sdk";
-import { generateText, jsonSchema, stepCountIs, streamText, tool } from "ai";
+import { embedMany, generateText, jsonSchema, stepCountIs, streamText, tool } from "ai";
 import OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
 
@@ -229,5 +229,18 @@ describe.each(AI_MODELS)("Vercel AI SDK: %s", (_name, model) => {
     });
     expect(result.toolCalls.length).toBeGreaterThan(0);
     expect(result.toolCalls[0]?.toolName).toMatch(/get_weather|add|get_current_weather/);
+  });
+});
+
+describe("Vercel AI SDK: embeddings", () => {
+  it.each(["openai/text-embedding-3-small", "ollama/all-minilm"])("embedMany on %s", async (model) => {
+    const { embeddings } = await embedMany({
+      model: aiOpenAI.embedding(model),
+      values: ["first", "second"],
+      maxRetries: 0,
+    });
+    expect(embeddings).toHaveLength(2);
+    expect(embeddings[0]?.length).toBeGreaterThan(0);
+    expect(embeddings[0]).not.toEqual(embeddings[1]);
   });
 });
