@@ -1,8 +1,10 @@
 // Test projects: "workers" runs inside workerd (real D1 and Durable Objects), "rpc" calls the RPC entrypoint from an
 // auxiliary consumer Worker, "node" holds the emulators and config checks, "e2e" drives a running `wrangler dev` with
-// the official openai client, "browser" loads the dashboard from a running `wrangler dev` in headless Chromium.
+// the official openai client, "browser" loads the dashboard from a running `wrangler dev` in headless Chromium;
+// "isolates" runs a second, separately bundled Switchyard Worker beside the one under test, sharing its Durable Objects.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { buildSync } from "esbuild";
+import { configDefaults, defineConfig } from "vitest/config";
 import { freePort } from "./test/support/free-port.ts";
 
 export default defineConfig(async () => {
@@ -13,6 +15,35 @@ export default defineConfig(async () => {
   process.env.SWITCHYARD_RPC_EMULATOR_PORT = String(rpcPort);
   // The session "rpc" is made when the emulator starts (test/rpc/global-setup.ts).
   const rpcEmulator = `http://127.0.0.1:${rpcPort}/s/rpc`;
+  // The isolates project: its own emulator (test/worker/capacity/isolates/global-setup.ts), and Switchyard bundled a
+  // second time as an auxiliary Worker (its own module state: caches, rotation, counters) bound to the runner's
+  // Durable Objects, so a limit is shown holding across two Worker instances.
+  const isolatesPort = Number(process.env.SWITCHYARD_ISOLATES_EMULATOR_PORT ?? (await freePort()));
+  process.env.SWITCHYARD_ISOLATES_EMULATOR_PORT = String(isolatesPort);
+  const isolatesEmulator = `http://127.0.0.1:${isolatesPort}/s/isolates`;
+  const isolatesVars = {
+    SWITCHYARD_ENV: "production",
+    ADMIN_KEY: "admin-key-for-isolate-tests-0123456789",
+    STATS_FLUSH_MS: "0",
+    LEDGER_FLUSH_MS: "0",
+    OPENAI_API_KEY: "sk-isolates-openai",
+    OPENAI_BASE_URL: `${isolatesEmulator}/openai/v1`,
+    LLM_ROUTING_STRATEGY: "balanced",
+    LLM_ENABLE_FALLBACK: "false",
+  };
+  const secondWorker = "test/artifacts/switchyard-second-worker.js";
+  buildSync({
+    entryPoints: ["src/index.ts"],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    external: ["cloudflare:*", "node:*"],
+    outfile: secondWorker,
+    logLevel: "warning",
+  });
+  const runnerObject = (className: string) => ({ className, scriptName: "vitest-plugin-runner-isolates" });
   return {
     test: {
       projects: [
@@ -35,6 +66,7 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/worker/**/*.test.ts"],
+            exclude: [...configDefaults.exclude, "test/worker/capacity/isolates/**"],
             globalSetup: ["test/emulators/global-setup.ts", "test/support/receiver-setup.ts"],
             setupFiles: ["test/worker/apply-migrations.ts"],
           },
@@ -77,6 +109,40 @@ export default defineConfig(async () => {
             // One emulator session for the whole project: a file's faults must not reach another file's calls.
             fileParallelism: false,
             globalSetup: ["test/rpc/global-setup.ts"],
+            setupFiles: ["test/worker/apply-migrations.ts"],
+          },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations, ...isolatesVars },
+                serviceBindings: { SECOND: "switchyard-second" },
+                workers: [
+                  {
+                    name: "switchyard-second",
+                    modules: true,
+                    scriptPath: `./${secondWorker}`,
+                    compatibilityDate: "2026-10-01",
+                    compatibilityFlags: ["enable_request_signal"],
+                    bindings: isolatesVars,
+                    // The same D1 database (by id) and the runner's own Durable Objects: one budget, one directory.
+                    d1Databases: { DB: "00000000-0000-0000-0000-000000000000" },
+                    durableObjects: {
+                      BUDGETS: runnerObject("BudgetObject"),
+                      GOVERNANCE: runnerObject("GovernanceDirectory"),
+                      STATS: runnerObject("StatsObject"),
+                    },
+                  },
+                ],
+              },
+            }),
+          ],
+          test: {
+            name: "isolates",
+            include: ["test/worker/capacity/isolates/**/*.test.ts"],
+            globalSetup: ["test/worker/capacity/isolates/global-setup.ts"],
             setupFiles: ["test/worker/apply-migrations.ts"],
           },
         },

@@ -12,6 +12,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** The rpc project's auxiliary consumer Worker (docs/examples/consumer-worker). */
       CONSUMER: Fetcher;
+      /** The isolates project's second Switchyard Worker (vitest.config.ts), sharing the runner's Durable Objects. */
+      SECOND: Fetcher;
     }
   }
 }
