@@ -46,6 +46,8 @@ export interface Reasoning {
   budget_tokens?: number;
   /** The client asked for thinking to be off (Anthropic's `thinking: {type: "disabled"}`). */
   disabled?: boolean;
+  /** Anthropic's adaptive thinking (the model decides how much); `effort` holds the portable reading of it. */
+  adaptive?: boolean;
 }
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";

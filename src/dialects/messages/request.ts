@@ -146,13 +146,13 @@ export function toCanonical(body: Omit<MessagesRequest, "max_tokens"> & { max_to
   if (body.metadata?.user_id) request.user = body.metadata.user_id;
   if (body.thinking !== undefined) {
     const t = body.thinking;
-    // Adaptive thinking lets the model decide: the closest portable ask is a medium effort.
+    // Adaptive thinking lets the model decide: Anthropic gets it as such, others the closest ask, a medium effort.
     request.reasoning =
       t.type === "enabled"
         ? { budget_tokens: t.budget_tokens }
         : t.type === "disabled"
           ? { disabled: true }
-          : { effort: "medium" };
+          : { effort: "medium", adaptive: true };
   }
   return { request, warnings };
 }

@@ -59,13 +59,14 @@ export function buildAnthropicBody(
   if (thinking !== undefined) {
     body.thinking = thinking;
     // Extended thinking takes no sampling changes: Anthropic refuses temperature and top_k with it.
-    if (thinking.type === "enabled" && body.temperature !== undefined && body.temperature !== 1) {
+    if (thinking.type !== "disabled" && body.temperature !== undefined && body.temperature !== 1) {
       warnings.push(`anthropic takes no temperature with thinking on; ${String(body.temperature)} was not sent`);
       delete body.temperature;
     }
   }
   if (req.top_k !== undefined) {
-    if (thinking?.type === "enabled") warnings.push(`anthropic takes no top_k with thinking on; it was not sent`);
+    if (thinking !== undefined && thinking.type !== "disabled")
+      warnings.push(`anthropic takes no top_k with thinking on; it was not sent`);
     else body.top_k = req.top_k;
   }
   const toolChoice = mapToolChoice(req);
@@ -194,7 +195,7 @@ function thinkingOf(
   target: ModelTarget,
   maxTokens: number,
   warnings: string[],
-): { type: "enabled"; budget_tokens: number } | { type: "disabled" } | undefined {
+): { type: "enabled"; budget_tokens: number } | { type: "disabled" } | { type: "adaptive" } | undefined {
   const r = req.reasoning;
   if (r === undefined) return undefined;
   if (r.disabled === true) return { type: "disabled" };
@@ -202,6 +203,7 @@ function thinkingOf(
     warnings.push(`${target.upstreamId} does not reason; the reasoning setting was not sent`);
     return undefined;
   }
+  if (r.adaptive === true) return { type: "adaptive" };
   // A budget the client set is its own (Anthropic refuses one that does not fit under max_tokens, and says why).
   if (r.budget_tokens !== undefined) return { type: "enabled", budget_tokens: r.budget_tokens };
   let budget: number = EFFORT_BUDGET[r.effort ?? "medium"];

@@ -25,6 +25,24 @@ describe("reasoning controls", () => {
     expect((await s.requests()).at(-1)?.body?.think).toBe(true);
   });
 
+  it("Anthropic's adaptive thinking reaches Anthropic as adaptive, and OpenAI as a medium effort", async () => {
+    const s = await newSession();
+    const ask = (model: string) =>
+      call(s.env, "/v1/messages", {
+        method: "POST",
+        json: {
+          model,
+          max_tokens: 4096,
+          thinking: { type: "adaptive" },
+          messages: [{ role: "user", content: "2+2?" }],
+        },
+      });
+    await ask(HAIKU);
+    expect((await s.requests()).at(-1)?.body?.thinking).toEqual({ type: "adaptive" });
+    await ask("openai/gpt-5.4");
+    expect((await s.requests()).at(-1)?.body?.reasoning_effort).toBe("medium");
+  });
+
   it("a model without reasoning gets nothing sent and the client a warning", async () => {
     const s = await newSession();
     const res = await chat(s.env, {
