@@ -76,7 +76,7 @@ function renderIdentity(g: GatewayInfo): void {
   const unconfigured = g.providers.filter((p) => !p.configured).map((p) => p.provider);
   replace(
     $("#configured"),
-    unconfigured.length ? `unconfigured: ${unconfigured.join(", ")}` : "all five providers configured",
+    unconfigured.length ? `unconfigured: ${unconfigured.join(", ")}` : `all ${g.providers.length} providers configured`,
   );
   if (g.budgets && g.budgets.state === "unavailable") {
     $("#configured").append(
