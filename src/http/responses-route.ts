@@ -81,7 +81,12 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
     case "json": {
       const response = encodeResponse(echo, run.result, run.route, Math.floor(deps.now() / 1000), deps.newId);
       // Awaited, so a follow-up with previous_response_id finds it however fast it comes; the answer is in hand.
-      if (store) await keep(response, assistantTurn(response.output));
+      if (store) {
+        const turn = assistantTurn(response.output);
+        // Thinking goes back to Anthropic, signatures and all, when this conversation is continued.
+        const reasoning = run.result.reasoning;
+        await keep(response, reasoning && turn.role === "assistant" ? { ...turn, reasoning } : turn);
+      }
       return new Response(JSON.stringify(response), {
         headers: {
           ...routeHeaders(scope.requestId, run.route),

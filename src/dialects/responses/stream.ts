@@ -32,6 +32,8 @@ export class ResponsesStreamWriter {
   readonly #calls = new Map<number, Extract<Open, { kind: "function_call" }>>();
   #finish: FinishReason | null = null;
   #usage: Usage | null = null;
+  /** Thinking as it streamed, with its signature: a continued conversation hands it back to Anthropic. */
+  #thinking: { text: string; signature?: string } | null = null;
 
   constructor(
     readonly echo: ResponseEcho,
@@ -78,6 +80,8 @@ export class ResponsesStreamWriter {
         break;
       }
       case "reasoning": {
+        this.#thinking ??= { text: "" };
+        this.#thinking.text += e.text;
         let open = this.#open;
         if (open?.kind !== "reasoning") {
           out += this.#close();
@@ -105,7 +109,9 @@ export class ResponsesStreamWriter {
         break;
       }
       case "reasoning_signature":
-        // Anthropic's signature proves its own thinking blocks; the Responses API has no place for it.
+        // Anthropic's signature seals its thinking: the Responses API has no place for it, the stored turn keeps it.
+        this.#thinking ??= { text: "" };
+        this.#thinking.signature = (this.#thinking.signature ?? "") + e.signature;
         break;
       case "tool_call_start": {
         out += this.#close();
@@ -190,7 +196,13 @@ export class ResponsesStreamWriter {
 
   /** What was answered, as the canonical assistant turn a stored conversation continues from. */
   assistantMessage(): ChatMessage {
-    return assistantTurn(this.#output);
+    const turn = assistantTurn(this.#output);
+    if (this.#thinking === null || turn.role !== "assistant") return turn;
+    const { text, signature } = this.#thinking;
+    return {
+      ...turn,
+      reasoning: [{ type: "thinking", thinking: text, ...(signature === undefined ? {} : { signature }) }],
+    };
   }
 
   #start(): string {

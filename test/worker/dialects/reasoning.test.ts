@@ -67,4 +67,27 @@ describe("reasoning controls", () => {
     expect(done.output.map((i: { type: string }) => i.type)).toEqual(["reasoning", "message"]);
     expect(done.output[0].summary[0].text).toMatch(/^The user wants two names/);
   });
+
+  it("a continued Responses conversation hands Anthropic its thinking back, signature and all", async () => {
+    const s = await newSession();
+    const res = await call(s.env, "/v1/responses", {
+      method: "POST",
+      json: { model: HAIKU, input: "Two names for a pelican", stream: true, reasoning: { effort: "low" } },
+    });
+    const id = parseSse(await res.text()).at(-1)?.data.response.id as string;
+    for (let i = 0; i < 50 && (await call(s.env, `/v1/responses/${id}`)).status !== 200; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await call(s.env, "/v1/responses", {
+      method: "POST",
+      json: { model: HAIKU, previous_response_id: id, input: "And a third?", reasoning: { effort: "low" } },
+    });
+    const sent = (await s.requests()).at(-1)?.body as {
+      messages: { role: string; content: { type: string; signature?: string }[] }[];
+    };
+    expect(sent.messages[1]?.role).toBe("assistant");
+    expect(sent.messages[1]?.content[0]).toMatchObject({
+      type: "thinking",
+      signature: expect.stringMatching(/^EuYDCmMI/),
+    });
+  });
 });
