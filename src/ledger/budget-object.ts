@@ -217,7 +217,21 @@ export class BudgetObject extends DurableObject<Env> {
    * fact, and only a configured budget counts them: a request that finished before the budget was set is already in
    * the spend the ledger seeded at configure(), so it is not counted twice. Returns what was charged (pico).
    */
-  charge(charges: { finished_at: number; cost_pico: number }[], now: number): number {
+  charge(charges: { finished_at: number; cost_pico: number; tokens?: number }[], now: number): number {
+    // The rate windows count them too: a workspace limit set a moment ago (its isolates learn it within seconds)
+    // still sees what the requests admitted meanwhile used.
+    const limits = this.#limits();
+    if (limits.rpm_limit !== null || limits.tpm_limit !== null) {
+      for (const c of charges) {
+        if (!(c.finished_at > now - RATE_WINDOW_MS)) continue;
+        this.#sql.exec(
+          `INSERT OR IGNORE INTO rate_window (hold_id, key_id, at, tokens) VALUES (?, NULL, ?, ?)`,
+          `unheld_${crypto.randomUUID()}`,
+          Math.min(c.finished_at, now),
+          Math.max(0, Math.round(Number.isFinite(c.tokens) ? (c.tokens as number) : 0)),
+        );
+      }
+    }
     const config = this.#config();
     if (config === null) return 0;
     const since =

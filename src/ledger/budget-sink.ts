@@ -10,6 +10,8 @@ type SinkEnv = Pick<Env, "BUDGETS" | "LEDGER_FLUSH_MS">;
 interface Charge {
   finished_at: number;
   cost_pico: number;
+  /** Prompt and output tokens, for the workspace's rate windows. */
+  tokens: number;
 }
 
 /** The latest binding seen per scope: a batch is sent with it (bindings outlive requests; stubs do not). */
@@ -48,10 +50,10 @@ export class BudgetSettleSink implements RequestSink {
     const cost = record.cost_pico ?? 0;
     const scope = workspaceScope(record.workspace_id);
     const work: Promise<void>[] = [];
+    // The rate windows keep the tokens it really used (prompt and output; none for a request nothing answered).
+    const tokens = record.usage === null ? 0 : record.usage.input_tokens + record.usage.output_tokens;
     if (holds.length > 0) {
       // An unpriced answer cannot happen under a budget (such candidates are never admitted), so null is "nothing".
-      // The rate windows keep the tokens it really used (prompt and output; none for a request nothing answered).
-      const tokens = record.usage === null ? 0 : record.usage.input_tokens + record.usage.output_tokens;
       work.push(
         settleHolds(this.#env, holds, cost, this.#now(), tokens).catch((err: unknown) =>
           // An unsettled hold frees itself after RESERVATION_TTL_MS; the request itself already succeeded.
@@ -66,7 +68,7 @@ export class BudgetSettleSink implements RequestSink {
       const flushes: Promise<unknown>[] = [];
       unheld.add(
         scope,
-        [{ finished_at, cost_pico: cost }],
+        [{ finished_at, cost_pico: cost, tokens }],
         { waitUntil: (p) => flushes.push(p) },
         { delayMs: ledgerFlushDelay(this.#env.LEDGER_FLUSH_MS), maxItems: 200 },
       );

@@ -98,4 +98,24 @@ describe("limits across two Worker instances", () => {
     expect(Number(refused.headers.get("x-ratelimit-remaining-tokens"))).toBe(200 - used(one) - used(two));
     expect(JSON.parse(refused.text).error).toMatchObject({ type: "tokens", code: "rate_limit_exceeded" });
   });
+
+  it("a workspace limit set through one Worker counts, in the other, what it admitted before it heard of it", async () => {
+    const ws = workspace("wsrpm");
+    const key = await newKey({ workspace_id: ws, name: "k" });
+    // The second Worker's key list and workspace list are loaded now, without this workspace's limits.
+    expect((await second("/v1/chat/completions", { method: "POST", json: chatBody, key })).status).toBe(200);
+    const set = await first(`/v1/budgets/${ws}`, { method: "PUT", json: { rpm_limit: 3 } });
+    expect(set.status, set.text).toBe(200);
+    // The second Worker learns of the limit with its next directory refresh (seconds); what it admits meanwhile is
+    // charged to the window after the fact, so the first Worker, which knows, counts it.
+    for (let i = 0; i < 2; i++)
+      expect((await second("/v1/chat/completions", { method: "POST", json: chatBody, key })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    const status = JSON.parse((await first(`/v1/budgets/${ws}`)).text);
+    expect(status.rate_limits.requests).toMatchObject({ limit: 3, used: 2 });
+    const third = await first("/v1/chat/completions", { method: "POST", json: chatBody, key });
+    expect(third.status, third.text).toBe(200);
+    expect(third.headers.get("x-ratelimit-remaining-requests")).toBe("0");
+    expect((await first("/v1/chat/completions", { method: "POST", json: chatBody, key })).status).toBe(429);
+  });
 });
