@@ -41,8 +41,17 @@ export interface RescuedStream extends CommittedStream {
   readonly legs: StreamLeg[];
 }
 
+/**
+ * Providers whose chat API itself continues a final assistant message, whatever the model (Mistral's `prefix: true`,
+ * Ollama's final assistant turn): a model the registry does not list is taken to accept a prefill there. Anthropic's
+ * models differ one from another (4.6 and later refuse it), so only the registry says. A wrong guess costs one 400,
+ * after which the same candidate is restarted and spliced instead.
+ */
+const PREFILL_APIS: ReadonlySet<string> = new Set(["mistral", "ollama"]);
+
 export function takesPrefill(candidate: Candidate): boolean {
-  return candidate.ref.entry?.capabilities.includes("prefill") === true;
+  const { entry, provider } = candidate.ref;
+  return entry === null ? PREFILL_APIS.has(provider) : entry.capabilities.includes("prefill");
 }
 
 /**

@@ -8,7 +8,8 @@ import { openStream } from "../../../src/execute/attempt.ts";
 import { firstTokenClock, hedgeDelay } from "../../../src/execute/clocks.ts";
 import { statedWindow } from "../../../src/execute/context-window.ts";
 import { realDeps } from "../../../src/execute/deps.ts";
-import { fakeAdapter } from "../execute/fake-upstream.ts";
+import { prefillRequest, takesPrefill } from "../../../src/execute/rescue.ts";
+import { candidate, fakeAdapter } from "../execute/fake-upstream.ts";
 import { newSession } from "../gateway.ts";
 import { CLOCKS, client, completions, readChatStream, withGateway } from "./helpers.ts";
 
@@ -116,5 +117,28 @@ describe("S12: context_length_exceeded with a fallback of unknown window", () =>
     expect(out.error).toBeNull();
     expect(out.xRouter?.model).toBe("custom-32k");
     expect((await completions(s, "openai")).map((c) => c.body?.model)).toEqual(["custom-8k", "custom-32k"]);
+  });
+});
+
+describe("who takes a prefill, and what is sent", () => {
+  it("models the registry does not list: yes on Mistral and Ollama (their APIs continue any model), no elsewhere", () => {
+    expect(takesPrefill(candidate("mistral/my-fine-tune"))).toBe(true);
+    expect(takesPrefill(candidate("ollama/my-local-model"))).toBe(true);
+    expect(takesPrefill(candidate("anthropic/claude-next"))).toBe(false);
+    expect(takesPrefill(candidate("openai/gpt-custom"))).toBe(false);
+    expect(takesPrefill(candidate("together/some/model"))).toBe(false);
+  });
+
+  it("the prefix loses its trailing whitespace, which is held back; a client's own prefix is continued", () => {
+    const request = { messages: [{ role: "user" as const, content: "hi" }], stream: true };
+    expect(prefillRequest(request, "Hello \n")).toEqual({
+      request: { ...request, messages: [...request.messages, { role: "assistant", content: "Hello" }] },
+      held: " \n",
+    });
+    const own = { ...request, messages: [...request.messages, { role: "assistant" as const, content: "Sure: " }] };
+    expect(prefillRequest(own, "one, two ").request.messages.at(-1)).toEqual({
+      role: "assistant",
+      content: "Sure: one, two",
+    });
   });
 });
