@@ -22,6 +22,19 @@ function workspaceOf(c: Context<AppEnv>, named: string | undefined): string {
   return c.get("caller").workspaceId ?? named ?? "default";
 }
 
+/** The stored responses in D1, or a 503 when D1 cannot answer (never a 500, never a silent empty history). */
+async function fromStore<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    console.error("response store unavailable", err);
+    throw new GatewayError(503, "Stored responses cannot be read right now; try again shortly.", {
+      code: "store_unavailable",
+      headers: { "retry-after": "1" },
+    });
+  }
+}
+
 function notFound(id: string, param: string | null): GatewayError {
   return new GatewayError(404, `Response with id '${id}' not found.`, {
     param,
@@ -43,7 +56,8 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
   let history: ChatMessage[] = [];
   if (body.previous_response_id) {
     // The one D1 read before the provider call: the conversation it continues is the request.
-    const previous = await loadResponse(c.env.DB, workspaceId, body.previous_response_id, startedAt);
+    const id = body.previous_response_id;
+    const previous = await fromStore(() => loadResponse(c.env.DB, workspaceId, id, startedAt));
     if (previous === null) throw notFound(body.previous_response_id, "previous_response_id");
     history = previous.conversation;
   }
@@ -85,7 +99,10 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
         const turn = assistantTurn(response.output);
         // Thinking goes back to Anthropic, signatures and all, when this conversation is continued.
         const reasoning = run.result.reasoning;
-        await keep(response, reasoning && turn.role === "assistant" ? { ...turn, reasoning } : turn);
+        // The answer is in hand: a store that fails is logged, never the client's failure.
+        await keep(response, reasoning && turn.role === "assistant" ? { ...turn, reasoning } : turn).catch(
+          (err: unknown) => console.error("storing a response failed", err),
+        );
       }
       return new Response(JSON.stringify(response), {
         headers: {
@@ -145,7 +162,7 @@ async function withReferencedItems(
     item?.type === "item_reference" && typeof item.id === "string" ? [item.id] : [],
   );
   if (refs.length === 0) return raw;
-  const items = await findItems(c.env.DB, workspaceId, refs, now);
+  const items = await fromStore(() => findItems(c.env.DB, workspaceId, refs, now));
   const resolved = input.map((item: { type?: unknown; id?: unknown } | null, i) => {
     if (item?.type !== "item_reference" || typeof item.id !== "string") return item;
     const found = items.get(item.id);
@@ -162,7 +179,7 @@ async function withReferencedItems(
 export async function getStoredResponse(c: Context<AppEnv>): Promise<Response> {
   const id = c.req.param("id") ?? "";
   const workspaceId = workspaceOf(c, c.req.header("x-router-workspace"));
-  const stored = await loadResponse(c.env.DB, workspaceId, id, c.get("app").deps.now());
+  const stored = await fromStore(() => loadResponse(c.env.DB, workspaceId, id, c.get("app").deps.now()));
   if (stored === null) throw notFound(id, null);
   return c.json(stored.response);
 }
@@ -170,6 +187,6 @@ export async function getStoredResponse(c: Context<AppEnv>): Promise<Response> {
 export async function deleteStoredResponse(c: Context<AppEnv>): Promise<Response> {
   const id = c.req.param("id") ?? "";
   const workspaceId = workspaceOf(c, c.req.header("x-router-workspace"));
-  if (!(await deleteResponse(c.env.DB, workspaceId, id))) throw notFound(id, null);
+  if (!(await fromStore(() => deleteResponse(c.env.DB, workspaceId, id)))) throw notFound(id, null);
   return c.json({ id, object: "response", deleted: true });
 }

@@ -140,3 +140,26 @@ describe("POST /v1/responses", () => {
     expect((await call(s.env, `/v1/responses/${first.json.id}`)).status).toBe(404);
   });
 });
+
+describe("stored responses when D1 is down", () => {
+  /** A D1 binding whose every method throws. */
+  const brokenD1 = () =>
+    new Proxy(
+      {},
+      {
+        get: () => () => {
+          throw new Error("D1_ERROR: database unavailable");
+        },
+      },
+    ) as unknown as D1Database;
+
+  it("an answer is still given (not stored), and a continuation or GET is a 503, never a 500", async () => {
+    const s = await newSession({}, { DB: brokenD1() });
+    const answered = await create(s, { model: GPT, input: "hi" });
+    expect(answered.res.status).toBe(200);
+    const continued = await create(s, { model: GPT, input: "again", previous_response_id: "resp_x" });
+    expect(continued.res.status).toBe(503);
+    expect(continued.json.error.code).toBe("store_unavailable");
+    expect((await call(s.env, "/v1/responses/resp_x")).status).toBe(503);
+  });
+});
