@@ -34,6 +34,38 @@ export interface ProviderHealth {
   models?: { model: string; circuit: Circuit }[];
   /** The price book against the provider's last model listing (health sweep). */
   price_book?: { listed_at: string | null; delisted: string[]; unpriced: number; stale_prices: string[] };
+  /** A key pool's keys by masked id (never the key). */
+  keys?: KeyHealth[];
+}
+
+export interface KeyHealth {
+  id: string;
+  weight: number;
+  state: "active" | "cooling" | "refused";
+  cooldown_until: string | null;
+  requests: number;
+  failures: number;
+  rate_limited: number;
+  last_error: string | null;
+}
+
+/** One rate window of GET /v1/budgets/{workspace_id}. */
+export interface WindowUse {
+  limit: number;
+  used: number;
+  remaining: number;
+  reset: string;
+}
+
+/** GET /v1/budgets/{workspace_id}: the spending limit (null without one) and the rate limits with their use. */
+export interface BudgetResponse {
+  limit_usd: number | null;
+  spent_usd: number | null;
+  remaining_usd: number | null;
+  period: string | null;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  rate_limits?: { requests: WindowUse | null; tokens: WindowUse | null };
 }
 
 export interface HealthResponse {

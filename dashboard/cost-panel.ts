@@ -1,6 +1,6 @@
 // Spend by provider, model and day as bar charts (GET /v1/usage?group_by=...).
-import { api, query } from "./api.ts";
-import type { UsageResponse } from "./api-types.ts";
+import { ApiError, api, query } from "./api.ts";
+import type { BudgetResponse, UsageResponse, WindowUse } from "./api-types.ts";
 import { type Bar, barChart } from "./charts.ts";
 import { $, h, int, messageOf, panelError, replace, usd } from "./dom.ts";
 import type { PageState } from "./state.ts";
@@ -30,6 +30,7 @@ export async function refreshCost(panel: HTMLElement, state: PageState): Promise
     int(t.output_tokens),
     " out tokens",
   );
+  await showLimits($(".limits", panel), state);
   const bars = (r: UsageResponse): Bar[] =>
     (r.groups || []).map((g) => ({
       label: g.key === null || g.key === "" ? "(no answer)" : String(g.key),
@@ -42,4 +43,26 @@ export async function refreshCost(panel: HTMLElement, state: PageState): Promise
   barChart($(".by-model", panel), bars(byModel).sort(byCost).slice(0, 12), { label: "Cost by model", format: usd });
   const byDate = (a: Bar, b: Bar) => (a.label < b.label ? -1 : 1);
   barChart($(".by-day", panel), bars(byDay).sort(byDate), { label: "Cost by day", format: usd, columns: true });
+}
+
+/** The workspace's budget and its requests and tokens this minute against its limits (GET /v1/budgets/{id}). */
+async function showLimits(el: HTMLElement, state: PageState): Promise<void> {
+  const ws = state.workspace || (state.gateway?.caller.kind === "workspace" ? state.gateway.caller.workspace_id : "");
+  if (!ws) return replace(el, "");
+  let b: BudgetResponse;
+  try {
+    b = await api<BudgetResponse>(`/v1/budgets/${encodeURIComponent(ws)}`);
+  } catch (err) {
+    return replace(el, err instanceof ApiError && err.status === 404 ? `${ws}: no budget or rate limits` : "");
+  }
+  const use = (w: WindowUse | null | undefined, what: string) =>
+    w ? h("span", { "data-limit": what }, `${int(w.used)} / ${int(w.limit)} ${what} this minute`) : null;
+  const parts = [
+    b.limit_usd === null
+      ? null
+      : h("span", { "data-limit": "budget" }, `${usd(b.spent_usd)} of ${usd(b.limit_usd)} this ${b.period}`),
+    use(b.rate_limits?.requests, "requests"),
+    use(b.rate_limits?.tokens, "tokens"),
+  ].filter((x) => x !== null);
+  replace(el, `${ws}: `, ...parts.flatMap((p, i) => (i === 0 ? [p] : [" · ", p])));
 }

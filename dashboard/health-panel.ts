@@ -1,7 +1,7 @@
 // One card per provider from GET /v1/health/providers (status, circuit, latency, last error).
 import { api } from "./api.ts";
 import type { HealthResponse, Percentiles, ProviderHealth } from "./api-types.ts";
-import { $, ago, h, messageOf, ms, panelError, pct, replace } from "./dom.ts";
+import { $, ago, h, int, messageOf, ms, panelError, pct, replace } from "./dom.ts";
 import type { PageState } from "./state.ts";
 
 export async function refreshHealth(panel: HTMLElement, state: PageState): Promise<void> {
@@ -54,7 +54,33 @@ function card(p: ProviderHealth, upstream: string | null | undefined): HTMLEleme
         )
       : null,
     p.last_error ? h("p", { class: "last-error", title: p.last_error }, p.last_error) : null,
+    keyList(p),
     priceBook(p),
+  );
+}
+
+/** A key pool: each key by its masked id, weight, state and use. */
+function keyList(p: ProviderHealth): HTMLElement | null {
+  if (!p.keys || p.keys.length === 0) return null;
+  return h(
+    "ul",
+    { class: "keys", "aria-label": `${p.provider} keys` },
+    ...p.keys.map((k) =>
+      h(
+        "li",
+        {
+          class: `key key-${k.state}`,
+          "data-key": k.id,
+          "data-state": k.state,
+          title: k.last_error ?? (k.cooldown_until ? `cooling until ${k.cooldown_until}` : ""),
+        },
+        h("code", {}, k.id),
+        ` ×${k.weight} · ${k.state}`,
+        k.state === "cooling" && k.cooldown_until ? ` (${ago(k.cooldown_until)})` : "",
+        ` · ${int(k.requests)} req`,
+        k.failures ? `, ${int(k.failures)} failed` : "",
+      ),
+    ),
   );
 }
 
