@@ -104,7 +104,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   app.delete("/v1/keys/:id", revokeKey);
 
   app.notFound((c) =>
-    errorResponse(
+    errorWriter(c.req.path)(
       new HttpError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, { code: "not_found" }),
       { "x-request-id": c.get("requestId") },
     ),
@@ -112,8 +112,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "";
-    // Anthropic's clients read only Anthropic's error shape; every other route answers in OpenAI's.
-    const write = c.req.path.startsWith("/v1/messages") ? anthropicErrorResponse : errorResponse;
+    const write = errorWriter(c.req.path);
     if (err instanceof HttpError) return write(err, { "x-request-id": requestId });
     // A bug, not a provider failure: say so without leaking internals (keys live in env, never in messages).
     console.error("unhandled error", requestId, err);
@@ -123,6 +122,11 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/** Anthropic's clients read only Anthropic's error shape; every other route answers in OpenAI's. */
+function errorWriter(path: string): typeof errorResponse {
+  return path.startsWith("/v1/messages") ? anthropicErrorResponse : errorResponse;
 }
 
 export type { Env };

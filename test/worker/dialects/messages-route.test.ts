@@ -105,6 +105,20 @@ describe("POST /v1/messages", () => {
     expect(bearer.status).toBe(200);
   });
 
+  it("a body that is not JSON, or a path that does not exist, is Anthropic's shape too", async () => {
+    const s = await newSession();
+    const broken = await call(s.env, "/v1/messages", {
+      method: "POST",
+      body: "{not json",
+      headers: { "content-type": "application/json" },
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    const missing = await call(s.env, "/v1/messages/batches", { method: "GET" });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
+  });
+
   it("every provider failing is Anthropic's error shape with the attempts", async () => {
     const s = await newSession({ faults: [{ provider: "anthropic", mode: "status", status: 529 }] });
     const res = await messages(s, { ...base, model: HAIKU }, { "x-router-fallback": "false" });
