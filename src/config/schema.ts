@@ -1,5 +1,5 @@
 // Zod schemas for the two configuration files (configs/models.yml, configs/llm_fallback.yml); the types derive from them.
-import { z } from "zod";
+import * as z from "zod";
 
 export const PROVIDER_IDS = ["openai", "anthropic", "mistral", "together", "ollama"] as const;
 export const ProviderIdSchema = z.enum(PROVIDER_IDS);

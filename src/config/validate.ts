@@ -1,5 +1,5 @@
 // Validates both configuration files together (schemas plus cross-references) and freezes the result.
-import type { z } from "zod";
+import type * as z from "zod";
 import { describeIssues, type FallbackFile, FallbackFileSchema, type ModelsFile, ModelsFileSchema } from "./schema.ts";
 
 export interface Config {

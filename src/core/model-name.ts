@@ -1,5 +1,5 @@
 // The one bound on a model name, for every dialect's `model` and `models` entries.
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * No model id is near this long. A longer name would be carried upstream, into response headers and into two D1 rows

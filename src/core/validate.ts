@@ -1,5 +1,5 @@
 // Validation with zod: the first issue becomes a 400 GatewayError whose `param` is the dotted path to the bad field.
-import type { z } from "zod";
+import type * as z from "zod";
 import { GatewayError } from "./gateway-error.ts";
 
 export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, paramPrefix = ""): z.infer<T> {

@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { budgets } from "../db/schema.ts";
 import { directoryOf } from "../keys/governance-directory.ts";
 import { budgetStub, workspaceScope } from "../ledger/budget-gate.ts";

@@ -3,7 +3,7 @@
 import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { keys } from "../db/schema.ts";
 import { directoryOf } from "../keys/governance-directory.ts";
 import { hashKey, type KeyRecord, newKey, VISIBLE_CHARS } from "../keys/key-record.ts";

@@ -1,6 +1,6 @@
 // GET /v1/requests: the latest requests (route, status, tokens, cost) with every attempt, newest first, from D1.
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { recentRequests } from "../ledger/recent-requests.ts";
 import type { AppEnv } from "./app-env.ts";
 import { parseOrThrow } from "./read-body.ts";

@@ -1,6 +1,6 @@
 // GET /v1/stats/timeseries: per-provider latency and time-to-first-token percentiles over time, from the D1 attempts.
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { attemptSamples } from "../ledger/attempt-samples.ts";
 import { latencySeries } from "../ledger/latency-series.ts";
 import type { AppEnv } from "./app-env.ts";

@@ -1,6 +1,6 @@
 // GET /v1/usage: requests, tokens and exact cost for a workspace and time range, optionally grouped.
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { GROUP_BY, queryUsage } from "../ledger/usage-query.ts";
 import type { AppEnv } from "./app-env.ts";
 import { HttpError } from "./errors.ts";

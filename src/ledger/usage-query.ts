@@ -1,7 +1,7 @@
 // Usage analytics over recent request rows and the daily rollups of older ones, summed as integers in SQL.
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { z } from "zod";
+import * as z from "zod";
 import { utcDay } from "./budget-period.ts";
 
 export const GROUP_BY = ["provider", "model", "day", "execution_id", "dialect"] as const;

@@ -1,6 +1,6 @@
 // The price book against the providers' own model listings (the free GET /models the health sweep already makes):
 // registry models a provider no longer lists, listed models the registry lacks (unpriced), and prices past their age.
-import { z } from "zod";
+import * as z from "zod";
 import { type ModelEntry, type ProviderId, ProviderIdSchema } from "../config/schema.ts";
 import type { ModelRegistry } from "./model-registry.ts";
 

@@ -1,5 +1,5 @@
 // Routing controls from the body's `router` object and the x-router-* headers (the header wins), validated.
-import { z } from "zod";
+import * as z from "zod";
 import { CapabilitySchema, StrategySchema } from "../config/schema.ts";
 import { GatewayError } from "../core/gateway-error.ts";
 import { type RouterControls, RouterControlsSchema } from "../core/router-controls.ts";

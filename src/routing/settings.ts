@@ -1,5 +1,5 @@
 // Routing defaults from the environment (LLM_*), validated, over the defaults of configs/llm_fallback.yml.
-import { z } from "zod";
+import * as z from "zod";
 import {
   type FallbackFile,
   type ProviderId,

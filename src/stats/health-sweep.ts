@@ -1,5 +1,5 @@
 // The cron health sweep: probes every configured provider with a free call (a model listing), never a completion.
-import { z } from "zod";
+import * as z from "zod";
 import { CONFIG } from "../config/index.ts";
 import { PROVIDER_IDS, type ProviderId } from "../config/schema.ts";
 import { ProviderError } from "../core/errors.ts";

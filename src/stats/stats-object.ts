@@ -1,6 +1,6 @@
 // The stats Durable Object (SQLite-backed): live health per provider and per provider/model, circuits, percentiles.
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
+import * as z from "zod";
 import { CONFIG } from "../config/index.ts";
 import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
 import type { Env } from "../env.ts";

@@ -1,6 +1,6 @@
 // The chat dialect's request: the zod schema of the OpenAI Chat Completions body Switchyard accepts (plus its own
 // `router` and `models` fields), and its conversion to the canonical request.
-import { z } from "zod";
+import * as z from "zod";
 import { GatewayError } from "../../core/gateway-error.ts";
 import { ChatMessageSchema, ResponseFormatSchema, ToolChoiceSchema, ToolSchema } from "../../core/messages.ts";
 import { modelNameSchema } from "../../core/model-name.ts";

@@ -1,6 +1,6 @@
 // The embeddings dialect's request: OpenAI's Embeddings body (plus Switchyard's `router` and `models`) as zod, and
 // its conversion to the canonical embedding request.
-import { z } from "zod";
+import * as z from "zod";
 import type { EmbeddingRequest } from "../../core/embeddings.ts";
 import { GatewayError } from "../../core/gateway-error.ts";
 import { modelNameSchema } from "../../core/model-name.ts";

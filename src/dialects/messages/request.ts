@@ -1,6 +1,6 @@
 // The Messages dialect's request: the zod schema of Anthropic's Messages body (plus Switchyard's `router` and `models`)
 // and its conversion to the canonical request.
-import { z } from "zod";
+import * as z from "zod";
 import { GatewayError } from "../../core/gateway-error.ts";
 import { CacheControlSchema, type ChatMessage, type ReasoningPart, type Tool } from "../../core/messages.ts";
 import { modelNameSchema } from "../../core/model-name.ts";

@@ -1,6 +1,6 @@
 // The Responses dialect's request: the zod schema of OpenAI's Responses body (plus Switchyard's `router` and `models`)
 // and its conversion, after any stored conversation it continues, to the canonical request.
-import { z } from "zod";
+import * as z from "zod";
 import { GatewayError } from "../../core/gateway-error.ts";
 import type { ChatMessage, ResponseFormat, Tool, ToolChoice } from "../../core/messages.ts";
 import { modelNameSchema } from "../../core/model-name.ts";

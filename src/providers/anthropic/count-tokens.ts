@@ -1,5 +1,5 @@
 // Anthropic's POST /v1/messages/count_tokens: the Messages body without max_tokens in, {"input_tokens": N} out.
-import { z } from "zod";
+import * as z from "zod";
 import { ProviderError } from "../../core/errors.ts";
 import type { ProviderEnv } from "../../env.ts";
 import { joinUrl, type UpstreamRequest } from "../adapter.ts";

@@ -1,5 +1,5 @@
 // Wire schemas of Anthropic Messages answers and stream events, validating only the fields Switchyard reads.
-import { z } from "zod";
+import * as z from "zod";
 
 export const AnthropicUsageSchema = z.object({
   input_tokens: z.number().int().nonnegative().nullish(),

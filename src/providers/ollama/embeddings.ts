@@ -1,5 +1,5 @@
 // Ollama's native POST /api/embed: a list of inputs in, `embeddings` (one per input) and prompt_eval_count out.
-import { z } from "zod";
+import * as z from "zod";
 import { ProviderError } from "../../core/errors.ts";
 import { joinUrl } from "../adapter.ts";
 import type { EmbeddingAdapter } from "../embedding-adapter.ts";

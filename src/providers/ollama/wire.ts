@@ -1,5 +1,5 @@
 // Wire schemas of Ollama's native /api/chat answers (JSON and NDJSON lines), validating only the fields read.
-import { z } from "zod";
+import * as z from "zod";
 
 const ToolCallSchema = z.object({
   function: z.object({ name: z.string(), arguments: z.union([z.record(z.string(), z.unknown()), z.string()]) }),

@@ -1,5 +1,5 @@
 // POST /v1/embeddings for every OpenAI-compatible API; OpenAI, Mistral and Together are configurations of it.
-import { z } from "zod";
+import * as z from "zod";
 import type { ProviderId } from "../../config/schema.ts";
 import { ProviderError } from "../../core/errors.ts";
 import { base64Float32 } from "../../core/float32-base64.ts";

@@ -1,5 +1,5 @@
 // Wire schemas of the OpenAI Chat Completions answer, validating only the fields Switchyard reads.
-import { z } from "zod";
+import * as z from "zod";
 
 const UsageSchema = z.object({
   prompt_tokens: z.number().int().nonnegative(),
