@@ -97,4 +97,16 @@ describe("POST /v1/embeddings", () => {
     expect(row?.cost_pico).toBe(2 * 0.02 * 1e6);
     expect(json.x_router.cost_usd).toBeCloseTo(4e-8, 12);
   });
+
+  it("a provider that reports no tokens (Together) is billed from the estimate, and the row says so", async () => {
+    const s = await newSession();
+    const { res, json } = await embed(s, { model: "together/BAAI/bge-base-en-v1.5", input: "hello there world" });
+    expect(json.usage.prompt_tokens).toBeGreaterThan(0);
+    const row = await env.DB.prepare("SELECT input_tokens, cost_pico, usage_estimated FROM requests WHERE id = ?")
+      .bind(res.headers.get("x-request-id"))
+      .first<Json>();
+    expect(row?.input_tokens).toBeGreaterThan(0);
+    expect(row?.usage_estimated).toBe(1);
+    expect(row?.cost_pico).toBeGreaterThan(0);
+  });
 });
