@@ -20,8 +20,11 @@ export interface CommittedAnswer {
   cancel(reason?: unknown): void;
 }
 
-/** How an outcome is recorded, once: the usage seen, and null (finished), the failure's message, or "client". */
-export type RecordEnd = (usage: Usage | null, error: string | null | "client") => RouteReport;
+/**
+ * How an outcome is recorded, once: the usage seen, and null (finished), the failure's message, or "client";
+ * `estimated` when the usage is the gateway's estimate (the provider reported none).
+ */
+export type RecordEnd = (usage: Usage | null, error: string | null | "client", estimated?: boolean) => RouteReport;
 
 /**
  * After the commit point a failure is a cut; a stream whose upstream ended without its terminator is finished if the
@@ -32,8 +35,14 @@ export function committedAnswer(
   done: RecordEnd,
   /** Sees every event as it passes (the head included): what was streamed is counted for an estimate. */
   observe?: (e: StreamEvent) => void,
+  /**
+   * The usage of a finished answer whose provider reported none: the client still gets a usage event (the estimate
+   * the ledger bills, marked usage_estimated in the route).
+   */
+  estimate?: () => Usage,
 ): CommittedAnswer {
   let usage: Usage | null = null;
+  let estimated = false;
   let finished = false;
   let ended = false;
   /** Notes what the answer holds as each event passes; false for the upstream's end marker. */
@@ -56,7 +65,12 @@ export function committedAnswer(
           const next = await committed.rest.next();
           if (next.done) {
             if (!finished) throw new Error("the provider ended the stream before finishing the answer");
-            return { type: "done", route: done(usage, null) };
+            if (usage === null && estimate !== undefined) {
+              usage = estimate();
+              estimated = true;
+              return { type: "event", event: { type: "usage", usage } };
+            }
+            return { type: "done", route: done(usage, null, estimated) };
           }
           if (note(next.value)) return { type: "event", event: next.value };
         }

@@ -178,7 +178,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
     kind: "stream",
     answer: committedAnswer(
       stream,
-      (usage, error) => {
+      (usage, error, estimated = false) => {
         const final = settled(usage);
         const skipped = outcome.stream.malformedSkipped();
         if (!ended) {
@@ -194,7 +194,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
           // Usage comes at the end of a stream: one cut off, stalled or left by its client is billed from an estimate.
           record.answered(answer.candidate, attempts, {
             usage: usage ?? estimatedUsage(request, answer.candidate.ref, streamed),
-            usage_estimated: usage === null || legs?.some((l) => l.usageEstimated) === true,
+            usage_estimated: estimated || usage === null || legs?.some((l) => l.usageEstimated) === true,
             ttft_ms: ttft,
             finish_reasons: streamed.finishReasons(),
             status: error === null ? "ok" : error === "client" ? "client_closed" : "error",
@@ -202,9 +202,11 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
             legs: final.legs,
           });
         }
-        return routeReport({ ...answer, legs: final.legs }, usage, deps.now() - startedAt, ttft);
+        const route = routeReport({ ...answer, legs: final.legs }, usage, deps.now() - startedAt, ttft);
+        return estimated ? { ...route, usage_estimated: true } : route;
       },
       (e) => streamed.note(e),
+      () => estimatedUsage(request, answer.candidate.ref, streamed),
     ),
     route: routeReport(answer, null, ttft, ttft),
     upstreamModel: candidate.ref.upstreamId,
