@@ -278,6 +278,15 @@ export const FallbackFileSchema = z.strictObject({
     /** Store prompts and completions in D1 (off: only tokens, cost and route). */
     store_prompts: z.boolean(),
   }),
+  /** The exact-match response cache (src/cache/): opt-in per request, or per workspace here. */
+  response_cache: z
+    .strictObject({
+      /** The longest a cached answer is kept, whatever a request asks (seconds). */
+      max_ttl_s: z.int().positive().max(2_592_000),
+      /** Workspaces whose requests are cached by default, and for how long (a request's own ttl_s wins). */
+      workspace_ttl_s: z.record(z.string().min(1).max(128), z.int().nonnegative()).default({}),
+    })
+    .default({ max_ttl_s: 86_400, workspace_ttl_s: {} }),
   retention: z.strictObject({
     /** Request rows older than this are folded into daily rollups by the cron. */
     request_days: z.int().positive(),

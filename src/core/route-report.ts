@@ -24,4 +24,6 @@ export interface RouteReport {
   latency_ms: number;
   ttft_ms: number | null;
   warnings: string[];
+  /** The response cache's verdict (`x-router-cache`): hit (answered from the cache at $0), miss, or bypass. */
+  cache?: "hit" | "miss" | "bypass";
 }

@@ -23,5 +23,12 @@ export const RouterControlsSchema = z.strictObject({
   timeouts: TimeoutsOverride.optional(),
   /** Hedged requests: `auto` (after the candidate's live TTFT p95), `off`, or a delay in ms (docs/failover.md). */
   hedge: z.union([z.enum(["auto", "off"]), z.int().nonnegative().max(600_000)]).optional(),
+  /**
+   * The response cache (docs/LLM_PROVIDERS.md): `ttl_s` opts this request in for that many seconds (0: not cached,
+   * even where the workspace caches by default); `no_store` (the caller's `Cache-Control: no-store`) bypasses it.
+   */
+  cache: z
+    .strictObject({ ttl_s: z.int().nonnegative().max(2_592_000).optional(), no_store: z.boolean().optional() })
+    .optional(),
 });
 export type RouterControls = z.infer<typeof RouterControlsSchema>;

@@ -43,6 +43,10 @@ export const requests = sqliteTable(
      * gateway's estimate (prompt from the estimator, output from what was streamed) and the cost is billed from them.
      */
     usageEstimated: integer("usage_estimated", { mode: "boolean" }).notNull().default(false),
+    /** 1 when the response cache answered (src/cache/): no provider was called and cost_pico is 0. */
+    cacheHit: integer("cache_hit", { mode: "boolean" }).notNull().default(false),
+    /** A cache hit: what the cached answer cost when it was made (the spend this hit saved); null otherwise. */
+    cacheSavedPico: integer("cache_saved_pico"),
     latencyMs: integer("latency_ms").notNull(),
     ttftMs: integer("ttft_ms"),
     error: text("error"),
@@ -101,6 +105,9 @@ export const dailyRollups = sqliteTable(
     /** Of requests and cost_pico: those billed from estimated usage (requests.usage_estimated). */
     estimatedRequests: integer("estimated_requests").notNull().default(0),
     estimatedCostPico: integer("estimated_cost_pico").notNull().default(0),
+    /** Of requests: those the response cache answered, and what they saved (requests.cache_hit, cache_saved_pico). */
+    cacheHits: integer("cache_hits").notNull().default(0),
+    cacheSavedPico: integer("cache_saved_pico").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.provider, t.model, t.executionId, t.dialect] })],
 );

@@ -49,6 +49,8 @@ export interface ChatInput {
 export interface PreparedChat extends ChatInput {
   workspaceId: string;
   plan: Plan;
+  /** The response cache's verdict for this request, set by the cache step (src/gateway/cache-step.ts). */
+  cacheStatus?: "hit" | "miss" | "bypass";
 }
 
 /** Plans a request: the workspace it is billed to and its candidates. No provider is called. */

@@ -1,5 +1,6 @@
 // Record: every finished request becomes one CompletionRecord for the sinks (ledger, budget settlement), after the
 // response, through waitUntil; never awaited by the caller.
+import type { ProviderId } from "../config/schema.ts";
 import type { Usage } from "../core/types.ts";
 import { pricedServiceTier } from "../ledger/cost.ts";
 import type { AttemptRecord, BudgetHoldRef, CompletionRecord } from "../ledger/record.ts";
@@ -9,6 +10,15 @@ import { answerCostPico } from "./report.ts";
 import type { Transcript } from "./transcript.ts";
 
 export interface Recorder {
+  /** Answered from the response cache: no attempt, $0; `saved_pico` is what the answer cost when it was made. */
+  hit(answer: {
+    provider: ProviderId;
+    model: string;
+    upstream_model: string;
+    finish_reason: string;
+    saved_pico: number | null;
+    ttft_ms: number;
+  }): void;
   /** Nothing answered: the caller left before an answer, or every candidate failed. */
   unanswered(outcome: {
     status: "client_closed" | "error";
@@ -56,6 +66,7 @@ export function recorder(
     budget_holds: holds,
     traceparent: scope.traceparent ?? null,
     requested_model: prepared.model,
+    cache: prepared.cacheStatus ?? "bypass",
   };
   const record = (r: CompletionRecord) => {
     const full = transcript === null ? r : { ...r, content: transcript.content() };
@@ -63,6 +74,24 @@ export function recorder(
       scope.waitUntil(sink.complete(full).catch((err: unknown) => console.error("sink failed", err)));
   };
   return {
+    hit: ({ provider, model, upstream_model, finish_reason, saved_pico, ttft_ms }) =>
+      record({
+        ...base,
+        provider,
+        model,
+        response_model: upstream_model,
+        finish_reasons: [finish_reason],
+        status: "ok",
+        http_status: 200,
+        attempts: [],
+        usage: null,
+        cost_pico: 0,
+        latency_ms: deps.now() - startedAt,
+        ttft_ms,
+        error: null,
+        cache: "hit",
+        saved_pico,
+      }),
     unanswered: (outcome) =>
       record({
         ...base,

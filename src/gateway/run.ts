@@ -12,6 +12,7 @@ import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
 import { type BudgetNotice, holdBudget } from "../ledger/budget-gate.ts";
 import type { Plan } from "../routing/plan-types.ts";
 import { boundPromptTokens } from "../routing/tokens.ts";
+import { withResponseCache } from "./cache-step.ts";
 import { type CommittedAnswer, committedAnswer } from "./committed-body.ts";
 import { estimatedResultUsage, estimatedUsage, StreamedTokens } from "./estimated-usage.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
@@ -43,7 +44,13 @@ export type ChatRun =
       budget: BudgetNotice | null;
     };
 
-export async function runChat(prepared: PreparedChat, scope: ChatScope, startedAt: number): Promise<ChatRun> {
+/** Runs a prepared request: from the response cache when it opted in and the answer is there, else upstream. */
+export function runChat(prepared: PreparedChat, scope: ChatScope, startedAt: number): Promise<ChatRun> {
+  return withResponseCache(prepared, scope, startedAt, (p) => runUpstream(p, scope, startedAt));
+}
+
+/** Holds the budget, walks the plan and records the outcome. */
+async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: number): Promise<ChatRun> {
   const { deps, config, live, governance } = scope.services;
   const { request, controls, workspaceId, warnings } = prepared;
   const timeouts: Timeouts = {

@@ -8,7 +8,7 @@ import type { CompletionRecord, RequestSink } from "./record.ts";
  * them with drizzle's query builder cost more CPU per request than the rest of the gateway (docs/BENCHMARKS.md).
  */
 const INSERT_REQUEST =
-  "INSERT OR IGNORE INTO requests (id, created_at, day, workspace_id, key_id, execution_id, dialect, strategy, chain, provider, model, status, http_status, stream, attempt_count, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_pico, unpriced, usage_estimated, latency_ms, ttft_ms, error, prompt, completion) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  "INSERT OR IGNORE INTO requests (id, created_at, day, workspace_id, key_id, execution_id, dialect, strategy, chain, provider, model, status, http_status, stream, attempt_count, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_pico, unpriced, usage_estimated, cache_hit, cache_saved_pico, latency_ms, ttft_ms, error, prompt, completion) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const INSERT_ATTEMPT =
   "INSERT OR IGNORE INTO attempts (request_id, seq, created_at, provider, model, status, error, error_kind, http_status, latency_ms, ttft_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
@@ -47,6 +47,8 @@ export async function writeLedger(db: D1Database, records: CompletionRecord[]): 
           r.cost_pico,
           usage !== null && r.cost_pico === null ? 1 : 0,
           r.usage_estimated === true ? 1 : 0,
+          r.cache === "hit" ? 1 : 0,
+          r.cache === "hit" ? (r.saved_pico ?? null) : null,
           Math.round(r.latency_ms),
           r.ttft_ms === null ? null : Math.round(r.ttft_ms),
           r.error,

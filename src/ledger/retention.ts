@@ -21,10 +21,11 @@ export async function foldOldRequests(db: D1Database, now: number, requestDays: 
     await db.batch([
       db
         .prepare(
-          `INSERT INTO daily_rollups (workspace_id, day, provider, model, execution_id, dialect, requests, errors, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_pico, unpriced_requests, estimated_requests, estimated_cost_pico)
+          `INSERT INTO daily_rollups (workspace_id, day, provider, model, execution_id, dialect, requests, errors, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_pico, unpriced_requests, estimated_requests, estimated_cost_pico, cache_hits, cache_saved_pico)
            SELECT workspace_id, day, COALESCE(provider, ''), COALESCE(model, ''), COALESCE(execution_id, ''), dialect, COUNT(*), SUM(status != 'ok'), SUM(input_tokens), SUM(output_tokens),
                   SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(COALESCE(cost_pico, 0)), SUM(unpriced),
-                  SUM(usage_estimated), SUM(CASE WHEN usage_estimated THEN COALESCE(cost_pico, 0) ELSE 0 END)
+                  SUM(usage_estimated), SUM(CASE WHEN usage_estimated THEN COALESCE(cost_pico, 0) ELSE 0 END),
+                  SUM(cache_hit), SUM(COALESCE(cache_saved_pico, 0))
            FROM requests WHERE day = ? GROUP BY 1, 2, 3, 4, 5, 6
            ON CONFLICT (workspace_id, day, provider, model, execution_id, dialect) DO UPDATE SET
              requests = requests + excluded.requests, errors = errors + excluded.errors, input_tokens = input_tokens + excluded.input_tokens,
@@ -32,7 +33,8 @@ export async function foldOldRequests(db: D1Database, now: number, requestDays: 
              cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, cost_pico = cost_pico + excluded.cost_pico,
              unpriced_requests = unpriced_requests + excluded.unpriced_requests,
              estimated_requests = estimated_requests + excluded.estimated_requests,
-             estimated_cost_pico = estimated_cost_pico + excluded.estimated_cost_pico`,
+             estimated_cost_pico = estimated_cost_pico + excluded.estimated_cost_pico,
+             cache_hits = cache_hits + excluded.cache_hits, cache_saved_pico = cache_saved_pico + excluded.cache_saved_pico`,
         )
         .bind(day),
       db.prepare(`DELETE FROM attempts WHERE request_id IN (SELECT id FROM requests WHERE day = ?)`).bind(day),

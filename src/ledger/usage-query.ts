@@ -37,6 +37,10 @@ export interface UsageAmounts {
   estimated_requests: number;
   estimated_cost_pico: number;
   estimated_cost_usd: number;
+  /** Answered by the response cache at $0 (part of `requests`), and what those answers cost when they were made. */
+  cache_hits: number;
+  cache_saved_pico: number;
+  cache_saved_usd: number;
 }
 
 export interface UsageGroup extends UsageAmounts {
@@ -73,6 +77,8 @@ const RowSchema = z.object({
   unpriced_requests: z.number(),
   estimated_requests: z.number(),
   estimated_cost_pico: z.number(),
+  cache_hits: z.number(),
+  cache_saved_pico: z.number(),
 });
 
 /**
@@ -99,18 +105,21 @@ export async function queryUsage(
   const rows = await db.all(sql`
     SELECT key, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
            SUM(cached_input_tokens) AS cached_input_tokens, SUM(cost_pico) AS cost_pico, SUM(unpriced_requests) AS unpriced_requests,
-           SUM(estimated_requests) AS estimated_requests, SUM(estimated_cost_pico) AS estimated_cost_pico
+           SUM(estimated_requests) AS estimated_requests, SUM(estimated_cost_pico) AS estimated_cost_pico,
+           SUM(cache_hits) AS cache_hits, SUM(cache_saved_pico) AS cache_saved_pico
     FROM (
       SELECT ${sql.raw(REQUEST_KEYS[dim])} AS key, COUNT(*) AS requests, SUM(status != 'ok') AS errors,
              SUM(input_tokens + cached_input_tokens + cache_write_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
              SUM(cached_input_tokens) AS cached_input_tokens, SUM(COALESCE(cost_pico, 0)) AS cost_pico, SUM(unpriced) AS unpriced_requests,
              SUM(usage_estimated) AS estimated_requests,
-             SUM(CASE WHEN usage_estimated THEN COALESCE(cost_pico, 0) ELSE 0 END) AS estimated_cost_pico
+             SUM(CASE WHEN usage_estimated THEN COALESCE(cost_pico, 0) ELSE 0 END) AS estimated_cost_pico,
+             SUM(cache_hit) AS cache_hits, SUM(COALESCE(cache_saved_pico, 0)) AS cache_saved_pico
       FROM requests WHERE ${requestWhere} GROUP BY 1
       UNION ALL
       SELECT ${sql.raw(ROLLUP_KEYS[dim])} AS key, SUM(requests), SUM(errors),
              SUM(input_tokens + cached_input_tokens + cache_write_tokens), SUM(output_tokens),
-             SUM(cached_input_tokens), SUM(cost_pico), SUM(unpriced_requests), SUM(estimated_requests), SUM(estimated_cost_pico)
+             SUM(cached_input_tokens), SUM(cost_pico), SUM(unpriced_requests), SUM(estimated_requests), SUM(estimated_cost_pico),
+             SUM(cache_hits), SUM(cache_saved_pico)
       FROM daily_rollups WHERE ${rollupWhere} GROUP BY 1
     )
     GROUP BY key ORDER BY key`);
@@ -122,6 +131,7 @@ export async function queryUsage(
       key: r.key === "" ? null : r.key,
       cost_usd: r.cost_pico / 1e12,
       estimated_cost_usd: r.estimated_cost_pico / 1e12,
+      cache_saved_usd: r.cache_saved_pico / 1e12,
     }));
   const totals = groups.reduce<UsageAmounts>(
     (t, g) => ({
@@ -136,6 +146,9 @@ export async function queryUsage(
       estimated_requests: t.estimated_requests + g.estimated_requests,
       estimated_cost_pico: t.estimated_cost_pico + g.estimated_cost_pico,
       estimated_cost_usd: 0,
+      cache_hits: t.cache_hits + g.cache_hits,
+      cache_saved_pico: t.cache_saved_pico + g.cache_saved_pico,
+      cache_saved_usd: 0,
     }),
     {
       requests: 0,
@@ -149,10 +162,14 @@ export async function queryUsage(
       estimated_requests: 0,
       estimated_cost_pico: 0,
       estimated_cost_usd: 0,
+      cache_hits: 0,
+      cache_saved_pico: 0,
+      cache_saved_usd: 0,
     },
   );
   totals.cost_usd = totals.cost_pico / 1e12;
   totals.estimated_cost_usd = totals.estimated_cost_pico / 1e12;
+  totals.cache_saved_usd = totals.cache_saved_pico / 1e12;
   return { totals, groups: filter.groupBy === null ? [] : groups };
 }
 

@@ -36,11 +36,15 @@ const HEADERS = {
   "x-router-timeout-idle-ms": ["timeouts.idle_ms", z.coerce.number().int().positive()],
   "x-router-timeout-total-ms": ["timeouts.total_ms", z.coerce.number().int().positive()],
   "x-router-hedge": ["hedge", z.union([z.enum(["auto", "off"]), z.coerce.number().int().nonnegative()])],
+  "x-router-cache-ttl": ["cache.ttl_s", z.coerce.number().int().nonnegative()],
 } as const satisfies Record<string, readonly [string, z.ZodType]>;
 
 export function readControls(body: RouterControls | undefined, headers: Headers): RouterControls {
   const merged: Record<string, unknown> = { ...(body ?? {}) };
   const timeouts: Record<string, unknown> = { ...(body?.timeouts ?? {}) };
+  const cache: Record<string, unknown> = { ...(body?.cache ?? {}) };
+  // The caller's Cache-Control: no-store keeps this request out of the response cache (not read, not written).
+  if (/(^|,)\s*no-store\s*(,|$)/i.test(headers.get("cache-control") ?? "")) cache.no_store = true;
   for (const [header, [field, schema]] of Object.entries(HEADERS)) {
     const raw = headers.get(header);
     if (raw === null) continue;
@@ -54,9 +58,11 @@ export function readControls(body: RouterControls | undefined, headers: Headers)
       });
     }
     if (field.startsWith("timeouts.")) timeouts[field.slice("timeouts.".length)] = parsed.data;
+    else if (field.startsWith("cache.")) cache[field.slice("cache.".length)] = parsed.data;
     else merged[field] = parsed.data;
   }
   if (Object.keys(timeouts).length > 0) merged.timeouts = timeouts;
+  if (Object.keys(cache).length > 0) merged.cache = cache;
   const result = RouterControlsSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];

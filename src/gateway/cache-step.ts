@@ -1,0 +1,160 @@
+// The response cache around a run: a request that opted in (router.cache.ttl_s, x-router-cache-ttl, or its
+// workspace's default) is answered from the Workers Cache API when the same workspace asked the same candidates the
+// same thing before, at $0 and without a provider; otherwise it runs, and a finished answer is stored after the
+// response. Errors, cut or unfinished streams, and answers with reasoning are never stored.
+import {
+  AnswerCollector,
+  type AnswerStore,
+  type CachedAnswer,
+  cacheKey,
+  replayEvents,
+  storable,
+  workersCacheStore,
+} from "../cache/response-cache.ts";
+import type { Config } from "../config/validate.ts";
+import type { RouteReport } from "../core/route-report.ts";
+import type { RouterControls } from "../core/router-controls.ts";
+import type { AnswerEvent, CommittedAnswer } from "./committed-body.ts";
+import type { ChatScope, PreparedChat } from "./prepare.ts";
+import { recorder } from "./record.ts";
+import type { ChatRun } from "./run.ts";
+
+type CacheConfig = Config["fallback"]["response_cache"];
+
+/** Seconds this request's answer may be cached; 0: the cache is not asked (bypass). */
+export function cacheTtl(controls: RouterControls, workspaceId: string, config: CacheConfig): number {
+  if (controls.cache?.no_store === true) return 0;
+  const asked = controls.cache?.ttl_s ?? config.workspace_ttl_s[workspaceId] ?? 0;
+  return Math.min(asked, config.max_ttl_s);
+}
+
+const PICO = 1e12;
+
+/** Runs `run` behind the cache; the route report (and so `x-router-cache`) says hit, miss or bypass. */
+export async function withResponseCache(
+  prepared: PreparedChat,
+  scope: ChatScope,
+  startedAt: number,
+  run: (prepared: PreparedChat) => Promise<ChatRun>,
+  store: AnswerStore | null = workersCacheStore(),
+): Promise<ChatRun> {
+  const ttl = cacheTtl(prepared.controls, prepared.workspaceId, scope.services.config.fallback.response_cache);
+  // Embeddings bring their own call (and vectors are not chat answers); a plan with no candidate fails as it would.
+  const eligible =
+    ttl > 0 && store !== null && prepared.adapterFor === undefined && prepared.plan.candidates.length > 0;
+  if (!eligible || store === null) return marked(await run({ ...prepared, cacheStatus: "bypass" }), "bypass");
+
+  const candidates = prepared.plan.candidates.map((c) => `${c.ref.provider}/${c.ref.id}`);
+  const key = await cacheKey(prepared.workspaceId, candidates, prepared.request);
+  const cached = await store.get(key);
+  if (cached !== null) return hit(cached, { ...prepared, cacheStatus: "hit" }, scope, startedAt);
+
+  const result = marked(await run({ ...prepared, cacheStatus: "miss" }), "miss");
+  const put = (answer: Omit<CachedAnswer, "v" | "created_at">) =>
+    scope.waitUntil(store.put(key, { v: 1, ...answer, created_at: scope.services.deps.now() }, ttl));
+  if (result.kind === "json") {
+    if (storable(result.result))
+      put({
+        provider: result.route.provider,
+        model: result.route.model,
+        upstream_model: result.result.model,
+        result: result.result,
+        cost_pico: result.route.cost_usd === null ? null : Math.round(result.route.cost_usd * PICO),
+      });
+    return result;
+  }
+  if (result.kind === "stream") {
+    const { answer, upstreamModel } = result;
+    return {
+      ...result,
+      answer: collecting(answer, (final, route) => {
+        const made = final.result(upstreamModel);
+        if (made === null || !storable(made)) return;
+        put({
+          provider: route.provider,
+          model: route.model,
+          upstream_model: upstreamModel,
+          result: made,
+          cost_pico: route.cost_usd === null ? null : Math.round(route.cost_usd * PICO),
+        });
+      }),
+    };
+  }
+  return result;
+}
+
+function marked(run: ChatRun, cache: "miss" | "bypass"): ChatRun {
+  if (run.kind === "json" || run.kind === "stream") return { ...run, route: { ...run.route, cache } };
+  return run;
+}
+
+/** A committed answer that notes its events and, when it finished (never when cut or left), hands them over. */
+function collecting(
+  answer: CommittedAnswer,
+  onDone: (collected: AnswerCollector, route: RouteReport) => void,
+): CommittedAnswer {
+  const collector = new AnswerCollector();
+  for (const e of answer.head) collector.note(e);
+  return {
+    head: answer.head,
+    async next() {
+      const item = await answer.next();
+      if (item === null) return null;
+      if (item.type === "event") collector.note(item.event);
+      else if (item.type === "done") {
+        const route = { ...item.route, cache: "miss" as const };
+        onDone(collector, route);
+        return { type: "done", route };
+      } else return { ...item, route: { ...item.route, cache: "miss" as const } };
+      return item;
+    },
+    cancel: (reason) => answer.cancel(reason),
+  };
+}
+
+/** The cached answer as this request's run: JSON, or replayed as a stream in the caller's dialect; recorded at $0. */
+function hit(cached: CachedAnswer, prepared: PreparedChat, scope: ChatScope, startedAt: number): ChatRun {
+  const { deps } = scope.services;
+  const elapsed = deps.now() - startedAt;
+  const route: RouteReport = {
+    provider: cached.provider as RouteReport["provider"],
+    model: cached.model,
+    strategy: prepared.plan.strategy,
+    chain: prepared.plan.chain,
+    attempts: [],
+    cost_usd: 0,
+    latency_ms: elapsed,
+    ttft_ms: elapsed,
+    warnings: prepared.warnings,
+    cache: "hit",
+  };
+  recorder(scope, prepared, [], startedAt, null).hit({
+    provider: route.provider,
+    model: cached.model,
+    upstream_model: cached.upstream_model,
+    finish_reason: cached.result.finish_reason,
+    saved_pico: cached.cost_pico,
+    ttft_ms: elapsed,
+  });
+  const result = { ...cached.result, model: cached.upstream_model };
+  if (!prepared.request.stream) return { kind: "json", result, route, budget: null };
+  const events = replayEvents(result) as AnswerEvent[];
+  const firstContent = events.findIndex((e) => e.type === "text" || e.type === "tool_call_start");
+  const head = events.slice(0, firstContent + 1);
+  const rest = events.slice(firstContent + 1);
+  let ended = false;
+  const answer: CommittedAnswer = {
+    head,
+    async next() {
+      if (ended) return null;
+      const event = rest.shift();
+      if (event !== undefined) return { type: "event", event };
+      ended = true;
+      return { type: "done", route: { ...route, latency_ms: deps.now() - startedAt } };
+    },
+    cancel() {
+      ended = true;
+    },
+  };
+  return { kind: "stream", answer, route, upstreamModel: cached.upstream_model, budget: null };
+}
