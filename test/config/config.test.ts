@@ -131,6 +131,19 @@ describe("shipped configuration", () => {
     expect(wrong.map((m) => m.id)).toEqual([]);
   });
 
+  it("gives every Claude model that answers with extended thinking the reasoning capability", () => {
+    // Anthropic's extended-thinking models page lists every Claude 4.x model still served (Opus 4.5, Sonnet 4.6,
+    // Sonnet 4.5, Haiku 4.5); the Claude 5 line-up thinks too (adaptive by default). A row without `reasoning`
+    // has a thinking ask dropped with a warning, so a row sent upstream as one of these must carry it.
+    const thinking = /^claude-(opus-4-5|sonnet-4-6|sonnet-4-5|haiku-4-5|(fable|opus|sonnet|haiku)-5)/;
+    const lacking = entries.filter(
+      (m) =>
+        m.provider === "anthropic" && thinking.test(m.upstream_id ?? m.id) && !m.capabilities.includes("reasoning"),
+    );
+    expect(lacking.map((m) => m.id)).toEqual([]);
+    expect(byRef.get("anthropic/claude-3-5-sonnet-20240620")?.capabilities).toContain("reasoning");
+  });
+
   it("points every upstream_id at a model the same provider lists", () => {
     const dangling = entries.filter(
       (m) => m.upstream_id !== undefined && byRef.get(`${m.provider}/${m.upstream_id}`) === undefined,
