@@ -5,6 +5,7 @@ import type { AttemptReport, RouteReport } from "../core/route-report.ts";
 import type { ChatResult, Usage } from "../core/types.ts";
 import { ClientGoneError } from "../execute/attempt.ts";
 import { circuitGate } from "../execute/circuit-gate.ts";
+import { rotatingDeps } from "../execute/key-rotation.ts";
 import { firstTokenClock, hedgeDelay, ttftP95 } from "../execute/clocks.ts";
 import { type RescuedStream, sumUsage } from "../execute/rescue.ts";
 import { type ExecutionFailure, executePlan } from "../execute/run-plan.ts";
@@ -89,7 +90,10 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     hedgeFor: request.stream ? (c) => hedgeDelay(hedge, ttftP95(scope.stats, c), rescue) : undefined,
     env: scope.env,
     clientSignal: scope.signal,
-    deps,
+    // Pooled keys rotate at the wire (outside the retry budget); each key's outcome goes to the stats object.
+    deps: rotatingDeps(deps, scope.env, scope.stats, (events) =>
+      live?.cache.recordKeys(scope.env, { waitUntil: scope.waitUntil }, events),
+    ),
     startedAt,
     adapterFor: prepared.adapterFor,
     // Live stats: outcomes go to the stats object through waitUntil, never awaited; circuits come from the cached snapshot.

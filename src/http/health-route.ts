@@ -3,8 +3,10 @@ import type { Context } from "hono";
 import { CONFIG } from "../config/index.ts";
 import type { ProviderId } from "../config/schema.ts";
 import { redactorOf, SPEC_LIST } from "../providers/index.ts";
+import { keyPoolOf } from "../providers/key-pool.ts";
 import { isConfigured, type ProviderSpec } from "../providers/spec.ts";
 import { priceAge } from "../registry/listing.ts";
+import { type KeyStats, keyStatsKey, withState } from "../stats/key-health.ts";
 import { asOf, type Percentiles, type ProviderStats, type StatsSnapshot } from "../stats/snapshot.ts";
 import type { AppEnv } from "./app-env.ts";
 import { listingReports } from "./models-route.ts";
@@ -21,6 +23,21 @@ export interface ProviderHealthView<Id extends string = ProviderId> {
   last_error: string | null;
   last_probe_at: string | null;
   last_probe_ok: boolean | null;
+  /** A key pool's keys (two or more keys), by masked id: never the key nor any part of it. */
+  keys: KeyView[];
+}
+
+export interface KeyView {
+  id: string;
+  weight: number;
+  state: "active" | "cooling" | "refused";
+  cooldown_until: string | null;
+  requests: number;
+  failures: number;
+  rate_limited: number;
+  last_status: number | null;
+  last_error: string | null;
+  last_used_at: string | null;
 }
 
 export async function providerHealth(c: Context<AppEnv>): Promise<Response> {
@@ -34,7 +51,7 @@ export async function providerHealth(c: Context<AppEnv>): Promise<Response> {
   const registry = c.get("registry");
   const maxAge = CONFIG.fallback.price_book.max_price_age_days;
   return c.json({
-    providers: healthViews(SPEC_LIST, view.providers, c.env).map((p) => {
+    providers: healthViews(SPEC_LIST, view.providers, c.env, view.keys ?? {}, now).map((p) => {
       const r = reports.get(p.provider);
       const stale = registry.entries.filter((m) => m.provider === p.provider && priceAge(m, now, maxAge).stale);
       // The price book against this provider's last listing: what the dashboard flags.
@@ -57,11 +74,31 @@ export function healthViews<Id extends string>(
   specs: readonly ProviderSpec<Id>[],
   stats: Partial<Record<Id, Omit<ProviderStats, "provider">>>,
   env: object,
+  keys: Record<string, KeyStats> = {},
+  now = Date.now(),
 ): ProviderHealthView<Id>[] {
   const redact = redactorOf(env, specs);
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return specs.map((spec) => {
     const configured = isConfigured(spec, env);
     const s = stats[spec.id];
+    const pool = spec.requires === "key" ? keyPoolOf(spec, env) : [];
+    const keyViews = (pool.length < 2 ? [] : pool).map((k): KeyView => {
+      const ks = keys[keyStatsKey(spec.id as ProviderId, k.id)];
+      const h = ks === undefined ? null : withState(ks, now);
+      return {
+        id: k.id,
+        weight: k.weight,
+        state: h?.state ?? "active",
+        cooldown_until: h?.state === "cooling" ? iso(h.cooldown_until) : null,
+        requests: h?.requests ?? 0,
+        failures: h?.failures ?? 0,
+        rate_limited: h?.rate_limited ?? 0,
+        last_status: h?.last_status ?? null,
+        last_error: h?.last_error ? redact(h.last_error) : null,
+        last_used_at: iso(h?.last_used_at ?? null),
+      };
+    });
     return {
       provider: spec.id,
       configured,
@@ -75,6 +112,7 @@ export function healthViews<Id extends string>(
       last_error: s?.last_error ? redact(s.last_error) : null,
       last_probe_at: s?.last_probe_at ? new Date(s.last_probe_at).toISOString() : null,
       last_probe_ok: s?.last_probe_ok ?? null,
+      keys: keyViews,
     };
   });
 }

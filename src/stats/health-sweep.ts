@@ -4,10 +4,12 @@ import { CONFIG } from "../config/index.ts";
 import { PROVIDER_IDS, type ProviderId } from "../config/schema.ts";
 import { ProviderError } from "../core/errors.ts";
 import type { Env } from "../env.ts";
-import { adapterFor } from "../providers/index.ts";
+import { adapterFor, SPEC_LIST } from "../providers/index.ts";
+import { keyPoolOf } from "../providers/key-pool.ts";
 import { compareListing, type ListingReport, listingIds } from "../registry/listing.ts";
 import { ModelRegistry } from "../registry/model-registry.ts";
 import type { ProbeResult } from "./health.ts";
+import { type KeyEvent, keyStatsKey } from "./key-health.ts";
 import { localModelName } from "./local-models.ts";
 import { type StatsCache, statsStub } from "./stats-cache.ts";
 
@@ -37,15 +39,23 @@ export async function healthSweep(env: Env, cache: StatsCache, deps: SweepDeps):
   const configured = PROVIDER_IDS.filter((p) => adapterFor(p).configured(env));
   let ollamaModels: string[] | null = null;
   const listings: ListingReport[] = [];
+  // A pooled provider is probed with a key not refused: one bad key of a pool is that key's trouble, not the provider's.
+  const before = await cache.refresh(env).catch(() => null);
   const results = await Promise.all(
     configured.map(async (provider) => {
-      const probed = await probe(provider, env, deps);
+      const probed = await probe(provider, probeEnv(provider, env, before?.keys ?? {}), deps);
       if (provider === "ollama" && probed.body !== null) ollamaModels = probed.body;
       if (probed.listing !== null) listings.push(compareListing(REGISTRY, provider, probed.listing, probed.result.at));
       return probed.result;
     }),
   );
-  await cache.recordProbes(env, results, ollamaModels);
+  const snapshot = await cache.recordProbes(env, results, ollamaModels);
+  // A pooled key refused with 401 stays out until a probe with it succeeds here.
+  const cleared = await clearRefusedKeys(env, snapshot?.keys ?? {}, deps);
+  if (cleared.length > 0)
+    await cache
+      .recordKeysNow(env, cleared)
+      .catch((err: unknown) => console.error("key clearances not stored", err instanceof Error ? err.message : err));
   // The price book's staleness report: never allowed to fail the sweep (the probes above are what health needs).
   if (listings.length > 0) {
     await statsStub(env)
@@ -53,6 +63,61 @@ export async function healthSweep(env: Env, cache: StatsCache, deps: SweepDeps):
       .catch((err: unknown) => console.error("listing report not stored", err instanceof Error ? err.message : err));
   }
   return { probed: configured, results, ollamaModels, listings };
+}
+
+/** The env a provider is probed with: for a key pool, one whose first key is not refused (when there is one). */
+function probeEnv(provider: ProviderId, env: Env, keys: Record<string, { refused_at: number | null }>): Env {
+  const spec = SPEC_LIST.find((s) => s.id === provider);
+  if (spec === undefined || spec.requires !== "key" || spec.env.key === undefined) return env;
+  const pool = keyPoolOf(spec, env);
+  if (pool.length < 2) return env;
+  const usable = pool.find((k) => keys[keyStatsKey(provider, k.id)]?.refused_at == null);
+  return usable === undefined || usable === pool[0] ? env : { ...env, [spec.env.key]: usable.key };
+}
+
+/** Probes each refused key of each key pool with the free listing; the ones that answer are cleared. */
+async function clearRefusedKeys(
+  env: Env,
+  keys: Record<string, { refused_at: number | null }>,
+  deps: SweepDeps,
+): Promise<KeyEvent[]> {
+  const out: KeyEvent[] = [];
+  const probes: Promise<void>[] = [];
+  for (const spec of SPEC_LIST) {
+    if (spec.requires !== "key" || spec.env.key === undefined || !adapterFor(spec.id).configured(env)) continue;
+    const pool = keyPoolOf(spec, env);
+    if (pool.length < 2) continue;
+    for (const key of pool) {
+      if (keys[keyStatsKey(spec.id, key.id)]?.refused_at == null) continue;
+      // The adapters send the first key of apiKeysOf(): the single-key variable, so this env sends this key (and
+      // still names the whole list, so redaction knows every key).
+      const pinned = { ...env, [spec.env.key]: key.key };
+      probes.push(
+        (async () => {
+          const { url, headers } = adapterFor(spec.id).probeRequest(pinned);
+          const at = deps.now();
+          try {
+            const res = await deps.fetch(url, { method: "GET", headers, signal: AbortSignal.timeout(deps.timeoutMs) });
+            await res.body?.cancel().catch(() => undefined);
+            if (res.ok)
+              out.push({
+                provider: spec.id,
+                key_id: key.id,
+                at,
+                outcome: "cleared",
+                http_status: res.status,
+                cooldown_until: null,
+                error: null,
+              });
+          } catch {
+            // Unreachable: the key stays out until a sweep reaches the provider.
+          }
+        })(),
+      );
+    }
+  }
+  await Promise.all(probes);
+  return out;
 }
 
 async function probe(

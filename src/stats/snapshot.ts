@@ -1,5 +1,6 @@
 // The live stats the router reads: per provider and per provider/model, from the stats Durable Object (cached).
 import type { ProviderId } from "../config/schema.ts";
+import type { KeyStats } from "./key-health.ts";
 
 export type CircuitState = "closed" | "open" | "half_open";
 export type ProviderStatus = "healthy" | "degraded" | "down" | "unconfigured";
@@ -53,6 +54,8 @@ export interface StatsSnapshot {
   models: Record<string, ModelStats>;
   /** Model names Ollama reported installed at the last sweep. */
   ollama_models: string[];
+  /** Per-key health of the providers' key pools, keyed `provider/key_id` (masked ids only). */
+  keys?: Record<string, KeyStats>;
 }
 
 export function emptySnapshot(): StatsSnapshot {

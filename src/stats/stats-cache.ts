@@ -4,6 +4,7 @@ import { WriteBatcher } from "../core/write-batcher.ts";
 import type { Env } from "../env.ts";
 import type { MetricIncrement } from "../observability/metrics.ts";
 import type { Outcome, ProbeResult } from "./health.ts";
+import type { KeyEvent } from "./key-health.ts";
 import { asOf, emptySnapshot, modelKey, type StatsSnapshot } from "./snapshot.ts";
 import type { StatsObject } from "./stats-object.ts";
 
@@ -45,6 +46,7 @@ export class StatsCache {
   readonly #envs = new Map<string, StatsEnv>();
   readonly #batcher = new WriteBatcher<string, Outcome>((key, outcomes) => this.#send(key, outcomes));
   readonly #metricBatcher = new WriteBatcher<string, MetricIncrement>((key, incs) => this.#sendMetrics(key, incs));
+  readonly #keyBatcher = new WriteBatcher<string, KeyEvent>((key, events) => this.#sendKeys(key, events));
   /** Told after each outcome reaches the stats object (the executor's probe claims are released then). */
   onRecorded: (outcomes: readonly Outcome[]) => void = () => undefined;
 
@@ -122,6 +124,38 @@ export class StatsCache {
       await stub.recordMetrics(increments);
     } catch (err) {
       console.error("stats metrics write failed", err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /**
+   * Records what calls with pooled keys came to. A key's cooldown or refusal is written at once (other isolates must
+   * stop using it); successes wait up to STATS_FLUSH_MS for company, like outcomes.
+   */
+  recordKeys(env: StatsEnv, ctx: WaitUntil, events: KeyEvent[]): void {
+    if (events.length === 0 || env.STATS === undefined) return;
+    const key = instanceOf(env);
+    this.#envs.set(key, env);
+    const urgent = events.some((e) => e.outcome !== "ok");
+    this.#keyBatcher.add(key, events, ctx, { delayMs: flushDelay(env), maxItems: 100 }, urgent);
+  }
+
+  /** Records a sweep's key probes (awaited: the sweep runs off the request path). */
+  async recordKeysNow(env: StatsEnv, events: KeyEvent[]): Promise<void> {
+    const stub = statsStub(env);
+    if (stub === null || events.length === 0) return;
+    const started = this.#now();
+    this.#put(instanceOf(env), (await stub.recordKeys(events)) as StatsSnapshot, started);
+  }
+
+  async #sendKeys(key: string, events: KeyEvent[]): Promise<void> {
+    const env = this.#envs.get(key);
+    const stub = env === undefined ? null : statsStub(env);
+    if (stub === null) return;
+    const started = this.#now();
+    try {
+      this.#put(key, (await stub.recordKeys(events)) as StatsSnapshot, started);
+    } catch (err) {
+      console.error("stats key write failed", err instanceof Error ? err.message : String(err));
     }
   }
 

@@ -9,6 +9,16 @@ import { type ListingReport, ListingReportSchema } from "../registry/listing.ts"
 import { ModelRegistry } from "../registry/model-registry.ts";
 import { buildSnapshot } from "./build-snapshot.ts";
 import {
+  applyKeyEvent,
+  type KeyEvent,
+  KeyEventSchema,
+  type KeyStats,
+  keyStatsKey,
+  MAX_KEYS,
+  newKeyStats,
+  withState,
+} from "./key-health.ts";
+import {
   applyOutcome,
   applyProbe,
   blame,
@@ -34,6 +44,8 @@ interface State {
   ollama: string[];
   /** The unlisted models among `models`, least recently seen first, at most UNLISTED_MODELS_CAP. */
   unlisted: UnlistedModels;
+  /** Per-key health of the key pools, at most MAX_KEYS (least recently used forgotten first). */
+  keys: Map<string, KeyStats>;
 }
 
 const KINDS = [
@@ -167,6 +179,29 @@ export class StatsObject extends DurableObject<Env> {
     return this.#snapshot(providers, models);
   }
 
+  /** Records what calls with pooled keys came to (cooldowns, refusals, use); returns the fresh snapshot. */
+  recordKeys(events: KeyEvent[]): StatsSnapshot {
+    const parsed = validOnly(KeyEventSchema, events.slice(0, 100), "key event");
+    const { keys, providers, models } = this.#load();
+    const touched = new Set<string>();
+    for (const e of parsed) {
+      const key = keyStatsKey(e.provider, e.key_id);
+      const prev = keys.get(key) ?? newKeyStats(e.provider, e.key_id);
+      keys.delete(key);
+      keys.set(key, applyKeyEvent(prev, e));
+      touched.add(key);
+    }
+    // Map order is insertion order: the first entries are the least recently used.
+    while (keys.size > MAX_KEYS) {
+      const oldest = keys.keys().next().value as string;
+      keys.delete(oldest);
+      touched.delete(oldest);
+      this.#sql.exec("DELETE FROM health WHERE key = ? AND kind = 'key'", oldest);
+    }
+    for (const key of touched) this.#save(key, "key", keys.get(key) as KeyStats);
+    return this.#snapshot(providers, models);
+  }
+
   /** Records a health sweep; `ollamaModels` (when Ollama answered) replaces the discovered local models. */
   recordProbes(results: ProbeResult[], ollamaModels: string[] | null): StatsSnapshot {
     const parsed = validOnly(ProbeSchema, results.slice(0, 20), "probe");
@@ -276,17 +311,25 @@ export class StatsObject extends DurableObject<Env> {
   }
 
   #snapshot(providers: Map<ProviderId, ProviderHealth>, models: Map<string, ModelHealth>): StatsSnapshot {
-    return buildSnapshot([...providers.values()], [...models.values()], this.#load().ollama, Date.now(), TUNING);
+    const now = Date.now();
+    const { ollama, keys } = this.#load();
+    const snapshot = buildSnapshot([...providers.values()], [...models.values()], ollama, now, TUNING);
+    if (keys.size === 0) return snapshot;
+    return { ...snapshot, keys: Object.fromEntries([...keys].map(([k, s]) => [k, withState(s, now)])) };
   }
 
   #load(): State {
     if (this.#state !== null) return this.#state;
     const providers = new Map<ProviderId, ProviderHealth>();
     const models = new Map<string, ModelHealth>();
+    const keys = new Map<string, KeyStats>();
     for (const row of this.#sql.exec<{ key: string; kind: string; body: string }>(
       "SELECT key, kind, body FROM health",
     )) {
-      if (row.kind === "provider") {
+      if (row.kind === "key") {
+        const stats = JSON.parse(row.body) as KeyStats;
+        if (ProviderIdSchema.safeParse(stats.provider).success) keys.set(row.key, stats);
+      } else if (row.kind === "provider") {
         // A provider dropped from the registry leaves its row behind: it is not a provider any more.
         const provider = ProviderIdSchema.safeParse(row.key);
         if (provider.success) providers.set(provider.data, JSON.parse(row.body) as ProviderHealth);
@@ -304,11 +347,13 @@ export class StatsObject extends DurableObject<Env> {
       models.delete(old);
       this.#sql.exec("DELETE FROM health WHERE key = ? AND kind = 'model'", old);
     }
-    this.#state = { providers, models, ollama, unlisted };
+    // Least recently used first, as recordKeys keeps them.
+    const byUse = [...keys].sort(([, a], [, b]) => (a.last_used_at ?? 0) - (b.last_used_at ?? 0));
+    this.#state = { providers, models, ollama, unlisted, keys: new Map(byUse) };
     return this.#state;
   }
 
-  #save(key: string, kind: "model" | "provider", body: ModelHealth | ProviderHealth): void {
+  #save(key: string, kind: "model" | "provider" | "key", body: ModelHealth | ProviderHealth | KeyStats): void {
     this.#sql.exec("INSERT OR REPLACE INTO health (key, kind, body) VALUES (?, ?, ?)", key, kind, JSON.stringify(body));
   }
 }

@@ -91,7 +91,8 @@ export function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
     if (refusal) return sendBody(res, refusal);
 
     const model = isObject(body) && typeof body.model === "string" ? body.model : undefined;
-    const fault = takeFault(session, target.provider, model);
+    const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? "")?.[1];
+    const fault = takeFault(session, target.provider, model, bearer ?? headers["x-api-key"]);
     entry.fault = fault?.mode ?? null;
     const reply = provider.answer(endpoint, request, session.options);
     await respond(res, life, reply, fault, provider, session.options.chunk_delay_ms, headers);

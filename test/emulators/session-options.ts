@@ -34,6 +34,7 @@ function optionalString(value: unknown, where: string): string | undefined {
 const FAULT_KEYS = [
   "provider",
   "model",
+  "key",
   "mode",
   "times",
   "status",
@@ -65,6 +66,7 @@ export function parseFault(value: unknown, where: string): Fault {
   const fault: Fault = { provider, mode };
   const fields = {
     model: optionalString(value.model, `${where}.model`),
+    key: optionalString(value.key, `${where}.key`),
     times: optionalNumber(value.times, `${where}.times`, true),
     status,
     retry_after: optionalString(value.retry_after, `${where}.retry_after`),

@@ -36,13 +36,19 @@ export function replaceFaults(session: Session, faults: Fault[]): void {
 }
 
 /** The first matching fault with uses left, spending one use; undefined means behave normally. */
-export function takeFault(session: Session, provider: ProviderId, model: string | undefined): Fault | undefined {
+export function takeFault(
+  session: Session,
+  provider: ProviderId,
+  model: string | undefined,
+  key?: string,
+): Fault | undefined {
   const { faults } = session.options;
   for (let index = 0; index < faults.length; index++) {
     const fault = faults[index];
     const left = session.usesLeft[index] ?? 0;
     if (fault === undefined || fault.provider !== provider || left <= 0) continue;
     if (fault.model !== undefined && fault.model !== model) continue;
+    if (fault.key !== undefined && fault.key !== key) continue;
     session.usesLeft[index] = left - 1;
     return fault;
   }

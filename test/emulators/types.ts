@@ -26,6 +26,8 @@ export interface Fault {
   provider: ProviderId;
   /** Matches the request's `model` exactly; omitted matches every request of the provider (model listings too). */
   model?: string;
+  /** Matches the API key the request carries (`Authorization: Bearer`, or `x-api-key`) exactly; omitted: any key. */
+  key?: string;
   mode: FaultMode;
   /** Applies to the first N matching requests, then the provider behaves normally; omitted = always. */
   times?: number;
