@@ -1,6 +1,6 @@
 // Per-key health of a provider's key pool: each key's cooldown (Retry-After), refusal (401, until the sweep clears
 // it), and use. Kept in the stats object under the key's masked id, never the key.
-import { z } from "zod";
+import * as z from "zod";
 import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
 
 /** What one call (or one sweep probe) with one key came to. */
