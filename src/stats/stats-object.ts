@@ -9,16 +9,6 @@ import { type ListingReport, ListingReportSchema } from "../registry/listing.ts"
 import { ModelRegistry } from "../registry/model-registry.ts";
 import { buildSnapshot } from "./build-snapshot.ts";
 import {
-  applyKeyEvent,
-  type KeyEvent,
-  KeyEventSchema,
-  type KeyStats,
-  keyStatsKey,
-  MAX_KEYS,
-  newKeyStats,
-  withState,
-} from "./key-health.ts";
-import {
   applyOutcome,
   applyProbe,
   blame,
@@ -30,6 +20,16 @@ import {
   type ProbeResult,
   type ProviderHealth,
 } from "./health.ts";
+import {
+  applyKeyEvent,
+  type KeyEvent,
+  KeyEventSchema,
+  type KeyStats,
+  keyStatsKey,
+  MAX_KEYS,
+  newKeyStats,
+  withState,
+} from "./key-health.ts";
 import { modelKey, type StatsSnapshot } from "./snapshot.ts";
 import { isListed, UNLISTED_MODELS_CAP, UnlistedModels } from "./unlisted-models.ts";
 
