@@ -192,6 +192,9 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
       (usage, error, estimated = false) => {
         const final = settled(usage);
         const skipped = outcome.stream.malformedSkipped();
+        // What the ledger bills and the route reports alike: a stream cut off before its usage is its estimate.
+        const billed = usage ?? estimatedUsage(request, answer.candidate.ref, streamed);
+        const billedEstimated = estimated || usage === null || legs?.some((l) => l.usageEstimated) === true;
         if (!ended) {
           ended = true;
           if (skipped > 0) answer.warnings.push(`${skipped} malformed stream chunk(s) from the provider were skipped`);
@@ -204,8 +207,8 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
           }
           // Usage comes at the end of a stream: one cut off, stalled or left by its client is billed from an estimate.
           record.answered(answer.candidate, attempts, {
-            usage: usage ?? estimatedUsage(request, answer.candidate.ref, streamed),
-            usage_estimated: estimated || usage === null || legs?.some((l) => l.usageEstimated) === true,
+            usage: billed,
+            usage_estimated: billedEstimated,
             ttft_ms: ttft,
             finish_reasons: streamed.finishReasons(),
             status: error === null ? "ok" : error === "client" ? "client_closed" : "error",
@@ -213,8 +216,8 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
             legs: final.legs,
           });
         }
-        const route = routeReport({ ...answer, legs: final.legs }, usage, deps.now() - startedAt, ttft);
-        return estimated ? { ...route, usage_estimated: true } : route;
+        const route = routeReport({ ...answer, legs: final.legs }, billed, deps.now() - startedAt, ttft);
+        return billedEstimated ? { ...route, usage_estimated: true } : route;
       },
       (e) => streamed.note(e),
       () => estimatedUsage(request, answer.candidate.ref, streamed),

@@ -147,6 +147,15 @@ describe("streams that end without usage are billed from an estimate", () => {
       expect(rows[0]!.cost_pico).toBeGreaterThan(0);
       expect(await spentPico(ws)).toBe(rows[0]!.cost_pico);
       expect((await usageOf(s.env, ws)).totals.estimated_requests).toBe(1);
+      // The failure event's route report says what was billed: the estimate, as such.
+      const failure = text
+        .split("\n")
+        .filter((line) => line.startsWith("data: ") && line.includes("stream_interrupted"))
+        .map(
+          (line) => JSON.parse(line.slice(6)) as { x_router?: { cost_usd: number | null; usage_estimated?: boolean } },
+        );
+      expect(failure).toHaveLength(1);
+      expect(failure[0]!.x_router).toMatchObject({ cost_usd: rows[0]!.cost_pico! / 1e12, usage_estimated: true });
     });
   }
 
