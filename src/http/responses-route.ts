@@ -16,6 +16,52 @@ import { budgetHeaders, failureResponse, httpScope, routeHeaders } from "./chat-
 import { readJsonBody } from "./read-body.ts";
 
 const DAY_MS = 86_400_000;
+/** How long a streamed answer's last events wait for its stored copy to be written. */
+const STORE_WAIT_MS = 2_000;
+const NOTHING = new Uint8Array(0);
+
+/** A finished stream's last events (response.completed among them) and the write of its stored copy. */
+interface StoredEnd {
+  bytes: Uint8Array;
+  saving: Promise<void>;
+}
+
+/**
+ * The stream with its last events held until the stored copy is written (at most STORE_WAIT_MS): a client that sends
+ * previous_response_id as soon as it reads response.completed finds the response, from any isolate. A store slower
+ * than that finishes after the answer (waitUntil), which is never held longer for it. Pulled like the body it wraps.
+ */
+function storedBeforeEnd(body: ReadableStream<Uint8Array>, last: () => StoredEnd | null): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          const read = await reader.read();
+          if (read.done) {
+            const end = last();
+            if (end !== null) {
+              let timer: ReturnType<typeof setTimeout> | undefined;
+              await Promise.race([end.saving, new Promise((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS)))]);
+              clearTimeout(timer);
+              controller.enqueue(end.bytes);
+            }
+            controller.close();
+            return;
+          }
+          if (read.value.length > 0) {
+            controller.enqueue(read.value);
+            return;
+          }
+        }
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
 
 /** The workspace a request is billed and stored under: a workspace key's own, else the one the caller names. */
 function workspaceOf(c: Context<AppEnv>, named: string | undefined): string {
@@ -114,22 +160,23 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
     }
     case "stream": {
       const writer = new ResponsesStreamWriter(echo, run.upstreamModel, deps.newId, deps.now);
+      let last: StoredEnd | null = null;
       const body = encodedBody(run.answer, {
         event: (e) => writer.event(e),
         end: (route) => {
           const bytes = writer.end(route);
-          if (store) {
-            scope.waitUntil(
-              keep(writer.response(route), writer.assistantMessage()).catch((err: unknown) =>
-                console.error("storing a response failed", err),
-              ),
-            );
-          }
-          return bytes;
+          if (!store) return bytes;
+          const saving = keep(writer.response(route), writer.assistantMessage()).catch((err: unknown) =>
+            console.error("storing a response failed", err),
+          );
+          scope.waitUntil(saving);
+          // The last events go out once the answer is stored (storedBeforeEnd), not with the rest.
+          last = { bytes, saving };
+          return NOTHING;
         },
         cut: (message, route) => writer.cut(message, route),
       });
-      return new Response(body, {
+      return new Response(store ? storedBeforeEnd(body, () => last) : body, {
         headers: {
           ...routeHeaders(scope.requestId, run.route),
           ...budgetHeaders(run.budget),

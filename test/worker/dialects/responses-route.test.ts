@@ -89,6 +89,40 @@ describe("POST /v1/responses", () => {
     expect(((await got.json()) as Json).output[0].content[0].text).toBe(done?.response.output[0].content[0].text);
   });
 
+  it("a streamed response is stored before response.completed goes out, so an immediate follow-up finds it", async () => {
+    const s = await newSession();
+    // D1 slow to write stored responses (reads untouched): the stream's end must wait for the write.
+    const real = s.env.DB;
+    const slow = new Proxy(real, {
+      get(target, prop) {
+        if (prop !== "prepare") {
+          const value = Reflect.get(target, prop);
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return (sql: string) => {
+          const statement = target.prepare(sql);
+          if (!sql.includes("INSERT INTO responses")) return statement;
+          return {
+            bind: (...args: unknown[]) => ({
+              run: async () => {
+                await new Promise((resolve) => setTimeout(resolve, 600));
+                return statement.bind(...args).run();
+              },
+            }),
+          };
+        };
+      },
+    });
+    const env = { ...s.env, DB: slow };
+    const res = await call(env, "/v1/responses", { method: "POST", json: { model: GPT, input: "hi", stream: true } });
+    const done = parseSse(await res.text()).at(-1)?.data;
+    expect(done?.type).toBe("response.completed");
+    const got = await call(s.env, `/v1/responses/${done?.response.id}`);
+    expect(got.status).toBe(200);
+    const next = await create(s, { model: GPT, previous_response_id: done?.response.id, input: "and then?" });
+    expect(next.res.status).toBe(200);
+  });
+
   for (const [upstream, model, mode] of [
     ["openai", GPT, "midstream_error"],
     ["anthropic", CLAUDE, "cut"],
