@@ -2,8 +2,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { utcDay } from "../../../src/ledger/budget-period.ts";
-import { foldOldRequests } from "../../../src/ledger/retention.ts";
-import { newSession } from "../gateway.ts";
+import { foldOldRequests, purgeExpiredResponses } from "../../../src/ledger/retention.ts";
+import { call, newSession } from "../gateway.ts";
 import { callFull, uniqueWorkspace } from "./ledger-helpers.ts";
 
 const DAY = 86_400_000;
@@ -189,5 +189,42 @@ describe("retention", () => {
     expect(
       await env.DB.prepare(`SELECT requests, cost_pico FROM daily_rollups WHERE workspace_id = ?`).bind(ws).first(),
     ).toEqual({ requests: 1, cost_pico: 750_000 });
+  });
+
+  it("stored responses live retention.responses_days (30), then the scheduled handler deletes them", async () => {
+    const s = await newSession();
+    const ws = uniqueWorkspace("resp-retention");
+    const headers = { "x-router-workspace": ws };
+    const made = await call(s.env, "/v1/responses", {
+      method: "POST",
+      headers,
+      json: { model: "openai/gpt-4o-mini", input: "hi" },
+    });
+    const { id } = (await made.json()) as { id: string };
+    const row = await env.DB.prepare(`SELECT created_at, expires_at FROM responses WHERE id = ?`)
+      .bind(id)
+      .first<{ created_at: number; expires_at: number }>();
+    expect(row!.expires_at - row!.created_at).toBe(30 * DAY);
+    // Not yet due: kept; due: deleted, and GET is a 404.
+    await purgeExpiredResponses(env.DB, row!.expires_at - 1);
+    expect((await call(s.env, `/v1/responses/${id}`, { headers })).status).toBe(200);
+    expect(await purgeExpiredResponses(env.DB, row!.expires_at)).toBeGreaterThanOrEqual(1);
+    expect((await call(s.env, `/v1/responses/${id}`, { headers })).status).toBe(404);
+
+    // The cron does the same: a response whose retention ran out is gone after the scheduled handler.
+    const { createScheduledController, createExecutionContext, waitOnExecutionContext } = await import(
+      "cloudflare:test"
+    );
+    const worker = (await import("../../../src/index.ts")).default;
+    const now = Date.now();
+    await env.DB.prepare(
+      `INSERT INTO responses (id, workspace_id, created_at, expires_at, response, conversation) VALUES (?, ?, ?, ?, '{}', '[]')`,
+    )
+      .bind(`${ws}-old`, ws, now - 31 * DAY, now - DAY)
+      .run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "*/1 * * * *" }), s.env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await env.DB.prepare(`SELECT id FROM responses WHERE id = ?`).bind(`${ws}-old`).first()).toBeNull();
   });
 });
