@@ -2,6 +2,7 @@
 // unseen and the client gets the fallback's complete answer in its dialect; after it, the dialect's own failure end
 // (Anthropic's `error` event, Responses' response.failed), never a finished answer.
 import { describe, expect, it } from "vitest";
+import { completionCalls, eventually } from "../failover/helpers.ts";
 import { call, type Fault, newSession } from "../gateway.ts";
 import { parseSse, type SseEvent } from "./fixtures.ts";
 
@@ -10,6 +11,8 @@ const TWO = ["openai/gpt-4o-mini", "mistral/mistral-small-latest"];
 
 interface Dialect {
   path: string;
+  /** The dialect's error body when every candidate failed before the commit point. */
+  errorShape: (body: Record<string, unknown>) => void;
   body: (models: string[]) => Record<string, unknown>;
   complete: (events: SseEvent[]) => void;
   failed: (events: SseEvent[]) => void;
@@ -18,6 +21,7 @@ interface Dialect {
 const DIALECTS: Record<"messages" | "responses", Dialect> = {
   messages: {
     path: "/v1/messages",
+    errorShape: (body) => expect(body).toMatchObject({ type: "error", error: { type: expect.any(String) } }),
     body: (models) => ({
       model: models[0],
       models,
@@ -38,6 +42,8 @@ const DIALECTS: Record<"messages" | "responses", Dialect> = {
   },
   responses: {
     path: "/v1/responses",
+    errorShape: (body) =>
+      expect(body).toMatchObject({ error: { message: expect.any(String), type: expect.any(String) } }),
     body: (models) => ({
       model: models[0],
       models,
@@ -63,6 +69,9 @@ const BEFORE: [string, Fault][] = [
   ["a malformed chunk before content", { provider: "openai", mode: "malformed", after_chunks: 1 }],
   ["an error event before content", { provider: "openai", mode: "midstream_error", after_chunks: 1 }],
   ["no headers", { provider: "openai", mode: "hang" }],
+  ["slow headers", { provider: "openai", mode: "slow_headers", delay_ms: 3000 }],
+  ["a reset before any byte", { provider: "openai", mode: "reset" }],
+  ["an empty error body", { provider: "openai", mode: "empty_error", status: 502 }],
   ["a slow first token", { provider: "openai", mode: "slow_first_token", delay_ms: 3000 }],
 ];
 const AFTER: [string, Fault][] = [
@@ -113,5 +122,65 @@ describe.each(Object.entries(DIALECTS))("%s stream", (_name, dialect) => {
   it("a finished answer without its terminator is finalised at once", async () => {
     const { events } = await post({ provider: "openai", mode: "no_done" });
     dialect.complete(events);
+  });
+
+  it("every candidate failing before commit is the dialect's error body with its status, never a stream", async () => {
+    const s = await newSession({
+      faults: [
+        { provider: "openai", mode: "status", status: 503 },
+        { provider: "mistral", mode: "status", status: 503 },
+      ],
+    });
+    const res = await call(s.env, dialect.path, { method: "POST", json: dialect.body(TWO) });
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.headers.get("content-type")).toContain("json");
+    dialect.errorShape(await res.json());
+  });
+
+  it("the total clock bounds a stream whose candidates all hang: the dialect's error body, in time", async () => {
+    const s = await newSession({
+      faults: [
+        { provider: "openai", mode: "hang" },
+        { provider: "mistral", mode: "hang" },
+      ],
+    });
+    const t0 = Date.now();
+    const res = await call(s.env, dialect.path, {
+      method: "POST",
+      json: dialect.body(TWO),
+      headers: { "x-router-timeout-total-ms": "700", "x-router-timeout-headers-ms": "5000" },
+    });
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    dialect.errorShape(await res.json());
+  });
+
+  // The same ends whatever the upstream: Anthropic's own error event, and Ollama's stream without its done line.
+  it.each([
+    [
+      "anthropic's error event",
+      "anthropic/claude-haiku-4-5",
+      { provider: "anthropic", mode: "midstream_error", after_chunks: 6 },
+    ],
+    ["ollama without its done line", "ollama/llama3", { provider: "ollama", mode: "no_done" }],
+  ] as [string, string, Fault][])("after commit, %s ends in the dialect's failure event", async (_f, model, fault) => {
+    const s = await newSession({ faults: [fault] });
+    const res = await call(s.env, dialect.path, { method: "POST", json: dialect.body([model]) });
+    expect(res.status).toBe(200);
+    dialect.failed(parseSse(await res.text()));
+  });
+
+  it("the client closing the stream aborts the upstream request", async () => {
+    const s = await newSession({ chunk_delay_ms: 150 });
+    const res = await call(s.env, dialect.path, { method: "POST", json: dialect.body(["openai/gpt-4o-mini"]) });
+    const reader = res.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    await reader.cancel("client went away");
+    const calls = await eventually(
+      () => completionCalls(s, "openai"),
+      (c) => c[0]?.aborted === true,
+    );
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.aborted).toBe(true);
   });
 });
