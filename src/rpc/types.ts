@@ -1,5 +1,6 @@
 // The RPC contract other Workers see: canonical results and events, route reports, and failures as values.
 import type * as z from "zod";
+import type { ProviderId } from "../config/schema.ts";
 import type { RouteReport } from "../core/route-report.ts";
 import type { ChatResult, StreamEvent } from "../core/types.ts";
 import type { ChatCompletionRequestSchema } from "../dialects/chat/request.ts";
@@ -39,5 +40,5 @@ export type RpcStreamLine =
   | { type: "error"; error: { message: string; code: string } };
 
 export type StreamResult =
-  | { ok: true; id: string; provider: string; model: string; events: ReadableStream<Uint8Array> }
+  | { ok: true; id: string; provider: ProviderId; model: string; events: ReadableStream<Uint8Array> }
   | RpcFailure;
