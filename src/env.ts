@@ -1,6 +1,7 @@
 // The Worker's bindings and variables, as wrangler.toml, .dev.vars and secrets provide them.
 import type { GovernanceDirectory } from "./keys/governance-directory.ts";
 import type { BudgetObject } from "./ledger/budget-object.ts";
+import type { WebhookEnv } from "./observability/budget-webhook.ts";
 import type { TraceEnv } from "./observability/trace-sink.ts";
 import type { ProviderEnv } from "./providers/specs.ts";
 import type { StatsObject } from "./stats/stats-object.ts";
@@ -9,7 +10,8 @@ import type { StatsObject } from "./stats/stats-object.ts";
 export type { ProviderEnv };
 
 /** OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME: where traces go (src/observability/otlp.ts); unset, tracing is off. */
-export interface Env extends ProviderEnv, TraceEnv {
+/** BUDGET_ALERT_WEBHOOK_URL and _SECRET: where budget alerts are POSTed (src/observability/budget-webhook.ts). */
+export interface Env extends ProviderEnv, TraceEnv, WebhookEnv {
   DB: D1Database;
   /** One per budget scope (a workspace, or a key with budget_usd): holds, settles and enforces spend. */
   BUDGETS: DurableObjectNamespace<BudgetObject>;

@@ -6,6 +6,7 @@ import { realDeps } from "./execute/deps.ts";
 import { live, SERVICES } from "./gateway/services.ts";
 import { createApp } from "./http/app.ts";
 import { foldOldRequests, purgeExpiredResponses } from "./ledger/retention.ts";
+import { deliverAllOwed } from "./observability/budget-webhook.ts";
 import { healthSweep } from "./stats/health-sweep.ts";
 
 const app = createApp(SERVICES);
@@ -27,6 +28,12 @@ export default {
     ctx.waitUntil(
       foldOldRequests(env.DB, controller.scheduledTime, CONFIG.fallback.retention.request_days).catch((err: unknown) =>
         console.error("retention failed", err instanceof Error ? err.message : String(err)),
+      ),
+    );
+    // Budget alerts a webhook did not take yet are offered again (src/observability/budget-webhook.ts).
+    ctx.waitUntil(
+      deliverAllOwed(env, realDeps.now).catch((err: unknown) =>
+        console.error("budget alerts failed", err instanceof Error ? err.message : String(err)),
       ),
     );
     ctx.waitUntil(

@@ -12,6 +12,7 @@ import { GovernanceCache } from "../keys/governance-cache.ts";
 import { BudgetSettleSink } from "../ledger/budget-sink.ts";
 import { D1LedgerSink, ledgerFlushDelay, writeLedger } from "../ledger/d1-sink.ts";
 import type { CompletionRecord, RequestSink } from "../ledger/record.ts";
+import { BudgetAlertSink } from "../observability/budget-webhook.ts";
 import { MetricsSink } from "../observability/metrics-sink.ts";
 import { TraceExporter } from "../observability/trace-sink.ts";
 import { ModelRegistry } from "../registry/model-registry.ts";
@@ -63,7 +64,9 @@ export const SERVICES: AppServices = {
   deps: realDeps,
   sinks: (env, ctx) => [
     new D1LedgerSink(env.DB, ledgerBatcher, ledgerFlushDelay(env.LEDGER_FLUSH_MS), ctx),
-    new BudgetSettleSink(env, realDeps.now),
+    new BudgetAlertSink(new BudgetSettleSink(env, realDeps.now), env, realDeps.now, (increments) =>
+      live.cache.recordMetrics(env, ctx, increments),
+    ),
     ...present(traces.sink(env, ctx)),
     new MetricsSink(env, ctx, live.cache, traces),
   ],

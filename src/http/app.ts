@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { anthropicErrorResponse } from "../dialects/messages/errors.ts";
 import type { Env } from "../env.ts";
+import { listAlerts } from "./alerts-route.ts";
 import type { AppEnv, AppServices } from "./app-env.ts";
 import { authenticate, requireAdmin } from "./auth.ts";
 import { deleteBudget, getBudget, putBudget } from "./budgets-route.ts";
@@ -92,6 +93,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   app.get("/v1/strategies", listStrategies);
   app.get("/v1/usage", getUsage);
   app.get("/v1/requests", listRequests);
+  app.get("/v1/alerts", listAlerts);
   app.get("/v1/stats/timeseries", statsTimeseries);
   app.get("/v1/gateway", gatewayInfo);
   app.get("/v1/budgets/:workspace_id", getBudget);

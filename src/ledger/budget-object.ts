@@ -1,6 +1,15 @@
 // BudgetObject: one per budget scope (a workspace, or a key with budget_usd); reserves worst cases, settles real costs.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import {
+  ALERTS_TABLE,
+  alertResult,
+  type BudgetAlert,
+  type BudgetAlertEvent,
+  type BudgetAlertRecord,
+  claimAlerts,
+  recentAlerts,
+} from "./budget-alerts.ts";
 import { type BudgetPeriod, periodEnd, periodStart } from "./budget-period.ts";
 import {
   type LimitAsk,
@@ -137,6 +146,24 @@ export class BudgetObject extends DurableObject<Env> {
   status(now: number): BudgetStatus | null {
     const config = this.#config();
     return config === null ? null : this.#status(config, now);
+  }
+
+  /** Budget alerts owed now (threshold crossed, limit reached), leased to this caller to deliver (budget-alerts.ts). */
+  claimAlerts(workspaceId: string, now: number): BudgetAlert[] {
+    this.#sql.exec(ALERTS_TABLE);
+    return claimAlerts(this.#sql, this.status(now), workspaceId, now);
+  }
+
+  /** How a claimed alert's delivery went: null error is delivered (never sent again), else retried later. */
+  alertResult(event: BudgetAlertEvent, periodStart: number, error: string | null, now: number): void {
+    this.#sql.exec(ALERTS_TABLE);
+    alertResult(this.#sql, event, periodStart, error, now);
+  }
+
+  /** The last alerts of this budget, newest first (the dashboard). */
+  alerts(limit = 20): BudgetAlertRecord[] {
+    this.#sql.exec(ALERTS_TABLE);
+    return recentAlerts(this.#sql, Math.min(Math.max(1, limit), 50));
   }
 
   /**

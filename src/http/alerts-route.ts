@@ -1,0 +1,40 @@
+// GET /v1/alerts: the last budget alerts (threshold crossed, limit reached) and how their webhook delivery went,
+// newest first: one workspace's (a workspace key sees only its own), or every budgeted workspace's for the admin.
+import type { Context } from "hono";
+import * as z from "zod";
+import { directoryOf } from "../keys/governance-directory.ts";
+import type { BudgetAlertRecord } from "../ledger/budget-alerts.ts";
+import { budgetStub, workspaceScope } from "../ledger/budget-gate.ts";
+import type { AppEnv } from "./app-env.ts";
+import { parseOrThrow } from "./read-body.ts";
+import { readableWorkspace } from "./workspace-scope.ts";
+
+const QuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  workspace_id: z.string().min(1).max(128).optional(),
+});
+
+/** Budgeted workspaces read for an all-workspace listing (the newest alerts among them are shown). */
+const MAX_WORKSPACES = 50;
+
+export async function listAlerts(c: Context<AppEnv>): Promise<Response> {
+  const query = parseOrThrow(QuerySchema, c.req.query());
+  const workspaceId = readableWorkspace(c.get("caller"), query.workspace_id);
+  const workspaces =
+    workspaceId !== null
+      ? [workspaceId]
+      : (await directoryOf(c.env).snapshot()).budgets.slice(0, MAX_WORKSPACES).map((b) => b.workspace_id);
+  const lists = await Promise.all(
+    workspaces.map((ws) => budgetStub(c.env, workspaceScope(ws)).alerts(query.limit) as Promise<BudgetAlertRecord[]>),
+  );
+  const data = lists
+    .flat()
+    .sort((a, b) => b.first_at - a.first_at)
+    .slice(0, query.limit);
+  return c.json({
+    object: "list",
+    workspace_id: workspaceId,
+    webhook_configured: Boolean(c.env.BUDGET_ALERT_WEBHOOK_URL),
+    data,
+  });
+}
