@@ -60,6 +60,10 @@ describe("the dashboard at GET /", () => {
     expect(await page.locator("#health .card").count()).toBe(5);
     expect(await page.locator('#health .card[data-provider="openai"] .last-error').textContent()).toMatch(/\S/);
     expect(await page.locator("#health .tag-emulator").count()).toBe(5);
+    // The price book's flags: Together's 2025 prices are past price_book.max_price_age_days.
+    expect(await page.locator('#health .card[data-provider="together"] .price-book').textContent()).toMatch(
+      /\d+ stale prices/,
+    );
 
     // Latency and TTFT over time: one dot per provider and bucket, each carrying a positive value.
     const latencyValues = await page
