@@ -22,6 +22,15 @@ export function firstTokenClock(p95: number | null, defaultMs: number, rescue: F
 /** The hedge setting a request may give: `auto`, `off`, or a delay in milliseconds. */
 export type HedgeSetting = "auto" | "off" | number;
 
+/** What a request hedges with: its own router.hedge / x-router-hedge, else its strategy's default, else off. */
+export function hedgeSetting(
+  asked: HedgeSetting | undefined,
+  rescue: FallbackFile["rescue"],
+  strategy: keyof FallbackFile["rescue"]["hedge_default"],
+): HedgeSetting {
+  return asked ?? rescue.hedge_default[strategy] ?? "off";
+}
+
 /** The hedge delay for a candidate: an explicit delay, or (auto) its live TTFT p95, else the configured fallback. */
 export function hedgeDelay(setting: HedgeSetting, p95: number | null, rescue: FallbackFile["rescue"]): number | null {
   if (setting === "off") return null;

@@ -5,7 +5,7 @@ import type { AttemptReport, RouteReport } from "../core/route-report.ts";
 import type { ChatResult, Usage } from "../core/types.ts";
 import { ClientGoneError } from "../execute/attempt.ts";
 import { circuitGate } from "../execute/circuit-gate.ts";
-import { firstTokenClock, hedgeDelay, ttftP95 } from "../execute/clocks.ts";
+import { firstTokenClock, hedgeDelay, hedgeSetting, ttftP95 } from "../execute/clocks.ts";
 import { rotatingDeps } from "../execute/key-rotation.ts";
 import { type RescuedStream, sumUsage } from "../execute/rescue.ts";
 import { type ExecutionFailure, executePlan } from "../execute/run-plan.ts";
@@ -69,6 +69,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     request,
     // Rate limits reserve an upper bound of the prompt (never below the real count) plus the output it allows.
     limitTokens: boundPromptTokens(request) + (request.max_output_tokens ?? 0),
+    hedged: request.stream && hedgeSetting(controls.hedge, config.fallback.rescue, prepared.plan.strategy) !== "off",
     newId: deps.newId,
     now: startedAt,
   });
@@ -77,7 +78,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
   const rescue = config.fallback.rescue;
   // The first-token clock adapts to each candidate's live TTFT unless the caller set its own (which only tightens).
   const adaptive = controls.timeouts?.first_token_ms === undefined;
-  const hedge = controls.hedge ?? rescue.hedge_default[plan.strategy] ?? "off";
+  const hedge = hedgeSetting(controls.hedge, rescue, plan.strategy);
   const outcome = await executePlan({
     plan,
     request,

@@ -66,6 +66,11 @@ interface GateInput<P extends HoldablePlan> {
    * request allows. Absent: the prompt's UTF-8 bytes (a looser bound) plus the output allowance.
    */
   limitTokens?: number;
+  /**
+   * The request may be hedged (two candidates running at once): each candidate's hold also covers the worst case of
+   * the one after it, its hedge partner, so the budget holds both.
+   */
+  hedged?: boolean;
   newId: (prefix: string) => string;
   now: number;
 }
@@ -91,7 +96,10 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
   if (!askWorkspace && keyBudget === null) return { holds: [], notice: null, plan };
 
   const promptTokens = worstCasePromptTokens(request);
-  const worst = () => plan.candidates.map((c) => worstCasePico(c.ref, promptTokens, request));
+  const worst = () => {
+    const each = plan.candidates.map((c) => worstCasePico(c.ref, promptTokens, request));
+    return input.hedged === true ? each.map((a, i) => a + (each[i + 1] ?? 0)) : each;
+  };
   const holds: BudgetHoldRef[] = [];
   let notice: BudgetNotice | null = null;
 

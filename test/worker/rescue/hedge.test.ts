@@ -1,8 +1,13 @@
 // Hedged requests through the official client: no first token after the hedge delay, and the next candidate starts
 // alongside; the first to commit wins and the other's upstream request is aborted (the emulator logs it).
 import { describe, expect, it } from "vitest";
+import { CONFIG } from "../../../src/config/index.ts";
+import { type ChatCompletionRequest, toCanonical } from "../../../src/dialects/chat/request.ts";
+import { worstCasePico, worstCasePromptTokens } from "../../../src/ledger/worst-case.ts";
+import { ModelRegistry } from "../../../src/registry/model-registry.ts";
 import { eventually } from "../failover/helpers.ts";
 import { newSession } from "../gateway.ts";
+import { callFull, uniqueWorkspace } from "../ledger/ledger-helpers.ts";
 import { CLOCKS, client, completions, readChatStream, withGateway } from "./helpers.ts";
 
 const TWO = ["openai/gpt-4o-mini", "mistral/mistral-small-latest"];
@@ -69,5 +74,48 @@ describe("hedged requests", () => {
   it("a bad x-router-hedge is a 400 naming the header", async () => {
     const s = await newSession();
     await expect(ask(s, "soon")).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe("budgets hold both hedged requests", () => {
+  it("a hedged stream's hold covers its candidate and the hedge partner after it", async () => {
+    const registry = new ModelRegistry(CONFIG.models.models);
+    const s = await newSession({
+      faults: [
+        { provider: "openai", model: "gpt-4o-mini", mode: "slow_first_token", delay_ms: 1500 },
+        { provider: "mistral", mode: "slow_first_token", delay_ms: 1500 },
+      ],
+    });
+    const ws = uniqueWorkspace("hedge");
+    const put = await callFull(s.env, `/v1/budgets/${ws}`, {
+      method: "PUT",
+      json: { limit_usd: 5, on_limit: "reject" },
+    });
+    expect(put.res.status, await put.done()).toBe(200);
+    const body = {
+      model: TWO[0],
+      models: TWO,
+      messages: [{ role: "user", content: "hi" }],
+      max_tokens: 50,
+      stream: true,
+      router: { workspace_id: ws, timeouts: { ...CLOCKS, first_token_ms: 5000 } },
+    };
+    const req = toCanonical(body as unknown as ChatCompletionRequest);
+    const worst = TWO.map((m) => worstCasePico(registry.resolve(m)!, worstCasePromptTokens(req), req));
+    const reserved = async (hedge: string) => {
+      const pending = callFull(s.env, "/v1/chat/completions", {
+        method: "POST",
+        json: body,
+        headers: { "x-router-hedge": hedge },
+      });
+      await new Promise((r) => setTimeout(r, 400));
+      const budget = await callFull(s.env, `/v1/budgets/${ws}`);
+      const held = (JSON.parse(await budget.done()) as { reserved_usd: number }).reserved_usd;
+      await (await pending).done();
+      return held;
+    };
+    // Unhedged: the dearer of the two (either could answer). Hedged: the first and its partner together.
+    expect(await reserved("off")).toBeCloseTo(Math.max(...worst) / 1e12, 9);
+    expect(await reserved("100")).toBeCloseTo((worst[0]! + worst[1]!) / 1e12, 9);
   });
 });
