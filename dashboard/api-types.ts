@@ -88,6 +88,26 @@ export interface UsageAmounts {
   input_tokens?: number;
   output_tokens?: number;
   cost_usd?: number | null;
+  /** Answered by the response cache at $0, and what those answers cost when they were made. */
+  cache_hits?: number;
+  cache_saved_usd?: number;
+}
+
+/** GET /v1/alerts */
+export interface AlertsResponse {
+  webhook_configured: boolean;
+  data: {
+    event: "budget.threshold" | "budget.limit";
+    workspace_id: string;
+    period: string;
+    spent_usd: number;
+    limit_usd: number;
+    threshold: number;
+    first_at: number;
+    sent_at: number | null;
+    attempts: number;
+    last_error: string | null;
+  }[];
 }
 
 export interface UsageResponse {

@@ -1,6 +1,6 @@
 // Spend by provider, model and day as bar charts (GET /v1/usage?group_by=...).
 import { ApiError, api, query } from "./api.ts";
-import type { BudgetResponse, UsageResponse, WindowUse } from "./api-types.ts";
+import type { AlertsResponse, BudgetResponse, UsageResponse, WindowUse } from "./api-types.ts";
 import { type Bar, barChart } from "./charts.ts";
 import { $, h, int, messageOf, panelError, replace, usd } from "./dom.ts";
 import type { PageState } from "./state.ts";
@@ -30,7 +30,8 @@ export async function refreshCost(panel: HTMLElement, state: PageState): Promise
     int(t.output_tokens),
     " out tokens",
   );
-  await showLimits($(".limits", panel), state);
+  showCache($(".cache", panel), t);
+  await Promise.all([showLimits($(".limits", panel), state), showAlerts($(".alerts", panel), state)]);
   const bars = (r: UsageResponse): Bar[] =>
     (r.groups || []).map((g) => ({
       label: g.key === null || g.key === "" ? "(no answer)" : String(g.key),
@@ -43,6 +44,51 @@ export async function refreshCost(panel: HTMLElement, state: PageState): Promise
   barChart($(".by-model", panel), bars(byModel).sort(byCost).slice(0, 12), { label: "Cost by model", format: usd });
   const byDate = (a: Bar, b: Bar) => (a.label < b.label ? -1 : 1);
   barChart($(".by-day", panel), bars(byDay).sort(byDate), { label: "Cost by day", format: usd, columns: true });
+}
+
+/** The response cache: hits among the requests, the hit rate, and what the hits would have cost. */
+function showCache(el: HTMLElement, t: NonNullable<UsageResponse["totals"]>): void {
+  const hits = t.cache_hits ?? 0;
+  const requests = t.requests ?? 0;
+  if (hits === 0) {
+    replace(el, "");
+    return;
+  }
+  const rate = requests > 0 ? `${((100 * hits) / requests).toFixed(1)}%` : "–";
+  replace(
+    el,
+    "Response cache: ",
+    h("span", { "data-cache": "hits" }, `${int(hits)} hits`),
+    ` (${rate} of requests) · `,
+    h("span", { "data-cache": "saved" }, `${usd(t.cache_saved_usd ?? 0)} saved`),
+  );
+}
+
+/** The last budget alerts and whether the webhook took them (GET /v1/alerts). */
+async function showAlerts(el: HTMLElement, state: PageState): Promise<void> {
+  let alerts: AlertsResponse;
+  try {
+    alerts = await api<AlertsResponse>(`/v1/alerts${query({ limit: 5, workspace_id: state.workspace })}`);
+  } catch {
+    return replace(el, "");
+  }
+  const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+  replace(
+    el,
+    ...alerts.data.map((a) =>
+      h(
+        "li",
+        { "data-alert": a.event },
+        `${when(a.first_at)} ${a.workspace_id}: ${a.event === "budget.limit" ? "limit reached" : `${Math.round(a.threshold * 100)}% of budget`} `,
+        `(${usd(a.spent_usd)} of ${usd(a.limit_usd)} this ${a.period}) · `,
+        a.sent_at !== null
+          ? "webhook delivered"
+          : alerts.webhook_configured
+            ? `not delivered yet (${a.attempts} tries${a.last_error ? `, ${a.last_error}` : ""})`
+            : "no webhook set",
+      ),
+    ),
+  );
 }
 
 /** The workspace's budget and its requests and tokens this minute against its limits (GET /v1/budgets/{id}). */
