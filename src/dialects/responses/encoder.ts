@@ -2,6 +2,7 @@
 import type { RouteReport } from "../../core/route-report.ts";
 import type { ChatResult, Usage } from "../../core/types.ts";
 import { totalPromptTokens } from "../../core/types.ts";
+import { sealReasoning, wantsReasoningState } from "./reasoning-state.ts";
 import type { ResponsesRequest } from "./request.ts";
 
 export function responsesUsage(u: Usage | null) {
@@ -58,14 +59,21 @@ export function responseShell(echo: ResponseEcho, model: string) {
 export type ResponseObject = ReturnType<typeof responseShell> & { x_router?: RouteReport };
 
 /** Output items of a finished answer: reasoning (when the provider exposed it), the message, the function calls. */
-export function outputItems(result: ChatResult, newId: (prefix: string) => string): OutputItem[] {
+export function outputItems(
+  result: ChatResult,
+  newId: (prefix: string) => string,
+  /** The client asked for reasoning.encrypted_content: the item carries the sealed thinking to hand back. */
+  withState = false,
+): OutputItem[] {
   const items: OutputItem[] = [];
   const reasoning = (result.reasoning ?? []).flatMap((r) => (r.type === "thinking" ? [r.thinking] : []));
-  if (reasoning.length > 0) {
+  const sealed = withState ? sealReasoning(result.reasoning) : null;
+  if (reasoning.length > 0 || sealed !== null) {
     items.push({
       id: newId("rs"),
       type: "reasoning",
       summary: reasoning.map((text) => ({ type: "summary_text", text })),
+      ...(sealed === null ? {} : { encrypted_content: sealed }),
     });
   }
   if (result.content !== null && result.content !== "")
@@ -110,7 +118,7 @@ export function encodeResponse(
     ...responseShell(echo, result.model),
     ...finishedStatus(result.finish_reason),
     completed_at: completedAt,
-    output: outputItems(result, newId),
+    output: outputItems(result, newId, wantsReasoningState(echo.body.include)),
     usage: responsesUsage(result.usage),
     x_router: route,
   };

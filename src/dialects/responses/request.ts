@@ -2,11 +2,12 @@
 // and its conversion, after any stored conversation it continues, to the canonical request.
 import * as z from "zod";
 import { GatewayError } from "../../core/gateway-error.ts";
-import type { ChatMessage, ResponseFormat, Tool, ToolChoice } from "../../core/messages.ts";
+import type { ChatMessage, ReasoningPart, ResponseFormat, Tool, ToolChoice } from "../../core/messages.ts";
 import { modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest, ReasoningEffort } from "../../core/types.ts";
 import { parseOrThrow } from "../../core/validate.ts";
+import { openReasoning } from "./reasoning-state.ts";
 
 /** Tool types OpenAI runs itself; Switchyard runs none of them, so asking for one is a 400 naming it. */
 export const BUILT_IN_TOOLS = [
@@ -61,8 +62,16 @@ const FunctionCallOutputItem = z.object({
   call_id: z.string().min(1),
   output: z.union([z.string(), z.array(z.discriminatedUnion("type", [InputText, InputImage]))]),
 });
-/** A reasoning item handed back: the provider's own state, which a chat-completions upstream cannot take. */
-const ReasoningItem = z.looseObject({ type: z.literal("reasoning"), id: z.string().optional() });
+/**
+ * A reasoning item handed back. Its encrypted_content, when Switchyard sealed it, is the thinking (with Anthropic's
+ * signature) that goes back with the next assistant turn; any other reasoning item is the provider's own state,
+ * which Switchyard cannot carry.
+ */
+const ReasoningItem = z.looseObject({
+  type: z.literal("reasoning"),
+  id: z.string().optional(),
+  encrypted_content: z.string().nullish(),
+});
 
 const InputItem = z.union([FunctionCallItem, FunctionCallOutputItem, ReasoningItem, MessageItem]);
 type InputItem = z.infer<typeof InputItem>;
@@ -184,6 +193,14 @@ function inputMessages(input: ResponsesRequest["input"], warnings: string[]): Ch
   if (typeof input === "string") return [{ role: "user", content: input }];
   const out: ChatMessage[] = [];
   let skippedReasoning = false;
+  /** Sealed thinking handed back, waiting for the assistant turn it came before. */
+  let pending: ReasoningPart[] | null = null;
+  const withReasoning = (turn: ChatMessage): ChatMessage => {
+    if (pending === null || turn.role !== "assistant") return turn;
+    const reasoning = pending;
+    pending = null;
+    return { ...turn, reasoning: [...(turn.reasoning ?? []), ...reasoning] };
+  };
   input.forEach((item: InputItem, i) => {
     if (item.type === "function_call") {
       const call = {
@@ -192,9 +209,10 @@ function inputMessages(input: ResponsesRequest["input"], warnings: string[]): Ch
         function: { name: item.name, arguments: item.arguments },
       };
       const last = out[out.length - 1];
-      // Consecutive calls are one assistant turn with several tool calls, as chat completions has them.
-      if (last?.role === "assistant" && last.tool_calls !== undefined) last.tool_calls.push(call);
-      else out.push({ role: "assistant", content: null, tool_calls: [call] });
+      // Consecutive calls, and calls after the assistant's text (an output's message item comes before its calls),
+      // are one assistant turn, as chat completions has them.
+      if (last?.role === "assistant" && pending === null) last.tool_calls = [...(last.tool_calls ?? []), call];
+      else out.push(withReasoning({ role: "assistant", content: null, tool_calls: [call] }));
       return;
     }
     if (item.type === "function_call_output") {
@@ -208,12 +226,18 @@ function inputMessages(input: ResponsesRequest["input"], warnings: string[]): Ch
       return;
     }
     if (item.type === "reasoning") {
-      skippedReasoning = true;
+      const parts = item.encrypted_content ? openReasoning(item.encrypted_content) : null;
+      if (parts === null) skippedReasoning = true;
+      else pending = [...(pending ?? []), ...parts];
       return;
     }
-    out.push(messageOf(item, i));
+    out.push(withReasoning(messageOf(item, i)));
   });
-  if (skippedReasoning) warnings.push("reasoning items in the input are the provider's own state; they were not sent");
+  if (pending !== null) skippedReasoning = true;
+  if (skippedReasoning)
+    warnings.push(
+      "reasoning items in the input without Switchyard's encrypted_content (or with no turn after them) are the provider's own state; they were not sent",
+    );
   return out;
 }
 

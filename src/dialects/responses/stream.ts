@@ -13,6 +13,7 @@ import {
   responseShell,
   responsesUsage,
 } from "./encoder.ts";
+import { sealReasoning, wantsReasoningState } from "./reasoning-state.ts";
 
 export type ResponsesStreamEvent = Exclude<StreamEvent, { type: "end" }>;
 
@@ -276,10 +277,21 @@ export class ResponsesStreamWriter {
       target.kind === "message"
         ? messageItem(target.id, target.text, status)
         : target.kind === "reasoning"
-          ? { id: target.id, type: "reasoning", summary: [{ type: "summary_text", text: target.text }] }
+          ? this.#reasoningItem(target.id, target.text)
           : functionCallItem(target.id, target.call, status);
     this.#output[target.index] = item;
     return item;
+  }
+
+  /** A finished reasoning item; with the sealed thinking when the client asked for reasoning.encrypted_content. */
+  #reasoningItem(id: string, text: string): OutputItem {
+    const item: OutputItem = { id, type: "reasoning", summary: [{ type: "summary_text", text }] };
+    if (!wantsReasoningState(this.echo.body.include) || this.#thinking === null) return item;
+    const { signature } = this.#thinking;
+    const sealed = sealReasoning([
+      { type: "thinking", thinking: text, ...(signature === undefined ? {} : { signature }) },
+    ]);
+    return sealed === null ? item : { ...item, encrypted_content: sealed };
   }
 
   #emit(type: string, fields: Record<string, unknown>): string {

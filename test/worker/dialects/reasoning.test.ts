@@ -90,4 +90,77 @@ describe("reasoning controls", () => {
       signature: expect.stringMatching(/^EuYDCmMI/),
     });
   });
+
+  // store: false: the client keeps the conversation, and with include reasoning.encrypted_content its reasoning
+  // items carry the thinking, signature and all, so handing them back gives Anthropic its thinking again.
+  for (const stream of [false, true]) {
+    it(`store: false hands thinking back through encrypted_content (${stream ? "streamed" : "JSON"} answer)`, async () => {
+      const s = await newSession();
+      const first = {
+        model: HAIKU,
+        input: "Two names for a pelican",
+        stream,
+        store: false,
+        include: ["reasoning.encrypted_content"],
+        reasoning: { effort: "low" },
+      };
+      const res = await call(s.env, "/v1/responses", { method: "POST", json: first });
+      const output = (stream ? parseSse(await res.text()).at(-1)!.data.response : await res.json()).output as {
+        type: string;
+        encrypted_content?: string;
+      }[];
+      expect(output[0]?.type).toBe("reasoning");
+      expect(output[0]?.encrypted_content).toMatch(/^swy1\./);
+      const next = await call(s.env, "/v1/responses", {
+        method: "POST",
+        json: {
+          model: HAIKU,
+          store: false,
+          input: [
+            { role: "user", content: "Two names for a pelican" },
+            ...output,
+            { role: "user", content: "And a third?" },
+          ],
+        },
+      });
+      expect(next.status).toBe(200);
+      expect(decodeURIComponent(next.headers.get("x-router-warnings") ?? "")).not.toMatch(/reasoning items/);
+      const sent = (await s.requests()).at(-1)?.body as {
+        messages: { role: string; content: { type: string; signature?: string }[] }[];
+      };
+      expect(sent.messages[1]?.role).toBe("assistant");
+      expect(sent.messages[1]?.content[0]).toMatchObject({
+        type: "thinking",
+        signature: expect.stringMatching(/^EuYDCmMI/),
+      });
+    });
+  }
+
+  it("without include, no state is given; a reasoning item that cannot be carried is a warning the client sees", async () => {
+    const s = await newSession();
+    const res = await call(s.env, "/v1/responses", {
+      method: "POST",
+      json: { model: HAIKU, input: "Two names for a pelican", store: false, reasoning: { effort: "low" } },
+    });
+    const output = ((await res.json()) as { output: { type: string; encrypted_content?: string }[] }).output;
+    expect(output[0]?.type).toBe("reasoning");
+    expect(output[0]?.encrypted_content).toBeUndefined();
+    const next = await call(s.env, "/v1/responses", {
+      method: "POST",
+      json: {
+        model: "openai/gpt-4o-mini",
+        store: false,
+        input: [
+          { type: "reasoning", id: "rs_x", summary: [], encrypted_content: "gAAAA-openai-state" },
+          ...output.slice(1),
+          { role: "user", content: "And?" },
+        ],
+      },
+    });
+    expect(next.status).toBe(200);
+    expect(decodeURIComponent(next.headers.get("x-router-warnings") ?? "")).toMatch(/reasoning items/);
+    expect(((await next.json()) as { x_router: { warnings: string[] } }).x_router.warnings.join()).toMatch(
+      /reasoning items/,
+    );
+  });
 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../src/core/gateway-error.ts";
 import { encodeResponse } from "../../../src/dialects/responses/encoder.ts";
+import { openReasoning, sealReasoning } from "../../../src/dialects/responses/reasoning-state.ts";
 import { parseResponsesBody, toCanonical } from "../../../src/dialects/responses/request.ts";
 import { type ResponsesStreamEvent, ResponsesStreamWriter } from "../../../src/dialects/responses/stream.ts";
 import { decode, fixture, parseSse, ROUTE, recordedRequest } from "./fixtures.ts";
@@ -121,6 +122,40 @@ describe("Responses request -> canonical", () => {
       type: "json_schema",
       json_schema: { name: "w", schema: { type: "object" }, strict: true },
     });
+  });
+
+  it("sealed reasoning handed back goes with the tool-call turn after it; the text before calls is the same turn", () => {
+    const thinking = [{ type: "thinking" as const, thinking: "Look it up.", signature: "sig-1" }];
+    const sealed = sealReasoning(thinking);
+    expect(sealed).toMatch(/^swy1\./);
+    expect(openReasoning(sealed!)).toEqual(thinking);
+    expect(openReasoning("gAAAA-openai-state")).toBeNull();
+    expect(sealReasoning([{ type: "thinking", thinking: "unsigned" }])).toBeNull();
+    const { request, warnings } = parse({
+      model: "m",
+      input: [
+        { role: "user", content: "weather?" },
+        {
+          type: "reasoning",
+          id: "rs_1",
+          summary: [{ type: "summary_text", text: "Look it up." }],
+          encrypted_content: sealed,
+        },
+        { type: "message", role: "assistant", content: [{ type: "output_text", text: "Checking." }] },
+        { type: "function_call", call_id: "call_1", name: "get_weather", arguments: '{"city":"Paris"}' },
+        { type: "function_call_output", call_id: "call_1", output: "18C" },
+      ],
+    });
+    expect(warnings).toEqual([]);
+    expect(request.messages[1]).toEqual({
+      role: "assistant",
+      content: "Checking.",
+      reasoning: thinking,
+      tool_calls: [
+        { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+      ],
+    });
+    expect(request.messages[2]).toEqual({ role: "tool", tool_call_id: "call_1", content: "18C" });
   });
 
   it("a built-in tool is a 400 naming it; so are unknown item types and bad fields", () => {
