@@ -47,8 +47,8 @@ export interface RunResults {
   durationS: number;
   targets: Record<TargetName, TargetResult>;
   bundles: BundleSize[];
-  /** What the deployable bundle is made of (unminified bytes per module group). */
-  composition: { name: string; bytes: number; gzip: number }[];
+  /** What the deployed bundle is made of (its minified bytes per module group, from esbuild's metafile). */
+  composition: { name: string; bytes: number }[];
   profiles: { name: string; requests: number; summary: ProfileSummary }[];
   /** Heaps of the isolates that work for a target beside its own (Switchyard's Durable Objects, local D1). */
   helperHeaps: { name: string; used: number }[];

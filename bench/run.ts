@@ -78,16 +78,45 @@ function gzipSizeOf(files: string[]): { bytes: number; gzip: number } {
   return { bytes: content.length, gzip: gzipSync(content, { level: 9 }).length };
 }
 
-function build(outdir: string, minify: boolean): string[] {
+/** The deployed build (wrangler.toml sets minify and the source map), with esbuild's metafile beside it. */
+function build(outdir: string): string[] {
   // wrangler's [build] command compiles configs/*.yml first, exactly as `npm run build` does.
-  execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir, ...(minify ? ["--minify"] : [])], {
+  execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir, "--metafile", join(outdir, META)], {
     cwd: root,
     stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
   });
   return readdirSync(outdir)
-    .filter((f) => !f.endsWith(".map") && f !== "README.md")
+    .filter((f) => !f.endsWith(".map") && f !== "README.md" && f !== META)
     .map((f) => join(outdir, f));
+}
+
+const META = "bundle-meta.json";
+
+/**
+ * A control for the comparison with Portkey, whose published build loads its dependencies from node_modules: the
+ * same entry bundled by esbuild as wrangler does (minified, names kept), with the npm dependencies left out.
+ */
+async function buildWithoutDependencies(outfile: string): Promise<string[]> {
+  const { build: esbuild } = await import("esbuild");
+  const deps = Object.keys(
+    (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> })
+      .dependencies,
+  );
+  await esbuild({
+    entryPoints: [join(root, "src/index.ts")],
+    outfile,
+    bundle: true,
+    format: "esm",
+    minify: true,
+    keepNames: true,
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*", "node:*", ...deps.flatMap((d) => [d, `${d}/*`])],
+    logLevel: "error",
+  });
+  return [outfile];
 }
 
 function pkgVersion(name: string): string {
@@ -130,10 +159,10 @@ async function main(): Promise<void> {
   mkdirSync(join(root, "bench/out"), { recursive: true });
 
   log("building the Worker bundle (wrangler deploy --dry-run)");
-  const bundleFiles = build(join(root, "bench/out/bundle"), false);
-  // The minified build is for comparison only; the smoke run skips it to stay short.
-  const minFiles = smoke ? null : build(join(root, "bench/out/bundle-min"), true);
-  const scriptPath = join(root, "bench/out/bundle/index.js");
+  const bundleDir = join(root, "bench/out/bundle");
+  const bundleFiles = build(bundleDir);
+  const ownFiles = await buildWithoutDependencies(join(root, "bench/out/bundle-own/index.js"));
+  const scriptPath = join(bundleDir, "index.js");
   const portkeyBuild = join(root, "node_modules/@portkey-ai/gateway/build");
   const portkeyJs = readdirSync(portkeyBuild)
     .filter((f) => f.endsWith(".js"))
@@ -142,17 +171,13 @@ async function main(): Promise<void> {
     {
       name: "Switchyard, as deployed",
       ...gzipSizeOf(bundleFiles),
-      note: "`wrangler deploy --dry-run --outdir`, everything the Worker runs (Hono, zod, drizzle, config) in one file",
+      note: "`wrangler deploy --dry-run --outdir`, minified as wrangler.toml sets it (source map beside it, not counted): everything the Worker runs (Hono, zod, drizzle, config, dashboard) in one file",
     },
-    ...(minFiles === null
-      ? []
-      : [
-          {
-            name: "Switchyard, --minify",
-            ...gzipSizeOf(minFiles),
-            note: "the same with `--minify` (not set in wrangler.toml today)",
-          },
-        ]),
+    {
+      name: "Switchyard, without its npm dependencies (control)",
+      ...gzipSizeOf(ownFiles),
+      note: "the same entry through esbuild, minified, with hono, zod, drizzle-orm and eventsource-parser left out: measured as Portkey's build is",
+    },
     {
       name: "Portkey, published build",
       ...gzipSizeOf(portkeyJs),
@@ -186,7 +211,12 @@ async function main(): Promise<void> {
   const { json, stream16 } = await measureLoad(targets, settings, log);
   const { perRequest: cpuPerRequest, perStream: cpuPerStream } = await measureCpu(targets, settings, log);
   const probe = await measureProbe(targets, settings, emulator, log);
-  const profiles = await measureProfiles(targets, settings, readFileSync(scriptPath, "utf8"), log);
+  const profiles = await measureProfiles(
+    targets,
+    settings,
+    { script: readFileSync(scriptPath, "utf8"), sourceMap: readFileSync(`${scriptPath}.map`, "utf8") },
+    log,
+  );
   const { heap, helperHeaps } = await measureMemory(targets, log);
 
   const results = {} as Record<TargetName, TargetResult>;
@@ -212,7 +242,7 @@ async function main(): Promise<void> {
     durationS: (Date.now() - began) / 1000,
     targets: results,
     bundles,
-    composition: bundleComposition(readFileSync(scriptPath, "utf8")).slice(0, 15),
+    composition: bundleComposition(readFileSync(join(bundleDir, META), "utf8")).slice(0, 15),
     profiles,
     helperHeaps,
     machine: machine(),
@@ -233,7 +263,8 @@ async function main(): Promise<void> {
       "node bench/run.ts --render   # re-renders docs/BENCHMARKS.md from bench/out/results.json (after editing bench/ANALYSIS.md)",
       "node bench/ab-writes.ts      # the one-off A/B in the analysis: Switchyard with and without its per-request writes",
       "node bench/commit-point.ts   # the one-off in the analysis: what holding headers until the first token costs on workerd",
-      "# inside, in this order: wrangler deploy --dry-run --outdir bench/out/bundle (and --minify into bench/out/bundle-min);",
+      "# inside, in this order: wrangler deploy --dry-run --outdir bench/out/bundle --metafile (minified, as wrangler.toml says);",
+      "# the control bundle without npm dependencies (esbuild, bench/out/bundle-own);",
       "# node bench/emulator.ts; node bench/worker-host.ts (bare Worker, Switchyard); node --import bench/portkey-pin.ts \\",
       "#   node_modules/@portkey-ai/gateway/build/start-server.js --port=<port> --headless; then the scenarios, in-process, with autocannon",
     ],

@@ -12,7 +12,7 @@ import {
   summariseRuns,
 } from "./load.ts";
 import { treeCpuSeconds } from "./proc.ts";
-import { moduleMap, summarise } from "./profile.ts";
+import { sourceLocator, summarise } from "./profile.ts";
 import { type RunResults, type RunSettings, TARGETS, type TargetName } from "./results.ts";
 import type { Started } from "./targets.ts";
 
@@ -152,11 +152,11 @@ export async function measureProbe(
 export async function measureProfiles(
   targets: Targets,
   settings: RunSettings,
-  bundle: string,
+  bundle: { script: string; sourceMap: string },
   log: Log,
 ): Promise<RunResults["profiles"]> {
   log("profiling the Worker isolates");
-  const locate = moduleMap(bundle);
+  const locate = sourceLocator(bundle.sourceMap, bundle.script);
   const profiles: RunResults["profiles"] = [];
   for (const name of ["Switchyard", "bare Worker"] as const) {
     const { started, endpoint } = targets[name];

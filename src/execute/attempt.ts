@@ -40,6 +40,11 @@ export interface CommittedStream {
   abort: (reason?: unknown) => void;
   /** Malformed chunks skipped after the commit point (never passed on). */
   malformedSkipped: () => number;
+  /**
+   * Sets what runs each time the stream is about to wait on the provider, i.e. when every event read so far has been
+   * handed on (null clears it): where a transport writes out the events it batched. Absent: no such moment is known.
+   */
+  onWait?: (hook: (() => void) | null) => void;
 }
 
 // Reasoning is content: a thinking model streams it for seconds before any text, and the Messages and Responses
@@ -107,11 +112,15 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
   const controller = linkedController(input.clientSignal, input.signal);
   const abort = (reason?: unknown) => controller.abort(reason);
   const guard = new MalformedGuard(adapter.id, input.malformedRunLimit ?? 3);
+  let waitHook: (() => void) | null = null;
   try {
     const response = await send(input, controller, timeouts.headers_ms);
     if (response.body === null)
       throw new ProviderError({ kind: "malformed", provider: adapter.id, message: "a stream answer had no body" });
-    const events = adapter.parseStream(guard.filter(readWireMessages(response.body, adapter.streamFormat)), input.ctx);
+    const events = adapter.parseStream(
+      readWireMessages(response.body, adapter.streamFormat, guard.check, () => waitHook?.()),
+      input.ctx,
+    );
     const head: StreamEvent[] = [];
     const firstTokenMs = input.firstTokenMs ?? timeouts.first_token_ms;
     for (;;) {
@@ -145,6 +154,9 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
       ttftMs: deps.now() - started,
       abort,
       malformedSkipped: () => guard.skipped,
+      onWait: (hook) => {
+        waitHook = hook;
+      },
     };
   } catch (err) {
     abort(err);
@@ -213,7 +225,8 @@ async function* timedRest(
 /**
  * Before the commit point every wire message reaches the adapter (a malformed one fails the attempt, which falls back
  * unseen). After it, a message whose data is not JSON is skipped and counted; `limit` of them in a row fail the
- * attempt. Every stream format the adapters read carries JSON data (and OpenAI's `[DONE]`).
+ * attempt. Every stream format the adapters read carries JSON data (and OpenAI's `[DONE]`). The check runs inside the
+ * wire reader, and the JSON it parses rides on the message (`json`), so the adapter does not parse it again.
  */
 class MalformedGuard {
   committed = false;
@@ -225,13 +238,16 @@ class MalformedGuard {
     readonly limit: number,
   ) {}
 
-  async *filter(messages: AsyncIterable<WireMessage>): AsyncGenerator<WireMessage> {
-    for await (const m of messages) {
-      if (!this.committed || m.data === "[DONE]" || isJson(m.data)) {
-        this.#run = 0;
-        yield m;
-        continue;
-      }
+  readonly check = (m: WireMessage): boolean => {
+    if (m.data === "[DONE]") {
+      this.#run = 0;
+      return true;
+    }
+    try {
+      m.json = JSON.parse(m.data);
+    } catch {
+      // Before the commit point the adapter sees it, and fails the attempt with its own words.
+      if (!this.committed) return true;
       this.skipped++;
       if (++this.#run >= this.limit)
         throw new ProviderError({
@@ -239,17 +255,11 @@ class MalformedGuard {
           provider: this.provider,
           message: `${this.provider} sent ${this.#run} malformed stream chunks in a row`,
         });
+      return false;
     }
-  }
-}
-
-function isJson(data: string): boolean {
-  try {
-    JSON.parse(data);
+    this.#run = 0;
     return true;
-  } catch {
-    return false;
-  }
+  };
 }
 
 /** Network failures and aborts become ProviderError (network/timeout) or ClientGoneError; ProviderErrors pass. */

@@ -86,6 +86,7 @@ export function rescuable(
   const legs: StreamLeg[] = [firstLeg];
   let current = first;
   let leg = firstLeg;
+  let waitHook: (() => void) | null = null;
   let legText = "";
   let sent = "";
   let toolStarted = false;
@@ -221,6 +222,7 @@ export function rescuable(
         hooks.replaced(broken);
         skippedBefore += current.malformedSkipped();
         current = found.stream;
+        current.onWait?.(waitHook);
         leg = found.leg;
         legRequest = found.request;
         legText = "";
@@ -243,6 +245,10 @@ export function rescuable(
     ttftMs: first.ttftMs,
     abort: (reason) => current.abort(reason),
     malformedSkipped: () => skippedBefore + current.malformedSkipped(),
+    onWait: (hook) => {
+      waitHook = hook;
+      current.onWait?.(hook);
+    },
     legs,
   };
 }

@@ -18,6 +18,8 @@ export interface CommittedAnswer {
   next(): Promise<{ type: "event"; event: AnswerEvent } | AnswerEnd | null>;
   /** The caller went away: records that (unless the answer had ended) and aborts the upstream call. */
   cancel(reason?: unknown): void;
+  /** What runs when the answer is about to wait on the provider (CommittedStream.onWait); absent: never known. */
+  onWait?: (hook: (() => void) | null) => void;
 }
 
 /**
@@ -89,6 +91,7 @@ export function committedAnswer(
       if (!ended) done(usage, "client");
       committed.abort(new ClientGoneError(String(reason ?? "the client closed the stream")));
     },
+    ...(committed.onWait === undefined ? {} : { onWait: committed.onWait }),
   };
 }
 
@@ -100,32 +103,75 @@ export interface EventEncoder {
   cut(message: string, route: RouteReport): Uint8Array;
 }
 
-/** The byte stream of a committed answer, pulled one item at a time (nothing is read ahead of the caller). */
+/** Bytes written as one piece. */
+function joined(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * The byte stream of a committed answer, pulled by the caller (nothing is read from the provider ahead of it). The
+ * events of one provider read are written to the client as one piece: each is encoded as it comes and held until the
+ * answer is about to wait on the provider again (its onWait), then written together; the head is one piece too. An
+ * answer without onWait is written event by event.
+ */
 export function encodedBody(answer: CommittedAnswer, encoder: EventEncoder): ReadableStream<Uint8Array> {
+  let held: Uint8Array[] = [];
+  let wrote = false;
+  let target: ReadableStreamDefaultController<Uint8Array> | null = null;
+  const flush = () => {
+    if (held.length === 0 || target === null) return;
+    target.enqueue(joined(held));
+    held = [];
+    wrote = true;
+  };
+  const batching = answer.onWait !== undefined;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
+        target = controller;
         for (const event of answer.head) {
           const bytes = encoder.event(event);
-          if (bytes) controller.enqueue(bytes);
+          if (bytes) held.push(bytes);
         }
+        flush();
+        answer.onWait?.(flush);
       },
       async pull(controller) {
+        wrote = false;
         for (;;) {
           const item = await answer.next();
           // The caller went away (its signal fired): a reader still holding the stream sees it end, with no route.
-          if (item === null) return controller.close();
+          if (item === null) {
+            flush();
+            return controller.close();
+          }
           if (item.type === "event") {
             const bytes = encoder.event(item.event);
-            if (bytes) return controller.enqueue(bytes);
+            if (bytes) held.push(bytes);
+            // Batched: this pull is done once something was written (by onWait while waiting, or now without it).
+            if (!batching) flush();
+            if (wrote) return;
             continue;
           }
-          controller.enqueue(item.type === "done" ? encoder.end(item.route) : encoder.cut(item.message, item.route));
+          held.push(item.type === "done" ? encoder.end(item.route) : encoder.cut(item.message, item.route));
+          flush();
+          answer.onWait?.(null);
           controller.close();
           return;
         }
       },
       cancel(reason) {
+        held = [];
+        answer.onWait?.(null);
         answer.cancel(reason);
       },
     },

@@ -92,7 +92,7 @@ export const anthropicAdapter: ProviderAdapter = {
     for await (const message of messages) {
       let json: unknown;
       try {
-        json = JSON.parse(message.data);
+        json = "json" in message ? message.json : JSON.parse(message.data);
       } catch {
         throw malformed("a stream event was not valid JSON");
       }

@@ -66,7 +66,7 @@ export const ollamaAdapter: ProviderAdapter = {
     for await (const message of messages) {
       let json: unknown;
       try {
-        json = JSON.parse(message.data);
+        json = "json" in message ? message.json : JSON.parse(message.data);
       } catch {
         throw malformed("a stream line was not valid JSON");
       }

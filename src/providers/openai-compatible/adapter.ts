@@ -10,7 +10,7 @@ import type { ProviderEnv } from "../specs.ts";
 import { parseOpenAICompatibleError, readOpenAIError } from "./errors.ts";
 import { mapOpenAIFinishReason } from "./finish-reason.ts";
 import { toCanonicalUsage } from "./usage.ts";
-import { ChatResponseSchema, ChunkSchema, contentText, type WireUsage } from "./wire.ts";
+import { ChatResponseSchema, ChunkSchema, contentText, plainChunk, type WireUsage } from "./wire.ts";
 
 /** Where a provider's API differs from OpenAI's. Each field is one named quirk; an absent one is OpenAI's way. */
 export interface OpenAICompatibleQuirks {
@@ -160,7 +160,7 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         }
         let json: unknown;
         try {
-          json = JSON.parse(message.data);
+          json = "json" in message ? message.json : JSON.parse(message.data);
         } catch {
           throw malformed(id, "a stream chunk was not valid JSON");
         }
@@ -174,11 +174,15 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
             code: e?.code ?? null,
           });
         }
-        const chunk = ChunkSchema.safeParse(json);
-        if (!chunk.success)
-          throw malformed(id, `unreadable stream chunk: ${chunk.error.issues[0]?.message ?? "invalid"}`);
+        let data = plainChunk(json);
+        if (data === null) {
+          const chunk = ChunkSchema.safeParse(json);
+          if (!chunk.success)
+            throw malformed(id, `unreadable stream chunk: ${chunk.error.issues[0]?.message ?? "invalid"}`);
+          data = chunk.data;
+        }
         // noUncheckedIndexedAccess: usage-only chunks arrive with `choices: []`.
-        const choice = chunk.data.choices[0];
+        const choice = data.choices[0];
         const delta = choice?.delta;
         const text = contentText(delta?.content);
         if (text !== "") yield { type: "text", text };
@@ -196,9 +200,9 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
           finished = true;
           yield { type: "finish", finish_reason: finishOf(choice.finish_reason, started.size > 0) };
         }
-        if (chunk.data.usage && !usage) {
+        if (data.usage && !usage) {
           usage = true;
-          yield { type: "usage", usage: usageOf(chunk.data.usage) };
+          yield { type: "usage", usage: usageOf(data.usage) };
         }
       }
     },

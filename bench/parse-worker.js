@@ -1,0 +1,41 @@
+// For bench/stream-floor.ts: the least a gateway that reads each event can do. Like bench/commit-worker.js it reads
+// every upstream chunk in JavaScript, and it also decodes it, splits the SSE events, parses each event's JSON once and
+// writes it back re-serialised, one write per upstream read (batched), with no framework, validation or routing.
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const upstream = await fetch(new URL(url.pathname, env.UPSTREAM), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: await request.text(),
+    });
+    if (!upstream.headers.get("content-type")?.includes("text/event-stream")) return upstream;
+    const reader = upstream.body.getReader();
+    const decoder = new TextDecoder();
+    const encoder = new TextEncoder();
+    let partial = "";
+    const body = new ReadableStream(
+      {
+        async pull(controller) {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return controller.close();
+            const events = (partial + decoder.decode(value, { stream: true })).split("\n\n");
+            partial = events.pop() ?? "";
+            let out = "";
+            for (const event of events) {
+              const data = event.startsWith("data: ") ? event.slice(6) : event;
+              out += data === "[DONE]" ? "data: [DONE]\n\n" : `data: ${JSON.stringify(JSON.parse(data))}\n\n`;
+            }
+            if (out !== "") return controller.enqueue(encoder.encode(out));
+          }
+        },
+        cancel(reason) {
+          return reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return new Response(body, { headers: { "content-type": "text/event-stream" } });
+  },
+};

@@ -1,0 +1,67 @@
+// One-off control experiment (not part of `npm run bench`): what reading a stream in JavaScript costs on workerd.
+//
+//   npm run bench (or its build step) first, then: node bench/stream-floor.ts
+//
+// CPU per stream (20 chunks, back to back) and streamed req/s at 16 connections, in interleaved rounds, through: the
+// bare Worker (workerd pipes the upstream body natively), bench/commit-worker.js (reads every chunk in JavaScript and
+// writes it back unchanged), bench/parse-worker.js (also parses each event's JSON once and re-serialises it, one write
+// per read) and Switchyard's bundle in bench/out/bundle. The two controls are the floor of any gateway that looks at
+// the events in JavaScript. Prints a Markdown table.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runLoad } from "./load.ts";
+import { treeCpuSeconds } from "./proc.ts";
+import { startEmulator, startWorker, stopAll } from "./targets.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROUNDS = 4;
+const STREAMS = 250;
+try {
+  const emulator = await startEmulator(root);
+  await emulator.setStream({ chunks: 20, delayMs: 0 });
+  const upstream = emulator.started.url;
+  const targets = [
+    { name: "bare Worker", target: await startWorker(root, "bare", join(root, "bench/bare-worker.js"), upstream) },
+    {
+      name: "JS reader (commit-worker.js)",
+      target: await startWorker(root, "bare", join(root, "bench/commit-worker.js"), upstream),
+    },
+    {
+      name: "JS reader + JSON per event (parse-worker.js)",
+      target: await startWorker(root, "bare", join(root, "bench/parse-worker.js"), upstream),
+    },
+    {
+      name: "Switchyard",
+      target: await startWorker(root, "switchyard", join(root, "bench/out/bundle/index.js"), upstream),
+    },
+  ];
+  for (const t of targets) await runLoad(t.target.endpoint, { connections: 16, stream: true, durationS: 1 });
+  const sums = targets.map(() => ({ cpuS: 0, streams: 0, seconds: 0, done: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, t] of targets.entries()) {
+      const before = treeCpuSeconds(t.target.started.pid);
+      const run = await runLoad(t.target.endpoint, { connections: 16, stream: true, amount: STREAMS });
+      const sum = sums[i]!;
+      sum.cpuS += treeCpuSeconds(t.target.started.pid) - before;
+      sum.streams += run.latencies.length + run.errors;
+      sum.done += run.latencies.length;
+      sum.seconds += run.seconds;
+    }
+  }
+  console.log(`${ROUNDS} rounds of ${STREAMS} streams (20 chunks) each, 16 connections, interleaved.\n`);
+  console.log("| target | CPU ms / stream | × bare Worker | streams/s | × bare Worker |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  const bareCpu = (sums[0]!.cpuS * 1000) / sums[0]!.streams;
+  const bareRate = sums[0]!.done / sums[0]!.seconds;
+  for (const [i, t] of targets.entries()) {
+    const s = sums[i]!;
+    const cpu = (s.cpuS * 1000) / s.streams;
+    const rate = s.done / s.seconds;
+    console.log(
+      `| ${t.name} | ${cpu.toFixed(3)} | ${(cpu / bareCpu).toFixed(2)}× | ${rate.toFixed(0)} | ${(rate / bareRate).toFixed(2)}× |`,
+    );
+  }
+} finally {
+  await stopAll();
+}
+process.exit(0);
