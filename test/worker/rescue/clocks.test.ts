@@ -10,7 +10,7 @@ import { statedWindow } from "../../../src/execute/context-window.ts";
 import { realDeps } from "../../../src/execute/deps.ts";
 import { prefillRequest, takesPrefill } from "../../../src/execute/rescue.ts";
 import { candidate, fakeAdapter } from "../execute/fake-upstream.ts";
-import { newSession } from "../gateway.ts";
+import { call, newSession } from "../gateway.ts";
 import { CLOCKS, client, completions, readChatStream, withGateway } from "./helpers.ts";
 
 const rescue = CONFIG.fallback.rescue;
@@ -140,5 +140,46 @@ describe("who takes a prefill, and what is sent", () => {
       role: "assistant",
       content: "Sure: one, two",
     });
+  });
+});
+
+describe("S07 end to end: a first token after 20 s, on a model whose live TTFT p95 is known", () => {
+  it("the adaptive clock (the 10 s floor) moves to the next candidate: answered within 15 s", {
+    timeout: 30_000,
+  }, async () => {
+    const s = await newSession({
+      faults: [{ provider: "openai", model: "gpt-4o-mini", mode: "slow_first_token", delay_ms: 20_000 }],
+    });
+    // Live stats say the model usually starts in about 300 ms.
+    const stats = s.env.STATS.get(s.env.STATS.idFromName(s.env.STATS_INSTANCE ?? "global"));
+    const now = Date.now();
+    await stats.record(
+      Array.from({ length: 20 }, (_, i) => ({
+        provider: "openai" as const,
+        model: "gpt-4o-mini",
+        at: now - 1000 + i,
+        ok: true,
+        kind: null,
+        http_status: 200,
+        latency_ms: 900,
+        ttft_ms: 300,
+        error: null,
+      })),
+    );
+    // The health endpoint reads fresh stats, which refreshes this isolate's cached snapshot.
+    await call(s.env, "/v1/health/providers");
+    const t0 = Date.now();
+    const stream = await client(s).chat.completions.create(
+      withGateway(
+        { model: "openai/gpt-4o-mini", messages: [{ role: "user" as const, content: "hi" }], stream: true as const },
+        { models: ["openai/gpt-4o-mini", "mistral/mistral-small-latest"] },
+      ),
+    );
+    const out = await readChatStream(stream);
+    const elapsed = Date.now() - t0;
+    expect(out.error).toBeNull();
+    expect(out.xRouter?.provider).toBe("mistral");
+    expect(elapsed).toBeGreaterThanOrEqual(rescue.first_token_floor_ms - 100);
+    expect(elapsed).toBeLessThan(15_000);
   });
 });
