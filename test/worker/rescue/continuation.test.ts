@@ -1,6 +1,10 @@
 // Rescue after the commit point, through the official openai client: a committed stream that breaks is continued on a
 // prefill-capable candidate (Anthropic, Mistral, Ollama) or spliced onto a restart, so the client reads one answer.
+
+import { createExecutionContext } from "cloudflare:test";
+import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
+import worker from "../../../src/index.ts";
 import { newSession } from "../gateway.ts";
 import { CLOCKS, client, completions, lastMessage, readChatStream, recordedText, withGateway } from "./helpers.ts";
 
@@ -183,5 +187,31 @@ describe("the Responses dialect gets the same rescue", () => {
     // The answer ends as the continuation ended it (the Mistral recording stops at its token limit: incomplete), and
     // never as response.failed.
     expect(types.at(-1)).toBe("response.incomplete");
+  });
+});
+
+describe("the Messages dialect gets the same rescue", () => {
+  it("a cut stream is continued: the Anthropic SDK reads the whole text and a normal message_stop", async () => {
+    const rest = await recordedText(await newSession(), "mistral/mistral-small-latest");
+    const s = await newSession({ faults: [CUT] });
+    const sessionEnv = { ...s.env, ADMIN_KEY: "admin-key-for-rescue-tests-0123456789" };
+    const anthropic = new Anthropic({
+      baseURL: "http://127.0.0.1:8787",
+      apiKey: "admin-key-for-rescue-tests-0123456789",
+      maxRetries: 0,
+      defaultHeaders: { "x-router-timeout-idle-ms": String(CLOCKS.idle_ms) },
+      fetch: async (url: string | URL | Request, init?: RequestInit) =>
+        worker.fetch(new Request(url, init), sessionEnv, createExecutionContext()),
+    });
+    const stream = anthropic.messages.stream({
+      model: "openai/gpt-4o-mini",
+      max_tokens: 200,
+      messages: [{ role: "user", content: "What is 10 + 5?" }],
+      ...{ models: ["openai/gpt-4o-mini", "mistral/mistral-small-latest"] },
+    });
+    const message = await stream.finalMessage();
+    const text = message.content.map((b) => (b.type === "text" ? b.text : "")).join("");
+    expect(text).toBe(`10 + ${rest}`);
+    expect(await completions(s, "mistral")).toHaveLength(1);
   });
 });
