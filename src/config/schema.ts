@@ -93,6 +93,23 @@ export const PricingSchema = z
   });
 export type Pricing = z.infer<typeof PricingSchema>;
 
+/**
+ * One host of a model: its own provider (default: the model's), or the model's provider at another base URL (read
+ * from the env variable `base_url_env`, so the URL stays out of the config), with a weight.
+ */
+export const DeploymentSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "lower-case letters, digits, - and _, at most 32"),
+  provider: ProviderIdSchema.optional(),
+  base_url_env: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{0,63}$/, "an env variable name (A-Z, 0-9, _)")
+    .optional(),
+  /** The id this host knows the model by, when it differs. */
+  upstream_id: z.string().min(1).optional(),
+  weight: z.number().positive().max(1000).default(1),
+});
+export type Deployment = z.infer<typeof DeploymentSchema>;
+
 export const ModelEntrySchema = z
   .strictObject({
     id: z.string().min(1),
@@ -117,12 +134,17 @@ export const ModelEntrySchema = z
     legacy: z.boolean().default(false),
     /** Whether the model continues an assistant message given as the last turn (used for stream continuation). */
     accepts_prefill: z.boolean().default(false),
+    /** Several hosts of this model, spread by weight and live health (docs/LLM_PROVIDERS.md, Capacity). */
+    deployments: z.array(DeploymentSchema).max(16).optional(),
   })
   .superRefine((m, ctx) => {
     if (m.type === "embedding" && m.dimensions === undefined)
       ctx.addIssue({ code: "custom", path: ["dimensions"], message: "an embedding model needs dimensions" });
     if (m.type === "chat" && m.dimensions !== undefined)
       ctx.addIssue({ code: "custom", path: ["dimensions"], message: "only embedding models have dimensions" });
+    const names = (m.deployments ?? []).map((d) => d.name);
+    if (new Set(names).size !== names.length)
+      ctx.addIssue({ code: "custom", path: ["deployments"], message: "deployment names must be unique" });
     if (m.type === "embedding" && m.pricing.output !== 0)
       ctx.addIssue({ code: "custom", path: ["pricing", "output"], message: "an embedding model bills input only (0)" });
   });

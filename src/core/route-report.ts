@@ -24,6 +24,8 @@ export interface RouteReport {
   latency_ms: number;
   ttft_ms: number | null;
   warnings: string[];
+  /** The deployment (host) of a model with `deployments` that answered (`x-router-deployment`); absent otherwise. */
+  deployment?: string;
   /** The response cache's verdict (`x-router-cache`): hit (answered from the cache at $0), miss, or bypass. */
   cache?: "hit" | "miss" | "bypass";
 }

@@ -35,6 +35,8 @@ export interface ExecuteInput {
   gate?: CircuitGate;
   /** The adapter for a provider (absent: the registry's); tests pass a fake one. */
   adapterFor?: (provider: ProviderId) => ProviderAdapter;
+  /** The env a candidate's calls go out with (a deployment's own base URL); absent: `env` for all. */
+  envFor?: (candidate: Candidate) => ProviderEnv;
   /** The first-token clock of a candidate (adaptive: src/execute/clocks.ts); absent: timeouts.first_token_ms. */
   firstTokenFor?: (candidate: Candidate) => number;
   /** Rescue after the commit point (docs/failover.md); absent: a broken committed stream is an error event. */
@@ -123,7 +125,8 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     attempts.push(skipped(candidate, "circuit half-open; its one probe is in flight from another isolate"));
     return false;
   };
-  const ctx = { env: input.env, newId: deps.newId };
+  // A deployment with its own base URL calls with an env that names it (the adapters read the base URL from env).
+  const ctxFor = (candidate: Candidate) => ({ env: input.envFor?.(candidate) ?? input.env, newId: deps.newId });
   const attemptInput = (
     candidate: Candidate,
     adapter: ProviderAdapter,
@@ -136,7 +139,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     deadline: attemptDeadline,
     clientSignal: input.clientSignal,
     deps,
-    ctx,
+    ctx: ctxFor(candidate),
     firstTokenMs: input.firstTokenFor?.(candidate),
     malformedRunLimit: input.rescue?.malformedRunLimit,
   });
@@ -161,7 +164,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
           const built = adapter.buildChatRequest(
             rescueRequest,
             { upstreamId: candidate.ref.upstreamId, entry: candidate.ref.entry },
-            ctx,
+            ctxFor(candidate),
           );
           const stream = await openStream(attemptInput(candidate, adapter, built, deadline));
           const record = ok(candidate, deps.now() - began, stream.ttftMs);
@@ -225,7 +228,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
         const built = adapter.buildChatRequest(
           request,
           { upstreamId: candidate.ref.upstreamId, entry: candidate.ref.entry },
-          ctx,
+          ctxFor(candidate),
         );
         return { candidate, adapter, built, index: k, began: deps.now() };
       } catch (err) {
@@ -249,7 +252,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     const adapter = (input.adapterFor ?? adapterFor)(ref.provider);
     let built: BuiltRequest;
     try {
-      built = adapter.buildChatRequest(request, { upstreamId: ref.upstreamId, entry: ref.entry }, ctx);
+      built = adapter.buildChatRequest(request, { upstreamId: ref.upstreamId, entry: ref.entry }, ctxFor(candidate));
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err;
       errors.push(err);

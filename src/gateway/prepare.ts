@@ -9,6 +9,7 @@ import type { Caller } from "../keys/caller.ts";
 import { budgetRemainingHint } from "../ledger/budget-gate.ts";
 import type { ProviderAdapter } from "../providers/adapter.ts";
 import { adapterFor } from "../providers/index.ts";
+import { envValue } from "../providers/spec.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
 import { buildPlan } from "../routing/plan.ts";
 import type { Plan } from "../routing/plan-types.ts";
@@ -71,6 +72,7 @@ export function prepareChat(input: ChatInput, scope: ChatScope): PreparedChat {
     stats: scope.stats,
     workspaceBudgetRemaining: budgetRemainingHint(governance, workspaceId),
     random: deps.random,
+    envValue: (name) => envValue(scope.env, name),
   });
   return { ...input, workspaceId, plan };
 }

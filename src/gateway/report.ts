@@ -45,6 +45,7 @@ export function routeReport(
     latency_ms: latencyMs,
     ttft_ms: ttftMs,
     warnings: input.warnings,
+    ...(candidate.ref.deployment === undefined ? {} : { deployment: candidate.ref.deployment.name }),
   };
 }
 

@@ -11,6 +11,8 @@ import { type RescuedStream, sumUsage } from "../execute/rescue.ts";
 import { type ExecutionFailure, executePlan } from "../execute/run-plan.ts";
 import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
 import { type BudgetNotice, holdBudget } from "../ledger/budget-gate.ts";
+import { specOf } from "../providers/index.ts";
+import { deploymentEnv } from "../routing/deployments.ts";
 import type { Plan } from "../routing/plan-types.ts";
 import { boundPromptTokens } from "../routing/tokens.ts";
 import { withResponseCache } from "./cache-step.ts";
@@ -97,6 +99,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     ),
     startedAt,
     adapterFor: prepared.adapterFor,
+    envFor: (c) => deploymentEnv(scope.env, c.ref, (p) => specOf(p).env.baseUrl),
     // Live stats: outcomes go to the stats object through waitUntil, never awaited; circuits come from the cached snapshot.
     onAttempt: (record) => {
       const o = outcomeOf(record, deps.now());

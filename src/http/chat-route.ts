@@ -87,6 +87,7 @@ export function routeHeaders(requestId: string, route: RouteReport): Record<stri
     "x-router-attempts": String(tried(route.attempts)),
   };
   if (route.chain !== null) headers["x-router-chain"] = route.chain;
+  if (route.deployment !== undefined) headers["x-router-deployment"] = route.deployment;
   if (route.cache !== undefined) headers["x-router-cache"] = route.cache;
   if (route.warnings.length > 0)
     headers["x-router-warnings"] = encodeURIComponent(route.warnings.join("; ")).slice(0, 4000);

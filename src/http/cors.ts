@@ -14,6 +14,7 @@ const EXPOSED_HEADERS = [
   "x-router-strategy",
   "x-router-attempts",
   "x-router-chain",
+  "x-router-deployment",
   "x-router-warnings",
   "x-budget-remaining-usd",
   "x-budget-alert",

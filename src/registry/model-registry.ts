@@ -4,10 +4,12 @@ import { type ModelEntry, PROVIDER_IDS, type ProviderId } from "../config/schema
 /** A model a call can go to. `entry` is null for a model the registry does not list (priced as unknown). */
 export interface ModelRef {
   provider: ProviderId;
-  /** Registry id, or the caller's name for an unlisted model. */
+  /** Registry id, or the caller's name for an unlisted model; `<id>@<deployment>` for one host of a deployed model. */
   id: string;
   upstreamId: string;
   entry: ModelEntry | null;
+  /** One host of a model with `deployments`: its name and the env variable holding its base URL (if another). */
+  deployment?: { name: string; base_url_env: string | null };
 }
 
 export class ModelRegistry {

@@ -5,6 +5,7 @@ import type { CanonicalRequest } from "../core/types.ts";
 import { pricedServiceTier } from "../ledger/cost.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
+import { expandDeployments } from "./deployments.ts";
 import { classifyDifficulty } from "./difficulty.ts";
 import { type Facts, factsFor } from "./facts.ts";
 import { applyFilters, type FilterInput } from "./filters.ts";
@@ -27,8 +28,10 @@ export interface PlanInput {
   stats: StatsSnapshot;
   /** USD the workspace's budget still allows for this request; null when it has no budget. */
   workspaceBudgetRemaining: number | null;
-  /** Uniform in [0, 1): the planner's only randomness (latency exploration), passed in for tests. */
+  /** Uniform in [0, 1): the planner's randomness (latency exploration, deployment order), passed in for tests. */
   random: () => number;
+  /** Reads an env variable (a deployment's base URL); absent: deployments with their own base URL are left out. */
+  envValue?: (name: string) => string | undefined;
 }
 
 /** What the request needs from a model: router.capabilities, the task type's, and what its body implies. */
@@ -134,7 +137,17 @@ export function buildPlan(input: PlanInput): Plan {
   }
 
   const order: PlanOrder = targets.tail.length === 0 ? "requested" : targets.rankTail ? "strategy" : "listed";
-  for (const dropped of candidates.splice(limit)) {
+  const cut = candidates.splice(limit);
+  // A deployed model's hosts take its one place in the plan: each is tried in turn like a candidate.
+  const hosts = expandDeployments(candidates, {
+    configured: input.configured,
+    envValue: input.envValue ?? (() => undefined),
+    stats,
+    random: input.random,
+  });
+  candidates.splice(0, candidates.length, ...hosts.candidates);
+  excluded.push(...hosts.excluded);
+  for (const dropped of cut) {
     excluded.push({
       provider: dropped.ref.provider,
       model: dropped.ref.id,
