@@ -1,5 +1,6 @@
 // POST /v1/route (dry run), GET /v1/chains, GET /v1/strategies through the real Worker entry.
 import { describe, expect, it } from "vitest";
+import { CONFIG } from "../../../src/config/index.ts";
 import { CHAIN_NAMES, STRATEGIES } from "../../../src/config/schema.ts";
 import { call, chat, newSession } from "../gateway.ts";
 
@@ -58,6 +59,33 @@ describe("POST /v1/route", () => {
     expect(body.excluded.every((e) => typeof e.reason === "string" && e.reason.length > 0)).toBe(true);
     expect(body.excluded.find((e) => e.model === "llama2")?.reason).toMatch(/^legacy model/);
     expect(await s.requests()).toEqual([]);
+  });
+
+  it("balanced: names the request's difficulty class and floor, and why each candidate is in or out", async () => {
+    const s = await newSession();
+    const code = "Fix this function:\n```ts\nfunction add(a: number, b: number) { return a - b; }\n```";
+    const res = await route(s.env, {
+      model: "auto",
+      messages: [{ role: "user", content: code }],
+      max_tokens: 200,
+      router: { strategy: "balanced" },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as RouteBody & {
+      difficulty: { class: string; quality_floor: number; signals: unknown[] } | null;
+    };
+    expect(body.difficulty).toMatchObject({
+      class: "code",
+      quality_floor: CONFIG.fallback.difficulty.classes.code.quality_floor,
+    });
+    expect(body.candidates[0]?.reasons.join(" ")).toMatch(/meets the code floor/);
+    expect(body.candidates.some((c) => /below the code floor/.test(c.reasons.join(" ")))).toBe(true);
+    // A greeting is simple: a lower floor, and a cheaper first choice.
+    const hello = (await (
+      await route(s.env, { model: "auto", messages: USER, max_tokens: 50, router: { strategy: "balanced" } })
+    ).json()) as RouteBody & { difficulty: { class: string } };
+    expect(hello.difficulty.class).toBe("simple");
+    expect(hello.candidates[0]!.estimated_cost_usd!).toBeLessThan(body.candidates[0]!.estimated_cost_usd!);
   });
 
   it("validates the body exactly as chat completions does", async () => {
