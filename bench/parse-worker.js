@@ -1,15 +1,20 @@
-// For bench/stream-floor.ts: the least a gateway that reads each event can do. Like bench/commit-worker.js it reads
-// every upstream chunk in JavaScript, and it also decodes it, splits the SSE events, parses each event's JSON once and
-// writes it back re-serialised, one write per upstream read (batched), with no framework, validation or routing.
+// For bench/stream-floor.ts: the least a gateway that reads what passes through can do, with no framework, validation
+// or routing. It parses the client's JSON body and sends it re-serialised; a JSON answer is parsed and re-serialised;
+// a stream is read chunk by chunk in JavaScript (as bench/commit-worker.js does), each chunk decoded, its SSE events
+// split, each event's JSON parsed once and written back re-serialised, one write per upstream read.
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     const upstream = await fetch(new URL(url.pathname, env.UPSTREAM), {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: await request.text(),
+      body: JSON.stringify(JSON.parse(await request.text())),
     });
-    if (!upstream.headers.get("content-type")?.includes("text/event-stream")) return upstream;
+    if (!upstream.headers.get("content-type")?.includes("text/event-stream"))
+      return new Response(JSON.stringify(await upstream.json()), {
+        status: upstream.status,
+        headers: { "content-type": "application/json" },
+      });
     const reader = upstream.body.getReader();
     const decoder = new TextDecoder();
     const encoder = new TextEncoder();

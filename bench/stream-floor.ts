@@ -1,12 +1,12 @@
-// One-off control experiment (not part of `npm run bench`): what reading a stream in JavaScript costs on workerd.
+// One-off control experiment (not part of `npm run bench`): what reading the traffic in JavaScript costs on workerd.
 //
 //   npm run bench (or its build step) first, then: node bench/stream-floor.ts
 //
-// CPU per stream (20 chunks, back to back) and streamed req/s at 16 connections, in interleaved rounds, through: the
-// bare Worker (workerd pipes the upstream body natively), bench/commit-worker.js (reads every chunk in JavaScript and
-// writes it back unchanged), bench/parse-worker.js (also parses each event's JSON once and re-serialises it, one write
-// per read) and Switchyard's bundle in bench/out/bundle. The two controls are the floor of any gateway that looks at
-// the events in JavaScript. Prints a Markdown table.
+// CPU per non-streaming request, CPU per stream (20 chunks, back to back) and streamed req/s at 16 connections, in
+// interleaved rounds, through: the bare Worker (workerd pipes the bodies natively), bench/commit-worker.js (reads
+// every chunk in JavaScript and writes it back unchanged), bench/parse-worker.js (parses and re-serialises the JSON
+// bodies; on a stream, each event's JSON once, one write per read) and Switchyard's bundle in bench/out/bundle. The two
+// controls are the floor of any gateway that looks at what it forwards in JavaScript. Prints a Markdown table.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runLoad } from "./load.ts";
@@ -16,6 +16,7 @@ import { startEmulator, startWorker, stopAll } from "./targets.ts";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ROUNDS = 4;
 const STREAMS = 250;
+const REQUESTS = 500;
 try {
   const emulator = await startEmulator(root);
   await emulator.setStream({ chunks: 20, delayMs: 0 });
@@ -36,29 +37,39 @@ try {
     },
   ];
   for (const t of targets) await runLoad(t.target.endpoint, { connections: 16, stream: true, durationS: 1 });
-  const sums = targets.map(() => ({ cpuS: 0, streams: 0, seconds: 0, done: 0 }));
+  const sums = targets.map(() => ({ jsonS: 0, requests: 0, cpuS: 0, streams: 0, seconds: 0, done: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, t] of targets.entries()) {
-      const before = treeCpuSeconds(t.target.started.pid);
-      const run = await runLoad(t.target.endpoint, { connections: 16, stream: true, amount: STREAMS });
       const sum = sums[i]!;
+      const start = treeCpuSeconds(t.target.started.pid);
+      const json = await runLoad(t.target.endpoint, { connections: 16, stream: false, amount: REQUESTS });
+      const before = treeCpuSeconds(t.target.started.pid);
+      sum.jsonS += before - start;
+      sum.requests += json.latencies.length + json.errors;
+      const run = await runLoad(t.target.endpoint, { connections: 16, stream: true, amount: STREAMS });
       sum.cpuS += treeCpuSeconds(t.target.started.pid) - before;
       sum.streams += run.latencies.length + run.errors;
       sum.done += run.latencies.length;
       sum.seconds += run.seconds;
     }
   }
-  console.log(`${ROUNDS} rounds of ${STREAMS} streams (20 chunks) each, 16 connections, interleaved.\n`);
-  console.log("| target | CPU ms / stream | × bare Worker | streams/s | × bare Worker |");
-  console.log("| --- | ---: | ---: | ---: | ---: |");
+  console.log(
+    `${ROUNDS} rounds of ${REQUESTS} requests and ${STREAMS} streams (20 chunks) each, 16 connections, interleaved.\n`,
+  );
+  console.log(
+    "| target | CPU ms / request | × bare Worker | CPU ms / stream | × bare Worker | streams/s | × bare Worker |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  const bareJson = (sums[0]!.jsonS * 1000) / sums[0]!.requests;
   const bareCpu = (sums[0]!.cpuS * 1000) / sums[0]!.streams;
   const bareRate = sums[0]!.done / sums[0]!.seconds;
   for (const [i, t] of targets.entries()) {
     const s = sums[i]!;
+    const json = (s.jsonS * 1000) / s.requests;
     const cpu = (s.cpuS * 1000) / s.streams;
     const rate = s.done / s.seconds;
     console.log(
-      `| ${t.name} | ${cpu.toFixed(3)} | ${(cpu / bareCpu).toFixed(2)}× | ${rate.toFixed(0)} | ${(rate / bareRate).toFixed(2)}× |`,
+      `| ${t.name} | ${json.toFixed(3)} | ${(json / bareJson).toFixed(2)}× | ${cpu.toFixed(3)} | ${(cpu / bareCpu).toFixed(2)}× | ${rate.toFixed(0)} | ${(rate / bareRate).toFixed(2)}× |`,
     );
   }
 } finally {

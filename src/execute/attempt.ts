@@ -5,7 +5,7 @@ import type { ChatResult, StreamEvent } from "../core/types.ts";
 import type { AdapterContext, BuiltRequest, ProviderAdapter } from "../providers/adapter.ts";
 import { readWireMessages, type WireMessage } from "../streams/wire-messages.ts";
 import type { ExecDeps } from "./deps.ts";
-import { clockError, withClock } from "./timed-iterator.ts";
+import { type ClockName, clockError, withClock } from "./timed-iterator.ts";
 
 export interface AttemptInput {
   adapter: ProviderAdapter;
@@ -51,24 +51,94 @@ export interface CommittedStream {
 // dialects show it to the client as it comes.
 const isContent = (e: StreamEvent) => e.type === "text" || e.type === "tool_call_start" || e.type === "reasoning";
 
+/**
+ * One timer for an attempt's clocks before the commit point (the headers, then the first token; for a call, the
+ * headers, then the body) instead of one armed and cleared per phase and per event. It is never armed more than
+ * idle_ms ahead, the most any later phase starts with, so a phase whose limit is later never re-arms it: the timer
+ * fires, finds the phase's limit not reached, and re-arms for the rest.
+ */
+class AttemptClock {
+  readonly expired: Promise<never>;
+  #fail: (err: ProviderError) => void = () => undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #armedFor = Number.POSITIVE_INFINITY;
+  #limit = Number.POSITIVE_INFINITY;
+  #clock: ClockName = "headers";
+  #ms = 0;
+
+  constructor(
+    readonly input: AttemptInput,
+    readonly controller: AbortController,
+  ) {
+    this.expired = new Promise<never>((_, reject) => {
+      this.#fail = reject;
+    });
+    this.expired.catch(() => undefined);
+  }
+
+  /** From now on the attempt must be past this phase by `limit` (epoch ms), or `clock` (of `ms`) ran out. */
+  phase(clock: ClockName, ms: number, limit: number): void {
+    this.#clock = clock;
+    this.#ms = ms;
+    this.#limit = limit;
+    if (limit < this.#armedFor) this.#arm();
+  }
+
+  /** `promise`, or the clock's timeout if it runs out first (the attempt's controller is then aborted). */
+  race<T>(promise: Promise<T>): Promise<T> {
+    // The loser of the race may reject later (an aborted read): that rejection is expected and handled here.
+    promise.catch(() => undefined);
+    return Promise.race([promise, this.expired]);
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
+    this.#limit = Number.POSITIVE_INFINITY;
+  }
+
+  #arm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    const now = this.input.deps.now();
+    this.#armedFor = Math.min(this.#limit, now + this.input.timeouts.idle_ms);
+    this.#timer = setTimeout(this.#fire, Math.max(0, this.#armedFor - now));
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
+    if (this.input.deps.now() < this.#limit) {
+      this.#arm();
+      return;
+    }
+    const error = clockError(this.input.adapter.id, this.#clock, this.#ms);
+    this.controller.abort(error);
+    this.#fail(error);
+  };
+}
+
 /** Sends the request and waits for headers; a non-2xx answer becomes the adapter's ProviderError. */
-async function send(input: AttemptInput, controller: AbortController, headersMs: number): Promise<Response> {
+async function send(
+  input: AttemptInput,
+  controller: AbortController,
+  headersMs: number,
+  clock: AttemptClock,
+): Promise<Response> {
   const { adapter, built, deps } = input;
-  const remaining = input.deadline - deps.now();
-  const clock = remaining < headersMs ? "deadline" : "headers";
+  const now = deps.now();
+  const remaining = input.deadline - now;
+  const limitMs = Math.min(headersMs, remaining);
+  clock.phase(remaining < headersMs ? "deadline" : "headers", limitMs, now + limitMs);
   let response: Response;
   try {
-    response = await withClock(
+    response = await clock.race(
       deps.fetch(built.request.url, {
         method: "POST",
         headers: built.request.headers,
         body: JSON.stringify(built.request.body),
         signal: controller.signal,
       }),
-      Math.min(headersMs, remaining),
-      clock,
-      controller,
-      adapter.id,
     );
   } catch (err) {
     throw translateFailure(err, input, controller);
@@ -85,11 +155,14 @@ async function send(input: AttemptInput, controller: AbortController, headersMs:
 /** A non-streaming call. Providers send headers only once the answer is complete, so headers wait for the deadline. */
 export async function callOnce(input: AttemptInput): Promise<ChatResult> {
   const controller = linkedController(input.clientSignal);
+  const clock = new AttemptClock(input, controller);
   try {
-    const response = await send(input, controller, input.deadline - input.deps.now());
+    const response = await send(input, controller, input.deadline - input.deps.now(), clock);
     let json: unknown;
     try {
-      json = await withClock(response.json(), input.timeouts.idle_ms, "idle", controller, input.adapter.id);
+      const idle = input.timeouts.idle_ms;
+      clock.phase("idle", idle, input.deps.now() + idle);
+      json = await clock.race(response.json());
     } catch (err) {
       if (err instanceof SyntaxError)
         throw new ProviderError({
@@ -101,6 +174,7 @@ export async function callOnce(input: AttemptInput): Promise<ChatResult> {
     }
     return input.adapter.parseChatResponse(json, input.ctx);
   } finally {
+    clock.stop();
     controller.dispose();
   }
 }
@@ -113,8 +187,9 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
   const abort = (reason?: unknown) => controller.abort(reason);
   const guard = new MalformedGuard(adapter.id, input.malformedRunLimit ?? 3);
   let waitHook: (() => void) | null = null;
+  const clock = new AttemptClock(input, controller);
   try {
-    const response = await send(input, controller, timeouts.headers_ms);
+    const response = await send(input, controller, timeouts.headers_ms, clock);
     if (response.body === null)
       throw new ProviderError({ kind: "malformed", provider: adapter.id, message: "a stream answer had no body" });
     const events = adapter.parseStream(
@@ -123,17 +198,12 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
     );
     const head: StreamEvent[] = [];
     const firstTokenMs = input.firstTokenMs ?? timeouts.first_token_ms;
+    // The first token is due firstTokenMs after the request went out (or by the deadline, if that comes first).
+    const firstTokenBy = started + firstTokenMs;
+    if (input.deadline < firstTokenBy) clock.phase("deadline", input.deadline - started, input.deadline);
+    else clock.phase("first_token", firstTokenMs, firstTokenBy);
     for (;;) {
-      const elapsed = deps.now() - started;
-      const untilDeadline = input.deadline - deps.now();
-      const firstToken = firstTokenMs - elapsed;
-      const next = await withClock(
-        events.next(),
-        Math.min(firstToken, untilDeadline),
-        untilDeadline < firstToken ? "deadline" : "first_token",
-        controller,
-        adapter.id,
-      ).catch((err: unknown) => {
+      const next = await clock.race(events.next()).catch((err: unknown) => {
         throw translateFailure(err, input, controller, true);
       });
       if (next.done) {
@@ -148,6 +218,7 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
     }
     // From here on a malformed chunk is skipped, not a reason to fall back: the client has the answer's start.
     guard.committed = true;
+    clock.stop();
     return {
       head,
       rest: timedRest(events, input, controller),
@@ -159,6 +230,7 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
       },
     };
   } catch (err) {
+    clock.stop();
     abort(err);
     controller.dispose();
     throw err;
