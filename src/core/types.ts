@@ -70,6 +70,18 @@ export function totalPromptTokens(u: Usage): number {
   return u.input_tokens + u.cached_input_tokens + u.cache_write_tokens;
 }
 
+/**
+ * Prompt-cache writes (Anthropic's cache_control), which OpenAI's usage has no field for: named beside cached_tokens
+ * when there were any, so every dialect reports what the ledger bills (Messages has cache_creation_input_tokens).
+ */
+export function cacheWrites(u: Usage): { cache_write_tokens?: number; cache_write_1h_tokens?: number } {
+  if (u.cache_write_tokens === 0) return {};
+  return {
+    cache_write_tokens: u.cache_write_tokens,
+    ...(u.cache_write_1h_tokens ? { cache_write_1h_tokens: u.cache_write_1h_tokens } : {}),
+  };
+}
+
 export interface ToolCall {
   id: string;
   name: string;

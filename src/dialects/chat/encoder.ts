@@ -1,7 +1,7 @@
 // The chat dialect's encoder of OpenAI answers: chat.completion JSON, chat.completion.chunk SSE lines, error events.
 import type { RouteReport } from "../../core/route-report.ts";
 import type { ChatResult, FinishReason, StreamEvent, Usage } from "../../core/types.ts";
-import { totalPromptTokens } from "../../core/types.ts";
+import { cacheWrites, totalPromptTokens } from "../../core/types.ts";
 
 export function openAIUsage(u: Usage) {
   const prompt = totalPromptTokens(u);
@@ -9,7 +9,7 @@ export function openAIUsage(u: Usage) {
     prompt_tokens: prompt,
     completion_tokens: u.output_tokens,
     total_tokens: prompt + u.output_tokens,
-    prompt_tokens_details: { cached_tokens: u.cached_input_tokens },
+    prompt_tokens_details: { cached_tokens: u.cached_input_tokens, ...cacheWrites(u) },
   };
 }
 
@@ -53,8 +53,12 @@ export class ChunkWriter {
   sawToolCall = false;
   readonly #base: { id: string; object: "chat.completion.chunk"; created: number; model: string };
 
+  /** A delta chunk's text up to its delta: every chunk of the answer begins the same. */
+  readonly #deltaHead: string;
+
   constructor(id: string, created: number, model: string) {
     this.#base = { id, object: "chat.completion.chunk", created, model };
+    this.#deltaHead = `data: ${JSON.stringify(this.#base).slice(0, -1)},"choices":[{"index":0,"delta":`;
   }
 
   /** Encodes one event; returns null for events that are held for the end (finish, usage, end). */
@@ -108,7 +112,8 @@ export class ChunkWriter {
       this.#roleSent = true;
       delta = { role: "assistant", ...delta };
     }
-    return encoder.encode(sse({ ...this.#base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] }));
+    // The same bytes as sse({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] }).
+    return encoder.encode(`${this.#deltaHead}${JSON.stringify(delta)},"logprobs":null,"finish_reason":null}]}\n\n`);
   }
 }
 

@@ -1,7 +1,7 @@
 // The Responses dialect's encoder: a canonical result as OpenAI's Response object (output items, usage, x_router).
 import type { RouteReport } from "../../core/route-report.ts";
 import type { ChatResult, Usage } from "../../core/types.ts";
-import { totalPromptTokens } from "../../core/types.ts";
+import { cacheWrites, totalPromptTokens } from "../../core/types.ts";
 import { sealReasoning, wantsReasoningState } from "./reasoning-state.ts";
 import type { ResponsesRequest } from "./request.ts";
 
@@ -10,7 +10,7 @@ export function responsesUsage(u: Usage | null) {
   const output = u?.output_tokens ?? 0;
   return {
     input_tokens: input,
-    input_tokens_details: { cached_tokens: u?.cached_input_tokens ?? 0 },
+    input_tokens_details: { cached_tokens: u?.cached_input_tokens ?? 0, ...(u === null ? {} : cacheWrites(u)) },
     output_tokens: output,
     output_tokens_details: { reasoning_tokens: u?.reasoning_tokens ?? 0 },
     total_tokens: input + output,

@@ -1,6 +1,8 @@
 // What a dialect can say that the canonical conversation cannot carry (an image inside a tool result) is left out
-// with a warning the client can read, in x-router-warnings and x_router.warnings, and the rest is sent.
+// with a warning the client can read, in x-router-warnings and x_router.warnings, and the rest is sent; what
+// OpenAI's usage has no field for (prompt-cache writes) is named beside what it has.
 import { describe, expect, it } from "vitest";
+import { responsesUsage } from "../../../src/dialects/responses/encoder.ts";
 import { call, newSession } from "../gateway.ts";
 
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
@@ -71,5 +73,39 @@ describe("parts the canonical conversation does not carry", () => {
     const sent = JSON.stringify((await s.requests()).at(-1)?.body);
     expect(sent).toContain("the login page");
     expect(sent).not.toContain(PNG);
+  });
+});
+
+describe("prompt-cache writes in every dialect's usage", () => {
+  it("chat completions to Anthropic: cache_write_tokens beside cached_tokens, as the ledger bills them", async () => {
+    const s = await newSession();
+    const res = await call(s.env, "/v1/chat/completions", {
+      method: "POST",
+      json: {
+        model: "anthropic/claude-haiku-4-5",
+        max_tokens: 100,
+        messages: [
+          {
+            role: "system",
+            content: [{ type: "text", text: "A long guide.", cache_control: { type: "ephemeral", ttl: "1h" } }],
+          },
+          { role: "user", content: "hi" },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { usage: Record<string, unknown> };
+    // The recording: input 17, cache_creation 2056 (all ephemeral_1h), read 0, output 100.
+    expect(body.usage).toMatchObject({
+      prompt_tokens: 17 + 2056,
+      prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 2056, cache_write_1h_tokens: 2056 },
+    });
+  });
+
+  it("Responses usage names cache writes the same way, and leaves them out when there were none", () => {
+    const u = { input_tokens: 17, cached_input_tokens: 5, cache_write_tokens: 2056, output_tokens: 100 };
+    expect(responsesUsage(u).input_tokens_details).toEqual({ cached_tokens: 5, cache_write_tokens: 2056 });
+    expect(responsesUsage(u).input_tokens).toBe(17 + 5 + 2056);
+    expect(responsesUsage({ ...u, cache_write_tokens: 0 }).input_tokens_details).toEqual({ cached_tokens: 5 });
   });
 });
