@@ -134,6 +134,9 @@ export interface RequestRow {
   cost_usd: number | null;
   /** Tokens and cost are the gateway's estimate: the provider never reported usage. */
   usage_estimated: boolean;
+  /** Answered by the response cache at $0; what the answer cost when it was made. */
+  cache_hit?: boolean;
+  cache_saved_usd?: number | null;
   latency_ms: number;
   ttft_ms: number | null;
   attempts: {

@@ -62,6 +62,17 @@ function row(r: RequestRow): HTMLTableRowElement {
             "est.",
           )
         : null,
+      r.cache_hit
+        ? h(
+            "span",
+            {
+              class: "tag",
+              "data-cache-hit": "",
+              title: `answered from the response cache; saved ${usd(r.cache_saved_usd)}`,
+            },
+            "cached",
+          )
+        : null,
       h(
         "div",
         { class: "muted small" },

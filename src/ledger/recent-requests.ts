@@ -25,6 +25,9 @@ export interface RecentRequest {
   cost_usd: number | null;
   /** The provider never reported usage (a stream cut before it, an answer without it): estimated tokens and cost. */
   usage_estimated: boolean;
+  /** Answered by the response cache ($0, no attempts); `cache_saved_usd` is what the answer cost when it was made. */
+  cache_hit: boolean;
+  cache_saved_usd: number | null;
   latency_ms: number;
   ttft_ms: number | null;
   error: string | null;
@@ -97,6 +100,8 @@ export async function recentRequests(
     cached_input_tokens: r.cachedInputTokens,
     cost_usd: r.costPico === null ? null : picoToUsd(r.costPico),
     usage_estimated: r.usageEstimated,
+    cache_hit: r.cacheHit,
+    cache_saved_usd: r.cacheSavedPico === null ? null : picoToUsd(r.cacheSavedPico),
     latency_ms: r.latencyMs,
     ttft_ms: r.ttftMs,
     error: r.error,

@@ -239,6 +239,12 @@ describe("response cache", () => {
     expect(totals).toMatchObject({ requests: 3, cache_hits: 2 });
     expect(totals.cache_saved_usd).toBeCloseTo(2 * (made.cost_usd ?? 0), 9);
     expect(totals.cost_usd).toBeCloseTo(made.cost_usd ?? 0, 9);
+    // The dashboard's recent requests mark the hits and what each saved.
+    const recent = await call(s.env, `/v1/requests?workspace_id=${ws}`);
+    const rows = ((await recent.json()) as { data: { cache_hit: boolean; cache_saved_usd: number | null }[] }).data;
+    expect(rows.map((r) => r.cache_hit)).toEqual([true, true, false]);
+    expect(rows[0]?.cache_saved_usd).toBeCloseTo(made.cost_usd ?? 0, 9);
+    expect(rows[2]?.cache_saved_usd).toBeNull();
   });
 });
 
