@@ -34,6 +34,8 @@ export interface Recorder {
       usage: Usage | null;
       /** Why the answer ended, where known (a stream's finish event, a JSON answer's finish_reason). */
       finish_reasons?: string[];
+      /** The model name the provider reported (a JSON answer's); absent: the id it was called by. */
+      response_model?: string;
       /** `usage` is the gateway's estimate: the provider never reported it (src/gateway/estimated-usage.ts). */
       usage_estimated?: boolean;
       ttft_ms: number | null;
@@ -103,12 +105,16 @@ export function recorder(
         ...outcome,
         latency_ms: deps.now() - startedAt,
       }),
-    answered: (candidate, attempts, { usage, usage_estimated, ttft_ms, status, error, finish_reasons, legs }) =>
+    answered: (
+      candidate,
+      attempts,
+      { usage, usage_estimated, ttft_ms, status, error, finish_reasons, response_model, legs },
+    ) =>
       record({
         ...base,
         provider: candidate.ref.provider,
         model: candidate.ref.id,
-        response_model: candidate.ref.upstreamId,
+        response_model: response_model ?? candidate.ref.upstreamId,
         ...(finish_reasons === undefined ? {} : { finish_reasons }),
         status,
         http_status: 200,

@@ -160,6 +160,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
       status: "ok",
       error: null,
       finish_reasons: [outcome.result.finish_reason],
+      response_model: outcome.result.model,
     });
     return {
       kind: "json",
