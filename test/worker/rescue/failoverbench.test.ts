@@ -54,6 +54,8 @@ interface Outcome {
   /** The HTTP status of a rejection, and the error's message (a rejection's, the error event's, response.failed's). */
   status: number | null;
   error: string | null;
+  /** A rejection's error code (the dialect's error body). */
+  code: string | null;
   ms: number;
 }
 
@@ -97,6 +99,7 @@ function rejected(err: unknown, t0: number): Outcome {
     xRouter: null,
     status: err instanceof OpenAI.APIError ? (err.status ?? null) : null,
     error: err instanceof Error ? err.message : String(err),
+    code: err instanceof OpenAI.APIError ? ((err.code as string | null | undefined) ?? null) : null,
     ms: Date.now() - t0,
   };
 }
@@ -131,6 +134,7 @@ const chat: Dialect = {
       xRouter: null,
       status: null,
       error: null,
+      code: null,
       ms: 0,
     };
     let finishes = 0;
@@ -186,6 +190,7 @@ const responses: Dialect = {
       xRouter: null,
       status: null,
       error: null,
+      code: null,
       ms: 0,
     };
     const settle = (response: OpenAI.Responses.Response) => {
@@ -451,6 +456,7 @@ for (const dialect of [chat, responses]) {
       expect(out.end).toBe("rejected");
       expect(out.status).toBe(400);
       expect(out.error).toMatch(/content|policy|safety/i);
+      expect(out.code).toBe("content_policy_violation");
       expect(await calls("openai")).toHaveLength(1);
       expect(await calls("mistral")).toHaveLength(0);
       expect(out.ms).toBeLessThan(5000);
