@@ -2,6 +2,7 @@
 // here is guarded: whatever error it makes passes the one redaction (./redact.ts) before it leaves.
 import type { ProviderId } from "../config/schema.ts";
 import { ProviderError } from "../core/errors.ts";
+import type { StreamEvent } from "../core/types.ts";
 import type { ProviderAdapter } from "./adapter.ts";
 import { anthropicAdapter } from "./anthropic/adapter.ts";
 import { mistralAdapter } from "./mistral.ts";
@@ -51,12 +52,17 @@ export function guardAdapter(adapter: ProviderAdapter, specs: readonly ProviderS
         return rethrow(err, ctx.env, specs);
       }
     },
-    async *parseStream(messages, ctx) {
-      try {
-        yield* adapter.parseStream(messages, ctx);
-      } catch (err) {
-        rethrow(err, ctx.env, specs);
-      }
+    parseStream(messages, ctx) {
+      // A thin wrapper, not a generator of its own around the adapter's: one layer less for every event of a stream.
+      const inner = adapter.parseStream(messages, ctx);
+      const redacted = (err: unknown) => rethrow(err, ctx.env, specs);
+      const wrapped: AsyncGenerator<StreamEvent> = {
+        next: (...args) => inner.next(...args).catch(redacted),
+        return: (value) => inner.return(value).catch(redacted),
+        throw: (err) => inner.throw(err).catch(redacted),
+        [Symbol.asyncIterator]: () => wrapped,
+      };
+      return wrapped;
     },
     parseError(status, headers, body, now, env) {
       const redact = redactorFor(env, specs);
