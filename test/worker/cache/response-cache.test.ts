@@ -7,6 +7,7 @@ import { cacheTtl } from "../../../src/gateway/cache-step.ts";
 import { FAST } from "../failover/helpers.ts";
 import { call, newSession, type Session, sseData } from "../gateway.ts";
 import { callFull, chatDone, uniqueWorkspace, xRouterOf } from "../ledger/ledger-helpers.ts";
+import { parseExposition, sampleValue } from "../observability/exposition.ts";
 
 const MODEL = "openai/gpt-4o-mini";
 
@@ -245,6 +246,12 @@ describe("response cache", () => {
     expect(rows.map((r) => r.cache_hit)).toEqual([true, true, false]);
     expect(rows[0]?.cache_saved_usd).toBeCloseTo(made.cost_usd ?? 0, 9);
     expect(rows[2]?.cache_saved_usd).toBeNull();
+    // And /metrics counts them (each session has a stats object of its own).
+    const metrics = parseExposition(await (await call(s.env, "/metrics")).text());
+    expect(sampleValue(metrics, "switchyard_cache_requests_total", { result: "hit" })).toBeGreaterThanOrEqual(2);
+    expect(sampleValue(metrics, "switchyard_cache_saved_usd_total")).toBeGreaterThanOrEqual(
+      2 * (made.cost_usd ?? 0) - 1e-12,
+    );
   });
 });
 
