@@ -279,7 +279,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
     out.push(`### ${p.name}`);
     out.push("");
     out.push(
-      `${int(p.requests)} requests; ${ms(p.summary.codeMs, 0)} ms sampled in the Worker's own code and bundled dependencies = **${perReq(p.summary.codeMs)} µs per request**. Modules are the bundle's sections (esbuild marks each with its source path); a line is the bundle's.`,
+      `${int(p.requests)} requests; ${ms(p.summary.codeMs, 0)} ms sampled in the Worker's own code and bundled dependencies = **${perReq(p.summary.codeMs)} µs per request**. Modules, lines and names are the source's, mapped through the deployed bundle's source map (a dependency counts as its package).`,
     );
     out.push("");
     out.push("| module | self ms | µs / request | share of samples |");
