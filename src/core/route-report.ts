@@ -9,6 +9,8 @@ export interface AttemptReport {
   status: string;
   error: string | null;
   latency_ms: number;
+  /** How the attempt joined, where it was not a plain try: a hedge, or a continuation or splice after the commit. */
+  via?: "hedge" | "continuation" | "splice";
 }
 
 export interface RouteReport {

@@ -254,6 +254,9 @@ export function rescuable(
 }
 
 function newLeg(candidate: Candidate, record: AttemptRecord, via: StreamLeg["via"]): StreamLeg {
+  // The ledger and the trace say how a later leg joined: a continuation of the text sent, or a spliced restart.
+  if (via === "prefill") record.via = "continuation";
+  else if (via === "splice") record.via = "splice";
   return { candidate, record, via, usage: null, usageEstimated: false };
 }
 

@@ -167,12 +167,12 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
             ctxFor(candidate),
           );
           const stream = await openStream(attemptInput(candidate, adapter, built, deadline));
-          const record = ok(candidate, deps.now() - began, stream.ttftMs);
+          const record = ok(candidate, deps.now() - began, stream.ttftMs, began);
           attempts.push(record);
           return { ok: true, stream, record };
         } catch (err) {
           if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
-          const record = failed(candidate, err, deps.now() - began, null);
+          const record = failed(candidate, err, deps.now() - began, null, began);
           attempts.push(record);
           input.onAttempt?.(record, candidate);
           return { ok: false, error: err };
@@ -204,9 +204,9 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     return { ok: true, kind: "stream", stream, candidate, attempts, warnings };
   };
   /** Records a failed attempt (a bug or the client leaving is rethrown). */
-  const noteFailure = (candidate: Candidate, err: unknown, began: number) => {
+  const noteFailure = (candidate: Candidate, err: unknown, began: number, via?: AttemptRecord["via"]) => {
     if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
-    const record = failed(candidate, err, deps.now() - began, null);
+    const record = failed(candidate, err, deps.now() - began, null, began, via);
     attempts.push(record);
     // Losing a hedge says nothing about the candidate's health, and is no reason the request failed.
     if (err.code === "hedge_lost") return;
@@ -272,7 +272,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
           const delay = attempt === 1 ? (input.hedgeFor?.(candidate) ?? null) : null;
           if (delay === null) {
             const opened = await openStream(one);
-            const record = ok(candidate, deps.now() - began, opened.ttftMs);
+            const record = ok(candidate, deps.now() - began, opened.ttftMs, began);
             attempts.push(record);
             return committed(candidate, record, opened, i + 1, built.warnings);
           }
@@ -298,16 +298,16 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
           });
           const hedge = partner as Partner | null;
           const { first, second } = h;
-          const firstRecord = first.ok ? ok(candidate, deps.now() - began, first.stream.ttftMs) : null;
+          const firstRecord = first.ok ? ok(candidate, deps.now() - began, first.stream.ttftMs, began) : null;
           if (firstRecord !== null) attempts.push(firstRecord);
           else if (second !== null && !first.ok) noteFailure(candidate, first.error, began);
           if (hedge !== null && second !== null) {
             if (second.ok) {
-              const record = ok(hedge.candidate, deps.now() - hedge.began, second.stream.ttftMs);
+              const record = ok(hedge.candidate, deps.now() - hedge.began, second.stream.ttftMs, hedge.began, "hedge");
               attempts.push(record);
               return committed(hedge.candidate, record, second.stream, hedge.index + 1, hedge.built.warnings);
             }
-            noteFailure(hedge.candidate, second.error, hedge.began);
+            noteFailure(hedge.candidate, second.error, hedge.began, "hedge");
           }
           if (first.ok && firstRecord !== null)
             return committed(candidate, firstRecord, first.stream, i + 1, built.warnings);
@@ -317,7 +317,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
         }
         const result = await callOnce(one);
         const elapsed = deps.now() - began;
-        const record = ok(candidate, elapsed, elapsed);
+        const record = ok(candidate, elapsed, elapsed, began);
         attempts.push(record);
         input.onAttempt?.(record, candidate);
         return { ok: true, kind: "json", result, candidate, attempts, warnings: built.warnings };
@@ -325,7 +325,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
         // A bug is not a fallback: only the one error type moves the plan along.
         if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
         errors.push(err);
-        const record = failed(candidate, err, deps.now() - began, null);
+        const record = failed(candidate, err, deps.now() - began, null, began);
         attempts.push(record);
         input.onAttempt?.(record, candidate);
 
@@ -386,8 +386,18 @@ export function backoff(attempt: number, retry: FallbackFile["retry"], random: (
   return Math.round(cap / 2 + (random() * cap) / 2);
 }
 
-function ok(candidate: Candidate, latency: number, ttft: number | null): AttemptRecord {
+// `startedAt` stamps when the try began (hedges overlap, so spans cannot lay attempts end to end); `via` says how a
+// try joined the request when it is not a plain one (a hedge started beside a slow first token).
+function ok(
+  candidate: Candidate,
+  latency: number,
+  ttft: number | null,
+  startedAt?: number,
+  via?: AttemptRecord["via"],
+): AttemptRecord {
   return {
+    ...(startedAt === undefined ? {} : { started_at: startedAt }),
+    ...(via === undefined ? {} : { via }),
     provider: candidate.ref.provider,
     model: candidate.ref.id,
     status: "ok",
@@ -399,8 +409,17 @@ function ok(candidate: Candidate, latency: number, ttft: number | null): Attempt
   };
 }
 
-function failed(candidate: Candidate, err: ProviderError, latency: number, ttft: number | null): AttemptRecord {
+function failed(
+  candidate: Candidate,
+  err: ProviderError,
+  latency: number,
+  ttft: number | null,
+  startedAt?: number,
+  via?: AttemptRecord["via"],
+): AttemptRecord {
   return {
+    ...(startedAt === undefined ? {} : { started_at: startedAt }),
+    ...(via === undefined ? {} : { via }),
     provider: candidate.ref.provider,
     model: candidate.ref.id,
     status: "failed",

@@ -13,6 +13,7 @@ export function publicAttempts(attempts: AttemptRecord[]): AttemptReport[] {
     status: a.status,
     error: a.error,
     latency_ms: a.latency_ms,
+    ...(a.via === undefined ? {} : { via: a.via }),
   }));
 }
 

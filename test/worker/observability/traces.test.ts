@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../../src/env.ts";
 import { traces } from "../../../src/gateway/services.ts";
-import { body } from "../failover/helpers.ts";
+import { body, streamedText } from "../failover/helpers.ts";
 import { call, chat, newSession, sseData } from "../gateway.ts";
 import { parseExposition, sampleValue } from "./exposition.ts";
 import { newReceiver, type ReceivedSpan, type Receiver, spansOf } from "./receiver.ts";
@@ -184,6 +184,34 @@ describe("OTLP traces", () => {
     expect(sampleValue(metrics, "switchyard_otlp_batches_dropped_total")).toBe(3);
     expect(sampleValue(metrics, "switchyard_otlp_spans_dropped_total")).toBe(6);
     expect(sampleValue(metrics, "switchyard_otlp_spans_exported_total")).toBeUndefined();
+  });
+
+  it("marks a hedge's attempt span and starts it at its own time, beside the slow first try", async () => {
+    const receiver = await newReceiver();
+    const s = await newSession(
+      { faults: [{ provider: "openai", model: "gpt-4o-mini", mode: "slow_first_token", delay_ms: 3000 }] },
+      tracedEnv(receiver),
+    );
+    const res = await chat(
+      s.env,
+      body(TWO, { stream: true, router: { timeouts: { headers_ms: 2000, first_token_ms: 5000, idle_ms: 2000 } } }),
+      { "x-router-hedge": "200" },
+    );
+    expect(res.status).toBe(200);
+    expect(streamedText(await sseData(res))).not.toBe("");
+    const spans = await spansArrived(receiver, 3);
+    const [first, hedge] = attemptsOf(spans).sort((a, b) =>
+      Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)),
+    );
+    expect(first?.attributes).toMatchObject({ "gen_ai.provider.name": "openai", "switchyard.attempt.via": "attempt" });
+    expect(hedge?.attributes).toMatchObject({
+      "gen_ai.provider.name": "mistral_ai",
+      "switchyard.attempt.via": "hedge",
+    });
+    // The hedge ran beside the first try: it started ~200 ms in, before the first try's span ended.
+    const startGapMs = Number(BigInt(hedge!.startTimeUnixNano) - BigInt(first!.startTimeUnixNano)) / 1e6;
+    expect(startGapMs).toBeGreaterThanOrEqual(150);
+    expect(BigInt(hedge!.startTimeUnixNano)).toBeLessThan(BigInt(first!.endTimeUnixNano));
   });
 
   it("exports nothing and sends nothing when no endpoint is set", async () => {

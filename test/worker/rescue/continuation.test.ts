@@ -55,6 +55,7 @@ describe("continuation on a candidate that takes an assistant prefill", () => {
         "openai:failed",
         `${provider}:ok`,
       ]);
+      expect(out.xRouter?.attempts.map((a) => a.via ?? "try")).toEqual(["try", "continuation"]);
       expect(out.xRouter?.provider).toBe(provider);
       // Usage adds both legs: the cut one (estimated: it never reported) and the continuation's own.
       const alone = await ask(await newSession(), [ref]);
@@ -104,6 +105,7 @@ describe("splice on restart", () => {
     expect(calls.map((c) => c.body?.model)).toEqual(["gpt-4o-mini", "gpt-4o"]);
     expect(lastMessage(calls[1])?.role).toBe("user");
     expect(out.xRouter?.attempts.map((a) => `${a.model}:${a.status}`)).toEqual(["gpt-4o-mini:failed", "gpt-4o:ok"]);
+    expect(out.xRouter?.attempts.map((a) => a.via ?? "try")).toEqual(["try", "splice"]);
   });
 
   it("a restart whose answer differs is not joined on: the client gets the error event, no truncated success", async () => {

@@ -33,6 +33,7 @@ describe("hedged requests", () => {
     expect(out.error).toBeNull();
     expect(out.xRouter?.provider).toBe("mistral");
     expect(out.xRouter?.attempts.map((a) => `${a.provider}:${a.status}`)).toEqual(["openai:failed", "mistral:ok"]);
+    expect(out.xRouter?.attempts.map((a) => a.via ?? "try")).toEqual(["try", "hedge"]);
     expect(out.xRouter?.attempts[0]?.error).toMatch(/lost the hedge/);
     const [slow] = await eventually(
       () => completions(s, "openai"),
@@ -55,6 +56,7 @@ describe("hedged requests", () => {
     expect(out.error).toBeNull();
     expect(out.xRouter?.provider).toBe("openai");
     expect(out.xRouter?.attempts.map((a) => `${a.provider}:${a.status}`)).toEqual(["openai:ok", "mistral:failed"]);
+    expect(out.xRouter?.attempts.map((a) => a.via ?? "try")).toEqual(["try", "hedge"]);
     const [hedge] = await eventually(
       () => completions(s, "mistral"),
       (c) => c[0]?.aborted === true,

@@ -43,7 +43,7 @@ export function lastMessage(r: LoggedRequest | undefined): Record<string, unknow
 interface XRouter {
   provider: string;
   model: string;
-  attempts: { provider: string; model: string; status: string; error: string | null }[];
+  attempts: { provider: string; model: string; status: string; error: string | null; via?: string }[];
   cost_usd: number | null;
   warnings: string[];
 }
