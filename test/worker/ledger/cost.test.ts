@@ -20,20 +20,21 @@ const CASES = [
   // mistral-large-latest: input $0.50, output $1.50. chat-completion.json and .sse: 9 prompt, 100 completion.
   { model: "mistral/mistral-large-latest", stream: false, input: 9, output: 100, pico: 9 * 500_000 + 100 * 1_500_000 },
   { model: "mistral/mistral-large-latest", stream: true, input: 9, output: 100, pico: 9 * 500_000 + 100 * 1_500_000 },
-  // Llama-3.3-70B-Instruct-Turbo: $0.88 in and out. chat-completion.json: 18 + 35; stream: 45 + 3.
+  // Llama-3.3-70B-Instruct-Turbo: $1.04 in and out (Together's catalog, 2026-10-07). chat-completion.json: 18 + 35;
+  // stream: 45 + 3.
   {
     model: "together/meta-llama/Llama-3.3-70B-Instruct-Turbo",
     stream: false,
     input: 18,
     output: 35,
-    pico: (18 + 35) * 880_000,
+    pico: (18 + 35) * 1_040_000,
   },
   {
     model: "together/meta-llama/Llama-3.3-70B-Instruct-Turbo",
     stream: true,
     input: 45,
     output: 3,
-    pico: (45 + 3) * 880_000,
+    pico: (45 + 3) * 1_040_000,
   },
   // Ollama is local and free: the tokens are counted, the cost is exactly 0 (not unknown).
   { model: "ollama/llama3.2", stream: false, input: 19, output: 104, pico: 0 },

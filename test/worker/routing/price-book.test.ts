@@ -47,8 +47,10 @@ describe("the price book against the providers' listings", () => {
     expect(body.data.every((m) => m.listed === null)).toBe(true);
     expect(body.unpriced).toEqual([]);
     expect(body.price_book.max_price_age_days).toBe(CONFIG.fallback.price_book.max_price_age_days);
-    // Together's 2025 rows could not be re-verified: stale. GPT-6.1 Sol's (2026-09-29) is not.
-    expect(body.price_book.stale).toContain("together/meta-llama/Llama-3.3-70B-Instruct-Turbo");
+    // Together's rows its catalog no longer lists keep their unverifiable 2025 price: stale. Llama 3.3 70B's
+    // (2026-10-07) and GPT-6.1 Sol's (2026-09-29) are not.
+    expect(body.price_book.stale).toContain("together/deepseek-ai/DeepSeek-V3");
+    expect(body.price_book.stale).not.toContain("together/meta-llama/Llama-3.3-70B-Instruct-Turbo");
     expect(body.price_book.stale).not.toContain("openai/gpt-6.1-sol");
     // Local models have no price to go stale.
     expect(body.price_book.stale.filter((id) => id.startsWith("ollama/"))).toEqual([]);
