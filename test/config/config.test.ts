@@ -111,7 +111,12 @@ describe("shipped configuration", () => {
     ).toEqual([]);
     const hosted = entries.filter((m) => m.provider !== "ollama");
     const chat = hosted.filter((m) => m.type === "chat");
-    expect(chat.filter((m) => !(m.pricing.input > 0 && m.pricing.output > 0)).map((m) => m.id)).toEqual([]);
+    // Together's 2026-10-07 catalog lists two chat models as free (Bonsai in and out, Tev1's output): priced at $0
+    // as listed, and `legacy` so `auto` never moves traffic onto a price with no dated figure. Any other hosted
+    // chat row at $0 is a missing price.
+    const free = chat.filter((m) => !(m.pricing.input > 0 && m.pricing.output > 0));
+    expect(free.map((m) => m.id).sort()).toEqual(["Prism-ML/Ternary-Bonsai-27B", "together/Tev1-4B-experimental"]);
+    expect(free.filter((m) => m.provider !== "together" || !m.legacy).map((m) => m.id)).toEqual([]);
     // Embedding models bill their input only.
     const embedding = hosted.filter((m) => m.type === "embedding");
     expect(embedding.filter((m) => !(m.pricing.input > 0 && m.pricing.output === 0)).map((m) => m.id)).toEqual([]);

@@ -68,7 +68,9 @@ describe("POST /v1/route", () => {
       model: "auto",
       messages: [{ role: "user", content: code }],
       max_tokens: 200,
-      router: { strategy: "balanced" },
+      // A chain whose members straddle the code floor (GPT-6.1 Sol and Sonnet 5.5 above it, GLM-5.3 and Codestral
+      // below): over the whole registry six models now clear it and fill the plan, leaving no one below to show.
+      router: { strategy: "balanced", chain: "CODE_GENERATION" },
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as RouteBody & {
