@@ -284,12 +284,12 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
     out.push("");
     out.push("| module | self ms | µs / request | share of samples |");
     out.push("| --- | ---: | ---: | ---: |");
-    for (const row of p.summary.byModule)
+    for (const row of p.summary.byModule.slice(0, 12))
       out.push(`| ${row.name} | ${ms(row.selfMs, 1)} | ${perReq(row.selfMs)} | ${(row.share * 100).toFixed(1)}% |`);
     out.push("");
     out.push("| function · module:line | self ms | µs / request | share of samples |");
     out.push("| --- | ---: | ---: | ---: |");
-    for (const row of p.summary.byFunction)
+    for (const row of p.summary.byFunction.slice(0, 12))
       out.push(
         `| ${row.name.replace(/\|/g, "\\|")} | ${ms(row.selfMs, 1)} | ${perReq(row.selfMs)} | ${(row.share * 100).toFixed(1)}% |`,
       );
@@ -342,7 +342,8 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
  * {{mod:<profile>|<module>}} and {{fn:<profile>|<function>}} (µs per request, from the profile whose name starts
  * with <profile>), {{code:<profile>}}, {{cpu:<target>}} and {{cpustream:<target>}} (ms), {{rps:<target>|<connections>}},
  * {{srps:<target>}} (streamed req/s), {{p50:<target>|<connections>}}, {{ttfb:<target>}} and {{ttft:<target>}} (the
- * stream probe's medians, ms), {{bundle:<build>}} (gzip) and {{part:<composition part>}} (minified bytes).
+ * stream probe's medians, ms), {{spread:<target>}} (its first→last token against the bare Worker's, ms),
+ * {{bundle:<build>}} (gzip) and {{part:<composition part>}} (minified bytes).
  */
 export function fillFigures(text: string, r: RunResults): string {
   const profile = (name: string) => r.profiles.find((p) => p.name.startsWith(name));
@@ -384,6 +385,12 @@ export function fillFigures(text: string, r: RunResults): string {
           return target ? ms(target.probe.ttfb, 1) : "n/a";
         case "ttft":
           return target ? ms(target.probe.firstToken, 1) : "n/a";
+        case "spread": {
+          const bare = r.targets["bare Worker"].probe;
+          return target
+            ? signed(target.probe.lastToken - target.probe.firstToken - (bare.lastToken - bare.firstToken))
+            : "n/a";
+        }
         case "rps":
           return target ? int(target.json[Number(b)]?.rps ?? Number.NaN) : "n/a";
         case "p50":

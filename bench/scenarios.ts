@@ -176,7 +176,8 @@ export async function measureProfiles(
         profiles.push({
           name: `${name}, ${scenario}: ${isolate.label}`,
           requests,
-          summary: summarise(profile, "index.js", locating ? locate : null),
+          // More rows than the report's tables show, so the analysis can quote a module outside the top.
+          summary: summarise(profile, "index.js", locating ? locate : null, 40),
         });
       }
     }
