@@ -61,13 +61,7 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
         cut: (message, route) => encodeStreamError(message, "upstream_error", "stream_interrupted", route),
       });
       return new Response(body, {
-        headers: {
-          ...routeHeaders(scope.requestId, run.route),
-          ...budgetHeaders(run.budget),
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache",
-          "x-accel-buffering": "no",
-        },
+        headers: streamHeaders(scope.requestId, run.route, run.budget),
       });
     }
     default: {
@@ -101,6 +95,21 @@ export function budgetHeaders(notice: BudgetNotice | null): Record<string, strin
   if (notice.remaining_usd !== null) headers["x-budget-remaining-usd"] = notice.remaining_usd;
   if (notice.alert !== null) headers["x-budget-alert"] = notice.alert;
   return headers;
+}
+
+/** A streamed answer's headers, in every dialect: the route, the budget and limits, and SSE that no proxy buffers. */
+export function streamHeaders(
+  requestId: string,
+  route: RouteReport,
+  budget: BudgetNotice | null,
+): Record<string, string> {
+  return {
+    ...routeHeaders(requestId, route),
+    ...budgetHeaders(budget),
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    "x-accel-buffering": "no",
+  };
 }
 
 const tried = (attempts: RouteReport["attempts"]) => attempts.filter((a) => a.status !== "skipped").length;

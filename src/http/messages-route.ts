@@ -18,7 +18,7 @@ import { type ChatInput, prepareChat } from "../gateway/prepare.ts";
 import { runChat } from "../gateway/run.ts";
 import { readControls } from "../routing/controls.ts";
 import type { AppEnv } from "./app-env.ts";
-import { budgetHeaders, httpScope, routeHeaders } from "./chat-route.ts";
+import { budgetHeaders, httpScope, routeHeaders, streamHeaders } from "./chat-route.ts";
 import { readJsonBody } from "./read-body.ts";
 
 /** The body fields Anthropic defines (count_tokens is sent only those). */
@@ -88,13 +88,7 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
         cut: (message, route) => writer.cut(message, route),
       });
       return new Response(body, {
-        headers: {
-          ...routeHeaders(scope.requestId, run.route),
-          ...budgetHeaders(run.budget),
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache",
-          "x-accel-buffering": "no",
-        },
+        headers: streamHeaders(scope.requestId, run.route, run.budget),
       });
     }
     default: {

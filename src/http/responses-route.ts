@@ -12,7 +12,7 @@ import { runChat } from "../gateway/run.ts";
 import { deleteResponse, findItems, loadResponse, saveResponse } from "../ledger/response-store.ts";
 import { readControls } from "../routing/controls.ts";
 import type { AppEnv } from "./app-env.ts";
-import { budgetHeaders, failureResponse, httpScope, routeHeaders } from "./chat-route.ts";
+import { budgetHeaders, failureResponse, httpScope, routeHeaders, streamHeaders } from "./chat-route.ts";
 import { readJsonBody } from "./read-body.ts";
 
 const DAY_MS = 86_400_000;
@@ -177,13 +177,7 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
         cut: (message, route) => writer.cut(message, route),
       });
       return new Response(store ? storedBeforeEnd(body, () => last) : body, {
-        headers: {
-          ...routeHeaders(scope.requestId, run.route),
-          ...budgetHeaders(run.budget),
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache",
-          "x-accel-buffering": "no",
-        },
+        headers: streamHeaders(scope.requestId, run.route, run.budget),
       });
     }
     default: {
