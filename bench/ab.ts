@@ -1,0 +1,157 @@
+// One-off A/B (not part of `npm run bench`): Switchyard bundles side by side with the bare Worker, in interleaved rounds.
+//
+//   node bench/ab.ts                      # the tree as it is, against the bare Worker
+//   node bench/ab.ts HEAD~3 49e026b       # ... and against bundles built from those commits
+//   node bench/ab.ts --rounds 6 --profile # more rounds; then a CPU profile of each Switchyard isolate (top functions)
+//
+// Each commit is checked out into a temporary worktree (node_modules linked), built with `wrangler deploy --dry-run`
+// exactly as the bench builds, and its bundle copied under bench/out/ab/ (miniflare names modules by their path from
+// the repository's root, so bundles must live under it). Measures what the reach table holds against the bare Worker:
+// CPU per non-streaming request and per 20-chunk stream (the process tree's utime + stime), req/s at 16 connections,
+// streams/s at 16 connections and p50 at 1 connection. Prints a Markdown table.
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Inspector, listTargets } from "./inspector.ts";
+import { type LoadRun, runLoad, summariseRuns } from "./load.ts";
+import { treeCpuSeconds } from "./proc.ts";
+import { sourceLocator, summarise } from "./profile.ts";
+import { startEmulator, startWorker, stopAll } from "./targets.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const roundsAt = args.indexOf("--rounds");
+const ROUNDS = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 4;
+const commits = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds");
+const REQUESTS = 1000;
+const STREAMS = 300;
+
+function build(tree: string, outdir: string): string {
+  execFileSync("npm", ["run", "config", "--silent"], { cwd: tree, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+    cwd: tree,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  return join(outdir, "index.js");
+}
+
+function buildCommit(rev: string): string {
+  const sha = execFileSync("git", ["rev-parse", "--short", rev], { cwd: root }).toString().trim();
+  const out = join(root, "bench/out/ab", `${sha}.js`);
+  if (existsSync(out)) return out;
+  const tree = mkdtempSync(join(tmpdir(), "switchyard-ab-"));
+  try {
+    execFileSync("git", ["worktree", "add", "--detach", tree, sha], { cwd: root, stdio: "ignore" });
+    symlinkSync(join(root, "node_modules"), join(tree, "node_modules"));
+    const bundle = build(tree, join(tree, "out"));
+    mkdirSync(dirname(out), { recursive: true });
+    cpSync(bundle, out);
+    cpSync(`${bundle}.map`, `${out}.map`);
+  } finally {
+    execFileSync("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "ignore" });
+    rmSync(tree, { recursive: true, force: true });
+  }
+  return out;
+}
+
+try {
+  const bundles = [
+    { name: "this tree", path: build(root, join(root, "bench/out/ab/tree")) },
+    ...commits.map((rev) => ({ name: rev, path: buildCommit(rev) })),
+  ];
+  const emulator = await startEmulator(root);
+  await emulator.setStream({ chunks: 20, delayMs: 0 });
+  const upstream = emulator.started.url;
+  const variants = [
+    { name: "bare Worker", target: await startWorker(root, "bare", join(root, "bench/bare-worker.js"), upstream) },
+    ...(await Promise.all(
+      bundles.map(async (b) => ({ name: b.name, target: await startWorker(root, "switchyard", b.path, upstream) })),
+    )),
+  ];
+  for (const v of variants) {
+    await runLoad(v.target.endpoint, { connections: 16, stream: false, durationS: 1 });
+    await runLoad(v.target.endpoint, { connections: 16, stream: true, durationS: 1 });
+  }
+  const acc = variants.map(() => ({ c1: [] as LoadRun[], reqS: 0, reqs: 0, reqSec: 0, cpuS: 0, streams: 0, sec: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    // A rotating order, so a burst of other work on the shared machine spreads over all variants.
+    for (let k = 0; k < variants.length; k++) {
+      const i = (k + round) % variants.length;
+      const v = variants[i]!;
+      const a = acc[i]!;
+      a.c1.push(await runLoad(v.target.endpoint, { connections: 1, stream: false, durationS: 1.5 }));
+      const t0 = treeCpuSeconds(v.target.started.pid);
+      const json = await runLoad(v.target.endpoint, { connections: 16, stream: false, amount: REQUESTS });
+      const t1 = treeCpuSeconds(v.target.started.pid);
+      const stream = await runLoad(v.target.endpoint, { connections: 16, stream: true, amount: STREAMS });
+      const t2 = treeCpuSeconds(v.target.started.pid);
+      a.reqS += t1 - t0;
+      a.reqs += json.latencies.length + json.errors;
+      a.reqSec += json.seconds;
+      a.cpuS += t2 - t1;
+      a.streams += stream.latencies.length + stream.errors;
+      a.sec += stream.seconds;
+    }
+  }
+  const rows = acc.map((a) => ({
+    p50: summariseRuns(a.c1).p50,
+    cpu: (a.reqS * 1000) / a.reqs,
+    rps: a.reqs / a.reqSec,
+    cpuStream: (a.cpuS * 1000) / a.streams,
+    sps: a.streams / a.sec,
+  }));
+  const bare = rows[0]!;
+  const x = (v: number, b: number) => `${(v / b).toFixed(2)}×`;
+  console.log(
+    `\n${ROUNDS} interleaved rounds of ${REQUESTS} requests and ${STREAMS} streams (20 chunks) at 16 connections, 1.5 s at 1 connection; ${new Date().toISOString()}\n`,
+  );
+  console.log(
+    "| variant | CPU ms / request | × bare | req/s (16) | × bare | CPU ms / stream | × bare | streams/s (16) | × bare | p50 ms (1) | vs bare |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const [i, v] of variants.entries()) {
+    const r = rows[i]!;
+    console.log(
+      `| ${v.name} | ${r.cpu.toFixed(3)} | ${x(r.cpu, bare.cpu)} | ${r.rps.toFixed(0)} | ${x(r.rps, bare.rps)} | ${r.cpuStream.toFixed(3)} | ${x(r.cpuStream, bare.cpuStream)} | ${r.sps.toFixed(0)} | ${x(r.sps, bare.sps)} | ${r.p50.toFixed(2)} | ${(r.p50 - bare.p50 >= 0 ? "+" : "") + (r.p50 - bare.p50).toFixed(2)} |`,
+    );
+  }
+  if (flag("--profile")) {
+    // The first Switchyard variant's Worker isolate, non-streaming and streaming: top functions by self time.
+    const v = variants[1]!;
+    const locate = sourceLocator(
+      readFileSync(`${bundles[0]!.path}.map`, "utf8"),
+      readFileSync(bundles[0]!.path, "utf8"),
+    );
+    for (const stream of [false, true]) {
+      const targets = await listTargets(v.target.started.inspector);
+      const t = targets.find((x) => x.id === v.target.started.inspectorTargetId);
+      if (!t) throw new Error("no inspector target");
+      const inspector = await Inspector.connect(t.webSocketDebuggerUrl);
+      let requests = 0;
+      const poke = async () => {
+        await fetch(v.target.endpoint.url, {
+          method: "POST",
+          body: "{}",
+          headers: { "content-type": "application/json" },
+        })
+          .then((r) => r.arrayBuffer())
+          .catch(() => undefined);
+      };
+      const profile = await inspector.profile(poke, async () => {
+        requests = (await runLoad(v.target.endpoint, { connections: 16, stream, durationS: 4 })).latencies.length;
+      });
+      inspector.close();
+      const s = summarise(profile, "index.js", locate, 40);
+      console.log(`\n${stream ? "streaming" : "non-streaming"}: ${requests} requests; µs of self time per request`);
+      for (const row of s.byFunction.slice(0, 40))
+        console.log(`${((row.selfMs * 1000) / requests).toFixed(1).padStart(8)}  ${row.name}`);
+    }
+  }
+} finally {
+  await stopAll();
+}
+process.exit(0);
