@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Inspector, listTargets } from "./inspector.ts";
+import { type CpuProfile, type CpuProfileNode, Inspector, listTargets } from "./inspector.ts";
 import { type LoadRun, runLoad, summariseRuns } from "./load.ts";
 import { treeCpuSeconds } from "./proc.ts";
 import { sourceLocator, summarise } from "./profile.ts";
@@ -56,6 +56,34 @@ function buildCommit(rev: string): string {
     rmSync(tree, { recursive: true, force: true });
   }
   return out;
+}
+
+/** Time each function (mapped through the source map) is on the stack of a sample, counted once per sample. */
+function inclusive(profile: CpuProfile, locate: ReturnType<typeof sourceLocator>): [string, number][] {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const label = (n: CpuProfileNode) => {
+    const { functionName, url, lineNumber, columnNumber } = n.callFrame;
+    if (!url.includes("index.js")) return `${functionName || "(anonymous)"} · ${url || "(runtime)"}`;
+    const place = locate(lineNumber, columnNumber);
+    return `${place.name ?? functionName} · ${place.module}:${place.line + 1}`;
+  };
+  const labels = new Map(profile.nodes.map((n) => [n.id, label(n)]));
+  const total = new Map<string, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const us = deltas[i + 1] ?? 0;
+    const seen = new Set<string>();
+    for (let id: number | undefined = samples[i]; id !== undefined; id = parent.get(id)) {
+      const node = byId.get(id);
+      if (!node || node.callFrame.functionName === "(root)" || node.callFrame.functionName === "(idle)") continue;
+      seen.add(labels.get(id)!);
+    }
+    for (const l of seen) total.set(l, (total.get(l) ?? 0) + us);
+  }
+  return [...total].sort((a, b) => b[1] - a[1]);
 }
 
 try {
@@ -149,6 +177,9 @@ try {
       console.log(`\n${stream ? "streaming" : "non-streaming"}: ${requests} requests; µs of self time per request`);
       for (const row of s.byFunction.slice(0, 40))
         console.log(`${((row.selfMs * 1000) / requests).toFixed(1).padStart(8)}  ${row.name}`);
+      console.log(`\n${stream ? "streaming" : "non-streaming"}: µs of inclusive time per request (on the stack)`);
+      for (const [name, us] of inclusive(profile, locate).slice(0, 50))
+        console.log(`${(us / requests).toFixed(1).padStart(8)}  ${name}`);
     }
   }
 } finally {

@@ -20,15 +20,21 @@ export interface FilterInput {
   fromRegistry: boolean;
 }
 
+/**
+ * One reason a model is left out, written only when somebody reads it: most of a plan's exclusions (providers that
+ * are not configured, models that lack a capability) are never shown, and their text would be built per request.
+ */
+export type Reason = () => string;
+
 export interface Verdict {
   /** Why the model is left out; empty when it stays. */
-  failures: string[];
+  failures: Reason[];
   /** What a caller should know about a model that stays (a half-open circuit, unknown capabilities). */
   notes: string[];
 }
 
 export function applyFilters(f: Facts, input: FilterInput): Verdict {
-  const failures: string[] = [];
+  const failures: Reason[] = [];
   const notes: string[] = [];
   const entry = f.ref.entry;
   const { provider } = f.ref;
@@ -37,57 +43,68 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
     // What the provider's declaration says makes it callable: a key, or (self-hosted) its base URL.
     const spec = specOf(provider);
     failures.push(
-      `provider ${provider} is not configured (${spec.requires === "base_url" ? `no ${spec.env.baseUrl}` : "no API key"})`,
+      () =>
+        `provider ${provider} is not configured (${spec.requires === "base_url" ? `no ${spec.env.baseUrl}` : "no API key"})`,
     );
   }
   if (f.provider?.misconfigured)
-    failures.push(`provider ${provider} is marked misconfigured (it answered 401/403: check its key)`);
-  if (f.provider?.circuit === "open")
-    failures.push(`provider ${provider}'s circuit is open${lastError(f.provider.last_error)}`);
-  if (f.model?.circuit === "open") failures.push(`circuit open for ${f.key}${lastError(f.model.last_error)}`);
+    failures.push(() => `provider ${provider} is marked misconfigured (it answered 401/403: check its key)`);
+  if (f.provider?.circuit === "open") {
+    const error = f.provider.last_error;
+    failures.push(() => `provider ${provider}'s circuit is open${lastError(error)}`);
+  }
+  if (f.model?.circuit === "open") {
+    const error = f.model.last_error;
+    failures.push(() => `circuit open for ${f.key}${lastError(error)}`);
+  }
   if (f.circuit === "half_open") notes.push("circuit half-open: this request may be the probe that closes it");
   if (input.fromRegistry && entry?.legacy)
-    failures.push("legacy model: routing never picks it (name it, or list it in a chain)");
+    failures.push(() => "legacy model: routing never picks it (name it, or list it in a chain)");
   if (provider === "ollama" && !installedOnOllama(f, input.stats))
-    failures.push(`not installed on the Ollama server (its last model list: ${input.stats.ollama_models.join(", ")})`);
+    failures.push(
+      () => `not installed on the Ollama server (its last model list: ${input.stats.ollama_models.join(", ")})`,
+    );
 
   if (entry?.type === "embedding")
-    failures.push("an embedding model: chat routing never picks it (POST /v1/embeddings serves it)");
+    failures.push(() => "an embedding model: chat routing never picks it (POST /v1/embeddings serves it)");
   if (entry === null) {
     notes.push("not in the registry: capabilities, context window and price unknown; sent as asked");
   } else {
     const missing = input.needs.filter((c) => !entry.capabilities.includes(c));
     if (missing.length > 0)
-      failures.push(`lacks ${missing.join(", ")} (has ${entry.capabilities.join(", ") || "none"})`);
+      failures.push(() => `lacks ${missing.join(", ")} (has ${entry.capabilities.join(", ") || "none"})`);
     const output = input.requestedOutput ?? 0;
     if (input.requestedOutput !== undefined && input.requestedOutput > entry.max_output) {
-      failures.push(`max_tokens ${input.requestedOutput} is above its output limit of ${entry.max_output}`);
+      failures.push(() => `max_tokens ${input.requestedOutput} is above its output limit of ${entry.max_output}`);
     }
     // The window is checked against the upper bound: an estimate that is short sends a prompt to a model that
     // cannot hold it. Absent a bound (direct callers), the estimate.
     const prompt = Math.max(input.promptTokens, input.promptTokensBound ?? 0);
     if (prompt + output > entry.context_window) {
       failures.push(
-        `context window ${entry.context_window} < up to ${prompt} prompt${output > 0 ? ` + ${output} output` : ""} tokens (~${input.promptTokens} estimated)`,
+        () =>
+          `context window ${entry.context_window} < up to ${prompt} prompt${output > 0 ? ` + ${output} output` : ""} tokens (~${input.promptTokens} estimated)`,
       );
     }
   }
 
-  if (input.budget !== null) {
-    if (f.cost === null)
+  const { budget, maxLatencyMs } = input;
+  if (budget !== null) {
+    const cost = f.cost;
+    if (cost === null)
+      failures.push(() => `price unknown, and the request is budget-bound (${usd(budget.usd)} left, ${budget.source})`);
+    else if (cost > budget.usd)
       failures.push(
-        `price unknown, and the request is budget-bound (${usd(input.budget.usd)} left, ${input.budget.source})`,
-      );
-    else if (f.cost > input.budget.usd)
-      failures.push(
-        `estimated ${usd(f.cost)} for this request exceeds the ${usd(input.budget.usd)} left (${input.budget.source})`,
+        () => `estimated ${usd(cost)} for this request exceeds the ${usd(budget.usd)} left (${budget.source})`,
       );
   }
-  if (input.maxLatencyMs !== undefined) {
-    if (f.p95 === null) failures.push(`latency unknown, and max_latency_ms is ${input.maxLatencyMs}`);
-    else if (f.p95.ms > input.maxLatencyMs) {
+  if (maxLatencyMs !== undefined) {
+    const p95 = f.p95;
+    if (p95 === null) failures.push(() => `latency unknown, and max_latency_ms is ${maxLatencyMs}`);
+    else if (p95.ms > maxLatencyMs) {
       failures.push(
-        `${f.p95.source === "live" ? "live p95" : "typical"} latency ${Math.round(f.p95.ms)} ms is above max_latency_ms ${input.maxLatencyMs}`,
+        () =>
+          `${p95.source === "live" ? "live p95" : "typical"} latency ${Math.round(p95.ms)} ms is above max_latency_ms ${maxLatencyMs}`,
       );
     }
   }

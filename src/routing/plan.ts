@@ -4,11 +4,11 @@ import type { RouterControls } from "../core/router-controls.ts";
 import type { CanonicalRequest } from "../core/types.ts";
 import { pricedServiceTier } from "../ledger/cost.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
-import type { StatsSnapshot } from "../stats/snapshot.ts";
+import { modelKey, type StatsSnapshot } from "../stats/snapshot.ts";
 import { expandDeployments } from "./deployments.ts";
 import { classifyDifficulty } from "./difficulty.ts";
 import { type Facts, factsFor } from "./facts.ts";
-import { applyFilters, type FilterInput } from "./filters.ts";
+import { applyFilters, type FilterInput, type Reason } from "./filters.ts";
 import type { Candidate, Exclusion, Plan, PlanOrder } from "./plan-types.ts";
 import { type Ranked, STRATEGY_IMPLS, type StrategyContext } from "./strategies/index.ts";
 import { round3 } from "./strategies/strategy.ts";
@@ -72,12 +72,19 @@ export function buildPlan(input: PlanInput): Plan {
     config: config.difficulty,
   });
   const budget = bindingBudget(controls.budget_remaining, input.workspaceBudgetRemaining);
+  // Asked once per provider, not once per model.
+  const known = new Map<ProviderId, boolean>();
+  const configured = (provider: ProviderId): boolean => {
+    const yes = known.get(provider) ?? input.configured(provider);
+    known.set(provider, yes);
+    return yes;
+  };
   const filterInput: Omit<FilterInput, "fromRegistry"> = {
     needs,
     promptTokens,
     promptTokensBound: boundPromptTokens(request),
     requestedOutput: request.max_output_tokens,
-    configured: input.configured,
+    configured,
     budget,
     maxLatencyMs: controls.max_latency_ms,
     stats,
@@ -85,16 +92,33 @@ export function buildPlan(input: PlanInput): Plan {
 
   const excluded: Exclusion[] = [];
   const seen = new Set<string>();
+  const filterInputs = {
+    head: { ...filterInput, fromRegistry: false },
+    registry: { ...filterInput, fromRegistry: true },
+  };
   const admit = (targets: readonly Target[], fromRegistry: boolean): Passed[] => {
     const passed: Passed[] = [];
+    const filters = fromRegistry ? filterInputs.registry : filterInputs.head;
     for (const target of targets) {
+      const { provider, id } = target.ref;
+      const key = modelKey(provider, id);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      // A provider without credentials fails the first filter: its models' facts are only worked out if the reason
+      // is read (most deployments configure a few of the providers, and every request would weigh all the others).
+      if (!configured(provider)) {
+        const ref = target.ref;
+        excluded.push(
+          exclusion(provider, id, () => applyFilters(factsFor(ref, request, promptTokens, stats), filters).failures),
+        );
+        continue;
+      }
       const facts = factsFor(target.ref, request, promptTokens, stats);
-      if (seen.has(facts.key)) continue;
-      seen.add(facts.key);
-      const verdict = applyFilters(facts, { ...filterInput, fromRegistry });
-      if (verdict.failures.length > 0)
-        excluded.push({ provider: target.ref.provider, model: target.ref.id, reason: verdict.failures.join("; ") });
-      else passed.push({ target, facts, notes: verdict.notes });
+      const verdict = applyFilters(facts, filters);
+      if (verdict.failures.length > 0) {
+        const failures = verdict.failures;
+        excluded.push(exclusion(provider, id, () => failures));
+      } else passed.push({ target, facts, notes: verdict.notes });
     }
     return passed;
   };
@@ -169,6 +193,27 @@ export function buildPlan(input: PlanInput): Plan {
     candidates,
     excluded,
     estimated_prompt_tokens: promptTokens,
+  };
+}
+
+/**
+ * An exclusion whose reason is written when first read (the route report, a failure's body, GET /v1/route): an
+ * own enumerable getter, so JSON and equality see a plain string field.
+ */
+function exclusion(provider: ProviderId, model: string, failures: () => readonly Reason[]): Exclusion {
+  let text: string | undefined;
+  return {
+    provider,
+    model,
+    get reason() {
+      text ??= failures()
+        .map((f) => f())
+        .join("; ");
+      return text;
+    },
+    set reason(value: string) {
+      text = value;
+    },
   };
 }
 

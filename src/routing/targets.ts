@@ -12,8 +12,8 @@ export interface Target {
 export interface Targets {
   /** Tried first, in this order, whatever the strategy: the named model, the caller's `models` list. */
   head: Target[];
-  /** What follows: a chain's models or the whole registry. */
-  tail: Target[];
+  /** What follows: a chain's models or the whole registry (shared between plans: read only). */
+  tail: readonly Target[];
   /** Whether the strategy orders the tail (else the chain's listed order). */
   rankTail: boolean;
   /** The tail is the whole registry (legacy models are skipped there, not in chains). */
@@ -90,14 +90,31 @@ export function resolveTargets(input: TargetInput): Targets {
     }));
     return { ...base, head, tail, rankTail, tailFromRegistry: false };
   }
-  // Embedding models are not chat candidates: left out of the pool, not listed as excluded on every request.
-  const tail = registry.entries
-    .filter((entry) => entry.type === "chat")
-    .map((entry) => ({
-      ref: refOf(entry),
-      why: `${fallbackWhy}from the registry, ranked by ${strategy}`,
-    }));
-  return { ...base, head, tail, rankTail: true, tailFromRegistry: true };
+  return { ...base, head, tail: registryTail(registry, fallbackWhy, strategy), rankTail: true, tailFromRegistry: true };
+}
+
+const registryTails = new WeakMap<ModelRegistry, Map<string, readonly Target[]>>();
+
+/**
+ * The whole registry's chat models as a plan's tail. The same for every request with the same registry, strategy and
+ * named-or-auto: built once (per isolate and registry) and shared, since plans only read their targets.
+ */
+function registryTail(registry: ModelRegistry, fallbackWhy: string, strategy: Strategy): readonly Target[] {
+  let byKind = registryTails.get(registry);
+  if (byKind === undefined) {
+    byKind = new Map();
+    registryTails.set(registry, byKind);
+  }
+  const key = `${fallbackWhy}|${strategy}`;
+  let tail = byKind.get(key);
+  if (tail === undefined) {
+    // Embedding models are not chat candidates: left out of the pool, not listed as excluded on every request.
+    tail = registry.entries
+      .filter((entry) => entry.type === "chat")
+      .map((entry) => ({ ref: refOf(entry), why: `${fallbackWhy}from the registry, ranked by ${strategy}` }));
+    byKind.set(key, tail);
+  }
+  return tail;
 }
 
 /** A model the caller named for chat: an embedding model there is a 400 (it cannot answer a conversation). */
