@@ -9,6 +9,7 @@ import { apiKeysOf, baseUrlOf, isConfigured, type ProviderSpec } from "../spec.t
 import type { ProviderEnv } from "../specs.ts";
 import { parseOpenAICompatibleError, readOpenAIError } from "./errors.ts";
 import { mapOpenAIFinishReason } from "./finish-reason.ts";
+import { plainAnswer } from "./plain-answer.ts";
 import { toCanonicalUsage } from "./usage.ts";
 import { ChatResponseSchema, ChunkSchema, contentText, plainChunk, type WireUsage } from "./wire.ts";
 
@@ -130,10 +131,14 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
     },
 
     parseChatResponse(json: unknown): ChatResult {
-      const parsed = ChatResponseSchema.safeParse(json);
-      if (!parsed.success)
-        throw malformed(id, `unreadable completion: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-      const choice = parsed.data.choices[0]!;
+      let data = plainAnswer(json);
+      if (data === null) {
+        const parsed = ChatResponseSchema.safeParse(json);
+        if (!parsed.success)
+          throw malformed(id, `unreadable completion: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+        data = parsed.data;
+      }
+      const choice = data.choices[0]!;
       const toolCalls = (choice.message.tool_calls ?? []).map((c) => ({
         id: c.id,
         name: c.function.name,
@@ -141,11 +146,11 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
       }));
       const text = contentText(choice.message.content);
       return {
-        model: parsed.data.model,
+        model: data.model,
         content: text === "" && toolCalls.length > 0 ? null : text,
         tool_calls: toolCalls,
         finish_reason: finishOf(choice.finish_reason, toolCalls.length > 0),
-        usage: parsed.data.usage ? usageOf(parsed.data.usage) : null,
+        usage: data.usage ? usageOf(data.usage) : null,
       };
     },
 
