@@ -4,8 +4,10 @@
 //
 // CPU per non-streaming request, CPU per stream (20 chunks, back to back) and streamed req/s at 16 connections, in
 // interleaved rounds, through: the bare Worker (workerd pipes the bodies natively), bench/commit-worker.js (reads
-// every chunk in JavaScript and writes it back unchanged), bench/parse-worker.js (parses and re-serialises the JSON
-// bodies; on a stream, each event's JSON once, one write per read) and Switchyard's bundle in bench/out/bundle. The two
+// every chunk in JavaScript and writes it back unchanged into a JavaScript ReadableStream), bench/identity-worker.js
+// (the same, written into a native IdentityTransformStream), bench/transform-worker.js (a JavaScript TransformStream
+// the runtime pipes through, one call per chunk), bench/parse-worker.js (parses and re-serialises the JSON
+// bodies; on a stream, each event's JSON once, one write per read) and Switchyard's bundle in bench/out/bundle. The
 // controls are the floor of any gateway that looks at what it forwards in JavaScript. Prints a Markdown table.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +28,14 @@ try {
     {
       name: "JS reader (commit-worker.js)",
       target: await startWorker(root, "bare", join(root, "bench/commit-worker.js"), upstream),
+    },
+    {
+      name: "JS reader, native body (identity-worker.js)",
+      target: await startWorker(root, "bare", join(root, "bench/identity-worker.js"), upstream),
+    },
+    {
+      name: "JS TransformStream (transform-worker.js)",
+      target: await startWorker(root, "bare", join(root, "bench/transform-worker.js"), upstream),
     },
     {
       name: "JS reader + JSON per event (parse-worker.js)",
