@@ -72,8 +72,14 @@ export function recorder(
   };
   const record = (r: CompletionRecord) => {
     const full = transcript === null ? r : { ...r, content: transcript.content() };
-    for (const sink of sinks(scope.env, { waitUntil: scope.waitUntil }))
-      scope.waitUntil(sink.complete(full).catch((err: unknown) => console.error("sink failed", err)));
+    // One waitUntil for all the sinks: each still runs on its own, and one's failure is logged, never the others'.
+    scope.waitUntil(
+      Promise.all(
+        sinks(scope.env, { waitUntil: scope.waitUntil }).map((sink) =>
+          sink.complete(full).catch((err: unknown) => console.error("sink failed", err)),
+        ),
+      ),
+    );
   };
   return {
     hit: ({ provider, model, upstream_model, finish_reason, saved_pico, ttft_ms }) =>
