@@ -11,6 +11,11 @@ export class StreamedTokens {
 
   /** Text, tool names and arguments, and any other streamed text (e.g. reasoning) count; every piece is >= 1 token. */
   note(e: StreamEvent): void {
+    if (e.type === "text") {
+      // Nearly every event: its one string, without walking the event's fields.
+      if (e.text !== "") this.#tokens += Math.max(1, estimateTextTokens(e.text));
+      return;
+    }
     if (e.type === "finish") this.#finish.push(e.finish_reason);
     if (e.type === "finish" || e.type === "usage" || e.type === "end") return;
     for (const [field, value] of Object.entries(e)) {
