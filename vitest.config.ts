@@ -127,6 +127,14 @@ export default defineConfig(async () => {
                     compatibilityDate: "2026-10-01",
                     compatibilityFlags: ["enable_request_signal"],
                     bindings: isolatesVars,
+                    // The dashboard's files, as wrangler.toml's [assets] gives them to the Worker under test.
+                    assets: {
+                      directory: "./assets",
+                      binding: "ASSETS",
+                      run_worker_first: true,
+                      routerConfig: { has_user_worker: true },
+                      assetConfig: { html_handling: "none", not_found_handling: "none" },
+                    },
                     // The same D1 database (by id) and the runner's own Durable Objects: one budget, one directory.
                     d1Databases: { DB: "00000000-0000-0000-0000-000000000000" },
                     durableObjects: {

@@ -322,7 +322,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
       "- **direct**: the bench emulator (`bench/emulator.ts`, Node `node:http`), the physical floor. Every other target calls it.",
       "- **bare Worker**: `bench/bare-worker.js`, a pass-through Worker, under workerd with the same compatibility date and flags as Switchyard.",
       "- **Switchyard**: the production bundle of `wrangler deploy --dry-run --outdir bench/out/bundle`, run by workerd through miniflare's API (`bench/worker-host.ts`), not `wrangler dev`, " +
-        "with every binding wrangler.toml declares (read at start through wrangler's `unstable_getMiniflareWorkerOptions`: vars, D1 with its migrations applied, Durable Objects), " +
+        "with every binding wrangler.toml declares (read at start through wrangler's `unstable_getMiniflareWorkerOptions`: vars, D1 with its migrations applied, Durable Objects, the dashboard's static assets), " +
         "`SWITCHYARD_ENV=development` (no gateway key), `OPENAI_BASE_URL` at the emulator and a dummy key; every request asks for `openai/gpt-4o-mini`.",
       "- Switchyard's Durable Objects run in an isolate of their own (the same bundle loaded a second time as `switchyard-objects`, which the Worker's bindings point at), as on Cloudflare, where an object does not share the Worker's isolate; workerd would otherwise run them inside it.",
       "- Both Workers listen on a direct workerd socket (miniflare's `unsafeDirectSockets`), so no miniflare entry Worker or Node proxy sits in front of them; their subrequests go out through miniflare's outbound service, the same for both.",

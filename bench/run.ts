@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     {
       name: "Switchyard, as deployed",
       ...gzipSizeOf(bundleFiles),
-      note: "`wrangler deploy --dry-run --outdir`, minified as wrangler.toml sets it (source map beside it, not counted): everything the Worker runs (Hono, zod, drizzle, config, dashboard) in one file",
+      note: "`wrangler deploy --dry-run --outdir`, minified as wrangler.toml sets it (source map beside it, not counted): everything the Worker runs (Hono, zod, drizzle, config) in one file; the dashboard's files are static assets beside it, not counted",
     },
     {
       name: "Switchyard, without its npm dependencies (control)",

@@ -3,8 +3,8 @@
 //   node bench/worker-host.ts '<json HostSpec>'
 //
 // Prints one line `READY {"url","inspector","workerName","workerdPid"}` when it serves. Switchyard gets every binding
-// wrangler.toml declares (vars, D1 with its migrations applied, Durable Objects), read when it starts, so the bench
-// follows the config as it grows.
+// wrangler.toml declares (vars, D1 with its migrations applied, Durable Objects, the dashboard's static assets), read
+// when it starts, so the bench follows the config as it grows.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";

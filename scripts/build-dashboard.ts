@@ -1,16 +1,22 @@
-// Builds the dashboard for the Worker: esbuild bundles the browser code (dashboard/main.ts and what it imports) into
-// one script and minifies the stylesheet; the page gets content-hashed URLs for both; all three go into
-// src/dashboard/generated/dashboard.json, which src/dashboard/assets.ts serves. Runs with `npm run config` and as part
-// of wrangler's build command, so dev, tests and deploy always serve the code in the tree.
+// Builds the dashboard: esbuild bundles the browser code (dashboard/main.ts and what it imports) into one script and
+// minifies the stylesheet; the page gets content-hashed URLs for both. The three files go to assets/ (git-ignored),
+// which wrangler.toml's [assets] uploads as the Worker's static assets; their hashes and content types go to
+// src/dashboard/generated/dashboard.json, bundled into the Worker, which serves the files from its ASSETS binding
+// (src/dashboard/assets.ts). Runs with `npm run config` and as part of wrangler's build command, so dev, tests and
+// deploy always serve the code in the tree.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "dashboard");
-const out = join(root, "src/dashboard/generated/dashboard.json");
+/** wrangler.toml's assets.directory. */
+const ASSETS_DIR = join(root, "assets");
+/** The page's file name among the static assets. */
+const PAGE_FILE = "index.html";
+const manifestOut = join(root, "src/dashboard/generated/dashboard.json");
 
 export interface BuiltAsset {
   body: string;
@@ -22,6 +28,12 @@ export interface BuiltAsset {
 export interface BuiltDashboard {
   page: { body: string; hash: string };
   assets: Record<string, BuiltAsset>;
+}
+
+/** What the Worker bundles: every file's hash and content type, no bodies (those are static assets). */
+export interface DashboardManifest {
+  page: { file: string; hash: string };
+  assets: Record<string, { contentType: string; hash: string }>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -64,6 +76,20 @@ export async function buildDashboard(): Promise<BuiltDashboard> {
   return { page: { body, hash: hashOf(body) }, assets };
 }
 
+function manifestOf(built: BuiltDashboard): DashboardManifest {
+  return {
+    page: { file: PAGE_FILE, hash: built.page.hash },
+    assets: Object.fromEntries(
+      Object.entries(built.assets).map(([name, a]) => [name, { contentType: a.contentType, hash: a.hash }]),
+    ),
+  };
+}
+
+/** Unchanged content, untouched file: wrangler dev watches src/ and assets/ (see compile-config.ts). */
+function writeIfChanged(path: string, text: string): void {
+  if (!existsSync(path) || readFileSync(path, "utf8") !== text) writeFileSync(path, text);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   let built: BuiltDashboard;
   try {
@@ -73,10 +99,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     if (!(err instanceof Error && "errors" in err)) console.error((err as Error).message);
     process.exit(1);
   }
-  const json = `${JSON.stringify(built)}\n`;
-  mkdirSync(dirname(out), { recursive: true });
-  // Unchanged build, untouched file: wrangler dev watches src/ and reruns this on every rebuild (see compile-config.ts).
-  if (!existsSync(out) || readFileSync(out, "utf8") !== json) writeFileSync(out, json);
-  const sizes = Object.entries(built.assets).map(([name, a]) => `${name} ${(a.body.length / 1024).toFixed(1)} KiB`);
-  console.log(`dashboard: ${sizes.join(", ")} -> src/dashboard/generated/dashboard.json`);
+  const files = new Map<string, string>([[PAGE_FILE, built.page.body]]);
+  for (const [name, asset] of Object.entries(built.assets)) files.set(name, asset.body);
+  mkdirSync(ASSETS_DIR, { recursive: true });
+  for (const [name, body] of files) writeIfChanged(join(ASSETS_DIR, name), body);
+  // Only this build's files are uploaded: whatever an older build left there goes.
+  for (const name of readdirSync(ASSETS_DIR)) if (!files.has(name)) rmSync(join(ASSETS_DIR, name), { recursive: true });
+  mkdirSync(dirname(manifestOut), { recursive: true });
+  writeIfChanged(manifestOut, `${JSON.stringify(manifestOf(built))}\n`);
+  const sizes = [...files].map(([name, body]) => `${name} ${(Buffer.byteLength(body) / 1024).toFixed(1)} KiB`);
+  console.log(`dashboard: ${sizes.join(", ")} -> assets/ (hashes: src/dashboard/generated/dashboard.json)`);
 }

@@ -13,6 +13,8 @@ export type { ProviderEnv };
 /** BUDGET_ALERT_WEBHOOK_URL and _SECRET: where budget alerts are POSTed (src/observability/budget-webhook.ts). */
 export interface Env extends ProviderEnv, TraceEnv, WebhookEnv {
   DB: D1Database;
+  /** The dashboard's built files (wrangler.toml [assets]); served only through the Worker's dashboard route. */
+  ASSETS: Fetcher;
   /** One per budget scope (a workspace, or a key with budget_usd): holds, settles and enforces spend. */
   BUDGETS: DurableObjectNamespace<BudgetObject>;
   /** The one directory of live keys and budgeted workspaces that isolates cache (src/keys/governance-directory.ts). */

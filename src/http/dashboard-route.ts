@@ -1,7 +1,9 @@
 // GET / and GET /dashboard/<hash>/<file>: the dashboard page and its script and stylesheet, public (the data behind it is
-// not). Both files are built by scripts/build-dashboard.ts from dashboard/; their URLs carry their content hash.
+// not). All three are built by scripts/build-dashboard.ts from dashboard/ and deployed as the Worker's static assets;
+// the Worker runs first for every request (wrangler.toml), so it still sets status and headers here. The files' URLs
+// carry their content hash.
 import type { Context } from "hono";
-import { dashboardAsset, dashboardPage } from "../dashboard/assets.ts";
+import { assetBody, dashboardAsset, dashboardPage } from "../dashboard/assets.ts";
 import type { AppEnv } from "./app-env.ts";
 import { HttpError } from "./errors.ts";
 
@@ -26,19 +28,20 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
-export function dashboardPageRoute(c: Context<AppEnv>): Response {
+export async function dashboardPageRoute(c: Context<AppEnv>): Promise<Response> {
   const page = dashboardPage();
   const etag = `"${page.hash}"`;
   const headers = { ...SECURITY_HEADERS, etag, "cache-control": "no-cache", "x-request-id": c.get("requestId") };
   if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
-  return new Response(page.body, { headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
+  const body = await assetBody(c.env.ASSETS, page.file, c.req.url);
+  return new Response(body, { headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
 }
 
-export function dashboardAssetRoute(c: Context<AppEnv>): Response {
+export async function dashboardAssetRoute(c: Context<AppEnv>): Promise<Response> {
   const found = dashboardAsset(c.req.param("version") ?? "", c.req.param("name") ?? "");
   if (found === null) throw new HttpError(404, `No dashboard file ${c.req.path}.`, { code: "not_found" });
   const { asset, current } = found;
-  return new Response(asset.body, {
+  return new Response(await assetBody(c.env.ASSETS, asset.file, c.req.url), {
     headers: {
       ...SECURITY_HEADERS,
       "content-type": asset.contentType,

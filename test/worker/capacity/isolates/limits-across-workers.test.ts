@@ -54,6 +54,11 @@ describe("limits across two Worker instances", () => {
     const r = await second("/v1/chat/completions", { method: "POST", json: chatBody, key });
     expect(r.status, r.text).toBe(200);
     expect(JSON.parse(r.text).x_router.provider).toBe("openai");
+    // Its dashboard comes from its own static assets binding, as the Worker under test's does.
+    const [mine, theirs] = [await first("/"), await second("/")];
+    expect(theirs.status, theirs.text).toBe(200);
+    expect(theirs.headers.get("etag")).toBe(mine.headers.get("etag"));
+    expect(theirs.text).toBe(mine.text);
   });
 
   it("a key's rpm_limit 6 holds for 20 concurrent requests split across both: exactly 6 answers", async () => {
