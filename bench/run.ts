@@ -172,12 +172,12 @@ async function main(): Promise<void> {
     {
       name: "Switchyard, as deployed",
       ...gzipSizeOf(bundleFiles),
-      note: "`wrangler deploy --dry-run --outdir`, minified as wrangler.toml sets it (source map beside it, not counted): everything the Worker runs (Hono, zod, drizzle, config) in one file; the dashboard's files are static assets beside it, not counted",
+      note: "`wrangler deploy --dry-run --outdir`, minified as wrangler.toml sets it (source map beside it, not counted): everything the Worker runs (Hono, zod, config) in one file; the dashboard's files are static assets beside it, not counted",
     },
     {
       name: "Switchyard, without its npm dependencies (control)",
       ...gzipSizeOf(ownFiles),
-      note: "the same entry through esbuild, minified, with hono, zod, drizzle-orm and eventsource-parser left out: measured as Portkey's build is",
+      note: "the same entry through esbuild, minified, with its npm dependencies (hono, zod, eventsource-parser) left out: measured as Portkey's build is",
     },
     {
       name: "Portkey, published build",

@@ -1,11 +1,8 @@
 // GET/PUT/DELETE /v1/budgets/{workspace_id}: a workspace's settings: its spending limit per day or month, its requests
 // and tokens per minute, and where each stands.
 
-import { eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import type { Context } from "hono";
 import * as z from "zod";
-import { budgets } from "../db/schema.ts";
 import { directoryOf } from "../keys/governance-directory.ts";
 import { budgetStub, workspaceScope } from "../ledger/budget-gate.ts";
 import type { BudgetConfig, BudgetStatus } from "../ledger/budget-object.ts";
@@ -90,17 +87,15 @@ export async function putBudget(c: Context<AppEnv>): Promise<Response> {
   const status = await stub.configure(budget, now, seed);
   await directoryOf(c.env).setBudget(workspaceId, budget.on_limit);
   governance.rememberBudget(workspaceId, budget.on_limit);
-  const row = {
-    limitPico: budget.limit_pico,
-    period: budget.period,
-    alertThreshold: budget.alert_threshold,
-    onLimit: budget.on_limit,
-    updatedAt: now,
-  };
-  await drizzle(c.env.DB)
-    .insert(budgets)
-    .values({ workspaceId, createdAt: now, ...row })
-    .onConflictDoUpdate({ target: budgets.workspaceId, set: row });
+  // The budgets table of src/db/schema.ts (migrations/): a new row, or the settings of the existing one (created_at kept).
+  await c.env.DB.prepare(
+    `INSERT INTO budgets (workspace_id, limit_pico, period, alert_threshold, on_limit, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (workspace_id) DO UPDATE SET limit_pico = excluded.limit_pico, period = excluded.period,
+       alert_threshold = excluded.alert_threshold, on_limit = excluded.on_limit, updated_at = excluded.updated_at`,
+  )
+    .bind(workspaceId, budget.limit_pico, budget.period, budget.alert_threshold, budget.on_limit, now, now)
+    .run();
   const [limits, use] = await Promise.all([stub.limits(), stub.limitUse(now)]);
   return c.json(budgetBody(workspaceId, status, limits, use));
 }
@@ -116,7 +111,7 @@ export async function deleteBudget(c: Context<AppEnv>): Promise<Response> {
   await directoryOf(c.env).setLimits({ workspace_id: workspaceId, ...cleared });
   governance.rememberBudget(workspaceId, null);
   governance.rememberLimits({ workspace_id: workspaceId, ...cleared });
-  await drizzle(c.env.DB).delete(budgets).where(eq(budgets.workspaceId, workspaceId));
+  await c.env.DB.prepare("DELETE FROM budgets WHERE workspace_id = ?").bind(workspaceId).run();
   return c.json({ workspace_id: workspaceId, deleted: true });
 }
 

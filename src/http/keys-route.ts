@@ -1,10 +1,9 @@
 // POST/GET/DELETE /v1/keys (admin): gateway keys, shown once at creation, stored only as their SHA-256.
 
-import { desc, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import type { Context } from "hono";
 import * as z from "zod";
-import { keys } from "../db/schema.ts";
+import type { Row } from "../db/rows.ts";
+import type { keys } from "../db/schema.ts";
 import { directoryOf } from "../keys/governance-directory.ts";
 import { hashKey, type KeyRecord, newKey, VISIBLE_CHARS } from "../keys/key-record.ts";
 import { budgetStub, keyScope } from "../ledger/budget-gate.ts";
@@ -20,6 +19,11 @@ const OriginSchema = z.string().refine((value) => {
     return false;
   }
 }, 'expected "*" or an origin such as "https://app.example.com" (scheme, host and port only, no path or trailing slash)');
+
+// Plain prepared SQL over the keys table of src/db/schema.ts (migrations/), with its column names; allowed_origins is
+// JSON text.
+const KEY_COLUMNS =
+  "id, hash, prefix, name, workspace_id, allowed_origins, rpm_limit, tpm_limit, budget_pico, created_at, revoked_at";
 
 const CreateKeySchema = z.strictObject({
   workspace_id: z.string().min(1).max(128),
@@ -49,20 +53,20 @@ export async function createKey(c: Context<AppEnv>): Promise<Response> {
     revoked_at: null,
   };
   // The listing first, then what makes the key work: a failure leaves a listed key that does not work, never the reverse.
-  await drizzle(c.env.DB)
-    .insert(keys)
-    .values({
-      id: record.id,
-      hash: record.hash,
-      prefix: record.prefix,
-      name: record.name,
-      workspaceId: record.workspace_id,
-      allowedOrigins: record.allowed_origins,
-      rpmLimit: record.rpm_limit,
-      tpmLimit: record.tpm_limit ?? null,
-      budgetPico: record.budget_pico,
-      createdAt: now,
-    });
+  await c.env.DB.prepare(`INSERT INTO keys (${KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`)
+    .bind(
+      record.id,
+      record.hash,
+      record.prefix,
+      record.name,
+      record.workspace_id,
+      record.allowed_origins === null ? null : JSON.stringify(record.allowed_origins),
+      record.rpm_limit,
+      record.tpm_limit ?? null,
+      record.budget_pico,
+      now,
+    )
+    .run();
   if (record.budget_pico !== null) {
     await budgetStub(c.env, keyScope(record.id)).configure(
       {
@@ -84,11 +88,12 @@ export async function listKeys(c: Context<AppEnv>): Promise<Response> {
     z.strictObject({ workspace_id: z.string().min(1).max(128).optional() }),
     c.req.query(),
   );
-  const db = drizzle(c.env.DB);
-  const rows = await (workspace_id === undefined
-    ? db.select().from(keys)
-    : db.select().from(keys).where(eq(keys.workspaceId, workspace_id))
-  ).orderBy(desc(keys.createdAt));
+  const { results: rows } = await (workspace_id === undefined
+    ? c.env.DB.prepare(`SELECT ${KEY_COLUMNS} FROM keys ORDER BY created_at DESC`)
+    : c.env.DB.prepare(`SELECT ${KEY_COLUMNS} FROM keys WHERE workspace_id = ? ORDER BY created_at DESC`).bind(
+        workspace_id,
+      )
+  ).all<Row<typeof keys>>();
   return c.json({
     object: "list",
     data: rows.map((r) =>
@@ -97,13 +102,13 @@ export async function listKeys(c: Context<AppEnv>): Promise<Response> {
         hash: r.hash,
         prefix: r.prefix,
         name: r.name,
-        workspace_id: r.workspaceId,
-        allowed_origins: r.allowedOrigins ?? null,
-        rpm_limit: r.rpmLimit,
-        tpm_limit: r.tpmLimit,
-        budget_pico: r.budgetPico,
-        created_at: r.createdAt,
-        revoked_at: r.revokedAt,
+        workspace_id: r.workspace_id,
+        allowed_origins: r.allowed_origins === null ? null : (JSON.parse(r.allowed_origins) as string[] | null),
+        rpm_limit: r.rpm_limit,
+        tpm_limit: r.tpm_limit,
+        budget_pico: r.budget_pico,
+        created_at: r.created_at,
+        revoked_at: r.revoked_at,
       }),
     ),
   });
@@ -117,7 +122,7 @@ export async function revokeKey(c: Context<AppEnv>): Promise<Response> {
   const record = await directoryOf(c.env).revokeKey(id, now);
   if (record === null) throw new HttpError(404, `No key with id ${id}.`, { param: "id", code: "key_not_found" });
   governance.rememberKey(record);
-  await drizzle(c.env.DB).update(keys).set({ revokedAt: record.revoked_at }).where(eq(keys.id, id));
+  await c.env.DB.prepare("UPDATE keys SET revoked_at = ? WHERE id = ?").bind(record.revoked_at, id).run();
   return c.json({ ...publicKey(record), deleted: true });
 }
 

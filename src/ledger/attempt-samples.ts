@@ -1,40 +1,29 @@
 // Reads the attempts of a time window from the D1 ledger (newest first, capped) for the latency-over-time charts.
-import { and, desc, eq, gte, lt } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { attempts, requests } from "../db/schema.ts";
+import type { Row } from "../db/rows.ts";
+import type { attempts } from "../db/schema.ts";
 import type { AttemptSample } from "./latency-series.ts";
 
 /** Enough for a busy hour at the dashboard's resolution; past it the oldest part of the window goes unshown. */
 export const MAX_SAMPLES = 20_000;
 
+// Plain prepared SQL over the tables of src/db/schema.ts (migrations/), with its column names. Attempts carry no
+// workspace: a workspace's view joins its request rows; the global one reads attempts alone.
+const GLOBAL = `SELECT created_at, provider, status, latency_ms, ttft_ms FROM attempts
+  WHERE created_at >= ? AND created_at < ? ORDER BY created_at DESC LIMIT ?`;
+const WORKSPACE = `SELECT attempts.created_at, attempts.provider, attempts.status, attempts.latency_ms, attempts.ttft_ms
+  FROM attempts INNER JOIN requests ON requests.id = attempts.request_id
+  WHERE attempts.created_at >= ? AND attempts.created_at < ? AND requests.workspace_id = ?
+  ORDER BY attempts.created_at DESC LIMIT ?`;
+type SampleRow = Pick<Row<typeof attempts>, "created_at" | "provider" | "status" | "latency_ms" | "ttft_ms">;
+
 export async function attemptSamples(
   d1: D1Database,
   opts: { workspaceId: string | null; from: number; to: number },
 ): Promise<{ samples: AttemptSample[]; truncated: boolean }> {
-  const db = drizzle(d1);
-  const inWindow = and(gte(attempts.createdAt, opts.from), lt(attempts.createdAt, opts.to));
-  const columns = {
-    created_at: attempts.createdAt,
-    provider: attempts.provider,
-    status: attempts.status,
-    latency_ms: attempts.latencyMs,
-    ttft_ms: attempts.ttftMs,
-  };
-  // Attempts carry no workspace: a workspace's view joins its request rows; the global one reads attempts alone.
-  const rows =
+  const statement =
     opts.workspaceId === null
-      ? await db
-          .select(columns)
-          .from(attempts)
-          .where(inWindow)
-          .orderBy(desc(attempts.createdAt))
-          .limit(MAX_SAMPLES + 1)
-      : await db
-          .select(columns)
-          .from(attempts)
-          .innerJoin(requests, eq(requests.id, attempts.requestId))
-          .where(and(inWindow, eq(requests.workspaceId, opts.workspaceId)))
-          .orderBy(desc(attempts.createdAt))
-          .limit(MAX_SAMPLES + 1);
+      ? d1.prepare(GLOBAL).bind(opts.from, opts.to, MAX_SAMPLES + 1)
+      : d1.prepare(WORKSPACE).bind(opts.from, opts.to, opts.workspaceId, MAX_SAMPLES + 1);
+  const { results: rows } = await statement.all<SampleRow>();
   return { samples: rows.slice(0, MAX_SAMPLES), truncated: rows.length > MAX_SAMPLES };
 }

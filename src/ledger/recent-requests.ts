@@ -1,7 +1,6 @@
 // The latest request rows with their attempts, from the D1 ledger (read-only; the page's "recent requests" table).
-import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { attempts, requests } from "../db/schema.ts";
+import type { Row } from "../db/rows.ts";
+import type { attempts, requests } from "../db/schema.ts";
 import { picoToUsd } from "./cost.ts";
 
 export interface RecentRequest {
@@ -43,67 +42,109 @@ export interface RecentRequest {
   }[];
 }
 
-/** Newest first; `workspaceId` null reads every workspace (admin and development callers only). */
+// Plain prepared SQL over the tables of src/db/schema.ts (migrations/), with its column names.
+const REQUEST_COLUMNS =
+  "id, created_at, workspace_id, execution_id, dialect, strategy, chain, provider, model, status, http_status, stream, input_tokens, output_tokens, cached_input_tokens, cost_pico, usage_estimated, cache_hit, cache_saved_pico, latency_ms, ttft_ms, error";
+type RequestRow = Pick<
+  Row<typeof requests>,
+  | "id"
+  | "created_at"
+  | "workspace_id"
+  | "execution_id"
+  | "dialect"
+  | "strategy"
+  | "chain"
+  | "provider"
+  | "model"
+  | "status"
+  | "http_status"
+  | "stream"
+  | "input_tokens"
+  | "output_tokens"
+  | "cached_input_tokens"
+  | "cost_pico"
+  | "usage_estimated"
+  | "cache_hit"
+  | "cache_saved_pico"
+  | "latency_ms"
+  | "ttft_ms"
+  | "error"
+>;
+type AttemptRow = Pick<
+  Row<typeof attempts>,
+  "request_id" | "provider" | "model" | "status" | "error" | "error_kind" | "http_status" | "latency_ms" | "ttft_ms"
+>;
+
+/** Newest first (ties by id); `workspaceId` null reads every workspace (admin and development callers only). */
 export async function recentRequests(
   d1: D1Database,
   opts: { workspaceId: string | null; limit: number; before: number | null },
 ): Promise<RecentRequest[]> {
-  const db = drizzle(d1);
-  const where = and(
-    opts.workspaceId === null ? undefined : eq(requests.workspaceId, opts.workspaceId),
-    opts.before === null ? undefined : lt(requests.createdAt, opts.before),
-  );
-  const rows = await db
-    .select()
-    .from(requests)
-    .where(where)
-    .orderBy(desc(requests.createdAt), desc(requests.id))
-    .limit(opts.limit);
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (opts.workspaceId !== null) {
+    where.push("workspace_id = ?");
+    params.push(opts.workspaceId);
+  }
+  if (opts.before !== null) {
+    where.push("created_at < ?");
+    params.push(opts.before);
+  }
+  const { results: rows } = await d1
+    .prepare(
+      `SELECT ${REQUEST_COLUMNS} FROM requests${where.length === 0 ? "" : ` WHERE ${where.join(" AND ")}`}
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+    )
+    .bind(...params, opts.limit)
+    .all<RequestRow>();
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   // One query for every row's attempts; ids are request ids (the limit keeps the list under D1's 100 bound parameters).
-  const tries = await db
-    .select()
-    .from(attempts)
-    .where(inArray(attempts.requestId, ids))
-    .orderBy(asc(attempts.requestId), asc(attempts.seq));
+  const { results: tries } = await d1
+    .prepare(
+      `SELECT request_id, provider, model, status, error, error_kind, http_status, latency_ms, ttft_ms FROM attempts
+       WHERE request_id IN (${ids.map(() => "?").join(", ")}) ORDER BY request_id, seq`,
+    )
+    .bind(...ids)
+    .all<AttemptRow>();
   const byRequest = new Map<string, RecentRequest["attempts"]>();
   for (const a of tries) {
-    const list = byRequest.get(a.requestId) ?? [];
+    const list = byRequest.get(a.request_id) ?? [];
     list.push({
       provider: a.provider,
       model: a.model,
       status: a.status,
       error: a.error,
-      error_kind: a.errorKind,
-      http_status: a.httpStatus,
-      latency_ms: a.latencyMs,
-      ttft_ms: a.ttftMs,
+      error_kind: a.error_kind,
+      http_status: a.http_status,
+      latency_ms: a.latency_ms,
+      ttft_ms: a.ttft_ms,
     });
-    byRequest.set(a.requestId, list);
+    byRequest.set(a.request_id, list);
   }
+  // SQLite's booleans are 0 and 1.
   return rows.map((r) => ({
     id: r.id,
-    created_at: r.createdAt,
-    workspace_id: r.workspaceId,
-    execution_id: r.executionId,
+    created_at: r.created_at,
+    workspace_id: r.workspace_id,
+    execution_id: r.execution_id,
     dialect: r.dialect,
     strategy: r.strategy,
     chain: r.chain,
     provider: r.provider,
     model: r.model,
     status: r.status,
-    http_status: r.httpStatus,
-    stream: r.stream,
-    input_tokens: r.inputTokens,
-    output_tokens: r.outputTokens,
-    cached_input_tokens: r.cachedInputTokens,
-    cost_usd: r.costPico === null ? null : picoToUsd(r.costPico),
-    usage_estimated: r.usageEstimated,
-    cache_hit: r.cacheHit,
-    cache_saved_usd: r.cacheSavedPico === null ? null : picoToUsd(r.cacheSavedPico),
-    latency_ms: r.latencyMs,
-    ttft_ms: r.ttftMs,
+    http_status: r.http_status,
+    stream: r.stream === 1,
+    input_tokens: r.input_tokens,
+    output_tokens: r.output_tokens,
+    cached_input_tokens: r.cached_input_tokens,
+    cost_usd: r.cost_pico === null ? null : picoToUsd(r.cost_pico),
+    usage_estimated: r.usage_estimated === 1,
+    cache_hit: r.cache_hit === 1,
+    cache_saved_usd: r.cache_saved_pico === null ? null : picoToUsd(r.cache_saved_pico),
+    latency_ms: r.latency_ms,
+    ttft_ms: r.ttft_ms,
     error: r.error,
     attempts: byRequest.get(r.id) ?? [],
   }));

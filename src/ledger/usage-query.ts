@@ -1,6 +1,4 @@
 // Usage analytics over recent request rows and the daily rollups of older ones, summed as integers in SQL.
-import { sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import * as z from "zod";
 import { utcDay } from "./budget-period.ts";
 
@@ -48,7 +46,11 @@ export interface UsageGroup extends UsageAmounts {
   key: string | null;
 }
 
-/** Key expressions per dimension; '' stands for none in both tables (rollups store it so). */
+/**
+ * Key expressions per dimension; '' stands for none in both tables (rollups store it so). The SQL is plain prepared
+ * SQL over the tables of src/db/schema.ts (migrations/), with its column names; only these fixed expressions are
+ * spliced into it, every value is a bound parameter.
+ */
 const REQUEST_KEYS: Record<GroupBy | "none", string> = {
   provider: "COALESCE(provider, '')",
   model: "COALESCE(provider || '/' || model, '')",
@@ -89,26 +91,20 @@ export async function queryUsage(
   d1: D1Database,
   filter: UsageFilter,
 ): Promise<{ totals: UsageAmounts; groups: UsageGroup[] }> {
-  const db = drizzle(d1);
   const dim = filter.groupBy ?? "none";
   const ws = filter.workspaceId;
-  const requestWhere =
-    ws === null
-      ? sql`created_at >= ${filter.from} AND created_at < ${filter.to}`
-      : sql`workspace_id = ${ws} AND created_at >= ${filter.from} AND created_at < ${filter.to}`;
-  const firstDay = utcDay(filter.from);
-  const lastDay = utcDay(filter.to - 1);
-  const rollupWhere =
-    ws === null
-      ? sql`day >= ${firstDay} AND day <= ${lastDay}`
-      : sql`workspace_id = ${ws} AND day >= ${firstDay} AND day <= ${lastDay}`;
-  const rows = await db.all(sql`
+  const requestWhere = `${ws === null ? "" : "workspace_id = ? AND "}created_at >= ? AND created_at < ?`;
+  const rollupWhere = `${ws === null ? "" : "workspace_id = ? AND "}day >= ? AND day <= ?`;
+  const byWorkspace = ws === null ? [] : [ws];
+  const params = [...byWorkspace, filter.from, filter.to, ...byWorkspace, utcDay(filter.from), utcDay(filter.to - 1)];
+  const { results: rows } = await d1
+    .prepare(`
     SELECT key, SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
            SUM(cached_input_tokens) AS cached_input_tokens, SUM(cost_pico) AS cost_pico, SUM(unpriced_requests) AS unpriced_requests,
            SUM(estimated_requests) AS estimated_requests, SUM(estimated_cost_pico) AS estimated_cost_pico,
            SUM(cache_hits) AS cache_hits, SUM(cache_saved_pico) AS cache_saved_pico
     FROM (
-      SELECT ${sql.raw(REQUEST_KEYS[dim])} AS key, COUNT(*) AS requests, SUM(status != 'ok') AS errors,
+      SELECT ${REQUEST_KEYS[dim]} AS key, COUNT(*) AS requests, SUM(status != 'ok') AS errors,
              SUM(input_tokens + cached_input_tokens + cache_write_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
              SUM(cached_input_tokens) AS cached_input_tokens, SUM(COALESCE(cost_pico, 0)) AS cost_pico, SUM(unpriced) AS unpriced_requests,
              SUM(usage_estimated) AS estimated_requests,
@@ -116,13 +112,15 @@ export async function queryUsage(
              SUM(cache_hit) AS cache_hits, SUM(COALESCE(cache_saved_pico, 0)) AS cache_saved_pico
       FROM requests WHERE ${requestWhere} GROUP BY 1
       UNION ALL
-      SELECT ${sql.raw(ROLLUP_KEYS[dim])} AS key, SUM(requests), SUM(errors),
+      SELECT ${ROLLUP_KEYS[dim]} AS key, SUM(requests), SUM(errors),
              SUM(input_tokens + cached_input_tokens + cache_write_tokens), SUM(output_tokens),
              SUM(cached_input_tokens), SUM(cost_pico), SUM(unpriced_requests), SUM(estimated_requests), SUM(estimated_cost_pico),
              SUM(cache_hits), SUM(cache_saved_pico)
       FROM daily_rollups WHERE ${rollupWhere} GROUP BY 1
     )
-    GROUP BY key ORDER BY key`);
+    GROUP BY key ORDER BY key`)
+    .bind(...params)
+    .all();
   const groups = z
     .array(RowSchema)
     .parse(rows)
