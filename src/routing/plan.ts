@@ -3,7 +3,7 @@ import type { Capability, FallbackFile, ProviderId, Strategy } from "../config/s
 import type { RouterControls } from "../core/router-controls.ts";
 import type { CanonicalRequest } from "../core/types.ts";
 import { pricedServiceTier } from "../ledger/cost.ts";
-import type { ModelRegistry } from "../registry/model-registry.ts";
+import type { ModelRef, ModelRegistry } from "../registry/model-registry.ts";
 import { modelKey, type StatsSnapshot } from "../stats/snapshot.ts";
 import { expandDeployments } from "./deployments.ts";
 import { classifyDifficulty } from "./difficulty.ts";
@@ -90,7 +90,10 @@ export function buildPlan(input: PlanInput): Plan {
     stats,
   };
 
-  const excluded: Exclusion[] = [];
+  // A model left out by a filter is written down when the plan's exclusions are first read (most never are): until
+  // then it is its ref (a provider without credentials: facts and filters are worked out on reading) or its ref and
+  // failures.
+  const excluded: Pending[] = [];
   const seen = new Set<string>();
   const filterInputs = {
     head: { ...filterInput, fromRegistry: false },
@@ -107,18 +110,13 @@ export function buildPlan(input: PlanInput): Plan {
       // A provider without credentials fails the first filter: its models' facts are only worked out if the reason
       // is read (most deployments configure a few of the providers, and every request would weigh all the others).
       if (!configured(provider)) {
-        const ref = target.ref;
-        excluded.push(
-          exclusion(provider, id, () => applyFilters(factsFor(ref, request, promptTokens, stats), filters).failures),
-        );
+        excluded.push({ ref: target.ref, filters, failures: null });
         continue;
       }
       const facts = factsFor(target.ref, request, promptTokens, stats);
       const verdict = applyFilters(facts, filters);
-      if (verdict.failures.length > 0) {
-        const failures = verdict.failures;
-        excluded.push(exclusion(provider, id, () => failures));
-      } else passed.push({ target, facts, notes: verdict.notes });
+      if (verdict.failures.length > 0) excluded.push({ ref: target.ref, filters, failures: verdict.failures });
+      else passed.push({ target, facts, notes: verdict.notes });
     }
     return passed;
   };
@@ -180,6 +178,7 @@ export function buildPlan(input: PlanInput): Plan {
         : "fallback is off (router.fallback / LLM_ENABLE_FALLBACK): only the first candidate is tried",
     });
   }
+  let written: Exclusion[] | undefined;
   return {
     strategy: targets.strategy,
     chain: targets.chain,
@@ -191,31 +190,30 @@ export function buildPlan(input: PlanInput): Plan {
     fallback,
     budget_remaining_usd: budget?.usd ?? null,
     candidates,
-    excluded,
+    // An own enumerable getter that writes the exclusions, in order, on first read (a failure's route report,
+    // GET /v1/route, a budget's cut): JSON, spreads and equality see a plain array; assigning it replaces it.
+    get excluded(): Exclusion[] {
+      written ??= excluded.map((e) => {
+        if (!("failures" in e)) return e;
+        const failures = e.failures ?? applyFilters(factsFor(e.ref, request, promptTokens, stats), e.filters).failures;
+        return { provider: e.ref.provider, model: e.ref.id, reason: failures.map((f) => f()).join("; ") };
+      });
+      return written;
+    },
+    set excluded(value: Exclusion[]) {
+      written = value;
+    },
     estimated_prompt_tokens: promptTokens,
   };
 }
 
-/**
- * An exclusion whose reason is written when first read (the route report, a failure's body, GET /v1/route): an
- * own enumerable getter, so JSON and equality see a plain string field.
- */
-function exclusion(provider: ProviderId, model: string, failures: () => readonly Reason[]): Exclusion {
-  let text: string | undefined;
-  return {
-    provider,
-    model,
-    get reason() {
-      text ??= failures()
-        .map((f) => f())
-        .join("; ");
-      return text;
-    },
-    set reason(value: string) {
-      text = value;
-    },
-  };
+/** An exclusion not yet written: the model, the filters it was judged by, and its failures (null: not worked out). */
+interface Deferred {
+  ref: ModelRef;
+  filters: FilterInput;
+  failures: readonly Reason[] | null;
 }
+type Pending = Exclusion | Deferred;
 
 /** In a listed order the score is the position: 1 for the first, falling evenly. */
 function listed(p: Passed, i: number, n: number, why: string): Candidate {
