@@ -1,6 +1,6 @@
 // The chat dialect's request: the zod schema of the OpenAI Chat Completions body Switchyard accepts (plus its own
 // `router` and `models` fields), and its conversion to the canonical request.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { GatewayError } from "../../core/gateway-error.ts";
 import { ChatMessageSchema, ResponseFormatSchema, ToolChoiceSchema, ToolSchema } from "../../core/messages.ts";
 import { modelNameSchema } from "../../core/model-name.ts";
@@ -8,36 +8,33 @@ import { type RouterControls, RouterControlsSchema } from "../../core/router-con
 import type { CanonicalRequest } from "../../core/types.ts";
 import { parseOrThrow } from "../../core/validate.ts";
 
-const nullableNumber = (schema: z.ZodNumber) => schema.nullable().optional();
+const nullableNumber = (min: number, max: number) => z.nullish(z.number().check(z.gte(min), z.lte(max)));
 
 export const ChatCompletionRequestSchema = z.object({
   model: modelNameSchema("model is required"),
-  models: z.array(modelNameSchema()).min(1).max(10).optional(),
-  messages: z.array(ChatMessageSchema).min(1, "messages must hold at least one message"),
-  stream: z.boolean().nullable().optional(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
-  tools: z.array(ToolSchema).max(128).optional(),
-  tool_choice: ToolChoiceSchema.optional(),
-  parallel_tool_calls: z.boolean().optional(),
-  response_format: ResponseFormatSchema.optional(),
-  temperature: nullableNumber(z.number().min(0).max(2)),
-  top_p: nullableNumber(z.number().min(0).max(1)),
-  presence_penalty: nullableNumber(z.number().min(-2).max(2)),
-  frequency_penalty: nullableNumber(z.number().min(-2).max(2)),
-  stop: z
-    .union([z.string(), z.array(z.string()).max(4)])
-    .nullable()
-    .optional(),
-  seed: z.int().nullable().optional(),
-  max_tokens: z.int().positive().nullable().optional(),
-  max_completion_tokens: z.int().positive().nullable().optional(),
-  n: z.literal(1, "only n=1 is supported").nullable().optional(),
+  models: z.optional(z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10))),
+  messages: z.array(ChatMessageSchema).check(z.minLength(1, "messages must hold at least one message")),
+  stream: z.nullish(z.boolean()),
+  stream_options: z.nullish(z.object({ include_usage: z.optional(z.boolean()) })),
+  tools: z.optional(z.array(ToolSchema).check(z.maxLength(128))),
+  tool_choice: z.optional(ToolChoiceSchema),
+  parallel_tool_calls: z.optional(z.boolean()),
+  response_format: z.optional(ResponseFormatSchema),
+  temperature: nullableNumber(0, 2),
+  top_p: nullableNumber(0, 1),
+  presence_penalty: nullableNumber(-2, 2),
+  frequency_penalty: nullableNumber(-2, 2),
+  stop: z.nullish(z.union([z.string(), z.array(z.string()).check(z.maxLength(4))])),
+  seed: z.nullish(z.int()),
+  max_tokens: z.nullish(z.int().check(z.positive())),
+  max_completion_tokens: z.nullish(z.int().check(z.positive())),
+  n: z.nullish(z.literal(1, "only n=1 is supported")),
   /** How hard a reasoning model thinks; mapped per provider (Anthropic's thinking budget, Ollama's think). */
-  reasoning_effort: z.enum(["none", "minimal", "low", "medium", "high"]).nullish(),
-  user: z.string().max(256).optional(),
+  reasoning_effort: z.nullish(z.enum(["none", "minimal", "low", "medium", "high"])),
+  user: z.optional(z.string().check(z.maxLength(256))),
   /** OpenAI's processing tier: sent to OpenAI, priced with the registry's multiplier (flex 0.5x, priority 2x). */
-  service_tier: z.enum(["auto", "default", "flex", "priority"]).nullable().optional(),
-  router: RouterControlsSchema.optional(),
+  service_tier: z.nullish(z.enum(["auto", "default", "flex", "priority"])),
+  router: z.optional(RouterControlsSchema),
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
 

@@ -1,6 +1,6 @@
 // The embeddings dialect's request: OpenAI's Embeddings body (plus Switchyard's `router` and `models`) as zod, and
 // its conversion to the canonical embedding request.
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { EmbeddingRequest } from "../../core/embeddings.ts";
 import { GatewayError } from "../../core/gateway-error.ts";
 import { modelNameSchema } from "../../core/model-name.ts";
@@ -9,15 +9,17 @@ import { parseOrThrow } from "../../core/validate.ts";
 
 export const EmbeddingsRequestSchema = z.object({
   model: modelNameSchema("model is required"),
-  models: z.array(modelNameSchema()).min(1).max(10).optional(),
+  models: z.optional(z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10))),
   input: z.union([
-    z.string().min(1, "input must not be empty"),
-    z.array(z.string().min(1, "input must not hold empty strings")).min(1, "input must not be empty").max(2048),
+    z.string().check(z.minLength(1, "input must not be empty")),
+    z
+      .array(z.string().check(z.minLength(1, "input must not hold empty strings")))
+      .check(z.minLength(1, "input must not be empty"), z.maxLength(2048)),
   ]),
-  encoding_format: z.enum(["float", "base64"]).optional(),
-  dimensions: z.int().positive().optional(),
-  user: z.string().max(256).optional(),
-  router: RouterControlsSchema.optional(),
+  encoding_format: z.optional(z.enum(["float", "base64"])),
+  dimensions: z.optional(z.int().check(z.positive())),
+  user: z.optional(z.string().check(z.maxLength(256))),
+  router: z.optional(RouterControlsSchema),
 });
 export type EmbeddingsRequest = z.infer<typeof EmbeddingsRequestSchema>;
 

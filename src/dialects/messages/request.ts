@@ -1,22 +1,23 @@
 // The Messages dialect's request: the zod schema of Anthropic's Messages body (plus Switchyard's `router` and `models`)
 // and its conversion to the canonical request.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { GatewayError } from "../../core/gateway-error.ts";
 import { CacheControlSchema, type ChatMessage, type ReasoningPart, type Tool } from "../../core/messages.ts";
 import { modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest } from "../../core/types.ts";
 
-const cache = { cache_control: CacheControlSchema.nullish() };
+const cache = { cache_control: z.nullish(CacheControlSchema) };
+const nonEmpty = () => z.string().check(z.minLength(1));
 
-const TextBlock = z.object({ type: z.literal("text"), text: z.string(), citations: z.unknown().optional(), ...cache });
+const TextBlock = z.object({ type: z.literal("text"), text: z.string(), citations: z.optional(z.unknown()), ...cache });
 const ImageBlock = z.object({
   type: z.literal("image"),
   source: z.discriminatedUnion("type", [
     z.object({
       type: z.literal("base64"),
       media_type: z.enum(["image/jpeg", "image/png", "image/gif", "image/webp"]),
-      data: z.string().min(1),
+      data: nonEmpty(),
     }),
     z.object({ type: z.literal("url"), url: z.url() }),
   ]),
@@ -24,16 +25,16 @@ const ImageBlock = z.object({
 });
 const ToolUseBlock = z.object({
   type: z.literal("tool_use"),
-  id: z.string().min(1),
-  name: z.string().min(1),
+  id: nonEmpty(),
+  name: nonEmpty(),
   input: z.record(z.string(), z.unknown()),
   ...cache,
 });
 const ToolResultBlock = z.object({
   type: z.literal("tool_result"),
-  tool_use_id: z.string().min(1),
-  content: z.union([z.string(), z.array(z.discriminatedUnion("type", [TextBlock, ImageBlock]))]).optional(),
-  is_error: z.boolean().optional(),
+  tool_use_id: nonEmpty(),
+  content: z.optional(z.union([z.string(), z.array(z.discriminatedUnion("type", [TextBlock, ImageBlock]))])),
+  is_error: z.optional(z.boolean()),
   ...cache,
 });
 const ThinkingBlock = z.object({ type: z.literal("thinking"), thinking: z.string(), signature: z.string() });
@@ -55,48 +56,52 @@ const MessageParam = z.object({
 });
 
 const ToolParam = z.object({
-  type: z.literal("custom").optional(),
-  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1-64 letters, digits, underscores or dashes"),
-  description: z.string().optional(),
+  type: z.optional(z.literal("custom")),
+  name: z.string().check(z.regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1-64 letters, digits, underscores or dashes")),
+  description: z.optional(z.string()),
   input_schema: z.looseObject({ type: z.literal("object") }),
   ...cache,
 });
 
+const disableParallel = { disable_parallel_tool_use: z.optional(z.boolean()) };
 const ToolChoiceParam = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("auto"), disable_parallel_tool_use: z.boolean().optional() }),
-  z.object({ type: z.literal("any"), disable_parallel_tool_use: z.boolean().optional() }),
-  z.object({ type: z.literal("tool"), name: z.string().min(1), disable_parallel_tool_use: z.boolean().optional() }),
+  z.object({ type: z.literal("auto"), ...disableParallel }),
+  z.object({ type: z.literal("any"), ...disableParallel }),
+  z.object({ type: z.literal("tool"), name: nonEmpty(), ...disableParallel }),
   z.object({ type: z.literal("none") }),
 ]);
 
 const ThinkingParam = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("enabled"), budget_tokens: z.int().min(1024, "budget_tokens must be at least 1024") }),
+  z.object({
+    type: z.literal("enabled"),
+    budget_tokens: z.int().check(z.gte(1024, "budget_tokens must be at least 1024")),
+  }),
   z.object({ type: z.literal("disabled") }),
   z.object({ type: z.literal("adaptive") }),
 ]);
 
 export const MessagesRequestSchema = z.object({
   model: modelNameSchema("model: Field required"),
-  models: z.array(modelNameSchema()).min(1).max(10).optional(),
-  max_tokens: z.int("max_tokens: Field required").positive(),
-  system: z.union([z.string(), z.array(TextBlock)]).optional(),
-  messages: z.array(MessageParam).min(1, "messages: at least one message is required"),
-  tools: z.array(z.unknown()).max(128).optional(),
-  tool_choice: ToolChoiceParam.optional(),
-  stop_sequences: z.array(z.string()).optional(),
-  temperature: z.number().min(0).max(1).optional(),
-  top_p: z.number().min(0).max(1).optional(),
-  top_k: z.int().positive().optional(),
-  thinking: ThinkingParam.optional(),
-  metadata: z.object({ user_id: z.string().max(256).nullish() }).optional(),
-  stream: z.boolean().optional(),
-  router: RouterControlsSchema.optional(),
+  models: z.optional(z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10))),
+  max_tokens: z.int("max_tokens: Field required").check(z.positive()),
+  system: z.optional(z.union([z.string(), z.array(TextBlock)])),
+  messages: z.array(MessageParam).check(z.minLength(1, "messages: at least one message is required")),
+  tools: z.optional(z.array(z.unknown()).check(z.maxLength(128))),
+  tool_choice: z.optional(ToolChoiceParam),
+  stop_sequences: z.optional(z.array(z.string())),
+  temperature: z.optional(z.number().check(z.gte(0), z.lte(1))),
+  top_p: z.optional(z.number().check(z.gte(0), z.lte(1))),
+  top_k: z.optional(z.int().check(z.positive())),
+  thinking: z.optional(ThinkingParam),
+  metadata: z.optional(z.object({ user_id: z.nullish(z.string().check(z.maxLength(256))) })),
+  stream: z.optional(z.boolean()),
+  router: z.optional(RouterControlsSchema),
 });
 export type MessagesRequest = z.infer<typeof MessagesRequestSchema>;
 
 /** count_tokens takes the same body without max_tokens, stream or sampling settings. */
-export const CountTokensRequestSchema = MessagesRequestSchema.omit({ max_tokens: true, stream: true }).extend({
-  max_tokens: z.int().positive().optional(),
+export const CountTokensRequestSchema = z.extend(z.omit(MessagesRequestSchema, { max_tokens: true, stream: true }), {
+  max_tokens: z.optional(z.int().check(z.positive())),
 });
 
 export const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(MessagesRequestSchema.shape));

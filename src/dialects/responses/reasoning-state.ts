@@ -2,11 +2,11 @@
 // signature), sealed so a client that keeps its own conversation (store: false) can hand it back and the next turn
 // gives Anthropic its thinking back, as Anthropic requires around tool calls. Opaque to the client, as at OpenAI;
 // Anthropic checks the signatures, so a tampered copy is refused there, never trusted here.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type ReasoningPart, ReasoningPartSchema } from "../../core/messages.ts";
 
 const PREFIX = "swy1.";
-const Parts = z.array(ReasoningPartSchema).min(1);
+const Parts = z.array(ReasoningPartSchema).check(z.minLength(1));
 
 /** The sealed state of reasoning worth handing back (signed or redacted thinking); null when there is none. */
 export function sealReasoning(parts: readonly ReasoningPart[] | undefined): string | null {

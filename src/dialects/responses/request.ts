@@ -1,6 +1,6 @@
 // The Responses dialect's request: the zod schema of OpenAI's Responses body (plus Switchyard's `router` and `models`)
 // and its conversion, after any stored conversation it continues, to the canonical request.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { GatewayError } from "../../core/gateway-error.ts";
 import type { ChatMessage, ReasoningPart, ResponseFormat, Tool, ToolChoice } from "../../core/messages.ts";
 import { modelNameSchema } from "../../core/model-name.ts";
@@ -29,37 +29,38 @@ export const BUILT_IN_TOOLS = [
 const InputText = z.object({ type: z.literal("input_text"), text: z.string() });
 const InputImage = z.object({
   type: z.literal("input_image"),
-  image_url: z.string().min(1, "input_image needs an image_url (file_id is not supported)"),
-  detail: z.enum(["auto", "low", "high"]).optional(),
+  image_url: z.string().check(z.minLength(1, "input_image needs an image_url (file_id is not supported)")),
+  detail: z.optional(z.enum(["auto", "low", "high"])),
 });
 const OutputText = z.object({
   type: z.literal("output_text"),
   text: z.string(),
-  annotations: z.array(z.unknown()).optional(),
+  annotations: z.optional(z.array(z.unknown())),
 });
 const Refusal = z.object({ type: z.literal("refusal"), refusal: z.string() });
 const ContentPart = z.discriminatedUnion("type", [InputText, InputImage, OutputText, Refusal]);
 
+const nonEmpty = () => z.string().check(z.minLength(1));
+/** The id and status an item carries when it is a previous response's output handed back. */
+const itemMeta = { id: z.optional(z.string()), status: z.optional(z.string()) };
+
 const MessageItem = z.object({
-  type: z.literal("message").optional(),
-  id: z.string().optional(),
-  status: z.string().optional(),
+  type: z.optional(z.literal("message")),
+  ...itemMeta,
   role: z.enum(["user", "assistant", "system", "developer"]),
   content: z.union([z.string(), z.array(ContentPart)]),
 });
 const FunctionCallItem = z.object({
   type: z.literal("function_call"),
-  id: z.string().optional(),
-  status: z.string().optional(),
-  call_id: z.string().min(1),
-  name: z.string().min(1),
+  ...itemMeta,
+  call_id: nonEmpty(),
+  name: nonEmpty(),
   arguments: z.string(),
 });
 const FunctionCallOutputItem = z.object({
   type: z.literal("function_call_output"),
-  id: z.string().optional(),
-  status: z.string().optional(),
-  call_id: z.string().min(1),
+  ...itemMeta,
+  call_id: nonEmpty(),
   output: z.union([z.string(), z.array(z.discriminatedUnion("type", [InputText, InputImage]))]),
 });
 /**
@@ -69,8 +70,8 @@ const FunctionCallOutputItem = z.object({
  */
 const ReasoningItem = z.looseObject({
   type: z.literal("reasoning"),
-  id: z.string().optional(),
-  encrypted_content: z.string().nullish(),
+  id: z.optional(z.string()),
+  encrypted_content: z.nullish(z.string()),
 });
 
 const InputItem = z.union([FunctionCallItem, FunctionCallOutputItem, ReasoningItem, MessageItem]);
@@ -78,10 +79,10 @@ type InputItem = z.infer<typeof InputItem>;
 
 const FunctionTool = z.object({
   type: z.literal("function"),
-  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1-64 letters, digits, underscores or dashes"),
-  description: z.string().nullish(),
-  parameters: z.record(z.string(), z.unknown()).nullish(),
-  strict: z.boolean().nullish(),
+  name: z.string().check(z.regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1-64 letters, digits, underscores or dashes")),
+  description: z.nullish(z.string()),
+  parameters: z.nullish(z.record(z.string(), z.unknown())),
+  strict: z.nullish(z.boolean()),
 });
 
 const TextFormat = z.discriminatedUnion("type", [
@@ -89,44 +90,46 @@ const TextFormat = z.discriminatedUnion("type", [
   z.object({ type: z.literal("json_object") }),
   z.object({
     type: z.literal("json_schema"),
-    name: z.string().min(1),
-    description: z.string().optional(),
+    name: nonEmpty(),
+    description: z.optional(z.string()),
     schema: z.record(z.string(), z.unknown()),
-    strict: z.boolean().nullish(),
+    strict: z.nullish(z.boolean()),
   }),
 ]);
 
 const ToolChoiceParam = z.union([
   z.enum(["none", "auto", "required"]),
-  z.object({ type: z.literal("function"), name: z.string().min(1) }),
+  z.object({ type: z.literal("function"), name: nonEmpty() }),
 ]);
 
 export const ResponsesRequestSchema = z.object({
   model: modelNameSchema("model is required"),
-  models: z.array(modelNameSchema()).min(1).max(10).optional(),
+  models: z.optional(z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10))),
   input: z.union([z.string(), z.array(InputItem)]),
-  instructions: z.string().nullish(),
-  tools: z.array(z.unknown()).max(128).optional(),
-  tool_choice: z.unknown().optional(),
-  parallel_tool_calls: z.boolean().nullish(),
-  text: z.object({ format: TextFormat.optional(), verbosity: z.enum(["low", "medium", "high"]).nullish() }).optional(),
-  max_output_tokens: z.int().positive().nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().min(0).max(1).nullish(),
-  reasoning: z
-    .object({
-      effort: z.enum(["none", "minimal", "low", "medium", "high"]).nullish(),
-      summary: z.enum(["auto", "concise", "detailed"]).nullish(),
-    })
-    .nullish(),
-  metadata: z.record(z.string().max(64), z.string().max(512)).nullish(),
-  user: z.string().max(256).optional(),
-  stream: z.boolean().nullish(),
-  store: z.boolean().nullish(),
-  previous_response_id: z.string().min(1).nullish(),
-  include: z.array(z.string()).nullish(),
-  truncation: z.enum(["auto", "disabled"]).nullish(),
-  router: RouterControlsSchema.optional(),
+  instructions: z.nullish(z.string()),
+  tools: z.optional(z.array(z.unknown()).check(z.maxLength(128))),
+  tool_choice: z.optional(z.unknown()),
+  parallel_tool_calls: z.nullish(z.boolean()),
+  text: z.optional(
+    z.object({ format: z.optional(TextFormat), verbosity: z.nullish(z.enum(["low", "medium", "high"])) }),
+  ),
+  max_output_tokens: z.nullish(z.int().check(z.positive())),
+  temperature: z.nullish(z.number().check(z.gte(0), z.lte(2))),
+  top_p: z.nullish(z.number().check(z.gte(0), z.lte(1))),
+  reasoning: z.nullish(
+    z.object({
+      effort: z.nullish(z.enum(["none", "minimal", "low", "medium", "high"])),
+      summary: z.nullish(z.enum(["auto", "concise", "detailed"])),
+    }),
+  ),
+  metadata: z.nullish(z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(512)))),
+  user: z.optional(z.string().check(z.maxLength(256))),
+  stream: z.nullish(z.boolean()),
+  store: z.nullish(z.boolean()),
+  previous_response_id: z.nullish(nonEmpty()),
+  include: z.nullish(z.array(z.string())),
+  truncation: z.nullish(z.enum(["auto", "disabled"])),
+  router: z.optional(RouterControlsSchema),
 });
 export type ResponsesRequest = z.infer<typeof ResponsesRequestSchema>;
 
