@@ -1,6 +1,6 @@
 // The canonical conversation parts: messages, tools, tool choice and response format. They keep OpenAI's shapes (the
 // lingua franca most clients speak); a dialect with other shapes converts to these. Schemas so any dialect can validate.
-import * as z from "zod";
+import * as z from "zod/mini";
 
 /** Anthropic's prompt-cache breakpoint, carried on a part as the client set it (only Anthropic reads it). */
 export const CacheControlSchema = z.object({ type: z.literal("ephemeral"), ttl: z.optional(z.enum(["5m", "1h"])) });
