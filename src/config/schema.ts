@@ -1,5 +1,11 @@
 // Zod schemas for the two configuration files (configs/models.yml, configs/llm_fallback.yml); the types derive from them.
-import * as z from "zod";
+import { en } from "zod/locales";
+import * as z from "zod/mini";
+
+// zod/mini sets no locale, and without one every refused value reads only "Invalid input". The English messages (what
+// classic zod set by itself) are what a caller and the config compiler see; set once here, since both the Worker
+// (through CONFIG) and scripts/compile-config.ts load this file before anything is parsed.
+z.config(en());
 
 export const PROVIDER_IDS = ["openai", "anthropic", "mistral", "together", "ollama"] as const;
 export const ProviderIdSchema = z.enum(PROVIDER_IDS);
@@ -30,7 +36,7 @@ export const STRATEGIES = [
 export const StrategySchema = z.enum(STRATEGIES);
 export type Strategy = z.infer<typeof StrategySchema>;
 
-const usdPerMillion = z.number().nonnegative();
+const usdPerMillion = z.number().check(z.nonnegative());
 
 /** The service tiers a caller may ask for (`service_tier` in the body); the registry says which a model offers. */
 export const SERVICE_TIERS = ["flex", "batch", "priority"] as const;
@@ -44,21 +50,22 @@ export type ModelType = (typeof MODEL_TYPES)[number];
  * A prompt-cache write price: one number where the provider has one write price (OpenAI's explicit writes), or the
  * 5-minute and 1-hour prices where they differ (Anthropic). Parsed to the two-TTL form either way.
  */
-const CacheWriteSchema = z
-  .union([usdPerMillion, z.strictObject({ "5m": usdPerMillion, "1h": usdPerMillion })])
-  .transform((v) => (typeof v === "number" ? { "5m": v, "1h": v } : v));
+const CacheWriteSchema = z.pipe(
+  z.union([usdPerMillion, z.strictObject({ "5m": usdPerMillion, "1h": usdPerMillion })]),
+  z.transform((v) => (typeof v === "number" ? { "5m": v, "1h": v } : v)),
+);
 export type CacheWritePrices = z.infer<typeof CacheWriteSchema>;
 
 /** Prices above a prompt-size threshold: once a request's prompt passes it, the whole request is billed here. */
 export const PriceTierSchema = z.strictObject({
   /** Prompt tokens (input, cache reads and cache writes together) above which this tier applies. */
-  above_input_tokens: z.int().positive(),
+  above_input_tokens: z.int().check(z.positive()),
   input: usdPerMillion,
   output: usdPerMillion,
   /** Cache-read price in this tier; null or absent: billed as this tier's input. */
-  cached_input: usdPerMillion.nullable().default(null),
+  cached_input: z._default(z.nullable(usdPerMillion), null),
   /** Cache-write prices in this tier; absent: this tier's input price. */
-  cache_write: CacheWriteSchema.optional(),
+  cache_write: z.optional(CacheWriteSchema),
 });
 export type PriceTier = z.infer<typeof PriceTierSchema>;
 
@@ -67,30 +74,32 @@ export const PricingSchema = z
     input: usdPerMillion,
     output: usdPerMillion,
     /** The cache-read price ("cache hits"). null: the provider has no discount here; cached tokens bill as input. */
-    cached_input: usdPerMillion.nullable(),
+    cached_input: z.nullable(usdPerMillion),
     /** Prompt-cache writes (Anthropic's 5-minute and 1-hour writes, OpenAI's explicit writes); absent: input price. */
-    cache_write: CacheWriteSchema.optional(),
+    cache_write: z.optional(CacheWriteSchema),
     /** Long-context tiers, thresholds ascending: the highest threshold the prompt passes prices the whole request. */
-    tiers: z.array(PriceTierSchema).default([]),
+    tiers: z._default(z.array(PriceTierSchema), []),
     /** Multipliers on every price above for the service tiers this model offers (flex 0.5, priority 2, ...). */
-    service_tiers: z.partialRecord(ServiceTierSchema, z.number().positive()).default({}),
+    service_tiers: z._default(z.partialRecord(ServiceTierSchema, z.number().check(z.positive())), {}),
     /** The date these prices took effect (or were last confirmed, where the provider publishes no date). */
     effective_from: z.iso.date(),
     /** Where the prices were read: the provider's page, and a note where sources disagree. */
-    source: z.string().min(1),
+    source: z.string().check(z.minLength(1)),
   })
-  .superRefine((p, ctx) => {
-    p.tiers.forEach((t, i) => {
-      const prev = p.tiers[i - 1];
-      if (prev !== undefined && t.above_input_tokens <= prev.above_input_tokens) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["tiers", i, "above_input_tokens"],
-          message: "tier thresholds must ascend",
-        });
-      }
-    });
-  });
+  .check(
+    z.superRefine((p, ctx) => {
+      p.tiers.forEach((t, i) => {
+        const prev = p.tiers[i - 1];
+        if (prev !== undefined && t.above_input_tokens <= prev.above_input_tokens) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["tiers", i, "above_input_tokens"],
+            message: "tier thresholds must ascend",
+          });
+        }
+      });
+    }),
+  );
 export type Pricing = z.infer<typeof PricingSchema>;
 
 /**
@@ -98,61 +107,63 @@ export type Pricing = z.infer<typeof PricingSchema>;
  * from the env variable `base_url_env`, so the URL stays out of the config), with a weight.
  */
 export const DeploymentSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "lower-case letters, digits, - and _, at most 32"),
-  provider: ProviderIdSchema.optional(),
-  base_url_env: z
-    .string()
-    .regex(/^[A-Z][A-Z0-9_]{0,63}$/, "an env variable name (A-Z, 0-9, _)")
-    .optional(),
+  name: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "lower-case letters, digits, - and _, at most 32")),
+  provider: z.optional(ProviderIdSchema),
+  base_url_env: z.optional(z.string().check(z.regex(/^[A-Z][A-Z0-9_]{0,63}$/, "an env variable name (A-Z, 0-9, _)"))),
   /** The id this host knows the model by, when it differs. */
-  upstream_id: z.string().min(1).optional(),
-  weight: z.number().positive().max(1000).default(1),
+  upstream_id: z.optional(z.string().check(z.minLength(1))),
+  weight: z._default(z.number().check(z.positive(), z.lte(1000)), 1),
 });
 export type Deployment = z.infer<typeof DeploymentSchema>;
 
 export const ModelEntrySchema = z
   .strictObject({
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     provider: ProviderIdSchema,
-    name: z.string().min(1),
+    name: z.string().check(z.minLength(1)),
     /** chat (the default) or embedding; chat routing never picks an embedding model. */
-    type: z.enum(MODEL_TYPES).default("chat"),
+    type: z._default(z.enum(MODEL_TYPES), "chat"),
     /** An embedding model's vector length (its default, where `dimensions` can shorten it). */
-    dimensions: z.int().positive().optional(),
+    dimensions: z.optional(z.int().check(z.positive())),
     /** The id sent upstream when it differs from `id` (a renamed or retired model kept as an alias target). */
-    upstream_id: z.string().min(1).optional(),
-    aliases: z.array(z.string().min(1)).default([]),
+    upstream_id: z.optional(z.string().check(z.minLength(1))),
+    aliases: z._default(z.array(z.string().check(z.minLength(1))), []),
     pricing: PricingSchema,
-    context_window: z.int().positive(),
+    context_window: z.int().check(z.positive()),
     /** Output cap; for an embedding model, which generates no tokens, it is the input limit (= context_window). */
-    max_output: z.int().positive(),
+    max_output: z.int().check(z.positive()),
     capabilities: z.array(CapabilitySchema),
-    quality: z.number().min(0).max(1),
-    typical_latency_ms: z.int().positive(),
-    typical_ttft_ms: z.int().positive(),
+    quality: z.number().check(z.gte(0), z.lte(1)),
+    typical_latency_ms: z.int().check(z.positive()),
+    typical_ttft_ms: z.int().check(z.positive()),
     /** Models kept resolvable for old callers but not chosen by `auto` routing. */
-    legacy: z.boolean().default(false),
+    legacy: z._default(z.boolean(), false),
     /** Whether the model continues an assistant message given as the last turn (used for stream continuation). */
-    accepts_prefill: z.boolean().default(false),
+    accepts_prefill: z._default(z.boolean(), false),
     /** Several hosts of this model, spread by weight and live health (docs/LLM_PROVIDERS.md, Capacity). */
-    deployments: z.array(DeploymentSchema).max(16).optional(),
+    deployments: z.optional(z.array(DeploymentSchema).check(z.maxLength(16))),
   })
-  .superRefine((m, ctx) => {
-    if (m.type === "embedding" && m.dimensions === undefined)
-      ctx.addIssue({ code: "custom", path: ["dimensions"], message: "an embedding model needs dimensions" });
-    if (m.type === "chat" && m.dimensions !== undefined)
-      ctx.addIssue({ code: "custom", path: ["dimensions"], message: "only embedding models have dimensions" });
-    const names = (m.deployments ?? []).map((d) => d.name);
-    if (new Set(names).size !== names.length)
-      ctx.addIssue({ code: "custom", path: ["deployments"], message: "deployment names must be unique" });
-    if (m.type === "embedding" && m.pricing.output !== 0)
-      ctx.addIssue({ code: "custom", path: ["pricing", "output"], message: "an embedding model bills input only (0)" });
-  });
+  .check(
+    z.superRefine((m, ctx) => {
+      if (m.type === "embedding" && m.dimensions === undefined)
+        ctx.addIssue({ code: "custom", path: ["dimensions"], message: "an embedding model needs dimensions" });
+      if (m.type === "chat" && m.dimensions !== undefined)
+        ctx.addIssue({ code: "custom", path: ["dimensions"], message: "only embedding models have dimensions" });
+      const names = (m.deployments ?? []).map((d) => d.name);
+      if (new Set(names).size !== names.length)
+        ctx.addIssue({ code: "custom", path: ["deployments"], message: "deployment names must be unique" });
+      if (m.type === "embedding" && m.pricing.output !== 0)
+        ctx.addIssue({
+          code: "custom",
+          path: ["pricing", "output"],
+          message: "an embedding model bills input only (0)",
+        });
+    }),
+  );
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
 
-export const ModelsFileSchema = z
-  .strictObject({ models: z.array(ModelEntrySchema).min(1) })
-  .superRefine((file, ctx) => {
+export const ModelsFileSchema = z.strictObject({ models: z.array(ModelEntrySchema).check(z.minLength(1)) }).check(
+  z.superRefine((file, ctx) => {
     // Every id and alias must resolve to exactly one model, within its provider and globally.
     const seen = new Map<string, { index: number; owner: string }>();
     file.models.forEach((m, i) => {
@@ -176,10 +187,11 @@ export const ModelsFileSchema = z
         });
       }
     });
-  });
+  }),
+);
 export type ModelsFile = z.infer<typeof ModelsFileSchema>;
 
-const ms = z.int().nonnegative();
+const ms = z.int().check(z.nonnegative());
 
 export const TimeoutsSchema = z.strictObject({
   /** Time from sending the request to the response headers. */
@@ -196,9 +208,9 @@ export type Timeouts = z.infer<typeof TimeoutsSchema>;
 export const ChainSchema = z.strictObject({
   description: z.string(),
   /** provider/model references, tried in order. */
-  models: z.array(z.string().regex(/^[a-z]+\/.+$/, "expected provider/model")).min(1),
+  models: z.array(z.string().check(z.regex(/^[a-z]+\/.+$/, "expected provider/model"))).check(z.minLength(1)),
   /** Order the chain by a strategy instead of as listed (omitted: as listed). */
-  strategy: StrategySchema.optional(),
+  strategy: z.optional(StrategySchema),
 });
 export type Chain = z.infer<typeof ChainSchema>;
 
@@ -214,7 +226,11 @@ export const CHAIN_NAMES = [
   "SIMPLE_TASKS",
 ] as const;
 
-const weights = z.strictObject({ cost: z.number().min(0), latency: z.number().min(0), quality: z.number().min(0) });
+const weights = z.strictObject({
+  cost: z.number().check(z.gte(0)),
+  latency: z.number().check(z.gte(0)),
+  quality: z.number().check(z.gte(0)),
+});
 
 /** Difficulty classes, easiest first: a request is put in the hardest class any of its signals points to. */
 export const DIFFICULTY_CLASSES = ["simple", "standard", "long_context", "code", "reasoning"] as const;
@@ -223,7 +239,7 @@ export type DifficultyClass = (typeof DIFFICULTY_CLASSES)[number];
 const DifficultyClassSchema = z.strictObject({
   description: z.string(),
   /** `balanced` picks the cheapest candidate whose registry quality is at least this. */
-  quality_floor: z.number().min(0).max(1),
+  quality_floor: z.number().check(z.gte(0), z.lte(1)),
 });
 
 export const FallbackFileSchema = z.strictObject({
@@ -232,31 +248,34 @@ export const FallbackFileSchema = z.strictObject({
     fallback: z.boolean(),
     prefer_local: z.boolean(),
     /** How many candidates a plan may hold at most. */
-    max_candidates: z.int().positive(),
+    max_candidates: z.int().check(z.positive()),
   }),
   strategies: z.strictObject({
     balanced: z.strictObject({ weights }),
     /** Share of requests on which latency_optimized promotes the least recently measured candidate. */
-    latency_optimized: z.strictObject({ exploration_rate: z.number().min(0).max(1) }),
+    latency_optimized: z.strictObject({ exploration_rate: z.number().check(z.gte(0), z.lte(1)) }),
   }),
   chains: z
-    .record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "chain names are UPPER_SNAKE_CASE"), ChainSchema)
-    .superRefine((chains, ctx) => {
-      for (const name of CHAIN_NAMES) {
-        if (!(name in chains)) ctx.addIssue({ code: "custom", path: [name], message: `the ${name} chain is required` });
-      }
-    }),
+    .record(z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, "chain names are UPPER_SNAKE_CASE")), ChainSchema)
+    .check(
+      z.superRefine((chains, ctx) => {
+        for (const name of CHAIN_NAMES) {
+          if (!(name in chains))
+            ctx.addIssue({ code: "custom", path: [name], message: `the ${name} chain is required` });
+        }
+      }),
+    ),
   task_types: z.record(
-    z.string().regex(/^[a-z][a-z0-9_]*$/),
+    z.string().check(z.regex(/^[a-z][a-z0-9_]*$/)),
     z.strictObject({
-      chain: z.string().optional(),
-      strategy: StrategySchema.optional(),
-      capabilities: z.array(CapabilitySchema).optional(),
+      chain: z.optional(z.string()),
+      strategy: z.optional(StrategySchema),
+      capabilities: z.optional(z.array(CapabilitySchema)),
     }),
   ),
   retry: z.strictObject({
     /** Attempts on one candidate, the first included. */
-    max_attempts: z.int().min(1).max(5),
+    max_attempts: z.int().check(z.gte(1), z.lte(5)),
     base_delay_ms: ms,
     max_delay_ms: ms,
     /** A Retry-After longer than this skips the candidate instead of waiting. */
@@ -266,10 +285,10 @@ export const FallbackFileSchema = z.strictObject({
   /** Failing over after the commit point and the clocks that adapt to each candidate (docs/failover.md). */
   rescue: z.strictObject({
     /** Malformed chunks in a row after the commit point that fail the attempt (fewer are skipped and counted). */
-    malformed_run_limit: z.int().positive(),
+    malformed_run_limit: z.int().check(z.positive()),
     /** The first-token clock of a candidate with a live TTFT p95: max(floor, multiple x p95). */
     first_token_floor_ms: ms,
-    first_token_p95_multiple: z.number().positive(),
+    first_token_p95_multiple: z.number().check(z.positive()),
     /** Continue a broken stream on a candidate that takes an assistant prefill, or splice a restart onto it. */
     continuation: z.boolean(),
     /** Hedging when a request does not say (router.hedge / x-router-hedge): per strategy, auto or off. */
@@ -279,45 +298,49 @@ export const FallbackFileSchema = z.strictObject({
   }),
   circuit: z.strictObject({
     /** Consecutive failures that open a circuit. */
-    failure_threshold: z.int().positive(),
+    failure_threshold: z.int().check(z.positive()),
     /** Failure rate over the window that opens a circuit, once min_requests were seen. */
-    failure_rate: z.number().gt(0).max(1),
-    min_requests: z.int().positive(),
-    window_ms: z.int().positive(),
-    cooldown_ms: z.int().positive(),
+    failure_rate: z.number().check(z.gt(0), z.lte(1)),
+    min_requests: z.int().check(z.positive()),
+    window_ms: z.int().check(z.positive()),
+    cooldown_ms: z.int().check(z.positive()),
     /** A failed probe reopens the circuit for longer each time, never longer than this. */
-    max_cooldown_ms: z.int().positive(),
+    max_cooldown_ms: z.int().check(z.positive()),
     /** Each cooldown is shortened by a random share of up to this (0..0.5), so isolates and circuits do not probe in step. */
-    cooldown_jitter: z.number().min(0).max(0.5),
+    cooldown_jitter: z.number().check(z.gte(0), z.lte(0.5)),
     /** Requests after a successful probe during which traffic ramps back (half the candidates, then all). */
-    ramp_requests: z.int().nonnegative(),
+    ramp_requests: z.int().check(z.nonnegative()),
   }),
   budgets: z.strictObject({
     default_period: z.enum(["day", "month"]),
-    default_alert_threshold: z.number().gt(0).max(1),
+    default_alert_threshold: z.number().check(z.gt(0), z.lte(1)),
   }),
   features: z.strictObject({
     /** Store prompts and completions in D1 (off: only tokens, cost and route). */
     store_prompts: z.boolean(),
   }),
   /** The exact-match response cache (src/cache/): opt-in per request, or per workspace here. */
-  response_cache: z
-    .strictObject({
+  response_cache: z._default(
+    z.strictObject({
       /** The longest a cached answer is kept, whatever a request asks (seconds). */
-      max_ttl_s: z.int().positive().max(2_592_000),
+      max_ttl_s: z.int().check(z.positive(), z.lte(2_592_000)),
       /** Workspaces whose requests are cached by default, and for how long (a request's own ttl_s wins). */
-      workspace_ttl_s: z.record(z.string().min(1).max(128), z.int().nonnegative()).default({}),
-    })
-    .default({ max_ttl_s: 86_400, workspace_ttl_s: {} }),
+      workspace_ttl_s: z._default(
+        z.record(z.string().check(z.minLength(1), z.maxLength(128)), z.int().check(z.nonnegative())),
+        {},
+      ),
+    }),
+    { max_ttl_s: 86_400, workspace_ttl_s: {} },
+  ),
   retention: z.strictObject({
     /** Request rows older than this are folded into daily rollups by the cron. */
-    request_days: z.int().positive(),
+    request_days: z.int().check(z.positive()),
     /** Stored Responses API answers (`store: true`) are kept this long, then deleted by the same cron. */
-    responses_days: z.int().positive().default(30),
+    responses_days: z._default(z.int().check(z.positive()), 30),
   }),
   difficulty: z.strictObject({
     /** Estimated prompt tokens from which a request counts as long context. */
-    long_context_tokens: z.int().positive(),
+    long_context_tokens: z.int().check(z.positive()),
     classes: z.strictObject(
       Object.fromEntries(DIFFICULTY_CLASSES.map((c) => [c, DifficultyClassSchema])) as Record<
         DifficultyClass,
@@ -327,13 +350,13 @@ export const FallbackFileSchema = z.strictObject({
   }),
   price_book: z.strictObject({
     /** A registry price whose effective_from is older than this many days is flagged stale in GET /v1/models. */
-    max_price_age_days: z.int().positive(),
+    max_price_age_days: z.int().check(z.positive()),
   }),
 });
 export type FallbackFile = z.infer<typeof FallbackFileSchema>;
 
 /** Formats zod issues as `file: path: message` lines, so a bad config names where and what. */
-export function describeIssues(file: string, error: z.ZodError): string {
+export function describeIssues(file: string, error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)";

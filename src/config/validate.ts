@@ -1,5 +1,5 @@
 // Validates both configuration files together (schemas plus cross-references) and freezes the result.
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import { describeIssues, type FallbackFile, FallbackFileSchema, type ModelsFile, ModelsFileSchema } from "./schema.ts";
 
 export interface Config {
@@ -41,7 +41,7 @@ export function validateConfig(rawModels: unknown, rawFallback: unknown): Config
   return deepFreeze({ models, fallback });
 }
 
-function parseOrThrow<T extends z.ZodType>(file: string, schema: T, raw: unknown): z.infer<T> {
+function parseOrThrow<T extends z.ZodMiniType>(file: string, schema: T, raw: unknown): z.infer<T> {
   const result = schema.safeParse(raw);
   if (!result.success) throw new ConfigError(describeIssues(file, result.error));
   return result.data;

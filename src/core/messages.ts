@@ -1,21 +1,21 @@
 // The canonical conversation parts: messages, tools, tool choice and response format. They keep OpenAI's shapes (the
 // lingua franca most clients speak); a dialect with other shapes converts to these. Schemas so any dialect can validate.
-import * as z from "zod";
+import * as z from "zod/mini";
 
 /** Anthropic's prompt-cache breakpoint, carried on a part as the client set it (only Anthropic reads it). */
-export const CacheControlSchema = z.object({ type: z.literal("ephemeral"), ttl: z.enum(["5m", "1h"]).optional() });
+export const CacheControlSchema = z.object({ type: z.literal("ephemeral"), ttl: z.optional(z.enum(["5m", "1h"])) });
 export type CacheControl = z.infer<typeof CacheControlSchema>;
 
-const TextPart = z.object({ type: z.literal("text"), text: z.string(), cache_control: CacheControlSchema.optional() });
+const TextPart = z.object({ type: z.literal("text"), text: z.string(), cache_control: z.optional(CacheControlSchema) });
 const ImagePart = z.object({
   type: z.literal("image_url"),
-  image_url: z.object({ url: z.string().min(1), detail: z.enum(["auto", "low", "high"]).optional() }),
-  cache_control: CacheControlSchema.optional(),
+  image_url: z.object({ url: z.string().check(z.minLength(1)), detail: z.optional(z.enum(["auto", "low", "high"])) }),
+  cache_control: z.optional(CacheControlSchema),
 });
 
 /** A model's reasoning as the provider returned it, kept so a later turn can hand it back (Anthropic's signature). */
 export const ReasoningPartSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("thinking"), thinking: z.string(), signature: z.string().optional() }),
+  z.object({ type: z.literal("thinking"), thinking: z.string(), signature: z.optional(z.string()) }),
   z.object({ type: z.literal("redacted_thinking"), data: z.string() }),
 ]);
 export type ReasoningPart = z.infer<typeof ReasoningPartSchema>;
@@ -24,42 +24,46 @@ const UserPart = z.discriminatedUnion("type", [TextPart, ImagePart]);
 const textContent = z.union([z.string(), z.array(TextPart)]);
 
 const ToolCallSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   type: z.literal("function"),
-  function: z.object({ name: z.string().min(1), arguments: z.string() }),
+  function: z.object({ name: z.string().check(z.minLength(1)), arguments: z.string() }),
 });
 
 export const ChatMessageSchema = z.discriminatedUnion("role", [
-  z.object({ role: z.literal("system"), content: textContent, name: z.string().optional() }),
-  z.object({ role: z.literal("developer"), content: textContent, name: z.string().optional() }),
-  z.object({ role: z.literal("user"), content: z.union([z.string(), z.array(UserPart)]), name: z.string().optional() }),
+  z.object({ role: z.literal("system"), content: textContent, name: z.optional(z.string()) }),
+  z.object({ role: z.literal("developer"), content: textContent, name: z.optional(z.string()) }),
+  z.object({
+    role: z.literal("user"),
+    content: z.union([z.string(), z.array(UserPart)]),
+    name: z.optional(z.string()),
+  }),
   z.object({
     role: z.literal("assistant"),
-    content: textContent.nullable().optional(),
-    tool_calls: z.array(ToolCallSchema).optional(),
-    name: z.string().optional(),
+    content: z.optional(z.nullable(textContent)),
+    tool_calls: z.optional(z.array(ToolCallSchema)),
+    name: z.optional(z.string()),
     /** Reasoning that came before this turn's text and tool calls (Anthropic wants it back with tool results). */
-    reasoning: z.array(ReasoningPartSchema).optional(),
+    reasoning: z.optional(z.array(ReasoningPartSchema)),
   }),
-  z.object({ role: z.literal("tool"), content: textContent, tool_call_id: z.string().min(1) }),
+  z.object({ role: z.literal("tool"), content: textContent, tool_call_id: z.string().check(z.minLength(1)) }),
 ]);
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 export const ToolSchema = z.object({
   type: z.literal("function"),
   function: z.object({
-    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1-64 letters, digits, underscores or dashes"),
-    description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-    strict: z.boolean().nullable().optional(),
+    name: z.string().check(z.regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1-64 letters, digits, underscores or dashes")),
+    description: z.optional(z.string()),
+    parameters: z.optional(z.record(z.string(), z.unknown())),
+    strict: z.optional(z.nullable(z.boolean())),
   }),
-  cache_control: CacheControlSchema.optional(),
+  cache_control: z.optional(CacheControlSchema),
 });
 export type Tool = z.infer<typeof ToolSchema>;
 
 export const ToolChoiceSchema = z.union([
   z.enum(["none", "auto", "required"]),
-  z.object({ type: z.literal("function"), function: z.object({ name: z.string().min(1) }) }),
+  z.object({ type: z.literal("function"), function: z.object({ name: z.string().check(z.minLength(1)) }) }),
 ]);
 export type ToolChoice = z.infer<typeof ToolChoiceSchema>;
 
@@ -69,10 +73,10 @@ export const ResponseFormatSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("json_schema"),
     json_schema: z.object({
-      name: z.string().min(1),
-      description: z.string().optional(),
-      schema: z.record(z.string(), z.unknown()).optional(),
-      strict: z.boolean().nullable().optional(),
+      name: z.string().check(z.minLength(1)),
+      description: z.optional(z.string()),
+      schema: z.optional(z.record(z.string(), z.unknown())),
+      strict: z.optional(z.nullable(z.boolean())),
     }),
   }),
 ]);

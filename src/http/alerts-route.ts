@@ -1,7 +1,7 @@
 // GET /v1/alerts: the last budget alerts (threshold crossed, limit reached) and how their webhook delivery went,
 // newest first: one workspace's (a workspace key sees only its own), or every budgeted workspace's for the admin.
 import type { Context } from "hono";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { directoryOf } from "../keys/governance-directory.ts";
 import type { BudgetAlertRecord } from "../ledger/budget-alerts.ts";
 import { budgetStub, workspaceScope } from "../ledger/budget-gate.ts";
@@ -10,8 +10,8 @@ import { parseOrThrow } from "./read-body.ts";
 import { readableWorkspace } from "./workspace-scope.ts";
 
 const QuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(50).default(20),
-  workspace_id: z.string().min(1).max(128).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(50)), 20),
+  workspace_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 
 /** Budgeted workspaces read for an all-workspace listing (the newest alerts among them are shown). */

@@ -2,7 +2,7 @@
 // and tokens per minute, and where each stands.
 
 import type { Context } from "hono";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { directoryOf } from "../keys/governance-directory.ts";
 import { budgetStub, workspaceScope } from "../ledger/budget-gate.ts";
 import type { BudgetConfig, BudgetStatus } from "../ledger/budget-object.ts";
@@ -13,7 +13,7 @@ import type { AppEnv } from "./app-env.ts";
 import { HttpError } from "./errors.ts";
 import { parseOrThrow, readJsonBody } from "./read-body.ts";
 
-const WorkspaceIdSchema = z.string().min(1).max(128);
+const WorkspaceIdSchema = z.string().check(z.minLength(1), z.maxLength(128));
 
 /**
  * Up to $1M: pico-dollars stay exact to far below a micro-dollar in a double at that size. The spending limit and the
@@ -21,21 +21,23 @@ const WorkspaceIdSchema = z.string().min(1).max(128);
  */
 const BudgetBodySchema = z
   .strictObject({
-    limit_usd: z.number().nonnegative().max(1_000_000).optional(),
-    period: z.enum(["day", "month"]).optional(),
-    alert_threshold: z.number().gt(0).max(1).optional(),
-    on_limit: z.enum(["reject", "downgrade"]).default("reject"),
-    rpm_limit: z.int().positive().max(1_000_000).nullable().optional(),
-    tpm_limit: z.int().positive().max(1_000_000_000).nullable().optional(),
+    limit_usd: z.optional(z.number().check(z.nonnegative(), z.lte(1_000_000))),
+    period: z.optional(z.enum(["day", "month"])),
+    alert_threshold: z.optional(z.number().check(z.gt(0), z.lte(1))),
+    on_limit: z._default(z.enum(["reject", "downgrade"]), "reject"),
+    rpm_limit: z.optional(z.nullable(z.int().check(z.positive(), z.lte(1_000_000)))),
+    tpm_limit: z.optional(z.nullable(z.int().check(z.positive(), z.lte(1_000_000_000)))),
   })
-  .refine((b) => b.limit_usd !== undefined || b.rpm_limit !== undefined || b.tpm_limit !== undefined, {
-    message: "set limit_usd, rpm_limit or tpm_limit",
-    path: ["limit_usd"],
-  })
-  .refine((b) => b.limit_usd !== undefined || (b.period === undefined && b.alert_threshold === undefined), {
-    message: "period and alert_threshold go with limit_usd",
-    path: ["limit_usd"],
-  });
+  .check(
+    z.refine((b) => b.limit_usd !== undefined || b.rpm_limit !== undefined || b.tpm_limit !== undefined, {
+      message: "set limit_usd, rpm_limit or tpm_limit",
+      path: ["limit_usd"],
+    }),
+    z.refine((b) => b.limit_usd !== undefined || (b.period === undefined && b.alert_threshold === undefined), {
+      message: "period and alert_threshold go with limit_usd",
+      path: ["limit_usd"],
+    }),
+  );
 
 export async function getBudget(c: Context<AppEnv>): Promise<Response> {
   const workspaceId = workspaceParam(c);

@@ -1,7 +1,7 @@
 // POST/GET/DELETE /v1/keys (admin): gateway keys, shown once at creation, stored only as their SHA-256.
 
 import type { Context } from "hono";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { Row } from "../db/rows.ts";
 import type { keys } from "../db/schema.ts";
 import { directoryOf } from "../keys/governance-directory.ts";
@@ -11,14 +11,16 @@ import type { AppEnv } from "./app-env.ts";
 import { HttpError } from "./errors.ts";
 import { parseOrThrow, readJsonBody } from "./read-body.ts";
 
-const OriginSchema = z.string().refine((value) => {
-  if (value === "*") return true;
-  try {
-    return new URL(value).origin === value;
-  } catch {
-    return false;
-  }
-}, 'expected "*" or an origin such as "https://app.example.com" (scheme, host and port only, no path or trailing slash)');
+const OriginSchema = z.string().check(
+  z.refine((value) => {
+    if (value === "*") return true;
+    try {
+      return new URL(value).origin === value;
+    } catch {
+      return false;
+    }
+  }, 'expected "*" or an origin such as "https://app.example.com" (scheme, host and port only, no path or trailing slash)'),
+);
 
 // Plain prepared SQL over the keys table of src/db/schema.ts (migrations/), with its column names; allowed_origins is
 // JSON text.
@@ -26,12 +28,12 @@ const KEY_COLUMNS =
   "id, hash, prefix, name, workspace_id, allowed_origins, rpm_limit, tpm_limit, budget_pico, created_at, revoked_at";
 
 const CreateKeySchema = z.strictObject({
-  workspace_id: z.string().min(1).max(128),
-  name: z.string().min(1).max(200),
-  allowed_origins: z.array(OriginSchema).max(100).optional(),
-  rpm_limit: z.int().positive().max(1_000_000).optional(),
-  tpm_limit: z.int().positive().max(1_000_000_000).optional(),
-  budget_usd: z.number().nonnegative().max(1_000_000).optional(),
+  workspace_id: z.string().check(z.minLength(1), z.maxLength(128)),
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  allowed_origins: z.optional(z.array(OriginSchema).check(z.maxLength(100))),
+  rpm_limit: z.optional(z.int().check(z.positive(), z.lte(1_000_000))),
+  tpm_limit: z.optional(z.int().check(z.positive(), z.lte(1_000_000_000))),
+  budget_usd: z.optional(z.number().check(z.nonnegative(), z.lte(1_000_000))),
 });
 
 export async function createKey(c: Context<AppEnv>): Promise<Response> {
@@ -85,7 +87,7 @@ export async function createKey(c: Context<AppEnv>): Promise<Response> {
 
 export async function listKeys(c: Context<AppEnv>): Promise<Response> {
   const { workspace_id } = parseOrThrow(
-    z.strictObject({ workspace_id: z.string().min(1).max(128).optional() }),
+    z.strictObject({ workspace_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))) }),
     c.req.query(),
   );
   const { results: rows } = await (workspace_id === undefined
@@ -115,7 +117,7 @@ export async function listKeys(c: Context<AppEnv>): Promise<Response> {
 }
 
 export async function revokeKey(c: Context<AppEnv>): Promise<Response> {
-  const id = parseOrThrow(z.string().min(1).max(64), c.req.param("id"), "id");
+  const id = parseOrThrow(z.string().check(z.minLength(1), z.maxLength(64)), c.req.param("id"), "id");
   const { deps, governance } = c.get("app");
   const now = deps.now();
   // The directory first: from then on no isolate can find the key on a miss, and this one drops it at once.

@@ -1,16 +1,16 @@
 // GET /v1/requests: the latest requests (route, status, tokens, cost) with every attempt, newest first, from D1.
 import type { Context } from "hono";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { recentRequests } from "../ledger/recent-requests.ts";
 import type { AppEnv } from "./app-env.ts";
 import { parseOrThrow } from "./read-body.ts";
 import { readableWorkspace } from "./workspace-scope.ts";
 
 const QuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  workspace_id: z.string().min(1).max(128).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  workspace_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   /** Epoch ms: only requests that arrived before it (the next page is `before=<last created_at>`). */
-  before: z.coerce.number().int().positive().optional(),
+  before: z.optional(z.coerce.number().check(z.int(), z.positive())),
 });
 
 export async function listRequests(c: Context<AppEnv>): Promise<Response> {

@@ -1,6 +1,6 @@
 // GET /v1/stats/timeseries: per-provider latency and time-to-first-token percentiles over time, from the D1 attempts.
 import type { Context } from "hono";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { attemptSamples } from "../ledger/attempt-samples.ts";
 import { latencySeries } from "../ledger/latency-series.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -11,15 +11,10 @@ const MINUTE = 60_000;
 
 const QuerySchema = z.strictObject({
   /** How far back, from now: 1 minute to 7 days. */
-  window_ms: z.coerce
-    .number()
-    .int()
-    .min(MINUTE)
-    .max(7 * 24 * 60 * MINUTE)
-    .default(15 * MINUTE),
+  window_ms: z._default(z.coerce.number().check(z.int(), z.gte(MINUTE), z.lte(7 * 24 * 60 * MINUTE)), 15 * MINUTE),
   /** How many buckets the window is cut into. */
-  buckets: z.coerce.number().int().min(1).max(240).default(60),
-  workspace_id: z.string().min(1).max(128).optional(),
+  buckets: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(240)), 60),
+  workspace_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 
 /**

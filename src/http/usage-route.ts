@@ -1,6 +1,6 @@
 // GET /v1/usage: requests, tokens and exact cost for a workspace and time range, optionally grouped.
 import type { Context } from "hono";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { GROUP_BY, queryUsage } from "../ledger/usage-query.ts";
 import type { AppEnv } from "./app-env.ts";
 import { HttpError } from "./errors.ts";
@@ -9,27 +9,32 @@ import { parseOrThrow } from "./read-body.ts";
 const DEFAULT_RANGE_MS = 30 * 86_400_000;
 
 /** An ISO 8601 date ("2026-11-01", UTC midnight) or date-time, or epoch milliseconds. */
-const instant = z.string().transform((value, ctx) => {
-  const ms = /^\d{10,16}$/.test(value)
-    ? Number(value)
-    : /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)
-      ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)
-      : Number.NaN;
-  if (Number.isNaN(ms)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `expected an ISO 8601 date or date-time, or epoch milliseconds (got "${value}")`,
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+const instant = z.pipe(
+  z.string(),
+  z.transform((value, ctx) => {
+    const ms = /^\d{10,16}$/.test(value)
+      ? Number(value)
+      : /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)
+        ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)
+        : Number.NaN;
+    if (Number.isNaN(ms)) {
+      // zod/mini's transform context has no addIssue: the issue goes on the payload itself, as addIssue would put it.
+      ctx.issues.push({
+        code: "custom",
+        message: `expected an ISO 8601 date or date-time, or epoch milliseconds (got "${value}")`,
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+);
 
 const QuerySchema = z.strictObject({
-  workspace_id: z.string().min(1).max(128).optional(),
-  from: instant.optional(),
-  to: instant.optional(),
-  group_by: z.enum(GROUP_BY).optional(),
+  workspace_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  from: z.optional(instant),
+  to: z.optional(instant),
+  group_by: z.optional(z.enum(GROUP_BY)),
 });
 
 export async function getUsage(c: Context<AppEnv>): Promise<Response> {

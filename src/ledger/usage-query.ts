@@ -1,5 +1,5 @@
 // Usage analytics over recent request rows and the daily rollups of older ones, summed as integers in SQL.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { utcDay } from "./budget-period.ts";
 
 export const GROUP_BY = ["provider", "model", "day", "execution_id", "dialect"] as const;

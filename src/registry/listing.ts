@@ -1,6 +1,6 @@
 // The price book against the providers' own model listings (the free GET /models the health sweep already makes):
 // registry models a provider no longer lists, listed models the registry lacks (unpriced), and prices past their age.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type ModelEntry, type ProviderId, ProviderIdSchema } from "../config/schema.ts";
 import type { ModelRegistry } from "./model-registry.ts";
 
@@ -21,15 +21,15 @@ export interface ListingReport {
   unpriced: string[];
 }
 
-const id = z.string().min(1).max(200);
+const id = z.string().check(z.minLength(1), z.maxLength(200));
 /** What the stats object accepts from a sweep (it stores reports, so it checks them). */
 export const ListingReportSchema = z.object({
   provider: ProviderIdSchema,
-  at: z.number().nonnegative(),
-  listed: z.int().nonnegative(),
+  at: z.number().check(z.nonnegative()),
+  listed: z.int().check(z.nonnegative()),
   complete: z.boolean(),
-  delisted: z.array(id).max(500),
-  unpriced: z.array(id).max(MAX_UNPRICED),
+  delisted: z.array(id).check(z.maxLength(500)),
+  unpriced: z.array(id).check(z.maxLength(MAX_UNPRICED)),
 });
 
 interface IdRow {

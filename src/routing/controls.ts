@@ -1,13 +1,16 @@
 // Routing controls from the body's `router` object and the x-router-* headers (the header wins), validated.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { CapabilitySchema, StrategySchema } from "../config/schema.ts";
 import { GatewayError } from "../core/gateway-error.ts";
 import { type RouterControls, RouterControlsSchema } from "../core/router-controls.ts";
 
-const bool = z.enum(["true", "false"]).transform((v) => v === "true");
-const positive = z.coerce.number().positive();
-const nonNegative = z.coerce.number().nonnegative();
-const id = z.string().min(1).max(128);
+const bool = z.pipe(
+  z.enum(["true", "false"]),
+  z.transform((v) => v === "true"),
+);
+const positive = z.coerce.number().check(z.positive());
+const nonNegative = z.coerce.number().check(z.nonnegative());
+const id = z.string().check(z.minLength(1), z.maxLength(128));
 
 /** Header name -> how to read it into the body's `router` field of the same meaning. */
 const HEADERS = {
@@ -15,15 +18,18 @@ const HEADERS = {
   "x-router-chain": ["chain", id],
   "x-router-capabilities": [
     "capabilities",
-    z
-      .string()
-      .transform((v) =>
-        v
-          .split(",")
-          .map((s) => s.trim())
-          .filter((s) => s !== ""),
-      )
-      .pipe(z.array(CapabilitySchema)),
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((v) =>
+          v
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== ""),
+        ),
+      ),
+      z.array(CapabilitySchema),
+    ),
   ],
   "x-router-task-type": ["task_type", id],
   "x-router-budget-remaining": ["budget_remaining", nonNegative],
@@ -31,13 +37,13 @@ const HEADERS = {
   "x-router-fallback": ["fallback", bool],
   "x-router-workspace": ["workspace_id", id],
   "x-router-execution": ["execution_id", id],
-  "x-router-timeout-headers-ms": ["timeouts.headers_ms", z.coerce.number().int().positive()],
-  "x-router-timeout-first-token-ms": ["timeouts.first_token_ms", z.coerce.number().int().positive()],
-  "x-router-timeout-idle-ms": ["timeouts.idle_ms", z.coerce.number().int().positive()],
-  "x-router-timeout-total-ms": ["timeouts.total_ms", z.coerce.number().int().positive()],
-  "x-router-hedge": ["hedge", z.union([z.enum(["auto", "off"]), z.coerce.number().int().nonnegative()])],
-  "x-router-cache-ttl": ["cache.ttl_s", z.coerce.number().int().nonnegative()],
-} as const satisfies Record<string, readonly [string, z.ZodType]>;
+  "x-router-timeout-headers-ms": ["timeouts.headers_ms", z.coerce.number().check(z.int(), z.positive())],
+  "x-router-timeout-first-token-ms": ["timeouts.first_token_ms", z.coerce.number().check(z.int(), z.positive())],
+  "x-router-timeout-idle-ms": ["timeouts.idle_ms", z.coerce.number().check(z.int(), z.positive())],
+  "x-router-timeout-total-ms": ["timeouts.total_ms", z.coerce.number().check(z.int(), z.positive())],
+  "x-router-hedge": ["hedge", z.union([z.enum(["auto", "off"]), z.coerce.number().check(z.int(), z.nonnegative())])],
+  "x-router-cache-ttl": ["cache.ttl_s", z.coerce.number().check(z.int(), z.nonnegative())],
+} as const satisfies Record<string, readonly [string, z.ZodMiniType]>;
 
 export function readControls(body: RouterControls | undefined, headers: Headers): RouterControls {
   const merged: Record<string, unknown> = { ...(body ?? {}) };
@@ -48,7 +54,7 @@ export function readControls(body: RouterControls | undefined, headers: Headers)
   for (const [header, [field, schema]] of Object.entries(HEADERS)) {
     const raw = headers.get(header);
     if (raw === null) continue;
-    const parsed = (schema as z.ZodType).safeParse(raw);
+    const parsed = (schema as z.ZodMiniType).safeParse(raw);
     if (!parsed.success) {
       // A refused value is quoted short: a header can carry kilobytes the caller already has.
       const got = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;

@@ -1,5 +1,5 @@
 // Routing defaults from the environment (LLM_*), validated, over the defaults of configs/llm_fallback.yml.
-import * as z from "zod";
+import * as z from "zod/mini";
 import {
   type FallbackFile,
   type ProviderId,
@@ -17,12 +17,15 @@ export interface Settings {
   defaultProvider: ProviderId | null;
 }
 
-const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const flag = z.pipe(
+  z.enum(["true", "false", "1", "0"]),
+  z.transform((v) => v === "true" || v === "1"),
+);
 const EnvSchema = z.object({
-  LLM_ROUTING_STRATEGY: StrategySchema.optional(),
-  LLM_ENABLE_FALLBACK: flag.optional(),
-  LLM_PREFER_LOCAL: flag.optional(),
-  LLM_DEFAULT_PROVIDER: ProviderIdSchema.optional(),
+  LLM_ROUTING_STRATEGY: z.optional(StrategySchema),
+  LLM_ENABLE_FALLBACK: z.optional(flag),
+  LLM_PREFER_LOCAL: z.optional(flag),
+  LLM_DEFAULT_PROVIDER: z.optional(ProviderIdSchema),
 });
 
 const cache = new WeakMap<object, Settings>();

@@ -1,5 +1,5 @@
 // The RPC contract other Workers see: canonical results and events, route reports, and failures as values.
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import type { ProviderId } from "../config/schema.ts";
 import type { RouteReport } from "../core/route-report.ts";
 import type { ChatResult, StreamEvent } from "../core/types.ts";

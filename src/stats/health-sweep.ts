@@ -1,5 +1,5 @@
 // The cron health sweep: probes every configured provider with a free call (a model listing), never a completion.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { CONFIG } from "../config/index.ts";
 import { PROVIDER_IDS, type ProviderId } from "../config/schema.ts";
 import { ProviderError } from "../core/errors.ts";
@@ -17,7 +17,7 @@ import { type StatsCache, statsStub } from "./stats-cache.ts";
 const REGISTRY = new ModelRegistry(CONFIG.models.models);
 
 /** Ollama's /api/tags: only the names are read. */
-const TagsSchema = z.object({ models: z.array(z.object({ name: z.string().min(1) })) });
+const TagsSchema = z.object({ models: z.array(z.object({ name: z.string().check(z.minLength(1)) })) });
 
 export interface SweepDeps {
   fetch: typeof fetch;

@@ -1,6 +1,6 @@
 // Per-key health of a provider's key pool: each key's cooldown (Retry-After), refusal (401, until the sweep clears
 // it), and use. Kept in the stats object under the key's masked id, never the key.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
 
 /** What one call (or one sweep probe) with one key came to. */
@@ -39,12 +39,12 @@ export const MAX_KEYS = 200;
 
 export const KeyEventSchema = z.object({
   provider: ProviderIdSchema,
-  key_id: z.string().regex(/^key_[0-9a-f]{4}(_\d{1,3})?$/),
-  at: z.number().finite().nonnegative(),
+  key_id: z.string().check(z.regex(/^key_[0-9a-f]{4}(_\d{1,3})?$/)),
+  at: z.number().check(z.nonnegative()),
   outcome: z.enum(["ok", "rate_limited", "quota", "refused", "error", "cleared"]),
-  http_status: z.int().nullable(),
-  cooldown_until: z.number().finite().nonnegative().nullable(),
-  error: z.string().max(500).nullable(),
+  http_status: z.nullable(z.int()),
+  cooldown_until: z.nullable(z.number().check(z.nonnegative())),
+  error: z.nullable(z.string().check(z.maxLength(500))),
 });
 
 export function keyStatsKey(provider: ProviderId, keyId: string): string {

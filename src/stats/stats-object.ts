@@ -1,6 +1,6 @@
 // The stats Durable Object (SQLite-backed): live health per provider and per provider/model, circuits, percentiles.
 import { DurableObject } from "cloudflare:workers";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { CONFIG } from "../config/index.ts";
 import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
 import type { Env } from "../env.ts";
@@ -60,26 +60,31 @@ const KINDS = [
   "malformed",
   "stream",
 ] as const;
-const ms = z.number().finite().nonnegative();
+const ms = z.number().check(z.nonnegative());
 const OutcomeSchema = z.object({
   provider: ProviderIdSchema,
-  model: z.string().min(1).max(200),
+  model: z.string().check(z.minLength(1), z.maxLength(200)),
   at: ms,
   ok: z.boolean(),
-  kind: z.enum(KINDS).nullable(),
-  http_status: z.int().nullable(),
+  kind: z.nullable(z.enum(KINDS)),
+  http_status: z.nullable(z.int()),
   latency_ms: ms,
-  ttft_ms: ms.nullable(),
-  error: z.string().nullable(),
+  ttft_ms: z.nullable(ms),
+  error: z.nullable(z.string()),
 });
 const ProbeSchema = z.object({
   provider: ProviderIdSchema,
   at: ms,
   ok: z.boolean(),
-  kind: z.enum(KINDS).nullable(),
+  kind: z.nullable(z.enum(KINDS)),
   latency_ms: ms,
-  error: z.string().nullable(),
+  error: z.nullable(z.string()),
 });
+
+/** The local models a sweep found on Ollama (null: Ollama did not answer). */
+const OllamaModelsSchema = z.nullable(
+  z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.maxLength(500)),
+);
 
 /** Probe claims held at once, at most: one per circuit, and circuits are bounded by the (bounded) rows. */
 const MAX_CLAIMS = 1000;
@@ -205,7 +210,7 @@ export class StatsObject extends DurableObject<Env> {
   /** Records a health sweep; `ollamaModels` (when Ollama answered) replaces the discovered local models. */
   recordProbes(results: ProbeResult[], ollamaModels: string[] | null): StatsSnapshot {
     const parsed = validOnly(ProbeSchema, results.slice(0, 20), "probe");
-    const names = z.array(z.string().min(1).max(200)).max(500).nullable().safeParse(ollamaModels);
+    const names = OllamaModelsSchema.safeParse(ollamaModels);
     const local = names.success ? names.data : null;
     const { providers, models } = this.#load();
     for (const r of parsed) {
@@ -359,7 +364,7 @@ export class StatsObject extends DurableObject<Env> {
 }
 
 /** Keeps the items that parse; a bad one is logged and dropped, never thrown: a stats write must not fail anything. */
-function validOnly<T>(schema: z.ZodType<T>, items: unknown[], what: string): T[] {
+function validOnly<T>(schema: z.ZodMiniType<T>, items: unknown[], what: string): T[] {
   const ok: T[] = [];
   for (const item of items) {
     const parsed = schema.safeParse(item);

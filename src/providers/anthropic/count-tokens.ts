@@ -1,5 +1,5 @@
 // Anthropic's POST /v1/messages/count_tokens: the Messages body without max_tokens in, {"input_tokens": N} out.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ProviderError } from "../../core/errors.ts";
 import type { ProviderEnv } from "../../env.ts";
 import { joinUrl, type UpstreamRequest } from "../adapter.ts";
@@ -29,7 +29,7 @@ export function countTokensRequest(
   };
 }
 
-const CountSchema = z.object({ input_tokens: z.int().nonnegative() });
+const CountSchema = z.object({ input_tokens: z.int().check(z.nonnegative()) });
 
 export function parseCountTokens(json: unknown): number {
   const parsed = CountSchema.safeParse(json);

@@ -1,5 +1,5 @@
 // Ollama's native POST /api/embed: a list of inputs in, `embeddings` (one per input) and prompt_eval_count out.
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ProviderError } from "../../core/errors.ts";
 import { joinUrl } from "../adapter.ts";
 import type { EmbeddingAdapter } from "../embedding-adapter.ts";
@@ -7,9 +7,9 @@ import { envValue } from "../spec.ts";
 import { accessHeaders, ollamaSpec } from "./adapter.ts";
 
 const EmbedResponseSchema = z.object({
-  model: z.string().optional(),
+  model: z.optional(z.string()),
   embeddings: z.array(z.array(z.number())),
-  prompt_eval_count: z.int().nonnegative().optional(),
+  prompt_eval_count: z.optional(z.int().check(z.nonnegative())),
 });
 
 export const ollamaEmbeddings: EmbeddingAdapter = {

@@ -1,5 +1,5 @@
 // Wire schemas of Ollama's native /api/chat answers (JSON and NDJSON lines), validating only the fields read.
-import * as z from "zod";
+import * as z from "zod/mini";
 
 const ToolCallSchema = z.object({
   function: z.object({ name: z.string(), arguments: z.union([z.record(z.string(), z.unknown()), z.string()]) }),
@@ -7,11 +7,11 @@ const ToolCallSchema = z.object({
 
 export const ChatLineSchema = z.object({
   model: z.string(),
-  message: z.object({ content: z.string().nullish(), tool_calls: z.array(ToolCallSchema).nullish() }).nullish(),
+  message: z.nullish(z.object({ content: z.nullish(z.string()), tool_calls: z.nullish(z.array(ToolCallSchema)) })),
   done: z.boolean(),
-  done_reason: z.string().nullish(),
-  prompt_eval_count: z.number().int().nonnegative().nullish(),
-  eval_count: z.number().int().nonnegative().nullish(),
+  done_reason: z.nullish(z.string()),
+  prompt_eval_count: z.nullish(z.number().check(z.int(), z.nonnegative())),
+  eval_count: z.nullish(z.number().check(z.int(), z.nonnegative())),
 });
 export type ChatLine = z.infer<typeof ChatLineSchema>;
 

@@ -1,5 +1,5 @@
 // POST /v1/embeddings for every OpenAI-compatible API; OpenAI, Mistral and Together are configurations of it.
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { ProviderId } from "../../config/schema.ts";
 import { ProviderError } from "../../core/errors.ts";
 import { base64Float32 } from "../../core/float32-base64.ts";
@@ -21,9 +21,11 @@ export interface EmbeddingQuirks {
 const OPENAI_EMBEDDING_QUIRKS: EmbeddingQuirks = { dimensionsField: "dimensions", base64: true, user: true };
 
 const EmbeddingsResponseSchema = z.object({
-  model: z.string().optional(),
-  data: z.array(z.object({ index: z.int().nonnegative(), embedding: z.union([z.array(z.number()), z.string()]) })),
-  usage: z.object({ prompt_tokens: z.int().nonnegative().nullish() }).nullish(),
+  model: z.optional(z.string()),
+  data: z.array(
+    z.object({ index: z.int().check(z.nonnegative()), embedding: z.union([z.array(z.number()), z.string()]) }),
+  ),
+  usage: z.nullish(z.object({ prompt_tokens: z.nullish(z.int().check(z.nonnegative())) })),
 });
 
 export function createOpenAICompatibleEmbeddings(config: {

@@ -1,21 +1,23 @@
 // Wire schemas of the OpenAI Chat Completions answer, validating only the fields Switchyard reads.
-import * as z from "zod";
+import * as z from "zod/mini";
+
+const count = () => z.number().check(z.int(), z.nonnegative());
 
 const UsageSchema = z.object({
-  prompt_tokens: z.number().int().nonnegative(),
-  completion_tokens: z.number().int().nonnegative(),
-  prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+  prompt_tokens: count(),
+  completion_tokens: count(),
+  prompt_tokens_details: z.nullish(z.object({ cached_tokens: z.nullish(count()) })),
   /** OpenAI's reasoning tokens, counted inside completion_tokens. */
-  completion_tokens_details: z.object({ reasoning_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+  completion_tokens_details: z.nullish(z.object({ reasoning_tokens: z.nullish(count()) })),
   /** Together reports cached tokens at the top level of usage. */
-  cached_tokens: z.number().int().nonnegative().nullish(),
+  cached_tokens: z.nullish(count()),
 });
 export type WireUsage = z.infer<typeof UsageSchema>;
 
 /** Mistral's reasoning models send content as an array of typed parts; only `text` parts are answer text. */
-const ContentSchema = z
-  .union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }).loose())])
-  .nullish();
+const ContentSchema = z.nullish(
+  z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.optional(z.string()) }))]),
+);
 export type WireContent = z.infer<typeof ContentSchema>;
 
 export const ChatResponseSchema = z.object({
@@ -25,41 +27,42 @@ export const ChatResponseSchema = z.object({
       z.object({
         message: z.object({
           content: ContentSchema,
-          tool_calls: z
-            .array(z.object({ id: z.string(), function: z.object({ name: z.string(), arguments: z.string() }) }))
-            .nullish(),
+          tool_calls: z.nullish(
+            z.array(z.object({ id: z.string(), function: z.object({ name: z.string(), arguments: z.string() }) })),
+          ),
         }),
-        finish_reason: z.string().nullish(),
+        finish_reason: z.nullish(z.string()),
       }),
     )
-    .min(1),
-  usage: UsageSchema.nullish(),
+    .check(z.minLength(1)),
+  usage: z.nullish(UsageSchema),
 });
 
 export const ChunkSchema = z.object({
-  model: z.string().optional(),
-  choices: z
-    .array(
+  model: z.optional(z.string()),
+  choices: z._default(
+    z.array(
       z.object({
-        delta: z
-          .object({
+        delta: z.nullish(
+          z.object({
             content: ContentSchema,
-            tool_calls: z
-              .array(
+            tool_calls: z.nullish(
+              z.array(
                 z.object({
-                  index: z.number().int().nonnegative(),
-                  id: z.string().nullish(),
-                  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+                  index: count(),
+                  id: z.nullish(z.string()),
+                  function: z.nullish(z.object({ name: z.nullish(z.string()), arguments: z.nullish(z.string()) })),
                 }),
-              )
-              .nullish(),
-          })
-          .nullish(),
-        finish_reason: z.string().nullish(),
+              ),
+            ),
+          }),
+        ),
+        finish_reason: z.nullish(z.string()),
       }),
-    )
-    .default([]),
-  usage: UsageSchema.nullish(),
+    ),
+    [],
+  ),
+  usage: z.nullish(UsageSchema),
 });
 
 export type WireChunk = z.infer<typeof ChunkSchema>;
@@ -91,17 +94,17 @@ export function plainChunk(json: unknown): WireChunk | null {
 
 /** An error object in the body of a non-2xx answer, or inside a stream. Mistral may put an object in `message`. */
 export const ErrorBodySchema = z.object({
-  error: z
-    .object({
-      message: z.unknown().optional(),
-      type: z.string().nullish(),
-      code: z.union([z.string(), z.number()]).nullish(),
-      param: z.string().nullish(),
-    })
-    .optional(),
-  message: z.unknown().optional(),
-  type: z.string().nullish(),
-  code: z.union([z.string(), z.number()]).nullish(),
+  error: z.optional(
+    z.object({
+      message: z.optional(z.unknown()),
+      type: z.nullish(z.string()),
+      code: z.nullish(z.union([z.string(), z.number()])),
+      param: z.nullish(z.string()),
+    }),
+  ),
+  message: z.optional(z.unknown()),
+  type: z.nullish(z.string()),
+  code: z.nullish(z.union([z.string(), z.number()])),
 });
 
 export function contentText(content: WireContent): string {
