@@ -1,5 +1,5 @@
 // The Hono app: request id, CORS, auth, the routes, and one error handler that always answers in OpenAI's shape.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { anthropicErrorResponse } from "../dialects/messages/errors.ts";
 import type { Env } from "../env.ts";
 import { listAlerts } from "./alerts-route.ts";

@@ -1,5 +1,4 @@
-// The one place upstream bytes become messages: SSE (via eventsource-parser) and NDJSON lines.
-import { createParser } from "eventsource-parser";
+// The one place upstream bytes become messages: SSE events and NDJSON lines.
 
 export interface WireMessage {
   /** SSE `event:` field; undefined for NDJSON and for SSE messages without one. */
@@ -36,11 +35,9 @@ export async function* readWireMessages(
   let feed: (text: string) => void;
   let flush: () => void;
   if (format === "sse") {
-    const parser = createParser({
-      onEvent: (e) => queue.push(e.event === undefined ? { data: e.data } : { event: e.event, data: e.data }),
-    });
-    feed = (text) => parser.feed(text);
-    flush = () => parser.reset({ consume: true });
+    const parser = sseParser((m) => queue.push(m));
+    feed = parser.feed;
+    flush = parser.reset;
   } else {
     let partial = "";
     feed = (text) => {
@@ -77,4 +74,68 @@ export async function* readWireMessages(
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
+}
+
+/**
+ * An event stream read as the HTML standard says (https://html.spec.whatwg.org/multipage/server-sent-events.html,
+ * "Interpreting an event stream"), keeping what a provider stream carries: `data` (lines joined by "\n") and `event`.
+ * Lines end at CRLF, LF or CR; a blank line dispatches the event if it had data; comments, `id`, `retry` and unknown
+ * fields are read past. An event without its blank line when the stream ends is dropped, as a browser drops it.
+ * (The UTF-8 BOM never reaches it: TextDecoder removes it.)
+ */
+export function sseParser(onEvent: (message: WireMessage) => void): { feed(text: string): void; reset(): void } {
+  let pending = "";
+  let data = "";
+  let dataLines = 0;
+  let event: string | undefined;
+  const line = (text: string, start: number, end: number): void => {
+    if (start === end) {
+      if (dataLines > 0) onEvent(event === undefined ? { data } : { event, data });
+      data = "";
+      dataLines = 0;
+      event = undefined;
+      return;
+    }
+    const colon = text.indexOf(":", start);
+    if (colon === start) return;
+    const named = colon !== -1 && colon < end;
+    const field = named ? text.slice(start, colon) : text.slice(start, end);
+    if (field !== "data" && field !== "event") return;
+    const from = !named ? end : text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1;
+    const value = from >= end ? "" : text.slice(from, end);
+    if (field === "event") event = value === "" ? undefined : value;
+    else {
+      data = dataLines === 0 ? value : `${data}\n${value}`;
+      dataLines++;
+    }
+  };
+  return {
+    feed(chunk) {
+      const text = pending === "" ? chunk : pending + chunk;
+      let at = 0;
+      if (text.indexOf("\r") === -1) {
+        for (let lf = text.indexOf("\n"); lf !== -1; lf = text.indexOf("\n", at)) {
+          line(text, at, lf);
+          at = lf + 1;
+        }
+      } else {
+        while (at < text.length) {
+          const cr = text.indexOf("\r", at);
+          const lf = text.indexOf("\n", at);
+          const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
+          // No line end yet, or a CR that may be the first half of a CRLF still on its way.
+          if (end === -1 || (end === cr && cr === text.length - 1)) break;
+          line(text, at, end);
+          at = end === cr && lf === cr + 1 ? end + 2 : end + 1;
+        }
+      }
+      pending = at === 0 ? text : text.slice(at);
+    },
+    reset() {
+      pending = "";
+      data = "";
+      dataLines = 0;
+      event = undefined;
+    },
+  };
 }
