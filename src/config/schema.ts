@@ -1,50 +1,23 @@
 // Zod schemas for the two configuration files (configs/models.yml, configs/llm_fallback.yml); the types derive from them.
-import { en } from "zod/locales";
+// Loaded by the config compiler (scripts/compile-config.ts), the tests and type imports, not by the Worker's code: it
+// runs on the compiled, validated config (index.ts). The names and enums it checks at run time are in names.ts.
 import * as z from "zod/mini";
+import {
+  CAPABILITIES,
+  CapabilitySchema,
+  CHAIN_NAMES,
+  DIFFICULTY_CLASSES,
+  type DifficultyClass,
+  MODEL_TYPES,
+  PROVIDER_IDS,
+  ProviderIdSchema,
+  ServiceTierSchema,
+  StrategySchema,
+} from "./names.ts";
 
-// zod/mini sets no locale, and without one every refused value reads only "Invalid input". The English messages (what
-// classic zod set by itself) are what a caller and the config compiler see; set once here, since both the Worker
-// (through CONFIG) and scripts/compile-config.ts load this file before anything is parsed.
-z.config(en());
-
-export const PROVIDER_IDS = ["openai", "anthropic", "mistral", "together", "ollama"] as const;
-export const ProviderIdSchema = z.enum(PROVIDER_IDS);
-export type ProviderId = z.infer<typeof ProviderIdSchema>;
-
-/** `prefill`: the model continues a final assistant message (its prefix) instead of starting afresh (rescue). */
-export const CAPABILITIES = [
-  "code",
-  "reasoning",
-  "analysis",
-  "long_context",
-  "vision",
-  "tools",
-  "json",
-  "prefill",
-] as const;
-export const CapabilitySchema = z.enum(CAPABILITIES);
-export type Capability = z.infer<typeof CapabilitySchema>;
-
-export const STRATEGIES = [
-  "balanced",
-  "cost_optimized",
-  "latency_optimized",
-  "quality_optimized",
-  "local_first",
-  "capability_match",
-] as const;
-export const StrategySchema = z.enum(STRATEGIES);
-export type Strategy = z.infer<typeof StrategySchema>;
+export * from "./names.ts";
 
 const usdPerMillion = z.number().check(z.nonnegative());
-
-/** The service tiers a caller may ask for (`service_tier` in the body); the registry says which a model offers. */
-export const SERVICE_TIERS = ["flex", "batch", "priority"] as const;
-export const ServiceTierSchema = z.enum(SERVICE_TIERS);
-export type ServiceTier = z.infer<typeof ServiceTierSchema>;
-
-export const MODEL_TYPES = ["chat", "embedding"] as const;
-export type ModelType = (typeof MODEL_TYPES)[number];
 
 /**
  * A prompt-cache write price: one number where the provider has one write price (OpenAI's explicit writes), or the
@@ -214,27 +187,11 @@ export const ChainSchema = z.strictObject({
 });
 export type Chain = z.infer<typeof ChainSchema>;
 
-export const CHAIN_NAMES = [
-  "HIGH_QUALITY",
-  "COST_OPTIMIZED",
-  "FAST_LATENCY",
-  "LOCAL_ONLY",
-  "CODE_GENERATION",
-  "LONG_CONTEXT",
-  "BALANCED",
-  "ANALYSIS",
-  "SIMPLE_TASKS",
-] as const;
-
 const weights = z.strictObject({
   cost: z.number().check(z.gte(0)),
   latency: z.number().check(z.gte(0)),
   quality: z.number().check(z.gte(0)),
 });
-
-/** Difficulty classes, easiest first: a request is put in the hardest class any of its signals points to. */
-export const DIFFICULTY_CLASSES = ["simple", "standard", "long_context", "code", "reasoning"] as const;
-export type DifficultyClass = (typeof DIFFICULTY_CLASSES)[number];
 
 const DifficultyClassSchema = z.strictObject({
   description: z.string(),

@@ -1,7 +1,7 @@
 // What a caller may ask of the router, whatever dialect it speaks: strategy, chain, capabilities, limits, clocks.
 // Dialects carry it in their own place (the chat body's `router` field, x-router-* headers over HTTP).
 import * as z from "zod/mini";
-import { CapabilitySchema, StrategySchema } from "../config/schema.ts";
+import { CapabilitySchema, StrategySchema } from "../config/names.ts";
 
 const TimeoutsOverride = z.strictObject({
   headers_ms: z.optional(z.int().check(z.positive())),

@@ -1,6 +1,6 @@
 // POST /v1/route (dry run: the plan for a chat-completions body, no provider called), GET /v1/chains, GET /v1/strategies.
 import type { Context } from "hono";
-import { STRATEGIES } from "../config/schema.ts";
+import { STRATEGIES } from "../config/names.ts";
 import { prepareChat } from "../gateway/prepare.ts";
 import { adapterFor } from "../providers/index.ts";
 import { publicPlan } from "../routing/public-plan.ts";

@@ -1,5 +1,5 @@
 // The registry of provider declarations: env typing, redaction, health and the tests' provider lists read it.
-import { PROVIDER_IDS, type ProviderId } from "../config/schema.ts";
+import { PROVIDER_IDS, type ProviderId } from "../config/names.ts";
 import { anthropicSpec } from "./anthropic/adapter.ts";
 import { mistralSpec } from "./mistral.ts";
 import { ollamaSpec } from "./ollama/adapter.ts";

@@ -1,5 +1,5 @@
 // Where each provider's calls go: the project's emulators, another local server, a remote API, or nowhere.
-import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
+import { type ProviderId, ProviderIdSchema } from "../config/names.ts";
 import type { Env } from "../env.ts";
 import { adapterFor } from "./index.ts";
 

@@ -1,7 +1,8 @@
 // The price book against the providers' own model listings (the free GET /models the health sweep already makes):
 // registry models a provider no longer lists, listed models the registry lacks (unpriced), and prices past their age.
 import * as z from "zod/mini";
-import { type ModelEntry, type ProviderId, ProviderIdSchema } from "../config/schema.ts";
+import { type ProviderId, ProviderIdSchema } from "../config/names.ts";
+import type { ModelEntry } from "../config/schema.ts";
 import type { ModelRegistry } from "./model-registry.ts";
 
 /** At most this many unpriced ids are kept per provider: a listing is the provider's to size, the report is ours. */

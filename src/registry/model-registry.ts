@@ -1,5 +1,6 @@
 // The model registry in memory: lookup by provider/model, id or alias, and the resolution of the `model` field.
-import { type ModelEntry, PROVIDER_IDS, type ProviderId } from "../config/schema.ts";
+import { PROVIDER_IDS, type ProviderId } from "../config/names.ts";
+import type { ModelEntry } from "../config/schema.ts";
 
 /** A model a call can go to. `entry` is null for a model the registry does not list (priced as unknown). */
 export interface ModelRef {

@@ -1,6 +1,6 @@
 // Routing controls from the body's `router` object and the x-router-* headers (the header wins), validated.
 import * as z from "zod/mini";
-import { CapabilitySchema, StrategySchema } from "../config/schema.ts";
+import { CapabilitySchema, StrategySchema } from "../config/names.ts";
 import { GatewayError } from "../core/gateway-error.ts";
 import { type RouterControls, RouterControlsSchema } from "../core/router-controls.ts";
 

@@ -1,8 +1,9 @@
 // How hard a request is: its class (simple .. reasoning) and that class's quality floor, from what the request asks
 // (capabilities, task type, tools, a long prompt) and what it says (a cheap scan for code, maths and step-by-step
 // reasoning). No model call: a few regular expressions over a bounded slice of the prompt, on every request.
+
+import { DIFFICULTY_CLASSES } from "../config/names.ts";
 import type { Capability, DifficultyClass, FallbackFile } from "../config/schema.ts";
-import { DIFFICULTY_CLASSES } from "../config/schema.ts";
 import type { CanonicalRequest, ChatMessage } from "../core/types.ts";
 
 export interface Difficulty {

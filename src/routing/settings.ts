@@ -1,12 +1,7 @@
 // Routing defaults from the environment (LLM_*), validated, over the defaults of configs/llm_fallback.yml.
 import * as z from "zod/mini";
-import {
-  type FallbackFile,
-  type ProviderId,
-  ProviderIdSchema,
-  type Strategy,
-  StrategySchema,
-} from "../config/schema.ts";
+import { type ProviderId, ProviderIdSchema, type Strategy, StrategySchema } from "../config/names.ts";
+import type { FallbackFile } from "../config/schema.ts";
 import { GatewayError } from "../core/gateway-error.ts";
 import type { Env } from "../env.ts";
 

@@ -1,7 +1,7 @@
 // The cron health sweep: probes every configured provider with a free call (a model listing), never a completion.
 import * as z from "zod/mini";
 import { CONFIG } from "../config/index.ts";
-import { PROVIDER_IDS, type ProviderId } from "../config/schema.ts";
+import { PROVIDER_IDS, type ProviderId } from "../config/names.ts";
 import { ProviderError } from "../core/errors.ts";
 import type { Env } from "../env.ts";
 import { adapterFor, SPEC_LIST } from "../providers/index.ts";

@@ -1,7 +1,7 @@
 // Per-key health of a provider's key pool: each key's cooldown (Retry-After), refusal (401, until the sweep clears
 // it), and use. Kept in the stats object under the key's masked id, never the key.
 import * as z from "zod/mini";
-import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
+import { type ProviderId, ProviderIdSchema } from "../config/names.ts";
 
 /** What one call (or one sweep probe) with one key came to. */
 export interface KeyEvent {

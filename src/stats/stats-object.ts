@@ -2,7 +2,7 @@
 import { DurableObject } from "cloudflare:workers";
 import * as z from "zod/mini";
 import { CONFIG } from "../config/index.ts";
-import { type ProviderId, ProviderIdSchema } from "../config/schema.ts";
+import { type ProviderId, ProviderIdSchema } from "../config/names.ts";
 import type { Env } from "../env.ts";
 import { METRICS, MetricAggregate, type Series, seriesKey } from "../observability/metrics.ts";
 import { type ListingReport, ListingReportSchema } from "../registry/listing.ts";

@@ -1,5 +1,5 @@
 // capability_match: the best fit for what the request needs: every required capability, the fewest extras, cheapest first.
-import { CAPABILITIES } from "../../config/schema.ts";
+import { CAPABILITIES } from "../../config/names.ts";
 import { usd } from "../facts.ts";
 import { ascending, type RoutingStrategy, round3, sortRanked } from "./strategy.ts";
 
