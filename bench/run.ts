@@ -265,6 +265,7 @@ async function main(): Promise<void> {
       "node bench/ab-writes.ts      # the one-off A/B in the analysis: Switchyard with and without its per-request writes",
       "node bench/commit-point.ts   # the one-off in the analysis: what holding headers until the first token costs on workerd",
       "node bench/stream-floor.ts   # the control in the analysis: what reading requests and streams in JavaScript costs on workerd",
+      "node bench/ab.ts [commit ...] # the A/B in the analysis: this tree's bundle beside bundles built from commits, in one run",
       "# inside, in this order: wrangler deploy --dry-run --outdir bench/out/bundle --metafile (minified, as wrangler.toml says);",
       "# the control bundle without npm dependencies (esbuild, bench/out/bundle-own);",
       "# node bench/emulator.ts; node bench/worker-host.ts (bare Worker, Switchyard); node --import bench/portkey-pin.ts \\",
