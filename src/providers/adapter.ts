@@ -28,6 +28,11 @@ export interface AdapterContext {
   env: ProviderEnv;
   /** Makes ids for things a provider leaves unnamed (Ollama tool calls). */
   newId: (prefix: string) => string;
+  /**
+   * Set by the registry's guard (providers/index.ts) for an adapter with `redactsStreamErrors`: every error its stream
+   * ends in is thrown through this (the one redaction), inside its own generator, instead of a wrapper around it.
+   */
+  failed?: (err: unknown) => never;
 }
 
 export interface ProviderAdapter {
@@ -35,6 +40,8 @@ export interface ProviderAdapter {
   readonly streamFormat: WireFormat;
   /** Has what it needs to be called (a key; for Ollama, a base URL). */
   configured(env: ProviderEnv): boolean;
+  /** Its parseStream throws every error through `ctx.failed` when set: the guard then adds no layer per event. */
+  readonly redactsStreamErrors?: boolean;
   /** Throws ProviderError (invalid_request) for a request this provider cannot carry at all. */
   buildChatRequest(req: CanonicalRequest, target: ModelTarget, ctx: AdapterContext): BuiltRequest;
   /** Reads a non-streaming answer; throws ProviderError (malformed) when it cannot. */

@@ -53,9 +53,11 @@ export function guardAdapter(adapter: ProviderAdapter, specs: readonly ProviderS
       }
     },
     parseStream(messages, ctx) {
-      // A thin wrapper, not a generator of its own around the adapter's: one layer less for every event of a stream.
-      const inner = adapter.parseStream(messages, ctx);
       const redacted = (err: unknown) => rethrow(err, ctx.env, specs);
+      // An adapter that throws through ctx.failed redacts in its own generator: nothing is added per event.
+      if (adapter.redactsStreamErrors === true) return adapter.parseStream(messages, { ...ctx, failed: redacted });
+      // Otherwise a thin wrapper, not a generator of its own around the adapter's: one promise per event.
+      const inner = adapter.parseStream(messages, ctx);
       const wrapped: AsyncGenerator<StreamEvent> = {
         next: (...args) => inner.next(...args).catch(redacted),
         return: (value) => inner.return(value).catch(redacted),
