@@ -1,5 +1,6 @@
 // Validates both configuration files together (schemas plus cross-references) and freezes the result.
 import type * as z from "zod/mini";
+import { deepFreeze } from "./freeze.ts";
 import { describeIssues, type FallbackFile, FallbackFileSchema, type ModelsFile, ModelsFileSchema } from "./schema.ts";
 
 export interface Config {
@@ -45,12 +46,4 @@ function parseOrThrow<T extends z.ZodMiniType>(file: string, schema: T, raw: unk
   const result = schema.safeParse(raw);
   if (!result.success) throw new ConfigError(describeIssues(file, result.error));
   return result.data;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

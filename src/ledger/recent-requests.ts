@@ -43,37 +43,43 @@ export interface RecentRequest {
 }
 
 // Plain prepared SQL over the tables of src/db/schema.ts (migrations/), with its column names.
-const REQUEST_COLUMNS =
-  "id, created_at, workspace_id, execution_id, dialect, strategy, chain, provider, model, status, http_status, stream, input_tokens, output_tokens, cached_input_tokens, cost_pico, usage_estimated, cache_hit, cache_saved_pico, latency_ms, ttft_ms, error";
-type RequestRow = Pick<
-  Row<typeof requests>,
-  | "id"
-  | "created_at"
-  | "workspace_id"
-  | "execution_id"
-  | "dialect"
-  | "strategy"
-  | "chain"
-  | "provider"
-  | "model"
-  | "status"
-  | "http_status"
-  | "stream"
-  | "input_tokens"
-  | "output_tokens"
-  | "cached_input_tokens"
-  | "cost_pico"
-  | "usage_estimated"
-  | "cache_hit"
-  | "cache_saved_pico"
-  | "latency_ms"
-  | "ttft_ms"
-  | "error"
->;
-type AttemptRow = Pick<
-  Row<typeof attempts>,
-  "request_id" | "provider" | "model" | "status" | "error" | "error_kind" | "http_status" | "latency_ms" | "ttft_ms"
->;
+const REQUEST_COLUMNS = [
+  "id",
+  "created_at",
+  "workspace_id",
+  "execution_id",
+  "dialect",
+  "strategy",
+  "chain",
+  "provider",
+  "model",
+  "status",
+  "http_status",
+  "stream",
+  "input_tokens",
+  "output_tokens",
+  "cached_input_tokens",
+  "cost_pico",
+  "usage_estimated",
+  "cache_hit",
+  "cache_saved_pico",
+  "latency_ms",
+  "ttft_ms",
+  "error",
+] as const;
+type RequestRow = Pick<Row<typeof requests>, (typeof REQUEST_COLUMNS)[number]>;
+const ATTEMPT_COLUMNS = [
+  "request_id",
+  "provider",
+  "model",
+  "status",
+  "error",
+  "error_kind",
+  "http_status",
+  "latency_ms",
+  "ttft_ms",
+] as const;
+type AttemptRow = Pick<Row<typeof attempts>, (typeof ATTEMPT_COLUMNS)[number]>;
 
 /** Newest first (ties by id); `workspaceId` null reads every workspace (admin and development callers only). */
 export async function recentRequests(
@@ -92,7 +98,7 @@ export async function recentRequests(
   }
   const { results: rows } = await d1
     .prepare(
-      `SELECT ${REQUEST_COLUMNS} FROM requests${where.length === 0 ? "" : ` WHERE ${where.join(" AND ")}`}
+      `SELECT ${REQUEST_COLUMNS.join(", ")} FROM requests${where.length === 0 ? "" : ` WHERE ${where.join(" AND ")}`}
        ORDER BY created_at DESC, id DESC LIMIT ?`,
     )
     .bind(...params, opts.limit)
@@ -102,7 +108,7 @@ export async function recentRequests(
   // One query for every row's attempts; ids are request ids (the limit keeps the list under D1's 100 bound parameters).
   const { results: tries } = await d1
     .prepare(
-      `SELECT request_id, provider, model, status, error, error_kind, http_status, latency_ms, ttft_ms FROM attempts
+      `SELECT ${ATTEMPT_COLUMNS.join(", ")} FROM attempts
        WHERE request_id IN (${ids.map(() => "?").join(", ")}) ORDER BY request_id, seq`,
     )
     .bind(...ids)

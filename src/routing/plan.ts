@@ -8,7 +8,7 @@ import { modelKey, type StatsSnapshot } from "../stats/snapshot.ts";
 import { expandDeployments } from "./deployments.ts";
 import { classifyDifficulty } from "./difficulty.ts";
 import { type Facts, factsFor } from "./facts.ts";
-import { applyFilters, type FilterInput, type Reason } from "./filters.ts";
+import { applyFilters, type FilterInput } from "./filters.ts";
 import type { Candidate, Exclusion, Plan, PlanOrder } from "./plan-types.ts";
 import { type Ranked, STRATEGY_IMPLS, type StrategyContext } from "./strategies/index.ts";
 import { round3 } from "./strategies/strategy.ts";
@@ -91,8 +91,7 @@ export function buildPlan(input: PlanInput): Plan {
   };
 
   // A model left out by a filter is written down when the plan's exclusions are first read (most never are): until
-  // then it is its ref (a provider without credentials: facts and filters are worked out on reading) or its ref and
-  // failures.
+  // then it is its ref and the filters it was judged by, and its facts and failures are worked out again on reading.
   const excluded: Pending[] = [];
   const seen = new Set<string>();
   const filterInputs = {
@@ -110,12 +109,12 @@ export function buildPlan(input: PlanInput): Plan {
       // A provider without credentials fails the first filter: its models' facts are only worked out if the reason
       // is read (most deployments configure a few of the providers, and every request would weigh all the others).
       if (!configured(provider)) {
-        excluded.push({ ref: target.ref, filters, failures: null });
+        excluded.push({ ref: target.ref, filters });
         continue;
       }
       const facts = factsFor(target.ref, request, promptTokens, stats);
       const verdict = applyFilters(facts, filters);
-      if (verdict.failures.length > 0) excluded.push({ ref: target.ref, filters, failures: verdict.failures });
+      if (verdict.failures.length > 0) excluded.push({ ref: target.ref, filters });
       else passed.push({ target, facts, notes: verdict.notes });
     }
     return passed;
@@ -194,8 +193,8 @@ export function buildPlan(input: PlanInput): Plan {
     // GET /v1/route, a budget's cut): JSON, spreads and equality see a plain array; assigning it replaces it.
     get excluded(): Exclusion[] {
       written ??= excluded.map((e) => {
-        if (!("failures" in e)) return e;
-        const failures = e.failures ?? applyFilters(factsFor(e.ref, request, promptTokens, stats), e.filters).failures;
+        if (!("filters" in e)) return e;
+        const { failures } = applyFilters(factsFor(e.ref, request, promptTokens, stats), e.filters);
         return { provider: e.ref.provider, model: e.ref.id, reason: failures.map((f) => f()).join("; ") };
       });
       return written;
@@ -207,11 +206,10 @@ export function buildPlan(input: PlanInput): Plan {
   };
 }
 
-/** An exclusion not yet written: the model, the filters it was judged by, and its failures (null: not worked out). */
+/** An exclusion not yet written: the model and the filters it was judged by (the same inputs give the same failures). */
 interface Deferred {
   ref: ModelRef;
   filters: FilterInput;
-  failures: readonly Reason[] | null;
 }
 type Pending = Exclusion | Deferred;
 

@@ -1,10 +1,8 @@
 // The common OpenAI-compatible JSON answer checked by hand, as plainChunk does for stream chunks (wire.ts).
-import type { ChatResponseSchema } from "./wire.ts";
+import { type ChatResponseSchema, isNullish, isRecord } from "./wire.ts";
 
 type WireAnswer = ReturnType<(typeof ChatResponseSchema)["parse"]>;
 
-const isNullish = (v: unknown): v is null | undefined => v === null || v === undefined;
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): boolean => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 const isCountOrNullish = (v: unknown): boolean => isNullish(v) || isCount(v);
 

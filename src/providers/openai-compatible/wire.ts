@@ -67,8 +67,9 @@ export const ChunkSchema = z.object({
 
 export type WireChunk = z.infer<typeof ChunkSchema>;
 
-const isNullish = (v: unknown): v is null | undefined => v === null || v === undefined;
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isNullish = (v: unknown): v is null | undefined => v === null || v === undefined;
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * The chunk nearly every event of a stream is (text or a finish, no tool calls, no usage), checked by hand: it is read
