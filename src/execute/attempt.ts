@@ -255,6 +255,7 @@ async function* timedRest(
     stalled = reject;
   });
   stall.catch(() => undefined);
+  let ended = false;
   const check = () => {
     timer = undefined;
     if (waitingSince === null) return;
@@ -285,13 +286,17 @@ async function* timedRest(
         throw translateFailure(err, input, controller, true);
       }
       waitingSince = null;
-      if (next.done) return;
+      if (next.done) {
+        ended = true;
+        return;
+      }
       yield next.value;
     }
   } finally {
     if (timer !== undefined) clearTimeout(timer);
-    // Leaving early (the client went away, or an error) must not leave the upstream request running.
-    if (!controller.signal.aborted) controller.abort(new ClientGoneError("stream closed"));
+    // Leaving early (the client went away, or an error) must not leave the upstream request running; a stream that
+    // ended by itself has nothing left running (and no error to build for it).
+    if (!ended && !controller.signal.aborted) controller.abort(new ClientGoneError("stream closed"));
     controller.dispose();
   }
 }

@@ -4,7 +4,7 @@ import type { RouterControls } from "../core/router-controls.ts";
 import type { CanonicalRequest } from "../core/types.ts";
 import { pricedServiceTier } from "../ledger/cost.ts";
 import type { ModelRef, ModelRegistry } from "../registry/model-registry.ts";
-import { modelKey, type StatsSnapshot } from "../stats/snapshot.ts";
+import type { StatsSnapshot } from "../stats/snapshot.ts";
 import { expandDeployments } from "./deployments.ts";
 import { classifyDifficulty } from "./difficulty.ts";
 import { type Facts, factsFor } from "./facts.ts";
@@ -102,10 +102,9 @@ export function buildPlan(input: PlanInput): Plan {
     const passed: Passed[] = [];
     const filters = fromRegistry ? filterInputs.registry : filterInputs.head;
     for (const target of targets) {
-      const { provider, id } = target.ref;
-      const key = modelKey(provider, id);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const { provider } = target.ref;
+      if (seen.has(target.key)) continue;
+      seen.add(target.key);
       // A provider without credentials fails the first filter: its models' facts are only worked out if the reason
       // is read (most deployments configure a few of the providers, and every request would weigh all the others).
       if (!configured(provider)) {

@@ -3,10 +3,17 @@ import type { Capability, FallbackFile, Strategy } from "../config/schema.ts";
 import { GatewayError } from "../core/gateway-error.ts";
 import type { RouterControls } from "../core/router-controls.ts";
 import { type ModelRef, type ModelRegistry, refOf } from "../registry/model-registry.ts";
+import { modelKey } from "../stats/snapshot.ts";
 
 export interface Target {
   ref: ModelRef;
   why: string;
+  /** `provider/id` (modelKey), worked out once: the registry's tail is shared by every plan, and each plan dedupes by it. */
+  key: string;
+}
+
+function target(ref: ModelRef, why: string): Target {
+  return { ref, why, key: modelKey(ref.provider, ref.id) };
 }
 
 export interface Targets {
@@ -68,14 +75,13 @@ export function resolveTargets(input: TargetInput): Targets {
 
   const head: Target[] = [];
   const named = !modelIsChain && input.model !== "auto";
-  if (named) head.push({ ref: chatModelOrThrow(registry, input.model, "model"), why: "the requested model" });
+  if (named) head.push(target(chatModelOrThrow(registry, input.model, "model"), "the requested model"));
 
   if (input.models !== undefined) {
     input.models.forEach((name, i) => {
-      head.push({
-        ref: chatModelOrThrow(registry, name, `models.${i}`),
-        why: `position ${i + 1} in the request's models list`,
-      });
+      head.push(
+        target(chatModelOrThrow(registry, name, `models.${i}`), `position ${i + 1} in the request's models list`),
+      );
     });
     return { ...base, head, tail: [], rankTail: false, tailFromRegistry: false };
   }
@@ -84,10 +90,12 @@ export function resolveTargets(input: TargetInput): Targets {
   const fallbackWhy = named ? "fallback: " : "";
   if (chainDef !== null && chain !== null) {
     const rankTail = chainDef.strategy !== undefined || explicit !== undefined;
-    const tail = chainDef.models.map((name, i) => ({
-      ref: resolveOrThrow(registry, name, chainAsked?.param ?? "router.task_type"),
-      why: `${fallbackWhy}in chain ${chain}${rankTail ? "" : ` at position ${i + 1} (listed order)`}`,
-    }));
+    const tail = chainDef.models.map((name, i) =>
+      target(
+        resolveOrThrow(registry, name, chainAsked?.param ?? "router.task_type"),
+        `${fallbackWhy}in chain ${chain}${rankTail ? "" : ` at position ${i + 1} (listed order)`}`,
+      ),
+    );
     return { ...base, head, tail, rankTail, tailFromRegistry: false };
   }
   return { ...base, head, tail: registryTail(registry, fallbackWhy, strategy), rankTail: true, tailFromRegistry: true };
@@ -111,7 +119,7 @@ function registryTail(registry: ModelRegistry, fallbackWhy: string, strategy: St
     // Embedding models are not chat candidates: left out of the pool, not listed as excluded on every request.
     tail = registry.entries
       .filter((entry) => entry.type === "chat")
-      .map((entry) => ({ ref: refOf(entry), why: `${fallbackWhy}from the registry, ranked by ${strategy}` }));
+      .map((entry) => target(refOf(entry), `${fallbackWhy}from the registry, ranked by ${strategy}`));
     byKind.set(key, tail);
   }
   return tail;

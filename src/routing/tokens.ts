@@ -202,6 +202,18 @@ const IMAGE_TOKENS_BOUND = 2_000;
  * what the context-window filter and the tokens-per-minute limits check. Cost estimates keep estimatePromptTokens.
  */
 export function boundPromptTokens(req: CanonicalRequest): number {
+  // Asked by the plan's context filter and again by the rate limits: one scan of the prompt per request.
+  let tokens = bounds.get(req);
+  if (tokens === undefined) {
+    tokens = scanPromptBound(req);
+    bounds.set(req, tokens);
+  }
+  return tokens;
+}
+
+const bounds = new WeakMap<CanonicalRequest, number>();
+
+function scanPromptBound(req: CanonicalRequest): number {
   let tokens = PER_REQUEST;
   for (const m of req.messages) {
     tokens += PER_MESSAGE;
