@@ -12,7 +12,7 @@ import { dashboardAssetRoute, dashboardPageRoute } from "./dashboard-route.ts";
 import { guardDevelopment } from "./development-guard.ts";
 import { embeddings } from "./embeddings-route.ts";
 import { errorResponse, HttpError } from "./errors.ts";
-import { gatewayInfo, labelEmulatedAnswers } from "./gateway-route.ts";
+import { gatewayInfo } from "./gateway-route.ts";
 import { providerHealth } from "./health-route.ts";
 import { createKey, listKeys, revokeKey } from "./keys-route.ts";
 import { countMessageTokens, messages } from "./messages-route.ts";
@@ -75,16 +75,12 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     await next();
   });
 
-  app.use("/v1/chat/completions", labelEmulatedAnswers);
   app.post("/v1/chat/completions", chatCompletions);
-  app.use("/v1/responses", labelEmulatedAnswers);
   app.post("/v1/responses", createResponse);
   app.get("/v1/responses/:id", getStoredResponse);
   app.delete("/v1/responses/:id", deleteStoredResponse);
-  app.use("/v1/messages", labelEmulatedAnswers);
   app.post("/v1/messages", messages);
   app.post("/v1/messages/count_tokens", countMessageTokens);
-  app.use("/v1/embeddings", labelEmulatedAnswers);
   app.post("/v1/embeddings", embeddings);
   app.get("/v1/models", listModels);
   app.get("/v1/health/providers", providerHealth);

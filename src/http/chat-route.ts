@@ -10,6 +10,7 @@ import { type ChatRun, runChat } from "../gateway/run.ts";
 import type { BudgetNotice } from "../ledger/budget-gate.ts";
 import { readControls } from "../routing/controls.ts";
 import type { AppEnv } from "./app-env.ts";
+import { fromEmulator } from "./gateway-route.ts";
 import { readJsonBody } from "./read-body.ts";
 
 /** The pipeline's view of one HTTP request. */
@@ -47,7 +48,7 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
       const json = encodeCompletion(`chatcmpl-${scope.requestId}`, Math.floor(startedAt / 1000), run.result, run.route);
       return new Response(JSON.stringify(json), {
         headers: {
-          ...routeHeaders(scope.requestId, run.route),
+          ...routeHeaders(scope, run.route),
           ...budgetHeaders(run.budget),
           "content-type": "application/json",
         },
@@ -61,7 +62,7 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
         cut: (message, route) => encodeStreamError(message, "upstream_error", "stream_interrupted", route),
       });
       return new Response(body, {
-        headers: streamHeaders(scope.requestId, run.route, run.budget),
+        headers: streamHeaders(scope, run.route, run.budget),
       });
     }
     default: {
@@ -71,10 +72,13 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   }
 }
 
-/** The route report's head: who answered, how it was chosen, how many were tried, and any warnings. */
-export function routeHeaders(requestId: string, route: RouteReport): Record<string, string> {
+/**
+ * The route report's head: who answered, how it was chosen, how many were tried, and any warnings; in development,
+ * `x-switchyard-upstream: emulator` on an answer from the project's emulators.
+ */
+export function routeHeaders(scope: Pick<ChatScope, "requestId" | "env">, route: RouteReport): Record<string, string> {
   const headers: Record<string, string> = {
-    "x-request-id": requestId,
+    "x-request-id": scope.requestId,
     "x-router-provider": route.provider,
     "x-router-model": route.model,
     "x-router-strategy": route.strategy,
@@ -85,6 +89,7 @@ export function routeHeaders(requestId: string, route: RouteReport): Record<stri
   if (route.cache !== undefined) headers["x-router-cache"] = route.cache;
   if (route.warnings.length > 0)
     headers["x-router-warnings"] = encodeURIComponent(route.warnings.join("; ")).slice(0, 4000);
+  if (fromEmulator(scope.env, route.provider)) headers["x-switchyard-upstream"] = "emulator";
   return headers;
 }
 
@@ -99,12 +104,12 @@ export function budgetHeaders(notice: BudgetNotice | null): Record<string, strin
 
 /** A streamed answer's headers, in every dialect: the route, the budget and limits, and SSE that no proxy buffers. */
 export function streamHeaders(
-  requestId: string,
+  scope: Pick<ChatScope, "requestId" | "env">,
   route: RouteReport,
   budget: BudgetNotice | null,
 ): Record<string, string> {
   return {
-    ...routeHeaders(requestId, route),
+    ...routeHeaders(scope, route),
     ...budgetHeaders(budget),
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",

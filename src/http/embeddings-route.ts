@@ -44,7 +44,7 @@ export async function embeddings(c: Context<AppEnv>): Promise<Response> {
       );
       return new Response(JSON.stringify(json), {
         headers: {
-          ...routeHeaders(scope.requestId, run.route),
+          ...routeHeaders(scope, run.route),
           ...budgetHeaders(run.budget),
           "content-type": "application/json",
         },

@@ -1,6 +1,7 @@
 // GET /v1/gateway: what this gateway is (mode, who is asking, which providers are configured and where they point).
 import type { Context } from "hono";
-import { isDevelopment } from "../env.ts";
+import type { ProviderId } from "../config/schema.ts";
+import { type Env, isDevelopment } from "../env.ts";
 import { allEmulated, upstreams } from "../providers/upstreams.ts";
 import type { AppEnv } from "./app-env.ts";
 
@@ -26,20 +27,11 @@ export function gatewayInfo(c: Context<AppEnv>): Response {
 }
 
 /**
- * Development only (a deployed Worker never talks to emulators, so it pays nothing): marks a chat answer that came
- * from an emulator with `x-switchyard-upstream: emulator`, so a demo's answers say what they are.
+ * Development only (a deployed Worker never talks to emulators, so it pays nothing): whether an answer by `provider`
+ * came from an emulator, so a demo's answers say what they are (`x-switchyard-upstream: emulator`, set with the route
+ * headers of every dialect).
  */
-export async function labelEmulatedAnswers(c: Context<AppEnv>, next: () => Promise<void>): Promise<void> {
-  await next();
-  if (!isDevelopment(c.env)) return;
-  const provider = c.res.headers.get("x-router-provider");
-  if (provider === null) return;
-  const kind = upstreams(c.env).find((u) => u.provider === provider)?.upstream;
-  if (kind === "emulator") {
-    try {
-      c.res.headers.set("x-switchyard-upstream", "emulator");
-    } catch {
-      // Immutable headers: the label is a courtesy, never worth failing an answer over.
-    }
-  }
+export function fromEmulator(env: Env, provider: ProviderId): boolean {
+  if (!isDevelopment(env)) return false;
+  return upstreams(env).find((u) => u.provider === provider)?.upstream === "emulator";
 }

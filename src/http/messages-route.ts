@@ -75,7 +75,7 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
     case "json":
       return new Response(JSON.stringify(encodeMessage(id, run.result, run.route)), {
         headers: {
-          ...routeHeaders(scope.requestId, run.route),
+          ...routeHeaders(scope, run.route),
           ...budgetHeaders(run.budget),
           "content-type": "application/json",
         },
@@ -88,7 +88,7 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
         cut: (message, route) => writer.cut(message, route),
       });
       return new Response(body, {
-        headers: streamHeaders(scope.requestId, run.route, run.budget),
+        headers: streamHeaders(scope, run.route, run.budget),
       });
     }
     default: {

@@ -152,7 +152,7 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
       }
       return new Response(JSON.stringify(response), {
         headers: {
-          ...routeHeaders(scope.requestId, run.route),
+          ...routeHeaders(scope, run.route),
           ...budgetHeaders(run.budget),
           "content-type": "application/json",
         },
@@ -177,7 +177,7 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
         cut: (message, route) => writer.cut(message, route),
       });
       return new Response(store ? storedBeforeEnd(body, () => last) : body, {
-        headers: streamHeaders(scope.requestId, run.route, run.budget),
+        headers: streamHeaders(scope, run.route, run.budget),
       });
     }
     default: {

@@ -63,11 +63,22 @@ export function splitKeyList(value: string | undefined): string[] {
 }
 
 /** The API keys configured for a provider: its single key first, then the key list's, without repeats. */
-export function apiKeysOf(spec: ProviderSpec, env: object): string[] {
-  const one = spec.env.key === undefined ? [] : splitKeyList(envValue(env, spec.env.key));
-  const list = spec.env.keys === undefined ? [] : splitKeyList(envValue(env, spec.env.keys));
-  return [...new Set([...one, ...list])];
+export function apiKeysOf(spec: ProviderSpec, env: object): readonly string[] {
+  // Asked several times a request (is it configured, which key to send) of variables that do not change: the last
+  // answer per provider is kept while its two variables are the same strings.
+  const rawOne = spec.env.key === undefined ? undefined : envValue(env, spec.env.key);
+  const rawList = spec.env.keys === undefined ? undefined : envValue(env, spec.env.keys);
+  const last = lastKeys.get(spec);
+  if (last !== undefined && last.one === rawOne && last.list === rawList) return last.keys;
+  const keys = Object.freeze([...new Set([...splitKeyList(rawOne), ...splitKeyList(rawList)])]);
+  lastKeys.set(spec, { one: rawOne, list: rawList, keys });
+  return keys;
 }
+
+const lastKeys = new WeakMap<
+  ProviderSpec,
+  { one: string | undefined; list: string | undefined; keys: readonly string[] }
+>();
 
 /** Has what it needs to be called: a key (or a key list), or for a self-hosted provider a base URL. */
 export function isConfigured(spec: ProviderSpec, env: object): boolean {
