@@ -3,6 +3,7 @@
 //   node bench/ab.ts                      # the tree as it is, against the bare Worker
 //   node bench/ab.ts HEAD~3 49e026b       # ... and against bundles built from those commits
 //   node bench/ab.ts --rounds 6 --profile # more rounds; then a CPU profile of each Switchyard isolate (top functions)
+//   node bench/ab.ts --json-only X        # non-streaming rows only (for variants that answer no stream)
 //
 // Each commit is checked out into a temporary worktree (node_modules linked), built with `wrangler deploy --dry-run`
 // exactly as the bench builds, and its bundle copied under bench/out/ab/ (miniflare names modules by their path from
@@ -26,6 +27,7 @@ const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const roundsAt = args.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 4;
+const JSON_ONLY = flag("--json-only");
 const commits = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds");
 const REQUESTS = 1000;
 const STREAMS = 300;
@@ -103,7 +105,7 @@ try {
     variants.push({ name: b.name, target: await startWorker(root, "switchyard", b.path, upstream) });
   for (const v of variants) {
     await runLoad(v.target.endpoint, { connections: 16, stream: false, durationS: 1 });
-    await runLoad(v.target.endpoint, { connections: 16, stream: true, durationS: 1 });
+    if (!JSON_ONLY) await runLoad(v.target.endpoint, { connections: 16, stream: true, durationS: 1 });
   }
   const acc = variants.map(() => ({ c1: [] as LoadRun[], reqS: 0, reqs: 0, reqSec: 0, cpuS: 0, streams: 0, sec: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
@@ -116,7 +118,9 @@ try {
       const t0 = treeCpuSeconds(v.target.started.pid);
       const json = await runLoad(v.target.endpoint, { connections: 16, stream: false, amount: REQUESTS });
       const t1 = treeCpuSeconds(v.target.started.pid);
-      const stream = await runLoad(v.target.endpoint, { connections: 16, stream: true, amount: STREAMS });
+      const stream = JSON_ONLY
+        ? { latencies: [], errors: 0, seconds: 1 }
+        : await runLoad(v.target.endpoint, { connections: 16, stream: true, amount: STREAMS });
       const t2 = treeCpuSeconds(v.target.started.pid);
       a.reqS += t1 - t0;
       a.reqs += json.latencies.length + json.errors;
@@ -129,9 +133,9 @@ try {
   // The stream probe, as the bench takes it: one stream at a time, 20 content chunks 10 ms apart, in turns.
   await emulator.setStream({ chunks: 20, delayMs: 10 });
   const probes = variants.map(() => [] as StreamTiming[]);
-  for (let round = 0; round < 4; round++)
+  for (let round = 0; round < (JSON_ONLY ? 0 : 4); round++)
     for (const [i, v] of variants.entries()) probes[i]!.push(...(await streamProbe(v.target.endpoint, 10)));
-  const ttft = probes.map((p) => medianTiming(p).firstToken);
+  const ttft = probes.map((p) => (p.length === 0 ? Number.NaN : medianTiming(p).firstToken));
   const rows = acc.map((a) => ({
     p50: summariseRuns(a.c1).p50,
     cpu: (a.reqS * 1000) / a.reqs,
