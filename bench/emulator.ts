@@ -11,12 +11,12 @@ export interface StreamShape {
   delayMs: number;
 }
 
-const MODEL = "gpt-4o-mini";
+export const MODEL = "gpt-4o-mini";
 const JSON_HEADERS = { "content-type": "application/json" };
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
 
 // Built once: the non-streaming answer never changes, so serialising it per request would only measure JSON.stringify.
-const completion = Buffer.from(
+export const completion = Buffer.from(
   JSON.stringify({
     id: "chatcmpl-bench",
     object: "chat.completion",
@@ -45,11 +45,11 @@ function sseChunk(delta: Record<string, unknown>, finish: string | null): Buffer
   return Buffer.from(`data: ${JSON.stringify(chunk)}\n\n`);
 }
 
-const ROLE = sseChunk({ role: "assistant", content: "" }, null);
-const TOKEN = sseChunk({ content: "tok " }, null);
-const DONE = Buffer.from("data: [DONE]\n\n");
+export const ROLE = sseChunk({ role: "assistant", content: "" }, null);
+export const TOKEN = sseChunk({ content: "tok " }, null);
+export const DONE = Buffer.from("data: [DONE]\n\n");
 
-function finishChunk(chunks: number, includeUsage: boolean): Buffer {
+export function finishChunk(chunks: number, includeUsage: boolean): Buffer {
   const finish = sseChunk({}, "stop");
   if (!includeUsage) return finish;
   // OpenAI sends usage in a chunk of its own, with empty choices, when include_usage is set.

@@ -14,6 +14,7 @@ import { Session } from "node:inspector/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { completion, DONE, finishChunk, MODEL, ROLE, TOKEN } from "./emulator.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -50,39 +51,9 @@ await build({
   ],
 });
 
-const MODEL = "gpt-4o-mini";
-const completion = JSON.stringify({
-  id: "chatcmpl-bench",
-  object: "chat.completion",
-  created: 1_760_000_000,
-  model: MODEL,
-  choices: [
-    {
-      index: 0,
-      message: { role: "assistant", content: "Hello! How can I help you today?" },
-      logprobs: null,
-      finish_reason: "stop",
-    },
-  ],
-  usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 },
-});
-const chunk = (delta: Record<string, unknown>, finish: string | null, usage?: unknown) =>
-  `data: ${JSON.stringify({
-    id: "chatcmpl-bench",
-    object: "chat.completion.chunk",
-    created: 1_760_000_000,
-    model: MODEL,
-    choices: usage === undefined ? [{ index: 0, delta, logprobs: null, finish_reason: finish }] : [],
-    ...(usage === undefined ? {} : { usage }),
-  })}\n\n`;
-const enc = new TextEncoder();
-const streamParts = [
-  chunk({ role: "assistant", content: "" }, null),
-  ...Array.from({ length: 20 }, () => chunk({ content: "tok " }, null)),
-  chunk({}, "stop"),
-  chunk({}, null, { prompt_tokens: 9, completion_tokens: 20, total_tokens: 29 }),
-  "data: [DONE]\n\n",
-].map((s) => enc.encode(s));
+// The bench emulator's own bytes (bench/emulator.ts): the same answer, and a stream read as the emulator writes it
+// (the role chunk, 20 content chunks, then the finish, usage and [DONE] together).
+const streamParts = [ROLE, ...Array.from({ length: 20 }, () => TOKEN), Buffer.concat([finishChunk(20, true), DONE])];
 
 globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
   const body = JSON.parse(String(init?.body ?? (input instanceof Request ? await input.text() : "{}")));
@@ -91,7 +62,6 @@ globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     return new Response(
       new ReadableStream<Uint8Array>({
         pull(c) {
-          // One upstream read per chunk, as the emulator's 20 chunks arrive apart.
           const part = streamParts[i++];
           if (part === undefined) c.close();
           else c.enqueue(part);
@@ -100,7 +70,7 @@ globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
       { headers: { "content-type": "text/event-stream" } },
     );
   }
-  return new Response(completion, { headers: { "content-type": "application/json" } });
+  return new Response(new Uint8Array(completion), { headers: { "content-type": "application/json" } });
 }) as typeof fetch;
 
 const mod = (await import(pathToFileURL(out).href)) as {

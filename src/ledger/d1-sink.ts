@@ -1,52 +1,62 @@
 // The D1 ledger: one request row and its attempt rows per finished request, written in batches after the responses.
 import type { WriteBatcher } from "../core/write-batcher.ts";
+import type { Row } from "../db/rows.ts";
+import type { attempts, requests } from "../db/schema.ts";
 import { utcDay } from "./budget-period.ts";
-import type { CompletionRecord, RequestSink } from "./record.ts";
+import type { AttemptRecord, CompletionRecord, RequestSink } from "./record.ts";
 
-const REQUEST_COLUMNS = [
-  "id",
-  "created_at",
-  "day",
-  "workspace_id",
-  "key_id",
-  "execution_id",
-  "dialect",
-  "strategy",
-  "chain",
-  "provider",
-  "model",
-  "status",
-  "http_status",
-  "stream",
-  "attempt_count",
-  "input_tokens",
-  "output_tokens",
-  "cached_input_tokens",
-  "cache_write_tokens",
-  "cost_pico",
-  "unpriced",
-  "usage_estimated",
-  "cache_hit",
-  "cache_saved_pico",
-  "latency_ms",
-  "ttft_ms",
-  "error",
-  "prompt",
-  "completion",
-] as const;
-const ATTEMPT_COLUMNS = [
-  "request_id",
-  "seq",
-  "created_at",
-  "provider",
-  "model",
-  "status",
-  "error",
-  "error_kind",
-  "http_status",
-  "latency_ms",
-  "ttft_ms",
-] as const;
+type RequestRow = Row<typeof requests>;
+type AttemptRow = Row<typeof attempts>;
+
+/** Every column of a request row and what it holds (the record's own value, or derived from it). */
+const REQUEST_ROW: { [C in keyof RequestRow]: (r: CompletionRecord) => RequestRow[C] } = {
+  id: (r) => r.request_id,
+  created_at: (r) => r.created_at,
+  day: (r) => utcDay(r.created_at),
+  workspace_id: (r) => r.workspace_id,
+  key_id: (r) => r.key_id ?? null,
+  execution_id: (r) => r.execution_id,
+  dialect: (r) => r.dialect ?? "chat",
+  strategy: (r) => r.strategy,
+  chain: (r) => r.chain,
+  provider: (r) => r.provider,
+  model: (r) => r.model,
+  status: (r) => r.status,
+  http_status: (r) => r.http_status,
+  stream: (r) => (r.stream ? 1 : 0),
+  attempt_count: (r) => r.attempts.filter((a) => a.status !== "skipped").length,
+  input_tokens: (r) => r.usage?.input_tokens ?? 0,
+  output_tokens: (r) => r.usage?.output_tokens ?? 0,
+  cached_input_tokens: (r) => r.usage?.cached_input_tokens ?? 0,
+  cache_write_tokens: (r) => r.usage?.cache_write_tokens ?? 0,
+  cost_pico: (r) => r.cost_pico,
+  unpriced: (r) => (r.usage !== null && r.cost_pico === null ? 1 : 0),
+  usage_estimated: (r) => (r.usage_estimated === true ? 1 : 0),
+  cache_hit: (r) => (r.cache === "hit" ? 1 : 0),
+  cache_saved_pico: (r) => (r.cache === "hit" ? (r.saved_pico ?? null) : null),
+  latency_ms: (r) => Math.round(r.latency_ms),
+  ttft_ms: (r) => (r.ttft_ms === null ? null : Math.round(r.ttft_ms)),
+  error: (r) => r.error,
+  prompt: (r) => r.content?.prompt ?? null,
+  completion: (r) => r.content?.completion ?? null,
+};
+
+/** Every column of an attempt row: the attempt, its place among the request's attempts, and the request. */
+const ATTEMPT_ROW: {
+  [C in keyof AttemptRow]: (a: AttemptRecord, seq: number, r: CompletionRecord) => AttemptRow[C];
+} = {
+  request_id: (_a, _seq, r) => r.request_id,
+  seq: (_a, seq) => seq,
+  created_at: (_a, _seq, r) => r.created_at,
+  provider: (a) => a.provider,
+  model: (a) => a.model,
+  status: (a) => a.status,
+  error: (a) => a.error,
+  error_kind: (a) => a.error_kind,
+  http_status: (a) => a.http_status,
+  latency_ms: (a) => Math.round(a.latency_ms),
+  ttft_ms: (a) => (a.ttft_ms === null ? null : Math.round(a.ttft_ms)),
+};
 
 /**
  * The hot inserts are plain SQL over the drizzle schema's tables (src/db/schema.ts, migrations/): building them with
@@ -58,46 +68,13 @@ function insertFromJson(table: string, columns: readonly string[]): string {
   const values = columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ");
   return `INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) SELECT ${values} FROM json_each(?) ORDER BY key`;
 }
-const INSERT_REQUESTS = insertFromJson("requests", REQUEST_COLUMNS);
-const INSERT_ATTEMPTS = insertFromJson("attempts", ATTEMPT_COLUMNS);
+const REQUEST_VALUES = Object.values(REQUEST_ROW);
+const ATTEMPT_VALUES = Object.values(ATTEMPT_ROW);
+const INSERT_REQUESTS = insertFromJson("requests", Object.keys(REQUEST_ROW));
+const INSERT_ATTEMPTS = insertFromJson("attempts", Object.keys(ATTEMPT_ROW));
 
 /** A statement's JSON parameter stays well under D1's limits (2 MB a value, 100 KB of SQL): stored prompts are long. */
 const MAX_PARAM_CHARS = 256 * 1024;
-
-function requestRow(r: CompletionRecord): unknown[] {
-  const usage = r.usage;
-  return [
-    r.request_id,
-    r.created_at,
-    utcDay(r.created_at),
-    r.workspace_id,
-    r.key_id ?? null,
-    r.execution_id,
-    r.dialect ?? "chat",
-    r.strategy,
-    r.chain,
-    r.provider,
-    r.model,
-    r.status,
-    r.http_status,
-    r.stream ? 1 : 0,
-    r.attempts.filter((a) => a.status !== "skipped").length,
-    usage?.input_tokens ?? 0,
-    usage?.output_tokens ?? 0,
-    usage?.cached_input_tokens ?? 0,
-    usage?.cache_write_tokens ?? 0,
-    r.cost_pico,
-    usage !== null && r.cost_pico === null ? 1 : 0,
-    r.usage_estimated === true ? 1 : 0,
-    r.cache === "hit" ? 1 : 0,
-    r.cache === "hit" ? (r.saved_pico ?? null) : null,
-    Math.round(r.latency_ms),
-    r.ttft_ms === null ? null : Math.round(r.ttft_ms),
-    r.error,
-    r.content?.prompt ?? null,
-    r.content?.completion ?? null,
-  ];
-}
 
 /** Binds rows (each already JSON) to `sql` in as few statements as MAX_PARAM_CHARS allows. */
 function chunked(db: D1Database, sql: string, rows: string[], out: D1PreparedStatement[]): void {
@@ -122,31 +99,17 @@ function chunked(db: D1Database, sql: string, rows: string[], out: D1PreparedSta
  */
 export async function writeLedger(db: D1Database, records: CompletionRecord[]): Promise<void> {
   try {
-    const requests: string[] = [];
-    const attempts: string[] = [];
+    const requestRows: string[] = [];
+    const attemptRows: string[] = [];
     for (const r of records) {
-      requests.push(JSON.stringify(requestRow(r)));
+      requestRows.push(JSON.stringify(REQUEST_VALUES.map((value) => value(r))));
       r.attempts.forEach((a, seq) => {
-        attempts.push(
-          JSON.stringify([
-            r.request_id,
-            seq,
-            r.created_at,
-            a.provider,
-            a.model,
-            a.status,
-            a.error,
-            a.error_kind,
-            a.http_status,
-            Math.round(a.latency_ms),
-            a.ttft_ms === null ? null : Math.round(a.ttft_ms),
-          ]),
-        );
+        attemptRows.push(JSON.stringify(ATTEMPT_VALUES.map((value) => value(a, seq, r))));
       });
     }
     const statements: D1PreparedStatement[] = [];
-    chunked(db, INSERT_REQUESTS, requests, statements);
-    if (attempts.length > 0) chunked(db, INSERT_ATTEMPTS, attempts, statements);
+    chunked(db, INSERT_REQUESTS, requestRows, statements);
+    if (attemptRows.length > 0) chunked(db, INSERT_ATTEMPTS, attemptRows, statements);
     await db.batch(statements);
   } catch (err) {
     console.error(

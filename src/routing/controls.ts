@@ -45,35 +45,29 @@ const HEADERS = {
   "x-router-cache-ttl": ["cache.ttl_s", z.coerce.number().check(z.int(), z.nonnegative())],
 } as const satisfies Record<string, readonly [string, z.ZodMiniType]>;
 
-const ORDER = Object.keys(HEADERS);
-const READERS = new Map<string, readonly [string, z.ZodMiniType]>(Object.entries(HEADERS));
-
 /**
  * `body` is the dialect's `router` field, already validated by its body schema (every dialect's schema holds
  * RouterControlsSchema): a request without routing headers (most) takes it as it is. One pass over the headers finds
  * the x-router-* ones, instead of a get() per name the table knows.
  */
 export function readControls(body: RouterControls | undefined, headers: Headers): RouterControls {
-  const asked: [string, string][] = [];
+  const asked = new Map<string, string>();
   let noStore = false;
   for (const [name, value] of headers) {
-    if (name.startsWith("x-router-")) {
-      if (READERS.has(name)) asked.push([name, value]);
-    } else if (name === "cache-control") {
-      // The caller's Cache-Control: no-store keeps this request out of the response cache (not read, not written).
-      noStore = /(^|,)\s*no-store\s*(,|$)/i.test(value);
-    }
+    if (name.startsWith("x-router-")) asked.set(name, value);
+    // The caller's Cache-Control: no-store keeps this request out of the response cache (not read, not written).
+    else if (name === "cache-control") noStore = /(^|,)\s*no-store\s*(,|$)/i.test(value);
   }
-  if (asked.length === 0 && !noStore) return { ...(body ?? {}) };
+  if (asked.size === 0 && !noStore) return { ...(body ?? {}) };
   const merged: Record<string, unknown> = { ...(body ?? {}) };
   const timeouts: Record<string, unknown> = { ...(body?.timeouts ?? {}) };
   const cache: Record<string, unknown> = { ...(body?.cache ?? {}) };
   if (noStore) cache.no_store = true;
   // In the table's order, so the first refused header named is the same whatever order the caller sent them in.
-  asked.sort((a, b) => ORDER.indexOf(a[0]) - ORDER.indexOf(b[0]));
-  for (const [header, raw] of asked) {
-    const [field, schema] = READERS.get(header) as readonly [string, z.ZodMiniType];
-    const parsed = schema.safeParse(raw);
+  for (const [header, [field, schema]] of Object.entries(HEADERS)) {
+    const raw = asked.get(header);
+    if (raw === undefined) continue;
+    const parsed = (schema as z.ZodMiniType).safeParse(raw);
     if (!parsed.success) {
       // A refused value is quoted short: a header can carry kilobytes the caller already has.
       const got = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
