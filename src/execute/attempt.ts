@@ -2,8 +2,8 @@
 import type { Timeouts } from "../config/schema.ts";
 import { ProviderError } from "../core/errors.ts";
 import type { ChatResult, StreamEvent } from "../core/types.ts";
-import type { AdapterContext, BuiltRequest, ProviderAdapter } from "../providers/adapter.ts";
-import { readWireMessages, type WireMessage } from "../streams/wire-messages.ts";
+import type { AdapterContext, BuiltRequest, ProviderAdapter, StreamDecoder } from "../providers/adapter.ts";
+import { type WireMessage, WireReader } from "../streams/wire-messages.ts";
 import type { ExecDeps } from "./deps.ts";
 import { type ClockName, clockError, withClock } from "./timed-iterator.ts";
 
@@ -33,18 +33,16 @@ export class ClientGoneError extends Error {
 export interface CommittedStream {
   /** Events up to and including the first content event. */
   head: StreamEvent[];
-  /** The rest of the stream, under the idle clock and the deadline. Throws ProviderError or ClientGoneError. */
-  rest: AsyncGenerator<StreamEvent>;
+  /**
+   * The rest of the stream under the idle clock and the deadline, as the events of each provider read (never empty):
+   * one step per read, not per event. Throws ProviderError or ClientGoneError.
+   */
+  rest: AsyncGenerator<StreamEvent[]>;
   ttftMs: number;
   /** Aborts the upstream request (the client left, or the gateway gave up). */
   abort: (reason?: unknown) => void;
   /** Malformed chunks skipped after the commit point (never passed on). */
   malformedSkipped: () => number;
-  /**
-   * Sets what runs each time the stream is about to wait on the provider, i.e. when every event read so far has been
-   * handed on (null clears it): where a transport writes out the events it batched. Absent: no such moment is known.
-   */
-  onWait?: (hook: (() => void) | null) => void;
 }
 
 // Reasoning is content: a thinking model streams it for seconds before any text, and the Messages and Responses
@@ -185,16 +183,16 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
   const started = deps.now();
   const controller = linkedController(input.clientSignal, input.signal);
   const abort = (reason?: unknown) => controller.abort(reason);
-  const guard = new MalformedGuard(adapter.id, input.malformedRunLimit ?? 3);
-  let waitHook: (() => void) | null = null;
   const clock = new AttemptClock(input, controller);
   try {
     const response = await send(input, controller, timeouts.headers_ms, clock);
     if (response.body === null)
       throw new ProviderError({ kind: "malformed", provider: adapter.id, message: "a stream answer had no body" });
-    const events = adapter.parseStream(
-      readWireMessages(response.body, adapter.streamFormat, guard.check, () => waitHook?.()),
-      input.ctx,
+    const events = new UpstreamEvents(
+      new WireReader(response.body, adapter.streamFormat),
+      adapter.streamDecoder(input.ctx),
+      adapter.id,
+      input.malformedRunLimit ?? 3,
     );
     const head: StreamEvent[] = [];
     const firstTokenMs = input.firstTokenMs ?? timeouts.first_token_ms;
@@ -202,32 +200,35 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
     const firstTokenBy = started + firstTokenMs;
     if (input.deadline < firstTokenBy) clock.phase("deadline", input.deadline - started, input.deadline);
     else clock.phase("first_token", firstTokenMs, firstTokenBy);
+    let carried: StreamEvent[];
     for (;;) {
-      const next = await clock.race(events.next()).catch((err: unknown) => {
+      const batch = await clock.race(events.next()).catch((err: unknown) => {
         throw translateFailure(err, input, controller, true);
       });
-      if (next.done) {
+      if (batch === null) {
         throw new ProviderError({
           kind: "stream",
           provider: adapter.id,
           message: `${adapter.id} ended the stream before any content`,
         });
       }
-      head.push(next.value);
-      if (isContent(next.value)) break;
+      const first = events.committed ? batch.findIndex(isContent) : -1;
+      if (first === -1) {
+        for (const e of batch) head.push(e);
+        continue;
+      }
+      for (let i = 0; i <= first; i++) head.push(batch[i]!);
+      // What the same read brought after the first content event comes first in the rest.
+      carried = batch.slice(first + 1);
+      break;
     }
-    // From here on a malformed chunk is skipped, not a reason to fall back: the client has the answer's start.
-    guard.committed = true;
     clock.stop();
     return {
       head,
-      rest: timedRest(events, input, controller),
+      rest: timedRest(events, input, controller, carried),
       ttftMs: deps.now() - started,
       abort,
-      malformedSkipped: () => guard.skipped,
-      onWait: (hook) => {
-        waitHook = hook;
-      },
+      malformedSkipped: () => events.skipped,
     };
   } catch (err) {
     clock.stop();
@@ -243,10 +244,11 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
  * cleared per chunk. Silence is counted only while waiting on the provider, never while the client reads slowly.
  */
 async function* timedRest(
-  events: AsyncGenerator<StreamEvent>,
+  events: UpstreamEvents,
   input: AttemptInput,
   controller: DisposableController,
-): AsyncGenerator<StreamEvent> {
+  carried: StreamEvent[],
+): AsyncGenerator<StreamEvent[]> {
   const { adapter, deps, timeouts } = input;
   let waitingSince: number | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -274,23 +276,24 @@ async function* timedRest(
     stalled(error);
   };
   try {
+    if (carried.length > 0) yield carried;
     for (;;) {
       waitingSince = deps.now();
       timer ??= setTimeout(check, Math.max(0, Math.min(timeouts.idle_ms, input.deadline - waitingSince)));
       // The loser of the race may reject later (an aborted read): the race's own handler on it keeps that rejection
-      // handled, so no catch of its own is needed (one promise less per event).
-      let next: IteratorResult<StreamEvent>;
+      // handled, so no catch of its own is needed.
+      let batch: StreamEvent[] | null;
       try {
-        next = await Promise.race([events.next(), stall]);
+        batch = await Promise.race([events.next(), stall]);
       } catch (err) {
         throw translateFailure(err, input, controller, true);
       }
       waitingSince = null;
-      if (next.done) {
+      if (batch === null) {
         ended = true;
         return;
       }
-      yield next.value;
+      yield batch;
     }
   } finally {
     if (timer !== undefined) clearTimeout(timer);
@@ -302,22 +305,73 @@ async function* timedRest(
 }
 
 /**
+ * One upstream stream as batches of canonical events. Each read of the body is one synchronous step: its wire
+ * messages checked, decoded by the adapter and gathered, with no promise per event. The commit point is crossed
+ * inside that step, at the first content event.
+ *
  * Before the commit point every wire message reaches the adapter (a malformed one fails the attempt, which falls back
  * unseen). After it, a message whose data is not JSON is skipped and counted; `limit` of them in a row fail the
- * attempt. Every stream format the adapters read carries JSON data (and OpenAI's `[DONE]`). The check runs inside the
- * wire reader, and the JSON it parses rides on the message (`json`), so the adapter does not parse it again.
+ * attempt. Every stream format the adapters read carries JSON data (and OpenAI's `[DONE]`); the JSON parsed here
+ * rides on the message (`json`), so the adapter does not parse it again. An error after some events of the same read
+ * comes on the next call, after them. The adapter's `end` event stops the reading: the body is cancelled.
  */
-class MalformedGuard {
+class UpstreamEvents {
+  /** The first content event has been decoded. */
   committed = false;
   skipped = 0;
   #run = 0;
+  #ended = false;
+  #pending: { error: unknown } | null = null;
 
   constructor(
+    readonly wire: WireReader,
+    readonly decode: StreamDecoder,
     readonly provider: ProviderAdapter["id"],
     readonly limit: number,
   ) {}
 
-  readonly check = (m: WireMessage): boolean => {
+  /** The events of the next reads, up to the first read that brought any; null once the stream has ended. */
+  async next(): Promise<StreamEvent[] | null> {
+    if (this.#pending !== null) {
+      const { error } = this.#pending;
+      this.#pending = null;
+      this.#ended = true;
+      throw error;
+    }
+    const out: StreamEvent[] = [];
+    while (!this.#ended) {
+      const messages = await this.wire.read();
+      if (messages === null) {
+        this.#ended = true;
+        break;
+      }
+      try {
+        for (const message of messages) {
+          if (!this.#check(message)) continue;
+          const from = out.length;
+          this.decode(message, out);
+          for (let i = from; i < out.length; i++) {
+            const e = out[i]!;
+            if (e.type === "end") {
+              out.length = i + 1;
+              this.#ended = true;
+              void this.wire.cancel();
+              return out;
+            }
+            if (!this.committed && isContent(e)) this.committed = true;
+          }
+        }
+      } catch (err) {
+        if (out.length === 0) throw err;
+        this.#pending = { error: err };
+        return out;
+      }
+      if (out.length > 0) return out;
+    }
+    return out.length > 0 ? out : null;
+  }
+
+  #check(m: WireMessage): boolean {
     if (m.data === "[DONE]") {
       this.#run = 0;
       return true;
@@ -338,7 +392,7 @@ class MalformedGuard {
     }
     this.#run = 0;
     return true;
-  };
+  }
 }
 
 /** Network failures and aborts become ProviderError (network/timeout) or ClientGoneError; ProviderErrors pass. */

@@ -45,8 +45,8 @@ export function embeddingCall(
               : { input_tokens: result.input_tokens, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 },
         };
       },
-      // biome-ignore lint/correctness/useYield: embeddings never stream; the walker only streams when asked to
-      async *parseStream() {
+      // Embeddings never stream; the walker only streams when asked to.
+      streamDecoder() {
         throw new ProviderError({ kind: "invalid_request", provider, message: "embeddings do not stream" });
       },
     };

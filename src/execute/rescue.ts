@@ -86,7 +86,6 @@ export function rescuable(
   const legs: StreamLeg[] = [firstLeg];
   let current = first;
   let leg = firstLeg;
-  let waitHook: (() => void) | null = null;
   let legText = "";
   let sent = "";
   let toolStarted = false;
@@ -150,33 +149,36 @@ export function rescuable(
       await stream.rest.return(undefined).catch(() => undefined);
       return null;
     };
-    const events = (async function* () {
-      yield* stream.head;
-      yield* stream.rest;
-    })();
-    try {
-      for (;;) {
-        const next = await events.next();
-        if (next.done) return mismatch("the restarted answer ended before it reached the text already sent");
-        const e = next.value;
+    /** Reads one batch: "joined" once the text sent is matched (the rest of the batch kept), or why it is not. */
+    const read = (batch: readonly StreamEvent[]): "joined" | "more" | string => {
+      for (let i = 0; i < batch.length; i++) {
+        const e = batch[i]!;
         if (e.type === "tool_call_start" || e.type === "finish")
-          return mismatch("the restarted answer is not the one already sent");
+          return "the restarted answer is not the one already sent";
         if (e.type !== "text") {
           kept.push(e);
           continue;
         }
         got += e.text;
         if (got.length < sent.length) {
-          if (!sent.startsWith(got)) return mismatch("the restarted answer did not begin with the text already sent");
+          if (!sent.startsWith(got)) return "the restarted answer did not begin with the text already sent";
           continue;
         }
-        if (!got.startsWith(sent)) return mismatch("the restarted answer did not begin with the text already sent");
+        if (!got.startsWith(sent)) return "the restarted answer did not begin with the text already sent";
         const rest = got.slice(sent.length);
         if (rest !== "") kept.push({ type: "text", text: rest });
-        return {
-          stream: { ...stream, head: kept, rest: events as AsyncGenerator<StreamEvent> },
-          leg: newLeg(candidate, record, "splice"),
-        };
+        for (let j = i + 1; j < batch.length; j++) kept.push(batch[j]!);
+        return "joined";
+      }
+      return "more";
+    };
+    try {
+      for (let result = read(stream.head); ; ) {
+        if (result === "joined") return { stream: { ...stream, head: kept }, leg: newLeg(candidate, record, "splice") };
+        if (result !== "more") return mismatch(result);
+        const next = await stream.rest.next();
+        if (next.done) return mismatch("the restarted answer ended before it reached the text already sent");
+        result = read(next.value);
       }
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err;
@@ -186,7 +188,21 @@ export function rescuable(
   }
 
   let legRequest = request;
-  async function* rest(): AsyncGenerator<StreamEvent> {
+  /** A leg's events as the client sees them: usage as the whole answer's (every leg's added up), the rest tracked. */
+  const passed = (batch: readonly StreamEvent[]): StreamEvent[] => {
+    const out: StreamEvent[] = [];
+    for (const e of batch) {
+      if (e.type === "usage") {
+        leg.usage = e.usage;
+        out.push(legs.length === 1 ? e : { type: "usage", usage: sumUsage([prior(), e.usage]) ?? e.usage });
+        continue;
+      }
+      track(e);
+      out.push(e);
+    }
+    return out;
+  };
+  async function* rest(): AsyncGenerator<StreamEvent[]> {
     for (;;) {
       try {
         for (;;) {
@@ -201,15 +217,7 @@ export function rescuable(
               message: `${provider} ended the stream before finishing the answer`,
             });
           }
-          const e = next.value;
-          if (e.type === "usage") {
-            leg.usage = e.usage;
-            // The client sees what the whole answer used: every leg's usage added up.
-            yield legs.length === 1 ? e : { type: "usage", usage: sumUsage([prior(), e.usage]) ?? e.usage };
-            continue;
-          }
-          track(e);
-          yield e;
+          yield passed(next.value);
         }
       } catch (err) {
         if (!(err instanceof ProviderError) || toolStarted || finished) throw err;
@@ -222,19 +230,21 @@ export function rescuable(
         hooks.replaced(broken);
         skippedBefore += current.malformedSkipped();
         current = found.stream;
-        current.onWait?.(waitHook);
         leg = found.leg;
         legRequest = found.request;
         legText = "";
         legs.push(leg);
+        // The new leg's head: its usage is the leg's own (the total comes with its later usage event).
+        const head: StreamEvent[] = [];
         for (const e of current.head) {
           if (e.type === "usage") {
             leg.usage = e.usage;
             continue;
           }
           track(e);
-          yield e;
+          head.push(e);
         }
+        if (head.length > 0) yield head;
       }
     }
   }
@@ -245,10 +255,6 @@ export function rescuable(
     ttftMs: first.ttftMs,
     abort: (reason) => current.abort(reason),
     malformedSkipped: () => skippedBefore + current.malformedSkipped(),
-    onWait: (hook) => {
-      waitHook = hook;
-      current.onWait?.(hook);
-    },
     legs,
   };
 }
@@ -275,10 +281,14 @@ function dropLeading(stream: CommittedStream, held: string): CommittedStream {
   };
   const head = stream.head.map(strip).filter((e): e is StreamEvent => e !== null);
   const inner = stream.rest;
-  async function* rest(): AsyncGenerator<StreamEvent> {
-    for await (const e of inner) {
-      const out = strip(e);
-      if (out !== null) yield out;
+  async function* rest(): AsyncGenerator<StreamEvent[]> {
+    for await (const batch of inner) {
+      const out: StreamEvent[] = [];
+      for (const e of batch) {
+        const kept = strip(e);
+        if (kept !== null) out.push(kept);
+      }
+      if (out.length > 0) yield out;
     }
   }
   return { ...stream, head, rest: rest() };

@@ -100,7 +100,7 @@ function collecting(
     async next() {
       const item = await answer.next();
       if (item === null) return null;
-      if (item.type === "event") collector.note(item.event);
+      if (item.type === "events") for (const e of item.events) collector.note(e);
       else if (item.type === "done") {
         const route = { ...item.route, cache: "miss" as const };
         onDone(collector, route);
@@ -109,6 +109,7 @@ function collecting(
       return item;
     },
     cancel: (reason) => answer.cancel(reason),
+    ...(answer.complete === undefined ? {} : { complete: answer.complete }),
   };
 }
 
@@ -141,14 +142,18 @@ function hit(cached: CachedAnswer, prepared: PreparedChat, scope: ChatScope, sta
   const events = replayEvents(result) as AnswerEvent[];
   const firstContent = events.findIndex((e) => e.type === "text" || e.type === "tool_call_start");
   const head = events.slice(0, firstContent + 1);
-  const rest = events.slice(firstContent + 1);
+  let rest = events.slice(firstContent + 1);
   let ended = false;
   const answer: CommittedAnswer = {
     head,
     async next() {
       if (ended) return null;
-      const event = rest.shift();
-      if (event !== undefined) return { type: "event", event };
+      // The rest of the answer is in hand: one piece, then the end.
+      if (rest.length > 0) {
+        const events = rest;
+        rest = [];
+        return { type: "events", events };
+      }
       ended = true;
       return { type: "done", route: { ...route, latency_ms: deps.now() - startedAt } };
     },

@@ -1,4 +1,4 @@
-// A committed stream as the gateway hands it to a transport: canonical events one at a time, then the end (finished,
+// A committed stream as the gateway hands it to a transport: canonical events a provider read at a time, then the end (finished,
 // with the final route report, or cut off honestly), the outcome recorded once, and the upstream call aborted when the
 // caller goes away. The transport's dialect encodes the items; `encodedBody` is the one pump every transport shares.
 import type { RouteReport } from "../core/route-report.ts";
@@ -14,12 +14,18 @@ export type AnswerEnd = { type: "done"; route: RouteReport } | { type: "cut"; me
 export interface CommittedAnswer {
   /** Events in hand at the commit point (up to and including the first content event). */
   readonly head: readonly AnswerEvent[];
-  /** The next event, or the end; null once the caller went away (recorded as such; nothing more will come). */
-  next(): Promise<{ type: "event"; event: AnswerEvent } | AnswerEnd | null>;
+  /**
+   * The events of the next provider read (never none), or the end; null once the caller went away (recorded as such;
+   * nothing more will come).
+   */
+  next(): Promise<{ type: "events"; events: AnswerEvent[] } | AnswerEnd | null>;
   /** The caller went away: records that (unless the answer had ended) and aborts the upstream call. */
   cancel(reason?: unknown): void;
-  /** What runs when the answer is about to wait on the provider (CommittedStream.onWait); absent: never known. */
-  onWait?: (hook: (() => void) | null) => void;
+  /**
+   * The answer has finished and the provider's end marker was read: the next call gives the end without waiting on
+   * anyone (so a transport writes it with the last events). Absent: never known.
+   */
+  complete?: () => boolean;
 }
 
 /**
@@ -70,11 +76,12 @@ export function committedAnswer(
             if (usage === null && estimate !== undefined) {
               usage = estimate();
               estimated = true;
-              return { type: "event", event: { type: "usage", usage } };
+              return { type: "events", events: [{ type: "usage", usage }] };
             }
             return { type: "done", route: done(usage, null, estimated) };
           }
-          if (note(next.value)) return { type: "event", event: next.value };
+          const events = next.value.filter(note);
+          if (events.length > 0) return { type: "events", events };
         }
       } catch (err) {
         if (err instanceof ClientGoneError) {
@@ -91,7 +98,7 @@ export function committedAnswer(
       if (!ended) done(usage, "client");
       committed.abort(new ClientGoneError(String(reason ?? "the client closed the stream")));
     },
-    ...(committed.onWait === undefined ? {} : { onWait: committed.onWait }),
+    complete: () => ended && finished,
   };
 }
 
@@ -119,59 +126,46 @@ function joined(parts: Uint8Array[]): Uint8Array {
 
 /**
  * The byte stream of a committed answer, pulled by the caller (nothing is read from the provider ahead of it). The
- * events of one provider read are written to the client as one piece: each is encoded as it comes and held until the
- * answer is about to wait on the provider again (its onWait), then written together; the head is one piece too. An
- * answer without onWait is written event by event.
+ * events of one provider read are written to the client as one piece; the head is one piece too.
  */
 export function encodedBody(answer: CommittedAnswer, encoder: EventEncoder): ReadableStream<Uint8Array> {
-  let held: Uint8Array[] = [];
-  let wrote = false;
-  let target: ReadableStreamDefaultController<Uint8Array> | null = null;
-  const flush = () => {
-    if (held.length === 0 || target === null) return;
-    target.enqueue(joined(held));
-    held = [];
-    wrote = true;
-  };
-  const batching = answer.onWait !== undefined;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        target = controller;
+        const parts: Uint8Array[] = [];
         for (const event of answer.head) {
           const bytes = encoder.event(event);
-          if (bytes) held.push(bytes);
+          if (bytes) parts.push(bytes);
         }
-        flush();
-        answer.onWait?.(flush);
+        if (parts.length > 0) controller.enqueue(joined(parts));
       },
       async pull(controller) {
-        wrote = false;
+        const parts: Uint8Array[] = [];
         for (;;) {
           const item = await answer.next();
           // The caller went away (its signal fired): a reader still holding the stream sees it end, with no route.
           if (item === null) {
-            flush();
+            if (parts.length > 0) controller.enqueue(joined(parts));
             return controller.close();
           }
-          if (item.type === "event") {
-            const bytes = encoder.event(item.event);
-            if (bytes) held.push(bytes);
-            // Batched: this pull is done once something was written (by onWait while waiting, or now without it).
-            if (!batching) flush();
-            if (wrote) return;
-            continue;
+          if (item.type === "events") {
+            for (const event of item.events) {
+              const bytes = encoder.event(event);
+              if (bytes) parts.push(bytes);
+            }
+            // A pull ends once something was written (a read whose events this encoding all holds back writes
+            // nothing); a complete answer's end comes at once, and goes in the same piece.
+            if (parts.length === 0 || answer.complete?.() === true) continue;
+            controller.enqueue(joined(parts));
+            return;
           }
-          held.push(item.type === "done" ? encoder.end(item.route) : encoder.cut(item.message, item.route));
-          flush();
-          answer.onWait?.(null);
+          parts.push(item.type === "done" ? encoder.end(item.route) : encoder.cut(item.message, item.route));
+          controller.enqueue(joined(parts));
           controller.close();
           return;
         }
       },
       cancel(reason) {
-        held = [];
-        answer.onWait?.(null);
         answer.cancel(reason);
       },
     },

@@ -28,10 +28,10 @@ export class Transcript {
     };
     stream.head.forEach(note);
     const rest = stream.rest;
-    async function* noted(): AsyncGenerator<StreamEvent> {
-      for await (const e of rest) {
-        note(e);
-        yield e;
+    async function* noted(): AsyncGenerator<StreamEvent[]> {
+      for await (const batch of rest) {
+        batch.forEach(note);
+        yield batch;
       }
     }
     return { ...stream, rest: noted() };

@@ -28,11 +28,6 @@ export interface AdapterContext {
   env: ProviderEnv;
   /** Makes ids for things a provider leaves unnamed (Ollama tool calls). */
   newId: (prefix: string) => string;
-  /**
-   * Set by the registry's guard (providers/index.ts) for an adapter with `redactsStreamErrors`: every error its stream
-   * ends in is thrown through this (the one redaction), inside its own generator, instead of a wrapper around it.
-   */
-  failed?: (err: unknown) => never;
 }
 
 export interface ProviderAdapter {
@@ -40,19 +35,25 @@ export interface ProviderAdapter {
   readonly streamFormat: WireFormat;
   /** Has what it needs to be called (a key; for Ollama, a base URL). */
   configured(env: ProviderEnv): boolean;
-  /** Its parseStream throws every error through `ctx.failed` when set: the guard then adds no layer per event. */
-  readonly redactsStreamErrors?: boolean;
   /** Throws ProviderError (invalid_request) for a request this provider cannot carry at all. */
   buildChatRequest(req: CanonicalRequest, target: ModelTarget, ctx: AdapterContext): BuiltRequest;
   /** Reads a non-streaming answer; throws ProviderError (malformed) when it cannot. */
   parseChatResponse(json: unknown, ctx: AdapterContext): ChatResult;
-  /** Turns upstream messages into canonical events; throws ProviderError on an error event or a malformed chunk. */
-  parseStream(messages: AsyncIterable<WireMessage>, ctx: AdapterContext): AsyncGenerator<StreamEvent>;
+  /** A decoder for one stream: its wire messages, one at a time, into canonical events. */
+  streamDecoder(ctx: AdapterContext): StreamDecoder;
   /** Turns a non-2xx answer into the one error type; `env` is what the registry's guard redacts the answer with. */
   parseError(status: number, headers: Headers, body: string, now: number, env: ProviderEnv): ProviderError;
   /** A free call that proves the provider is reachable and the key works (model listing). */
   probeRequest(env: ProviderEnv): { url: string; headers: Record<string, string> };
 }
+
+/**
+ * Appends the canonical events one wire message carries to `out`, synchronously (a stream's events are decoded as each
+ * read of the body arrives, with no promise per event); the stream's own end is an `end` event, after which nothing
+ * more is read. Throws ProviderError on an error event or a malformed chunk. `message.json` is its data parsed, where
+ * the reader already parsed it (each message is parsed once).
+ */
+export type StreamDecoder = (message: WireMessage, out: StreamEvent[]) => void;
 
 /** Joins a base URL and a path without doubling or dropping the slash. */
 export function joinUrl(base: string, path: string): string {

@@ -2,7 +2,6 @@
 // here is guarded: whatever error it makes passes the one redaction (./redact.ts) before it leaves.
 import type { ProviderId } from "../config/schema.ts";
 import { ProviderError } from "../core/errors.ts";
-import type { StreamEvent } from "../core/types.ts";
 import type { ProviderAdapter } from "./adapter.ts";
 import { anthropicAdapter } from "./anthropic/adapter.ts";
 import { mistralAdapter } from "./mistral.ts";
@@ -52,19 +51,15 @@ export function guardAdapter(adapter: ProviderAdapter, specs: readonly ProviderS
         return rethrow(err, ctx.env, specs);
       }
     },
-    parseStream(messages, ctx) {
-      const redacted = (err: unknown) => rethrow(err, ctx.env, specs);
-      // An adapter that throws through ctx.failed redacts in its own generator: nothing is added per event.
-      if (adapter.redactsStreamErrors === true) return adapter.parseStream(messages, { ...ctx, failed: redacted });
-      // Otherwise a thin wrapper, not a generator of its own around the adapter's: one promise per event.
-      const inner = adapter.parseStream(messages, ctx);
-      const wrapped: AsyncGenerator<StreamEvent> = {
-        next: (...args) => inner.next(...args).catch(redacted),
-        return: (value) => inner.return(value).catch(redacted),
-        throw: (err) => inner.throw(err).catch(redacted),
-        [Symbol.asyncIterator]: () => wrapped,
+    streamDecoder(ctx) {
+      const decode = adapter.streamDecoder(ctx);
+      return (message, out) => {
+        try {
+          decode(message, out);
+        } catch (err) {
+          rethrow(err, ctx.env, specs);
+        }
       };
-      return wrapped;
     },
     parseError(status, headers, body, now, env) {
       const redact = redactorFor(env, specs);

@@ -8,73 +8,68 @@ export interface WireMessage {
   json?: unknown;
 }
 
-/**
- * Looks at each message as it is read, synchronously: false skips it, a throw ends the stream with that error. It may
- * set the message's `json`.
- */
-export type WireCheck = (message: WireMessage) => boolean;
-
 export type WireFormat = "sse" | "ndjson";
 
 /**
- * Reads a response body as messages. Ending the iteration early cancels the body, which aborts the upstream
- * request; a pending read ends when the fetch's AbortSignal fires. `check` sees every message before it is yielded
- * (in the same step, not as another generator around this one). `beforeRead` runs each time the reader is about to
- * wait on the network, which is when everything read so far has been handed on: where a writer flushes its batch.
+ * Reads a response body as messages, one read of the body at a time: `read()` gives the messages that read completed
+ * (often several, sometimes none), and null once the body has ended. A pending read ends when the fetch's AbortSignal
+ * fires; `cancel()` (for a reader left before the end) cancels the body, which aborts the upstream request.
  */
-export async function* readWireMessages(
-  body: ReadableStream<Uint8Array>,
-  format: WireFormat,
-  check?: WireCheck,
-  beforeRead?: () => void,
-): AsyncGenerator<WireMessage> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const queue: WireMessage[] = [];
-  const streaming = { stream: true };
-  let feed: (text: string) => void;
-  let flush: () => void;
-  if (format === "sse") {
-    const parser = sseParser((m) => queue.push(m));
-    feed = parser.feed;
-    flush = parser.reset;
-  } else {
-    let partial = "";
-    feed = (text) => {
-      const lines = (partial + text).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) if (line.trim() !== "") queue.push({ data: line });
-    };
-    flush = () => {
-      if (partial.trim() !== "") queue.push({ data: partial });
-      partial = "";
-    };
-  }
-  let finished = false;
-  try {
-    for (;;) {
-      beforeRead?.();
-      const { done, value } = await reader.read();
-      if (done) {
-        feed(decoder.decode());
-        flush();
-        finished = true;
-      } else {
-        feed(decoder.decode(value, streaming));
-      }
-      // One read often holds several messages: they are taken in order, and the queue emptied once.
-      for (let i = 0; i < queue.length; i++) {
-        const message = queue[i]!;
-        if (check === undefined || check(message)) yield message;
-      }
-      queue.length = 0;
-      if (finished) return;
+export class WireReader {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #decoder = new TextDecoder();
+  readonly #feed: (text: string) => void;
+  readonly #flush: () => void;
+  #queue: WireMessage[] = [];
+  #done = false;
+
+  constructor(body: ReadableStream<Uint8Array>, format: WireFormat) {
+    this.#reader = body.getReader();
+    if (format === "sse") {
+      const parser = sseParser((m) => this.#queue.push(m));
+      this.#feed = parser.feed;
+      this.#flush = parser.reset;
+    } else {
+      let partial = "";
+      this.#feed = (text) => {
+        const lines = (partial + text).split("\n");
+        partial = lines.pop() ?? "";
+        for (const line of lines) if (line.trim() !== "") this.#queue.push({ data: line });
+      };
+      this.#flush = () => {
+        if (partial.trim() !== "") this.#queue.push({ data: partial });
+        partial = "";
+      };
     }
-  } finally {
-    if (!finished) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
+  }
+
+  /** The messages of the body's next read, in order; null once the body has ended (after its last messages). */
+  async read(): Promise<WireMessage[] | null> {
+    if (this.#done) return null;
+    const { done, value } = await this.#reader.read();
+    if (done) {
+      this.#feed(this.#decoder.decode());
+      this.#flush();
+      this.#done = true;
+      this.#reader.releaseLock();
+    } else {
+      this.#feed(this.#decoder.decode(value, STREAMING));
+    }
+    const messages = this.#queue;
+    this.#queue = [];
+    return messages;
+  }
+
+  /** Stops reading before the end: the body is cancelled (and with it the upstream request). */
+  async cancel(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.#reader.cancel().catch(() => undefined);
+    this.#reader.releaseLock();
   }
 }
+
+const STREAMING = { stream: true };
 
 /**
  * An event stream read as the HTML standard says (https://html.spec.whatwg.org/multipage/server-sent-events.html,

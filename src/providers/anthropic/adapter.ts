@@ -1,7 +1,6 @@
 // Anthropic Messages: x-api-key + anthropic-version, content blocks, tool_use / input_json_delta, cache usage.
 import { type ErrorKind, kindForStatus, ProviderError } from "../../core/errors.ts";
-import type { ChatResult, FinishReason, ReasoningPart, StreamEvent, ToolCall, Usage } from "../../core/types.ts";
-import type { WireMessage } from "../../streams/wire-messages.ts";
+import type { ChatResult, FinishReason, ReasoningPart, ToolCall, Usage } from "../../core/types.ts";
 import { joinUrl, type ProviderAdapter } from "../adapter.ts";
 import { errorFromAnswer, readErrorBody } from "../error-body.ts";
 import { apiKeysOf, baseUrlOf, isConfigured, type ProviderSpec } from "../spec.ts";
@@ -85,11 +84,11 @@ export const anthropicAdapter: ProviderAdapter = {
     };
   },
 
-  async *parseStream(messages: AsyncIterable<WireMessage>): AsyncGenerator<StreamEvent> {
+  streamDecoder() {
     let usage: AnthropicUsage = {};
     // Anthropic numbers content blocks (text and tool_use together); OpenAI numbers tool calls only.
     const toolIndex = new Map<number, number>();
-    for await (const message of messages) {
+    return (message, out) => {
       let json: unknown;
       try {
         json = "json" in message ? message.json : JSON.parse(message.data);
@@ -100,7 +99,7 @@ export const anthropicAdapter: ProviderAdapter = {
       if (!parsed.success) {
         // Event types added after this adapter was written are passed over; known ones must parse.
         const type = (json as { type?: unknown } | null)?.type;
-        if (typeof type === "string" && !KNOWN_EVENTS.has(type)) continue;
+        if (typeof type === "string" && !KNOWN_EVENTS.has(type)) return;
         throw malformed(`unreadable ${String(type)} event`);
       }
       const event = parsed.data;
@@ -114,32 +113,33 @@ export const anthropicAdapter: ProviderAdapter = {
               throw malformed("tool_use block without id or name");
             const index = toolIndex.size;
             toolIndex.set(event.index, index);
-            yield { type: "tool_call_start", index, id: event.content_block.id, name: event.content_block.name };
+            out.push({ type: "tool_call_start", index, id: event.content_block.id, name: event.content_block.name });
           } else if (event.content_block.type === "text" && event.content_block.text) {
-            yield { type: "text", text: event.content_block.text };
+            out.push({ type: "text", text: event.content_block.text });
           }
           break;
         case "content_block_delta":
-          if (event.delta.type === "text_delta" && event.delta.text) yield { type: "text", text: event.delta.text };
+          if (event.delta.type === "text_delta" && event.delta.text) out.push({ type: "text", text: event.delta.text });
           if (event.delta.type === "thinking_delta" && event.delta.thinking)
-            yield { type: "reasoning", text: event.delta.thinking };
+            out.push({ type: "reasoning", text: event.delta.thinking });
           if (event.delta.type === "signature_delta" && event.delta.signature)
-            yield { type: "reasoning_signature", signature: event.delta.signature };
+            out.push({ type: "reasoning_signature", signature: event.delta.signature });
           if (event.delta.type === "input_json_delta" && event.delta.partial_json) {
             const index = toolIndex.get(event.index);
             if (index === undefined) throw malformed("input_json_delta for a block that is not a tool_use");
-            yield { type: "tool_call_delta", index, arguments: event.delta.partial_json };
+            out.push({ type: "tool_call_delta", index, arguments: event.delta.partial_json });
           }
           break;
         case "message_delta":
           // output_tokens here is cumulative; newer API versions may restate the input counts too.
           usage = { ...usage, ...definedOnly(event.usage ?? {}) };
-          if (event.delta.stop_reason) yield { type: "finish", finish_reason: mapStopReason(event.delta.stop_reason) };
+          if (event.delta.stop_reason)
+            out.push({ type: "finish", finish_reason: mapStopReason(event.delta.stop_reason) });
           // Usage is final here: a stream cut before message_stop is still costed.
-          yield { type: "usage", usage: toUsage(usage) };
+          out.push({ type: "usage", usage: toUsage(usage) });
           break;
         case "message_stop":
-          yield { type: "end" };
+          out.push({ type: "end" });
           return;
         case "error":
           throw new ProviderError({
@@ -156,7 +156,7 @@ export const anthropicAdapter: ProviderAdapter = {
           throw new Error(`unhandled event ${JSON.stringify(never)}`);
         }
       }
-    }
+    };
   },
 
   parseError(status, headers, body, now) {

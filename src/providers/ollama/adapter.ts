@@ -1,7 +1,6 @@
 // Ollama native /api/chat behind a tunnel: NDJSON streams, tool calls without ids, Cloudflare Access headers.
 import { kindForStatus, ProviderError } from "../../core/errors.ts";
-import type { ChatResult, FinishReason, StreamEvent, Usage } from "../../core/types.ts";
-import type { WireMessage } from "../../streams/wire-messages.ts";
+import type { ChatResult, FinishReason, Usage } from "../../core/types.ts";
 import { type AdapterContext, joinUrl, type ProviderAdapter } from "../adapter.ts";
 import { errorFromAnswer, readErrorBody } from "../error-body.ts";
 import { envValue, isConfigured, type ProviderSpec } from "../spec.ts";
@@ -61,9 +60,9 @@ export const ollamaAdapter: ProviderAdapter = {
     };
   },
 
-  async *parseStream(messages: AsyncIterable<WireMessage>, ctx: AdapterContext): AsyncGenerator<StreamEvent> {
+  streamDecoder(ctx) {
     let toolCount = 0;
-    for await (const message of messages) {
+    return (message, out) => {
       let json: unknown;
       try {
         json = "json" in message ? message.json : JSON.parse(message.data);
@@ -76,20 +75,19 @@ export const ollamaAdapter: ProviderAdapter = {
       if (!parsed.success) throw malformed(`unreadable stream line: ${parsed.error.issues[0]?.message ?? "invalid"}`);
       const line = parsed.data;
       const text = line.message?.content ?? "";
-      if (text !== "") yield { type: "text", text };
+      if (text !== "") out.push({ type: "text", text });
       // Ollama sends each tool call whole, in one line.
       for (const call of toolCallsOf(line, ctx)) {
         const index = toolCount++;
-        yield { type: "tool_call_start", index, id: call.id, name: call.name };
-        yield { type: "tool_call_delta", index, arguments: call.arguments };
+        out.push({ type: "tool_call_start", index, id: call.id, name: call.name });
+        out.push({ type: "tool_call_delta", index, arguments: call.arguments });
       }
       if (line.done) {
-        yield { type: "finish", finish_reason: mapDoneReason(line.done_reason, toolCount > 0) };
-        yield { type: "usage", usage: usageOf(line) };
-        yield { type: "end" };
-        return;
+        out.push({ type: "finish", finish_reason: mapDoneReason(line.done_reason, toolCount > 0) });
+        out.push({ type: "usage", usage: usageOf(line) });
+        out.push({ type: "end" });
       }
-    }
+    };
   },
 
   parseError(status, headers, body, now) {

@@ -1,8 +1,7 @@
 // One adapter for every OpenAI-compatible API; OpenAI, Mistral and Together are configurations of it.
 import type { ProviderId } from "../../config/schema.ts";
 import { ProviderError } from "../../core/errors.ts";
-import type { CanonicalRequest, ChatMessage, ChatResult, FinishReason, StreamEvent, Usage } from "../../core/types.ts";
-import type { WireMessage } from "../../streams/wire-messages.ts";
+import type { CanonicalRequest, ChatMessage, ChatResult, FinishReason, Usage } from "../../core/types.ts";
 import { type AdapterContext, type BuiltRequest, joinUrl, type ModelTarget, type ProviderAdapter } from "../adapter.ts";
 import { effortForBudget, withoutCacheControl } from "../cache-control.ts";
 import { apiKeysOf, baseUrlOf, isConfigured, type ProviderSpec } from "../spec.ts";
@@ -76,7 +75,6 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
     id,
     streamFormat: spec.capabilities.streamFormat,
     configured: (env) => isConfigured(spec, env),
-    redactsStreamErrors: true,
 
     buildChatRequest(asked: CanonicalRequest, target: ModelTarget, ctx: AdapterContext): BuiltRequest {
       const warnings: string[] = [];
@@ -155,68 +153,62 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
       };
     },
 
-    async *parseStream(messages: AsyncIterable<WireMessage>, ctx?: AdapterContext): AsyncGenerator<StreamEvent> {
-      // Every error the stream ends in passes ctx.failed (the guard's redaction) here, in this generator's own step.
-      try {
-        const started = new Set<number>();
-        let finished = false;
-        let usage = false;
-        for await (const message of messages) {
-          if (message.data === "[DONE]") {
-            yield { type: "end" };
-            return;
-          }
-          let json: unknown;
-          try {
-            json = "json" in message ? message.json : JSON.parse(message.data);
-          } catch {
-            throw malformed(id, "a stream chunk was not valid JSON");
-          }
-          // An error object mid-stream: the same reader as a non-2xx answer's body.
-          if (typeof json === "object" && json !== null && "error" in json) {
-            const e = readOpenAIError(json);
-            throw new ProviderError({
-              kind: "stream",
-              provider: id,
-              message: e?.message ?? `${id} reported an error mid-stream`,
-              code: e?.code ?? null,
-            });
-          }
-          let data = plainChunk(json);
-          if (data === null) {
-            const chunk = ChunkSchema.safeParse(json);
-            if (!chunk.success)
-              throw malformed(id, `unreadable stream chunk: ${chunk.error.issues[0]?.message ?? "invalid"}`);
-            data = chunk.data;
-          }
-          // noUncheckedIndexedAccess: usage-only chunks arrive with `choices: []`.
-          const choice = data.choices[0];
-          const delta = choice?.delta;
-          const text = contentText(delta?.content);
-          if (text !== "") yield { type: "text", text };
-          for (const call of delta?.tool_calls ?? []) {
-            if (!started.has(call.index)) {
-              if (!call.id || !call.function?.name) throw malformed(id, "a tool call started without an id and a name");
-              started.add(call.index);
-              yield { type: "tool_call_start", index: call.index, id: call.id, name: call.function.name };
-            }
-            const args = call.function?.arguments;
-            if (args) yield { type: "tool_call_delta", index: call.index, arguments: args };
-          }
-          // Together repeats finish_reason on its usage chunk: the first one counts.
-          if (choice?.finish_reason && !finished) {
-            finished = true;
-            yield { type: "finish", finish_reason: finishOf(choice.finish_reason, started.size > 0) };
-          }
-          if (data.usage && !usage) {
-            usage = true;
-            yield { type: "usage", usage: usageOf(data.usage) };
-          }
+    streamDecoder() {
+      const started = new Set<number>();
+      let finished = false;
+      let usage = false;
+      return (message, out) => {
+        if (message.data === "[DONE]") {
+          out.push({ type: "end" });
+          return;
         }
-      } catch (err) {
-        ctx?.failed?.(err);
-        throw err;
-      }
+        let json: unknown;
+        try {
+          json = "json" in message ? message.json : JSON.parse(message.data);
+        } catch {
+          throw malformed(id, "a stream chunk was not valid JSON");
+        }
+        // An error object mid-stream: the same reader as a non-2xx answer's body.
+        if (typeof json === "object" && json !== null && "error" in json) {
+          const e = readOpenAIError(json);
+          throw new ProviderError({
+            kind: "stream",
+            provider: id,
+            message: e?.message ?? `${id} reported an error mid-stream`,
+            code: e?.code ?? null,
+          });
+        }
+        let data = plainChunk(json);
+        if (data === null) {
+          const chunk = ChunkSchema.safeParse(json);
+          if (!chunk.success)
+            throw malformed(id, `unreadable stream chunk: ${chunk.error.issues[0]?.message ?? "invalid"}`);
+          data = chunk.data;
+        }
+        // noUncheckedIndexedAccess: usage-only chunks arrive with `choices: []`.
+        const choice = data.choices[0];
+        const delta = choice?.delta;
+        const text = contentText(delta?.content);
+        if (text !== "") out.push({ type: "text", text });
+        for (const call of delta?.tool_calls ?? []) {
+          if (!started.has(call.index)) {
+            if (!call.id || !call.function?.name) throw malformed(id, "a tool call started without an id and a name");
+            started.add(call.index);
+            out.push({ type: "tool_call_start", index: call.index, id: call.id, name: call.function.name });
+          }
+          const args = call.function?.arguments;
+          if (args) out.push({ type: "tool_call_delta", index: call.index, arguments: args });
+        }
+        // Together repeats finish_reason on its usage chunk: the first one counts.
+        if (choice?.finish_reason && !finished) {
+          finished = true;
+          out.push({ type: "finish", finish_reason: finishOf(choice.finish_reason, started.size > 0) });
+        }
+        if (data.usage && !usage) {
+          usage = true;
+          out.push({ type: "usage", usage: usageOf(data.usage) });
+        }
+      };
     },
 
     parseError: (status, headers, body, now) => parseOpenAICompatibleError(id, status, headers, body, now),

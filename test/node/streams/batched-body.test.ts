@@ -1,15 +1,18 @@
-// encodedBody over a stream that says when it waits on the provider: the events of one upstream read leave as one
-// write, and nothing read is held back while the next read is awaited.
+// A stream as the gateway reads and writes it (openStream, committedAnswer, encodedBody): the events of one upstream
+// read leave as one write, the end goes with the last of them, nothing read is held back while the next read is
+// awaited, and an error decoded after some events of a read comes after them.
 import { describe, expect, it } from "vitest";
-import type { StreamEvent } from "../../../src/core/types.ts";
-import type { CommittedStream } from "../../../src/execute/attempt.ts";
+import { ProviderError } from "../../../src/core/errors.ts";
+import { openStream } from "../../../src/execute/attempt.ts";
+import { realDeps } from "../../../src/execute/deps.ts";
 import { committedAnswer, type EventEncoder, encodedBody } from "../../../src/gateway/committed-body.ts";
-import { readWireMessages } from "../../../src/streams/wire-messages.ts";
+import type { ProviderAdapter } from "../../../src/providers/adapter.ts";
 
 const bytes = new TextEncoder();
 const text = new TextDecoder();
 const sse = (...data: string[]) => bytes.encode(data.map((d) => `data: ${d}\n\n`).join(""));
 const delta = (t: string) => JSON.stringify({ text: t });
+const FINISH = JSON.stringify({ finish: true });
 
 /** An upstream body that hands over `reads` one at a time, each only once `gate(i)` resolves. */
 function upstream(reads: Uint8Array[], gate: (i: number) => Promise<void>): ReadableStream<Uint8Array> {
@@ -26,27 +29,29 @@ function upstream(reads: Uint8Array[], gate: (i: number) => Promise<void>): Read
   );
 }
 
-/** A committed stream read from `body` as attempt.ts builds one: messages become events, onWait before each read. */
-function committed(body: ReadableStream<Uint8Array>, batching: boolean): Promise<CommittedStream> {
-  let hook: (() => void) | null = null;
-  const messages = readWireMessages(body, "sse", undefined, () => hook?.());
-  async function* events(): AsyncGenerator<StreamEvent> {
-    for await (const m of messages) {
-      if (m.data === "[DONE]") return;
-      const { text: t, finish } = JSON.parse(m.data) as { text?: string; finish?: boolean };
-      if (t !== undefined) yield { type: "text", text: t };
-      if (finish) yield { type: "finish", finish_reason: "stop" };
-    }
-  }
-  const rest = events();
-  return rest.next().then((first) => ({
-    head: first.done ? [] : [first.value],
-    rest,
-    ttftMs: 0,
-    abort: () => undefined,
-    malformedSkipped: () => 0,
-    ...(batching ? { onWait: (h: (() => void) | null) => (hook = h) } : {}),
-  }));
+/** A provider whose chunks are {text}, {finish} or {fail}, ending with [DONE]. */
+const adapter = {
+  id: "openai",
+  streamFormat: "sse",
+  streamDecoder: () => (m, out) => {
+    if (m.data === "[DONE]") return void out.push({ type: "end" });
+    const chunk = m.json as { text?: string; finish?: boolean; fail?: string };
+    if (chunk.fail !== undefined) throw new ProviderError({ kind: "stream", provider: "openai", message: chunk.fail });
+    if (chunk.text !== undefined) out.push({ type: "text", text: chunk.text });
+    if (chunk.finish) out.push({ type: "finish", finish_reason: "stop" });
+  },
+} as Partial<ProviderAdapter> as ProviderAdapter;
+
+function open(body: ReadableStream<Uint8Array>) {
+  return openStream({
+    adapter,
+    built: { request: { url: "https://openai.test/chat", headers: {}, body: {} }, warnings: [] },
+    timeouts: { headers_ms: 1000, first_token_ms: 1000, idle_ms: 1000, total_ms: 5000 },
+    deadline: Date.now() + 5000,
+    clientSignal: new AbortController().signal,
+    deps: { ...realDeps, fetch: async () => new Response(body) },
+    ctx: { env: {}, newId: (p) => p },
+  });
 }
 
 const encoder: EventEncoder = {
@@ -68,18 +73,12 @@ async function writes(body: ReadableStream<Uint8Array>, onWrite?: (n: number) =>
 
 const route = () => ({}) as never;
 
-describe("encodedBody, batched by the provider's reads", () => {
-  const reads = [
-    sse(delta("a")),
-    sse(delta("b"), delta("c"), delta("d")),
-    sse(delta("e"), JSON.stringify({ finish: true }), "[DONE]"),
-  ];
+describe("a stream written by the provider's reads", () => {
+  const reads = [sse(delta("a")), sse(delta("b"), delta("c"), delta("d")), sse(delta("e"), FINISH, "[DONE]")];
 
   it("writes the events of one upstream read as one piece, and the end with the last", async () => {
-    const stream = await committed(
-      upstream(reads, async () => undefined),
-      true,
-    );
+    const stream = await open(upstream(reads, async () => undefined));
+    expect(stream.head).toEqual([{ type: "text", text: "a" }]);
     const out = await writes(encodedBody(committedAnswer(stream, route), encoder));
     expect(out).toEqual(["[a]", "[b][c][d]", "[e]<end>"]);
   });
@@ -93,7 +92,7 @@ describe("encodedBody, batched by the provider's reads", () => {
         const check = () => (received.n >= i ? resolve() : received.waiters.push(check));
         check();
       });
-    const stream = await committed(upstream(reads, gate), true);
+    const stream = await open(upstream(reads, gate));
     const out = await writes(encodedBody(committedAnswer(stream, route), encoder), (n) => {
       received.n = n;
       for (const w of received.waiters.splice(0)) w();
@@ -101,12 +100,24 @@ describe("encodedBody, batched by the provider's reads", () => {
     expect(out).toEqual(["[a]", "[b][c][d]", "[e]<end>"]);
   });
 
-  it("writes event by event when the stream cannot say when it waits", async () => {
-    const stream = await committed(
-      upstream(reads, async () => undefined),
-      false,
+  it("keeps what a read brought after the first content event for the rest, in order", async () => {
+    const stream = await open(
+      upstream([sse(delta("a"), delta("b")), sse(delta("c"), FINISH, "[DONE]")], async () => undefined),
     );
+    expect(stream.head).toEqual([{ type: "text", text: "a" }]);
     const out = await writes(encodedBody(committedAnswer(stream, route), encoder));
-    expect(out).toEqual(["[a]", "[b]", "[c]", "[d]", "[e]", "<end>"]);
+    expect(out).toEqual(["[a]", "[b]", "[c]<end>"]);
+  });
+
+  it("passes on the events a read decoded before an error in it, then cuts the answer", async () => {
+    const failing = [sse(delta("a")), sse(delta("b"), JSON.stringify({ fail: "overloaded" }), delta("never"))];
+    const stream = await open(upstream(failing, async () => undefined));
+    const out = await writes(encodedBody(committedAnswer(stream, route), encoder));
+    expect(out).toEqual(["[a]", "[b]", "<cut The answer was cut off: overloaded>"]);
+  });
+
+  it("an error before the first content event fails the attempt (which can fall back), though its read held content", async () => {
+    const before = [sse(JSON.stringify({ fail: "refused" }), delta("a"), FINISH, "[DONE]")];
+    await expect(open(upstream(before, async () => undefined))).rejects.toMatchObject({ message: "refused" });
   });
 });

@@ -1,6 +1,6 @@
-// readWireMessages on its own: bytes in the sizes a network hands them over, down to one byte per read.
+// WireReader on its own: bytes in the sizes a network hands them over, down to one byte per read.
 import { describe, expect, it } from "vitest";
-import { readWireMessages, type WireFormat, type WireMessage } from "../../../src/streams/wire-messages.ts";
+import { type WireFormat, type WireMessage, WireReader } from "../../../src/streams/wire-messages.ts";
 
 const encoder = new TextEncoder();
 
@@ -20,7 +20,8 @@ function body(text: string, size: number, onCancel?: () => void): ReadableStream
 
 async function read(text: string, format: WireFormat, size: number): Promise<WireMessage[]> {
   const out: WireMessage[] = [];
-  for await (const m of readWireMessages(body(text, size), format)) out.push(m);
+  const reader = new WireReader(body(text, size), format);
+  for (let batch = await reader.read(); batch !== null; batch = await reader.read()) out.push(...batch);
   return out;
 }
 
@@ -84,11 +85,12 @@ describe("SSE", () => {
         sent++;
       },
     });
-    const messages = readWireMessages(slow, "sse");
-    expect((await messages.next()).value).toEqual({ data: "first" });
+    const reader = new WireReader(slow, "sse");
+    expect(await reader.read()).toEqual([{ data: "first" }]);
     release();
-    expect((await messages.next()).value).toEqual({ data: "second" });
-    expect((await messages.next()).done).toBe(true);
+    expect(await reader.read()).toEqual([{ data: "second" }]);
+    expect(await reader.read()).toEqual([]);
+    expect(await reader.read()).toBe(null);
   });
 });
 
@@ -124,31 +126,33 @@ describe("NDJSON", () => {
 
 describe("ending early", () => {
   for (const format of ["sse", "ndjson"] as const) {
-    it(`${format}: leaving the loop cancels the body (which aborts the upstream request)`, async () => {
+    it(`${format}: cancel() before the end cancels the body (which aborts the upstream request)`, async () => {
       let cancelled = false;
       const line = format === "sse" ? "data: {}\n\n" : "{}\n";
-      const text = line.repeat(50);
-      for await (const _ of readWireMessages(
-        body(text, 3, () => {
+      const reader = new WireReader(
+        body(line.repeat(50), 3, () => {
           cancelled = true;
         }),
         format,
-      ))
-        break;
+      );
+      await reader.read();
+      await reader.cancel();
       expect(cancelled).toBe(true);
+      expect(await reader.read()).toBe(null);
     });
 
     it(`${format}: a body read to its end is not cancelled`, async () => {
       let cancelled = false;
       const line = format === "sse" ? "data: {}\n\n" : "{}\n";
       const messages: WireMessage[] = [];
-      for await (const m of readWireMessages(
+      const reader = new WireReader(
         body(line.repeat(3), 3, () => {
           cancelled = true;
         }),
         format,
-      ))
-        messages.push(m);
+      );
+      for (let batch = await reader.read(); batch !== null; batch = await reader.read()) messages.push(...batch);
+      await reader.cancel();
       expect(messages).toHaveLength(3);
       expect(cancelled).toBe(false);
     });

@@ -5,7 +5,7 @@ import type { ProviderId } from "../../../src/config/schema.ts";
 import type { StreamEvent } from "../../../src/core/types.ts";
 import type { AdapterContext } from "../../../src/providers/adapter.ts";
 import { adapterFor } from "../../../src/providers/index.ts";
-import { readWireMessages } from "../../../src/streams/wire-messages.ts";
+import { WireReader } from "../../../src/streams/wire-messages.ts";
 
 interface Recording {
   /** The adapter that reads it. */
@@ -101,7 +101,7 @@ function bodyOf(pieces: Uint8Array[]): ReadableStream<Uint8Array> {
 
 interface Replay {
   events: StreamEvent[];
-  /** What parseStream threw, as kind and message; null when it ended normally. */
+  /** What the decoder threw, as kind and message; null when it ended normally. */
   error: { name: string; kind: unknown; message: string } | null;
 }
 
@@ -110,9 +110,16 @@ async function replay(rec: Recording, pieces: Uint8Array[]): Promise<Replay> {
   let ids = 0;
   const ctx: AdapterContext = { env: {}, newId: (prefix) => `${prefix}_${++ids}` };
   const events: StreamEvent[] = [];
+  const wire = new WireReader(bodyOf(pieces), adapter.streamFormat);
+  const decode = adapter.streamDecoder(ctx);
   try {
-    for await (const e of adapter.parseStream(readWireMessages(bodyOf(pieces), adapter.streamFormat), ctx))
-      events.push(e);
+    // As attempt.ts reads a stream: every message of every read, until the adapter's end event.
+    reading: for (let batch = await wire.read(); batch !== null; batch = await wire.read()) {
+      for (const m of batch) {
+        decode(m, events);
+        if (events.at(-1)?.type === "end") break reading;
+      }
+    }
   } catch (err) {
     const e = err as Error & { kind?: unknown };
     return { events, error: { name: e.name, kind: e.kind, message: e.message } };

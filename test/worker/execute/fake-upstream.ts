@@ -56,8 +56,8 @@ export function fakeAdapter(id: ProviderId): ProviderAdapter {
       if (body.bug) throw new TypeError("Cannot read properties of undefined (reading 'choices')");
       return { model: body.model, content: body.content, tool_calls: [], finish_reason: "stop", usage: null };
     },
-    async *parseStream(messages) {
-      for await (const m of messages) yield JSON.parse(m.data) as StreamEvent;
+    streamDecoder: () => (m, out) => {
+      out.push(JSON.parse(m.data) as StreamEvent);
     },
     parseError(status, headers, body, now) {
       const spec = JSON.parse(body) as { kind?: ErrorKind; code?: string };

@@ -79,9 +79,9 @@ describe("malformed chunks after the commit point", () => {
       ctx: { env: {}, newId: (p) => p },
       malformedRunLimit: limit,
     });
-  const drain = async (rest: AsyncGenerator<StreamEvent>) => {
+  const drain = async (rest: AsyncGenerator<StreamEvent[]>) => {
     const out: StreamEvent[] = [];
-    for await (const e of rest) out.push(e);
+    for await (const batch of rest) out.push(...batch);
     return out;
   };
 

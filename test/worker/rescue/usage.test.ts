@@ -21,8 +21,9 @@ function stream(events: StreamEvent[]) {
   const [first, ...rest] = events;
   return {
     head: [first!],
+    // One provider read per event.
     rest: (async function* () {
-      yield* rest;
+      for (const e of rest) yield [e];
     })(),
     ttftMs: 1,
     abort: () => undefined,
@@ -44,13 +45,16 @@ describe("usage at the end of a finished stream", () => {
       undefined,
       () => ESTIMATE,
     );
-    const items = [];
+    const types: (string | null)[] = [];
     for (;;) {
       const item = await answer.next();
-      items.push(item);
-      if (item === null || item.type !== "event") break;
+      if (item === null || item.type !== "events") {
+        types.push(item?.type ?? null);
+        break;
+      }
+      types.push(...item.events.map((e) => e.type));
     }
-    expect(items.map((i) => (i?.type === "event" ? i.event.type : i?.type))).toEqual(["finish", "usage", "done"]);
+    expect(types).toEqual(["finish", "usage", "done"]);
     expect(ended).toEqual([{ usage: ESTIMATE, estimated: true }]);
   });
 
@@ -75,8 +79,11 @@ describe("usage at the end of a finished stream", () => {
     for (;;) {
       const item = await answer.next();
       if (item === null) break;
-      types.push(item.type === "event" ? item.event.type : item.type);
-      if (item.type !== "event") break;
+      if (item.type !== "events") {
+        types.push(item.type);
+        break;
+      }
+      types.push(...item.events.map((e) => e.type));
     }
     expect(types).toEqual(["finish", "usage", "done"]);
     expect(ended).toEqual([false]);

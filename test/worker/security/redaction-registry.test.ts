@@ -156,12 +156,15 @@ describe("redaction", () => {
 
   it("redacts errors thrown mid-stream by a guarded adapter", async () => {
     const adapter = guardAdapter(ADAPTERS.openai);
-    async function* messages() {
-      yield { data: JSON.stringify({ error: { message: "key sk-proj-abcdefghijklmnop revoked" } }) };
+    const decode = adapter.streamDecoder({ env, newId: (p: string) => `${p}_1` });
+    const message = { data: JSON.stringify({ error: { message: "key sk-proj-abcdefghijklmnop revoked" } }) };
+    let thrown: unknown;
+    try {
+      decode(message, []);
+    } catch (err) {
+      thrown = err;
     }
-    const ctx = { env, newId: (p: string) => `${p}_1` };
-    const events = adapter.parseStream(messages(), ctx);
-    await expect(events.next()).rejects.toMatchObject({ kind: "stream", message: "key [redacted] revoked" });
+    expect(thrown).toMatchObject({ kind: "stream", message: "key [redacted] revoked" });
   });
 });
 
