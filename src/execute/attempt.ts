@@ -30,14 +30,17 @@ export class ClientGoneError extends Error {
   override name = "ClientGoneError";
 }
 
+/** A stream's events a provider read at a time: one step per read, not per event. */
+export interface EventBatches {
+  /** The events of the next read (never none); null once the stream has ended. Throws ProviderError or ClientGoneError. */
+  next(): Promise<StreamEvent[] | null>;
+}
+
 export interface CommittedStream {
   /** Events up to and including the first content event. */
   head: StreamEvent[];
-  /**
-   * The rest of the stream under the idle clock and the deadline, as the events of each provider read (never empty):
-   * one step per read, not per event. Throws ProviderError or ClientGoneError.
-   */
-  rest: AsyncGenerator<StreamEvent[]>;
+  /** The rest of the stream under the idle clock and the deadline. */
+  rest: EventBatches;
   ttftMs: number;
   /** Aborts the upstream request (the client left, or the gateway gave up). */
   abort: (reason?: unknown) => void;
@@ -225,7 +228,7 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
     clock.stop();
     return {
       head,
-      rest: timedRest(events, input, controller, carried),
+      rest: new TimedRest(events, input, controller, carried),
       ttftMs: deps.now() - started,
       abort,
       malformedSkipped: () => events.skipped,
@@ -243,64 +246,79 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
  * when the silence (or the deadline) may have run out and re-arms itself otherwise, instead of a timer armed and
  * cleared per chunk. Silence is counted only while waiting on the provider, never while the client reads slowly.
  */
-async function* timedRest(
-  events: UpstreamEvents,
-  input: AttemptInput,
-  controller: DisposableController,
-  carried: StreamEvent[],
-): AsyncGenerator<StreamEvent[]> {
-  const { adapter, deps, timeouts } = input;
-  let waitingSince: number | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stalled: (err: ProviderError) => void = () => undefined;
-  const stall = new Promise<never>((_, reject) => {
-    stalled = reject;
+class TimedRest implements EventBatches {
+  #waitingSince: number | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stalled: (err: ProviderError) => void = () => undefined;
+  readonly #stall = new Promise<never>((_, reject) => {
+    this.#stalled = reject;
   });
-  stall.catch(() => undefined);
-  let ended = false;
-  const check = () => {
-    timer = undefined;
-    if (waitingSince === null) return;
+  #carried: StreamEvent[] | null;
+  #done = false;
+
+  constructor(
+    readonly events: UpstreamEvents,
+    readonly input: AttemptInput,
+    readonly controller: DisposableController,
+    carried: StreamEvent[],
+  ) {
+    this.#stall.catch(() => undefined);
+    this.#carried = carried.length > 0 ? carried : null;
+  }
+
+  async next(): Promise<StreamEvent[] | null> {
+    if (this.#carried !== null) {
+      const carried = this.#carried;
+      this.#carried = null;
+      return carried;
+    }
+    if (this.#done) return null;
+    const { deps, timeouts, deadline } = this.input;
+    const since = deps.now();
+    this.#waitingSince = since;
+    this.#timer ??= setTimeout(this.#check, Math.max(0, Math.min(timeouts.idle_ms, deadline - since)));
+    // The loser of the race may reject later (an aborted read): the race's own handler on it keeps that rejection
+    // handled, so no catch of its own is needed.
+    let batch: StreamEvent[] | null;
+    try {
+      batch = await Promise.race([this.events.next(), this.#stall]);
+    } catch (err) {
+      this.#end(false);
+      throw translateFailure(err, this.input, this.controller, true);
+    }
+    this.#waitingSince = null;
+    if (batch === null) this.#end(true);
+    return batch;
+  }
+
+  readonly #check = (): void => {
+    this.#timer = undefined;
+    const since = this.#waitingSince;
+    if (since === null || this.#done) return;
+    const { adapter, deps, timeouts, deadline } = this.input;
     const now = deps.now();
-    const idleLeft = waitingSince + timeouts.idle_ms - now;
-    const deadlineLeft = input.deadline - now;
+    const idleLeft = since + timeouts.idle_ms - now;
+    const deadlineLeft = deadline - now;
     if (idleLeft > 0 && deadlineLeft > 0) {
-      timer = setTimeout(check, Math.min(idleLeft, deadlineLeft));
+      this.#timer = setTimeout(this.#check, Math.min(idleLeft, deadlineLeft));
       return;
     }
     const error =
       deadlineLeft <= idleLeft
-        ? clockError(adapter.id, "deadline", input.deadline - waitingSince)
+        ? clockError(adapter.id, "deadline", deadline - since)
         : clockError(adapter.id, "idle", timeouts.idle_ms);
-    controller.abort(error);
-    stalled(error);
+    this.controller.abort(error);
+    this.#stalled(error);
   };
-  try {
-    if (carried.length > 0) yield carried;
-    for (;;) {
-      waitingSince = deps.now();
-      timer ??= setTimeout(check, Math.max(0, Math.min(timeouts.idle_ms, input.deadline - waitingSince)));
-      // The loser of the race may reject later (an aborted read): the race's own handler on it keeps that rejection
-      // handled, so no catch of its own is needed.
-      let batch: StreamEvent[] | null;
-      try {
-        batch = await Promise.race([events.next(), stall]);
-      } catch (err) {
-        throw translateFailure(err, input, controller, true);
-      }
-      waitingSince = null;
-      if (batch === null) {
-        ended = true;
-        return;
-      }
-      yield batch;
-    }
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    // Leaving early (the client went away, or an error) must not leave the upstream request running; a stream that
-    // ended by itself has nothing left running (and no error to build for it).
-    if (!ended && !controller.signal.aborted) controller.abort(new ClientGoneError("stream closed"));
-    controller.dispose();
+
+  #end(finished: boolean): void {
+    this.#done = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    // A failed stream must not leave the upstream request running; one that ended by itself has nothing left running
+    // (and no error to build for it).
+    if (!finished && !this.controller.signal.aborted) this.controller.abort(new ClientGoneError("stream closed"));
+    this.controller.dispose();
   }
 }
 

@@ -9,7 +9,7 @@ import type { CanonicalRequest, ChatMessage, StreamEvent, Usage } from "../core/
 import type { AttemptRecord } from "../ledger/record.ts";
 import type { Candidate } from "../routing/plan-types.ts";
 import { estimatePromptTokens, estimateTextTokens } from "../routing/tokens.ts";
-import type { CommittedStream } from "./attempt.ts";
+import type { CommittedStream, EventBatches } from "./attempt.ts";
 
 /** One stretch of the answer, from one candidate. */
 export interface StreamLeg {
@@ -146,7 +146,6 @@ export function rescuable(
     const mismatch = async (why: string) => {
       failedRecord(record, new ProviderError({ kind: "stream", provider: candidate.ref.provider, message: why }));
       stream.abort(new ProviderError({ kind: "stream", provider: candidate.ref.provider, message: why }));
-      await stream.rest.return(undefined).catch(() => undefined);
       return null;
     };
     /** Reads one batch: "joined" once the text sent is matched (the rest of the batch kept), or why it is not. */
@@ -176,9 +175,9 @@ export function rescuable(
       for (let result = read(stream.head); ; ) {
         if (result === "joined") return { stream: { ...stream, head: kept }, leg: newLeg(candidate, record, "splice") };
         if (result !== "more") return mismatch(result);
-        const next = await stream.rest.next();
-        if (next.done) return mismatch("the restarted answer ended before it reached the text already sent");
-        result = read(next.value);
+        const batch = await stream.rest.next();
+        if (batch === null) return mismatch("the restarted answer ended before it reached the text already sent");
+        result = read(batch);
       }
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err;
@@ -202,23 +201,20 @@ export function rescuable(
     }
     return out;
   };
-  async function* rest(): AsyncGenerator<StreamEvent[]> {
+  /** The next read's events; on a break before the answer finished, the next leg's head, from a rescue. */
+  async function next(): Promise<StreamEvent[] | null> {
     for (;;) {
       try {
-        for (;;) {
-          const next = await current.rest.next();
-          if (next.done) {
-            if (finished) return;
-            // Ended cleanly but unfinished (no finish reason): as broken as a cut, and rescued the same way.
-            const { provider } = leg.candidate.ref;
-            throw new ProviderError({
-              kind: "stream",
-              provider,
-              message: `${provider} ended the stream before finishing the answer`,
-            });
-          }
-          yield passed(next.value);
-        }
+        const batch = await current.rest.next();
+        if (batch !== null) return passed(batch);
+        if (finished) return null;
+        // Ended cleanly but unfinished (no finish reason): as broken as a cut, and rescued the same way.
+        const { provider } = leg.candidate.ref;
+        throw new ProviderError({
+          kind: "stream",
+          provider,
+          message: `${provider} ended the stream before finishing the answer`,
+        });
       } catch (err) {
         if (!(err instanceof ProviderError) || toolStarted || finished) throw err;
         const broken = leg;
@@ -244,14 +240,14 @@ export function rescuable(
           track(e);
           head.push(e);
         }
-        if (head.length > 0) yield head;
+        if (head.length > 0) return head;
       }
     }
   }
 
   return {
     head: first.head,
-    rest: rest(),
+    rest: { next },
     ttftMs: first.ttftMs,
     abort: (reason) => current.abort(reason),
     malformedSkipped: () => skippedBefore + current.malformedSkipped(),
@@ -281,17 +277,21 @@ function dropLeading(stream: CommittedStream, held: string): CommittedStream {
   };
   const head = stream.head.map(strip).filter((e): e is StreamEvent => e !== null);
   const inner = stream.rest;
-  async function* rest(): AsyncGenerator<StreamEvent[]> {
-    for await (const batch of inner) {
-      const out: StreamEvent[] = [];
-      for (const e of batch) {
-        const kept = strip(e);
-        if (kept !== null) out.push(kept);
+  const rest: EventBatches = {
+    async next() {
+      for (;;) {
+        const batch = await inner.next();
+        if (batch === null) return null;
+        const out: StreamEvent[] = [];
+        for (const e of batch) {
+          const kept = strip(e);
+          if (kept !== null) out.push(kept);
+        }
+        if (out.length > 0) return out;
       }
-      if (out.length > 0) yield out;
-    }
-  }
-  return { ...stream, head, rest: rest() };
+    },
+  };
+  return { ...stream, head, rest };
 }
 
 /** Usage added up; null when none is known. */

@@ -70,8 +70,8 @@ export function committedAnswer(
     async next() {
       try {
         for (;;) {
-          const next = await committed.rest.next();
-          if (next.done) {
+          const batch = await committed.rest.next();
+          if (batch === null) {
             if (!finished) throw new Error("the provider ended the stream before finishing the answer");
             if (usage === null && estimate !== undefined) {
               usage = estimate();
@@ -80,7 +80,7 @@ export function committedAnswer(
             }
             return { type: "done", route: done(usage, null, estimated) };
           }
-          const events = next.value.filter(note);
+          const events = batch.filter(note);
           if (events.length > 0) return { type: "events", events };
         }
       } catch (err) {

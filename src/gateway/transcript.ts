@@ -28,13 +28,12 @@ export class Transcript {
     };
     stream.head.forEach(note);
     const rest = stream.rest;
-    async function* noted(): AsyncGenerator<StreamEvent[]> {
-      for await (const batch of rest) {
-        batch.forEach(note);
-        yield batch;
-      }
-    }
-    return { ...stream, rest: noted() };
+    const next = async () => {
+      const batch = await rest.next();
+      batch?.forEach(note);
+      return batch;
+    };
+    return { ...stream, rest: { next } };
   }
 
   content(): { prompt: string; completion: string | null } {

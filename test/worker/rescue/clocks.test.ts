@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { CONFIG } from "../../../src/config/index.ts";
 import { ProviderError } from "../../../src/core/errors.ts";
 import type { StreamEvent } from "../../../src/core/types.ts";
-import { openStream } from "../../../src/execute/attempt.ts";
+import { type EventBatches, openStream } from "../../../src/execute/attempt.ts";
 import { firstTokenClock, hedgeDelay } from "../../../src/execute/clocks.ts";
 import { statedWindow } from "../../../src/execute/context-window.ts";
 import { realDeps } from "../../../src/execute/deps.ts";
@@ -79,9 +79,9 @@ describe("malformed chunks after the commit point", () => {
       ctx: { env: {}, newId: (p) => p },
       malformedRunLimit: limit,
     });
-  const drain = async (rest: AsyncGenerator<StreamEvent[]>) => {
+  const drain = async (rest: EventBatches) => {
     const out: StreamEvent[] = [];
-    for await (const batch of rest) out.push(...batch);
+    for (let batch = await rest.next(); batch !== null; batch = await rest.next()) out.push(...batch);
     return out;
   };
 

@@ -22,9 +22,7 @@ function stream(events: StreamEvent[]) {
   return {
     head: [first!],
     // One provider read per event.
-    rest: (async function* () {
-      for (const e of rest) yield [e];
-    })(),
+    rest: { next: async () => (rest.length === 0 ? null : [rest.shift()!]) },
     ttftMs: 1,
     abort: () => undefined,
     malformedSkipped: () => 0,
