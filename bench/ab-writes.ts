@@ -1,6 +1,7 @@
 // One-off A/B (not part of `npm run bench`): what Switchyard's per-request writes cost, by running it without them.
 //
 //   node bench/ab-writes.ts
+//   node bench/ab-writes.ts --stream      # the same with 20-chunk streams (req/s and CPU are then per stream)
 //
 // Builds the bundle twice (as is, and from a copy of the tree whose sinks list is emptied: no D1 ledger row, no
 // budget settle), then runs five targets side by side in interleaved rounds: the bare Worker, Switchyard, Switchyard
@@ -16,6 +17,7 @@ import { treeCpuSeconds } from "./proc.ts";
 import { startEmulator, startWorker, stopAll } from "./targets.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const stream = process.argv.includes("--stream");
 const SERVICES = "src/gateway/services.ts";
 const SINKS = /sinks: \([^)]*\) => \[[^\]]*\],/;
 
@@ -53,14 +55,14 @@ try {
     { name: "without the ledger and budget sinks", target: await startWorker(root, "switchyard", nosinks, upstream) },
     { name: "without either", target: await startWorker(root, "switchyard", nosinks, upstream, ["STATS"]) },
   ];
-  for (const v of variants) await runLoad(v.target.endpoint, { connections: 16, stream: false, durationS: 2 });
+  for (const v of variants) await runLoad(v.target.endpoint, { connections: 16, stream, durationS: 2 });
   const acc = variants.map(() => ({ c1: [] as LoadRun[], c16: [] as LoadRun[], cpuS: 0, requests: 0 }));
   for (let round = 0; round < 3; round++) {
     for (const [i, v] of variants.entries()) {
       const a = acc[i]!;
-      a.c1.push(await runLoad(v.target.endpoint, { connections: 1, stream: false, durationS: 2 }));
+      a.c1.push(await runLoad(v.target.endpoint, { connections: 1, stream, durationS: 2 }));
       const before = treeCpuSeconds(v.target.started.pid);
-      const run = await runLoad(v.target.endpoint, { connections: 16, stream: false, durationS: 3 });
+      const run = await runLoad(v.target.endpoint, { connections: 16, stream, durationS: 3 });
       a.cpuS += treeCpuSeconds(v.target.started.pid) - before;
       a.requests += run.latencies.length;
       a.c16.push(run);
@@ -72,7 +74,7 @@ try {
     cpu: (acc[0]!.cpuS * 1000) / acc[0]!.requests,
   };
   console.log(
-    "| variant | p50 ms, 1 connection | vs bare Worker | req/s, 16 connections | × bare Worker | CPU ms / request | × bare Worker |",
+    `| variant | p50 ms, 1 connection | vs bare Worker | ${stream ? "streams" : "req"}/s, 16 connections | × bare Worker | CPU ms / ${stream ? "stream" : "request"} | × bare Worker |`,
   );
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [i, v] of variants.entries()) {
