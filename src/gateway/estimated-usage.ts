@@ -4,16 +4,21 @@ import type { CanonicalRequest, ChatResult, StreamEvent, Usage } from "../core/t
 import type { ModelRef } from "../registry/model-registry.ts";
 import { estimatePromptTokens, estimateTextTokens } from "../routing/tokens.ts";
 
-/** Counts the output tokens of a stream as its events pass: one pass over each piece of text, nothing kept. */
+/**
+ * Counts the output tokens of a stream as its events pass. The count is needed only when the provider reports no usage
+ * (a stream cut off, stalled or left), so the pieces of text wait, up to PENDING_PIECES of them, and are counted when
+ * the count is read or the wait is full: a stream whose provider reports its usage is rarely counted at all.
+ */
 export class StreamedTokens {
   #tokens = 0;
+  readonly #pending: string[] = [];
   readonly #finish: string[] = [];
 
   /** Text, tool names and arguments, and any other streamed text (e.g. reasoning) count; every piece is >= 1 token. */
   note(e: StreamEvent): void {
     if (e.type === "text") {
       // Nearly every event: its one string, without walking the event's fields.
-      if (e.text !== "") this.#tokens += Math.max(1, estimateTextTokens(e.text));
+      if (e.text !== "" && this.#pending.push(e.text) >= PENDING_PIECES) this.#count();
       return;
     }
     if (e.type === "finish") this.#finish.push(e.finish_reason);
@@ -27,7 +32,13 @@ export class StreamedTokens {
   }
 
   get tokens(): number {
+    this.#count();
     return Math.ceil(this.#tokens);
+  }
+
+  #count(): void {
+    for (const piece of this.#pending) this.#tokens += Math.max(1, estimateTextTokens(piece));
+    this.#pending.length = 0;
   }
 
   /** The finish reasons the stream reported (one per leg that finished), for the request's trace. */
@@ -35,6 +46,9 @@ export class StreamedTokens {
     return [...this.#finish];
   }
 }
+
+/** Pieces of streamed text held before they are counted (a few KiB of references at most). */
+const PENDING_PIECES = 256;
 
 /**
  * The estimate: prompt tokens from the estimator (as the planner counts them), output tokens as streamed, at least one
