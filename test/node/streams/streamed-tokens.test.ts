@@ -19,7 +19,7 @@ describe("StreamedTokens", () => {
       { type: "usage", usage: { input_tokens: 1, output_tokens: 1, cached_input_tokens: 0, cache_write_tokens: 0 } },
       { type: "end" },
     ];
-    events.forEach((e) => streamed.note(e));
+    for (const e of events) streamed.note(e);
     expect(streamed.tokens).toBe(
       Math.ceil(pieceTokens(["Hello", ",", " a considerably longer piece of text, with punctuation and 12345 digits"])),
     );
