@@ -386,7 +386,7 @@ class UpstreamEvents {
       }
       if (out.length > 0) return out;
     }
-    return out.length > 0 ? out : null;
+    return null;
   }
 
   #check(m: WireMessage): boolean {

@@ -1,6 +1,6 @@
-// A committed stream as the gateway hands it to a transport: canonical events a provider read at a time, then the end (finished,
-// with the final route report, or cut off honestly), the outcome recorded once, and the upstream call aborted when the
-// caller goes away. The transport's dialect encodes the items; `encodedBody` is the one pump every transport shares.
+// A committed stream as the gateway hands it to a transport: canonical events a provider read at a time, then the end
+// (finished, with the final route report, or cut off honestly), the outcome recorded once, and the upstream call
+// aborted when the caller goes away. The transport's dialect encodes the items; `encodedBody` is the one pump every transport shares.
 import type { RouteReport } from "../core/route-report.ts";
 import type { StreamEvent, Usage } from "../core/types.ts";
 import { ClientGoneError, type CommittedStream } from "../execute/attempt.ts";
@@ -129,14 +129,18 @@ function joined(parts: Uint8Array[]): Uint8Array {
  * events of one provider read are written to the client as one piece; the head is one piece too.
  */
 export function encodedBody(answer: CommittedAnswer, encoder: EventEncoder): ReadableStream<Uint8Array> {
+  /** Adds the bytes of `events` to `parts` (events this encoding holds back add none). */
+  const encode = (events: readonly AnswerEvent[], parts: Uint8Array[]) => {
+    for (const event of events) {
+      const bytes = encoder.event(event);
+      if (bytes) parts.push(bytes);
+    }
+  };
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
         const parts: Uint8Array[] = [];
-        for (const event of answer.head) {
-          const bytes = encoder.event(event);
-          if (bytes) parts.push(bytes);
-        }
+        encode(answer.head, parts);
         if (parts.length > 0) controller.enqueue(joined(parts));
       },
       async pull(controller) {
@@ -149,10 +153,7 @@ export function encodedBody(answer: CommittedAnswer, encoder: EventEncoder): Rea
             return controller.close();
           }
           if (item.type === "events") {
-            for (const event of item.events) {
-              const bytes = encoder.event(event);
-              if (bytes) parts.push(bytes);
-            }
+            encode(item.events, parts);
             // A pull ends once something was written (a read whose events this encoding all holds back writes
             // nothing); a complete answer's end comes at once, and goes in the same piece.
             if (parts.length === 0 || answer.complete?.() === true) continue;
