@@ -50,10 +50,16 @@ try {
   const upstream = emulator.started.url;
   const variants = [
     { name: "bare Worker", target: await startWorker(root, "bare", join(root, "bench/bare-worker.js"), upstream) },
-    { name: "Switchyard", target: await startWorker(root, "switchyard", full, upstream) },
-    { name: "without the STATS binding", target: await startWorker(root, "switchyard", full, upstream, ["STATS"]) },
-    { name: "without the ledger and budget sinks", target: await startWorker(root, "switchyard", nosinks, upstream) },
-    { name: "without either", target: await startWorker(root, "switchyard", nosinks, upstream, ["STATS"]) },
+    { name: "Switchyard", target: await startWorker(root, "switchyard", full, upstream, ["ASSETS"]) },
+    {
+      name: "without the STATS binding",
+      target: await startWorker(root, "switchyard", full, upstream, ["ASSETS", "STATS"]),
+    },
+    {
+      name: "without the ledger and budget sinks",
+      target: await startWorker(root, "switchyard", nosinks, upstream, ["ASSETS"]),
+    },
+    { name: "without either", target: await startWorker(root, "switchyard", nosinks, upstream, ["ASSETS", "STATS"]) },
   ];
   for (const v of variants) await runLoad(v.target.endpoint, { connections: 16, stream, durationS: 2 });
   const acc = variants.map(() => ({ c1: [] as LoadRun[], c16: [] as LoadRun[], cpuS: 0, requests: 0 }));

@@ -4,6 +4,8 @@
 //   node bench/ab.ts HEAD~3 49e026b       # ... and against bundles built from those commits
 //   node bench/ab.ts --rounds 6 --profile # more rounds; then a CPU profile of each Switchyard isolate (top functions)
 //   node bench/ab.ts --json-only X        # non-streaming rows only (for variants that answer no stream)
+//   node bench/ab.ts --drop ASSETS,STATS  # every Switchyard variant without these bindings (default ASSETS, as the
+//                                         # bench runs it; --drop '' keeps every binding)
 //
 // Each commit is checked out into a temporary worktree (node_modules linked), built with `wrangler deploy --dry-run`
 // exactly as the bench builds, and its bundle copied under bench/out/ab/ (miniflare names modules by their path from
@@ -28,7 +30,10 @@ const flag = (name: string) => args.includes(name);
 const roundsAt = args.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 4;
 const JSON_ONLY = flag("--json-only");
-const commits = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds");
+const dropAt = args.indexOf("--drop");
+/** Bindings every Switchyard variant runs without; as the bench runs it (no assets router in front) unless told. */
+const DROP = dropAt >= 0 ? (args[dropAt + 1] ?? "").split(",").filter((b) => b !== "") : ["ASSETS"];
+const commits = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds" && args[i - 1] !== "--drop");
 const REQUESTS = 1000;
 const STREAMS = 300;
 
@@ -102,7 +107,7 @@ try {
   ];
   // One at a time: each picks free ports, and two starting together could pick the same.
   for (const b of bundles)
-    variants.push({ name: b.name, target: await startWorker(root, "switchyard", b.path, upstream) });
+    variants.push({ name: b.name, target: await startWorker(root, "switchyard", b.path, upstream, DROP) });
   for (const v of variants) {
     await runLoad(v.target.endpoint, { connections: 16, stream: false, durationS: 1 });
     if (!JSON_ONLY) await runLoad(v.target.endpoint, { connections: 16, stream: true, durationS: 1 });

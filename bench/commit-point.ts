@@ -24,7 +24,7 @@ try {
     },
     {
       name: "Switchyard",
-      target: await startWorker(root, "switchyard", join(root, "bench/out/bundle/index.js"), upstream),
+      target: await startWorker(root, "switchyard", join(root, "bench/out/bundle/index.js"), upstream, ["ASSETS"]),
     },
   ];
   for (const t of targets) await streamProbe(t.target.endpoint, 3);

@@ -2,10 +2,21 @@
 // or routing. It parses the client's JSON body and sends it re-serialised; a JSON answer is parsed and re-serialised;
 // a stream is read chunk by chunk in JavaScript (as bench/commit-worker.js does), each chunk decoded, its SSE events
 // split, each event's JSON parsed once and written back re-serialised, one write per upstream read.
+//
+// bench/assets-router.ts also runs it under Switchyard's bindings (to weigh those apart from Switchyard's code): its
+// Durable Object classes are declared, empty, so that host starts; under it the upstream is OPENAI_BASE_URL's origin.
+import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
+
+export class BudgetObject extends DurableObject {}
+export class GovernanceDirectory extends DurableObject {}
+export class StatsObject extends DurableObject {}
+export class SwitchyardRpc extends WorkerEntrypoint {}
+
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const upstream = await fetch(new URL(url.pathname, env.UPSTREAM), {
+    const origin = env.UPSTREAM ?? new URL(env.OPENAI_BASE_URL).origin;
+    const upstream = await fetch(new URL(url.pathname, origin), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(JSON.parse(await request.text())),

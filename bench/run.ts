@@ -191,7 +191,9 @@ async function main(): Promise<void> {
   const upstream = emulator.started.url;
   const [bare, switchyard, portkey] = await Promise.all([
     startWorker(root, "bare", join(root, "bench/bare-worker.js"), upstream),
-    startWorker(root, "switchyard", scriptPath, upstream),
+    // Without its static assets: miniflare would put its assets router, a JavaScript Worker, in front of Switchyard
+    // (the load never asks for the dashboard; bench/assets-router.ts measures what the router costs, ANALYSIS.md §2).
+    startWorker(root, "switchyard", scriptPath, upstream, ["ASSETS"]),
     startPortkey(root, upstream),
   ]);
   const targets: Targets = {

@@ -43,7 +43,7 @@ try {
     },
     {
       name: "Switchyard",
-      target: await startWorker(root, "switchyard", join(root, "bench/out/bundle/index.js"), upstream),
+      target: await startWorker(root, "switchyard", join(root, "bench/out/bundle/index.js"), upstream, ["ASSETS"]),
     },
   ];
   for (const t of targets) await runLoad(t.target.endpoint, { connections: 16, stream: true, durationS: 1 });

@@ -4,7 +4,8 @@
 //
 // Prints one line `READY {"url","inspector","workerName","workerdPid"}` when it serves. Switchyard gets every binding
 // wrangler.toml declares (vars, D1 with its migrations applied, Durable Objects, the dashboard's static assets), read
-// when it starts, so the bench follows the config as it grows.
+// when it starts, so the bench follows the config as it grows; a caller may leave bindings out by name (the bench leaves
+// ASSETS out: with it, miniflare runs its assets router in front of the Worker for every request).
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -21,7 +22,7 @@ export interface HostSpec {
   inspectorPort: number;
   /** Repository root (where wrangler.toml is). */
   root: string;
-  /** Bindings to leave out (A/B experiments, e.g. ["STATS"]); the bench itself drops none. */
+  /** Bindings to leave out: Durable Objects', D1's or ASSETS (A/B experiments, e.g. ["STATS"]; the bench drops ASSETS). */
   drop?: string[];
 }
 
@@ -31,7 +32,7 @@ function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migra
   const config = unstable_readConfig({ config: configPath });
   // Each D1 binding's migrations, in file order, as wrangler's `d1 migrations apply` would run them.
   const migrations = new Map<string, string[]>();
-  for (const db of config.d1_databases) {
+  for (const db of config.d1_databases.filter((d: { binding: string }) => !(spec.drop ?? []).includes(d.binding))) {
     const dir = resolve(spec.root, db.migrations_dir ?? "migrations");
     let files: string[] = [];
     try {
@@ -47,7 +48,17 @@ function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migra
     );
   }
   // The bundle is already built: module rules (for wrangler's bundler) have no meaning for it.
-  const { modulesRules: _rules, ...fromConfig } = workerOptions;
+  const { modulesRules: _rules, ...configured } = workerOptions;
+  const drop = new Set(spec.drop ?? []);
+  // A/B experiments leave bindings out by name: a Durable Object's, D1's, or ASSETS (the static assets, and with them
+  // the assets router in front of the Worker).
+  const fromConfig: typeof configured = {
+    ...configured,
+    ...(drop.has("ASSETS") ? { assets: undefined } : {}),
+    d1Databases: Object.fromEntries(
+      Object.entries((configured.d1Databases ?? {}) as Record<string, unknown>).filter(([b]) => !drop.has(b)),
+    ),
+  };
   const worker = {
     ...fromConfig,
     rootPath: spec.root,
