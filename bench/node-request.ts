@@ -3,6 +3,7 @@
 //
 //   node bench/node-request.ts                  # CPU µs per request, non-streaming and streaming
 //   node bench/node-request.ts --profile DIR     # ... and a .cpuprofile of each into DIR, with a top-30 table
+//   node bench/node-request.ts --heap            # ... and the bytes each function allocates per request (top 30)
 //
 // The Worker's fetch handler (src/index.ts, bundled by esbuild unminified) runs in this process with the bench's
 // bindings: development mode, one OpenAI key, a D1 that accepts every statement and answers nothing, an empty
@@ -156,10 +157,52 @@ function top(profile: { nodes: Node[]; samples: number[] }, n: number, perReques
     .join("\n");
 }
 
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** Bytes allocated per request by each function (the sampling heap profiler, collected objects included). */
+function topAllocations(head: HeapNode, n: number, requests: number): string {
+  const self = new Map<string, number>();
+  const walk = (node: HeapNode) => {
+    const f = node.callFrame;
+    const where = f.url.includes("/node_modules/") ? f.url.replace(/.*node_modules\//, "") : f.url.replace(/.*\//, "");
+    const key = `${f.functionName || "(anonymous)"} · ${where}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + node.selfSize);
+    for (const c of node.children) walk(c);
+  };
+  walk(head);
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  return [
+    `${(total / requests / 1024).toFixed(1)} KiB allocated per request`,
+    ...[...self.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `${(v / requests / 1024).toFixed(2).padStart(8)} KiB  ${k}`),
+  ].join("\n");
+}
+
 for (const stream of [false, true]) {
   const label = stream ? "stream (20 chunks)" : "non-streaming";
   const us = await measure(stream, stream ? N / 4 : N);
   console.log(`${label}: ${us.toFixed(1)} µs CPU per request`);
+  if (args.includes("--heap")) {
+    const session = new Session();
+    session.connect();
+    await session.post("HeapProfiler.enable");
+    await session.post("HeapProfiler.startSampling", {
+      samplingInterval: 256,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    const n = stream ? N / 8 : N / 2;
+    for (let i = 0; i < n; i++) await once(stream);
+    const { profile } = await session.post("HeapProfiler.stopSampling");
+    console.log(topAllocations((profile as { head: HeapNode }).head, 30, n));
+    session.disconnect();
+  }
   if (profileDir !== undefined) {
     const session = new Session();
     session.connect();
