@@ -1,14 +1,15 @@
-// One-off control experiment (not part of `npm run bench`): what a request's objects cost on workerd when they are
-// still alive while the request waits on its upstream call, apart from any gateway code.
+// One-off control experiment (not part of `npm run bench`): what the parts of a JSON request cost on workerd, apart
+// from any gateway code.
 //
-//   node bench/heap-floor.ts
+//   node bench/request-floor.ts
 //
-// Variants of bench/parse-worker.js (written under bench/out/heap-floor/), each under the bare Worker's host, against
-// the bare Worker, CPU per non-streaming request at 16 connections in five rotating rounds of 1,000 requests:
-// parse-worker.js as it is; with 2,000 small objects made before its upstream call and read after it (about the
-// size of what Switchyard allocates per request, bench/node-request.ts --heap); with as many made and dropped before
-// the call (allocated, never alive while it waits); with a 40,000-object table held by the
-// module (an isolate's long-lived data, as Switchyard's registry and config are); with both; and with an
+// Small Workers (written under bench/out/request-floor/), each under the bare Worker's host, against the bare Worker,
+// CPU per non-streaming request at 16 connections in five rotating rounds of 1,000 requests: one that reads the body
+// and answers at once (no upstream call); one that makes the upstream call and reads its JSON, and answers a constant;
+// bench/parse-worker.js as it is; and variants of parse-worker.js: with 2,000 small objects made before its upstream
+// call and read after it (about the volume Switchyard allocates per request, bench/node-request.ts --heap); with as
+// many made and dropped before the call (allocated, never alive while it waits); with a 40,000-object table held by
+// the module (an isolate's long-lived data, as Switchyard's registry and config are); with both; and with an
 // AbortController, a timer and the signal on its fetch (an attempt's clock, alone). Prints a Markdown table.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -60,9 +61,24 @@ function variant(opts: { state?: boolean; garbage?: boolean; table?: boolean; cl
   return s;
 }
 
-const dir = join(root, "bench/out/heap-floor");
+const dir = join(root, "bench/out/request-floor");
 mkdirSync(dir, { recursive: true });
+const ANSWER = `new Response('{"id":"x","choices":[]}', { headers: { "content-type": "application/json" } })`;
 const variants = [
+  {
+    name: "reads the body, answers at once (no upstream call)",
+    file: "answer.js",
+    code: `export default {\n  async fetch(request) {\n    await request.text();\n    return ${ANSWER};\n  },\n};\n`,
+  },
+  {
+    name: "reads the body, makes the upstream call and reads its JSON, answers a constant",
+    file: "call.js",
+    code:
+      "export default {\n  async fetch(request, env) {\n    await request.text();\n" +
+      '    const r = await fetch(env.UPSTREAM + "/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, ' +
+      `body: '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}' });\n` +
+      `    await r.json();\n    return ${ANSWER};\n  },\n};\n`,
+  },
   { name: "parse-worker.js", file: "plain.js", code: variant({}) },
   { name: "... with 2,000 objects alive across its upstream call", file: "state.js", code: variant({ state: true }) },
   {
