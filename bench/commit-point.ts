@@ -4,7 +4,7 @@
 //
 // Times streams (20 chunks, 10 ms apart) through the bare Worker, through bench/commit-worker.js (fifteen lines that
 // hold the response until the first content chunk, then pass bytes through) and through Switchyard's bundle in
-// bench/out/bundle, in interleaved rounds. The commit-point Worker's delay over the bare one is what holding the
+// bench/out/bundle (without ASSETS, as the bench runs it), in interleaved rounds. The commit-point Worker's delay over the bare one is what holding the
 // headers costs on workerd; Switchyard's delay over the commit-point Worker is its own work. Prints a Markdown table.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -7,8 +7,9 @@
 // every chunk in JavaScript and writes it back unchanged into a JavaScript ReadableStream), bench/identity-worker.js
 // (the same, written into a native IdentityTransformStream), bench/transform-worker.js (a JavaScript TransformStream
 // the runtime pipes through, one call per chunk), bench/parse-worker.js (parses and re-serialises the JSON
-// bodies; on a stream, each event's JSON once, one write per read) and Switchyard's bundle in bench/out/bundle. The
-// controls are the floor of any gateway that looks at what it forwards in JavaScript. Prints a Markdown table.
+// bodies; on a stream, each event's JSON once, one write per read) and Switchyard's bundle in bench/out/bundle
+// (without ASSETS, as the bench runs it). The controls are the floor of any gateway that looks at what it forwards in
+// JavaScript. Prints a Markdown table.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runLoad } from "./load.ts";
