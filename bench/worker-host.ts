@@ -30,9 +30,12 @@ function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migra
   const configPath = join(spec.root, "wrangler.toml");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
   const config = unstable_readConfig({ config: configPath });
+  // A/B experiments leave bindings out by name: a Durable Object's, D1's, or ASSETS (the static assets, and with them
+  // the assets router in front of the Worker).
+  const drop = new Set(spec.drop ?? []);
   // Each D1 binding's migrations, in file order, as wrangler's `d1 migrations apply` would run them.
   const migrations = new Map<string, string[]>();
-  for (const db of config.d1_databases.filter((d: { binding: string }) => !(spec.drop ?? []).includes(d.binding))) {
+  for (const db of config.d1_databases.filter((d: { binding: string }) => !drop.has(d.binding))) {
     const dir = resolve(spec.root, db.migrations_dir ?? "migrations");
     let files: string[] = [];
     try {
@@ -49,9 +52,6 @@ function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migra
   }
   // The bundle is already built: module rules (for wrangler's bundler) have no meaning for it.
   const { modulesRules: _rules, ...configured } = workerOptions;
-  const drop = new Set(spec.drop ?? []);
-  // A/B experiments leave bindings out by name: a Durable Object's, D1's, or ASSETS (the static assets, and with them
-  // the assets router in front of the Worker).
   const fromConfig: typeof configured = {
     ...configured,
     ...(drop.has("ASSETS") ? { assets: undefined } : {}),
@@ -76,7 +76,7 @@ function switchyardOptions(spec: HostSpec): { options: V4MiniflareOptions; migra
   // and reaches every object it defines in "switchyard-objects", as a deployed Worker reaches its objects.
   const own = Object.fromEntries(
     Object.entries((fromConfig.durableObjects ?? {}) as Record<string, Record<string, unknown>>).filter(
-      ([binding]) => !(spec.drop ?? []).includes(binding),
+      ([binding]) => !drop.has(binding),
     ),
   );
   const remote = Object.fromEntries(
