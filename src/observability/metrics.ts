@@ -101,8 +101,11 @@ export const METRICS = {
 
 export type MetricName = keyof typeof METRICS;
 
-/** One increment: a counter by `value`, or one observation of `value` in a histogram. */
-export type MetricIncrement = [name: MetricName, labels: string[], value: number];
+/**
+ * One increment: a counter by `value`, or one observation of `value` in a histogram. `folded` (absent: 1) is how many
+ * increments of one counter series a batch summed into this one (foldIncrements), so a refused one counts them all.
+ */
+export type MetricIncrement = [name: MetricName, labels: string[], value: number, folded?: number];
 
 /** The increments of one request (or of a tally), as the stats cache batches them to the stats object. */
 export interface MetricDelta {
@@ -163,6 +166,36 @@ export function tallyIncrements(tally: ExportTally): MetricIncrement[] {
   return out;
 }
 
+/**
+ * A batch's increments as the stats object needs them: each counter series once, its values summed, with how many
+ * increments it stands for; histogram observations one by one (their buckets need each value). Anything the aggregate
+ * would refuse is passed on as it is, to be refused there. Every request adds about nine increments, seven of them to
+ * counters a busy isolate repeats, so the one stats object of the deployment gets a few per series per batch, not
+ * nine per request.
+ */
+export function foldIncrements(increments: readonly MetricIncrement[]): MetricIncrement[] {
+  const out: MetricIncrement[] = [];
+  const counters = new Map<string, MetricIncrement>();
+  for (const raw of increments) {
+    const inc = validIncrement(raw);
+    if (inc === null || METRICS[inc[0]].type !== "counter") {
+      out.push(raw);
+      continue;
+    }
+    const key = seriesKey(inc[0], inc[1]);
+    const folded = counters.get(key);
+    if (folded === undefined) {
+      const first: MetricIncrement = [inc[0], inc[1], inc[2], inc[3] ?? 1];
+      counters.set(key, first);
+      out.push(first);
+    } else {
+      folded[2] += inc[2];
+      folded[3] = (folded[3] ?? 1) + (inc[3] ?? 1);
+    }
+  }
+  return out;
+}
+
 /** A series as stored: a counter's value, or a histogram's cumulative-free bucket counts, sum and count. */
 export type SeriesValue = { value: number } | { buckets: number[]; sum: number; count: number };
 
@@ -192,13 +225,13 @@ export class MetricAggregate {
     for (const raw of increments) {
       const inc = validIncrement(raw);
       if (inc === null) continue;
-      const [name, labels, value] = inc;
+      const [name, labels, value, folded = 1] = inc;
       const def: CounterDef | HistogramDef = METRICS[name];
       const key = seriesKey(name, labels);
       let series = this.series.get(key);
       if (series === undefined) {
         if (this.series.size >= MAX_SERIES) {
-          this.dropped += 1;
+          this.dropped += folded;
           continue;
         }
         const data: SeriesValue =
@@ -220,14 +253,17 @@ export class MetricAggregate {
 }
 
 function validIncrement(raw: unknown): MetricIncrement | null {
-  if (!Array.isArray(raw) || raw.length !== 3) return null;
-  const [name, labels, value] = raw as [unknown, unknown, unknown];
+  if (!Array.isArray(raw) || raw.length < 3 || raw.length > 4) return null;
+  const [name, labels, value, folded] = raw as [unknown, unknown, unknown, unknown];
   if (typeof name !== "string" || !Object.hasOwn(METRICS, name)) return null;
   const def = METRICS[name as MetricName];
   if (!Array.isArray(labels) || labels.length !== def.labels.length) return null;
   if (!labels.every((l) => typeof l === "string" && l.length <= MAX_LABEL_LENGTH)) return null;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) return null;
-  return [name as MetricName, labels as string[], value];
+  if (folded === undefined) return [name as MetricName, labels as string[], value];
+  // Only a counter's increments are ever folded, and into at least one.
+  if (def.type !== "counter" || !Number.isSafeInteger(folded) || (folded as number) < 1) return null;
+  return [name as MetricName, labels as string[], value, folded as number];
 }
 
 /** A gauge read at scrape time (circuits, budgets, limits, the aggregate's own size). */

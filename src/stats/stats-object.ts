@@ -280,7 +280,7 @@ export class StatsObject extends DurableObject<Env> {
       if (MODEL_LABELLED.has(name) && typeof labels[1] === "string" && labels[1] !== "none") {
         if (!provider.success || !isListed(REGISTRY, ollama, provider.data, labels[1])) labels[1] = "unlisted";
       }
-      return [inc[0], labels, inc[2]];
+      return [inc[0], labels, ...inc.slice(2)];
     });
     const before = metrics.dropped;
     for (const key of metrics.apply(folded)) {

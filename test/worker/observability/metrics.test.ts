@@ -108,6 +108,26 @@ describe("GET /metrics", () => {
     expect(sampleValue(m, "switchyard_cache_saved_usd_total")).toBeUndefined();
   });
 
+  it("counts a batch whose counters were folded per series exactly as the increments one by one", async () => {
+    const s = await newSession();
+    const other = new StatsCache(Date.now);
+    const ctx = createExecutionContext();
+    // One batch (STATS_FLUSH_MS holds it): three requests' worth of one counter series, and three observations.
+    const env = { ...s.env, STATS_FLUSH_MS: "200" };
+    for (const seconds of [0.2, 0.7, 3])
+      other.recordMetrics(env, ctx, [
+        ["switchyard_hedges_total", ["mistral"], 1],
+        ["switchyard_request_duration_seconds", ["mistral", "chat", "false"], seconds],
+      ]);
+    await waitOnExecutionContext(ctx);
+    const m = await scrape(s.env);
+    expect(sampleValue(m, "switchyard_hedges_total", { provider: "mistral" })).toBe(3);
+    expect(sampleValue(m, "switchyard_request_duration_seconds_count", { provider: "mistral" })).toBe(3);
+    expect(sampleValue(m, "switchyard_request_duration_seconds_bucket", { provider: "mistral", le: "0.25" })).toBe(1);
+    expect(sampleValue(m, "switchyard_request_duration_seconds_bucket", { provider: "mistral", le: "1" })).toBe(2);
+    expect(sampleValue(m, "switchyard_request_duration_seconds_bucket", { provider: "mistral", le: "5" })).toBe(3);
+  });
+
   it("reports budget spend and limit for budgeted workspaces", async () => {
     const s = await newSession();
     const put = await call(s.env, "/v1/budgets/metrics-ws", {
