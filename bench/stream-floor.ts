@@ -4,7 +4,8 @@
 //
 // CPU per non-streaming request, CPU per stream (20 chunks, back to back) and streamed req/s at 16 connections, in
 // interleaved rounds, through: the bare Worker (workerd pipes the bodies natively), bench/commit-worker.js (reads
-// every chunk in JavaScript and writes it back unchanged into a JavaScript ReadableStream), bench/identity-worker.js
+// every chunk in JavaScript and writes it back unchanged into a JavaScript ReadableStream), bench/byob-worker.js (the
+// same, reading with a BYOB reader into one reused buffer and writing a copy of each read), bench/identity-worker.js
 // (the same, written into a native IdentityTransformStream), bench/transform-worker.js (a JavaScript TransformStream
 // the runtime pipes through, one call per chunk), bench/parse-worker.js (parses and re-serialises the JSON
 // bodies; on a stream, each event's JSON once, one write per read) and Switchyard's bundle in bench/out/bundle
@@ -29,6 +30,10 @@ try {
     {
       name: "JS reader (commit-worker.js)",
       target: await startWorker(root, "bare", join(root, "bench/commit-worker.js"), upstream),
+    },
+    {
+      name: "JS reader, one reused BYOB buffer (byob-worker.js)",
+      target: await startWorker(root, "bare", join(root, "bench/byob-worker.js"), upstream),
     },
     {
       name: "JS reader, native body (identity-worker.js)",
