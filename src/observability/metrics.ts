@@ -185,7 +185,8 @@ export function foldIncrements(increments: readonly MetricIncrement[]): MetricIn
     const key = seriesKey(inc[0], inc[1]);
     const folded = counters.get(key);
     if (folded === undefined) {
-      const first: MetricIncrement = [inc[0], inc[1], inc[2], inc[3] ?? 1];
+      // A series seen once goes as it came: three elements, as every version of the stats object reads them.
+      const first: MetricIncrement = inc[3] === undefined ? [inc[0], inc[1], inc[2]] : [inc[0], inc[1], inc[2], inc[3]];
       counters.set(key, first);
       out.push(first);
     } else {

@@ -74,6 +74,12 @@ describe("foldIncrements", () => {
     ]);
     const input = folded.find((i) => i[0] === "switchyard_tokens_total" && i[1][0] === "openai" && i[1][2] === "input");
     expect(input?.[2]).toBe(29);
+    // A series seen once in the batch goes as it came.
+    expect(requests.find((i) => i[1][0] === "anthropic")).toEqual([
+      "switchyard_requests_total",
+      ["anthropic", "claude-haiku-4-5", "chat", "ok", "200"],
+      1,
+    ]);
     // A histogram needs each value for its buckets: one observation per request, as before.
     expect(folded.filter((i) => i[0] === "switchyard_request_duration_seconds")).toHaveLength(3);
 
