@@ -4,6 +4,7 @@
 //   node bench/node-request.ts                  # CPU µs per request, non-streaming and streaming
 //   node bench/node-request.ts --profile DIR     # ... and a .cpuprofile of each into DIR, with a top-30 table
 //   node bench/node-request.ts --heap            # ... and the bytes each function allocates per request (top 30)
+//   node bench/node-request.ts --prompt 18000    # ... with a user message of that many characters (prose)
 //
 // The Worker's fetch handler (src/index.ts, bundled by esbuild unminified) runs in this process with the bench's
 // bindings: development mode, one OpenAI key, a D1 that accepts every statement and answers nothing, an empty
@@ -22,6 +23,11 @@ const args = process.argv.slice(2);
 const profileAt = args.indexOf("--profile");
 const profileDir = profileAt >= 0 ? args[profileAt + 1] : undefined;
 const N = Number(args[args.indexOf("--n") + 1] || 0) || 20_000;
+const promptAt = args.indexOf("--prompt");
+const promptChars = promptAt >= 0 ? Number(args[promptAt + 1]) : 0;
+const PROSE = "The quick brown fox jumps over the lazy dog, and then it writes some code: const x = 42; ";
+const prompt =
+  promptChars > 0 ? PROSE.repeat(Math.ceil(promptChars / PROSE.length)).slice(0, promptChars) : "Say hello.";
 
 const out = join(root, "bench/out/node-request/index.mjs");
 mkdirSync(dirname(out), { recursive: true });
@@ -110,7 +116,7 @@ const ctx = {
 function request(stream: boolean): Request {
   const body: Record<string, unknown> = {
     model: `openai/${MODEL}`,
-    messages: [{ role: "user", content: "Say hello." }],
+    messages: [{ role: "user", content: prompt }],
   };
   if (stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } });
   return new Request("http://127.0.0.1:8787/v1/chat/completions", {

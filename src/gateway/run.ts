@@ -70,7 +70,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     plan: prepared.plan,
     request,
     // Rate limits reserve an upper bound of the prompt (never below the real count) plus the output it allows.
-    limitTokens: boundPromptTokens(request) + (request.max_output_tokens ?? 0),
+    limitTokens: () => boundPromptTokens(request) + (request.max_output_tokens ?? 0),
     hedged: request.stream && hedgeSetting(controls.hedge, config.fallback.rescue, prepared.plan.strategy) !== "off",
     newId: deps.newId,
     now: startedAt,

@@ -7,8 +7,11 @@ import { type Facts, usd } from "./facts.ts";
 export interface FilterInput {
   needs: readonly Capability[];
   promptTokens: number;
-  /** An upper bound of the prompt's tokens (src/routing/tokens.ts): what the context window must hold. */
-  promptTokensBound?: number;
+  /**
+   * Upper bounds of the prompt's tokens (src/routing/tokens.ts), what the context window must hold: a quick one from
+   * the texts' lengths, and the tight one (a scan of the whole prompt), asked only of a model the quick one overfills.
+   */
+  promptBound?: { quick: number; tight: () => number };
   /** max_tokens / max_completion_tokens as the client sent it. */
   requestedOutput: number | undefined;
   configured: (provider: ProviderId) => boolean;
@@ -79,7 +82,10 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
     }
     // The window is checked against the upper bound: an estimate that is short sends a prompt to a model that
     // cannot hold it. Absent a bound (direct callers), the estimate.
-    const prompt = Math.max(input.promptTokens, input.promptTokensBound ?? 0);
+    const bound = input.promptBound;
+    let prompt = input.promptTokens;
+    if (bound !== undefined && Math.max(prompt, bound.quick) + output > entry.context_window)
+      prompt = Math.max(prompt, bound.tight());
     if (prompt + output > entry.context_window) {
       failures.push(
         () =>

@@ -13,7 +13,7 @@ import type { Candidate, Exclusion, Plan, PlanOrder } from "./plan-types.ts";
 import { type Ranked, STRATEGY_IMPLS, type StrategyContext } from "./strategies/index.ts";
 import { round3 } from "./strategies/strategy.ts";
 import { resolveTargets, type Target } from "./targets.ts";
-import { boundPromptTokens, estimatePromptTokens } from "./tokens.ts";
+import { boundPromptTokens, estimatePromptTokens, promptTokensCeiling } from "./tokens.ts";
 
 export interface PlanInput {
   model: string;
@@ -82,7 +82,7 @@ export function buildPlan(input: PlanInput): Plan {
   const filterInput: Omit<FilterInput, "fromRegistry"> = {
     needs,
     promptTokens,
-    promptTokensBound: boundPromptTokens(request),
+    promptBound: { quick: promptTokensCeiling(request), tight: () => boundPromptTokens(request) },
     requestedOutput: request.max_output_tokens,
     configured,
     budget,

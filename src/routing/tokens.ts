@@ -213,6 +213,29 @@ export function boundPromptTokens(req: CanonicalRequest): number {
 
 const bounds = new WeakMap<CanonicalRequest, number>();
 
+/**
+ * A quick upper bound of boundPromptTokens, from the texts' lengths alone (no scan): every piece of a text costs at
+ * most three tokens per UTF-16 unit in boundTextTokens (four for a surrogate pair, two units), and its rounding adds
+ * at most one per text. Where this fits a model's window the tight bound would too, so the context filter scans the
+ * prompt only for the models it might not fit (the scan costs about 0.8 ms per 18,000 characters; this, nothing).
+ */
+export function promptTokensCeiling(req: CanonicalRequest): number {
+  const text = (s: string) => 3 * s.length + 1;
+  let tokens = PER_REQUEST;
+  for (const m of req.messages) {
+    tokens += PER_MESSAGE;
+    const content = m.content;
+    if (typeof content === "string") tokens += text(content);
+    else if (Array.isArray(content)) {
+      for (const part of content) tokens += part.type === "text" ? text(part.text) : IMAGE_TOKENS_BOUND;
+    }
+    if (m.role === "assistant")
+      for (const c of m.tool_calls ?? []) tokens += text(c.function.name) + text(c.function.arguments) + PER_MESSAGE;
+  }
+  if (req.tools !== undefined && req.tools.length > 0) tokens += text(JSON.stringify(req.tools));
+  return tokens;
+}
+
 function scanPromptBound(req: CanonicalRequest): number {
   let tokens = PER_REQUEST;
   for (const m of req.messages) {

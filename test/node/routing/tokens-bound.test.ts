@@ -8,6 +8,7 @@ import {
   boundTextTokens,
   estimatePromptTokens,
   estimateTextTokens,
+  promptTokensCeiling,
 } from "../../../src/routing/tokens.ts";
 
 const modules = new URL("../../../node_modules/", import.meta.url);
@@ -137,5 +138,51 @@ describe("boundPromptTokens", () => {
       3;
     expect(boundPromptTokens(request)).toBeGreaterThanOrEqual(actual);
     expect(estimatePromptTokens(request)).toBeLessThan(actual);
+  });
+});
+
+describe("promptTokensCeiling", () => {
+  const one = (content: string) => ({ stream: false, messages: [{ role: "user" as const, content }] });
+  // Short strings are where three tokens a UTF-16 unit, plus one for rounding, is tightest.
+  const short = (): [string, string][] => {
+    const alphabet = "aZé 1!\n\tжλ中😀'.-_x9";
+    const units = [...alphabet];
+    return Array.from({ length: 3000 }, (_, i) => {
+      const n = 1 + Math.floor(random() * 6);
+      return [`short #${i}`, Array.from({ length: n }, () => units[Math.floor(random() * units.length)]).join("")];
+    });
+  };
+
+  it("is never below boundPromptTokens, on real, adversarial and short texts", () => {
+    const below = [...realText(), ...adversarial(), ...short()].filter(
+      ([, text]) => promptTokensCeiling(one(text)) < boundPromptTokens(one(text)),
+    );
+    expect(below.map(([name, text]) => `${name}: ${JSON.stringify(text.slice(0, 20))}`)).toEqual([]);
+  });
+
+  it("is never below it with images, tool calls and tools, and is three tokens a character plus framing", () => {
+    const args = JSON.stringify({ blob: pick(lower + lower.toUpperCase() + "0123456789", 2000) });
+    const tools = [{ type: "function" as const, function: { name: "store", parameters: { type: "object" } } }];
+    const request = {
+      stream: false,
+      messages: [
+        { role: "system" as const, content: "You are a helpful assistant." },
+        {
+          role: "user" as const,
+          content: [
+            { type: "text" as const, text: "What is in this picture?" },
+            { type: "image_url" as const, image_url: { url: "data:image/png;base64,AAAA" } },
+          ],
+        },
+        {
+          role: "assistant" as const,
+          content: null,
+          tool_calls: [{ id: "c1", type: "function" as const, function: { name: "store", arguments: args } }],
+        },
+      ],
+      tools,
+    };
+    expect(promptTokensCeiling(request)).toBeGreaterThanOrEqual(boundPromptTokens(request));
+    expect(promptTokensCeiling(one("Say hello."))).toBe(3 + 4 + 3 * 10 + 1);
   });
 });

@@ -1,6 +1,10 @@
 // Planner tables for the hard filters: each one leaves a model out with a reason naming the numbers, and only that model.
 import { describe, expect, it } from "vitest";
-import { HELLO, live, modelStats, order, plan, providerStats, reasonFor } from "./fixture.ts";
+import { refOf } from "../../../src/registry/model-registry.ts";
+import { factsFor } from "../../../src/routing/facts.ts";
+import { applyFilters, type FilterInput } from "../../../src/routing/filters.ts";
+import { emptySnapshot } from "../../../src/stats/snapshot.ts";
+import { ENTRIES, HELLO, live, modelStats, order, plan, providerStats, reasonFor } from "./fixture.ts";
 
 const USER = (content: string) => [{ role: "user" as const, content }];
 
@@ -84,6 +88,39 @@ describe("planner: hard filters", () => {
       controls: { strategy: "quality_optimized" },
     });
     expect(order(smaller)).toContain("together/coder");
+  });
+
+  it("scans the prompt for its tight bound only for a model the quick bound (from its length) overfills", () => {
+    const small = ENTRIES.find((e) => e.context_window === 8192)!;
+    const facts = factsFor(refOf(small), HELLO, 20, emptySnapshot());
+    let scans = 0;
+    const input = (quick: number, tight: number): FilterInput => ({
+      needs: [],
+      promptTokens: 20,
+      promptBound: {
+        quick,
+        tight: () => {
+          scans++;
+          return tight;
+        },
+      },
+      requestedOutput: undefined,
+      configured: () => true,
+      budget: null,
+      maxLatencyMs: undefined,
+      stats: emptySnapshot(),
+      fromRegistry: false,
+    });
+    // The quick bound fits the window: no scan, and the model stays.
+    expect(applyFilters(facts, input(8000, 7000)).failures).toEqual([]);
+    expect(scans).toBe(0);
+    // The quick bound overfills it but the tight one fits: one scan, and the model stays.
+    expect(applyFilters(facts, input(9000, 7000)).failures).toEqual([]);
+    expect(scans).toBe(1);
+    // Both overfill it: left out, with the tight figure in the reason.
+    const { failures } = applyFilters(facts, input(30_000, 9000));
+    expect(failures.map((f) => f())).toEqual(["context window 8192 < up to 9000 prompt tokens (~20 estimated)"]);
+    expect(scans).toBe(2);
   });
 
   it("drops what costs more than the budget left; the smaller of the caller's and the workspace's binds", () => {
