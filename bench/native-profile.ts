@@ -13,11 +13,11 @@
 // used per request in the same window: ms of CPU per request by category. Then Switchyard's own functions by inclusive
 // time (a sample counts once for each function on its stack, including the runtime's work it called).
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runLoad } from "./load.ts";
-import { processTree, treeCpuSeconds } from "./proc.ts";
+import { treeCpuSeconds, workerdPid } from "./proc.ts";
 import { startEmulator, startWorker, stopAll } from "./targets.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -82,18 +82,6 @@ function buildPlain(): string {
 
 /** A perf-map frame of the bundle (`JS:*name bench/out/native/index.js:line:col`) as `name · index.js:line`. */
 const BUNDLE_FRAME = /JS:[*+^~']*(\S*) \S*bench\/out\/native\/index\.js:(\d+):\d+/;
-
-function workerdPid(hostPid: number): number {
-  const pid = processTree(hostPid).find((p) => {
-    try {
-      return readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd";
-    } catch {
-      return false;
-    }
-  });
-  if (pid === undefined) throw new Error("no workerd process under the host");
-  return pid;
-}
 
 function categorise(script: string): Omit<Profile, "cpuMsPerRequest"> {
   const byCategory = new Map<string, number>();

@@ -16,6 +16,19 @@ function statFields(pid: number): string[] | null {
   }
 }
 
+/** The workerd process under a Worker host (miniflare runs it as the host's descendant). */
+export function workerdPid(hostPid: number): number {
+  const pid = processTree(hostPid).find((p) => {
+    try {
+      return readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd";
+    } catch {
+      return false;
+    }
+  });
+  if (pid === undefined) throw new Error("no workerd process under the host");
+  return pid;
+}
+
 /** The pid and all its living descendants. */
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
