@@ -205,7 +205,7 @@ export function boundPromptTokens(req: CanonicalRequest): number {
   // Asked by the plan's context filter and again by the rate limits: one scan of the prompt per request.
   let tokens = bounds.get(req);
   if (tokens === undefined) {
-    tokens = scanPromptBound(req);
+    tokens = promptBoundBy(req, boundTextTokens);
     bounds.set(req, tokens);
   }
   return tokens;
@@ -217,10 +217,14 @@ const bounds = new WeakMap<CanonicalRequest, number>();
  * A quick upper bound of boundPromptTokens, from the texts' lengths alone (no scan): every piece of a text costs at
  * most three tokens per UTF-16 unit in boundTextTokens (four for a surrogate pair, two units), and its rounding adds
  * at most one per text. Where this fits a model's window the tight bound would too, so the context filter scans the
- * prompt only for the models it might not fit (the scan costs about 0.8 ms per 18,000 characters; this, nothing).
+ * prompt only for the models it might not fit (bench/ANALYSIS.md, "the sixth round", measures what the scan costs).
  */
 export function promptTokensCeiling(req: CanonicalRequest): number {
-  const text = (s: string) => 3 * s.length + 1;
+  return promptBoundBy(req, (text) => 3 * text.length + 1);
+}
+
+/** A prompt's bound from a bound of each of its texts: framing, each message's texts and tool calls, images, tools. */
+function promptBoundBy(req: CanonicalRequest, text: (s: string) => number): number {
   let tokens = PER_REQUEST;
   for (const m of req.messages) {
     tokens += PER_MESSAGE;
@@ -233,22 +237,5 @@ export function promptTokensCeiling(req: CanonicalRequest): number {
       for (const c of m.tool_calls ?? []) tokens += text(c.function.name) + text(c.function.arguments) + PER_MESSAGE;
   }
   if (req.tools !== undefined && req.tools.length > 0) tokens += text(JSON.stringify(req.tools));
-  return tokens;
-}
-
-function scanPromptBound(req: CanonicalRequest): number {
-  let tokens = PER_REQUEST;
-  for (const m of req.messages) {
-    tokens += PER_MESSAGE;
-    const content = m.content;
-    if (typeof content === "string") tokens += boundTextTokens(content);
-    else if (Array.isArray(content)) {
-      for (const part of content) tokens += part.type === "text" ? boundTextTokens(part.text) : IMAGE_TOKENS_BOUND;
-    }
-    if (m.role === "assistant")
-      for (const c of m.tool_calls ?? [])
-        tokens += boundTextTokens(c.function.name) + boundTextTokens(c.function.arguments) + PER_MESSAGE;
-  }
-  if (req.tools !== undefined && req.tools.length > 0) tokens += boundTextTokens(JSON.stringify(req.tools));
   return tokens;
 }
