@@ -11,11 +11,10 @@
 // columns, not the absolute times. Prints a Markdown table of medians.
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chatBody, type Endpoint, median } from "./load.ts";
+import { jsonOnce, median } from "./load.ts";
 import { workerdPid } from "./proc.ts";
 import { startEmulator, startWorker, stopAll } from "./targets.ts";
 
@@ -27,29 +26,6 @@ const option = (name: string, fallback: number) => {
 };
 const GAP_MS = option("--gap", 100);
 const N = option("--n", 20);
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-
-function once(endpoint: Endpoint): Promise<number> {
-  const body = chatBody(endpoint, false);
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = request(
-      endpoint.url,
-      {
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(performance.now() - started));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Split {
@@ -91,7 +67,7 @@ try {
   ];
   const rows: string[] = [];
   for (const { name, target } of targets) {
-    for (let i = 0; i < 3000; i++) await once(target.endpoint);
+    for (let i = 0; i < 3000; i++) await jsonOnce(target.endpoint);
     const file = join(tmpdir(), `switchyard-idle-${process.pid}-${name.replace(/\W/g, "")}.txt`);
     const strace = spawn(
       "strace",
@@ -101,7 +77,7 @@ try {
     await sleep(1000);
     const latencies: number[] = [];
     for (let i = 0; i < N; i++) {
-      latencies.push(await once(target.endpoint));
+      latencies.push(await jsonOnce(target.endpoint));
       await sleep(GAP_MS);
     }
     strace.kill("SIGINT");

@@ -156,6 +156,28 @@ export function streamOnce(endpoint: Endpoint): Promise<StreamTiming> {
   });
 }
 
+/** One non-streaming request over the probe's kept-alive connection: ms from sending it to the answer's last byte. */
+export function jsonOnce(endpoint: Endpoint): Promise<number> {
+  const body = chatBody(endpoint, false);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(
+      endpoint.url,
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...endpoint.headers },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(performance.now() - started));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 /** Idle time between probes, so each one times the stream path and not the previous request's after-work. */
 export const PROBE_GAP_MS = 30;
 
