@@ -89,9 +89,16 @@ describe("deployments", () => {
     const routes: Record<string, any>[] = [];
     const triedMirror = (r: Record<string, any>) =>
       r.attempts.some((x: { model: string }) => x.model === "llama-deployed@mirror");
-    // The first host is drawn 2:1, so twelve requests can all draw the primary first ((2/3)^12, about 1 in 130):
-    // go on, up to 60 requests ((2/3)^60, about 3e-11), until one has drawn the mirror first.
-    for (let i = 0; i < 60 && (i < 12 || !routes.some(triedMirror)); i++) {
+    // The first host is drawn 2:1, so the mirror is tried first by about a third of the requests, each trying it once
+    // or on its retry too. Its circuit opens after circuit.failure_threshold consecutive failures: go on, up to 60
+    // requests, until it has failed that often (after twelve requests, one mirror-first request in them is about 1 in
+    // 20, and it would leave the circuit closed).
+    const mirrorFailures = () =>
+      routes
+        .flatMap((r) => r.attempts)
+        .filter((x: { model: string; status: string }) => x.model === "llama-deployed@mirror" && x.status === "failed")
+        .length;
+    for (let i = 0; i < 60 && (i < 12 || mirrorFailures() < CONFIG.fallback.circuit.failure_threshold); i++) {
       const r = await call(a.env, "/v1/chat/completions", chatBody);
       expect(r.status, r.text).toBe(200);
       routes.push(r.json().x_router);
