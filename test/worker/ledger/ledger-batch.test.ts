@@ -2,7 +2,8 @@
 // value landing exactly as it would from a statement per row (numbers, nulls, flags, long and non-ASCII text).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { writeLedger } from "../../../src/ledger/d1-sink.ts";
+import { WriteBatcher } from "../../../src/core/write-batcher.ts";
+import { D1LedgerSink, MAX_BATCH_ROWS, MAX_BATCH_ROWS_WITH_CONTENT, writeLedger } from "../../../src/ledger/d1-sink.ts";
 import type { CompletionRecord } from "../../../src/ledger/record.ts";
 
 function record(i: number, ws: string, extra: Partial<CompletionRecord> = {}): CompletionRecord {
@@ -147,5 +148,46 @@ describe("writeLedger", () => {
       { id: `req_batch_${ws}_0`, http_status: 200 },
       { id: `req_batch_${ws}_1`, http_status: 200 },
     ]);
+  });
+});
+
+describe("D1LedgerSink", () => {
+  /** A sink over its own batcher, whose delay never runs out in a test: only a full batch is written. */
+  function sink() {
+    const batches: number[] = [];
+    const batcher = new WriteBatcher<D1Database, CompletionRecord>(async (db, records) => {
+      batches.push(records.length);
+      await writeLedger(db, records);
+    });
+    const waiting: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void waiting.push(p.catch(() => undefined)) };
+    // The delayed flush sleeps 60 s: the test ends long before, and only what a full batch wrote is awaited.
+    const s = new D1LedgerSink(env.DB, batcher, 60_000, ctx);
+    return { s, batches, batcher, written: () => Promise.all(waiting.slice(1)) };
+  }
+  const count = async (ws: string) =>
+    (await env.DB.prepare("SELECT count(*) AS n FROM requests WHERE workspace_id = ?").bind(ws).first<{ n: number }>())
+      ?.n;
+
+  it(`writes ${MAX_BATCH_ROWS} rows as one batch, and not before, when they carry no stored prompt`, async () => {
+    const ws = `sink-${crypto.randomUUID()}`;
+    const { s, batches, batcher, written } = sink();
+    for (let i = 0; i < MAX_BATCH_ROWS - 1; i++) await s.complete(record(i, ws));
+    expect(batches).toEqual([]);
+    expect(batcher.waiting(env.DB)).toBe(MAX_BATCH_ROWS - 1);
+    await s.complete(record(MAX_BATCH_ROWS - 1, ws));
+    await written();
+    expect(batches).toEqual([MAX_BATCH_ROWS]);
+    expect(await count(ws)).toBe(MAX_BATCH_ROWS);
+  });
+
+  it(`writes rows with stored prompts ${MAX_BATCH_ROWS_WITH_CONTENT} at a time`, async () => {
+    const ws = `sink-content-${crypto.randomUUID()}`;
+    const { s, batches, written } = sink();
+    const content = { prompt: JSON.stringify([{ role: "user", content: "x".repeat(2_000) }]), completion: null };
+    for (let i = 0; i < MAX_BATCH_ROWS_WITH_CONTENT; i++) await s.complete(record(i, ws, { content }));
+    await written();
+    expect(batches).toEqual([MAX_BATCH_ROWS_WITH_CONTENT]);
+    expect(await count(ws)).toBe(MAX_BATCH_ROWS_WITH_CONTENT);
   });
 });
