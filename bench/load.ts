@@ -1,6 +1,6 @@
 // Load and probes against one target: autocannon for throughput (with exact per-response latencies), a stream probe.
 
-import { Agent, request } from "node:http";
+import { Agent, type ClientRequest, type IncomingMessage, request } from "node:http";
 import autocannon from "autocannon";
 
 /** How to call one target: its chat URL and the headers it needs (Portkey routes by header). */
@@ -102,79 +102,75 @@ export interface StreamTiming {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
+/** Sends the bench's chat request over the probe's kept-alive connection; `onResponse` gets the answer's head. */
+function probeRequest(endpoint: Endpoint, stream: boolean, onResponse: (res: IncomingMessage) => void): ClientRequest {
+  const body = chatBody(endpoint, stream);
+  const req = request(
+    endpoint.url,
+    {
+      method: "POST",
+      agent,
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...endpoint.headers },
+    },
+    onResponse,
+  );
+  req.end(body);
+  return req;
+}
+
 /** One streamed request over a kept-alive connection, timed at each content chunk as it arrives. */
 export function streamOnce(endpoint: Endpoint): Promise<StreamTiming> {
-  const body = chatBody(endpoint, true);
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let ttfb = 0;
     const tokenTimes: number[] = [];
     let carry = "";
-    const req = request(
-      endpoint.url,
-      {
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...endpoint.headers },
-      },
-      (res) => {
-        ttfb = performance.now() - started;
-        if (res.statusCode !== 200) {
-          res.resume();
-          reject(new Error(`stream answered ${res.statusCode}`));
-          return;
+    const req = probeRequest(endpoint, true, (res) => {
+      ttfb = performance.now() - started;
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error(`stream answered ${res.statusCode}`));
+        return;
+      }
+      res.setEncoding("utf8");
+      res.on("data", (text: string) => {
+        const now = performance.now() - started;
+        carry += text;
+        const events = carry.split("\n\n");
+        carry = events.pop() ?? "";
+        for (const event of events) {
+          // A content chunk is one whose delta carries non-empty text; role-only and usage chunks are not tokens.
+          if (/"content":"[^"]/.test(event)) tokenTimes.push(now);
         }
-        res.setEncoding("utf8");
-        res.on("data", (text: string) => {
-          const now = performance.now() - started;
-          carry += text;
-          const events = carry.split("\n\n");
-          carry = events.pop() ?? "";
-          for (const event of events) {
-            // A content chunk is one whose delta carries non-empty text; role-only and usage chunks are not tokens.
-            if (/"content":"[^"]/.test(event)) tokenTimes.push(now);
-          }
+      });
+      res.on("end", () => {
+        if (tokenTimes.length === 0) return reject(new Error("stream carried no content"));
+        let maxGap = 0;
+        for (let i = 1; i < tokenTimes.length; i++) maxGap = Math.max(maxGap, tokenTimes[i]! - tokenTimes[i - 1]!);
+        resolve({
+          ttfb,
+          firstToken: tokenTimes[0]!,
+          lastToken: tokenTimes[tokenTimes.length - 1]!,
+          maxGap,
+          tokens: tokenTimes.length,
         });
-        res.on("end", () => {
-          if (tokenTimes.length === 0) return reject(new Error("stream carried no content"));
-          let maxGap = 0;
-          for (let i = 1; i < tokenTimes.length; i++) maxGap = Math.max(maxGap, tokenTimes[i]! - tokenTimes[i - 1]!);
-          resolve({
-            ttfb,
-            firstToken: tokenTimes[0]!,
-            lastToken: tokenTimes[tokenTimes.length - 1]!,
-            maxGap,
-            tokens: tokenTimes.length,
-          });
-        });
-        res.on("error", reject);
-      },
-    );
+      });
+      res.on("error", reject);
+    });
     req.setTimeout(10_000, () => req.destroy(new Error("stream probe timed out")));
     req.on("error", reject);
-    req.end(body);
   });
 }
 
 /** One non-streaming request over the probe's kept-alive connection: ms from sending it to the answer's last byte. */
 export function jsonOnce(endpoint: Endpoint): Promise<number> {
-  const body = chatBody(endpoint, false);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request(
-      endpoint.url,
-      {
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...endpoint.headers },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(performance.now() - started));
-      },
-    );
+    const req = probeRequest(endpoint, false, (res) => {
+      res.resume();
+      res.on("end", () => resolve(performance.now() - started));
+    });
     req.on("error", reject);
-    req.end(body);
   });
 }
 

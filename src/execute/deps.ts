@@ -39,7 +39,7 @@ export const realDeps: ExecDeps = {
  */
 export function timeOrderedId(prefix: string, nowMs: number): string {
   const time = Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, "0").slice(-12);
-  // A v4 UUID's first 12 hex digits (before its version digit) are random: xxxxxxxx-xxxx-4xxx-...
+  // A v4 UUID's first two groups (8 and 4 hex digits) come before its version digit: all 48 bits are random.
   const uuid = crypto.randomUUID();
   return `${prefix}_${time}${uuid.slice(0, 8)}${uuid.slice(9, 13)}`;
 }
