@@ -2,6 +2,7 @@
 // pipeline, and its answer written as OpenAI JSON or OpenAI SSE with the route report in x-router-* headers and x_router.
 import type { Context } from "hono";
 import type { RouteReport } from "../core/route-report.ts";
+import { modelHeaderValue } from "../core/model-name.ts";
 import { ChunkWriter, encodeCompletion, encodeStreamError } from "../dialects/chat/encoder.ts";
 import { parseChatRequest } from "../dialects/chat/request.ts";
 import { encodedBody } from "../gateway/committed-body.ts";
@@ -80,7 +81,7 @@ export function routeHeaders(scope: Pick<ChatScope, "requestId" | "env">, route:
   const headers: Record<string, string> = {
     "x-request-id": scope.requestId,
     "x-router-provider": route.provider,
-    "x-router-model": route.model,
+    "x-router-model": modelHeaderValue(route.model),
     "x-router-strategy": route.strategy,
     "x-router-attempts": String(tried(route.attempts)),
   };
@@ -117,7 +118,13 @@ export function streamHeaders(
   };
 }
 
-const tried = (attempts: RouteReport["attempts"]) => attempts.filter((a) => a.status !== "skipped").length;
+/** How many candidates were tried (DESIGN's `x-router-attempts`): a retry of the same model is one more attempt in
+ * the list, not one more candidate; a skipped candidate was not tried. */
+export function tried(attempts: RouteReport["attempts"]): number {
+  const candidates = new Set<string>();
+  for (const a of attempts) if (a.status !== "skipped") candidates.add(`${a.provider}/${a.model}`);
+  return candidates.size;
+}
 
 export function failureResponse(requestId: string, run: Extract<ChatRun, { kind: "failed" }>): Response {
   const { failure, plan } = run;

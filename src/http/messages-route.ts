@@ -18,7 +18,7 @@ import { type ChatInput, prepareChat } from "../gateway/prepare.ts";
 import { runChat } from "../gateway/run.ts";
 import { readControls } from "../routing/controls.ts";
 import type { AppEnv } from "./app-env.ts";
-import { budgetHeaders, httpScope, routeHeaders, streamHeaders } from "./chat-route.ts";
+import { budgetHeaders, httpScope, routeHeaders, streamHeaders, tried } from "./chat-route.ts";
 import { readJsonBody } from "./read-body.ts";
 
 /** The body fields Anthropic defines (count_tokens is sent only those). */
@@ -62,7 +62,7 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
         "content-type": "application/json",
         "x-request-id": scope.requestId,
         "x-router-strategy": plan.strategy,
-        "x-router-attempts": String(run.attempts.filter((a) => a.status !== "skipped").length),
+        "x-router-attempts": String(tried(run.attempts)),
         ...budgetHeaders(run.budget),
       };
       if (failure.retryAfterMs !== null)

@@ -100,7 +100,7 @@ describe("retries on the same candidate", () => {
       "openai:failed",
       "mistral:ok",
     ]);
-    expect(res.headers.get("x-router-attempts")).toBe("3");
+    expect(res.headers.get("x-router-attempts")).toBe("2");
     expect(await completionCalls(s, "openai")).toHaveLength(2);
   });
 

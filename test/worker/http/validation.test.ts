@@ -185,7 +185,7 @@ describe("route reporting", () => {
     };
     expect(res.status).toBe(200);
     expect(res.headers.get("x-router-provider")).toBe("mistral");
-    expect(res.headers.get("x-router-attempts")).toBe("3");
+    expect(res.headers.get("x-router-attempts")).toBe("2");
     expect(body.x_router.attempts.map((a) => `${a.provider}:${a.status}`)).toEqual([
       "openai:failed",
       "openai:failed",

@@ -73,6 +73,38 @@ describe("model names are at most 256 characters", () => {
   });
 });
 
+describe("model names hold no control characters, and a header never carries a raw byte", () => {
+  it("a NUL, a \\u0001 or a DEL in model or models is a 400 in every dialect, before any work", async () => {
+    const s = await newSession();
+    for (const bad of ["openai/gpt-4o-mini\u0000", "openai/\u0001x", "gpt-4o-mini\u007f", "a\r\nx-evil: 1"]) {
+      const bodies: [string, Record<string, unknown>, string][] = [
+        ["/v1/chat/completions", { ...CHAT, model: bad }, "model"],
+        ["/v1/chat/completions", { ...CHAT, models: ["openai/gpt-4o-mini", bad] }, "models.1"],
+        ["/v1/responses", { model: bad, input: "hi" }, "model"],
+        ["/v1/messages", { model: bad, max_tokens: 16, messages: [{ role: "user", content: "hi" }] }, "model"],
+        ["/v1/embeddings", { model: bad, input: "hi" }, "model"],
+      ];
+      for (const [path, body, param] of bodies) {
+        const r = await send(s.env, "POST", `${LOCAL}${path}`, { json: body });
+        expect(r.status, `${path} ${JSON.stringify(bad)}: ${r.text.slice(0, 300)}`).toBe(400);
+        expect(r.text, path).toMatch(/control characters/);
+        expect(r.text, path).toContain(param);
+      }
+    }
+    expect(await s.requests()).toHaveLength(0);
+  });
+
+  it("a non-ASCII model name sent to a named provider comes back percent-encoded in x-router-model", async () => {
+    const s = await newSession();
+    const name = "openai/gpt-4o-mini-é";
+    const r = await send(s.env, "POST", `${LOCAL}/v1/chat/completions`, { json: { ...CHAT, model: name } });
+    expect(r.status, r.text.slice(0, 300)).toBe(200);
+    const header = r.headers.get("x-router-model") ?? "";
+    expect(header).toMatch(/^[\x20-\x7e]+$/);
+    expect(decodeURIComponent(header)).toBe(r.json.x_router.model);
+  });
+});
+
 describe("routing controls are bounded like names", () => {
   it("a 3 MB chain or task_type, in the body or a header, is a short 400 that does not echo it back", async () => {
     const s = await newSession();
