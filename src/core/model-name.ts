@@ -15,13 +15,11 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * control characters.
  */
 export function modelNameSchema(requiredMessage?: string): z.ZodMiniString {
-  return z
-    .string()
-    .check(
-      z.minLength(1, requiredMessage),
-      z.maxLength(MAX_MODEL_CHARS, `must be at most ${MAX_MODEL_CHARS} characters`),
-      z.refine((name) => !CONTROL.test(name), "must not contain control characters"),
-    );
+  return z.string().check(
+    z.minLength(1, requiredMessage),
+    z.maxLength(MAX_MODEL_CHARS, `must be at most ${MAX_MODEL_CHARS} characters`),
+    z.refine((name) => !CONTROL.test(name), "must not contain control characters"),
+  );
 }
 
 /**

@@ -359,6 +359,8 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
       const at = input.gate?.reopensAt(ex.provider, ex.model) ?? null;
       if (at !== null) reopensAt = Math.min(reopensAt ?? at, at);
     }
+    if (plan.refused !== undefined && plan.candidates.length === 0)
+      return { ok: false, failure: refusedFailure(plan.refused, attempts) };
     const none = failure(errors, attempts, "none");
     return {
       ok: false,
@@ -441,6 +443,25 @@ function skipped(candidate: Candidate, reason: string): AttemptRecord {
     http_status: null,
     latency_ms: 0,
     ttft_ms: null,
+  };
+}
+
+const REFUSAL_CODES = {
+  context_length_exceeded: "context_length_exceeded",
+  max_tokens: "invalid_value",
+  capability: "model_not_capable",
+  embedding_model: "invalid_model",
+} as const;
+
+/** An empty plan that no health could fill: the request asks more than every configured model is (a 400, no retry). */
+function refusedFailure(refused: NonNullable<Plan["refused"]>, attempts: AttemptRecord[]): ExecutionFailure {
+  return {
+    attempts,
+    retryAfterMs: null,
+    status: 400,
+    code: REFUSAL_CODES[refused.refusal],
+    type: "invalid_request_error",
+    message: `No model can serve this request as sent: ${refused.reason}.`,
   };
 }
 

@@ -29,9 +29,18 @@ export interface FilterInput {
  */
 export type Reason = () => string;
 
+/**
+ * Why a model can never serve this request, whatever its health: the request asks for more than the model is (too long
+ * a prompt, too many output tokens, a capability it lacks, or a chat call to an embedding model). Retrying cannot help,
+ * so when every configured model is refused this way the caller gets a 400, not a 503.
+ */
+export type Refusal = "context_length_exceeded" | "max_tokens" | "capability" | "embedding_model";
+
 export interface Verdict {
   /** Why the model is left out; empty when it stays. */
   failures: Reason[];
+  /** The first failure that is about the request itself, not the model's availability; null when there is none. */
+  refusal: Refusal | null;
   /** What a caller should know about a model that stays (a half-open circuit, unknown capabilities). */
   notes: string[];
 }
@@ -39,6 +48,7 @@ export interface Verdict {
 export function applyFilters(f: Facts, input: FilterInput): Verdict {
   const failures: Reason[] = [];
   const notes: string[] = [];
+  let refusal: Refusal | null = null;
   const entry = f.ref.entry;
   const { provider } = f.ref;
 
@@ -68,17 +78,22 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
       () => `not installed on the Ollama server (its last model list: ${input.stats.ollama_models.join(", ")})`,
     );
 
-  if (entry?.type === "embedding")
+  if (entry?.type === "embedding") {
     failures.push(() => "an embedding model: chat routing never picks it (POST /v1/embeddings serves it)");
+    refusal ??= "embedding_model";
+  }
   if (entry === null) {
     notes.push("not in the registry: capabilities, context window and price unknown; sent as asked");
   } else {
     const missing = input.needs.filter((c) => !entry.capabilities.includes(c));
-    if (missing.length > 0)
+    if (missing.length > 0) {
       failures.push(() => `lacks ${missing.join(", ")} (has ${entry.capabilities.join(", ") || "none"})`);
+      refusal ??= "capability";
+    }
     const output = input.requestedOutput ?? 0;
     if (input.requestedOutput !== undefined && input.requestedOutput > entry.max_output) {
       failures.push(() => `max_tokens ${input.requestedOutput} is above its output limit of ${entry.max_output}`);
+      refusal ??= "max_tokens";
     }
     // The window is checked against the upper bound: an estimate that is short sends a prompt to a model that
     // cannot hold it. Absent a bound (direct callers), the estimate.
@@ -91,6 +106,7 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
         () =>
           `context window ${entry.context_window} < up to ${prompt} prompt${output > 0 ? ` + ${output} output` : ""} tokens (~${input.promptTokens} estimated)`,
       );
+      refusal ??= "context_length_exceeded";
     }
   }
 
@@ -114,7 +130,7 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
       );
     }
   }
-  return { failures, notes };
+  return { failures, notes, refusal };
 }
 
 /** Only judged when a sweep has listed Ollama's models; an empty or missing list means "not known", not "none". */

@@ -2,6 +2,7 @@
 import type { Capability, ProviderId, ServiceTier, Strategy } from "../config/schema.ts";
 import type { ModelRef } from "../registry/model-registry.ts";
 import type { Difficulty } from "./difficulty.ts";
+import type { Refusal } from "./filters.ts";
 
 export interface Candidate {
   ref: ModelRef;
@@ -45,4 +46,10 @@ export interface Plan {
   excluded: Exclusion[];
   /** Estimated prompt tokens the plan was made for. */
   estimated_prompt_tokens: number;
+  /**
+   * Set when the plan is empty because the request asks more than every configured model can give (a prompt or
+   * max_tokens too large, a capability none has): a caller's error (400), not an outage (503). The reason names the
+   * first such model.
+   */
+  refused?: { refusal: Refusal; reason: string };
 }

@@ -8,7 +8,7 @@ import type { StatsSnapshot } from "../stats/snapshot.ts";
 import { expandDeployments } from "./deployments.ts";
 import { classifyDifficulty } from "./difficulty.ts";
 import { type Facts, factsFor } from "./facts.ts";
-import { applyFilters, type FilterInput } from "./filters.ts";
+import { applyFilters, type FilterInput, type Refusal } from "./filters.ts";
 import type { Candidate, Exclusion, Plan, PlanOrder } from "./plan-types.ts";
 import { type Ranked, STRATEGY_IMPLS, type StrategyContext } from "./strategies/index.ts";
 import { round3 } from "./strategies/strategy.ts";
@@ -93,6 +93,9 @@ export function buildPlan(input: PlanInput): Plan {
   // A model left out by a filter is written down when the plan's exclusions are first read (most never are): until
   // then it is its ref and the filters it was judged by, and its facts and failures are worked out again on reading.
   const excluded: Pending[] = [];
+  // Whether every configured model left out was refused for the request itself (and the first such one, to name).
+  let everyRefused = true;
+  let firstRefused: (Deferred & { refusal: Refusal }) | null = null;
   const seen = new Set<string>();
   const filterInputs = {
     head: { ...filterInput, fromRegistry: false },
@@ -113,8 +116,11 @@ export function buildPlan(input: PlanInput): Plan {
       }
       const facts = factsFor(target.ref, request, promptTokens, stats);
       const verdict = applyFilters(facts, filters);
-      if (verdict.failures.length > 0) excluded.push({ ref: target.ref, filters });
-      else passed.push({ target, facts, notes: verdict.notes });
+      if (verdict.failures.length > 0) {
+        excluded.push({ ref: target.ref, filters });
+        if (verdict.refusal === null) everyRefused = false;
+        else firstRefused ??= { ref: target.ref, filters, refusal: verdict.refusal };
+      } else passed.push({ target, facts, notes: verdict.notes });
     }
     return passed;
   };
@@ -177,7 +183,23 @@ export function buildPlan(input: PlanInput): Plan {
     });
   }
   let written: Exclusion[] | undefined;
+  // Nothing to try, and nothing that health could change: every configured model was asked for more than it is.
+  // (Set inside admit, which TypeScript's narrowing does not follow.)
+  const first = firstRefused as (Deferred & { refusal: Refusal }) | null;
+  const refused =
+    candidates.length === 0 && everyRefused && hosts.excluded.length === 0 && first !== null
+      ? {
+          refusal: first.refusal,
+          reason: `${first.ref.provider}/${first.ref.id}: ${applyFilters(
+            factsFor(first.ref, request, promptTokens, stats),
+            first.filters,
+          )
+            .failures.map((f) => f())
+            .join("; ")}`,
+        }
+      : undefined;
   return {
+    ...(refused === undefined ? {} : { refused }),
     strategy: targets.strategy,
     chain: targets.chain,
     order,

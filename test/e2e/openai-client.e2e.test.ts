@@ -101,6 +101,17 @@ describe("the openai client sees gateway errors as OpenAI errors", () => {
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("temperature");
   });
 
+  it("max_tokens no model can give is a BadRequestError the client does not retry, not a 503", async () => {
+    const retrying = new OpenAI({ baseURL: `${inject("gatewayUrl")}/v1`, apiKey: "e2e-admin-key", maxRetries: 2 });
+    const { response } = await retrying.chat.completions
+      .create({ model: MODELS.openai, messages: [{ role: "user", content: "hi" }], max_tokens: 1e12 })
+      .withResponse()
+      .catch((e: unknown) => ({ response: e }));
+    expect(response).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((response as InstanceType<typeof OpenAI.BadRequestError>).code).toBe("invalid_value");
+    expect((response as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/output limit of 16384/);
+  });
+
   it("lists the registry as models", async () => {
     const page = await client.models.list();
     const ids = page.data.map((m) => m.id);
