@@ -1,8 +1,8 @@
 // POST /v1/chat/completions over HTTP: the chat dialect read from the body (and the x-router-* headers), the shared
 // pipeline, and its answer written as OpenAI JSON or OpenAI SSE with the route report in x-router-* headers and x_router.
 import type { Context } from "hono";
-import type { RouteReport } from "../core/route-report.ts";
 import { modelHeaderValue } from "../core/model-name.ts";
+import type { RouteReport } from "../core/route-report.ts";
 import { ChunkWriter, encodeCompletion, encodeStreamError } from "../dialects/chat/encoder.ts";
 import { parseChatRequest } from "../dialects/chat/request.ts";
 import { encodedBody } from "../gateway/committed-body.ts";

@@ -2,6 +2,7 @@
 // by x-router-* headers or a `router` field), the shared pipeline, and Anthropic's JSON, event stream and error shape.
 import type { Context } from "hono";
 import { GatewayError } from "../core/gateway-error.ts";
+import { modelFromModels } from "../core/model-name.ts";
 import { parseOrThrow } from "../core/validate.ts";
 import { encodeMessage } from "../dialects/messages/encoder.ts";
 import { anthropicErrorBody } from "../dialects/messages/errors.ts";
@@ -41,7 +42,7 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
   const scope = httpScope(c);
   const startedAt = scope.services.deps.now();
   const raw = objectBody(await readJsonBody(c.req.raw));
-  const body = parseOrThrow(MessagesRequestSchema, raw);
+  const body = parseOrThrow(MessagesRequestSchema, modelFromModels(raw));
   const { request, warnings } = toCanonical(body);
   const input: ChatInput = {
     model: body.model,

@@ -3,7 +3,7 @@
 import * as z from "zod/mini";
 import { GatewayError } from "../../core/gateway-error.ts";
 import { ChatMessageSchema, ResponseFormatSchema, ToolChoiceSchema, ToolSchema } from "../../core/messages.ts";
-import { modelNameSchema } from "../../core/model-name.ts";
+import { modelFromModels, modelNameSchema } from "../../core/model-name.ts";
 import { type RouterControls, RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest } from "../../core/types.ts";
 import { parseOrThrow } from "../../core/validate.ts";
@@ -83,7 +83,7 @@ export interface ParsedChat {
 export function parseChatRequest(raw: unknown): ParsedChat {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
     throw new GatewayError(400, "The request body must be a JSON object.", { code: "invalid_json" });
-  const body = parseOrThrow(ChatCompletionRequestSchema, raw);
+  const body = parseOrThrow(ChatCompletionRequestSchema, modelFromModels(raw));
   const warnings = Object.keys(raw)
     .filter((k) => !KNOWN_FIELDS.has(k))
     .map((k) => `"${k}" is not supported by Switchyard; it was not sent`);

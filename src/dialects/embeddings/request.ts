@@ -3,7 +3,7 @@
 import * as z from "zod/mini";
 import type { EmbeddingRequest } from "../../core/embeddings.ts";
 import { GatewayError } from "../../core/gateway-error.ts";
-import { modelNameSchema } from "../../core/model-name.ts";
+import { modelFromModels, modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import { parseOrThrow } from "../../core/validate.ts";
 
@@ -35,7 +35,7 @@ export function parseEmbeddingsBody(raw: unknown): EmbeddingsRequest {
       code: "invalid_value",
     });
   }
-  return parseOrThrow(EmbeddingsRequestSchema, raw);
+  return parseOrThrow(EmbeddingsRequestSchema, modelFromModels(raw));
 }
 
 export function toCanonical(body: EmbeddingsRequest): EmbeddingRequest {

@@ -3,7 +3,7 @@
 import * as z from "zod/mini";
 import { GatewayError } from "../../core/gateway-error.ts";
 import type { ChatMessage, ReasoningPart, ResponseFormat, Tool, ToolChoice } from "../../core/messages.ts";
-import { modelNameSchema } from "../../core/model-name.ts";
+import { modelFromModels, modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest, ReasoningEffort } from "../../core/types.ts";
 import { parseOrThrow } from "../../core/validate.ts";
@@ -154,7 +154,7 @@ export function parseResponsesBody(raw: unknown): ResponsesRequest {
       }
     });
   }
-  return parseOrThrow(ResponsesRequestSchema, raw);
+  return parseOrThrow(ResponsesRequestSchema, modelFromModels(raw));
 }
 
 export interface ParsedResponses {

@@ -52,7 +52,11 @@ describe("requests no configured model can serve are a 400", () => {
         { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
       ],
     };
-    const off = await chat(s.env, { model: "mistral/codestral-latest", messages: [image], router: { fallback: false } });
+    const off = await chat(s.env, {
+      model: "mistral/codestral-latest",
+      messages: [image],
+      router: { fallback: false },
+    });
     await expectRefused(off, "model_not_capable", /mistral\/codestral-latest: lacks vision/);
     expect(await s.requests()).toHaveLength(0);
     const on = await chat(s.env, { model: "mistral/codestral-latest", messages: [image] });
