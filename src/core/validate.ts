@@ -2,10 +2,13 @@
 import * as z from "zod/mini";
 import { GatewayError } from "./gateway-error.ts";
 
+type Issue = z.core.$ZodIssue;
+
 export function parseOrThrow<T extends z.core.$ZodType>(schema: T, value: unknown, paramPrefix = ""): z.infer<T> {
   const result = z.safeParse(schema, value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  const first = result.error.issues[0];
+  const issue = first === undefined ? undefined : closest(first);
   const path = issue ? issue.path.map(String) : [];
   const param = [paramPrefix, ...path].filter((p) => p !== "").join(".");
   const where = param === "" ? "The request" : `'${param}'`;
@@ -13,4 +16,40 @@ export function parseOrThrow<T extends z.core.$ZodType>(schema: T, value: unknow
     param: param === "" ? null : param,
     code: "invalid_value",
   });
+}
+
+/**
+ * A union's issue says only "Invalid input". The branch the value came closest to says what is wrong, and where:
+ * one whose `type` (every dialect's discriminator) matched, then the fewest issues, then the deepest first issue.
+ * A value no branch got into (every first issue is at the union itself) keeps the union's issue.
+ */
+function closest(issue: Issue): Issue {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
+  let best: { head: Issue; rank: [number, number, number] } | undefined;
+  for (const branch of issue.errors) {
+    const head = branch[0];
+    if (head === undefined || head.path.length === 0) continue;
+    const typeMissed = branch.some((i) => i.path.at(-1) === "type") ? 1 : 0;
+    const rank: [number, number, number] = [typeMissed, branch.length, -head.path.length];
+    if (best === undefined || before(rank, best.rank)) best = { head, rank };
+  }
+  if (best === undefined) return withExpected(issue);
+  const inner = closest(best.head);
+  return { ...inner, path: [...issue.path, ...inner.path] } as Issue;
+}
+
+/** A union no branch of which got into the value: name what each branch expected ("expected string or array"). */
+function withExpected(issue: Extract<Issue, { code: "invalid_union" }>): Issue {
+  const expected = new Set<string>();
+  for (const branch of issue.errors) {
+    const head = branch[0];
+    if (head?.code !== "invalid_type") return issue;
+    expected.add(head.expected);
+  }
+  return { ...issue, message: `Invalid input: expected ${[...expected].join(" or ")}` };
+}
+
+function before(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] ?? 0) < (b[i] ?? 0);
+  return false;
 }

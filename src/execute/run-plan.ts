@@ -451,6 +451,7 @@ const REFUSAL_CODES = {
   max_tokens: "invalid_value",
   capability: "model_not_capable",
   embedding_model: "invalid_model",
+  dimensions: "invalid_value",
 } as const;
 
 /** An empty plan that no health could fill: the request asks more than every configured model is (a 400, no retry). */

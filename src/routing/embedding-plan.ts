@@ -8,6 +8,8 @@ import { costPico, picoToUsd } from "../ledger/cost.ts";
 import type { ModelRef, ModelRegistry } from "../registry/model-registry.ts";
 import { refOf } from "../registry/model-registry.ts";
 import { modelKey, type StatsSnapshot } from "../stats/snapshot.ts";
+import { usd } from "./facts.ts";
+import type { Refusal } from "./filters.ts";
 import type { Candidate, Exclusion, Plan } from "./plan-types.ts";
 import { estimateTextTokens } from "./tokens.ts";
 
@@ -25,8 +27,14 @@ export interface EmbeddingPlanInput {
   fallback: boolean;
 }
 
+/** The whole request's estimated tokens, a whole number (what is billed when the provider reports none). */
 export function estimateEmbeddingTokens(request: EmbeddingRequest): number {
-  return request.input.reduce((sum, text) => sum + estimateTextTokens(text), 0);
+  return Math.ceil(request.input.reduce((sum, text) => sum + estimateTextTokens(text), 0));
+}
+
+/** The longest input's estimated tokens: a model's input limit is per text, not per batch. */
+function longestInputTokens(request: EmbeddingRequest): number {
+  return Math.ceil(request.input.reduce((most, text) => Math.max(most, estimateTextTokens(text)), 0));
 }
 
 /** Resolves a name to an embedding model, or refuses it with a 400 that says why (`param` names the field). */
@@ -83,32 +91,65 @@ export function buildEmbeddingPlan(input: EmbeddingPlanInput): Plan {
   const excluded: Exclusion[] = [];
   const seen = new Set<string>();
   const live = stats.taken_at > 0;
+  const longest = longestInputTokens(request);
+  const budget = input.controls.budget_remaining;
+  const maxLatency = input.controls.max_latency_ms;
+  // Whether every configured model left out was refused for the request itself (as in the chat plan).
+  let everyRefused = true;
+  let firstRefused: { refusal: Refusal; reason: string } | null = null;
   for (const [i, ref] of [...head, ...fallbacks].entries()) {
     const key = modelKey(ref.provider, ref.id);
     if (seen.has(key)) continue;
     seen.add(key);
+    if (!input.configured(ref.provider)) {
+      excluded.push({ provider: ref.provider, model: ref.id, reason: `provider ${ref.provider} is not configured` });
+      continue;
+    }
     const failures: string[] = [];
-    if (!input.configured(ref.provider)) failures.push(`provider ${ref.provider} is not configured`);
+    let refusal: Refusal | null = null;
     if (live && stats.providers[ref.provider]?.circuit === "open")
       failures.push(`provider ${ref.provider}'s circuit is open`);
     if (live && stats.models[key]?.circuit === "open") failures.push(`circuit open for ${key}`);
     const dims = ref.entry?.dimensions;
-    if (request.dimensions !== undefined && dims !== undefined && request.dimensions > dims)
+    if (request.dimensions !== undefined && dims !== undefined && request.dimensions > dims) {
       failures.push(`dimensions ${request.dimensions} is above the model's ${dims}`);
-    if (ref.entry !== null && tokens > ref.entry.context_window)
-      failures.push(`~${tokens} input tokens is above its input limit of ${ref.entry.context_window}`);
-    if (failures.length > 0) {
-      excluded.push({ provider: ref.provider, model: ref.id, reason: failures.join("; ") });
-      continue;
+      refusal ??= "dimensions";
+    }
+    if (ref.entry !== null && longest > ref.entry.context_window) {
+      failures.push(
+        `~${longest} tokens in ${request.input.length > 1 ? "its longest input" : "the input"} is above its input limit of ${ref.entry.context_window}`,
+      );
+      refusal ??= "context_length_exceeded";
     }
     const pico = costPico(
       { input_tokens: tokens, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 },
       ref.entry,
     );
+    const cost = pico === null ? null : picoToUsd(pico);
+    if (budget !== undefined) {
+      if (cost === null) failures.push(`price unknown, and the request is budget-bound (${usd(budget)} left)`);
+      else if (cost > budget) failures.push(`estimated ${usd(cost)} for this request exceeds the ${usd(budget)} left`);
+    }
+    if (maxLatency !== undefined) {
+      const liveP95 = live ? stats.models[key]?.latency_ms?.p95 : undefined;
+      const p95 = liveP95 ?? ref.entry?.typical_latency_ms ?? null;
+      if (p95 === null) failures.push(`latency unknown, and max_latency_ms is ${maxLatency}`);
+      else if (p95 > maxLatency)
+        failures.push(
+          `${liveP95 === undefined ? "typical" : "live p95"} latency ${Math.round(p95)} ms is above max_latency_ms ${maxLatency}`,
+        );
+    }
+    if (failures.length > 0) {
+      const reason = failures.join("; ");
+      excluded.push({ provider: ref.provider, model: ref.id, reason });
+      if (refusal === null) everyRefused = false;
+      else firstRefused ??= { refusal, reason: `${ref.provider}/${ref.id}: ${reason}` };
+      continue;
+    }
     candidates.push({
       ref,
       score: 1 - i / Math.max(named.length + fallbacks.length, 1),
-      estimated_cost_usd: pico === null ? null : picoToUsd(pico),
+      estimated_cost_usd: cost,
       reasons: [
         i < head.length
           ? input.models === undefined
@@ -130,5 +171,6 @@ export function buildEmbeddingPlan(input: EmbeddingPlanInput): Plan {
     candidates,
     excluded,
     estimated_prompt_tokens: tokens,
+    ...(candidates.length === 0 && everyRefused && firstRefused !== null ? { refused: firstRefused } : {}),
   };
 }

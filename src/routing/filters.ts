@@ -31,10 +31,10 @@ export type Reason = () => string;
 
 /**
  * Why a model can never serve this request, whatever its health: the request asks for more than the model is (too long
- * a prompt, too many output tokens, a capability it lacks, or a chat call to an embedding model). Retrying cannot help,
+ * a prompt, too many output tokens, a capability it lacks, a chat call to an embedding model, embedding dimensions it has not). Retrying cannot help,
  * so when every configured model is refused this way the caller gets a 400, not a 503.
  */
-export type Refusal = "context_length_exceeded" | "max_tokens" | "capability" | "embedding_model";
+export type Refusal = "context_length_exceeded" | "max_tokens" | "capability" | "embedding_model" | "dimensions";
 
 export interface Verdict {
   /** Why the model is left out; empty when it stays. */

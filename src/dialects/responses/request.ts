@@ -105,7 +105,10 @@ const ToolChoiceParam = z.union([
 export const ResponsesRequestSchema = z.object({
   model: modelNameSchema("model is required"),
   models: z.optional(z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10))),
-  input: z.union([z.string(), z.array(InputItem)]),
+  input: z.union([
+    z.string().check(z.minLength(1, "input must not be empty: send the text, or at least one input item")),
+    z.array(InputItem).check(z.minLength(1, "input must hold at least one item")),
+  ]),
   instructions: z.nullish(z.string()),
   tools: z.optional(z.array(z.unknown()).check(z.maxLength(128))),
   tool_choice: z.optional(z.unknown()),

@@ -50,8 +50,10 @@ describe("POST /v1/embeddings", () => {
     const together = await embed(s, { model: "together/BAAI/bge-base-en-v1.5", input: "x", dimensions: 8 });
     expect(together.res.status).toBe(400);
     const tooWide = await embed(s, { model: "openai/text-embedding-3-small", input: "x", dimensions: 5000 });
-    expect(tooWide.res.status).toBe(503);
-    expect(JSON.stringify(tooWide.json.x_router.excluded)).toMatch(/dimensions 5000/);
+    // More dimensions than the model has is the caller's error, not an outage: a 400 that says why.
+    expect(tooWide.res.status).toBe(400);
+    expect(tooWide.json.error.code).toBe("invalid_value");
+    expect(tooWide.json.error.message).toMatch(/dimensions 5000 is above the model's 1536/);
   });
 
   it("falls back only along the caller's models list; a named model alone never moves to another vector space", async () => {
@@ -102,11 +104,39 @@ describe("POST /v1/embeddings", () => {
     const s = await newSession();
     const { res, json } = await embed(s, { model: "together/BAAI/bge-base-en-v1.5", input: "hello there world" });
     expect(json.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(Number.isInteger(json.usage.prompt_tokens), String(json.usage.prompt_tokens)).toBe(true);
+    expect(json.usage.total_tokens).toBe(json.usage.prompt_tokens);
     const row = await env.DB.prepare("SELECT input_tokens, cost_pico, usage_estimated FROM requests WHERE id = ?")
       .bind(res.headers.get("x-request-id"))
       .first<Json>();
     expect(row?.input_tokens).toBeGreaterThan(0);
     expect(row?.usage_estimated).toBe(1);
     expect(row?.cost_pico).toBeGreaterThan(0);
+  });
+
+  it("the input limit is per text: a batch of many short texts is served, one text over the limit is a 400", async () => {
+    const s = await newSession();
+    const batch = Array.from({ length: 40 }, (_, i) => `text ${i} `.repeat(300));
+    const served = await embed(s, { model: "openai/text-embedding-3-small", input: batch });
+    expect(served.res.status, JSON.stringify(served.json).slice(0, 300)).toBe(200);
+    expect(served.json.data).toHaveLength(40);
+    const tooLong = await embed(s, { model: "openai/text-embedding-3-small", input: ["ok", "word ".repeat(40_000)] });
+    expect(tooLong.res.status).toBe(400);
+    expect(tooLong.json.error.code).toBe("context_length_exceeded");
+    expect(tooLong.json.error.message).toMatch(/longest input is above its input limit of 8191/);
+  });
+
+  it("budget_remaining and max_latency_ms bind embeddings as they bind chat", async () => {
+    const s = await newSession();
+    const input = "a sentence to embed";
+    const cheap = await embed(s, { model: "openai/text-embedding-3-small", input, router: { budget_remaining: 1 } });
+    expect(cheap.res.status).toBe(200);
+    const broke = await embed(s, { model: "openai/text-embedding-3-large", input }, { "x-router-budget-remaining": "0" });
+    expect(broke.res.status).toBe(503);
+    expect(JSON.stringify(broke.json.x_router.excluded)).toMatch(/exceeds the \$0 left/);
+    const slow = await embed(s, { model: "openai/text-embedding-3-small", input, router: { max_latency_ms: 1 } });
+    expect(slow.res.status).toBe(503);
+    expect(JSON.stringify(slow.json.x_router.excluded)).toMatch(/latency \d+ ms is above max_latency_ms 1/);
+    expect(await s.requests()).toHaveLength(1);
   });
 });

@@ -167,6 +167,21 @@ describe("POST /v1/responses", () => {
     expect(decodeURIComponent(warned.res.headers.get("x-router-warnings") ?? "")).toMatch(/prompt_cache_key/);
   });
 
+  it("an empty input is a 400, and a malformed item names the field that is wrong", async () => {
+    const s = await newSession();
+    for (const input of ["", []]) {
+      const r = await create(s, { model: GPT, input });
+      expect(r.res.status, JSON.stringify(r.json)).toBe(400);
+      expect(r.json.error.param).toBe("input");
+      expect(r.json.error.message).toMatch(/input must/);
+    }
+    const item = await create(s, { model: GPT, input: [{ role: "user", content: 42 }] });
+    expect(item.res.status).toBe(400);
+    expect(item.json.error.param).toMatch(/^input\.0\.content/);
+    expect(item.json.error.message).not.toMatch(/: Invalid input$/);
+    expect(await s.requests()).toHaveLength(0);
+  });
+
   it("store: false keeps nothing", async () => {
     const s = await newSession();
     const first = await create(s, { model: GPT, input: "hi", store: false });
