@@ -18,6 +18,7 @@ import { countTokens } from "../gateway/count-tokens.ts";
 import { type ChatInput, prepareChat } from "../gateway/prepare.ts";
 import { runChat } from "../gateway/run.ts";
 import { readControls } from "../routing/controls.ts";
+import { checkModelName } from "../routing/targets.ts";
 import type { AppEnv } from "./app-env.ts";
 import { budgetHeaders, httpScope, routeHeaders, streamHeaders, tried } from "./chat-route.ts";
 import { readJsonBody } from "./read-body.ts";
@@ -103,8 +104,11 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
 export async function countMessageTokens(c: Context<AppEnv>): Promise<Response> {
   const scope = httpScope(c);
   const raw = objectBody(await readJsonBody(c.req.raw));
-  const body = parseOrThrow(CountTokensRequestSchema, raw);
+  const body = parseOrThrow(CountTokensRequestSchema, modelFromModels(raw));
   const { request } = toCanonical(body);
+  // The same refusals as POST /v1/messages: a bad routing control, or a model the registry cannot resolve, is a 400.
+  readControls(body.router ?? {}, c.req.raw.headers);
+  checkModelName(scope.registry, body.model, scope.services.config.fallback);
   const counted = await countTokens(scope, body.model, raw, ANTHROPIC_FIELDS, request);
   return new Response(JSON.stringify({ input_tokens: counted.input_tokens }), {
     headers: {

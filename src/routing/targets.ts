@@ -126,6 +126,19 @@ function registryTail(registry: ModelRegistry, fallbackWhy: string, strategy: St
 }
 
 /** A model the caller named for chat: an embedding model there is a 400 (it cannot answer a conversation). */
+/**
+ * Refuses what `model` cannot name, as the planner would (400 naming `model`): an unknown model without a provider, an
+ * embedding model, an unknown chain. For callers that do not plan, such as count_tokens.
+ */
+export function checkModelName(registry: ModelRegistry, name: string, config?: FallbackFile): void {
+  if (name === "auto") return;
+  if (name.toLowerCase().startsWith(CHAIN_PREFIX)) {
+    if (config !== undefined) chainNameOf(name.slice(CHAIN_PREFIX.length), config, "model");
+    return;
+  }
+  chatModelOrThrow(registry, name, "model");
+}
+
 function chatModelOrThrow(registry: ModelRegistry, name: string, param: string): ModelRef {
   const ref = resolveOrThrow(registry, name, param);
   if (ref.entry?.type === "embedding") {

@@ -7,7 +7,8 @@ export type StopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use
 
 /** A turn that called tools is `tool_use`, whatever the provider said (some say "stop" with tool calls). */
 export function stopReason(finish: FinishReason | null, sawToolCall: boolean): StopReason {
-  if (sawToolCall) return "tool_use";
+  // A tool call cut off by max_tokens is not a call to run (its input is incomplete): max_tokens wins.
+  if (sawToolCall && finish !== "length") return "tool_use";
   switch (finish) {
     case "length":
       return "max_tokens";

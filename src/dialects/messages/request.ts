@@ -83,7 +83,9 @@ const ThinkingParam = z.discriminatedUnion("type", [
 export const MessagesRequestSchema = z.object({
   model: modelNameSchema("model: Field required"),
   models: z.optional(z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10))),
-  max_tokens: z.int("max_tokens: Field required").check(z.positive()),
+  max_tokens: z
+    .int({ error: (issue) => (issue.input === undefined ? "Field required" : "must be a positive integer") })
+    .check(z.positive("must be a positive integer")),
   system: z.optional(z.union([z.string(), z.array(TextBlock)])),
   messages: z.array(MessageParam).check(z.minLength(1, "messages: at least one message is required")),
   tools: z.optional(z.array(z.unknown()).check(z.maxLength(128))),
@@ -123,6 +125,12 @@ export function toCanonical(body: Omit<MessagesRequest, "max_tokens"> & { max_to
   }
   body.messages.forEach((m, i) => {
     const blocks: ContentBlock[] = typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content;
+    // Anthropic's rule: every message has content, except a final assistant message (a prefill).
+    if (blocks.length === 0 && (m.role === "user" || i < body.messages.length - 1))
+      throw new GatewayError(400, `messages.${i}.content: a ${m.role} message must have non-empty content`, {
+        param: `messages.${i}.content`,
+        code: "invalid_value",
+      });
     if (m.role === "user") messages.push(...userTurn(blocks, i, warnings));
     else messages.push(assistantTurn(blocks, i));
   });

@@ -35,8 +35,9 @@ export function buildAnthropicBody(
     messages: toTurns(req.messages),
     stream: req.stream,
   };
-  // Cache breakpoints on the system prompt need its blocks; without any, one string as before.
-  if (systemMessages.some((m) => hasCacheControl(m.content)))
+  // Cache breakpoints on the system prompt need its blocks, and so do several text blocks (glued into one string,
+  // "You are terse." and "Answer in French." would read as one sentence); a single text goes as one string.
+  if (systemMessages.some((m) => hasCacheControl(m.content) || (Array.isArray(m.content) && m.content.length > 1)))
     body.system = systemMessages.flatMap((m) => textBlocks(m.content));
   else if (system !== "") body.system = system;
   if (req.temperature !== undefined) {

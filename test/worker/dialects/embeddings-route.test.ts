@@ -131,7 +131,11 @@ describe("POST /v1/embeddings", () => {
     const input = "a sentence to embed";
     const cheap = await embed(s, { model: "openai/text-embedding-3-small", input, router: { budget_remaining: 1 } });
     expect(cheap.res.status).toBe(200);
-    const broke = await embed(s, { model: "openai/text-embedding-3-large", input }, { "x-router-budget-remaining": "0" });
+    const broke = await embed(
+      s,
+      { model: "openai/text-embedding-3-large", input },
+      { "x-router-budget-remaining": "0" },
+    );
     expect(broke.res.status).toBe(503);
     expect(JSON.stringify(broke.json.x_router.excluded)).toMatch(/exceeds the \$0 left/);
     const slow = await embed(s, { model: "openai/text-embedding-3-small", input, router: { max_latency_ms: 1 } });

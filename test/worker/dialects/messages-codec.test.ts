@@ -274,6 +274,28 @@ describe("canonical events -> Messages stream", () => {
     });
   });
 
+  it("a tool call cut off by max_tokens ends with stop_reason max_tokens, not tool_use, in JSON and in the stream", () => {
+    const events: StreamEvent[] = [
+      { type: "tool_call_start", index: 0, id: "call_1", name: "f" },
+      { type: "tool_call_delta", index: 0, arguments: '{"a":' },
+      { type: "finish", finish_reason: "length" },
+    ];
+    const delta = replay(events as MessagesStreamEvent[]).find((e) => e.event === "message_delta");
+    expect(delta?.data.delta.stop_reason).toBe("max_tokens");
+    const encoded = encodeMessage(
+      "msg_z",
+      {
+        model: "m",
+        content: null,
+        tool_calls: [{ id: "call_1", name: "f", arguments: '{"a":' }],
+        finish_reason: "length",
+        usage: null,
+      },
+      ROUTE,
+    );
+    expect(encoded.stop_reason).toBe("max_tokens");
+  });
+
   it("a failure after commit is an error event, with no message_stop", () => {
     const writer = new MessagesStreamWriter("msg_cut", "m");
     const out = parseSse(

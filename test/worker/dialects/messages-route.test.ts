@@ -105,6 +105,38 @@ describe("POST /v1/messages", () => {
     expect(bearer.status).toBe(200);
   });
 
+  it("an empty user content, or a max_tokens of the wrong kind, is a 400 that says what is wrong", async () => {
+    const s = await newSession();
+    const empty = await messages(s, { model: GPT, max_tokens: 10, messages: [{ role: "user", content: [] }] });
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({
+      type: "error",
+      error: { type: "invalid_request_error", message: expect.stringMatching(/messages\.0\.content.*non-empty/) },
+    });
+    for (const max_tokens of ["100", 0, 10.5]) {
+      const bad = await messages(s, { model: GPT, max_tokens, messages: base.messages });
+      const body = (await bad.json()) as { error: { message: string } };
+      expect(bad.status).toBe(400);
+      expect(body.error.message).toBe("'max_tokens': must be a positive integer");
+    }
+    const missing = await messages(s, { model: GPT, messages: base.messages });
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toBe(
+      "'max_tokens': Field required",
+    );
+    expect(await s.requests()).toHaveLength(0);
+  });
+
+  it("several system text blocks reach Anthropic as blocks, not glued into one sentence", async () => {
+    const s = await newSession();
+    const system = [
+      { type: "text", text: "You are terse." },
+      { type: "text", text: "Answer in French." },
+    ];
+    const res = await messages(s, { ...base, model: HAIKU, system });
+    expect(res.status).toBe(200);
+    expect((await s.requests()).at(-1)?.body?.system).toEqual(system);
+  });
+
   it("a body that is not JSON, or a path that does not exist, is Anthropic's shape too", async () => {
     const s = await newSession();
     const broken = await call(s.env, "/v1/messages", {
@@ -159,5 +191,24 @@ describe("POST /v1/messages/count_tokens", () => {
     const gpt = await call(s.env, "/v1/messages/count_tokens", { method: "POST", json: { ...body, model: GPT } });
     expect(gpt.headers.get("x-router-token-count")).toBe("estimate");
     expect(((await gpt.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(5);
+  });
+
+  it("refuses what POST /v1/messages refuses: an unknown model, a bad routing control", async () => {
+    const s = await newSession();
+    const body = { messages: [{ role: "user", content: "hi" }] };
+    const unknown = await call(s.env, "/v1/messages/count_tokens", {
+      method: "POST",
+      json: { ...body, model: "nope" },
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    const strategy = await call(s.env, "/v1/messages/count_tokens", {
+      method: "POST",
+      json: { ...body, model: GPT },
+      headers: { "x-router-strategy": "bogus" },
+    });
+    expect(strategy.status).toBe(400);
+    const auto = await call(s.env, "/v1/messages/count_tokens", { method: "POST", json: { ...body, model: "auto" } });
+    expect(auto.status).toBe(200);
   });
 });
