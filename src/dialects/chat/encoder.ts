@@ -10,6 +10,10 @@ export function openAIUsage(u: Usage) {
     completion_tokens: u.output_tokens,
     total_tokens: prompt + u.output_tokens,
     prompt_tokens_details: { cached_tokens: u.cached_input_tokens, ...cacheWrites(u) },
+    // Reasoning tokens (part of completion_tokens), where the provider counts them apart.
+    ...(u.reasoning_tokens === undefined
+      ? {}
+      : { completion_tokens_details: { reasoning_tokens: u.reasoning_tokens } }),
   };
 }
 

@@ -119,7 +119,8 @@ export function encodeResponse(
     ...finishedStatus(result.finish_reason),
     completed_at: completedAt,
     output: outputItems(result, newId, wantsReasoningState(echo.body.include)),
-    usage: responsesUsage(result.usage),
+    // No usage from the provider: none is made up here (x_router.usage_estimated and cost_usd give what is billed).
+    usage: result.usage === null ? null : responsesUsage(result.usage),
     x_router: route,
   };
 }

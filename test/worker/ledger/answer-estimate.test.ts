@@ -89,6 +89,34 @@ describe("a JSON answer without usage is billed from an estimate", () => {
     });
   }
 
+  it("the Responses dialect says the same: usage null (no zeros made up), the estimate in x_router", async () => {
+    const s = await newSession({ faults: [{ provider: "openai", mode: "no_usage" }] });
+    const { res, done } = await callFull(s.env, "/v1/responses", {
+      method: "POST",
+      json: {
+        model: "openai/gpt-4o-mini",
+        input: "What is the weather in San Francisco?",
+        router: { fallback: false },
+      },
+    });
+    const text = await done();
+    expect(res.status, text).toBe(200);
+    const body = JSON.parse(text) as Answer;
+    expect(body.usage).toBeNull();
+    expect(body.x_router.usage_estimated).toBe(true);
+    expect(body.x_router.cost_usd).toBeGreaterThan(0);
+  });
+
+  it("reasoning tokens the provider counts come back in chat's completion_tokens_details", async () => {
+    const s = await newSession();
+    const { done } = await callFull(s.env, "/v1/chat/completions", {
+      method: "POST",
+      json: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] },
+    });
+    const body = JSON.parse(await done()) as { usage: { completion_tokens_details?: { reasoning_tokens: number } } };
+    expect(body.usage.completion_tokens_details).toEqual({ reasoning_tokens: 0 });
+  });
+
   it("an answer with usage is billed from it, not estimated", async () => {
     const s = await newSession();
     const ws = uniqueWorkspace("json-usage");
