@@ -192,6 +192,13 @@ export function toCanonical(body: ResponsesRequest, history: ChatMessage[] = [])
   const effort = body.reasoning?.effort;
   if (effort === "none") request.reasoning = { disabled: true };
   else if (effort != null) request.reasoning = { effort: effort satisfies ReasoningEffort };
+  // Accepted (OpenAI's clients send them) but not carried: said, never dropped silently.
+  if (body.text?.verbosity != null)
+    warnings.push(`text.verbosity "${body.text.verbosity}" is not carried; the model's own default applies`);
+  if (body.truncation === "auto")
+    warnings.push(`truncation "auto" is not carried: nothing is dropped, and a conversation over the window fails`);
+  for (const value of body.include ?? [])
+    if (value !== "reasoning.encrypted_content") warnings.push(`include "${value}" is not supported; it is ignored`);
   return { request, input, tools, warnings };
 }
 

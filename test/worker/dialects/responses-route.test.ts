@@ -182,6 +182,23 @@ describe("POST /v1/responses", () => {
     expect(await s.requests()).toHaveLength(0);
   });
 
+  it("settings it cannot carry (text.verbosity, truncation auto, an unknown include) are warnings, not silence", async () => {
+    const s = await newSession();
+    const r = await create(s, {
+      model: GPT,
+      input: "x",
+      text: { verbosity: "low" },
+      truncation: "auto",
+      include: ["reasoning.encrypted_content", "message.output_text.logprobs"],
+    });
+    expect(r.res.status).toBe(200);
+    const warnings = decodeURIComponent(r.res.headers.get("x-router-warnings") ?? "");
+    expect(warnings).toMatch(/text\.verbosity "low" is not carried/);
+    expect(warnings).toMatch(/truncation "auto" is not carried/);
+    expect(warnings).toMatch(/include "message\.output_text\.logprobs" is not supported/);
+    expect(warnings).not.toMatch(/reasoning\.encrypted_content/);
+  });
+
   it("store: false keeps nothing", async () => {
     const s = await newSession();
     const first = await create(s, { model: GPT, input: "hi", store: false });
