@@ -16,10 +16,10 @@ export const ChatCompletionRequestSchema = z.object({
   messages: z.array(ChatMessageSchema).check(z.minLength(1, "messages must hold at least one message")),
   stream: z.nullish(z.boolean()),
   stream_options: z.nullish(z.object({ include_usage: z.optional(z.boolean()) })),
-  tools: z.optional(z.array(ToolSchema).check(z.maxLength(128))),
-  tool_choice: z.optional(ToolChoiceSchema),
-  parallel_tool_calls: z.optional(z.boolean()),
-  response_format: z.optional(ResponseFormatSchema),
+  tools: z.nullish(z.array(ToolSchema).check(z.maxLength(128))),
+  tool_choice: z.nullish(ToolChoiceSchema),
+  parallel_tool_calls: z.nullish(z.boolean()),
+  response_format: z.nullish(ResponseFormatSchema),
   temperature: nullableNumber(0, 2),
   top_p: nullableNumber(0, 1),
   presence_penalty: nullableNumber(-2, 2),
@@ -31,7 +31,7 @@ export const ChatCompletionRequestSchema = z.object({
   n: z.nullish(z.literal(1, "only n=1 is supported")),
   /** How hard a reasoning model thinks; mapped per provider (Anthropic's thinking budget, Ollama's think). */
   reasoning_effort: z.nullish(z.enum(["none", "minimal", "low", "medium", "high"])),
-  user: z.optional(z.string().check(z.maxLength(256))),
+  user: z.nullish(z.string().check(z.maxLength(256))),
   /** OpenAI's processing tier: sent to OpenAI, priced with the registry's multiplier (flex 0.5x, priority 2x). */
   service_tier: z.nullish(z.enum(["auto", "default", "flex", "priority"])),
   router: z.optional(RouterControlsSchema),
@@ -46,10 +46,11 @@ export function toCanonical(body: ChatCompletionRequest): CanonicalRequest {
     body.stop === undefined || body.stop === null ? undefined : typeof body.stop === "string" ? [body.stop] : body.stop;
   return {
     messages: body.messages,
-    tools: body.tools,
-    tool_choice: body.tool_choice,
-    parallel_tool_calls: body.parallel_tool_calls,
-    response_format: body.response_format,
+    // OpenAI takes null for "not set" on every optional field; so does Switchyard.
+    tools: body.tools ?? undefined,
+    tool_choice: body.tool_choice ?? undefined,
+    parallel_tool_calls: body.parallel_tool_calls ?? undefined,
+    response_format: body.response_format ?? undefined,
     temperature: body.temperature ?? undefined,
     top_p: body.top_p ?? undefined,
     presence_penalty: body.presence_penalty ?? undefined,
@@ -57,7 +58,7 @@ export function toCanonical(body: ChatCompletionRequest): CanonicalRequest {
     stop,
     seed: body.seed ?? undefined,
     max_output_tokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-    user: body.user,
+    user: body.user ?? undefined,
     service_tier: body.service_tier ?? undefined,
     ...(body.reasoning_effort == null
       ? {}

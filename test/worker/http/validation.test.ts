@@ -140,6 +140,25 @@ describe("request validation", () => {
     await expectError(await call(s.env, "/v1/engines"), 404, null);
   });
 
+  it("null means not set on every optional field, as at OpenAI", async () => {
+    const s = await newSession();
+    const nulls = {
+      user: null,
+      tools: null,
+      tool_choice: null,
+      parallel_tool_calls: null,
+      response_format: null,
+      temperature: null,
+      max_tokens: null,
+      stop: null,
+      seed: null,
+    };
+    const res = await chat(s.env, { ...OK, ...nulls });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const sent = (await s.requests()).at(-1)?.body ?? {};
+    for (const key of Object.keys(nulls)) expect(sent[key], key).toBeUndefined();
+  });
+
   it("warns about a field it does not carry instead of dropping it silently", async () => {
     const s = await newSession();
     const res = await chat(s.env, { ...OK, logit_bias: { "50256": -100 } });
