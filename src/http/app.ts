@@ -17,7 +17,7 @@ import { providerHealth } from "./health-route.ts";
 import { createKey, listKeys, revokeKey } from "./keys-route.ts";
 import { countMessageTokens, messages } from "./messages-route.ts";
 import { metrics } from "./metrics-route.ts";
-import { listModels } from "./models-route.ts";
+import { listModels, retrieveModel } from "./models-route.ts";
 import { requireJsonContent } from "./read-body.ts";
 import { listRequests } from "./requests-route.ts";
 import { createResponse, deleteStoredResponse, getStoredResponse } from "./responses-route.ts";
@@ -83,6 +83,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   app.post("/v1/messages/count_tokens", countMessageTokens);
   app.post("/v1/embeddings", embeddings);
   app.get("/v1/models", listModels);
+  app.get("/v1/models/*", retrieveModel);
   app.get("/v1/health/providers", providerHealth);
   app.post("/v1/route", dryRunRoute);
   app.get("/v1/chains", listChains);

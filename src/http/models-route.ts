@@ -8,6 +8,7 @@ import { adapterFor } from "../providers/index.ts";
 import { type ListingReport, listedIn, priceAge } from "../registry/listing.ts";
 import { statsStub } from "../stats/stats-cache.ts";
 import type { AppEnv } from "./app-env.ts";
+import { HttpError } from "./errors.ts";
 
 /** A fixed `created` for registry entries: they are configuration, not uploads (OpenAI requires the field). */
 const CREATED = 1_700_000_000;
@@ -48,11 +49,9 @@ export function pricingView(m: ModelEntry, now: number) {
   };
 }
 
-export async function listModels(c: Context<AppEnv>): Promise<Response> {
-  const registry = c.get("registry");
-  const now = c.get("app").deps.now();
-  const reports = await listingReports(c.env);
-  const data = registry.entries.map((m) => ({
+/** One registry entry as GET /v1/models shows it. */
+function modelView(m: ModelEntry, now: number, env: AppEnv["Bindings"], reports: Map<ProviderId, ListingReport>) {
+  return {
     id: `${m.provider}/${m.id}`,
     object: "model",
     created: CREATED,
@@ -69,10 +68,38 @@ export async function listModels(c: Context<AppEnv>): Promise<Response> {
     capabilities: m.capabilities,
     quality: m.quality,
     legacy: m.legacy,
-    available: adapterFor(m.provider).configured(c.env),
+    available: adapterFor(m.provider).configured(env),
     /** In the provider's last listing (health sweep): true, false (delisted), or null (not listed yet / unknown). */
     listed: listedIn(m, reports.get(m.provider)),
-  }));
+  };
+}
+
+/**
+ * GET /v1/models/{id} (the openai client's models.retrieve): one entry, by `provider/model`, registry id or alias,
+ * its slash sent as it is or percent-encoded; 404 `model_not_found` for a name the registry does not list.
+ */
+export async function retrieveModel(c: Context<AppEnv>): Promise<Response> {
+  const raw = new URL(c.req.url).pathname.slice("/v1/models/".length);
+  let name: string;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    name = raw;
+  }
+  const entry = name === "" ? null : (c.get("registry").resolve(name)?.entry ?? null);
+  if (entry === null)
+    throw new HttpError(404, `The model '${name.slice(0, 256)}' is not in the registry (GET /v1/models lists them).`, {
+      param: "model",
+      code: "model_not_found",
+    });
+  return c.json(modelView(entry, c.get("app").deps.now(), c.env, await listingReports(c.env)));
+}
+
+export async function listModels(c: Context<AppEnv>): Promise<Response> {
+  const registry = c.get("registry");
+  const now = c.get("app").deps.now();
+  const reports = await listingReports(c.env);
+  const data = registry.entries.map((m) => modelView(m, now, c.env, reports));
   const stale = data.filter((d) => d.pricing.stale).map((d) => d.id);
   return c.json({
     object: "list",

@@ -118,4 +118,17 @@ describe("the openai client sees gateway errors as OpenAI errors", () => {
     expect(ids).toContain("openai/gpt-4o-mini");
     expect(ids.length).toBeGreaterThanOrEqual(18);
   });
+
+  it("retrieves one model by provider/model or alias; an unknown one is a NotFoundError", async () => {
+    const model = await client.models.retrieve("openai/gpt-4o-mini");
+    expect(model).toMatchObject({ id: "openai/gpt-4o-mini", object: "model", owned_by: "openai" });
+    const byId = await client.models.retrieve("gpt-4o-mini");
+    expect(byId.id).toBe("openai/gpt-4o-mini");
+    const raw = await fetch(`${inject("gatewayUrl")}/v1/models/anthropic/claude-haiku-4-5-20251001`, {
+      headers: { authorization: "Bearer e2e-admin-key" },
+    });
+    expect(raw.status).toBe(200);
+    expect(((await raw.json()) as { id: string }).id).toBe("anthropic/claude-haiku-4-5-20251001");
+    await expect(client.models.retrieve("openai/no-such-model")).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
 });
