@@ -98,6 +98,8 @@ export interface ChatResult {
   usage: Usage | null;
   /** The model's reasoning, where the provider returns it (Anthropic's thinking blocks, with their signatures). */
   reasoning?: ReasoningPart[];
+  /** The caller's stop sequence that ended the answer, where the provider says which (Anthropic's stop_sequence). */
+  stop_sequence?: string;
 }
 
 /** The closed set of events a streaming adapter emits. Failures are thrown as ProviderError, never emitted. */
@@ -108,7 +110,7 @@ export type StreamEvent =
   /** The model's reasoning as it streams (Anthropic's thinking_delta), and the signature that seals a thinking block. */
   | { type: "reasoning"; text: string }
   | { type: "reasoning_signature"; signature: string }
-  | { type: "finish"; finish_reason: FinishReason }
+  | { type: "finish"; finish_reason: FinishReason; stop_sequence?: string }
   | { type: "usage"; usage: Usage }
   /** The upstream stream ended properly ([DONE], message_stop, done:true). */
   | { type: "end" };

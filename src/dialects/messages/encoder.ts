@@ -66,8 +66,11 @@ export function encodeMessage(id: string, result: ChatResult, route: RouteReport
     role: "assistant",
     model: result.model,
     content,
-    stop_reason: stopReason(result.finish_reason, result.tool_calls.length > 0),
-    stop_sequence: null,
+    stop_reason:
+      result.stop_sequence === undefined
+        ? stopReason(result.finish_reason, result.tool_calls.length > 0)
+        : ("stop_sequence" as const),
+    stop_sequence: result.stop_sequence ?? null,
     usage: anthropicUsage(result.usage),
     x_router: route,
   };

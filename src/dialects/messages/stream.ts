@@ -19,6 +19,8 @@ export class MessagesStreamWriter {
   /** Canonical tool index -> Anthropic content block index. */
   readonly #toolBlocks = new Map<number, number>();
   #finish: FinishReason | null = null;
+  /** The stop sequence that ended the answer, where the provider said which. */
+  #stopSequence: string | null = null;
   #usage: Usage | null = null;
 
   constructor(
@@ -69,6 +71,7 @@ export class MessagesStreamWriter {
         break;
       }
       case "finish":
+        if (this.#finish === null && e.stop_sequence !== undefined) this.#stopSequence = e.stop_sequence;
         this.#finish ??= e.finish_reason;
         break;
       case "usage":
@@ -88,7 +91,11 @@ export class MessagesStreamWriter {
     out += this.#close();
     out += sse("message_delta", {
       type: "message_delta",
-      delta: { stop_reason: stopReason(this.#finish, this.#toolBlocks.size > 0), stop_sequence: null },
+      delta: {
+        stop_reason:
+          this.#stopSequence === null ? stopReason(this.#finish, this.#toolBlocks.size > 0) : "stop_sequence",
+        stop_sequence: this.#stopSequence,
+      },
       usage: anthropicUsage(this.#usage),
       x_router: route,
     });

@@ -81,6 +81,9 @@ export const anthropicAdapter: ProviderAdapter = {
       finish_reason: mapStopReason(parsed.data.stop_reason),
       usage: toUsage(parsed.data.usage),
       ...(reasoning.length > 0 ? { reasoning } : {}),
+      ...(parsed.data.stop_reason === "stop_sequence" && parsed.data.stop_sequence
+        ? { stop_sequence: parsed.data.stop_sequence }
+        : {}),
     };
   },
 
@@ -133,8 +136,14 @@ export const anthropicAdapter: ProviderAdapter = {
         case "message_delta":
           // output_tokens here is cumulative; newer API versions may restate the input counts too.
           usage = { ...usage, ...definedOnly(event.usage ?? {}) };
-          if (event.delta.stop_reason)
-            out.push({ type: "finish", finish_reason: mapStopReason(event.delta.stop_reason) });
+          if (event.delta.stop_reason) {
+            const { stop_reason, stop_sequence } = event.delta;
+            out.push({
+              type: "finish",
+              finish_reason: mapStopReason(stop_reason),
+              ...(stop_reason === "stop_sequence" && stop_sequence ? { stop_sequence } : {}),
+            });
+          }
           // Usage is final here: a stream cut before message_stop is still costed.
           out.push({ type: "usage", usage: toUsage(usage) });
           break;

@@ -29,6 +29,7 @@ export const MessageSchema = z.object({
   model: z.string(),
   content: z.array(ContentBlockSchema),
   stop_reason: z.nullish(z.string()),
+  stop_sequence: z.nullish(z.string()),
   usage: AnthropicUsageSchema,
 });
 
@@ -60,7 +61,7 @@ export const StreamEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("content_block_stop"), index: index() }),
   z.object({
     type: z.literal("message_delta"),
-    delta: z.object({ stop_reason: z.nullish(z.string()) }),
+    delta: z.object({ stop_reason: z.nullish(z.string()), stop_sequence: z.nullish(z.string()) }),
     usage: z.nullish(AnthropicUsageSchema),
   }),
   z.object({ type: z.literal("message_stop") }),
