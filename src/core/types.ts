@@ -35,6 +35,8 @@ export interface CanonicalRequest {
    * priced with the registry's multiplier for it (configs/models.yml `service_tiers`).
    */
   service_tier?: RequestServiceTier;
+  /** Anthropic beta features the caller asked for (the Messages dialect's `anthropic-beta` header): sent to Anthropic. */
+  anthropic_beta?: string[];
   stream: boolean;
 }
 

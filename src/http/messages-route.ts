@@ -39,12 +39,37 @@ const unknownFields = (raw: Record<string, unknown>) =>
     .filter((k) => !KNOWN_FIELDS.has(k))
     .map((k) => `"${k}" is not supported by Switchyard; it was not sent`);
 
+/** Anthropic's beta names: lowercase words, digits and dashes (`context-1m-2025-08-07`). */
+const BETA_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/**
+ * The `anthropic-beta` header (comma-separated beta names, as Anthropic's clients send it), for Anthropic targets;
+ * a malformed one is a 400 naming the header.
+ */
+function anthropicBeta(headers: Headers): string[] | undefined {
+  const value = headers.get("anthropic-beta");
+  if (value === null) return undefined;
+  const names = value
+    .split(",")
+    .map((n) => n.trim())
+    .filter((n) => n !== "");
+  if (names.length === 0) return undefined;
+  if (names.length > 16 || names.some((n) => !BETA_NAME.test(n)))
+    throw new GatewayError(400, "anthropic-beta: expected up to 16 comma-separated beta names", {
+      param: "anthropic-beta",
+      code: "invalid_value",
+    });
+  return names;
+}
+
 export async function messages(c: Context<AppEnv>): Promise<Response> {
   const scope = httpScope(c);
   const startedAt = scope.services.deps.now();
   const raw = objectBody(await readJsonBody(c.req.raw));
   const body = parseOrThrow(MessagesRequestSchema, modelFromModels(raw));
   const { request, warnings } = toCanonical(body);
+  const beta = anthropicBeta(c.req.raw.headers);
+  if (beta !== undefined) request.anthropic_beta = beta;
   const input: ChatInput = {
     model: body.model,
     models: body.models,

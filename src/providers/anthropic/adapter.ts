@@ -40,6 +40,7 @@ export const anthropicAdapter: ProviderAdapter = {
           ...authHeaders(ctx.env),
           "content-type": "application/json",
           accept: req.stream ? "text/event-stream" : "application/json",
+          ...(req.anthropic_beta === undefined ? {} : { "anthropic-beta": req.anthropic_beta.join(",") }),
         },
         body,
       },

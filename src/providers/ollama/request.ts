@@ -12,6 +12,8 @@ export function buildOllamaBody(
   const warnings: string[] = [];
   const { req, warning } = withoutCacheControl(asked, "ollama");
   if (warning !== null) warnings.push(warning);
+  if (req.anthropic_beta !== undefined)
+    warnings.push(`anthropic-beta (${req.anthropic_beta.join(",")}) is for Anthropic; it was not sent to ollama`);
   const options: Record<string, unknown> = {};
   if (req.temperature !== undefined) options.temperature = req.temperature;
   if (req.top_p !== undefined) options.top_p = req.top_p;

@@ -113,6 +113,8 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
       }
       if (req.reasoning !== undefined) reasoningField(req, target, body, warnings, quirks.reasoningEffort, id);
       if (req.top_k !== undefined) warnings.push(`${id} does not take "top_k"; it was not sent`);
+      if (req.anthropic_beta !== undefined)
+        warnings.push(`anthropic-beta (${req.anthropic_beta.join(",")}) is for Anthropic; it was not sent to ${id}`);
       // Usage is always asked for, so every streamed call can be costed; the client sees it only if it asked.
       if (req.stream && quirks.streamUsage === "stream_options") body.stream_options = { include_usage: true };
       return {

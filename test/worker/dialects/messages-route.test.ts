@@ -137,6 +137,24 @@ describe("POST /v1/messages", () => {
     expect((await s.requests()).at(-1)?.body?.system).toEqual(system);
   });
 
+  it("anthropic-beta reaches Anthropic; to another provider it is a warning; a malformed one is a 400", async () => {
+    const s = await newSession();
+    const beta = { "anthropic-beta": "context-1m-2025-08-07, interleaved-thinking-2025-05-14" };
+    const claude = await messages(s, { ...base, model: HAIKU }, beta);
+    expect(claude.status).toBe(200);
+    const sent = (await s.requests()).at(-1);
+    expect(sent?.headers["anthropic-beta"]).toBe("context-1m-2025-08-07,interleaved-thinking-2025-05-14");
+    const gpt = await messages(s, { ...base, model: GPT }, beta);
+    expect(gpt.status).toBe(200);
+    expect(decodeURIComponent(gpt.headers.get("x-router-warnings") ?? "")).toMatch(
+      /anthropic-beta .* not sent to openai/,
+    );
+    expect((await s.requests()).at(-1)?.headers["anthropic-beta"]).toBeUndefined();
+    const bad = await messages(s, { ...base, model: HAIKU }, { "anthropic-beta": "no spaces allowed" });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+  });
+
   it("a body that is not JSON, or a path that does not exist, is Anthropic's shape too", async () => {
     const s = await newSession();
     const broken = await call(s.env, "/v1/messages", {
