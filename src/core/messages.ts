@@ -45,7 +45,13 @@ export const ChatMessageSchema = z.discriminatedUnion("role", [
     /** Reasoning that came before this turn's text and tool calls (Anthropic wants it back with tool results). */
     reasoning: z.optional(z.array(ReasoningPartSchema)),
   }),
-  z.object({ role: z.literal("tool"), content: textContent, tool_call_id: z.string().check(z.minLength(1)) }),
+  z.object({
+    role: z.literal("tool"),
+    content: textContent,
+    tool_call_id: z.string().check(z.minLength(1)),
+    /** The tool failed (Anthropic's tool_result is_error): Anthropic gets the flag, other providers an "Error: " prefix. */
+    is_error: z.optional(z.boolean()),
+  }),
 ]);
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 

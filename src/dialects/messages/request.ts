@@ -210,11 +210,12 @@ function userTurn(blocks: ContentBlock[], index: number, warnings: string[]): Ch
             warnings.push(`messages.${index}.content.${j}: images inside a tool_result are not carried; the text is`);
           text = content.filter((c) => c.type === "text").map(textPart);
         }
-        if (b.is_error === true) {
-          const body = typeof text === "string" ? text : text.map((t) => t.text).join("");
-          text = `Error: ${body}`;
-        }
-        out.push({ role: "tool", tool_call_id: b.tool_use_id, content: text });
+        out.push({
+          role: "tool",
+          tool_call_id: b.tool_use_id,
+          content: text,
+          ...(b.is_error === true ? { is_error: true } : {}),
+        });
         break;
       }
       default:

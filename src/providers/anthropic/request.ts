@@ -144,6 +144,7 @@ function toTurns(messages: ChatMessage[]): Turn[] {
             type: "tool_result",
             tool_use_id: m.tool_call_id,
             content: hasCacheControl(m.content) ? textBlocks(m.content) : textOf(m.content),
+            ...(m.is_error === true ? { is_error: true } : {}),
           },
         ]);
         break;

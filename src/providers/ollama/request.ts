@@ -3,7 +3,7 @@ import { ProviderError } from "../../core/errors.ts";
 import type { CanonicalRequest, ChatMessage } from "../../core/types.ts";
 import type { ModelTarget } from "../adapter.ts";
 import { withoutCacheControl } from "../cache-control.ts";
-import { parseDataUrl, textOf } from "../text-content.ts";
+import { parseDataUrl, textOf, toolResultText } from "../text-content.ts";
 
 export function buildOllamaBody(
   asked: CanonicalRequest,
@@ -87,7 +87,7 @@ function toOllamaMessage(m: ChatMessage): Record<string, unknown> {
       return out;
     }
     case "tool":
-      return { role: "tool", content: textOf(m.content) };
+      return { role: "tool", content: toolResultText(m) };
     default: {
       const never: never = m;
       throw new Error(`unhandled role ${JSON.stringify(never)}`);

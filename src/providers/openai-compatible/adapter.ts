@@ -6,6 +6,7 @@ import { type AdapterContext, type BuiltRequest, joinUrl, type ModelTarget, type
 import { effortForBudget, withoutCacheControl } from "../cache-control.ts";
 import { apiKeysOf, baseUrlOf, isConfigured, type ProviderSpec } from "../spec.ts";
 import type { ProviderEnv } from "../specs.ts";
+import { toolResultText } from "../text-content.ts";
 import { parseOpenAICompatibleError, readOpenAIError } from "./errors.ts";
 import { mapOpenAIFinishReason } from "./finish-reason.ts";
 import { plainAnswer } from "./plain-answer.ts";
@@ -221,6 +222,8 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
 
 function mapMessage(m: ChatMessage, quirks: OpenAICompatibleQuirks): ChatMessage {
   if (m.role === "developer" && !quirks.developerRole) return { role: "system", content: m.content };
+  if (m.role === "tool" && m.is_error !== undefined)
+    return { role: "tool", tool_call_id: m.tool_call_id, content: m.is_error ? toolResultText(m) : m.content };
   return m;
 }
 

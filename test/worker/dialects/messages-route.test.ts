@@ -155,6 +155,31 @@ describe("POST /v1/messages", () => {
     expect(await bad.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
   });
 
+  it("a failed tool's result keeps is_error to Anthropic, and reads 'Error: …' to other providers", async () => {
+    const s = await newSession();
+    const turns = [
+      { role: "user", content: "Weather in Paris?" },
+      {
+        role: "assistant",
+        content: [{ type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" } }],
+      },
+      {
+        role: "user",
+        content: [{ type: "tool_result", tool_use_id: "toolu_1", is_error: true, content: "timeout" }],
+      },
+    ];
+    const claude = await messages(s, { model: HAIKU, max_tokens: 100, tools, messages: turns });
+    expect(claude.status).toBe(200);
+    const toClaude = (await s.requests()).at(-1)?.body as { messages: { content: unknown[] }[] };
+    expect(toClaude.messages.at(-1)?.content).toEqual([
+      { type: "tool_result", tool_use_id: "toolu_1", content: "timeout", is_error: true },
+    ]);
+    const gpt = await messages(s, { model: GPT, max_tokens: 100, tools, messages: turns });
+    expect(gpt.status).toBe(200);
+    const toGpt = (await s.requests()).at(-1)?.body as { messages: Record<string, unknown>[] };
+    expect(toGpt.messages.at(-1)).toEqual({ role: "tool", tool_call_id: "toolu_1", content: "Error: timeout" });
+  });
+
   it("a body that is not JSON, or a path that does not exist, is Anthropic's shape too", async () => {
     const s = await newSession();
     const broken = await call(s.env, "/v1/messages", {
