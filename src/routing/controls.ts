@@ -8,8 +8,18 @@ const bool = z.pipe(
   z.enum(["true", "false"]),
   z.transform((v) => v === "true"),
 );
-const positive = z.coerce.number().check(z.positive());
-const nonNegative = z.coerce.number().check(z.nonnegative());
+/**
+ * A header's number, written in decimal: what Number() alone would also take ("0x10", "", " ", "Infinity") is refused.
+ */
+const decimal = z.pipe(
+  z.string().check(z.regex(/^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/, "must be a decimal number")),
+  z.transform(Number),
+);
+const wholeNumber = z.pipe(z.string().check(z.regex(/^\d+$/, "must be a whole number")), z.transform(Number));
+const positive = z.pipe(decimal, z.number().check(z.positive()));
+const nonNegative = z.pipe(decimal, z.number().check(z.nonnegative(), z.lte(Number.MAX_VALUE)));
+const positiveInt = z.pipe(wholeNumber, z.number().check(z.int(), z.positive()));
+const nonNegativeInt = z.pipe(wholeNumber, z.number().check(z.int(), z.nonnegative()));
 const id = z.string().check(z.minLength(1), z.maxLength(128));
 
 /** Header name -> how to read it into the body's `router` field of the same meaning. */
@@ -37,12 +47,12 @@ const HEADERS = {
   "x-router-fallback": ["fallback", bool],
   "x-router-workspace": ["workspace_id", id],
   "x-router-execution": ["execution_id", id],
-  "x-router-timeout-headers-ms": ["timeouts.headers_ms", z.coerce.number().check(z.int(), z.positive())],
-  "x-router-timeout-first-token-ms": ["timeouts.first_token_ms", z.coerce.number().check(z.int(), z.positive())],
-  "x-router-timeout-idle-ms": ["timeouts.idle_ms", z.coerce.number().check(z.int(), z.positive())],
-  "x-router-timeout-total-ms": ["timeouts.total_ms", z.coerce.number().check(z.int(), z.positive())],
-  "x-router-hedge": ["hedge", z.union([z.enum(["auto", "off"]), z.coerce.number().check(z.int(), z.nonnegative())])],
-  "x-router-cache-ttl": ["cache.ttl_s", z.coerce.number().check(z.int(), z.nonnegative())],
+  "x-router-timeout-headers-ms": ["timeouts.headers_ms", positiveInt],
+  "x-router-timeout-first-token-ms": ["timeouts.first_token_ms", positiveInt],
+  "x-router-timeout-idle-ms": ["timeouts.idle_ms", positiveInt],
+  "x-router-timeout-total-ms": ["timeouts.total_ms", positiveInt],
+  "x-router-hedge": ["hedge", z.union([z.enum(["auto", "off"]), nonNegativeInt])],
+  "x-router-cache-ttl": ["cache.ttl_s", nonNegativeInt],
 } as const satisfies Record<string, readonly [string, z.ZodMiniType]>;
 
 /**
@@ -85,7 +95,15 @@ export function readControls(body: RouterControls | undefined, headers: Headers)
   const result = RouterControlsSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const param = ["router", ...(issue?.path ?? []).map(String)].join(".");
+    const field = (issue?.path ?? []).map(String).join(".");
+    // A value that came from a header is named by its header, as the caller sent it.
+    const header = Object.entries(HEADERS).find(([name, [f]]) => f === field && asked.has(name))?.[0];
+    if (header !== undefined)
+      throw new GatewayError(400, `Header ${header}: ${issue?.message ?? "invalid"}`, {
+        param: header,
+        code: "invalid_header",
+      });
+    const param = ["router", field].filter((p) => p !== "").join(".");
     throw new GatewayError(400, `'${param}': ${issue?.message ?? "invalid"}`, { param, code: "invalid_value" });
   }
   return result.data;

@@ -44,7 +44,7 @@ function embeddingRef(
   param: string,
   servesEmbeddings: (p: ProviderId) => boolean,
 ): ModelRef {
-  if (name.toLowerCase().startsWith("chain:") || name === "auto") {
+  if (name.toLowerCase().startsWith("chain:") || name.toLowerCase() === "auto") {
     throw new GatewayError(400, `'${param}': embeddings need a named model ("${name}" could mix vector spaces)`, {
       param,
       code: "invalid_value",

@@ -74,7 +74,7 @@ export function resolveTargets(input: TargetInput): Targets {
   const base = { chain, taskType: task?.name ?? null, taskCapabilities: task?.mapping.capabilities ?? [], strategy };
 
   const head: Target[] = [];
-  const named = !modelIsChain && input.model !== "auto";
+  const named = !modelIsChain && input.model.toLowerCase() !== "auto";
   if (named) head.push(target(chatModelOrThrow(registry, input.model, "model"), "the requested model"));
 
   if (input.models !== undefined) {
@@ -131,7 +131,7 @@ function registryTail(registry: ModelRegistry, fallbackWhy: string, strategy: St
  * embedding model, an unknown chain. For callers that do not plan, such as count_tokens.
  */
 export function checkModelName(registry: ModelRegistry, name: string, config?: FallbackFile): void {
-  if (name === "auto") return;
+  if (name.toLowerCase() === "auto") return;
   if (name.toLowerCase().startsWith(CHAIN_PREFIX)) {
     if (config !== undefined) chainNameOf(name.slice(CHAIN_PREFIX.length), config, "model");
     return;

@@ -132,6 +132,8 @@ export const ResponsesRequestSchema = z.object({
   previous_response_id: z.nullish(nonEmpty()),
   include: z.nullish(z.array(z.string())),
   truncation: z.nullish(z.enum(["auto", "disabled"])),
+  /** OpenAI's processing tier, as on chat: sent to OpenAI, priced with the registry's multiplier. */
+  service_tier: z.nullish(z.enum(["auto", "default", "flex", "priority"])),
   router: z.optional(RouterControlsSchema),
 });
 export type ResponsesRequest = z.infer<typeof ResponsesRequestSchema>;
@@ -189,6 +191,7 @@ export function toCanonical(body: ResponsesRequest, history: ChatMessage[] = [])
   if (body.temperature != null) request.temperature = body.temperature;
   if (body.top_p != null) request.top_p = body.top_p;
   if (body.user !== undefined) request.user = body.user;
+  if (body.service_tier != null) request.service_tier = body.service_tier;
   const effort = body.reasoning?.effort;
   if (effort === "none") request.reasoning = { disabled: true };
   else if (effort != null) request.reasoning = { effort: effort satisfies ReasoningEffort };

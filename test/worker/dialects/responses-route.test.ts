@@ -199,6 +199,13 @@ describe("POST /v1/responses", () => {
     expect(warnings).not.toMatch(/reasoning\.encrypted_content/);
   });
 
+  it("service_tier reaches OpenAI as on chat", async () => {
+    const s = await newSession();
+    const r = await create(s, { model: GPT, input: "x", service_tier: "flex" });
+    expect(r.res.status, JSON.stringify(r.json)).toBe(200);
+    expect((await s.requests()).at(-1)?.body?.service_tier).toBe("flex");
+  });
+
   it("store: false keeps nothing", async () => {
     const s = await newSession();
     const first = await create(s, { model: GPT, input: "hi", store: false });

@@ -133,6 +133,25 @@ describe("request validation", () => {
       400,
       "x-router-capabilities",
     );
+    // Numbers are decimal: what Number() alone would also read is refused.
+    for (const value of ["0x10", "", "Infinity", "1,5"])
+      await expectError(
+        await chat(s.env, OK, { "x-router-budget-remaining": value }),
+        400,
+        "x-router-budget-remaining",
+      );
+    await expectError(await chat(s.env, OK, { "x-router-timeout-total-ms": "1e3" }), 400, "x-router-timeout-total-ms");
+    // A header value over a bound is named by its header, not by the router field it fills.
+    await expectError(await chat(s.env, OK, { "x-router-cache-ttl": "99999999" }), 400, "x-router-cache-ttl");
+    const ok = await chat(s.env, OK, { "x-router-budget-remaining": "0.5", "x-router-max-latency-ms": "1e5" });
+    expect(ok.status).toBe(200);
+  });
+
+  it('"AUTO" is auto, as "CHAIN:x" is a chain', async () => {
+    const s = await newSession();
+    const res = await chat(s.env, { ...OK, model: "AUTO" });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(res.headers.get("x-router-provider")).not.toBeNull();
   });
 
   it("404 in OpenAI's shape for an unknown route", async () => {
