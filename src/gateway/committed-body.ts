@@ -1,6 +1,7 @@
 // A committed stream as the gateway hands it to a transport: canonical events a provider read at a time, then the end
 // (finished, with the final route report, or cut off honestly), the outcome recorded once, and the upstream call
 // aborted when the caller goes away. The transport's dialect encodes the items; `encodedBody` is the one pump every transport shares.
+import { ProviderError } from "../core/errors.ts";
 import type { RouteReport } from "../core/route-report.ts";
 import type { StreamEvent, Usage } from "../core/types.ts";
 import { ClientGoneError, type CommittedStream } from "../execute/attempt.ts";
@@ -9,7 +10,10 @@ import { ClientGoneError, type CommittedStream } from "../execute/attempt.ts";
 export type AnswerEvent = Exclude<StreamEvent, { type: "end" }>;
 
 /** The end of a committed answer: it finished (the final route report), or it was cut off after it had started. */
-export type AnswerEnd = { type: "done"; route: RouteReport } | { type: "cut"; message: string; route: RouteReport };
+export type AnswerEnd =
+  | { type: "done"; route: RouteReport }
+  /** `status`: the HTTP status the failure would have had (429 rate limited, 529 overloaded, 504 timed out, ...). */
+  | { type: "cut"; message: string; route: RouteReport; status: number };
 
 export interface CommittedAnswer {
   /** Events in hand at the commit point (up to and including the first content event). */
@@ -90,7 +94,12 @@ export function committedAnswer(
           return null;
         }
         const message = err instanceof Error ? err.message : String(err);
-        return { type: "cut", message: `The answer was cut off: ${message}`, route: done(usage, message) };
+        return {
+          type: "cut",
+          message: `The answer was cut off: ${message}`,
+          route: done(usage, message),
+          status: cutStatus(err),
+        };
       }
     },
     cancel(reason) {
@@ -107,7 +116,7 @@ export interface EventEncoder {
   /** Bytes for one event; null for an event this encoding holds back (e.g. OpenAI's finish and usage). */
   event(e: AnswerEvent): Uint8Array | null;
   end(route: RouteReport): Uint8Array;
-  cut(message: string, route: RouteReport): Uint8Array;
+  cut(message: string, route: RouteReport, status: number): Uint8Array;
 }
 
 /** Bytes written as one piece. */
@@ -160,7 +169,7 @@ export function encodedBody(answer: CommittedAnswer, encoder: EventEncoder): Rea
             controller.enqueue(joined(parts));
             return;
           }
-          parts.push(item.type === "done" ? encoder.end(item.route) : encoder.cut(item.message, item.route));
+          parts.push(item.type === "done" ? encoder.end(item.route) : encoder.cut(item.message, item.route, item.status));
           controller.enqueue(joined(parts));
           controller.close();
           return;
@@ -172,4 +181,23 @@ export function encodedBody(answer: CommittedAnswer, encoder: EventEncoder): Rea
     },
     { highWaterMark: 0 },
   );
+}
+
+/** The status a failure after the commit point stands for, for dialects whose error events carry a type. */
+function cutStatus(err: unknown): number {
+  if (!(err instanceof ProviderError)) return 500;
+  if (err.code === "overloaded_error") return 529;
+  if (err.status !== null && err.status >= 400) return err.status;
+  switch (err.kind) {
+    case "rate_limited":
+      return 429;
+    case "timeout":
+      return 504;
+    case "invalid_request":
+    case "context_length":
+    case "content_policy":
+      return 400;
+    default:
+      return 500;
+  }
 }

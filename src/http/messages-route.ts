@@ -112,7 +112,7 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
       const body = encodedBody(run.answer, {
         event: (e) => writer.event(e),
         end: (route) => writer.end(route),
-        cut: (message, route) => writer.cut(message, route),
+        cut: (message, route, status) => writer.cut(message, route, status),
       });
       return new Response(body, {
         headers: streamHeaders(scope, run.route, run.budget),
