@@ -169,7 +169,9 @@ export function encodedBody(answer: CommittedAnswer, encoder: EventEncoder): Rea
             controller.enqueue(joined(parts));
             return;
           }
-          parts.push(item.type === "done" ? encoder.end(item.route) : encoder.cut(item.message, item.route, item.status));
+          parts.push(
+            item.type === "done" ? encoder.end(item.route) : encoder.cut(item.message, item.route, item.status),
+          );
           controller.enqueue(joined(parts));
           controller.close();
           return;

@@ -2,6 +2,7 @@
 // No provider is called here; the dry run (POST /v1/route) stops after this step.
 import type { ProviderId } from "../config/schema.ts";
 import type { Dialect } from "../core/dialect.ts";
+import { GatewayError } from "../core/gateway-error.ts";
 import type { RouterControls } from "../core/router-controls.ts";
 import type { CanonicalRequest } from "../core/types.ts";
 import type { Env } from "../env.ts";
@@ -58,6 +59,7 @@ export interface PreparedChat extends ChatInput {
 export function prepareChat(input: ChatInput, scope: ChatScope): PreparedChat {
   const { config, deps, governance } = scope.services;
   const { controls, request } = input;
+  checkToolChoice(request);
   // A workspace key's own workspace wins over the one the caller names.
   const workspaceId = scope.caller.workspaceId ?? controls.workspace_id ?? "default";
   const plan = buildPlan({
@@ -75,4 +77,25 @@ export function prepareChat(input: ChatInput, scope: ChatScope): PreparedChat {
     envValue: (name) => envValue(scope.env, name),
   });
   return { ...input, workspaceId, plan };
+}
+
+/**
+ * A tool_choice that asks for a tool call must have the tool to call: "required" (Anthropic's "any") needs tools, and a
+ * named tool must be one of them. Caught here, in every dialect, as a 400 naming tool_choice, instead of a refusal by
+ * each provider in turn.
+ */
+function checkToolChoice(request: CanonicalRequest): void {
+  const choice = request.tool_choice;
+  if (choice === undefined || choice === "auto" || choice === "none") return;
+  const tools = request.tools ?? [];
+  if (choice === "required" && tools.length === 0)
+    throw new GatewayError(400, "'tool_choice': a tool call is required, but the request has no tools", {
+      param: "tool_choice",
+      code: "invalid_value",
+    });
+  if (typeof choice === "object" && !tools.some((t) => t.function.name === choice.function.name))
+    throw new GatewayError(400, `'tool_choice': the tool "${choice.function.name}" is not in tools`, {
+      param: "tool_choice",
+      code: "invalid_value",
+    });
 }

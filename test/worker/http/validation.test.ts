@@ -147,6 +147,37 @@ describe("request validation", () => {
     expect(ok.status).toBe(200);
   });
 
+  it("a tool_choice that cannot be honoured is a 400 naming tool_choice, in every dialect", async () => {
+    const s = await newSession();
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }];
+    const named = { type: "function", function: { name: "book_flight" } };
+    await expectError(await chat(s.env, { ...OK, tool_choice: "required" }), 400, "tool_choice", /no tools/);
+    await expectError(await chat(s.env, { ...OK, tools, tool_choice: named }), 400, "tool_choice", /book_flight/);
+    const messages = await call(s.env, "/v1/messages", {
+      method: "POST",
+      json: { model: "openai/gpt-4o-mini", max_tokens: 16, messages: OK.messages, tool_choice: { type: "any" } },
+    });
+    expect(messages.status).toBe(400);
+    expect(await messages.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    const responses = await call(s.env, "/v1/responses", {
+      method: "POST",
+      json: {
+        model: "openai/gpt-4o-mini",
+        input: "hi",
+        tools: [{ type: "function", name: "get_weather", parameters: { type: "object" } }],
+        tool_choice: { type: "function", name: "book_flight" },
+      },
+    });
+    await expectError(responses, 400, "tool_choice", /book_flight/);
+    const fine = await chat(s.env, {
+      ...OK,
+      tools,
+      tool_choice: { type: "function", function: { name: "get_weather" } },
+    });
+    expect(fine.status).toBe(200);
+    expect(await s.requests()).toHaveLength(1);
+  });
+
   it('"AUTO" is auto, as "CHAIN:x" is a chain', async () => {
     const s = await newSession();
     const res = await chat(s.env, { ...OK, model: "AUTO" });
