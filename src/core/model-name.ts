@@ -37,7 +37,8 @@ export function modelHeaderValue(name: string): string {
   return /^[\x20-\x7e]*$/.test(name) ? name : encodeURIComponent(name);
 }
 
-const ModelsListSchema = z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10));
+/** Every dialect's `models` list: the request's own chain, one to ten names. */
+export const ModelsListSchema = z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10));
 
 /**
  * A body with a `models` list and no `model` (OpenRouter's convention): the list is the request's whole chain, so its

@@ -8,8 +8,8 @@ import { costPico, picoToUsd } from "../ledger/cost.ts";
 import type { ModelRef, ModelRegistry } from "../registry/model-registry.ts";
 import { refOf } from "../registry/model-registry.ts";
 import { modelKey, type StatsSnapshot } from "../stats/snapshot.ts";
-import { usd } from "./facts.ts";
-import type { Refusal } from "./filters.ts";
+import type { Facts } from "./facts.ts";
+import { overBudget, type Refusal, tooSlow } from "./filters.ts";
 import type { Candidate, Exclusion, Plan } from "./plan-types.ts";
 import { estimateTextTokens } from "./tokens.ts";
 
@@ -92,8 +92,10 @@ export function buildEmbeddingPlan(input: EmbeddingPlanInput): Plan {
   const seen = new Set<string>();
   const live = stats.taken_at > 0;
   const longest = longestInputTokens(request);
-  const budget = input.controls.budget_remaining;
-  const maxLatency = input.controls.max_latency_ms;
+  const budget =
+    input.controls.budget_remaining === undefined
+      ? null
+      : { usd: input.controls.budget_remaining, source: "router.budget_remaining" };
   // Whether every configured model left out was refused for the request itself (as in the chat plan).
   let everyRefused = true;
   let firstRefused: { refusal: Refusal; reason: string } | null = null;
@@ -126,19 +128,15 @@ export function buildEmbeddingPlan(input: EmbeddingPlanInput): Plan {
       ref.entry,
     );
     const cost = pico === null ? null : picoToUsd(pico);
-    if (budget !== undefined) {
-      if (cost === null) failures.push(`price unknown, and the request is budget-bound (${usd(budget)} left)`);
-      else if (cost > budget) failures.push(`estimated ${usd(cost)} for this request exceeds the ${usd(budget)} left`);
-    }
-    if (maxLatency !== undefined) {
-      const liveP95 = live ? stats.models[key]?.latency_ms?.p95 : undefined;
-      const p95 = liveP95 ?? ref.entry?.typical_latency_ms ?? null;
-      if (p95 === null) failures.push(`latency unknown, and max_latency_ms is ${maxLatency}`);
-      else if (p95 > maxLatency)
-        failures.push(
-          `${liveP95 === undefined ? "typical" : "live p95"} latency ${Math.round(p95)} ms is above max_latency_ms ${maxLatency}`,
-        );
-    }
+    const liveP95 = live ? stats.models[key]?.latency_ms?.p95 : undefined;
+    const p95: Facts["p95"] =
+      liveP95 !== undefined
+        ? { ms: liveP95, source: "live" }
+        : ref.entry === null
+          ? null
+          : { ms: ref.entry.typical_latency_ms, source: "typical" };
+    for (const failure of [overBudget(cost, budget), tooSlow(p95, input.controls.max_latency_ms)])
+      if (failure !== null) failures.push(failure());
     if (failures.length > 0) {
       const reason = failures.join("; ");
       excluded.push({ provider: ref.provider, model: ref.id, reason });

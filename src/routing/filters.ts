@@ -110,27 +110,31 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
     }
   }
 
-  const { budget, maxLatencyMs } = input;
-  if (budget !== null) {
-    const cost = f.cost;
-    if (cost === null)
-      failures.push(() => `price unknown, and the request is budget-bound (${usd(budget.usd)} left, ${budget.source})`);
-    else if (cost > budget.usd)
-      failures.push(
-        () => `estimated ${usd(cost)} for this request exceeds the ${usd(budget.usd)} left (${budget.source})`,
-      );
-  }
-  if (maxLatencyMs !== undefined) {
-    const p95 = f.p95;
-    if (p95 === null) failures.push(() => `latency unknown, and max_latency_ms is ${maxLatencyMs}`);
-    else if (p95.ms > maxLatencyMs) {
-      failures.push(
-        () =>
-          `${p95.source === "live" ? "live p95" : "typical"} latency ${Math.round(p95.ms)} ms is above max_latency_ms ${maxLatencyMs}`,
-      );
-    }
-  }
+  const budgetFailure = overBudget(f.cost, input.budget);
+  if (budgetFailure !== null) failures.push(budgetFailure);
+  const latencyFailure = tooSlow(f.p95, input.maxLatencyMs);
+  if (latencyFailure !== null) failures.push(latencyFailure);
   return { failures, notes, refusal };
+}
+
+/** The budget filter, for chat and embedding plans alike: why an estimated cost is left out, or null. */
+export function overBudget(cost: number | null, budget: FilterInput["budget"]): Reason | null {
+  if (budget === null) return null;
+  if (cost === null)
+    return () => `price unknown, and the request is budget-bound (${usd(budget.usd)} left, ${budget.source})`;
+  if (cost > budget.usd)
+    return () => `estimated ${usd(cost)} for this request exceeds the ${usd(budget.usd)} left (${budget.source})`;
+  return null;
+}
+
+/** The max_latency_ms filter, for chat and embedding plans alike: why a model's p95 is left out, or null. */
+export function tooSlow(p95: Facts["p95"], maxLatencyMs: number | undefined): Reason | null {
+  if (maxLatencyMs === undefined) return null;
+  if (p95 === null) return () => `latency unknown, and max_latency_ms is ${maxLatencyMs}`;
+  if (p95.ms > maxLatencyMs)
+    return () =>
+      `${p95.source === "live" ? "live p95" : "typical"} latency ${Math.round(p95.ms)} ms is above max_latency_ms ${maxLatencyMs}`;
+  return null;
 }
 
 /** Only judged when a sweep has listed Ollama's models; an empty or missing list means "not known", not "none". */

@@ -3,7 +3,7 @@
 import * as z from "zod/mini";
 import { GatewayError } from "../../core/gateway-error.ts";
 import { ChatMessageSchema, ResponseFormatSchema, ToolChoiceSchema, ToolSchema } from "../../core/messages.ts";
-import { modelFromModels, modelNameSchema } from "../../core/model-name.ts";
+import { ModelsListSchema, modelFromModels, modelNameSchema } from "../../core/model-name.ts";
 import { type RouterControls, RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest } from "../../core/types.ts";
 import { parseOrThrow } from "../../core/validate.ts";
@@ -12,7 +12,7 @@ const nullableNumber = (min: number, max: number) => z.nullish(z.number().check(
 
 export const ChatCompletionRequestSchema = z.object({
   model: modelNameSchema("model is required"),
-  models: z.optional(z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10))),
+  models: z.optional(ModelsListSchema),
   messages: z.array(ChatMessageSchema).check(z.minLength(1, "messages must hold at least one message")),
   stream: z.nullish(z.boolean()),
   stream_options: z.nullish(z.object({ include_usage: z.optional(z.boolean()) })),

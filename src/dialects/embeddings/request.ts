@@ -3,13 +3,13 @@
 import * as z from "zod/mini";
 import type { EmbeddingRequest } from "../../core/embeddings.ts";
 import { GatewayError } from "../../core/gateway-error.ts";
-import { modelFromModels, modelNameSchema } from "../../core/model-name.ts";
+import { ModelsListSchema, modelFromModels, modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import { parseOrThrow } from "../../core/validate.ts";
 
 export const EmbeddingsRequestSchema = z.object({
   model: modelNameSchema("model is required"),
-  models: z.optional(z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10))),
+  models: z.optional(ModelsListSchema),
   input: z.union([
     z.string().check(z.minLength(1, "input must not be empty")),
     z

@@ -3,7 +3,7 @@
 import * as z from "zod/mini";
 import { GatewayError } from "../../core/gateway-error.ts";
 import { CacheControlSchema, type ChatMessage, type ReasoningPart, type Tool } from "../../core/messages.ts";
-import { modelNameSchema } from "../../core/model-name.ts";
+import { ModelsListSchema, modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest } from "../../core/types.ts";
 
@@ -82,7 +82,7 @@ const ThinkingParam = z.discriminatedUnion("type", [
 
 export const MessagesRequestSchema = z.object({
   model: modelNameSchema("model: Field required"),
-  models: z.optional(z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10))),
+  models: z.optional(ModelsListSchema),
   max_tokens: z
     .int({ error: (issue) => (issue.input === undefined ? "Field required" : "must be a positive integer") })
     .check(z.positive("must be a positive integer")),

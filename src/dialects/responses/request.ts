@@ -3,7 +3,7 @@
 import * as z from "zod/mini";
 import { GatewayError } from "../../core/gateway-error.ts";
 import type { ChatMessage, ReasoningPart, ResponseFormat, Tool, ToolChoice } from "../../core/messages.ts";
-import { modelFromModels, modelNameSchema } from "../../core/model-name.ts";
+import { ModelsListSchema, modelFromModels, modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest, ReasoningEffort } from "../../core/types.ts";
 import { parseOrThrow } from "../../core/validate.ts";
@@ -104,7 +104,7 @@ const ToolChoiceParam = z.union([
 
 export const ResponsesRequestSchema = z.object({
   model: modelNameSchema("model is required"),
-  models: z.optional(z.array(modelNameSchema()).check(z.minLength(1), z.maxLength(10))),
+  models: z.optional(ModelsListSchema),
   input: z.union([
     z.string().check(z.minLength(1, "input must not be empty: send the text, or at least one input item")),
     z.array(InputItem).check(z.minLength(1, "input must hold at least one item")),
