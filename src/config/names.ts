@@ -1,14 +1,14 @@
 // The configuration's names and enums the Worker checks at run time (provider ids, capabilities, strategies, service
 // tiers, chains, difficulty classes), and zod's English messages. The two files' own schemas are in schema.ts, which
 // only the config compiler, the tests and type imports load: the Worker runs on the compiled, validated config.
-import { en } from "zod/locales";
 import * as z from "zod/mini";
+import { zodMessage } from "./zod-messages.ts";
 
-// zod/mini sets no locale, and without one every refused value reads only "Invalid input". The English messages (what
-// classic zod set by itself) are what a caller and the config compiler see; set once here, since the Worker's
+// zod/mini sets no locale, and without one every refused value reads only "Invalid input". English messages in zod's
+// wording (what classic zod set by itself, see zod-messages.ts) are what a caller and the config compiler see; set once here, since the Worker's
 // validators (core/validate.ts, routing, the dialects through core/router-controls.ts) and schema.ts load this file
 // before anything is parsed.
-z.config(en());
+z.config({ localeError: zodMessage });
 
 export const PROVIDER_IDS = ["openai", "anthropic", "mistral", "together", "ollama"] as const;
 export const ProviderIdSchema = z.enum(PROVIDER_IDS);

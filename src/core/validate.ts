@@ -4,6 +4,13 @@ import { GatewayError } from "./gateway-error.ts";
 
 type Issue = z.core.$ZodIssue;
 
+/**
+ * A query parameter (always a string) read as a number and then checked by `checked`: what `z.coerce.number()` does,
+ * without the coerce namespace, which bundles zod's bigint and date schemas with it.
+ */
+export const queryNumber = <T extends z.ZodMiniNumber<number>>(checked: T) =>
+  z.pipe(z.pipe(z.string(), z.transform(Number)), checked);
+
 export function parseOrThrow<T extends z.core.$ZodType>(schema: T, value: unknown, paramPrefix = ""): z.infer<T> {
   const result = z.safeParse(schema, value);
   if (result.success) return result.data;

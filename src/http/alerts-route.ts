@@ -2,6 +2,7 @@
 // newest first: one workspace's (a workspace key sees only its own), or every budgeted workspace's for the admin.
 import type { Context } from "hono";
 import * as z from "zod/mini";
+import { queryNumber } from "../core/validate.ts";
 import { directoryOf } from "../keys/governance-directory.ts";
 import type { BudgetAlertRecord } from "../ledger/budget-alerts.ts";
 import { budgetStub, workspaceScope } from "../ledger/budget-gate.ts";
@@ -10,7 +11,7 @@ import { parseOrThrow } from "./read-body.ts";
 import { readableWorkspace } from "./workspace-scope.ts";
 
 const QuerySchema = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(50)), 20),
+  limit: z._default(queryNumber(z.number().check(z.int(), z.gte(1), z.lte(50))), 20),
   workspace_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 

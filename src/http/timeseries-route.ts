@@ -1,6 +1,7 @@
 // GET /v1/stats/timeseries: per-provider latency and time-to-first-token percentiles over time, from the D1 attempts.
 import type { Context } from "hono";
 import * as z from "zod/mini";
+import { queryNumber } from "../core/validate.ts";
 import { attemptSamples } from "../ledger/attempt-samples.ts";
 import { latencySeries } from "../ledger/latency-series.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -11,9 +12,12 @@ const MINUTE = 60_000;
 
 const QuerySchema = z.strictObject({
   /** How far back, from now: 1 minute to 7 days. */
-  window_ms: z._default(z.coerce.number().check(z.int(), z.gte(MINUTE), z.lte(7 * 24 * 60 * MINUTE)), 15 * MINUTE),
+  window_ms: z._default(
+    queryNumber(z.number().check(z.int(), z.gte(MINUTE), z.lte(7 * 24 * 60 * MINUTE))),
+    15 * MINUTE,
+  ),
   /** How many buckets the window is cut into. */
-  buckets: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(240)), 60),
+  buckets: z._default(queryNumber(z.number().check(z.int(), z.gte(1), z.lte(240))), 60),
   workspace_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 

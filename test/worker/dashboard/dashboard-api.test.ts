@@ -195,6 +195,13 @@ describe("GET /v1/requests and GET /v1/stats/timeseries", () => {
     expect((await get(s, `/v1/requests?workspace_id=${ws}&limit=1`)).json().data).toHaveLength(1);
     expect((await get(s, `/v1/requests?workspace_id=${ws}&before=${rows[2].created_at}`)).json().data).toHaveLength(0);
     expect((await get(s, "/v1/requests?limit=500")).status).toBe(400);
+    // A query number that is not one says so, in zod's words, naming the parameter.
+    const word = await get(s, "/v1/requests?limit=ten");
+    expect(word.status).toBe(400);
+    expect(word.json().error).toMatchObject({ param: "limit", message: "'limit': Invalid input: expected number, received NaN" });
+    expect((await get(s, "/v1/requests?before=1.5")).json().error.message).toBe(
+      "'before': Invalid input: expected int, received number",
+    );
 
     const ts = (await get(s, `/v1/stats/timeseries?workspace_id=${ws}&window_ms=600000&buckets=10`)).json();
     expect(ts.bucket_ms).toBe(60_000);
