@@ -19,7 +19,8 @@ const ImageBlock = z.object({
       media_type: z.enum(["image/jpeg", "image/png", "image/gif", "image/webp"]),
       data: nonEmpty(),
     }),
-    z.object({ type: z.literal("url"), url: z.url() }),
+    // URL.canParse is what z.url() asks, without its 1 KiB of normalising options.
+    z.object({ type: z.literal("url"), url: z.string().check(z.refine((u) => URL.canParse(u), "Invalid URL")) }),
   ]),
   ...cache,
 });

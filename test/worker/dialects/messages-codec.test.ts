@@ -173,6 +173,16 @@ describe("Messages request -> canonical", () => {
     const base = { model: "m", max_tokens: 10, messages: [{ role: "user", content: "hi" }] };
     expect(refusal({ ...base, max_tokens: undefined })).toMatchObject({ status: 400, param: "max_tokens" });
     expect(refusal({ ...base, temperature: 1.5 })).toMatchObject({ param: "temperature" });
+    const image = (url: string) => ({
+      ...base,
+      messages: [{ role: "user", content: [{ type: "image", source: { type: "url", url } }] }],
+    });
+    expect(refusal(image("not a url"))).toMatchObject({
+      status: 400,
+      param: "messages.0.content.0.source.url",
+      message: "'messages.0.content.0.source.url': Invalid URL",
+    });
+    expect(() => parse(image("https://example.com/cat.jpg"))).not.toThrow();
     expect(refusal({ ...base, messages: [{ role: "system", content: "x" }] })).toMatchObject({
       param: "messages.0.role",
     });
