@@ -198,7 +198,10 @@ describe("GET /v1/requests and GET /v1/stats/timeseries", () => {
     // A query number that is not one says so, in zod's words, naming the parameter.
     const word = await get(s, "/v1/requests?limit=ten");
     expect(word.status).toBe(400);
-    expect(word.json().error).toMatchObject({ param: "limit", message: "'limit': Invalid input: expected number, received NaN" });
+    expect(word.json().error).toMatchObject({
+      param: "limit",
+      message: "'limit': Invalid input: expected number, received NaN",
+    });
     expect((await get(s, "/v1/requests?before=1.5")).json().error.message).toBe(
       "'before': Invalid input: expected int, received number",
     );
