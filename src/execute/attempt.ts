@@ -228,7 +228,7 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
     clock.stop();
     return {
       head,
-      rest: new TimedRest(events, input, controller, carried),
+      rest: events.rest(input, controller, carried),
       ttftMs: deps.now() - started,
       abort,
       malformedSkipped: () => events.skipped,
@@ -242,59 +242,42 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
 }
 
 /**
- * The rest of a committed stream under the idle clock and the deadline. One timer serves the whole stream: it fires
- * when the silence (or the deadline) may have run out and re-arms itself otherwise, instead of a timer armed and
- * cleared per chunk. Silence is counted only while waiting on the provider, never while the client reads slowly.
+ * The idle clock and the deadline of a committed stream. One timer serves the whole stream: it fires when the silence
+ * (or the deadline) may have run out and re-arms itself otherwise, instead of a timer armed and cleared per chunk.
+ * Silence is counted only while waiting on the provider, never while the client reads slowly. When it runs out the
+ * upstream request is aborted and the body cancelled, so the read waiting on it ends at once, and the reader throws
+ * `stalled` instead of what the read gave.
  */
-class TimedRest implements EventBatches {
+class RestClock {
   #waitingSince: number | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #stalled: (err: ProviderError) => void = () => undefined;
-  readonly #stall = new Promise<never>((_, reject) => {
-    this.#stalled = reject;
-  });
-  #carried: StreamEvent[] | null;
-  #done = false;
+  /** The clock's error, once it ran out. */
+  stalled: ProviderError | null = null;
+  done = false;
 
   constructor(
-    readonly events: UpstreamEvents,
     readonly input: AttemptInput,
     readonly controller: DisposableController,
-    carried: StreamEvent[],
-  ) {
-    this.#stall.catch(() => undefined);
-    this.#carried = carried.length > 0 ? carried : null;
-  }
+    readonly wire: WireReader,
+  ) {}
 
-  async next(): Promise<StreamEvent[] | null> {
-    if (this.#carried !== null) {
-      const carried = this.#carried;
-      this.#carried = null;
-      return carried;
-    }
-    if (this.#done) return null;
+  /** Waiting on the provider from now. */
+  waiting(): void {
     const { deps, timeouts, deadline } = this.input;
     const since = deps.now();
     this.#waitingSince = since;
     this.#timer ??= setTimeout(this.#check, Math.max(0, Math.min(timeouts.idle_ms, deadline - since)));
-    // The loser of the race may reject later (an aborted read): the race's own handler on it keeps that rejection
-    // handled, so no catch of its own is needed.
-    let batch: StreamEvent[] | null;
-    try {
-      batch = await Promise.race([this.events.next(), this.#stall]);
-    } catch (err) {
-      this.#end(false);
-      throw translateFailure(err, this.input, this.controller, true);
-    }
+  }
+
+  /** The provider's read came. */
+  answered(): void {
     this.#waitingSince = null;
-    if (batch === null) this.#end(true);
-    return batch;
   }
 
   readonly #check = (): void => {
     this.#timer = undefined;
     const since = this.#waitingSince;
-    if (since === null || this.#done) return;
+    if (since === null || this.done) return;
     const { adapter, deps, timeouts, deadline } = this.input;
     const now = deps.now();
     const idleLeft = since + timeouts.idle_ms - now;
@@ -303,16 +286,16 @@ class TimedRest implements EventBatches {
       this.#timer = setTimeout(this.#check, Math.min(idleLeft, deadlineLeft));
       return;
     }
-    const error =
+    this.stalled =
       deadlineLeft <= idleLeft
         ? clockError(adapter.id, "deadline", deadline - since)
         : clockError(adapter.id, "idle", timeouts.idle_ms);
-    this.controller.abort(error);
-    this.#stalled(error);
+    this.controller.abort(this.stalled);
+    void this.wire.cancel();
   };
 
-  #end(finished: boolean): void {
-    this.#done = true;
+  end(finished: boolean): void {
+    this.done = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     // A failed stream must not leave the upstream request running; one that ended by itself has nothing left running
@@ -324,8 +307,9 @@ class TimedRest implements EventBatches {
 
 /**
  * One upstream stream as batches of canonical events. Each read of the body is one synchronous step: its wire
- * messages checked, decoded by the adapter and gathered, with no promise per event. The commit point is crossed
- * inside that step, at the first content event.
+ * messages checked, decoded by the adapter and gathered, with no promise per event and none per layer: the body's
+ * read is the only thing awaited. The commit point is crossed inside that step, at the first content event; from
+ * then on (`rest`) the idle clock and the deadline apply, and a failure is translated for the caller.
  *
  * Before the commit point every wire message reaches the adapter (a malformed one fails the attempt, which falls back
  * unseen). After it, a message whose data is not JSON is skipped and counted; `limit` of them in a row fail the
@@ -333,13 +317,15 @@ class TimedRest implements EventBatches {
  * rides on the message (`json`), so the adapter does not parse it again. An error after some events of the same read
  * comes on the next call, after them. The adapter's `end` event stops the reading: the body is cancelled.
  */
-class UpstreamEvents {
+class UpstreamEvents implements EventBatches {
   /** The first content event has been decoded. */
   committed = false;
   skipped = 0;
   #run = 0;
   #ended = false;
   #pending: { error: unknown } | null = null;
+  #carried: StreamEvent[] | null = null;
+  #clock: RestClock | null = null;
 
   constructor(
     readonly wire: WireReader,
@@ -348,45 +334,80 @@ class UpstreamEvents {
     readonly limit: number,
   ) {}
 
+  /**
+   * The rest of the stream after the commit point, under the idle clock and the deadline: `carried` (what the read
+   * that committed brought after the first content event) comes first.
+   */
+  rest(input: AttemptInput, controller: DisposableController, carried: StreamEvent[]): EventBatches {
+    this.#clock = new RestClock(input, controller, this.wire);
+    this.#carried = carried.length > 0 ? carried : null;
+    return this;
+  }
+
   /** The events of the next reads, up to the first read that brought any; null once the stream has ended. */
   async next(): Promise<StreamEvent[] | null> {
-    if (this.#pending !== null) {
-      const { error } = this.#pending;
-      this.#pending = null;
-      this.#ended = true;
-      throw error;
+    if (this.#carried !== null) {
+      const carried = this.#carried;
+      this.#carried = null;
+      return carried;
     }
-    const out: StreamEvent[] = [];
-    while (!this.#ended) {
-      const messages = await this.wire.read();
-      if (messages === null) {
+    const clock = this.#clock;
+    if (clock?.done) return null;
+    try {
+      if (this.#pending !== null) {
+        const { error } = this.#pending;
+        this.#pending = null;
         this.#ended = true;
-        break;
+        throw error;
       }
-      try {
-        for (const message of messages) {
-          if (!this.#check(message)) continue;
-          const from = out.length;
-          this.decode(message, out);
-          for (let i = from; i < out.length; i++) {
-            const e = out[i]!;
-            if (e.type === "end") {
-              out.length = i + 1;
-              this.#ended = true;
-              void this.wire.cancel();
-              return out;
-            }
-            if (!this.committed && isContent(e)) this.committed = true;
-          }
+      const out: StreamEvent[] = [];
+      while (!this.#ended) {
+        const read = this.wire.readRaw();
+        if (read === null) break;
+        clock?.waiting();
+        let result: ReadableStreamReadResult<Uint8Array>;
+        try {
+          result = await read;
+        } catch (err) {
+          throw clock?.stalled ?? err;
         }
-      } catch (err) {
-        if (out.length === 0) throw err;
-        this.#pending = { error: err };
-        return out;
+        if (clock !== null) {
+          if (clock.stalled !== null) throw clock.stalled;
+          clock.answered();
+        }
+        const messages = this.wire.take(result);
+        if (messages === null) break;
+        try {
+          for (const message of messages) {
+            if (!this.#check(message)) continue;
+            const from = out.length;
+            this.decode(message, out);
+            for (let i = from; i < out.length; i++) {
+              const e = out[i]!;
+              if (e.type === "end") {
+                out.length = i + 1;
+                this.#ended = true;
+                void this.wire.cancel();
+                return out;
+              }
+              if (!this.committed && isContent(e)) this.committed = true;
+            }
+          }
+        } catch (err) {
+          if (out.length === 0) throw err;
+          this.#pending = { error: err };
+          return out;
+        }
+        if (out.length > 0) return out;
       }
-      if (out.length > 0) return out;
+      this.#ended = true;
+      clock?.end(true);
+      return null;
+    } catch (err) {
+      if (clock === null) throw err;
+      clock.end(false);
+      throw translateFailure(err, clock.input, clock.controller, true);
     }
-    return null;
   }
 
   #check(m: WireMessage): boolean {

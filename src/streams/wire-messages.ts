@@ -46,14 +46,29 @@ export class WireReader {
   /** The messages of the body's next read, in order; null once the body has ended (after its last messages). */
   async read(): Promise<WireMessage[] | null> {
     if (this.#done) return null;
-    const { done, value } = await this.#reader.read();
-    if (done) {
+    return this.take(await this.#reader.read());
+  }
+
+  /**
+   * The body's next read, as the body gives it: `take` turns it into messages. Null once the body has ended (or was
+   * cancelled). The two halves of `read()`, for a caller that awaits the body itself and does the rest in the same
+   * synchronous step (no promise of its own per read).
+   */
+  readRaw(): Promise<ReadableStreamReadResult<Uint8Array>> | null {
+    if (this.#done) return null;
+    return this.#reader.read();
+  }
+
+  /** The messages `result` (a read of the body) completed, in order; null once the body had ended before it. */
+  take(result: ReadableStreamReadResult<Uint8Array>): WireMessage[] | null {
+    if (this.#done) return null;
+    if (result.done) {
       this.#feed(this.#decoder.decode());
       this.#flush();
       this.#done = true;
       this.#reader.releaseLock();
     } else {
-      this.#feed(this.#decoder.decode(value, STREAMING));
+      this.#feed(this.#decoder.decode(result.value, STREAMING));
     }
     const messages = this.#queue;
     this.#queue = [];
