@@ -4,6 +4,9 @@
 //   node bench/ab.ts HEAD~3 49e026b       # ... and against bundles built from those commits
 //   node bench/ab.ts --rounds 6 --profile # more rounds; then a CPU profile of each Switchyard isolate (top functions)
 //   node bench/ab.ts --json-only X        # non-streaming rows only (for variants that answer no stream)
+//   node bench/ab.ts --fresh X            # a new process for every variant in every round (started, warmed,
+//                                         # measured, stopped), so what one process happens to be (its heap's growth,
+//                                         # where the JIT settles) averages out over the rounds; prints each round too
 //   node bench/ab.ts --drop ASSETS,STATS  # every Switchyard variant without these bindings (default ASSETS, as the
 //                                         # bench runs it; --drop '' keeps every binding)
 //
@@ -22,7 +25,7 @@ import { type CpuProfile, type CpuProfileNode, Inspector, listTargets } from "./
 import { type LoadRun, medianTiming, runLoad, type StreamTiming, streamProbe, summariseRuns } from "./load.ts";
 import { treeCpuSeconds } from "./proc.ts";
 import { sourceLocator, summarise } from "./profile.ts";
-import { startEmulator, startWorker, stopAll } from "./targets.ts";
+import { startEmulator, startWorker, stopAll, stopOne } from "./targets.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -30,6 +33,7 @@ const flag = (name: string) => args.includes(name);
 const roundsAt = args.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 4;
 const JSON_ONLY = flag("--json-only");
+const FRESH = flag("--fresh");
 const dropAt = args.indexOf("--drop");
 /** Bindings every Switchyard variant runs without; as the bench runs it (no assets router in front) unless told. */
 const DROP = dropAt >= 0 ? (args[dropAt + 1] ?? "").split(",").filter((b) => b !== "") : ["ASSETS"];
@@ -102,44 +106,68 @@ try {
   const emulator = await startEmulator(root);
   await emulator.setStream({ chunks: 20, delayMs: 0 });
   const upstream = emulator.started.url;
-  const variants = [
-    { name: "bare Worker", target: await startWorker(root, "bare", join(root, "bench/bare-worker.js"), upstream) },
+  type Variant = {
+    name: string;
+    start: () => ReturnType<typeof startWorker>;
+    target?: Awaited<ReturnType<typeof startWorker>>;
+  };
+  const variants: Variant[] = [
+    { name: "bare Worker", start: () => startWorker(root, "bare", join(root, "bench/bare-worker.js"), upstream) },
+    ...bundles.map((b) => ({ name: b.name, start: () => startWorker(root, "switchyard", b.path, upstream, DROP) })),
   ];
+  const warm = async (v: Variant) => {
+    await runLoad(v.target!.endpoint, { connections: 16, stream: false, durationS: 1 });
+    if (!JSON_ONLY) await runLoad(v.target!.endpoint, { connections: 16, stream: true, durationS: 1 });
+  };
   // One at a time: each picks free ports, and two starting together could pick the same.
-  for (const b of bundles)
-    variants.push({ name: b.name, target: await startWorker(root, "switchyard", b.path, upstream, DROP) });
-  for (const v of variants) {
-    await runLoad(v.target.endpoint, { connections: 16, stream: false, durationS: 1 });
-    if (!JSON_ONLY) await runLoad(v.target.endpoint, { connections: 16, stream: true, durationS: 1 });
+  if (!FRESH) {
+    for (const v of variants) v.target = await v.start();
+    for (const v of variants) await warm(v);
   }
   const acc = variants.map(() => ({ c1: [] as LoadRun[], reqS: 0, reqs: 0, reqSec: 0, cpuS: 0, streams: 0, sec: 0 }));
+  /** Each round's CPU per request and per stream, per variant (ms). */
+  const perRound = variants.map(() => [] as { cpu: number; cpuStream: number }[]);
   for (let round = 0; round < ROUNDS; round++) {
     // A rotating order, so a burst of other work on the shared machine spreads over all variants.
     for (let k = 0; k < variants.length; k++) {
       const i = (k + round) % variants.length;
       const v = variants[i]!;
+      if (FRESH) {
+        v.target = await v.start();
+        await warm(v);
+      }
+      const target = v.target!;
       const a = acc[i]!;
-      a.c1.push(await runLoad(v.target.endpoint, { connections: 1, stream: false, durationS: 1.5 }));
-      const t0 = treeCpuSeconds(v.target.started.pid);
-      const json = await runLoad(v.target.endpoint, { connections: 16, stream: false, amount: REQUESTS });
-      const t1 = treeCpuSeconds(v.target.started.pid);
+      a.c1.push(await runLoad(target.endpoint, { connections: 1, stream: false, durationS: 1.5 }));
+      const t0 = treeCpuSeconds(target.started.pid);
+      const json = await runLoad(target.endpoint, { connections: 16, stream: false, amount: REQUESTS });
+      const t1 = treeCpuSeconds(target.started.pid);
       const stream = JSON_ONLY
         ? { latencies: [], errors: 0, seconds: 1 }
-        : await runLoad(v.target.endpoint, { connections: 16, stream: true, amount: STREAMS });
-      const t2 = treeCpuSeconds(v.target.started.pid);
+        : await runLoad(target.endpoint, { connections: 16, stream: true, amount: STREAMS });
+      const t2 = treeCpuSeconds(target.started.pid);
+      const reqs = json.latencies.length + json.errors;
+      const streams = stream.latencies.length + stream.errors;
       a.reqS += t1 - t0;
-      a.reqs += json.latencies.length + json.errors;
+      a.reqs += reqs;
       a.reqSec += json.seconds;
       a.cpuS += t2 - t1;
-      a.streams += stream.latencies.length + stream.errors;
+      a.streams += streams;
       a.sec += stream.seconds;
+      perRound[i]!.push({ cpu: ((t1 - t0) * 1000) / reqs, cpuStream: ((t2 - t1) * 1000) / Math.max(1, streams) });
+      if (FRESH && round < ROUNDS - 1) {
+        await stopOne(target.started.pid);
+        v.target = undefined;
+      }
     }
   }
+  // The last round's processes stay for the probe; a fresh run starts those a later round stopped.
+  for (const v of variants) v.target ??= await v.start();
   // The stream probe, as the bench takes it: one stream at a time, 20 content chunks 10 ms apart, in turns.
   await emulator.setStream({ chunks: 20, delayMs: 10 });
   const probes = variants.map(() => [] as StreamTiming[]);
   for (let round = 0; round < (JSON_ONLY ? 0 : 4); round++)
-    for (const [i, v] of variants.entries()) probes[i]!.push(...(await streamProbe(v.target.endpoint, 10)));
+    for (const [i, v] of variants.entries()) probes[i]!.push(...(await streamProbe(v.target!.endpoint, 10)));
   const ttft = probes.map((p) => (p.length === 0 ? Number.NaN : medianTiming(p).firstToken));
   const rows = acc.map((a) => ({
     p50: summariseRuns(a.c1).p50,
@@ -151,7 +179,7 @@ try {
   const bare = rows[0]!;
   const x = (v: number, b: number) => `${(v / b).toFixed(2)}×`;
   console.log(
-    `\n${ROUNDS} interleaved rounds of ${REQUESTS} requests and ${STREAMS} streams (20 chunks) at 16 connections, 1.5 s at 1 connection; ${new Date().toISOString()}\n`,
+    `\n${ROUNDS} interleaved rounds${FRESH ? " (a fresh process per variant per round)" : ""} of ${REQUESTS} requests and ${STREAMS} streams (20 chunks) at 16 connections, 1.5 s at 1 connection; ${new Date().toISOString()}\n`,
   );
   console.log(
     "| variant | CPU ms / request | × bare | req/s (16) | × bare | CPU ms / stream | × bare | streams/s (16) | × bare | p50 ms (1) | vs bare | first token ms | vs bare |",
@@ -163,9 +191,14 @@ try {
       `| ${v.name} | ${r.cpu.toFixed(3)} | ${x(r.cpu, bare.cpu)} | ${r.rps.toFixed(0)} | ${x(r.rps, bare.rps)} | ${r.cpuStream.toFixed(3)} | ${x(r.cpuStream, bare.cpuStream)} | ${r.sps.toFixed(0)} | ${x(r.sps, bare.sps)} | ${r.p50.toFixed(2)} | ${(r.p50 - bare.p50 >= 0 ? "+" : "") + (r.p50 - bare.p50).toFixed(2)} | ${ttft[i]!.toFixed(2)} | ${(ttft[i]! - ttft[0]! >= 0 ? "+" : "") + (ttft[i]! - ttft[0]!).toFixed(2)} |`,
     );
   }
+  console.log("\nCPU ms per request / per stream, round by round (a fresh process each round with --fresh):\n");
+  for (const [i, v] of variants.entries())
+    console.log(
+      `- ${v.name}: ${perRound[i]!.map((r) => `${r.cpu.toFixed(3)} / ${r.cpuStream.toFixed(3)}`).join(", ")}`,
+    );
   if (flag("--profile")) {
     // The first Switchyard variant's Worker isolate, non-streaming and streaming: top functions by self time.
-    const v = variants[1]!;
+    const v = { ...variants[1]!, target: variants[1]!.target! };
     const locate = sourceLocator(
       readFileSync(`${bundles[0]!.path}.map`, "utf8"),
       readFileSync(bundles[0]!.path, "utf8"),

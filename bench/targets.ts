@@ -51,6 +51,23 @@ export async function stopAll(graceMs = 3000): Promise<void> {
   killAll();
 }
 
+/** Stops one target (its lifeline ended, then its group killed after `graceMs`), leaving the others running. */
+export async function stopOne(pid: number, graceMs = 3000): Promise<void> {
+  const child = [...children].find((c) => c.pid === pid);
+  if (child === undefined) return;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.stdin?.end();
+    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())]);
+  }
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+  children.delete(child);
+}
+
 let hooked = false;
 function hookExit(): void {
   if (hooked) return;
