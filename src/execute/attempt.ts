@@ -32,7 +32,10 @@ export class ClientGoneError extends Error {
 
 /** A stream's events a provider read at a time: one step per read, not per event. */
 export interface EventBatches {
-  /** The events of the next read (never none); null once the stream has ended. Throws ProviderError or ClientGoneError. */
+  /**
+   * The events of the next read (never none); null once the stream has ended. Throws ProviderError or ClientGoneError.
+   * The array is the caller's: a layer above may change it in place rather than copy it.
+   */
   next(): Promise<StreamEvent[] | null>;
 }
 

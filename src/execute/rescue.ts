@@ -187,19 +187,18 @@ export function rescuable(
   }
 
   let legRequest = request;
-  /** A leg's events as the client sees them: usage as the whole answer's (every leg's added up), the rest tracked. */
-  const passed = (batch: readonly StreamEvent[]): StreamEvent[] => {
-    const out: StreamEvent[] = [];
-    for (const e of batch) {
-      if (e.type === "usage") {
-        leg.usage = e.usage;
-        out.push(legs.length === 1 ? e : { type: "usage", usage: sumUsage([prior(), e.usage]) ?? e.usage });
+  /** A leg's events as the client sees them (in place): usage as the whole answer's (every leg's added up), the rest tracked. */
+  const passed = (batch: StreamEvent[]): StreamEvent[] => {
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i]!;
+      if (e.type !== "usage") {
+        track(e);
         continue;
       }
-      track(e);
-      out.push(e);
+      leg.usage = e.usage;
+      if (legs.length > 1) batch[i] = { type: "usage", usage: sumUsage([prior(), e.usage]) ?? e.usage };
     }
-    return out;
+    return batch;
   };
   /** The next read's events; on a break before the answer finished, the next leg's head, from a rescue. */
   async function next(): Promise<StreamEvent[] | null> {

@@ -84,8 +84,11 @@ export function committedAnswer(
             }
             return { type: "done", route: done(usage, null, estimated) };
           }
-          const events = batch.filter(note);
-          if (events.length > 0) return { type: "events", events };
+          // In place (the batch is ours): only the upstream's end marker is dropped.
+          let kept = 0;
+          for (const e of batch) if (note(e)) batch[kept++] = e;
+          batch.length = kept;
+          if (kept > 0) return { type: "events", events: batch as AnswerEvent[] };
         }
       } catch (err) {
         if (err instanceof ClientGoneError) {
