@@ -158,3 +158,38 @@ describe("ending early", () => {
     });
   }
 });
+
+describe("the two halves of read(): readRaw() and take()", () => {
+  it("give the same messages as read(), and null once the body has ended", async () => {
+    const text = 'data: {"a":1}\n\ndata: {"b":"é"}\n\n';
+    const reader = new WireReader(body(text, 5), "sse");
+    const out: WireMessage[] = [];
+    for (let raw = reader.readRaw(); raw !== null; raw = reader.readRaw()) {
+      const messages = reader.take(await raw);
+      if (messages === null) break;
+      out.push(...messages);
+    }
+    expect(out).toEqual(await read(text, "sse", 5));
+    expect(reader.readRaw()).toBe(null);
+  });
+
+  it("a read left waiting ends when the body is cancelled, and nothing more is read or taken", async () => {
+    let cancelled = false;
+    // A body that never sends: only cancel() ends the pending read.
+    const silent = new ReadableStream<Uint8Array>({
+      pull: () => new Promise<void>(() => undefined),
+      cancel: () => {
+        cancelled = true;
+      },
+    });
+    const reader = new WireReader(silent, "sse");
+    const pending = reader.readRaw();
+    expect(pending).not.toBe(null);
+    await reader.cancel();
+    const result = await pending;
+    expect(result?.done).toBe(true);
+    expect(cancelled).toBe(true);
+    expect(reader.take(result!)).toBe(null);
+    expect(reader.readRaw()).toBe(null);
+  });
+});
