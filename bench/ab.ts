@@ -161,7 +161,7 @@ try {
       }
     }
   }
-  // The last round's processes stay for the probe; a fresh run starts those a later round stopped.
+  // The last round's processes stay for the probe (with --fresh and no rounds, none was started yet).
   for (const v of variants) v.target ??= await v.start();
   // The stream probe, as the bench takes it: one stream at a time, 20 content chunks 10 ms apart, in turns.
   await emulator.setStream({ chunks: 20, delayMs: 10 });

@@ -38,16 +38,7 @@ export function killAll(): void {
  * those still alive after `graceMs`, so nothing is left behind either way.
  */
 export async function stopAll(graceMs = 3000): Promise<void> {
-  const exits = [...children].map(
-    (child) =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.stdin?.end();
-      }),
-  );
-  const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-  await Promise.race([Promise.all(exits), timer]);
+  await Promise.all([...children].map((child) => (child.pid === undefined ? undefined : stopOne(child.pid, graceMs))));
   killAll();
 }
 

@@ -5,9 +5,9 @@ import * as z from "zod/mini";
 import { zodMessage } from "./zod-messages.ts";
 
 // zod/mini sets no locale, and without one every refused value reads only "Invalid input". English messages in zod's
-// wording (what classic zod set by itself, see zod-messages.ts) are what a caller and the config compiler see; set once here, since the Worker's
-// validators (core/validate.ts, routing, the dialects through core/router-controls.ts) and schema.ts load this file
-// before anything is parsed.
+// wording (what classic zod set by itself; zod-messages.ts) are what a caller and the config compiler see; set once
+// here, since the Worker's validators (core/validate.ts, routing, the dialects through core/router-controls.ts) and
+// schema.ts load this file before anything is parsed.
 z.config({ localeError: zodMessage });
 
 export const PROVIDER_IDS = ["openai", "anthropic", "mistral", "together", "ollama"] as const;

@@ -1,6 +1,6 @@
 // zod's English messages for the issues the gateway's schemas raise, in zod's own wording ("Invalid input: expected
 // string, received number"). zod/mini sets no locale, and zod's English locale is about 1 KiB of the gzip bundle for
-// dozens of string formats the gateway never checks; test/node/config/zod-messages.test.ts holds this to the locale's
+// dozens of string formats the gateway never checks; test/config/zod-messages.test.ts holds this to the locale's
 // wording on every issue code.
 import type * as z from "zod/mini";
 

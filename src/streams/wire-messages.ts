@@ -45,8 +45,8 @@ export class WireReader {
 
   /** The messages of the body's next read, in order; null once the body has ended (after its last messages). */
   async read(): Promise<WireMessage[] | null> {
-    if (this.#done) return null;
-    return this.take(await this.#reader.read());
+    const raw = this.readRaw();
+    return raw === null ? null : this.take(await raw);
   }
 
   /**
