@@ -81,6 +81,12 @@ const ThinkingParam = z.discriminatedUnion("type", [
   z.object({ type: z.literal("adaptive") }),
 ]);
 
+/** Structured outputs: the answer's text constrained to a JSON schema (`effort` is validated, and not carried). */
+const OutputConfigParam = z.object({
+  format: z.nullish(z.object({ type: z.literal("json_schema"), schema: z.record(z.string(), z.unknown()) })),
+  effort: z.nullish(z.enum(["low", "medium", "high", "xhigh", "max"])),
+});
+
 export const MessagesRequestSchema = z.object({
   model: modelNameSchema("model: Field required"),
   models: z.optional(ModelsListSchema),
@@ -96,6 +102,7 @@ export const MessagesRequestSchema = z.object({
   top_p: z.optional(z.number().check(z.gte(0), z.lte(1))),
   top_k: z.optional(z.int().check(z.positive())),
   thinking: z.optional(ThinkingParam),
+  output_config: z.optional(OutputConfigParam),
   metadata: z.optional(z.object({ user_id: z.nullish(z.string().check(z.maxLength(256))) })),
   stream: z.optional(z.boolean()),
   router: z.optional(RouterControlsSchema),
@@ -168,6 +175,11 @@ export function toCanonical(body: Omit<MessagesRequest, "max_tokens"> & { max_to
           ? { disabled: true }
           : { effort: "medium", adaptive: true };
   }
+  const format = body.output_config?.format;
+  if (format != null)
+    request.response_format = { type: "json_schema", json_schema: { name: "output", schema: format.schema } };
+  if (body.output_config?.effort != null)
+    warnings.push(`"output_config.effort" is not supported by Switchyard; it was not sent`);
   return { request, warnings };
 }
 

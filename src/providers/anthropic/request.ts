@@ -81,9 +81,14 @@ export function buildAnthropicBody(
   if (req.presence_penalty !== undefined) warnings.push(`anthropic does not take "presence_penalty"; it was not sent`);
   if (req.frequency_penalty !== undefined)
     warnings.push(`anthropic does not take "frequency_penalty"; it was not sent`);
-  if (req.response_format !== undefined && req.response_format.type !== "text") {
-    warnings.push(`anthropic has no response_format; "${req.response_format.type}" was not enforced`);
-  }
+  const format = req.response_format;
+  // Anthropic's structured outputs constrain the text answer to a JSON schema (`output_config.format`, generally
+  // available without a beta header: platform.claude.com/docs/en/build-with-claude/structured-outputs, read
+  // 2026-12-04); JSON without a schema has no Anthropic control, so it is left to the prompt and said.
+  if (format?.type === "json_schema" && format.json_schema.schema !== undefined)
+    body.output_config = { format: { type: "json_schema", schema: format.json_schema.schema } };
+  else if (format !== undefined && format.type !== "text")
+    warnings.push(`anthropic constrains JSON only to a schema; "${format.type}" without one was not enforced`);
   return { body, warnings };
 }
 

@@ -1,7 +1,9 @@
 // Which Anthropic recording answers a messages request: tools, prompt caching (cache_control) and extended thinking.
 import { fixture, recordedHeaders } from "../fixtures.ts";
 import { sseData, sseEvents, tryJson } from "../stream-events.ts";
+import type { StreamEvent } from "../types.ts";
 import { isObject, type JsonObject, type Payload, wantsTools } from "./shared.ts";
+import { requestedSchema, restream, structuredText } from "./structured.ts";
 
 /** Every `cache_control` breakpoint in system, messages' content blocks and tools. */
 export function cacheBreakpoints(body: JsonObject): JsonObject[] {
@@ -30,6 +32,20 @@ const recorded = (file: string): Payload => ({
  */
 export function messageRecording(body: JsonObject): Payload {
   if (wantsTools(body)) return recorded("messages-tool-use.json");
+  const schema = requestedSchema(body);
+  if (schema !== undefined) {
+    // SYNTHESIZED (structured.ts): the recorded text answer, its text a value of the schema, ended by itself.
+    const payload = recorded("messages-text.json");
+    const message = JSON.parse(payload.body) as JsonObject;
+    return {
+      body: JSON.stringify({
+        ...message,
+        content: [{ type: "text", text: structuredText(schema) }],
+        stop_reason: "end_turn",
+      }),
+      headers: payload.headers,
+    };
+  }
   const breakpoints = cacheBreakpoints(body);
   if (breakpoints.some((c) => c.ttl === "1h")) return recorded("messages-prompt-cache-write-1h.json");
   if (breakpoints.length > 0) return recorded("messages-prompt-cache-read.json");
@@ -38,6 +54,25 @@ export function messageRecording(body: JsonObject): Payload {
     return { body: JSON.stringify(foldStream(stream.body)), headers: { "Content-Type": "application/json" } };
   }
   return recorded("messages-text.json");
+}
+
+/** The streaming answer's events, by the same rules (a schema's value goes in the recorded text stream's deltas). */
+export function streamEventsOf(
+  body: JsonObject,
+  isTerminator: (event: string) => boolean,
+): {
+  headers: Payload["headers"];
+  events: StreamEvent[];
+} {
+  const payload = streamRecording(body);
+  const events = sseEvents(payload.body, isTerminator);
+  const schema = wantsTools(body) ? undefined : requestedSchema(body);
+  if (schema === undefined) return { headers: payload.headers, events };
+  const delta = (data: JsonObject) =>
+    data.type === "content_block_delta" && isObject(data.delta) && data.delta.type === "text_delta"
+      ? data.delta
+      : undefined;
+  return { headers: payload.headers, events: restream(events, structuredText(schema), delta, "text") };
 }
 
 /** The streaming answer, by the same rules (the cache write was recorded only without streaming). */

@@ -2,9 +2,8 @@
 
 import { genericError } from "../error-catalog.ts";
 import { fixture, recording } from "../fixtures.ts";
-import { sseEvents } from "../stream-events.ts";
 import type { BodyReply, ErrorCase, HeaderMap, ProviderEmulator } from "../types.ts";
-import { countTokens, messageRecording, streamRecording } from "./anthropic-recordings.ts";
+import { countTokens, messageRecording, streamEventsOf } from "./anthropic-recordings.ts";
 import { bodyReply, isObject, jsonPayload, type Payload } from "./shared.ts";
 
 /** Anthropic's error `type` by HTTP status. */
@@ -73,6 +72,18 @@ function error(kind: ErrorCase, status: number): BodyReply {
   }
 }
 
+/** Structured outputs take one format, a JSON schema (the wording is the emulator's own). */
+function refuseOutputConfig(config: unknown): BodyReply | undefined {
+  if (config === undefined) return undefined;
+  if (!isObject(config)) return anthropicError(400, "output_config: Input should be an object");
+  const format = config.format;
+  if (format === undefined || format === null) return undefined;
+  if (!isObject(format) || format.type !== "json_schema")
+    return anthropicError(400, "output_config.format.type: Input should be 'json_schema'");
+  if (!isObject(format.schema)) return anthropicError(400, "output_config.format.schema: Field required");
+  return undefined;
+}
+
 export const anthropic: ProviderEmulator = {
   id: "anthropic",
   route(method, path) {
@@ -92,7 +103,7 @@ export const anthropic: ProviderEmulator = {
       return undefined;
     }
     if (req.body.max_tokens === undefined) return anthropicError(400, "max_tokens: Field required");
-    return undefined;
+    return refuseOutputConfig(req.body.output_config);
   },
   answer(endpoint, req) {
     if (endpoint === "models") {
@@ -109,12 +120,12 @@ export const anthropic: ProviderEmulator = {
       });
     }
     if (body.stream !== true) return bodyReply(200, messageRecording(body));
-    const payload = streamRecording(body);
+    const { headers, events } = streamEventsOf(body, (event) => /^event: message_stop$/m.test(event));
     return {
       kind: "stream",
       status: 200,
-      headers: payload.headers,
-      events: sseEvents(payload.body, (event) => /^event: message_stop$/m.test(event)),
+      headers,
+      events,
       malformed:
         'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"oops\n\n',
       // HTTP stays 200; the error arrives as an SSE event and the connection closes without message_stop.

@@ -9,6 +9,24 @@ import {
 import { isDoneEvent, sseEvents } from "../stream-events.ts";
 import type { BodyReply, Endpoint, ErrorCase, HeaderMap, ProviderEmulator, ProviderId, StreamEvent } from "../types.ts";
 import { bodyReply, hasBearer, isObject, type JsonObject, type Payload, wantsTools } from "./shared.ts";
+import { requestedSchema, restream, structuredText } from "./structured.ts";
+
+/** The first choice's delta of a chunk. */
+const firstDelta = (chunk: JsonObject): JsonObject | undefined => {
+  const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+  return isObject(choice) && isObject(choice.delta) ? choice.delta : undefined;
+};
+
+/** SYNTHESIZED: the recorded text answer, its first choice's content a value of the schema (structured.ts). */
+function structuredAnswer(payload: Payload, schema: JsonObject): Payload {
+  const answer = JSON.parse(payload.body) as JsonObject;
+  const choice = Array.isArray(answer.choices) ? answer.choices[0] : undefined;
+  if (isObject(choice) && isObject(choice.message)) {
+    choice.message.content = structuredText(schema);
+    choice.finish_reason = "stop";
+  }
+  return { body: JSON.stringify(answer), headers: payload.headers };
+}
 
 export interface OpenAICompatibleConfig {
   id: ProviderId;
@@ -85,9 +103,15 @@ export function openAICompatible(config: OpenAICompatibleConfig): ProviderEmulat
       const body = isObject(req.body) ? req.body : {};
       if (endpoint === "embeddings" && config.embeddings) return config.embeddings(body);
       const tools = wantsTools(body);
-      if (body.stream !== true) return bodyReply(200, tools ? config.chat.toolCall() : config.chat.text());
+      // A JSON schema without tools gets the recorded text answer with a value of that schema for its words.
+      const schema = tools ? undefined : requestedSchema(body);
+      if (body.stream !== true) {
+        if (schema !== undefined) return bodyReply(200, structuredAnswer(config.chat.text(), schema));
+        return bodyReply(200, tools ? config.chat.toolCall() : config.chat.text());
+      }
       const payload = tools ? config.chat.streamToolCall() : config.chat.streamText();
-      const events = sseEvents(payload.body, isDoneEvent);
+      let events = sseEvents(payload.body, isDoneEvent);
+      if (schema !== undefined) events = restream(events, structuredText(schema), firstDelta, "content");
       return {
         kind: "stream",
         status: 200,
