@@ -115,7 +115,8 @@ export class AnswerCollector {
       if (call !== undefined) call.arguments += e.arguments;
     } else if (e.type === "finish") this.#finish = e.finish_reason;
     else if (e.type === "usage") this.#usage = e.usage;
-    else if (e.type === "reasoning" || e.type === "reasoning_signature") this.#reasoned = true;
+    else if (e.type === "reasoning" || e.type === "reasoning_signature" || e.type === "reasoning_redacted")
+      this.#reasoned = true;
   }
 
   /** The finished answer, or null when it did not finish, or streamed reasoning, or left a gap in its tool calls. */

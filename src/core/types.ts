@@ -112,6 +112,8 @@ export type StreamEvent =
   /** The model's reasoning as it streams (Anthropic's thinking_delta), and the signature that seals a thinking block. */
   | { type: "reasoning"; text: string }
   | { type: "reasoning_signature"; signature: string }
+  /** A thinking block the provider encrypted (Anthropic's redacted_thinking): handed back whole, never shown. */
+  | { type: "reasoning_redacted"; data: string }
   | { type: "finish"; finish_reason: FinishReason; stop_sequence?: string }
   | { type: "usage"; usage: Usage }
   /** The upstream stream ended properly ([DONE], message_stop, done:true). */

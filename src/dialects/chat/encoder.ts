@@ -79,6 +79,7 @@ export class ChunkWriter {
         return this.#delta({ tool_calls: [{ index: e.index, function: { arguments: e.arguments } }] });
       case "reasoning":
       case "reasoning_signature":
+      case "reasoning_redacted":
         // Chat completions has no place for reasoning: OpenAI's own models never stream it.
         return null;
       case "finish":

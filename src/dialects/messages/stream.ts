@@ -53,6 +53,10 @@ export class MessagesStreamWriter {
           out += this.#open({ kind: "thinking" }, { type: "thinking", thinking: "", signature: "" });
         out += this.#delta({ type: "signature_delta", signature: e.signature });
         break;
+      case "reasoning_redacted":
+        // A block of its own, whole in its start event, as Anthropic streams it.
+        out += this.#open({ kind: "thinking" }, { type: "redacted_thinking", data: e.data }) + this.#close();
+        break;
       case "tool_call_start":
         out += this.#open(
           { kind: "tool_use", toolIndex: e.index },

@@ -1,6 +1,6 @@
 // Canonical stream events as the Responses API's semantic events, each with its sequence_number: response.created and
 // in_progress, output items with their parts and deltas, then response.completed with usage, or response.failed.
-import type { ChatMessage } from "../../core/messages.ts";
+import type { ChatMessage, ReasoningPart } from "../../core/messages.ts";
 import type { RouteReport } from "../../core/route-report.ts";
 import type { FinishReason, StreamEvent, Usage } from "../../core/types.ts";
 import {
@@ -33,8 +33,9 @@ export class ResponsesStreamWriter {
   readonly #calls = new Map<number, Extract<Open, { kind: "function_call" }>>();
   #finish: FinishReason | null = null;
   #usage: Usage | null = null;
-  /** Thinking as it streamed, with its signature: a continued conversation hands it back to Anthropic. */
-  #thinking: { text: string; signature?: string } | null = null;
+  /** Thinking blocks as they streamed, in order, with their signatures, and redacted ones: a continued conversation
+   * hands them back to Anthropic. */
+  readonly #reasoning: ReasoningPart[] = [];
 
   constructor(
     readonly echo: ResponseEcho,
@@ -81,8 +82,9 @@ export class ResponsesStreamWriter {
         break;
       }
       case "reasoning": {
-        this.#thinking ??= { text: "" };
-        this.#thinking.text += e.text;
+        const last = this.#reasoning.at(-1);
+        if (last?.type === "thinking" && last.signature === undefined) last.thinking += e.text;
+        else this.#reasoning.push({ type: "thinking", thinking: e.text });
         let open = this.#open;
         if (open?.kind !== "reasoning") {
           out += this.#close();
@@ -109,10 +111,16 @@ export class ResponsesStreamWriter {
         });
         break;
       }
-      case "reasoning_signature":
+      case "reasoning_signature": {
         // Anthropic's signature seals its thinking: the Responses API has no place for it, the stored turn keeps it.
-        this.#thinking ??= { text: "" };
-        this.#thinking.signature = (this.#thinking.signature ?? "") + e.signature;
+        const last = this.#reasoning.at(-1);
+        if (last?.type === "thinking") last.signature = (last.signature ?? "") + e.signature;
+        else this.#reasoning.push({ type: "thinking", thinking: "", signature: e.signature });
+        break;
+      }
+      case "reasoning_redacted":
+        // Nothing to show; the stored turn and a sealed reasoning state keep it.
+        this.#reasoning.push({ type: "redacted_thinking", data: e.data });
         break;
       case "tool_call_start": {
         out += this.#close();
@@ -198,12 +206,8 @@ export class ResponsesStreamWriter {
   /** What was answered, as the canonical assistant turn a stored conversation continues from. */
   assistantMessage(): ChatMessage {
     const turn = assistantTurn(this.#output);
-    if (this.#thinking === null || turn.role !== "assistant") return turn;
-    const { text, signature } = this.#thinking;
-    return {
-      ...turn,
-      reasoning: [{ type: "thinking", thinking: text, ...(signature === undefined ? {} : { signature }) }],
-    };
+    if (this.#reasoning.length === 0 || turn.role !== "assistant") return turn;
+    return { ...turn, reasoning: this.#reasoning.map((p) => ({ ...p })) };
   }
 
   #start(): string {
@@ -286,11 +290,8 @@ export class ResponsesStreamWriter {
   /** A finished reasoning item; with the sealed thinking when the client asked for reasoning.encrypted_content. */
   #reasoningItem(id: string, text: string): OutputItem {
     const item: OutputItem = { id, type: "reasoning", summary: [{ type: "summary_text", text }] };
-    if (!wantsReasoningState(this.echo.body.include) || this.#thinking === null) return item;
-    const { signature } = this.#thinking;
-    const sealed = sealReasoning([
-      { type: "thinking", thinking: text, ...(signature === undefined ? {} : { signature }) },
-    ]);
+    if (!wantsReasoningState(this.echo.body.include)) return item;
+    const sealed = sealReasoning(this.#reasoning);
     return sealed === null ? item : { ...item, encrypted_content: sealed };
   }
 

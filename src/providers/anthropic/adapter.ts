@@ -120,6 +120,9 @@ export const anthropicAdapter: ProviderAdapter = {
             out.push({ type: "tool_call_start", index, id: event.content_block.id, name: event.content_block.name });
           } else if (event.content_block.type === "text" && event.content_block.text) {
             out.push({ type: "text", text: event.content_block.text });
+          } else if (event.content_block.type === "redacted_thinking" && event.content_block.data) {
+            // Sent whole in its start event, with no deltas.
+            out.push({ type: "reasoning_redacted", data: event.content_block.data });
           }
           break;
         case "content_block_delta":

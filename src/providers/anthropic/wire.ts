@@ -45,6 +45,7 @@ export const StreamEventSchema = z.discriminatedUnion("type", [
       id: z.optional(z.string()),
       name: z.optional(z.string()),
       text: z.optional(z.string()),
+      data: z.optional(z.string()),
     }),
   }),
   z.object({

@@ -21,6 +21,38 @@ export function cacheBreakpoints(body: JsonObject): JsonObject[] {
 const thinkingOn = (body: JsonObject): boolean =>
   isObject(body.thinking) && (body.thinking.type === "enabled" || body.thinking.type === "adaptive");
 
+/**
+ * The string Anthropic documents for testing redacted thinking: a thinking request whose messages carry it gets a
+ * `redacted_thinking` block first (platform.claude.com/docs/en/build-with-claude/extended-thinking, "Thinking
+ * redaction"). No such answer was recorded: the emulator's is SYNTHESIZED from the recorded thinking stream.
+ */
+export const REDACTED_THINKING_TRIGGER =
+  "ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING_46C9A13E193C177646C7398A98432ECCCE4C1253";
+/** An opaque stand-in for the encrypted thinking (Anthropic's is a long base64 string). */
+export const REDACTED_DATA =
+  "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpPemulatedRedactedThinking==";
+
+const wantsRedacted = (body: JsonObject): boolean =>
+  thinkingOn(body) && JSON.stringify(body.messages ?? []).includes(REDACTED_THINKING_TRIGGER);
+
+/** The recorded thinking stream with a redacted_thinking block put first and every later block's index moved up. */
+function withRedactedBlock(sse: string): string {
+  const redacted = [
+    `event: content_block_start\ndata: ${JSON.stringify({ type: "content_block_start", index: 0, content_block: { type: "redacted_thinking", data: REDACTED_DATA } })}\n\n`,
+    `event: content_block_stop\ndata: ${JSON.stringify({ type: "content_block_stop", index: 0 })}\n\n`,
+  ];
+  const out: string[] = [];
+  for (const event of sseEvents(sse, () => false)) {
+    const data = tryJson(sseData(event.text));
+    if (isObject(data) && data.type === "content_block_start" && data.index === 0) out.push(...redacted);
+    if (isObject(data) && typeof data.index === "number") {
+      const name = event.text.match(/^event: (.*)$/m)?.[1] ?? String(data.type);
+      out.push(`event: ${name}\ndata: ${JSON.stringify({ ...data, index: data.index + 1 })}\n\n`);
+    } else out.push(event.text);
+  }
+  return out.join("");
+}
+
 const recorded = (file: string): Payload => ({
   body: fixture("anthropic", file),
   headers: recordedHeaders("anthropic", file.replace(/\.[^.]+$/, "")) ?? { "Content-Type": "application/json" },
@@ -50,7 +82,7 @@ export function messageRecording(body: JsonObject): Payload {
   if (breakpoints.some((c) => c.ttl === "1h")) return recorded("messages-prompt-cache-write-1h.json");
   if (breakpoints.length > 0) return recorded("messages-prompt-cache-read.json");
   if (thinkingOn(body)) {
-    const stream = recorded("messages-stream-thinking.sse");
+    const stream = streamRecording(body);
     return { body: JSON.stringify(foldStream(stream.body)), headers: { "Content-Type": "application/json" } };
   }
   return recorded("messages-text.json");
@@ -79,6 +111,10 @@ export function streamEventsOf(
 export function streamRecording(body: JsonObject): Payload {
   if (wantsTools(body)) return recorded("messages-stream-tool-use.sse");
   if (cacheBreakpoints(body).length > 0) return recorded("messages-stream-prompt-cache-read.sse");
+  if (wantsRedacted(body)) {
+    const stream = recorded("messages-stream-thinking.sse");
+    return { ...stream, body: withRedactedBlock(stream.body) };
+  }
   if (thinkingOn(body)) return recorded("messages-stream-thinking.sse");
   return recorded("messages-stream-text.sse");
 }
