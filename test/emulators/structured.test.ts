@@ -62,6 +62,10 @@ describe("structured answers", () => {
     expect(json.stop_reason).toBe("end_turn");
     const bad = await post("anthropic", chatBody("anthropic", { output_config: { format: { type: "json_object" } } }));
     expect(bad.status).toBe(400);
+    // OpenAI's field is refused, as Anthropic refuses fields it does not define: a test cannot pass on the wrong one.
+    const format = { type: "json_schema", json_schema: { name: "t", schema: SCHEMA } };
+    const foreign = await post("anthropic", chatBody("anthropic", { response_format: format }));
+    expect(foreign.status).toBe(400);
     expect(((await bad.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
   });
 });

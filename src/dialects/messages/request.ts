@@ -82,7 +82,7 @@ const ThinkingParam = z.discriminatedUnion("type", [
 ]);
 
 /** Structured outputs: the answer's text constrained to a JSON schema (`effort` is validated, and not carried). */
-const OutputConfigParam = z.object({
+const OutputConfigParam = z.looseObject({
   format: z.nullish(z.object({ type: z.literal("json_schema"), schema: z.record(z.string(), z.unknown()) })),
   effort: z.nullish(z.enum(["low", "medium", "high", "xhigh", "max"])),
 });
@@ -178,8 +178,8 @@ export function toCanonical(body: Omit<MessagesRequest, "max_tokens"> & { max_to
   const format = body.output_config?.format;
   if (format != null)
     request.response_format = { type: "json_schema", json_schema: { name: "output", schema: format.schema } };
-  if (body.output_config?.effort != null)
-    warnings.push(`"output_config.effort" is not supported by Switchyard; it was not sent`);
+  for (const key of Object.keys(body.output_config ?? {}))
+    if (key !== "format") warnings.push(`"output_config.${key}" is not supported by Switchyard; it was not sent`);
   return { request, warnings };
 }
 

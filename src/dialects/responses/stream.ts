@@ -36,6 +36,8 @@ export class ResponsesStreamWriter {
   /** Thinking blocks as they streamed, in order, with their signatures, and redacted ones: a continued conversation
    * hands them back to Anthropic. */
   readonly #reasoning: ReasoningPart[] = [];
+  /** How many of them a reasoning item has already sealed: each item hands back only its own. */
+  #sealed = 0;
 
   constructor(
     readonly echo: ResponseEcho,
@@ -119,8 +121,18 @@ export class ResponsesStreamWriter {
         break;
       }
       case "reasoning_redacted":
-        // Nothing to show; the stored turn and a sealed reasoning state keep it.
+        // Nothing to show; the stored turn keeps it, and a client that keeps its own state gets it sealed in a
+        // reasoning item: the open one's, else one of its own with no summary (as a whole answer has it).
         this.#reasoning.push({ type: "redacted_thinking", data: e.data });
+        if (this.#open?.kind === "reasoning" || !wantsReasoningState(this.echo.body.include)) break;
+        out += this.#close();
+        {
+          const index = this.#output.length;
+          const item = this.#reasoningItem(this.newId("rs"), "");
+          this.#output.push(item);
+          out += this.#emit("response.output_item.added", { output_index: index, item });
+          out += this.#emit("response.output_item.done", { output_index: index, item });
+        }
         break;
       case "tool_call_start": {
         out += this.#close();
@@ -289,9 +301,10 @@ export class ResponsesStreamWriter {
 
   /** A finished reasoning item; with the sealed thinking when the client asked for reasoning.encrypted_content. */
   #reasoningItem(id: string, text: string): OutputItem {
-    const item: OutputItem = { id, type: "reasoning", summary: [{ type: "summary_text", text }] };
+    const item: OutputItem = { id, type: "reasoning", summary: text === "" ? [] : [{ type: "summary_text", text }] };
     if (!wantsReasoningState(this.echo.body.include)) return item;
-    const sealed = sealReasoning(this.#reasoning);
+    const sealed = sealReasoning(this.#reasoning.slice(this.#sealed));
+    this.#sealed = this.#reasoning.length;
     return sealed === null ? item : { ...item, encrypted_content: sealed };
   }
 

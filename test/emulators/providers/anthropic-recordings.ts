@@ -3,7 +3,7 @@ import { fixture, recordedHeaders } from "../fixtures.ts";
 import { sseData, sseEvents, tryJson } from "../stream-events.ts";
 import type { StreamEvent } from "../types.ts";
 import { isObject, type JsonObject, type Payload, wantsTools } from "./shared.ts";
-import { requestedSchema, restream, structuredText } from "./structured.ts";
+import { outputFormatSchema, restream, structuredText } from "./structured.ts";
 
 /** Every `cache_control` breakpoint in system, messages' content blocks and tools. */
 export function cacheBreakpoints(body: JsonObject): JsonObject[] {
@@ -64,7 +64,7 @@ const recorded = (file: string): Payload => ({
  */
 export function messageRecording(body: JsonObject): Payload {
   if (wantsTools(body)) return recorded("messages-tool-use.json");
-  const schema = requestedSchema(body);
+  const schema = outputFormatSchema(body);
   if (schema !== undefined) {
     // SYNTHESIZED (structured.ts): the recorded text answer, its text a value of the schema, ended by itself.
     const payload = recorded("messages-text.json");
@@ -98,7 +98,7 @@ export function streamEventsOf(
 } {
   const payload = streamRecording(body);
   const events = sseEvents(payload.body, isTerminator);
-  const schema = wantsTools(body) ? undefined : requestedSchema(body);
+  const schema = wantsTools(body) ? undefined : outputFormatSchema(body);
   if (schema === undefined) return { headers: payload.headers, events };
   const delta = (data: JsonObject) =>
     data.type === "content_block_delta" && isObject(data.delta) && data.delta.type === "text_delta"

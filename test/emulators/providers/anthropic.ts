@@ -103,6 +103,9 @@ export const anthropic: ProviderEmulator = {
       return undefined;
     }
     if (req.body.max_tokens === undefined) return anthropicError(400, "max_tokens: Field required");
+    // OpenAI's field is not Anthropic's: the API refuses fields it does not define.
+    if (req.body.response_format !== undefined)
+      return anthropicError(400, "response_format: Extra inputs are not permitted");
     return refuseOutputConfig(req.body.output_config);
   },
   answer(endpoint, req) {

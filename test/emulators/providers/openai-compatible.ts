@@ -9,7 +9,7 @@ import {
 import { isDoneEvent, sseEvents } from "../stream-events.ts";
 import type { BodyReply, Endpoint, ErrorCase, HeaderMap, ProviderEmulator, ProviderId, StreamEvent } from "../types.ts";
 import { bodyReply, hasBearer, isObject, type JsonObject, type Payload, wantsTools } from "./shared.ts";
-import { requestedSchema, restream, structuredText } from "./structured.ts";
+import { responseFormatSchema, restream, structuredText } from "./structured.ts";
 
 /** The first choice's delta of a chunk. */
 const firstDelta = (chunk: JsonObject): JsonObject | undefined => {
@@ -104,7 +104,7 @@ export function openAICompatible(config: OpenAICompatibleConfig): ProviderEmulat
       if (endpoint === "embeddings" && config.embeddings) return config.embeddings(body);
       const tools = wantsTools(body);
       // A JSON schema without tools gets the recorded text answer with a value of that schema for its words.
-      const schema = tools ? undefined : requestedSchema(body);
+      const schema = tools ? undefined : responseFormatSchema(body);
       if (body.stream !== true) {
         if (schema !== undefined) return bodyReply(200, structuredAnswer(config.chat.text(), schema));
         return bodyReply(200, tools ? config.chat.toolCall() : config.chat.text());

@@ -5,15 +5,17 @@ import { sseData, tryJson } from "../stream-events.ts";
 import type { StreamEvent } from "../types.ts";
 import { isObject, type JsonObject } from "./shared.ts";
 
-/** The schema a request asks its answer to follow, in either provider's field; undefined when it asks none. */
-export function requestedSchema(body: JsonObject): JsonObject | undefined {
-  const openai = body.response_format;
-  if (isObject(openai) && openai.type === "json_schema" && isObject(openai.json_schema)) {
-    const schema = openai.json_schema.schema;
-    return isObject(schema) ? schema : undefined;
-  }
-  const anthropic = isObject(body.output_config) ? body.output_config.format : undefined;
-  return isObject(anthropic) && isObject(anthropic.schema) ? anthropic.schema : undefined;
+/** The schema an OpenAI-compatible request asks its answer to follow (`response_format`); undefined when none. */
+export function responseFormatSchema(body: JsonObject): JsonObject | undefined {
+  const format = body.response_format;
+  if (!isObject(format) || format.type !== "json_schema" || !isObject(format.json_schema)) return undefined;
+  return isObject(format.json_schema.schema) ? format.json_schema.schema : undefined;
+}
+
+/** The schema an Anthropic request asks its answer to follow (`output_config.format`); undefined when none. */
+export function outputFormatSchema(body: JsonObject): JsonObject | undefined {
+  const format = isObject(body.output_config) ? body.output_config.format : undefined;
+  return isObject(format) && isObject(format.schema) ? format.schema : undefined;
 }
 
 /**

@@ -73,4 +73,27 @@ describe("redacted thinking", () => {
     expect(assistant?.content.map((b) => b.type)).toEqual(["redacted_thinking", "thinking", "text"]);
     expect(assistant?.content[0]).toEqual({ type: "redacted_thinking", data: REDACTED_DATA });
   });
+
+  it("a client that keeps its own state (store: false) gets it sealed in a reasoning item, and hands it back", async () => {
+    const s = await newSession();
+    const responses = (json: Record<string, unknown>) => call(s.env, "/v1/responses", { method: "POST", json });
+    const base = { model: HAIKU, reasoning: { effort: "low" }, store: false, include: ["reasoning.encrypted_content"] };
+    const stream = parseSse(await (await responses({ ...base, input: ask[0]?.content, stream: true })).text());
+    const output = stream.find((e) => e.event === "response.completed")?.data.response.output as {
+      type: string;
+      encrypted_content?: string;
+    }[];
+    expect(output.map((i) => i.type)).toEqual(["reasoning", "reasoning", "message"]);
+    expect(output.every((i) => i.type !== "reasoning" || typeof i.encrypted_content === "string")).toBe(true);
+    const next = await responses({
+      ...base,
+      input: [{ role: "user", content: ask[0]?.content }, ...output, { role: "user", content: "And a third?" }],
+    });
+    expect(next.status, await next.clone().text()).toBe(200);
+    const sent = (await anthropicCalls(s)).at(-1)?.body as {
+      messages: { role: string; content: { type: string }[] }[];
+    };
+    const assistant = sent.messages.find((m) => m.role === "assistant");
+    expect(assistant?.content.map((b) => b.type)).toEqual(["redacted_thinking", "thinking", "text"]);
+  });
 });

@@ -289,6 +289,53 @@ describe("canonical events -> Responses stream", () => {
     });
   }
 
+  it("each streamed reasoning item seals only its own thinking; a redacted block alone gets an item of its own", () => {
+    const writer = writerFor({ model: "m", input: "x", stream: true, include: ["reasoning.encrypted_content"] });
+    const events: ResponsesStreamEvent[] = [
+      { type: "reasoning_redacted", data: "opaque" },
+      { type: "reasoning", text: "First." },
+      { type: "reasoning_signature", signature: "sig-a" },
+      { type: "tool_call_start", index: 0, id: "call_1", name: "f" },
+      { type: "tool_call_delta", index: 0, arguments: "{}" },
+      { type: "reasoning", text: "Second." },
+      { type: "reasoning_signature", signature: "sig-b" },
+      { type: "tool_call_start", index: 1, id: "call_2", name: "g" },
+      { type: "finish", finish_reason: "tool_calls" },
+    ];
+    const out = parseSse(decode([writer.start(), ...events.map((e) => writer.event(e)), writer.end(ROUTE)]));
+    const output = out.at(-1)?.data.response.output as {
+      type: string;
+      summary?: unknown;
+      encrypted_content?: string;
+    }[];
+    expect(output.map((i) => i.type)).toEqual([
+      "reasoning",
+      "reasoning",
+      "function_call",
+      "reasoning",
+      "function_call",
+    ]);
+    const sealed = output.filter((i) => i.type === "reasoning").map((i) => openReasoning(i.encrypted_content ?? ""));
+    expect(sealed).toEqual([
+      [{ type: "redacted_thinking", data: "opaque" }],
+      [{ type: "thinking", thinking: "First.", signature: "sig-a" }],
+      [{ type: "thinking", thinking: "Second.", signature: "sig-b" }],
+    ]);
+    expect(output[0]?.summary).toEqual([]);
+    // The same item is announced and finished in the stream.
+    const added = out.filter((e) => e.data.type === "response.output_item.added").map((e) => e.data.item.type);
+    expect(added).toEqual(output.map((i) => i.type));
+    // The stored turn keeps all three, in order.
+    expect(writer.assistantMessage()).toMatchObject({
+      role: "assistant",
+      reasoning: [
+        { type: "redacted_thinking", data: "opaque" },
+        { type: "thinking", thinking: "First.", signature: "sig-a" },
+        { type: "thinking", thinking: "Second.", signature: "sig-b" },
+      ],
+    });
+  });
+
   it("a failure after commit is response.failed with the error, never response.completed", () => {
     const writer = writerFor({ model: "m", input: "x", stream: true });
     const out = parseSse(

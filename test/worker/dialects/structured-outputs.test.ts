@@ -127,13 +127,17 @@ describe("Messages: output_config.format", () => {
     expect((await s.requests()).filter((r) => /messages/.test(r.path))).toHaveLength(0);
   });
 
-  it("effort is checked, and said not to be sent", async () => {
+  it("effort is checked, and it and any other key are said not to be sent", async () => {
     const s = await newSession();
     const bad = await messages(s, { model: CLAUDE, output_config: { effort: "extreme" } });
     expect(bad.status).toBe(400);
-    const res = await messages(s, { model: CLAUDE, output_config: { effort: "high" } });
+    const res = await messages(s, {
+      model: CLAUDE,
+      output_config: { effort: "high", task_budget: { type: "tokens", total: 1000 } },
+    });
     expect(res.status).toBe(200);
-    expect(warningsOf(res)).toMatch(/output_config\.effort/);
+    expect(warningsOf(res)).toMatch(/"output_config\.effort" is not supported/);
+    expect(warningsOf(res)).toMatch(/"output_config\.task_budget" is not supported/);
     expect(await upstreamBody(s)).not.toHaveProperty("output_config");
   });
 });
