@@ -13,6 +13,24 @@ export const mistralSpec = {
   capabilities: { streamFormat: "sse", local: false },
 } as const satisfies ProviderSpec<"mistral">;
 
+type Msg = { role: string; tool_call_id?: string; tool_calls?: { id: string }[]; prefix?: boolean };
+
+/**
+ * Mistral takes a tool-call id of exactly nine letters and digits (a 400 "must be a-z, A-Z, 0-9, with a length of 9"
+ * otherwise). Its own ids pass as they are; any other becomes nine base-36 digits of two hashes of it, the same each
+ * time, so a call and its result still pair up.
+ */
+function toolId(id = ""): string {
+  if (/^[a-zA-Z0-9]{9}$/.test(id)) return id;
+  let a = 2166136261;
+  let b = 5381;
+  for (let i = 0; i < id.length; i++) {
+    a = Math.imul(a ^ id.charCodeAt(i), 16777619);
+    b = Math.imul(b, 33) + id.charCodeAt(i);
+  }
+  return `${(a >>> 0).toString(36)}${(b >>> 0).toString(36)}00000000`.slice(0, 9);
+}
+
 export const mistralAdapter = createOpenAICompatibleAdapter({
   spec: mistralSpec,
   defaultBaseUrl: "https://api.mistral.ai/v1",
@@ -29,13 +47,20 @@ export const mistralAdapter = createOpenAICompatibleAdapter({
     reasoningEffort: false,
     serviceTier: false,
   },
-  // A final assistant message is a prefix to continue (prefill) only when it says so; without the flag Mistral refuses
-  // a conversation that ends with the assistant.
+  // Tool-call ids of another provider (call_…, toolu_…) become Mistral's kind, and a final assistant message is a
+  // prefix to continue (prefill) only when it says so; without the flag Mistral refuses a conversation that ends with
+  // the assistant.
   transformBody: (body) => {
-    const messages = body.messages as { role: string }[];
+    const messages = (body.messages as Msg[]).map((m) =>
+      m.role === "tool"
+        ? { ...m, tool_call_id: toolId(m.tool_call_id) }
+        : m.tool_calls
+          ? { ...m, tool_calls: m.tool_calls.map((c) => ({ ...c, id: toolId(c.id) })) }
+          : m,
+    );
     const last = messages.at(-1);
-    if (last?.role !== "assistant") return body;
-    return { ...body, messages: [...messages.slice(0, -1), { ...last, prefix: true }] };
+    if (last?.role === "assistant") messages[messages.length - 1] = { ...last, prefix: true };
+    return { ...body, messages };
   },
   // The answer was cut by the model's context window.
   finishReason: (reason, hasToolCalls) =>

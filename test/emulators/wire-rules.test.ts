@@ -73,6 +73,38 @@ describe("anthropic required headers and fields", () => {
   });
 });
 
+describe("mistral's tool-call ids", () => {
+  const withIds = (callId: string, resultId: string) =>
+    chatBody("mistral", {
+      messages: [
+        { role: "user", content: "hi" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: callId, type: "function", function: { name: "f", arguments: "{}" } }],
+        },
+        { role: "tool", tool_call_id: resultId, content: "ok" },
+      ],
+    });
+
+  it("refuses an id that is not nine letters and digits, as Mistral does", async () => {
+    const res = await post("mistral", AUTH.mistral, withIds("call_PTLP8xhu3uwZk4l3nlnrrJha", "Caf7Pyrd8"));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      object: "error",
+      message: "Tool call id was call_PTLP8xhu3uwZk4l3nlnrrJha but must be a-z, A-Z, 0-9, with a length of 9.",
+      type: "invalid_function_call",
+      param: null,
+      code: "3280",
+    });
+    expect((await post("mistral", AUTH.mistral, withIds("Caf7Pyrd8", "toolu_01"))).status).toBe(400);
+  });
+
+  it("takes its own kind of id", async () => {
+    expect((await post("mistral", AUTH.mistral, withIds("Caf7Pyrd8", "Caf7Pyrd8"))).status).toBe(200);
+  });
+});
+
 describe("mistral's closed field list", () => {
   it.each([
     ["stream_options", { include_usage: true }],

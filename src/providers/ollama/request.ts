@@ -31,10 +31,11 @@ export function buildOllamaBody(
     stream: req.stream,
   };
   if (Object.keys(options).length > 0) body.options = options;
-  if (req.tools !== undefined && req.tools.length > 0) body.tools = req.tools;
+  // Ollama has no tool_choice: "none" is kept by offering no tools; "required" or a named tool cannot be.
+  if (req.tools !== undefined && req.tools.length > 0 && req.tool_choice !== "none") body.tools = req.tools;
   if (req.response_format?.type === "json_object") body.format = "json";
   if (req.response_format?.type === "json_schema") body.format = req.response_format.json_schema.schema ?? "json";
-  if (req.tool_choice !== undefined && req.tool_choice !== "auto")
+  if (req.tool_choice !== undefined && req.tool_choice !== "auto" && req.tool_choice !== "none")
     warnings.push(
       `ollama has no tool_choice; "${typeof req.tool_choice === "string" ? req.tool_choice : req.tool_choice.function.name}" was not enforced`,
     );

@@ -4,7 +4,7 @@ import { MISTRAL_EMBEDDING_FIELDS, mistralEmbeddings } from "../embeddings/answe
 import { recording } from "../fixtures.ts";
 import type { BodyReply, Endpoint } from "../types.ts";
 import { openAICompatible } from "./openai-compatible.ts";
-import { type JsonObject, jsonPayload } from "./shared.ts";
+import { isObject, type JsonObject, jsonPayload } from "./shared.ts";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 const file = (name: string) => () => recording("mistral", name, { fallback: JSON_HEADERS });
@@ -39,11 +39,38 @@ const MODELS = {
   ],
 };
 
+/**
+ * Mistral's 400 for a tool-call id that is not nine letters and digits, TRANSCRIBED from a reported answer
+ * (github.com/editor-code-assistant/eca/issues/233, 2025-12-13; the same body in nearai/ironclaw#1241, 2026-03-16).
+ */
+function refuseToolCallIds(body: JsonObject): BodyReply | undefined {
+  const ids: unknown[] = [];
+  for (const m of Array.isArray(body.messages) ? body.messages : []) {
+    if (!isObject(m)) continue;
+    if (m.role === "tool") ids.push(m.tool_call_id);
+    if (Array.isArray(m.tool_calls)) for (const c of m.tool_calls) if (isObject(c)) ids.push(c.id);
+  }
+  const bad = ids.find((id) => typeof id !== "string" || !/^[a-zA-Z0-9]{9}$/.test(id));
+  if (bad === undefined) return undefined;
+  return {
+    kind: "body",
+    status: 400,
+    headers: { ...JSON_HEADERS },
+    body: JSON.stringify({
+      object: "error",
+      message: `Tool call id was ${String(bad)} but must be a-z, A-Z, 0-9, with a length of 9.`,
+      type: "invalid_function_call",
+      param: null,
+      code: "3280",
+    }),
+  };
+}
+
 /** Mistral's pydantic validation answer (shape of mistral/error-422-extra-forbidden.json), one detail per field. */
 function refuseExtraFields(body: JsonObject, endpoint: Endpoint): BodyReply | undefined {
   const allowed = endpoint === "embeddings" ? MISTRAL_EMBEDDING_FIELDS : ALLOWED_FIELDS;
   const extra = Object.keys(body).filter((field) => !allowed.has(field));
-  if (extra.length === 0) return undefined;
+  if (extra.length === 0) return endpoint === "chat" ? refuseToolCallIds(body) : undefined;
   const detail = extra.map((field) => ({
     type: "extra_forbidden",
     loc: ["body", field],
