@@ -32,6 +32,8 @@ export function anthropicUsage(u: Usage | null) {
     cache_creation_input_tokens: u?.cache_write_tokens ?? 0,
     cache_read_input_tokens: u?.cached_input_tokens ?? 0,
     output_tokens: u?.output_tokens ?? 0,
+    // Anthropic's breakdown of output_tokens, where the provider said how many went to reasoning.
+    ...(u?.reasoning_tokens === undefined ? {} : { output_tokens_details: { thinking_tokens: u.reasoning_tokens } }),
   };
 }
 

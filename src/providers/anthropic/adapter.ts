@@ -239,6 +239,9 @@ function toUsage(u: AnthropicUsage): Usage {
     ...(u.cache_creation?.ephemeral_1h_input_tokens != null
       ? { cache_write_1h_tokens: u.cache_creation.ephemeral_1h_input_tokens }
       : {}),
+    ...(u.output_tokens_details?.thinking_tokens != null
+      ? { reasoning_tokens: u.output_tokens_details.thinking_tokens }
+      : {}),
   };
 }
 

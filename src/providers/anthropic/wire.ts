@@ -15,6 +15,8 @@ export const AnthropicUsageSchema = z.object({
       ephemeral_1h_input_tokens: count(),
     }),
   ),
+  /** Of output_tokens, those spent thinking (the current API's breakdown; @anthropic-ai/sdk 1.15's Usage type). */
+  output_tokens_details: z.nullish(z.object({ thinking_tokens: count() })),
 });
 export type AnthropicUsage = z.infer<typeof AnthropicUsageSchema>;
 
