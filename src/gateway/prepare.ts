@@ -76,7 +76,8 @@ export function prepareChat(input: ChatInput, scope: ChatScope): PreparedChat {
     random: deps.random,
     envValue: (name) => envValue(scope.env, name),
   });
-  return { ...input, workspaceId, plan };
+  const warnings = plan.passed_over === undefined ? input.warnings : [...input.warnings, plan.passed_over];
+  return { ...input, warnings, workspaceId, plan };
 }
 
 /**

@@ -52,4 +52,6 @@ export interface Plan {
    * first such model.
    */
   refused?: { refusal: Refusal; reason: string };
+  /** Set when a model the caller named was left out by a filter and others are tried: why, for the route warnings. */
+  passed_over?: string;
 }

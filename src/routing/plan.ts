@@ -198,8 +198,19 @@ export function buildPlan(input: PlanInput): Plan {
             .join("; ")}`,
         }
       : undefined;
+  // A model the caller named that a filter left out while others are tried: said, since only the route headers would
+  // show that another model answered (worked out only then).
+  let passedOver: string | undefined;
+  for (const t of candidates.length === 0 ? [] : targets.head) {
+    if (!configured(t.ref.provider) || head.some((p) => p.target === t)) continue;
+    const { failures } = applyFilters(factsFor(t.ref, request, promptTokens, stats), filterInputs.head);
+    if (failures.length === 0) continue;
+    passedOver = `${t.ref.provider}/${t.ref.id} was passed over: ${failures.map((f) => f()).join("; ")}`;
+    break;
+  }
   return {
     ...(refused === undefined ? {} : { refused }),
+    ...(passedOver === undefined ? {} : { passed_over: passedOver }),
     strategy: targets.strategy,
     chain: targets.chain,
     order,
