@@ -142,6 +142,28 @@ describe("Messages: output_config.format", () => {
   });
 });
 
+describe("Messages count_tokens with output_config", () => {
+  it("sends Anthropic only the format, which is part of the prompt", async () => {
+    const s = await newSession();
+    const format = { type: "json_schema", schema: SCHEMA };
+    const res = await call(s.env, "/v1/messages/count_tokens", {
+      method: "POST",
+      json: { model: CLAUDE, messages: ask, output_config: { format, effort: "high", task_budget: { total: 5 } } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-router-token-count")).toBe("anthropic");
+    const sent = (await s.requests()).filter((r) => r.path.endsWith("/count_tokens")).at(-1)?.body;
+    expect(sent?.output_config).toEqual({ format });
+    const bare = await call(s.env, "/v1/messages/count_tokens", {
+      method: "POST",
+      json: { model: CLAUDE, messages: ask, output_config: { effort: "high" } },
+    });
+    expect(bare.status).toBe(200);
+    const sentBare = (await s.requests()).filter((r) => r.path.endsWith("/count_tokens")).at(-1)?.body;
+    expect(sentBare).not.toHaveProperty("output_config");
+  });
+});
+
 describe("Responses: text.format json_schema", () => {
   it("reaches Anthropic as output_config.format", async () => {
     const s = await newSession();
