@@ -183,6 +183,11 @@ export function buildPlan(input: PlanInput): Plan {
     });
   }
   let written: Exclusion[] | undefined;
+  /** Why the filters left a model out, worked out again from the same inputs ("" when they did not). */
+  const reasonOf = (ref: ModelRef, filters: FilterInput): string =>
+    applyFilters(factsFor(ref, request, promptTokens, stats), filters)
+      .failures.map((f) => f())
+      .join("; ");
   // Nothing to try, and nothing that health could change: every configured model was asked for more than it is.
   // (Set inside admit, which TypeScript's narrowing does not follow.)
   const first = firstRefused as (Deferred & { refusal: Refusal }) | null;
@@ -190,12 +195,7 @@ export function buildPlan(input: PlanInput): Plan {
     candidates.length === 0 && everyRefused && hosts.excluded.length === 0 && first !== null
       ? {
           refusal: first.refusal,
-          reason: `${first.ref.provider}/${first.ref.id}: ${applyFilters(
-            factsFor(first.ref, request, promptTokens, stats),
-            first.filters,
-          )
-            .failures.map((f) => f())
-            .join("; ")}`,
+          reason: `${first.ref.provider}/${first.ref.id}: ${reasonOf(first.ref, first.filters)}`,
         }
       : undefined;
   // A model the caller named that a filter left out while others are tried: said, since only the route headers would
@@ -203,9 +203,9 @@ export function buildPlan(input: PlanInput): Plan {
   let passedOver: string | undefined;
   for (const t of candidates.length === 0 ? [] : targets.head) {
     if (!configured(t.ref.provider) || head.some((p) => p.target === t)) continue;
-    const { failures } = applyFilters(factsFor(t.ref, request, promptTokens, stats), filterInputs.head);
-    if (failures.length === 0) continue;
-    passedOver = `${t.ref.provider}/${t.ref.id} was passed over: ${failures.map((f) => f()).join("; ")}`;
+    const reason = reasonOf(t.ref, filterInputs.head);
+    if (reason === "") continue;
+    passedOver = `${t.ref.provider}/${t.ref.id} was passed over: ${reason}`;
     break;
   }
   return {
@@ -224,11 +224,9 @@ export function buildPlan(input: PlanInput): Plan {
     // An own enumerable getter that writes the exclusions, in order, on first read (a failure's route report,
     // GET /v1/route, a budget's cut): JSON, spreads and equality see a plain array; assigning it replaces it.
     get excluded(): Exclusion[] {
-      written ??= excluded.map((e) => {
-        if (!("filters" in e)) return e;
-        const { failures } = applyFilters(factsFor(e.ref, request, promptTokens, stats), e.filters);
-        return { provider: e.ref.provider, model: e.ref.id, reason: failures.map((f) => f()).join("; ") };
-      });
+      written ??= excluded.map((e) =>
+        "filters" in e ? { provider: e.ref.provider, model: e.ref.id, reason: reasonOf(e.ref, e.filters) } : e,
+      );
       return written;
     },
     set excluded(value: Exclusion[]) {

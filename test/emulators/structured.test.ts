@@ -1,7 +1,7 @@
 // The emulators' structured-output answers: a value of the request's schema as the text, streamed in the recorded
 // deltas, and Anthropic's refusal of a format that is not a JSON schema.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AUTH, chatBody } from "./helpers.ts";
+import { chat, chatBody } from "./helpers.ts";
 import { schemaInstance } from "./providers/structured.ts";
 import { baseUrls, type Emulator, startEmulator } from "./server.ts";
 import type { ProviderId } from "./types.ts";
@@ -14,12 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-const post = (provider: "openai" | "anthropic", body: unknown) =>
-  fetch(`${base[provider]}${provider === "anthropic" ? "/v1/messages" : "/chat/completions"}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...AUTH[provider] },
-    body: JSON.stringify(body),
-  });
+const post = (provider: "openai" | "anthropic", body: unknown) => chat(base[provider], provider, body);
 
 const SCHEMA = {
   type: "object",

@@ -124,15 +124,8 @@ export class ResponsesStreamWriter {
         // Nothing to show; the stored turn keeps it, and a client that keeps its own state gets it sealed in a
         // reasoning item: the open one's, else one of its own with no summary (as a whole answer has it).
         this.#reasoning.push({ type: "redacted_thinking", data: e.data });
-        if (this.#open?.kind === "reasoning" || !wantsReasoningState(this.echo.body.include)) break;
-        out += this.#close();
-        {
-          const index = this.#output.length;
-          const item = this.#reasoningItem(this.newId("rs"), "");
-          this.#output.push(item);
-          out += this.#emit("response.output_item.added", { output_index: index, item });
-          out += this.#emit("response.output_item.done", { output_index: index, item });
-        }
+        if (this.#open?.kind !== "reasoning" && wantsReasoningState(this.echo.body.include))
+          out += this.#close() + this.#sealedItem();
         break;
       case "tool_call_start": {
         out += this.#close();
@@ -297,6 +290,17 @@ export class ResponsesStreamWriter {
           : functionCallItem(target.id, target.call, status);
     this.#output[target.index] = item;
     return item;
+  }
+
+  /** A reasoning item with no summary, added and done at once: the sealed state of what no open item holds. */
+  #sealedItem(): string {
+    const index = this.#output.length;
+    const item = this.#reasoningItem(this.newId("rs"), "");
+    this.#output.push(item);
+    return (
+      this.#emit("response.output_item.added", { output_index: index, item }) +
+      this.#emit("response.output_item.done", { output_index: index, item })
+    );
   }
 
   /** A finished reasoning item; with the sealed thinking when the client asked for reasoning.encrypted_content. */

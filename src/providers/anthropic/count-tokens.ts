@@ -18,8 +18,11 @@ export function countTokensRequest(
   const sent: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) if (allowed.has(key) && !NOT_COUNTED.has(key)) sent[key] = value;
   // Only the format counts (its schema is part of the prompt), as only it is sent with the message itself.
-  const format = (body.output_config as { format?: unknown } | undefined)?.format;
-  if (sent.output_config !== undefined) sent.output_config = format == null ? undefined : { format };
+  if (sent.output_config !== undefined) {
+    const format = (sent.output_config as { format?: unknown }).format;
+    if (format == null) delete sent.output_config;
+    else sent.output_config = { format };
+  }
   sent.model = upstreamModel;
   return {
     url: joinUrl(baseUrlOf(anthropicSpec, env, "https://api.anthropic.com"), "v1/messages/count_tokens"),
