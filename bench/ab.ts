@@ -10,8 +10,8 @@
 //   node bench/ab.ts --drop ASSETS,STATS  # every Switchyard variant without these bindings (default ASSETS, as the
 //                                         # bench runs it; --drop '' keeps every binding)
 //
-// Each commit is checked out into a temporary worktree (node_modules linked), built with `wrangler deploy --dry-run`
-// exactly as the bench builds, and its bundle copied under bench/out/ab/ (miniflare names modules by their path from
+// Each commit is checked out into a temporary worktree (node_modules linked), built by this tree's scripts/build.ts
+// (wrangler deploy --dry-run, then terser) exactly as the bench builds, and its bundle copied under bench/out/ab/ (miniflare names modules by their path from
 // the repository's root, so bundles must live under it). Measures what the reach table holds against the bare Worker:
 // CPU per non-streaming request and per 20-chunk stream (the process tree's utime + stime), req/s at 16 connections,
 // streams/s at 16 connections, p50 at 1 connection and the stream probe's first token (40 streams each, 20 chunks 10 ms
@@ -21,6 +21,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildWorker } from "../scripts/build.ts";
 import { type CpuProfile, type CpuProfileNode, Inspector, listTargets } from "./inspector.ts";
 import { type LoadRun, medianTiming, runLoad, type StreamTiming, streamProbe, summariseRuns } from "./load.ts";
 import { treeCpuSeconds } from "./proc.ts";
@@ -41,25 +42,22 @@ const commits = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--
 const REQUESTS = 1000;
 const STREAMS = 300;
 
-function build(tree: string, outdir: string): string {
+async function build(tree: string, outdir: string): Promise<string> {
   execFileSync("npm", ["run", "config", "--silent"], { cwd: tree, stdio: ["ignore", "ignore", "inherit"] });
-  execFileSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
-    cwd: tree,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
-  return join(outdir, "index.js");
+  // This tree's build (wrangler, then terser), whatever the commit's own scripts: variants differ in code only.
+  return buildWorker(outdir, tree);
 }
 
-function buildCommit(rev: string): string {
+async function buildCommit(rev: string): Promise<string> {
   const sha = execFileSync("git", ["rev-parse", "--short", rev], { cwd: root }).toString().trim();
-  const out = join(root, "bench/out/ab", `${sha}.js`);
+  // ".min": built with terser's pass (bundles of wrangler's alone, from before it, are not reused).
+  const out = join(root, "bench/out/ab", `${sha}.min.js`);
   if (existsSync(out)) return out;
   const tree = mkdtempSync(join(tmpdir(), "switchyard-ab-"));
   try {
     execFileSync("git", ["worktree", "add", "--detach", tree, sha], { cwd: root, stdio: "ignore" });
     symlinkSync(join(root, "node_modules"), join(tree, "node_modules"));
-    const bundle = build(tree, join(tree, "out"));
+    const bundle = await build(tree, join(tree, "out"));
     mkdirSync(dirname(out), { recursive: true });
     cpSync(bundle, out);
     cpSync(`${bundle}.map`, `${out}.map`);
@@ -99,10 +97,8 @@ function inclusive(profile: CpuProfile, locate: ReturnType<typeof sourceLocator>
 }
 
 try {
-  const bundles = [
-    { name: "this tree", path: build(root, join(root, "bench/out/ab/tree")) },
-    ...commits.map((rev) => ({ name: rev, path: buildCommit(rev) })),
-  ];
+  const bundles = [{ name: "this tree", path: await build(root, join(root, "bench/out/ab/tree")) }];
+  for (const rev of commits) bundles.push({ name: rev, path: await buildCommit(rev) });
   const emulator = await startEmulator(root);
   await emulator.setStream({ chunks: 20, delayMs: 0 });
   const upstream = emulator.started.url;

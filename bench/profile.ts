@@ -161,18 +161,30 @@ function compositionGroup(path: string): string {
 }
 
 /**
- * Bytes of the deployed bundle per module group, largest first, from esbuild's metafile (`wrangler deploy --metafile`):
- * each input's bytes in the minified output.
+ * Bytes of the deployed bundle per module group, largest first, from its source map: each mapped segment of the
+ * minified output counts for the source it came from, up to the next segment (characters, which is bytes for this
+ * ASCII bundle). What no segment maps (the bundle's own glue) counts as "(unmapped)".
  */
-export function bundleComposition(metafileJson: string): { name: string; bytes: number }[] {
-  const meta = JSON.parse(metafileJson) as {
-    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
-  };
-  const output = Object.entries(meta.outputs).find(([name]) => name.endsWith(".js"));
+export function bundleComposition(mapJson: string, bundle: string): { name: string; bytes: number }[] {
+  const map = decodeMap(JSON.parse(mapJson) as { sources: string[]; mappings: string });
+  const groups = map.sources.map((s) => compositionGroup(tidyPath(s)));
   const parts = new Map<string, number>();
-  for (const [path, input] of Object.entries(output?.[1].inputs ?? {})) {
-    const group = compositionGroup(tidyPath(path));
-    parts.set(group, (parts.get(group) ?? 0) + input.bytesInOutput);
+  const add = (group: string, n: number) => parts.set(group, (parts.get(group) ?? 0) + n);
+  const lines = bundle.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const length = lines[i]!.length;
+    const entry = map.lines[i];
+    const count = entry?.cols.length ?? 0;
+    if (entry === undefined || count === 0) {
+      add("(unmapped)", length);
+      continue;
+    }
+    add("(unmapped)", entry.cols[0]!);
+    for (let k = 0; k < count; k++) {
+      const end = k + 1 < count ? entry.cols[k + 1]! : length;
+      const src = entry.srcs[k]!;
+      add(src >= 0 ? groups[src]! : "(unmapped)", end - entry.cols[k]!);
+    }
   }
   return [...parts].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }

@@ -238,7 +238,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
   out.push("");
   if ((r.composition ?? []).length > 0) {
     out.push(
-      "What the deployed bundle is made of (its minified bytes per source, from esbuild's metafile; our files by directory, dependencies by package; largest 15):",
+      "What the deployed bundle is made of (its minified bytes per source, from its source map: each mapped segment counts for the file it came from; our files by directory, dependencies by package; largest 15):",
     );
     out.push("");
     out.push("| part | bytes | share |");
@@ -321,7 +321,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
     [
       "- **direct**: the bench emulator (`bench/emulator.ts`, Node `node:http`), the physical floor. Every other target calls it.",
       "- **bare Worker**: `bench/bare-worker.js`, a pass-through Worker, under workerd with the same compatibility date and flags as Switchyard.",
-      "- **Switchyard**: the production bundle of `wrangler deploy --dry-run --outdir bench/out/bundle`, run by workerd through miniflare's API (`bench/worker-host.ts`), not `wrangler dev`, " +
+      "- **Switchyard**: the production bundle of `node scripts/build.ts bench/out/bundle` (what `npm run build` and `npm run deploy` make: wrangler's minified bundle, minified again by terser), run by workerd through miniflare's API (`bench/worker-host.ts`), not `wrangler dev`, " +
         "with every binding wrangler.toml declares but the dashboard's static assets (read at start through wrangler's `unstable_getMiniflareWorkerOptions`: vars, D1 with its migrations applied, Durable Objects), " +
         "`SWITCHYARD_ENV=development` (no gateway key), `OPENAI_BASE_URL` at the emulator and a dummy key; every request asks for `openai/gpt-4o-mini`.",
       "- Switchyard's Durable Objects run in an isolate of their own (the same bundle loaded a second time as `switchyard-objects`, which the Worker's bindings point at), as on Cloudflare, where an object does not share the Worker's isolate; workerd would otherwise run them inside it.",

@@ -5,6 +5,7 @@ import { availableParallelism, release, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { buildWorker } from "../scripts/build.ts";
 import { closeProbeAgent, type Endpoint, runLoad, streamOnce } from "./load.ts";
 import { treeRssBytes } from "./proc.ts";
 import { bundleComposition } from "./profile.ts";
@@ -72,27 +73,18 @@ hardStop.unref();
 
 const t0 = Date.now();
 const log = (msg: string) => process.stderr.write(`bench [${((Date.now() - t0) / 1000).toFixed(1)} s]: ${msg}\n`);
-const bin = (name: string) => join(root, "node_modules/.bin", name);
-
 function gzipSizeOf(files: string[]): { bytes: number; gzip: number } {
   const content = Buffer.concat(files.map((f) => readFileSync(f)));
   return { bytes: content.length, gzip: gzipSync(content, { level: 9 }).length };
 }
 
-/** The deployed build (wrangler.toml sets minify and the source map), with esbuild's metafile beside it. */
-function build(outdir: string): string[] {
-  // wrangler's [build] command compiles configs/*.yml first, exactly as `npm run build` does.
-  execFileSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir, "--metafile", join(outdir, META)], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-  });
+/** The deployed build, as `npm run build` and `npm run deploy` make it (scripts/build.ts): its files, source map apart. */
+async function build(outdir: string): Promise<string[]> {
+  await buildWorker(outdir);
   return readdirSync(outdir)
-    .filter((f) => !f.endsWith(".map") && f !== "README.md" && f !== META)
+    .filter((f) => !f.endsWith(".map"))
     .map((f) => join(outdir, f));
 }
-
-const META = "bundle-meta.json";
 
 /**
  * A control for the comparison with Portkey, whose published build loads its dependencies from node_modules: the
@@ -159,9 +151,9 @@ async function main(): Promise<void> {
   const began = Date.now();
   mkdirSync(join(root, "bench/out"), { recursive: true });
 
-  log("building the Worker bundle (wrangler deploy --dry-run)");
+  log("building the Worker bundle (scripts/build.ts: wrangler deploy --dry-run, then terser)");
   const bundleDir = join(root, "bench/out/bundle");
-  const bundleFiles = build(bundleDir);
+  const bundleFiles = await build(bundleDir);
   const ownFiles = await buildWithoutDependencies(join(root, "bench/out/bundle-own/index.js"));
   const scriptPath = join(bundleDir, "index.js");
   const portkeyBuild = join(root, "node_modules/@portkey-ai/gateway/build");
@@ -172,7 +164,7 @@ async function main(): Promise<void> {
     {
       name: "Switchyard, as deployed",
       ...gzipSizeOf(bundleFiles),
-      note: "`wrangler deploy --dry-run --outdir`, minified as wrangler.toml sets it (source map beside it, not counted): everything the Worker runs (Hono, zod, config) in one file; the dashboard's files are static assets beside it, not counted",
+      note: "`npm run build` (scripts/build.ts): wrangler's bundle, minified as wrangler.toml sets it, then by terser (source map beside it, not counted): everything the Worker runs (Hono, zod, config) in one file; the dashboard's files are static assets beside it, not counted",
     },
     {
       name: "Switchyard, without its npm dependencies (control)",
@@ -245,7 +237,10 @@ async function main(): Promise<void> {
     durationS: (Date.now() - began) / 1000,
     targets: results,
     bundles,
-    composition: bundleComposition(readFileSync(join(bundleDir, META), "utf8")).slice(0, 15),
+    composition: bundleComposition(readFileSync(`${scriptPath}.map`, "utf8"), readFileSync(scriptPath, "utf8")).slice(
+      0,
+      15,
+    ),
     profiles,
     helperHeaps,
     machine: machine(),
@@ -268,7 +263,7 @@ async function main(): Promise<void> {
       "node bench/commit-point.ts   # the one-off in the analysis: what holding headers until the first token costs on workerd",
       "node bench/stream-floor.ts   # the control in the analysis: what reading requests and streams in JavaScript costs on workerd",
       "node bench/ab.ts [commit ...] # the A/B in the analysis: this tree's bundle beside bundles built from commits, in one run",
-      "# inside, in this order: wrangler deploy --dry-run --outdir bench/out/bundle --metafile (minified, as wrangler.toml says);",
+      "# inside, in this order: node scripts/build.ts bench/out/bundle (wrangler deploy --dry-run, minified as wrangler.toml says, then terser);",
       "# the control bundle without npm dependencies (esbuild, bench/out/bundle-own);",
       "# node bench/emulator.ts; node bench/worker-host.ts (bare Worker, Switchyard); node --import bench/portkey-pin.ts \\",
       "#   node_modules/@portkey-ai/gateway/build/start-server.js --port=<port> --headless; then the scenarios, in-process, with autocannon",

@@ -13,7 +13,12 @@ export interface WranglerDev {
 
 export async function startWranglerDev(
   vars: Record<string, string>,
-  opts: { cwd: string; timeoutMs?: number },
+  opts: {
+    cwd: string;
+    timeoutMs?: number;
+    /** A built Worker (scripts/build.ts) to serve as it is (`--no-bundle`) instead of wrangler's bundle of src/. */
+    script?: string;
+  },
 ): Promise<WranglerDev> {
   const persist = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
@@ -38,6 +43,9 @@ export async function startWranglerDev(
     "--log-level",
     "warn",
   ];
+  // wrangler looks for its config from the script's directory up; a build outside the tree names the tree's own.
+  if (opts.script !== undefined)
+    args.push("--config", join(opts.cwd, "wrangler.toml"), "--no-bundle", "--minify=false", opts.script);
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const child: ChildProcess = spawn("wrangler", args, {
     cwd: opts.cwd,
