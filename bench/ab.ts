@@ -7,6 +7,7 @@
 //   node bench/ab.ts --fresh X            # a new process for every variant in every round (started, warmed,
 //                                         # measured, stopped), so what one process happens to be (its heap's growth,
 //                                         # where the JIT settles) averages out over the rounds; prints each round too
+//   node bench/ab.ts --wrangler-only      # ... and this tree's wrangler bundle without terser's pass (scripts/build.ts)
 //   node bench/ab.ts --drop ASSETS,STATS  # every Switchyard variant without these bindings (default ASSETS, as the
 //                                         # bench runs it; --drop '' keeps every binding)
 //
@@ -35,6 +36,7 @@ const roundsAt = args.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 4;
 const JSON_ONLY = flag("--json-only");
 const FRESH = flag("--fresh");
+const WRANGLER_ONLY = flag("--wrangler-only");
 const dropAt = args.indexOf("--drop");
 /** Bindings every Switchyard variant runs without; as the bench runs it (no assets router in front) unless told. */
 const DROP = dropAt >= 0 ? (args[dropAt + 1] ?? "").split(",").filter((b) => b !== "") : ["ASSETS"];
@@ -98,6 +100,11 @@ function inclusive(profile: CpuProfile, locate: ReturnType<typeof sourceLocator>
 
 try {
   const bundles = [{ name: "this tree", path: await build(root, join(root, "bench/out/ab/tree")) }];
+  if (WRANGLER_ONLY)
+    bundles.push({
+      name: "this tree, wrangler's bundle alone",
+      path: await buildWorker(join(root, "bench/out/ab/tree-wrangler"), root, { terser: false }),
+    });
   for (const rev of commits) bundles.push({ name: rev, path: await buildCommit(rev) });
   const emulator = await startEmulator(root);
   await emulator.setStream({ chunks: 20, delayMs: 0 });

@@ -13,8 +13,11 @@ import { minify } from "terser";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ENTRY = "index.js";
 
-/** Builds the deployed Worker into `outdir` (emptied first); returns the path of its entry, `<outdir>/index.js`. */
-export async function buildWorker(outdir: string, tree = root): Promise<string> {
+/**
+ * Builds the deployed Worker into `outdir` (emptied first); returns the path of its entry, `<outdir>/index.js`.
+ * `terser: false` stops at wrangler's bundle (the bench's A/B compares the two).
+ */
+export async function buildWorker(outdir: string, tree = root, options = { terser: true }): Promise<string> {
   const dir = resolve(outdir);
   rmSync(dir, { recursive: true, force: true });
   // wrangler's [build] command compiles configs/*.yml and the dashboard first, as `npm run config` does.
@@ -25,7 +28,7 @@ export async function buildWorker(outdir: string, tree = root): Promise<string> 
   });
   // The README.md wrangler writes beside a dry run's bundle is not part of it.
   rmSync(join(dir, "README.md"), { force: true });
-  return minifyBundle(join(dir, ENTRY));
+  return options.terser ? minifyBundle(join(dir, ENTRY)) : join(dir, ENTRY);
 }
 
 /** Minifies a bundle of wrangler's (`<file>` and `<file>.map`) with terser, in place; returns `file`. */
