@@ -7,11 +7,11 @@
 // budget settle), then runs five targets side by side in interleaved rounds: the bare Worker, Switchyard, Switchyard
 // without its STATS binding (the stats cache then does nothing), without the sinks, and without either. Prints a
 // Markdown table. Stops loudly if the sinks line it edits has moved.
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildWorker } from "../scripts/build.ts";
 import { type LoadRun, runLoad, summariseRuns } from "./load.ts";
 import { treeCpuSeconds } from "./proc.ts";
 import { startEmulator, startWorker, stopAll } from "./targets.ts";
@@ -20,14 +20,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const stream = process.argv.includes("--stream");
 const SERVICES = "src/gateway/services.ts";
 const SINKS = /sinks: \([^)]*\) => \[[^\]]*\],/;
-
-function build(tree: string, outdir: string): string {
-  execFileSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
-    cwd: tree,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  return join(outdir, "index.js");
-}
 
 const copy = mkdtempSync(join(tmpdir(), "switchyard-ab-"));
 try {
@@ -41,8 +33,9 @@ try {
     throw new Error(`${SERVICES} no longer has a sinks line like ${SINKS}; update this script`);
   writeFileSync(join(copy, SERVICES), services.replace(SINKS, "sinks: () => [],"));
   // Both bundles must live under the repository: miniflare names modules by their path from its root.
-  const full = build(root, join(root, "bench/out/ab/full"));
-  build(copy, join(copy, "out"));
+  // Both built as deployed (scripts/build.ts: wrangler, then terser).
+  const full = await buildWorker(join(root, "bench/out/ab/full"));
+  await buildWorker(join(copy, "out"), copy);
   cpSync(join(copy, "out/index.js"), join(root, "bench/out/ab/nosinks.js"));
   const nosinks = join(root, "bench/out/ab/nosinks.js");
 

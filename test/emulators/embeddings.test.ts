@@ -1,19 +1,11 @@
 // Embeddings endpoints (OpenAI, Mistral, Together /v1/embeddings; Ollama /api/embed) and Anthropic's cache, thinking
 // and count_tokens answers, against a running emulator.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fromBase64, shorten, vectorOf } from "./embeddings/vectors.ts";
-import { AUTH, createSession, fixtureText, readAll } from "./helpers.ts";
-import { baseUrls, type Emulator, startEmulator } from "./server.ts";
+import { AUTH, createSession, fixtureText, readAll, runningEmulator } from "./helpers.ts";
 import type { ProviderId } from "./types.ts";
 
-let emulator: Emulator;
-let base: Record<ProviderId, string>;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  base = baseUrls(emulator.url, "");
-});
-afterAll(() => emulator.close());
+const running = runningEmulator();
 
 const EMBED_PATH: Partial<Record<ProviderId, string>> = {
   openai: "/embeddings",
@@ -22,7 +14,7 @@ const EMBED_PATH: Partial<Record<ProviderId, string>> = {
   ollama: "/api/embed",
 };
 
-async function post(provider: ProviderId, path: string, body: unknown, root = base) {
+async function post(provider: ProviderId, path: string, body: unknown, root = running.base) {
   const res = await fetch(`${root[provider]}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...AUTH[provider] },
@@ -98,7 +90,7 @@ describe("Mistral, Together and Ollama embeddings", () => {
   });
 
   it("Together and OpenAI need a bearer key for embeddings too", async () => {
-    const res = await fetch(`${base.together}/embeddings`, {
+    const res = await fetch(`${running.base.together}/embeddings`, {
       method: "POST",
       body: JSON.stringify({ model: "m", input: "x" }),
     });
@@ -118,7 +110,7 @@ describe("Mistral, Together and Ollama embeddings", () => {
   });
 
   it("faults apply to embeddings as to chat", async () => {
-    const session = await createSession(emulator.url, {
+    const session = await createSession(running.emulator.url, {
       faults: [{ provider: "openai", mode: "status", status: 429 }],
     });
     const { res } = await post(
@@ -151,7 +143,7 @@ describe("Anthropic prompt caching, thinking and count_tokens", () => {
   });
 
   it("a streamed request with a breakpoint replays the recorded cache-read stream", async () => {
-    const res = await fetch(`${base.anthropic}/v1/messages`, {
+    const res = await fetch(`${running.base.anthropic}/v1/messages`, {
       method: "POST",
       headers: { "content-type": "application/json", ...AUTH.anthropic },
       body: JSON.stringify({
@@ -166,7 +158,7 @@ describe("Anthropic prompt caching, thinking and count_tokens", () => {
 
   it("thinking streams the recorded thinking_delta events, and without streaming folds them into blocks", async () => {
     const thinking = { type: "enabled", budget_tokens: 1024 };
-    const res = await fetch(`${base.anthropic}/v1/messages`, {
+    const res = await fetch(`${running.base.anthropic}/v1/messages`, {
       method: "POST",
       headers: { "content-type": "application/json", ...AUTH.anthropic },
       body: JSON.stringify({

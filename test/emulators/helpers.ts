@@ -1,6 +1,34 @@
 // What the emulator tests share: the recorded bytes, provider credentials and a few calls against a running emulator.
 import { readFileSync } from "node:fs";
+import { afterAll, beforeAll } from "vitest";
+import { baseUrls, type Emulator, startEmulator } from "./server.ts";
 import type { LoggedRequest, ProviderId, SessionOptions } from "./types.ts";
+
+/**
+ * An emulator for the calling test file: started before its tests, closed after them. `emulator` is the running
+ * server, `base` each provider's base URL outside any session (read them inside tests, once it has started).
+ */
+export function runningEmulator(): { readonly emulator: Emulator; readonly base: Record<ProviderId, string> } {
+  let emulator: Emulator | undefined;
+  let base: Record<ProviderId, string> | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    base = baseUrls(emulator.url, "");
+  });
+  afterAll(() => emulator?.close());
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the emulator is read before it started");
+    return value;
+  };
+  return {
+    get emulator() {
+      return started(emulator);
+    },
+    get base() {
+      return started(base);
+    },
+  };
+}
 
 export const fixtureText = (provider: ProviderId, name: string): string =>
   readFileSync(new URL(`../fixtures/${provider}/${name}`, import.meta.url), "utf8");

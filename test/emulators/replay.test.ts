@@ -1,5 +1,5 @@
 // Normal path: every recording comes back byte for byte with its recorded Content-Type, picked by stream × tools.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AUTH,
   chat,
@@ -9,20 +9,13 @@ import {
   MODELS_PATH,
   readAll,
   recordedContentType,
+  runningEmulator,
   splitEvents,
   TOOLS,
 } from "./helpers.ts";
-import { baseUrls, type Emulator, startEmulator } from "./server.ts";
 import type { ProviderId } from "./types.ts";
 
-let emulator: Emulator;
-let base: Record<ProviderId, string>;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  base = baseUrls(emulator.url, "");
-});
-afterAll(() => emulator.close());
+const running = runningEmulator();
 
 interface ReplayCase {
   provider: ProviderId;
@@ -145,7 +138,7 @@ const CASES: ReplayCase[] = [
 
 describe("recorded replies", () => {
   it.each(CASES)("$provider $kind: $file byte for byte", async ({ provider, extra, file, headersOf }) => {
-    const res = await chat(base[provider], provider, chatBody(provider, extra));
+    const res = await chat(running.base[provider], provider, chatBody(provider, extra));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe(recordedContentType(provider, headersOf));
     expect(res.headers.get("content-encoding")).toBeNull();
@@ -153,7 +146,7 @@ describe("recorded replies", () => {
   });
 
   it("together non-streaming tool call is the synthesized OpenAI-shaped answer", async () => {
-    const res = await chat(base.together, "together", chatBody("together", { tools: TOOLS }));
+    const res = await chat(running.base.together, "together", chatBody("together", { tools: TOOLS }));
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
       object: string;
@@ -165,7 +158,7 @@ describe("recorded replies", () => {
   });
 
   it("anthropic ?beta=true query is accepted like the SDKs send it", async () => {
-    const res = await fetch(`${base.anthropic}/v1/messages?beta=true`, {
+    const res = await fetch(`${running.base.anthropic}/v1/messages?beta=true`, {
       method: "POST",
       headers: AUTH.anthropic,
       body: JSON.stringify(chatBody("anthropic")),
@@ -179,7 +172,7 @@ describe("OpenAI include_usage", () => {
     ["text", {}, "chat-completion-stream-text-include-usage.sse"],
     ["tool call", tools, "chat-completion-stream-tool-call-include-usage.sse"],
   ] as const)("without include_usage the %s stream loses only the usage chunk", async (_kind, extra, file) => {
-    const res = await chat(base.openai, "openai", chatBody("openai", { stream: true, ...extra }));
+    const res = await chat(running.base.openai, "openai", chatBody("openai", { stream: true, ...extra }));
     const recorded = splitEvents(fixtureText("openai", file), "sse");
     const usageChunks = recorded.filter((event) => event.includes('"choices":[],'));
     expect(usageChunks).toHaveLength(1);
@@ -188,7 +181,7 @@ describe("OpenAI include_usage", () => {
 });
 
 describe("model listings", () => {
-  const list = async (provider: ProviderId, prefix = base[provider]): Promise<unknown> => {
+  const list = async (provider: ProviderId, prefix = running.base[provider]): Promise<unknown> => {
     const res = await fetch(`${prefix}${MODELS_PATH[provider]}`, { headers: AUTH[provider] });
     expect(res.status).toBe(200);
     return res.json();
@@ -218,12 +211,12 @@ describe("model listings", () => {
   });
 
   it("ollama /api/tags replays the documented example", async () => {
-    const res = await fetch(`${base.ollama}/api/tags`);
+    const res = await fetch(`${running.base.ollama}/api/tags`);
     expect(await res.text()).toBe(fixtureText("ollama", "api-tags.docs-example.json"));
   });
 
   it("ollama /api/tags lists a session's ollama_models", async () => {
-    const session = await createSession(emulator.url, { ollama_models: ["llama3.2:latest", "qwen3:0.6b"] });
+    const session = await createSession(running.emulator.url, { ollama_models: ["llama3.2:latest", "qwen3:0.6b"] });
     const body = (await list("ollama", session.base_urls.ollama)) as {
       models: { name: string; model: string; details: unknown }[];
     };
@@ -235,7 +228,7 @@ describe("model listings", () => {
 
 describe("pacing", () => {
   it("chunk_delay_ms spaces the events so the client reads them one by one", async () => {
-    const session = await createSession(emulator.url, { chunk_delay_ms: 25 });
+    const session = await createSession(running.emulator.url, { chunk_delay_ms: 25 });
     const started = Date.now();
     const res = await chat(session.base_urls.together, "together", chatBody("together", STREAM));
     const { text, chunks } = await readAll(res);

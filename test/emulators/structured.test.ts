@@ -1,20 +1,13 @@
 // The emulators' structured-output answers: a value of the request's schema as the text, streamed in the recorded
 // deltas, and Anthropic's refusal of a format that is not a JSON schema.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, chatBody } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { chat, chatBody, runningEmulator } from "./helpers.ts";
 import { schemaInstance } from "./providers/structured.ts";
-import { baseUrls, type Emulator, startEmulator } from "./server.ts";
 import type { ProviderId } from "./types.ts";
 
-let emulator: Emulator;
-let base: Record<ProviderId, string>;
-beforeAll(async () => {
-  emulator = await startEmulator();
-  base = baseUrls(emulator.url, "");
-});
-afterAll(() => emulator.close());
+const running = runningEmulator();
 
-const post = (provider: "openai" | "anthropic", body: unknown) => chat(base[provider], provider, body);
+const post = (provider: "openai" | "anthropic", body: unknown) => chat(running.base[provider], provider, body);
 
 const SCHEMA = {
   type: "object",

@@ -1,19 +1,12 @@
 // Wire rules the real APIs enforce: credentials, required headers and fields, Mistral's closed field list, bad JSON.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AUTH, chat, chatBody, createSession, fixtureText, MODELS_PATH } from "./helpers.ts";
-import { baseUrls, type Emulator, startEmulator } from "./server.ts";
+import { describe, expect, it } from "vitest";
+import { AUTH, chat, chatBody, createSession, fixtureText, MODELS_PATH, runningEmulator } from "./helpers.ts";
 import type { ProviderId } from "./types.ts";
 
-let emulator: Emulator;
-let base: Record<ProviderId, string>;
-beforeAll(async () => {
-  emulator = await startEmulator();
-  base = baseUrls(emulator.url, "");
-});
-afterAll(() => emulator.close());
+const running = runningEmulator();
 
 const post = (provider: ProviderId, headers: Record<string, string>, body: unknown) =>
-  fetch(`${base[provider]}${provider === "anthropic" ? "/v1/messages" : "/chat/completions"}`, {
+  fetch(`${running.base[provider]}${provider === "anthropic" ? "/v1/messages" : "/chat/completions"}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
@@ -45,7 +38,7 @@ describe("credentials", () => {
   it.each(["openai", "mistral", "together", "anthropic"] as const)(
     "%s model listing needs the key too",
     async (provider) => {
-      const res = await fetch(`${base[provider]}${MODELS_PATH[provider]}`);
+      const res = await fetch(`${running.base[provider]}${MODELS_PATH[provider]}`);
       expect(res.status).toBe(401);
     },
   );
@@ -161,7 +154,7 @@ describe("malformed JSON", () => {
     ],
     ["ollama", (body: unknown) => expect(body).toMatchObject({ error: expect.any(String) as unknown })],
   ] as const)("%s answers 400 in its own shape", async (provider, check) => {
-    const res = await chat(base[provider], provider, '{"model": "m", "messages": [');
+    const res = await chat(running.base[provider], provider, '{"model": "m", "messages": [');
     expect(res.status).toBe(400);
     check(await res.json());
   });
@@ -174,7 +167,7 @@ describe("ollama behind Cloudflare Access", () => {
     ["no service token", {}],
     ["a wrong secret", { "CF-Access-Client-Id": "id.access", "CF-Access-Client-Secret": "nope" }],
   ])("turns away %s with 403", async (_case, headers) => {
-    const session = await createSession(emulator.url, { ollama_access: access });
+    const session = await createSession(running.emulator.url, { ollama_access: access });
     const res = await chat(session.base_urls.ollama, "ollama", chatBody("ollama"), { headers });
     expect(res.status).toBe(403);
     const tags = await fetch(`${session.base_urls.ollama}/api/tags`, { headers });
@@ -182,7 +175,7 @@ describe("ollama behind Cloudflare Access", () => {
   });
 
   it("lets the right service token through", async () => {
-    const session = await createSession(emulator.url, { ollama_access: access });
+    const session = await createSession(running.emulator.url, { ollama_access: access });
     const headers = { "CF-Access-Client-Id": access.client_id, "CF-Access-Client-Secret": access.client_secret };
     const res = await chat(session.base_urls.ollama, "ollama", chatBody("ollama", { stream: false }), { headers });
     expect(res.status).toBe(200);
@@ -190,7 +183,7 @@ describe("ollama behind Cloudflare Access", () => {
   });
 
   it("needs no token when the session sets no access", async () => {
-    expect((await fetch(`${base.ollama}/api/tags`)).status).toBe(200);
+    expect((await fetch(`${running.base.ollama}/api/tags`)).status).toBe(200);
   });
 });
 
@@ -202,14 +195,14 @@ describe("unknown paths", () => {
     "/ollama/v1/chat/completions",
     "/s/no-such-session/openai/v1/chat/completions",
   ])("%s answers 404 JSON", async (path) => {
-    const res = await fetch(`${emulator.url}${path}`, { method: "POST", headers: AUTH.openai, body: "{}" });
+    const res = await fetch(`${running.emulator.url}${path}`, { method: "POST", headers: AUTH.openai, body: "{}" });
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toBe("application/json");
     expect(await res.json()).toMatchObject({ error: { message: expect.any(String) as unknown } });
   });
 
   it("a wrong method on a known path is a 404 too", async () => {
-    const res = await fetch(`${base.openai}/chat/completions`, { headers: AUTH.openai });
+    const res = await fetch(`${running.base.openai}/chat/completions`, { headers: AUTH.openai });
     expect(res.status).toBe(404);
   });
 });

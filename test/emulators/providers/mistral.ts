@@ -52,43 +52,34 @@ function refuseToolCallIds(body: JsonObject): BodyReply | undefined {
   }
   const bad = ids.find((id) => typeof id !== "string" || !/^[a-zA-Z0-9]{9}$/.test(id));
   if (bad === undefined) return undefined;
-  return {
-    kind: "body",
-    status: 400,
-    headers: { ...JSON_HEADERS },
-    body: JSON.stringify({
-      object: "error",
-      message: `Tool call id was ${String(bad)} but must be a-z, A-Z, 0-9, with a length of 9.`,
-      type: "invalid_function_call",
-      param: null,
-      code: "3280",
-    }),
-  };
+  return mistralError(400, {
+    message: `Tool call id was ${String(bad)} but must be a-z, A-Z, 0-9, with a length of 9.`,
+    type: "invalid_function_call",
+    code: "3280",
+  });
 }
 
 /** Mistral's pydantic validation answer (shape of mistral/error-422-extra-forbidden.json), one detail per field. */
 function refuseExtraFields(body: JsonObject, endpoint: Endpoint): BodyReply | undefined {
   const allowed = endpoint === "embeddings" ? MISTRAL_EMBEDDING_FIELDS : ALLOWED_FIELDS;
   const extra = Object.keys(body).filter((field) => !allowed.has(field));
-  if (extra.length === 0) return endpoint === "chat" ? refuseToolCallIds(body) : undefined;
+  if (extra.length === 0) return undefined;
   const detail = extra.map((field) => ({
     type: "extra_forbidden",
     loc: ["body", field],
     msg: "Extra inputs are not permitted",
     input: body[field],
   }));
-  return {
-    kind: "body",
-    status: 422,
-    headers: { ...JSON_HEADERS },
-    body: JSON.stringify({
-      object: "error",
-      message: { detail },
-      type: "invalid_request_error",
-      param: null,
-      code: null,
-    }),
-  };
+  return mistralError(422, { message: { detail }, type: "invalid_request_error", code: null });
+}
+
+/** Mistral's error object (the 2026 shape of mistral/error-429-rate-limited.json). */
+function mistralBody(error: { message: unknown; type: string; code: string | null }): string {
+  return JSON.stringify({ object: "error", message: error.message, type: error.type, param: null, code: error.code });
+}
+
+function mistralError(status: number, error: Parameters<typeof mistralBody>[0]): BodyReply {
+  return { kind: "body", status, headers: { ...JSON_HEADERS }, body: mistralBody(error) };
 }
 
 export const mistral = openAICompatible({
@@ -100,8 +91,7 @@ export const mistral = openAICompatible({
     streamToolCall: file("chat-completion-stream-tool-call.sse"),
   },
   modelList: () => jsonPayload(MODELS),
-  // The 2026 shape of mistral/error-429-rate-limited.json.
-  errorBody: ({ message, type, code }) => JSON.stringify({ object: "error", message, type, param: null, code }),
+  errorBody: mistralBody,
   errorHeaders: JSON_HEADERS,
   recordedErrors: {
     422: file("error-422-extra-forbidden.json"),
@@ -119,6 +109,8 @@ export const mistral = openAICompatible({
       code: "context_length_exceeded",
     }),
   badJson: { message: "Invalid JSON body", type: "invalid_request_error", code: null },
-  refuseBody: refuseExtraFields,
+  // Unknown fields first (a 422), then, on chat, tool-call ids that are not Mistral's (a 400).
+  refuseBody: (body, endpoint) =>
+    refuseExtraFields(body, endpoint) ?? (endpoint === "chat" ? refuseToolCallIds(body) : undefined),
   embeddings: mistralEmbeddings,
 });
