@@ -1,6 +1,6 @@
 // Test projects: "workers" runs inside workerd (real D1 and Durable Objects), "rpc" calls the RPC entrypoint from an
-// auxiliary consumer Worker, "node" holds the emulators and config checks, "e2e" drives a running `wrangler dev` with
-// the official openai client, "browser" loads the dashboard from a running `wrangler dev` in headless Chromium;
+// auxiliary consumer Worker, "node" holds the emulators and config checks, "e2e" drives the deployed build (scripts/build.ts)
+// under a running `wrangler dev --no-bundle` with the official clients, "browser" loads the dashboard from a running `wrangler dev` in headless Chromium;
 // "isolates" runs a second, separately bundled Switchyard Worker beside the one under test, sharing its Durable Objects.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { buildSync } from "esbuild";
