@@ -163,7 +163,8 @@ export class StatsObject extends DurableObject<Env> {
       const key = modelKey(o.provider, o.model);
       const model = models.get(key) ?? newModelHealth(o.provider, o.model, o.at);
       const provider = providers.get(o.provider) ?? newProviderHealth(o.provider);
-      const siblings = [...models.values()].filter((m) => m.provider === o.provider && m.model !== o.model);
+      // The provider's other models matter only to a failure (are most of them down?): a success skips the walk.
+      const siblings = o.ok ? [] : [...models.values()].filter((m) => m.provider === o.provider && m.model !== o.model);
       const next = applyOutcome(model, provider, siblings, o, TUNING);
       models.set(key, next.model);
       providers.set(o.provider, next.provider);
