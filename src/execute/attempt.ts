@@ -23,6 +23,12 @@ export interface AttemptInput {
   malformedRunLimit?: number;
   /** Aborts this attempt alone (a hedge that lost, a splice that did not match); the client's signal still applies. */
   signal?: AbortSignal;
+  /**
+   * Asked when `deadline` runs out, if it was cut short to keep time for candidates after this one before the plan
+   * knew whether any remain (src/execute/run-plan.ts): the request's own deadline when none does (the last candidate
+   * has all of it), null otherwise. Absent: `deadline` is final.
+   */
+  lastCandidateDeadline?: () => number | null;
 }
 
 /** Thrown when the client closed the connection: nothing more is to be tried. */
@@ -114,6 +120,14 @@ class AttemptClock {
     this.#timer = undefined;
     this.#armedFor = Number.POSITIVE_INFINITY;
     if (this.input.deps.now() < this.#limit) {
+      this.#arm();
+      return;
+    }
+    // A deadline kept short for candidates that may follow: if none does, this attempt has the request's whole time.
+    const later = this.#limit === this.input.deadline ? (this.input.lastCandidateDeadline?.() ?? null) : null;
+    if (later !== null && later > this.#limit) {
+      this.#ms += later - this.#limit;
+      this.#limit = later;
       this.#arm();
       return;
     }

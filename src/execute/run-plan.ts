@@ -7,7 +7,7 @@ import type { AttemptRecord } from "../ledger/record.ts";
 import type { BuiltRequest, ProviderAdapter } from "../providers/adapter.ts";
 import { adapterFor } from "../providers/index.ts";
 import type { Candidate, Plan } from "../routing/plan-types.ts";
-import { ClientGoneError, type CommittedStream, callOnce, openStream } from "./attempt.ts";
+import { type AttemptInput, ClientGoneError, type CommittedStream, callOnce, openStream } from "./attempt.ts";
 import type { Admission, CircuitGate } from "./circuit-gate.ts";
 import { overflowedWindow } from "./context-window.ts";
 import type { ExecDeps } from "./deps.ts";
@@ -91,7 +91,18 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   // Earliest time a circuit-skipped candidate may be tried again: the Retry-After of a 503 when nothing was tried.
   let reopensAt: number | null = null;
   // Candidates ramping back after an outage go after the others; they are still tried before giving up.
-  const queue = plan.candidates.map((candidate) => ({ candidate, deferred: false }));
+  // The walk starts on the plan's head and reads the rest of the plan only when it needs more (a fallback, a deferral,
+  // a hedge, a rescue, or a call's deadline that kept time for the candidates after it): a call answered by its first
+  // candidate never ranks the fallbacks.
+  const lead = plan.lead;
+  const queue = (lead ?? plan.candidates).map((candidate) => ({ candidate, deferred: false }));
+  let whole = lead === undefined;
+  /** Adds the rest of the plan after the head (before anything is deferred or consumed, so indices stay put). */
+  const widen = (): void => {
+    if (whole) return;
+    whole = true;
+    for (const candidate of plan.candidates.slice(queue.length)) queue.push({ candidate, deferred: false });
+  };
   // A failure that is not about one model (connection, key) skips the provider's other candidates in this request.
   const providerDown = new Map<string, ErrorKind>();
 
@@ -132,7 +143,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     adapter: ProviderAdapter,
     built: BuiltRequest,
     attemptDeadline: number,
-  ) => ({
+  ): AttemptInput => ({
     adapter,
     built,
     timeouts: input.timeouts,
@@ -148,6 +159,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     let j = from;
     return {
       async next() {
+        widen();
         while (j < queue.length) {
           if (deps.now() >= deadline) return null;
           const { candidate } = queue[j++]!;
@@ -217,6 +229,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   const consumed = new Set<number>();
   /** The next candidate that may be tried, built, for a hedge; null when none is left. */
   const nextPartner = async (after: number): Promise<Partner | null> => {
+    widen();
     for (let k = after + 1; k < queue.length; k++) {
       if (consumed.has(k) || deps.now() >= deadline) continue;
       const { candidate } = queue[k]!;
@@ -238,13 +251,16 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     return null;
   };
 
-  for (let i = 0; i < queue.length; i++) {
+  for (let i = 0; ; i++) {
+    if (i >= queue.length) widen();
+    if (i >= queue.length) break;
     if (consumed.has(i)) continue;
     const { candidate, deferred } = queue[i]!;
     const { ref } = candidate;
     const admission = admit(candidate, deferred);
     if (admission === null) continue;
     if (admission.kind === "defer") {
+      widen();
       queue.push({ candidate, deferred: true });
       continue;
     }
@@ -263,10 +279,18 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     for (let attempt = 1; ; attempt++) {
       if (deps.now() >= deadline) return { ok: false, failure: failure(errors, attempts, "deadline") };
       const began = deps.now();
+      // Before the rest of the plan is known, a call keeps time for candidates that may follow, and learns whether
+      // any does only if its shortened deadline runs out (the last one then has the request's whole deadline).
+      const unsure = !request.stream && !whole && i >= queue.length - 1;
       const attemptDeadline = request.stream
         ? deadline
-        : jsonAttemptDeadline(deadline, deps.now(), input.timeouts, i < queue.length - 1);
+        : jsonAttemptDeadline(deadline, deps.now(), input.timeouts, unsure || i < queue.length - 1);
       const one = attemptInput(candidate, adapter, built, attemptDeadline);
+      if (unsure)
+        one.lastCandidateDeadline = () => {
+          widen();
+          return i >= queue.length - 1 ? deadline : null;
+        };
       try {
         if (request.stream) {
           const delay = attempt === 1 ? (input.hedgeFor?.(candidate) ?? null) : null;

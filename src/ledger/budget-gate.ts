@@ -151,7 +151,8 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
         });
         return false;
       });
-      plan = { ...plan, candidates, excluded };
+      // The trimmed plan is whole: a head worked out before the trim (`lead`) may hold a candidate it took out.
+      plan = { ...plan, candidates, excluded, lead: undefined };
     }
   }
 

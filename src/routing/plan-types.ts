@@ -43,6 +43,13 @@ export interface Plan {
   /** The smaller of the caller's `budget_remaining` and the workspace's remaining budget; null when neither binds. */
   budget_remaining_usd: number | null;
   candidates: Candidate[];
+  /**
+   * The first of `candidates` (the head's: the named models, a chain's or a pool's own order), known before the rest
+   * of the plan is ranked: `candidates` begins with them and is worked out when first read. An executor that tries
+   * these first and reads `candidates` only when it needs more never ranks the fallbacks of a call that needs none.
+   * Absent: read `candidates`.
+   */
+  lead?: Candidate[];
   excluded: Exclusion[];
   /** Estimated prompt tokens the plan was made for. */
   estimated_prompt_tokens: number;

@@ -125,7 +125,6 @@ export function buildPlan(input: PlanInput): Plan {
     return passed;
   };
   const head = admit(targets.head, false);
-  const tail = admit(targets.tail, targets.tailFromRegistry);
 
   const ctx: StrategyContext = {
     weights: config.strategies.balanced.weights,
@@ -137,62 +136,86 @@ export function buildPlan(input: PlanInput): Plan {
     difficulty,
   };
   const limit = fallback ? config.defaults.max_candidates : 1;
-  const candidates: Candidate[] = head.map((p, i) => listed(p, i, head.length, p.target.why));
-  if (!targets.rankTail) candidates.push(...tail.map((p, i) => listed(p, i, tail.length, p.target.why)));
-  else {
-    // A ranked plan keeps room for other providers: one provider's outage must not exhaust it (local_first would
-    // otherwise fill every slot with Ollama models, and a down Ollama would leave nothing to fall back to).
-    const perProvider = Math.ceil(config.defaults.max_candidates / 2);
-    const count = new Map<string, number>();
-    for (const c of candidates) count.set(c.ref.provider, (count.get(c.ref.provider) ?? 0) + 1);
-    for (const c of rankTail(tail, targets.strategy, ctx)) {
-      const n = count.get(c.ref.provider) ?? 0;
-      // Past the limit, the cut below gives the reason; the provider cap only speaks for models that would fit.
-      if (candidates.length >= limit) candidates.push(c);
-      else if (n >= perProvider) {
-        excluded.push({
-          provider: c.ref.provider,
-          model: c.ref.id,
-          reason: `the plan already holds ${n} ${c.ref.provider} models: the rest of it is kept for other providers, so one provider's outage cannot exhaust it`,
-        });
-        continue;
-      }
-      count.set(c.ref.provider, n + 1);
-      candidates.push(c);
-    }
-  }
-
-  const order: PlanOrder = targets.tail.length === 0 ? "requested" : targets.rankTail ? "strategy" : "listed";
-  const cut = candidates.splice(limit);
-  // A deployed model's hosts take its one place in the plan: each is tried in turn like a candidate.
-  const hosts = expandDeployments(candidates, {
+  const headCandidates: Candidate[] = head.map((p, i) => listed(p, i, head.length, p.target.why));
+  const deploymentInput = {
     configured: input.configured,
     envValue: input.envValue ?? (() => undefined),
     stats,
     random: input.random,
-  });
-  candidates.splice(0, candidates.length, ...hosts.candidates);
-  excluded.push(...hosts.excluded);
-  for (const dropped of cut) {
-    excluded.push({
-      provider: dropped.ref.provider,
-      model: dropped.ref.id,
-      reason: fallback
-        ? `ranked beyond the plan's ${limit} candidates (defaults.max_candidates)`
-        : "fallback is off (router.fallback / LLM_ENABLE_FALLBACK): only the first candidate is tried",
-    });
-  }
+  };
+  // A deployed model's hosts take its one place in the plan: each is tried in turn like a candidate. The head (the
+  // models the caller named, a chain's or a pool's own order) is expanded now; the rest of the plan when it is read.
+  const lead = expandDeployments(headCandidates.slice(0, limit), deploymentInput);
+
+  /**
+   * The rest of the plan after the head: the tail (a named model's fallbacks, the rest of a chain or a pool) admitted,
+   * ranked and cut to the plan's size, and every exclusion in order. Worked out once, when the plan's candidates or
+   * exclusions are first read: a stream that commits on its head's candidates (src/execute/run-plan.ts reads `lead`)
+   * never ranks its fallbacks, and a named model's fallbacks weigh every configured model of the registry.
+   */
+  let rest: { candidates: Candidate[]; hostsExcluded: number } | undefined;
+  const complete = (): { candidates: Candidate[]; hostsExcluded: number } => {
+    if (rest !== undefined) return rest;
+    const tail = admit(targets.tail, targets.tailFromRegistry);
+    const candidates = [...headCandidates];
+    if (!targets.rankTail) candidates.push(...tail.map((p, i) => listed(p, i, tail.length, p.target.why)));
+    else {
+      // A ranked plan keeps room for other providers: one provider's outage must not exhaust it (local_first would
+      // otherwise fill every slot with Ollama models, and a down Ollama would leave nothing to fall back to).
+      const perProvider = Math.ceil(config.defaults.max_candidates / 2);
+      const count = new Map<string, number>();
+      for (const c of candidates) count.set(c.ref.provider, (count.get(c.ref.provider) ?? 0) + 1);
+      for (const c of rankTail(tail, targets.strategy, ctx)) {
+        const n = count.get(c.ref.provider) ?? 0;
+        // Past the limit, the cut below gives the reason; the provider cap only speaks for models that would fit.
+        if (candidates.length >= limit) candidates.push(c);
+        else if (n >= perProvider) {
+          excluded.push({
+            provider: c.ref.provider,
+            model: c.ref.id,
+            reason: `the plan already holds ${n} ${c.ref.provider} models: the rest of it is kept for other providers, so one provider's outage cannot exhaust it`,
+          });
+          continue;
+        }
+        count.set(c.ref.provider, n + 1);
+        candidates.push(c);
+      }
+    }
+    const cut = candidates.splice(limit);
+    // The head's part of what is left was expanded above.
+    const hosts = expandDeployments(candidates.slice(Math.min(headCandidates.length, limit)), deploymentInput);
+    excluded.push(...lead.excluded, ...hosts.excluded);
+    for (const dropped of cut) {
+      excluded.push({
+        provider: dropped.ref.provider,
+        model: dropped.ref.id,
+        reason: fallback
+          ? `ranked beyond the plan's ${limit} candidates (defaults.max_candidates)`
+          : "fallback is off (router.fallback / LLM_ENABLE_FALLBACK): only the first candidate is tried",
+      });
+    }
+    rest = {
+      candidates: [...lead.candidates, ...hosts.candidates],
+      hostsExcluded: lead.excluded.length + hosts.excluded.length,
+    };
+    return rest;
+  };
+
+  const order: PlanOrder = targets.tail.length === 0 ? "requested" : targets.rankTail ? "strategy" : "listed";
   let written: Exclusion[] | undefined;
+  let assigned: Candidate[] | undefined;
   /** Why the filters left a model out, worked out again from the same inputs ("" when they did not). */
   const reasonOf = (ref: ModelRef, filters: FilterInput): string =>
     applyFilters(factsFor(ref, request, promptTokens, stats), filters)
       .failures.map((f) => f())
       .join("; ");
+  // A plan whose head gives no candidate is worked out whole now: whether it is empty decides what it says.
+  const whole = lead.candidates.length === 0 ? complete() : undefined;
   // Nothing to try, and nothing that health could change: every configured model was asked for more than it is.
   // (Set inside admit, which TypeScript's narrowing does not follow.)
   const first = firstRefused as (Deferred & { refusal: Refusal }) | null;
   const refused =
-    candidates.length === 0 && everyRefused && hosts.excluded.length === 0 && first !== null
+    whole !== undefined && whole.candidates.length === 0 && everyRefused && whole.hostsExcluded === 0 && first !== null
       ? {
           refusal: first.refusal,
           reason: `${first.ref.provider}/${first.ref.id}: ${reasonOf(first.ref, first.filters)}`,
@@ -201,7 +224,8 @@ export function buildPlan(input: PlanInput): Plan {
   // A model the caller named that a filter left out while others are tried: said, since only the route headers would
   // show that another model answered (worked out only then).
   let passedOver: string | undefined;
-  for (const t of candidates.length === 0 ? [] : targets.head) {
+  const empty = lead.candidates.length === 0 && whole?.candidates.length === 0;
+  for (const t of empty ? [] : targets.head) {
     if (!configured(t.ref.provider) || head.some((p) => p.target === t)) continue;
     const reason = reasonOf(t.ref, filterInputs.head);
     if (reason === "") continue;
@@ -220,10 +244,20 @@ export function buildPlan(input: PlanInput): Plan {
     service_tier: pricedServiceTier(request.service_tier),
     fallback,
     budget_remaining_usd: budget?.usd ?? null,
-    candidates,
-    // An own enumerable getter that writes the exclusions, in order, on first read (a failure's route report,
-    // GET /v1/route, a budget's cut): JSON, spreads and equality see a plain array; assigning it replaces it.
+    // The head's candidates, known before the rest is ranked (absent when the head gave none: the plan is whole).
+    ...(whole === undefined ? { lead: lead.candidates } : {}),
+    // Own enumerable getters that work out the rest of the plan on first read, and write the exclusions, in order (a
+    // failure's route report, GET /v1/route, a budget's cut): JSON, spreads and equality see plain arrays; assigning
+    // one replaces it.
+    get candidates(): Candidate[] {
+      assigned ??= complete().candidates;
+      return assigned;
+    },
+    set candidates(value: Candidate[]) {
+      assigned = value;
+    },
     get excluded(): Exclusion[] {
+      complete();
       written ??= excluded.map((e) =>
         "filters" in e ? { provider: e.ref.provider, model: e.ref.id, reason: reasonOf(e.ref, e.filters) } : e,
       );

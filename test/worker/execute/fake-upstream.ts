@@ -11,8 +11,8 @@ import type { Candidate, Plan } from "../../../src/routing/plan-types.ts";
 
 /** What the upstream does with one request for a model. */
 export type Step =
-  /** 200 with this content (a JSON answer, or for a stream one text event, finish and end). */
-  | { answer: string }
+  /** 200 with this content (a JSON answer, or for a stream one text event, finish and end), `afterMs` late. */
+  | { answer: string; afterMs?: number }
   /** A non-2xx answer; the fake adapter reads `kind` and `code` from its body, Retry-After from its headers. */
   | { status: number; kind?: ErrorKind; code?: string; headers?: Record<string, string>; afterMs?: number }
   /** The connection fails before any byte. */
@@ -114,6 +114,7 @@ export function scriptedFetch(scripts: Record<string, Step[]>, calls: Call[]): t
         }),
       );
     }
+    if (step.afterMs !== undefined) await after(step.afterMs);
     if (!body.stream) return Response.json({ model: body.model, content: step.answer });
     const events: StreamEvent[] = [
       { type: "text", text: step.answer },
@@ -166,6 +167,24 @@ export interface Run {
   sleeps: number[];
   /** Fake-clock milliseconds the whole walk took. */
   elapsed: number;
+  /** How many times the executor read the whole plan's candidates (only counted with `lead`). */
+  restReads: number;
+}
+
+/** A plan whose head is known and whose candidates are read through a getter that counts each read. */
+function leadPlan(refs: string[], lead: number, reads: { n: number }): Plan {
+  const whole = plan(refs);
+  const candidates = whole.candidates;
+  return Object.defineProperties(whole, {
+    lead: { value: candidates.slice(0, lead), enumerable: true },
+    candidates: {
+      get: () => {
+        reads.n++;
+        return candidates;
+      },
+      enumerable: true,
+    },
+  });
 }
 
 export interface Scenario {
@@ -176,6 +195,11 @@ export interface Scenario {
   retry?: Partial<FallbackFile["retry"]>;
   /** Backoff jitter (default 0.5). */
   random?: () => number;
+  /**
+   * The first `lead` refs are the plan's head (`Plan.lead`), as buildPlan gives them: the plan's candidates are then
+   * worked out on first read, and the run counts the reads (`restReads`). Absent: a whole plan.
+   */
+  lead?: number;
 }
 
 // Captured before any test fakes the timers: the driver yields to the real event loop with it.
@@ -198,8 +222,9 @@ export async function walk(s: Scenario): Promise<Run> {
   };
   const request: CanonicalRequest = { messages: [{ role: "user", content: "hi" }], stream: s.stream ?? false };
   const startedAt = Date.now();
+  const reads = { n: 0 };
   const input: ExecuteInput = {
-    plan: plan(s.refs),
+    plan: s.lead === undefined ? plan(s.refs) : leadPlan(s.refs, s.lead, reads),
     request,
     timeouts: { ...TIMEOUTS, ...s.timeouts },
     retry: { ...RETRY, ...s.retry },
@@ -212,7 +237,7 @@ export async function walk(s: Scenario): Promise<Run> {
   const outcome = await drive(executePlan(input)).catch((err: unknown) => {
     throw Object.assign(new WalkThrew(err), { calls });
   });
-  return { outcome, calls, sleeps, elapsed: Date.now() - startedAt };
+  return { outcome, calls, sleeps, elapsed: Date.now() - startedAt, restReads: reads.n };
 }
 
 /** The executor threw instead of returning an outcome: what it threw, and what the upstream saw before. */

@@ -223,6 +223,65 @@ describe("clocks and the deadline (non-streaming)", () => {
   });
 });
 
+describe("a plan whose head is known before the rest is ranked (Plan.lead)", () => {
+  it("a call answered by the head never reads the rest of the plan, streamed or not", async () => {
+    for (const stream of [false, true]) {
+      const run = await walk({ refs: ["openai/a", "mistral/b"], lead: 1, stream, scripts: { a: [ok()] } });
+      expect(answeredBy(run)).toBe("openai/a");
+      expect(run.restReads).toBe(0);
+    }
+  });
+
+  it("a head that fails reads the rest and falls back on it, in the plan's order", async () => {
+    for (const stream of [false, true]) {
+      const run = await walk({
+        refs: ["openai/a", "mistral/b", "together/c"],
+        lead: 1,
+        stream,
+        scripts: { a: [status(400)], b: [status(400)], c: [ok()] },
+      });
+      expect(trail(run.outcome)).toEqual(["openai/a:failed", "mistral/b:failed", "together/c:ok"]);
+      expect(run.restReads).toBeGreaterThan(0);
+    }
+  });
+
+  it("a non-streaming head that never answers keeps a fallback's worth of time, and the fallback answers", async () => {
+    const timeouts = { headers_ms: 1000, first_token_ms: 2000, total_ms: 20_000 };
+    const refs = ["openai/a", "mistral/b"];
+    const lazy = await walk({ refs, lead: 1, scripts: { a: [{ hang: true }], b: [ok()] }, timeouts });
+    expect(offsets(lazy)).toEqual(["a@0", "b@17000"]);
+    expect(answeredBy(lazy)).toBe("mistral/b");
+    const whole = await walk({ refs, scripts: { a: [{ hang: true }], b: [ok()] }, timeouts });
+    // The same attempt, in the same words, as when the plan was whole from the start.
+    const first = (run: Run) => run.outcome.ok && { ...run.outcome.attempts[0], started_at: 0 };
+    expect(first(lazy)).toEqual(first(whole));
+  });
+
+  it("a non-streaming head whose plan turns out to hold nothing else has the whole deadline, as a last candidate", async () => {
+    const timeouts = { total_ms: 5000 };
+    const lazy = await walk({ refs: ["openai/a"], lead: 1, scripts: { a: [{ hang: true }] }, timeouts });
+    expect(lazy.elapsed).toBe(5000);
+    expect(lazy.restReads).toBe(1);
+    const whole = await walk({ refs: ["openai/a"], scripts: { a: [{ hang: true }] }, timeouts });
+    if (lazy.outcome.ok || whole.outcome.ok) throw new Error("a hung last candidate cannot answer");
+    expect(lazy.outcome.failure.status).toBe(502);
+    const attempts = (o: typeof lazy.outcome) => !o.ok && o.failure.attempts.map((a) => ({ ...a, started_at: 0 }));
+    expect(attempts(lazy.outcome)).toEqual(attempts(whole.outcome));
+    expect(lazy.outcome.failure.attempts[0]).toMatchObject({ error_kind: "timeout", latency_ms: 5000 });
+  });
+
+  it("a slow non-streaming head that answers after the shortened deadline would have passed is not cut", async () => {
+    const run = await walk({
+      refs: ["openai/a"],
+      lead: 1,
+      scripts: { a: [{ answer: "late", afterMs: 4000 }] },
+      timeouts: { headers_ms: 1000, first_token_ms: 2000, total_ms: 5000 },
+    });
+    expect(answeredBy(run)).toBe("openai/a");
+    expect(run.elapsed).toBe(4000);
+  });
+});
+
 describe("clocks and the deadline (streaming)", () => {
   it("a stream that sends no first token within first_token_ms falls back to the next candidate", async () => {
     const run = await walk({
