@@ -6,7 +6,7 @@ import { pricedServiceTier } from "../ledger/cost.ts";
 import type { ModelRef, ModelRegistry } from "../registry/model-registry.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
 import { expandDeployments } from "./deployments.ts";
-import { classifyDifficulty } from "./difficulty.ts";
+import { classifyDifficulty, type Difficulty } from "./difficulty.ts";
 import { type Facts, factsFor } from "./facts.ts";
 import { applyFilters, type FilterInput, type Refusal } from "./filters.ts";
 import type { Candidate, Exclusion, Plan, PlanOrder } from "./plan-types.ts";
@@ -64,13 +64,19 @@ export function buildPlan(input: PlanInput): Plan {
   const targets = resolveTargets({ ...input, fallback });
   const needs = requiredCapabilities(request, controls, targets.taskCapabilities);
   const promptTokens = estimatePromptTokens(request);
-  const difficulty = classifyDifficulty({
-    request,
-    needs,
-    taskType: targets.taskType,
-    promptTokens,
-    config: config.difficulty,
-  });
+  // The difficulty class (a scan of the prompt) is what `balanced` ranks against: worked out when a ranking or the
+  // plan's report first asks for it, so a request its named model answers never scans its prompt for it.
+  let difficulty: Difficulty | undefined;
+  const difficultyOf = (): Difficulty => {
+    difficulty ??= classifyDifficulty({
+      request,
+      needs,
+      taskType: targets.taskType,
+      promptTokens,
+      config: config.difficulty,
+    });
+    return difficulty;
+  };
   const budget = bindingBudget(controls.budget_remaining, input.workspaceBudgetRemaining);
   // Asked once per provider, not once per model.
   const known = new Map<ProviderId, boolean>();
@@ -126,15 +132,15 @@ export function buildPlan(input: PlanInput): Plan {
   };
   const head = admit(targets.head, false);
 
-  const ctx: StrategyContext = {
+  const ctx = (): StrategyContext => ({
     weights: config.strategies.balanced.weights,
     explorationRate: config.strategies.latency_optimized.exploration_rate,
     random: input.random,
     defaultProvider: input.defaults.defaultProvider,
     needs,
     live: stats.taken_at > 0,
-    difficulty,
-  };
+    difficulty: difficultyOf(),
+  });
   const limit = fallback ? config.defaults.max_candidates : 1;
   const headCandidates: Candidate[] = head.map((p, i) => listed(p, i, head.length, p.target.why));
   const deploymentInput = {
@@ -165,7 +171,7 @@ export function buildPlan(input: PlanInput): Plan {
       const perProvider = Math.ceil(config.defaults.max_candidates / 2);
       const count = new Map<string, number>();
       for (const c of candidates) count.set(c.ref.provider, (count.get(c.ref.provider) ?? 0) + 1);
-      for (const c of rankTail(tail, targets.strategy, ctx)) {
+      for (const c of rankTail(tail, targets.strategy, ctx())) {
         const n = count.get(c.ref.provider) ?? 0;
         // Past the limit, the cut below gives the reason; the provider cap only speaks for models that would fit.
         if (candidates.length >= limit) candidates.push(c);
@@ -240,7 +246,9 @@ export function buildPlan(input: PlanInput): Plan {
     order,
     task_type: targets.taskType,
     required_capabilities: needs,
-    difficulty,
+    get difficulty(): Difficulty {
+      return difficultyOf();
+    },
     service_tier: pricedServiceTier(request.service_tier),
     fallback,
     budget_remaining_usd: budget?.usd ?? null,
