@@ -272,7 +272,7 @@ export function renderReport(r: RunResults, analysisPath: string | null): string
     `V8 CPU profiles (inspector \`Profiler\`, 200 µs sampling) of each isolate that serves a Worker target, one isolate at a time, each during ${s.profileSeconds} s of load at 16 connections, after the measurements above so the sampling does not skew them. ` +
       "Self time. Read the shares and the µs per request of named code, not the totals: workerd runs all of a process's isolates on one thread and does not tell V8 when it is idle, " +
       "so an isolate's samples also cover time the thread spent elsewhere, under `(program)` and anonymous builtins. Work in workerd's C++ (HTTP, sockets) is not in these profiles; the CPU table has it. " +
-      "In the helper isolates (the Durable Objects', local D1's) even named code's µs are not its cost, only a pointer to where it is: the stats object's `record` is sampled there at hundreds of µs per request, and measured exactly by `node bench/node-stats.ts` at about 3 µs (bench/ANALYSIS.md, section 2, the ninth round).",
+      "In the helper isolates (the Durable Objects', local D1's) even named code's µs are not its cost, only a pointer to where it is: the stats object's code (src/stats, src/observability/metrics.ts) is sampled there at hundreds of µs per request, and its two calls (`record`, `recordMetrics`) measured exactly by `node bench/node-stats.ts` at about 4 µs per request (bench/ANALYSIS.md, section 2, the ninth round).",
   );
   out.push("");
   for (const p of r.profiles) {
