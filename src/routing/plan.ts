@@ -150,14 +150,14 @@ export function buildPlan(input: PlanInput): Plan {
     random: input.random,
   };
   // A deployed model's hosts take its one place in the plan: each is tried in turn like a candidate. The head (the
-  // models the caller named, a chain's or a pool's own order) is expanded now; the rest of the plan when it is read.
+  // named model, or the request's models list) is expanded now; the rest of the plan when it is read.
   const lead = expandDeployments(headCandidates.slice(0, limit), deploymentInput);
 
   /**
-   * The rest of the plan after the head: the tail (a named model's fallbacks, the rest of a chain or a pool) admitted,
+   * The rest of the plan after the head: the tail (a named model's fallbacks, a chain's models, a pool) admitted,
    * ranked and cut to the plan's size, and every exclusion in order. Worked out once, when the plan's candidates or
-   * exclusions are first read: a stream that commits on its head's candidates (src/execute/run-plan.ts reads `lead`)
-   * never ranks its fallbacks, and a named model's fallbacks weigh every configured model of the registry.
+   * exclusions are first read: a call its head answers (src/execute/run-plan.ts walks `lead` first) never weighs its
+   * fallbacks, and a named model's fallbacks are every configured model of the registry.
    */
   let rest: { candidates: Candidate[]; hostsExcluded: number } | undefined;
   const complete = (): { candidates: Candidate[]; hostsExcluded: number } => {
