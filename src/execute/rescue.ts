@@ -155,7 +155,10 @@ export function rescuable(
         if (e.type === "tool_call_start" || e.type === "finish")
           return "the restarted answer is not the one already sent";
         if (e.type !== "text") {
-          kept.push(e);
+          // The restarted answer's own thinking, before the text already sent, is not part of the answer the client
+          // is reading: it would come in the middle of it.
+          if (e.type !== "reasoning" && e.type !== "reasoning_signature" && e.type !== "reasoning_redacted")
+            kept.push(e);
           continue;
         }
         got += e.text;

@@ -56,7 +56,12 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
       });
     }
     case "stream": {
-      const writer = new ChunkWriter(`chatcmpl-${scope.requestId}`, Math.floor(startedAt / 1000), run.upstreamModel);
+      const writer = new ChunkWriter(
+        `chatcmpl-${scope.requestId}`,
+        Math.floor(startedAt / 1000),
+        run.upstreamModel,
+        input.includeUsage,
+      );
       const body = encodedBody(run.answer, {
         event: (e) => writer.event(e),
         end: (route) => writer.finish(input.includeUsage, route),

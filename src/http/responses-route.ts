@@ -174,7 +174,7 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
           last = { bytes, saving };
           return NOTHING;
         },
-        cut: (message, route) => writer.cut(message, route),
+        cut: (message, route, status) => writer.cut(message, route, status),
       });
       return new Response(store ? storedBeforeEnd(body, () => last) : body, {
         headers: streamHeaders(scope, run.route, run.budget),

@@ -57,12 +57,15 @@ export class ChunkWriter {
   sawToolCall = false;
   readonly #base: { id: string; object: "chat.completion.chunk"; created: number; model: string };
 
-  /** A delta chunk's text up to its delta: every chunk of the answer begins the same. */
+  /** A delta chunk's text up to its delta, and after it: every chunk of the answer begins and ends the same. */
   readonly #deltaHead: string;
+  readonly #deltaTail: string;
 
-  constructor(id: string, created: number, model: string) {
+  /** `includeUsage`: the client asked for the usage chunk, and so (as at OpenAI) every chunk carries `usage: null`. */
+  constructor(id: string, created: number, model: string, includeUsage = false) {
     this.#base = { id, object: "chat.completion.chunk", created, model };
     this.#deltaHead = `data: ${JSON.stringify(this.#base).slice(0, -1)},"choices":[{"index":0,"delta":`;
+    this.#deltaTail = `,"logprobs":null,"finish_reason":null}]${includeUsage ? ',"usage":null' : ""}}\n\n`;
   }
 
   /** Encodes one event; returns null for events that are held for the end (finish, usage, end). */
@@ -117,8 +120,9 @@ export class ChunkWriter {
       this.#roleSent = true;
       delta = { role: "assistant", ...delta };
     }
-    // The same bytes as sse({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] }).
-    return encoder.encode(`${this.#deltaHead}${JSON.stringify(delta)},"logprobs":null,"finish_reason":null}]}\n\n`);
+    // The same bytes as sse({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] }), with
+    // `usage: null` after choices when the client asked for usage.
+    return encoder.encode(`${this.#deltaHead}${JSON.stringify(delta)}${this.#deltaTail}`);
   }
 }
 

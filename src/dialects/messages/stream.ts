@@ -15,6 +15,9 @@ type OpenBlock = { kind: "text" } | { kind: "thinking" } | { kind: "tool_use"; t
 export class MessagesStreamWriter {
   #started = false;
   #block: OpenBlock | null = null;
+  /** The open thinking block got its signature: more thinking after it is a block of its own. */
+  #signed = false;
+  #pinged = false;
   #nextIndex = 0;
   /** Canonical tool index -> Anthropic content block index. */
   readonly #toolBlocks = new Map<number, number>();
@@ -28,7 +31,7 @@ export class MessagesStreamWriter {
     readonly model: string,
   ) {}
 
-  /** message_start and a ping: what the client reads first, before any content. */
+  /** message_start: what the client reads first, before any content (the ping follows the first block's start). */
   start(): Uint8Array {
     this.#started = true;
     return encoder.encode(this.#start());
@@ -44,7 +47,8 @@ export class MessagesStreamWriter {
         out += this.#delta({ type: "text_delta", text: e.text });
         break;
       case "reasoning":
-        if (this.#block?.kind !== "thinking")
+        // A signature seals its block (Anthropic's clients keep one per block): thinking after it opens the next.
+        if (this.#block?.kind !== "thinking" || this.#signed)
           out += this.#open({ kind: "thinking" }, { type: "thinking", thinking: "", signature: "" });
         out += this.#delta({ type: "thinking_delta", thinking: e.text });
         break;
@@ -52,6 +56,7 @@ export class MessagesStreamWriter {
         if (this.#block?.kind !== "thinking")
           out += this.#open({ kind: "thinking" }, { type: "thinking", thinking: "", signature: "" });
         out += this.#delta({ type: "signature_delta", signature: e.signature });
+        this.#signed = true;
         break;
       case "reasoning_redacted":
         // A block of its own, whole in its start event, as Anthropic streams it.
@@ -93,6 +98,10 @@ export class MessagesStreamWriter {
   end(route: RouteReport): Uint8Array {
     let out = this.#started ? "" : this.#start();
     out += this.#close();
+    if (!this.#pinged) {
+      this.#pinged = true;
+      out += sse("ping", { type: "ping" });
+    }
     out += sse("message_delta", {
       type: "message_delta",
       delta: {
@@ -114,28 +123,31 @@ export class MessagesStreamWriter {
   }
 
   #start(): string {
-    return (
-      sse("message_start", {
-        type: "message_start",
-        message: {
-          id: this.id,
-          type: "message",
-          role: "assistant",
-          model: this.model,
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: anthropicUsage(null),
-        },
-      }) + sse("ping", { type: "ping" })
-    );
+    return sse("message_start", {
+      type: "message_start",
+      message: {
+        id: this.id,
+        type: "message",
+        role: "assistant",
+        model: this.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: anthropicUsage(null),
+      },
+    });
   }
 
   #open(block: OpenBlock, contentBlock: Record<string, unknown>): string {
     const out = this.#close();
     this.#block = block;
+    this.#signed = false;
     const index = this.#nextIndex++;
-    return out + sse("content_block_start", { type: "content_block_start", index, content_block: contentBlock });
+    const start = sse("content_block_start", { type: "content_block_start", index, content_block: contentBlock });
+    if (this.#pinged) return out + start;
+    // Anthropic sends its first ping right after the first block's start.
+    this.#pinged = true;
+    return out + start + sse("ping", { type: "ping" });
   }
 
   #delta(delta: Record<string, unknown>): string {

@@ -100,6 +100,16 @@ export function functionCallItem(
   return { id, type: "function_call", status, arguments: call.arguments, call_id: call.id, name: call.name };
 }
 
+/** At a length stop the item the limit cut (the last message or call) is `incomplete`, as OpenAI marks it. */
+function markCutItem(output: OutputItem[]): void {
+  for (let i = output.length - 1; i >= 0; i--) {
+    const item = output[i]!;
+    if (item.type === "reasoning") continue;
+    output[i] = { ...item, status: "incomplete" };
+    return;
+  }
+}
+
 /** A length stop is `incomplete` with its reason, as OpenAI reports it. */
 export function finishedStatus(finish: ChatResult["finish_reason"] | null) {
   if (finish === "length") return { status: "incomplete", incomplete_details: { reason: "max_output_tokens" } };
@@ -114,11 +124,15 @@ export function encodeResponse(
   completedAt: number,
   newId: (prefix: string) => string,
 ): ResponseObject {
+  const finished = finishedStatus(result.finish_reason);
+  const output = outputItems(result, newId, wantsReasoningState(echo.body.include));
+  if (finished.status === "incomplete") markCutItem(output);
   return {
     ...responseShell(echo, result.model),
-    ...finishedStatus(result.finish_reason),
-    completed_at: completedAt,
-    output: outputItems(result, newId, wantsReasoningState(echo.body.include)),
+    ...finished,
+    // As at OpenAI, only a completed response has a completion time.
+    completed_at: finished.status === "completed" ? completedAt : null,
+    output,
     // No usage from the provider: none is made up here (x_router.usage_estimated and cost_usd give what is billed).
     usage: result.usage === null ? null : responsesUsage(result.usage),
     x_router: route,

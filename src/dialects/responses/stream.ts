@@ -118,6 +118,9 @@ export class ResponsesStreamWriter {
         const last = this.#reasoning.at(-1);
         if (last?.type === "thinking") last.signature = (last.signature ?? "") + e.signature;
         else this.#reasoning.push({ type: "thinking", thinking: "", signature: e.signature });
+        // Thinking that came as its signature alone has no item to be sealed in: one of its own, as for redacted.
+        if (this.#open?.kind !== "reasoning" && wantsReasoningState(this.echo.body.include))
+          out += this.#close() + this.#sealedItem();
         break;
       }
       case "reasoning_redacted":
@@ -171,14 +174,16 @@ export class ResponsesStreamWriter {
 
   /** Closes the open item and sends response.completed (or incomplete, at a length stop) with usage and x_router. */
   end(route: RouteReport): Uint8Array {
-    let out = this.#start() + this.#close();
+    // At a length stop the item still open is the one the limit cut: it closes `incomplete`, as OpenAI marks it.
+    let out =
+      this.#start() + this.#close(finishedStatus(this.#finish).status === "completed" ? "completed" : "incomplete");
     const response = this.response(route);
     out += this.#emit(response.status === "completed" ? "response.completed" : "response.incomplete", { response });
     return encoder.encode(out);
   }
 
   /** A failure after the commit point: response.failed with the error, never response.completed. */
-  cut(message: string, route: RouteReport): Uint8Array {
+  cut(message: string, route: RouteReport, status = 500): Uint8Array {
     let out = this.#start();
     if (this.#open !== null) {
       this.#mark(this.#open, "incomplete");
@@ -187,7 +192,8 @@ export class ResponsesStreamWriter {
     const response: ResponseObject = {
       ...responseShell(this.echo, this.model),
       status: "failed",
-      error: { code: "server_error", message },
+      // The codes OpenAI's response.failed carries: a provider's rate limit is its own, anything else the server's.
+      error: { code: status === 429 ? "rate_limit_exceeded" : "server_error", message },
       output: this.#output,
       usage: this.#usage === null ? null : responsesUsage(this.#usage),
       x_router: route,
@@ -198,10 +204,11 @@ export class ResponsesStreamWriter {
 
   /** The Response object as it stands now (what a stored response keeps after the stream). */
   response(route: RouteReport): ResponseObject {
+    const finished = finishedStatus(this.#finish);
     return {
       ...responseShell(this.echo, this.model),
-      ...finishedStatus(this.#finish),
-      completed_at: Math.floor(this.now() / 1000),
+      ...finished,
+      completed_at: finished.status === "completed" ? Math.floor(this.now() / 1000) : null,
       output: this.#output,
       usage: responsesUsage(this.#usage),
       x_router: route,
@@ -222,11 +229,11 @@ export class ResponsesStreamWriter {
     return this.#emit("response.created", { response }) + this.#emit("response.in_progress", { response });
   }
 
-  #close(): string {
+  #close(status = "completed"): string {
     const open = this.#open;
     if (open === null) return "";
     this.#open = null;
-    const item = this.#mark(open, "completed");
+    const item = this.#mark(open, status);
     switch (open.kind) {
       case "message": {
         const part = { type: "output_text", annotations: [], logprobs: [], text: open.text };

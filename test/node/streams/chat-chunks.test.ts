@@ -24,4 +24,18 @@ describe("ChunkWriter delta chunks", () => {
       line({ tool_calls: [{ index: 0, function: { arguments: '{"a":1}' } }] }),
     );
   });
+
+  it("carry usage: null after choices when the client asked for the usage chunk, as OpenAI's do", () => {
+    const writer = new ChunkWriter("chatcmpl-2", 1700000000, "gpt-4o-mini", true);
+    const chunk = JSON.parse(text.decode(writer.event({ type: "text", text: "Hi" })!).slice("data: ".length));
+    expect(chunk).toEqual({
+      id: "chatcmpl-2",
+      object: "chat.completion.chunk",
+      created: 1700000000,
+      model: "gpt-4o-mini",
+      choices: [{ index: 0, delta: { role: "assistant", content: "Hi" }, logprobs: null, finish_reason: null }],
+      usage: null,
+    });
+    expect(Object.keys(chunk)).toEqual(["id", "object", "created", "model", "choices", "usage"]);
+  });
 });

@@ -306,6 +306,52 @@ describe("canonical events -> Messages stream", () => {
     expect(encoded.stop_reason).toBe("max_tokens");
   });
 
+  it("sends its ping where Anthropic does: right after the first block's start", async () => {
+    const sse = await fixture("anthropic/messages-stream-text.sse");
+    const names = (events: ReturnType<typeof parseSse>) => events.map((e) => e.event);
+    const recorded = names(parseSse(sse));
+    const ours = names(replay(canonicalEvents(sse)));
+    expect(ours.slice(0, 3)).toEqual(["message_start", "content_block_start", "ping"]);
+    expect(ours.slice(0, 3)).toEqual(recorded.slice(0, 3));
+    expect(ours.filter((e) => e === "ping")).toHaveLength(1);
+    // An answer with no block still gets its one ping.
+    expect(names(replay([{ type: "finish", finish_reason: "stop" }]))).toEqual([
+      "message_start",
+      "ping",
+      "message_delta",
+      "message_stop",
+    ]);
+  });
+
+  it("thinking after a signature is a block of its own, each with its own signature", () => {
+    const out = replay([
+      { type: "reasoning", text: "First." },
+      { type: "reasoning_signature", signature: "sig-a" },
+      { type: "reasoning", text: "Second." },
+      { type: "reasoning_signature", signature: "sig-b" },
+      { type: "text", text: "ok" },
+      { type: "finish", finish_reason: "stop" },
+    ]);
+    const blocks = out
+      .filter((e) => e.event === "content_block_start")
+      .map((e) => [e.data.index, e.data.content_block.type]);
+    expect(blocks).toEqual([
+      [0, "thinking"],
+      [1, "thinking"],
+      [2, "text"],
+    ]);
+    const deltas = out
+      .filter((e) => e.event === "content_block_delta")
+      .map((e) => [e.data.index, e.data.delta.thinking ?? e.data.delta.signature ?? e.data.delta.text]);
+    expect(deltas).toEqual([
+      [0, "First."],
+      [0, "sig-a"],
+      [1, "Second."],
+      [1, "sig-b"],
+      [2, "ok"],
+    ]);
+  });
+
   it("a failure after commit is an error event, with no message_stop", () => {
     const writer = new MessagesStreamWriter("msg_cut", "m");
     const out = parseSse(

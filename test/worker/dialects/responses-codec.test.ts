@@ -351,6 +351,82 @@ describe("canonical events -> Responses stream", () => {
     expect(out.some((e) => e.data.type === "response.completed")).toBe(false);
   });
 
+  it("a mid-stream rate limit fails the response with rate_limit_exceeded, anything else with server_error", () => {
+    const failed = (status: number) => {
+      const writer = writerFor({ model: "m", input: "x", stream: true });
+      const out = parseSse(decode([writer.event({ type: "text", text: "Hel" }), writer.cut("cut", ROUTE, status)]));
+      return out.at(-1)?.data.response.error.code;
+    };
+    expect(failed(429)).toBe("rate_limit_exceeded");
+    expect(failed(529)).toBe("server_error");
+    expect(failed(500)).toBe("server_error");
+  });
+
+  it("a length stop leaves the item it cut incomplete, the ones before it completed, and no completed_at", () => {
+    const writer = writerFor({ model: "m", input: "x", stream: true });
+    const out = parseSse(
+      decode([
+        writer.event({ type: "text", text: "Calling." }),
+        writer.event({ type: "tool_call_start", index: 0, id: "call_1", name: "f" }),
+        writer.event({ type: "tool_call_delta", index: 0, arguments: '{"a":' }),
+        writer.event({ type: "finish", finish_reason: "length" }),
+        writer.end(ROUTE),
+      ]),
+    );
+    const last = out.at(-1);
+    expect(last?.data.type).toBe("response.incomplete");
+    expect(last?.data.response).toMatchObject({
+      status: "incomplete",
+      completed_at: null,
+      incomplete_details: { reason: "max_output_tokens" },
+    });
+    expect(last?.data.response.output.map((i: { status: string }) => i.status)).toEqual(["completed", "incomplete"]);
+    const done = out.filter((e) => e.data.type === "response.output_item.done").map((e) => e.data.item.status);
+    expect(done).toEqual(["completed", "incomplete"]);
+
+    const json = encodeResponse(
+      { id: "resp_1", created_at: 1, body: parseResponsesBody({ model: "m", input: "x" }) },
+      {
+        model: "m",
+        content: "Calling.",
+        tool_calls: [{ id: "call_1", name: "f", arguments: '{"a":' }],
+        finish_reason: "length",
+        usage: null,
+      },
+      ROUTE,
+      2,
+      newId,
+    );
+    expect(json).toMatchObject({ status: "incomplete", completed_at: null });
+    expect(json.output.map((i) => i.status)).toEqual(["completed", "incomplete"]);
+    const whole = encodeResponse(
+      { id: "resp_2", created_at: 1, body: parseResponsesBody({ model: "m", input: "x" }) },
+      { model: "m", content: "Hi.", tool_calls: [], finish_reason: "stop", usage: null },
+      ROUTE,
+      2,
+      newId,
+    );
+    expect(whole).toMatchObject({ status: "completed", completed_at: 2 });
+    expect(whole.output.map((i) => i.status)).toEqual(["completed"]);
+  });
+
+  it("thinking that came as its signature alone is sealed in a reasoning item of its own", () => {
+    const writer = writerFor({ model: "m", input: "x", stream: true, include: ["reasoning.encrypted_content"] });
+    const out = parseSse(
+      decode([
+        writer.event({ type: "reasoning_signature", signature: "sig-only" }),
+        writer.event({ type: "text", text: "ok" }),
+        writer.event({ type: "finish", finish_reason: "stop" }),
+        writer.end(ROUTE),
+      ]),
+    );
+    const output = out.at(-1)?.data.response.output as { type: string; encrypted_content?: string }[];
+    expect(output.map((i) => i.type)).toEqual(["reasoning", "message"]);
+    expect(openReasoning(output[0]?.encrypted_content ?? "")).toEqual([
+      { type: "thinking", thinking: "", signature: "sig-only" },
+    ]);
+  });
+
   it("streams reasoning as a reasoning item with summary text deltas before the answer", () => {
     const writer = writerFor({ model: "m", input: "x", stream: true });
     const out = parseSse(
