@@ -51,12 +51,14 @@ export const ollamaAdapter: ProviderAdapter = {
     const line = parsed.data;
     const toolCalls = toolCallsOf(line, ctx);
     const text = line.message?.content ?? "";
+    const thinking = line.message?.thinking ?? "";
     return {
       model: line.model,
       content: text === "" && toolCalls.length > 0 ? null : text,
       tool_calls: toolCalls,
       finish_reason: mapDoneReason(line.done_reason, toolCalls.length > 0),
       usage: usageOf(line),
+      ...(thinking === "" ? {} : { reasoning: [{ type: "thinking", thinking }] }),
     };
   },
 
@@ -74,6 +76,8 @@ export const ollamaAdapter: ProviderAdapter = {
       const parsed = ChatLineSchema.safeParse(json);
       if (!parsed.success) throw malformed(`unreadable stream line: ${parsed.error.issues[0]?.message ?? "invalid"}`);
       const line = parsed.data;
+      const thinking = line.message?.thinking ?? "";
+      if (thinking !== "") out.push({ type: "reasoning", text: thinking });
       const text = line.message?.content ?? "";
       if (text !== "") out.push({ type: "text", text });
       // Ollama sends each tool call whole, in one line.

@@ -7,7 +7,14 @@ const ToolCallSchema = z.object({
 
 export const ChatLineSchema = z.object({
   model: z.string(),
-  message: z.nullish(z.object({ content: z.nullish(z.string()), tool_calls: z.nullish(z.array(ToolCallSchema)) })),
+  message: z.nullish(
+    z.object({
+      content: z.nullish(z.string()),
+      /** The model's reasoning, sent apart from the content when the request set `think`. */
+      thinking: z.nullish(z.string()),
+      tool_calls: z.nullish(z.array(ToolCallSchema)),
+    }),
+  ),
   done: z.boolean(),
   done_reason: z.nullish(z.string()),
   prompt_eval_count: z.nullish(z.number().check(z.int(), z.nonnegative())),

@@ -11,7 +11,16 @@ import { parseOpenAICompatibleError, readOpenAIError } from "./errors.ts";
 import { mapOpenAIFinishReason } from "./finish-reason.ts";
 import { plainAnswer } from "./plain-answer.ts";
 import { toCanonicalUsage } from "./usage.ts";
-import { ChatResponseSchema, ChunkSchema, contentText, plainChunk, type WireUsage } from "./wire.ts";
+import {
+  ChatResponseSchema,
+  ChunkSchema,
+  contentReasoning,
+  contentText,
+  fieldReasoning,
+  plainChunk,
+  thinkingText,
+  type WireUsage,
+} from "./wire.ts";
 
 /** Where a provider's API differs from OpenAI's. Each field is one named quirk; an absent one is OpenAI's way. */
 export interface OpenAICompatibleQuirks {
@@ -147,12 +156,14 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         arguments: c.function.arguments,
       }));
       const text = contentText(choice.message.content);
+      const thought = fieldReasoning(choice.message) + contentReasoning(choice.message.content);
       return {
         model: data.model,
         content: text === "" && toolCalls.length > 0 ? null : text,
         tool_calls: toolCalls,
         finish_reason: finishOf(choice.finish_reason, toolCalls.length > 0),
         usage: data.usage ? usageOf(data.usage) : null,
+        ...(thought === "" ? {} : { reasoning: [{ type: "thinking", thinking: thought }] }),
       };
     },
 
@@ -191,8 +202,22 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         // noUncheckedIndexedAccess: usage-only chunks arrive with `choices: []`.
         const choice = data.choices[0];
         const delta = choice?.delta;
-        const text = contentText(delta?.content);
-        if (text !== "") out.push({ type: "text", text });
+        if (delta) {
+          const reasoning = fieldReasoning(delta);
+          if (reasoning !== "") out.push({ type: "reasoning", text: reasoning });
+          const content = delta.content;
+          if (typeof content === "string") {
+            if (content !== "") out.push({ type: "text", text: content });
+          } else if (content) {
+            // Content parts in their order: Magistral's thinking parts are reasoning, text parts the answer.
+            for (const part of content) {
+              const text = part.type === "text" ? (part.text ?? "") : "";
+              if (text !== "") out.push({ type: "text", text });
+              const thought = thinkingText(part);
+              if (thought !== "") out.push({ type: "reasoning", text: thought });
+            }
+          }
+        }
         for (const call of delta?.tool_calls ?? []) {
           if (!started.has(call.index)) {
             if (!call.id || !call.function?.name) throw malformed(id, "a tool call started without an id and a name");
@@ -222,6 +247,12 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
 
 function mapMessage(m: ChatMessage, quirks: OpenAICompatibleQuirks): ChatMessage {
   if (m.role === "developer" && !quirks.developerRole) return { role: "system", content: m.content };
+  // Reasoning handed back (a thinking block, a stored turn's reasoning) has no field on this wire; Mistral would
+  // refuse an unknown one. The canonical turn keeps it; the body sent upstream does not.
+  if (m.role === "assistant" && m.reasoning !== undefined) {
+    const { reasoning: _, ...rest } = m;
+    return rest;
+  }
   if (m.role === "tool" && m.is_error !== undefined)
     return { role: "tool", tool_call_id: m.tool_call_id, content: m.is_error ? toolResultText(m) : m.content };
   return m;

@@ -1,5 +1,5 @@
 // The common OpenAI-compatible JSON answer checked by hand, as plainChunk does for stream chunks (wire.ts).
-import { type ChatResponseSchema, isNullish, isRecord } from "./wire.ts";
+import { type ChatResponseSchema, isNullish, isNullishOrString, isRecord } from "./wire.ts";
 
 type WireAnswer = ReturnType<(typeof ChatResponseSchema)["parse"]>;
 
@@ -28,7 +28,7 @@ function isToolCalls(calls: unknown): boolean {
 }
 
 /**
- * The answer nearly every call gets (string or null content, plain tool calls, the usual usage), read as
+ * The answer nearly every call gets (string or null content and reasoning, plain tool calls, the usual usage), read as
  * ChatResponseSchema reads it at a fraction of the cost. Anything else (content parts, a wrong type anywhere, no
  * choice) is null, and the schema reads it, its error messages included. Fields the schema does not name stay on
  * the object: the adapter reads only the named ones.
@@ -42,7 +42,8 @@ export function plainAnswer(json: unknown): WireAnswer | null {
     if (!isNullish(choice.finish_reason) && typeof choice.finish_reason !== "string") return null;
     const message = choice.message;
     if (!isRecord(message)) return null;
-    if (!isNullish(message.content) && typeof message.content !== "string") return null;
+    if (!isNullishOrString(message.content)) return null;
+    if (!isNullishOrString(message.reasoning_content) || !isNullishOrString(message.reasoning)) return null;
     if (!isToolCalls(message.tool_calls)) return null;
   }
   if (!isUsage(json.usage)) return null;

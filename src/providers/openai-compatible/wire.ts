@@ -14,11 +14,34 @@ const UsageSchema = z.object({
 });
 export type WireUsage = z.infer<typeof UsageSchema>;
 
-/** Mistral's reasoning models send content as an array of typed parts; only `text` parts are answer text. */
+const TextPartSchema = z.looseObject({ type: z.string(), text: z.optional(z.string()) });
+
+/**
+ * Mistral's reasoning models (Magistral) send content as an array of typed parts: `text` parts are answer text,
+ * `thinking` parts the reasoning, itself an array of text parts (a string is read too).
+ */
 const ContentSchema = z.nullish(
-  z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.optional(z.string()) }))]),
+  z.union([
+    z.string(),
+    z.array(
+      z.looseObject({
+        type: z.string(),
+        text: z.optional(z.string()),
+        thinking: z.optional(z.union([z.string(), z.array(TextPartSchema)])),
+      }),
+    ),
+  ]),
 );
 export type WireContent = z.infer<typeof ContentSchema>;
+
+/**
+ * Reasoning beside the content, as OpenAI-compatible servers of open models send it: `reasoning_content` (vLLM,
+ * DeepSeek, Together) or `reasoning` (Ollama's /v1, newer vLLM). A server sending both means the same text once.
+ */
+const reasoningFields = {
+  reasoning_content: z.nullish(z.string()),
+  reasoning: z.nullish(z.string()),
+};
 
 export const ChatResponseSchema = z.object({
   model: z.string(),
@@ -27,6 +50,7 @@ export const ChatResponseSchema = z.object({
       z.object({
         message: z.object({
           content: ContentSchema,
+          ...reasoningFields,
           tool_calls: z.nullish(
             z.array(z.object({ id: z.string(), function: z.object({ name: z.string(), arguments: z.string() }) })),
           ),
@@ -46,6 +70,7 @@ export const ChunkSchema = z.object({
         delta: z.nullish(
           z.object({
             content: ContentSchema,
+            ...reasoningFields,
             tool_calls: z.nullish(
               z.array(
                 z.object({
@@ -70,11 +95,12 @@ export type WireChunk = z.infer<typeof ChunkSchema>;
 export const isNullish = (v: unknown): v is null | undefined => v === null || v === undefined;
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
+export const isNullishOrString = (v: unknown): boolean => v === null || v === undefined || typeof v === "string";
 
 /**
- * The chunk nearly every event of a stream is (text or a finish, no tool calls, no usage), checked by hand: it is read
- * as ChunkSchema would read it, at a fraction of the cost per chunk. Anything else (tool calls, usage, content parts,
- * a wrong type anywhere) is null, and ChunkSchema reads it, errors included.
+ * The chunk nearly every event of a stream is (text, reasoning text or a finish, no tool calls, no usage), checked by
+ * hand: it is read as ChunkSchema would read it, at a fraction of the cost per chunk. Anything else (tool calls, usage,
+ * content parts, a wrong type anywhere) is null, and ChunkSchema reads it, errors included.
  */
 export function plainChunk(json: unknown): WireChunk | null {
   if (!isRecord(json)) return null;
@@ -88,7 +114,8 @@ export function plainChunk(json: unknown): WireChunk | null {
     const delta = choice.delta;
     if (isNullish(delta)) continue;
     if (!isRecord(delta) || !isNullish(delta.tool_calls)) return null;
-    if (!isNullish(delta.content) && typeof delta.content !== "string") return null;
+    if (!isNullishOrString(delta.content)) return null;
+    if (!isNullishOrString(delta.reasoning_content) || !isNullishOrString(delta.reasoning)) return null;
   }
   return json as WireChunk;
 }
@@ -112,4 +139,22 @@ export function contentText(content: WireContent): string {
   if (content === null || content === undefined) return "";
   if (typeof content === "string") return content;
   return content.map((part) => (part.type === "text" ? (part.text ?? "") : "")).join("");
+}
+
+/** The reasoning text of content parts (Magistral's `thinking` parts); "" for a string or no content. */
+export function contentReasoning(content: WireContent): string {
+  if (content === null || content === undefined || typeof content === "string") return "";
+  return content.map(thinkingText).join("");
+}
+
+/** One part's reasoning text: a `thinking` part's own text parts, joined. */
+export function thinkingText(part: NonNullable<Exclude<WireContent, string>>[number]): string {
+  if (part.type !== "thinking" || part.thinking === undefined) return "";
+  if (typeof part.thinking === "string") return part.thinking;
+  return part.thinking.map((p) => (p.type === "text" ? (p.text ?? "") : "")).join("");
+}
+
+/** The reasoning a message or delta carries beside its content; `reasoning_content` when a server sends both. */
+export function fieldReasoning(m: { reasoning_content?: string | null; reasoning?: string | null }): string {
+  return m.reasoning_content || m.reasoning || "";
 }

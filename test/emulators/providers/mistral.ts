@@ -4,6 +4,7 @@ import { MISTRAL_EMBEDDING_FIELDS, mistralEmbeddings } from "../embeddings/answe
 import { recording } from "../fixtures.ts";
 import type { BodyReply, Endpoint } from "../types.ts";
 import { openAICompatible } from "./openai-compatible.ts";
+import { foldMagistralStream } from "./reasoning.ts";
 import { isObject, type JsonObject, jsonPayload } from "./shared.ts";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
@@ -89,6 +90,12 @@ export const mistral = openAICompatible({
     toolCall: file("chat-completion-tool-call.json"),
     streamText: file("chat-completion-stream.sse"),
     streamToolCall: file("chat-completion-stream-tool-call.sse"),
+  },
+  // Magistral models think in `thinking` content parts before the answer (the recorded stream, and its fold).
+  reasoning: {
+    wants: (body) => typeof body.model === "string" && body.model.startsWith("magistral"),
+    text: () => foldMagistralStream(file("chat-completion-stream-magistral-thinking.sse")()),
+    streamText: file("chat-completion-stream-magistral-thinking.sse"),
   },
   modelList: () => jsonPayload(MODELS),
   errorBody: mistralBody,

@@ -5,6 +5,7 @@ import { genericError } from "../error-catalog.ts";
 import { fixture, recording } from "../fixtures.ts";
 import { ndjsonEvents, tryJson } from "../stream-events.ts";
 import type { BodyReply, ErrorCase, ProviderEmulator, ProviderRequest, SessionOptions } from "../types.ts";
+import { withOllamaThinking, withOllamaThinkingLines } from "./reasoning.ts";
 import { bodyReply, isObject, type Payload, wantsTools } from "./shared.ts";
 
 const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8" };
@@ -89,16 +90,20 @@ export const ollama: ProviderEmulator = {
     const body = isObject(req.body) ? req.body : {};
     if (endpoint === "embeddings") return ollamaEmbed(body);
     const tools = wantsTools(body);
+    // `think` (true or a level) asks for the reasoning apart, in `thinking` (SYNTHESIZED: reasoning.ts).
+    const thinks = !tools && body.think !== undefined && body.think !== false;
     // The native API streams unless told `"stream": false`.
     if (body.stream === false) {
       const file = tools ? "api-chat-tool-call.docs-example.json" : "api-chat.json";
-      return bodyReply(200, recording("ollama", file, { headersOf: "api-chat", fallback: JSON_HEADERS }));
+      const answer = recording("ollama", file, { headersOf: "api-chat", fallback: JSON_HEADERS });
+      return bodyReply(200, thinks ? withOllamaThinking(answer) : answer);
     }
     const file = tools ? "api-chat-stream-tool-call.docs-example.ndjson" : "api-chat-stream.ndjson";
-    const payload = recording("ollama", file, {
+    const recorded = recording("ollama", file, {
       headersOf: "api-chat-stream",
       fallback: { "Content-Type": "application/x-ndjson" },
     });
+    const payload = thinks ? withOllamaThinkingLines(recorded) : recorded;
     return {
       kind: "stream",
       status: 200,

@@ -52,6 +52,11 @@ export interface OpenAICompatibleConfig {
   refuseBody?: (body: JsonObject, endpoint: Endpoint) => BodyReply | undefined;
   /** POST /v1/embeddings, where the provider serves it. */
   embeddings?: (body: JsonObject) => BodyReply;
+  /**
+   * Quirk: a reasoning model's answers to a request without tools (Magistral's thinking parts, Together's `reasoning`
+   * field), for the requests `wants` picks.
+   */
+  reasoning?: { wants: (body: JsonObject) => boolean; text: () => Payload; streamText: () => Payload };
   /** Quirk: reshapes the replayed stream for the request (OpenAI's include_usage). */
   shapeStream?: (events: StreamEvent[], body: JsonObject) => StreamEvent[];
 }
@@ -105,11 +110,12 @@ export function openAICompatible(config: OpenAICompatibleConfig): ProviderEmulat
       const tools = wantsTools(body);
       // A JSON schema without tools gets the recorded text answer with a value of that schema for its words.
       const schema = tools ? undefined : responseFormatSchema(body);
+      const chat = !tools && schema === undefined && config.reasoning?.wants(body) ? config.reasoning : config.chat;
       if (body.stream !== true) {
         if (schema !== undefined) return bodyReply(200, structuredAnswer(config.chat.text(), schema));
-        return bodyReply(200, tools ? config.chat.toolCall() : config.chat.text());
+        return bodyReply(200, tools ? config.chat.toolCall() : chat.text());
       }
-      const payload = tools ? config.chat.streamToolCall() : config.chat.streamText();
+      const payload = tools ? config.chat.streamToolCall() : chat.streamText();
       let events = sseEvents(payload.body, isDoneEvent);
       if (schema !== undefined) events = restream(events, structuredText(schema), firstDelta, "content");
       return {

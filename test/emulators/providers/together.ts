@@ -2,6 +2,7 @@
 import { togetherEmbeddings } from "../embeddings/answers.ts";
 import { recording } from "../fixtures.ts";
 import { openAICompatible, openAIErrorBody } from "./openai-compatible.ts";
+import { withReasoningChunks, withReasoningField } from "./reasoning.ts";
 import { jsonPayload, type Payload } from "./shared.ts";
 
 const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8" };
@@ -47,6 +48,12 @@ export const together = openAICompatible({
     toolCall: synthesizedToolCall,
     streamText: file("chat-completion-stream-include-usage.sse"),
     streamToolCall: file("chat-completion-stream-tool-call.sse"),
+  },
+  // gpt-oss reasons in a `reasoning` field beside the content (SYNTHESIZED: reasoning.ts).
+  reasoning: {
+    wants: (body) => typeof body.model === "string" && body.model.includes("gpt-oss"),
+    text: () => withReasoningField(file("chat-completion.json")()),
+    streamText: () => withReasoningChunks(file("chat-completion-stream-include-usage.sse")()),
   },
   modelList: () => jsonPayload(MODELS, JSON_HEADERS["Content-Type"]),
   errorBody: (fields) => openAIErrorBody(fields),
