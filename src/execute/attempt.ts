@@ -19,6 +19,11 @@ export interface AttemptInput {
   ctx: AdapterContext;
   /** The first-token clock of this attempt (adaptive: see firstTokenClock); absent: timeouts.first_token_ms. */
   firstTokenMs?: number;
+  /**
+   * A non-streaming call's headers clock, where the caller set one (router.timeouts.headers_ms or its header); absent:
+   * the call's headers wait for `deadline`, since a provider sends them only with the whole answer (decision 0004).
+   */
+  jsonHeadersMs?: number;
   /** Malformed chunks in a row after the commit point that fail the attempt (fewer are skipped); absent: 3. */
   malformedRunLimit?: number;
   /** Aborts this attempt alone (a hedge that lost, a splice that did not match); the client's signal still applies. */
@@ -171,12 +176,15 @@ async function send(
   return response;
 }
 
-/** A non-streaming call. Providers send headers only once the answer is complete, so headers wait for the deadline. */
+/**
+ * A non-streaming call. Providers send headers only once the answer is complete, so headers wait for the deadline,
+ * or for the headers clock the caller set.
+ */
 export async function callOnce(input: AttemptInput): Promise<ChatResult> {
   const controller = linkedController(input.clientSignal);
   const clock = new AttemptClock(input, controller);
   try {
-    const response = await send(input, controller, input.deadline - input.deps.now(), clock);
+    const response = await send(input, controller, input.jsonHeadersMs ?? input.deadline - input.deps.now(), clock);
     let json: unknown;
     try {
       const idle = input.timeouts.idle_ms;

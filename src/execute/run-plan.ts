@@ -39,6 +39,8 @@ export interface ExecuteInput {
   envFor?: (candidate: Candidate) => ProviderEnv;
   /** The first-token clock of a candidate (adaptive: src/execute/clocks.ts); absent: timeouts.first_token_ms. */
   firstTokenFor?: (candidate: Candidate) => number;
+  /** A headers clock for non-streaming calls, which the caller set; absent: they wait for the deadline. */
+  jsonHeadersMs?: number;
   /** Rescue after the commit point (docs/failover.md); absent: a broken committed stream is an error event. */
   rescue?: RescueSettings;
   /** Hedging: how long a stream may go without its first token before the next candidate starts alongside it. */
@@ -152,6 +154,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     deps,
     ctx: ctxFor(candidate),
     firstTokenMs: input.firstTokenFor?.(candidate),
+    jsonHeadersMs: input.jsonHeadersMs,
     malformedRunLimit: input.rescue?.malformedRunLimit,
   });
   /** The rescue's view of the plan: the candidates after `from`, and one stream attempt on one of them. */

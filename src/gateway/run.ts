@@ -87,6 +87,8 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     timeouts,
     retry: config.fallback.retry,
     rescue: { continuation: rescue.continuation, malformedRunLimit: rescue.malformed_run_limit },
+    // A non-streaming call's headers wait for the deadline (decision 0004) unless the caller set a headers clock.
+    jsonHeadersMs: controls.timeouts?.headers_ms === undefined ? undefined : timeouts.headers_ms,
     firstTokenFor: adaptive
       ? (c) => firstTokenClock(ttftP95(scope.stats, c), timeouts.first_token_ms, rescue)
       : undefined,
@@ -221,7 +223,21 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
             legs: final.legs,
           });
         }
-        const route = routeReport({ ...answer, legs: final.legs }, billed, deps.now() - startedAt, ttft);
+        // A stream cut off after its commit is no answer: the route the client reads says its attempt failed, and why.
+        const cutOff =
+          error !== null && error !== "client"
+            ? (legs?.at(-1)?.record ?? attempts.findLast((a) => a.status === "ok"))
+            : undefined;
+        const reported =
+          cutOff === undefined
+            ? answer
+            : {
+                ...answer,
+                attempts: attempts.map((a) =>
+                  a === cutOff ? { ...a, status: "failed" as const, error, error_kind: "stream" as const } : a,
+                ),
+              };
+        const route = routeReport({ ...reported, legs: final.legs }, billed, deps.now() - startedAt, ttft);
         return billedEstimated ? { ...route, usage_estimated: true } : route;
       },
       (e) => streamed.note(e),

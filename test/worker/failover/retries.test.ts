@@ -177,11 +177,8 @@ describe("clocks on a non-streaming call", () => {
   it("a provider that never answers cannot eat the deadline: the next candidate still answers", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "hang" }] });
     const t0 = Date.now();
-    // total 2 s; one fallback's worth (headers 400 + first token 600 = 1 s) is kept for the next candidate.
-    const res = await chat(
-      s.env,
-      body(TWO, { router: { timeouts: { headers_ms: 400, first_token_ms: 600, idle_ms: 400, total_ms: 2000 } } }),
-    );
+    // total 2 s and no headers clock of the caller's: one fallback's worth (min(half of 2 s, 15 s + 20 s)) is kept.
+    const res = await chat(s.env, body(TWO, { router: { timeouts: { total_ms: 2000 } } }));
     const json = (await res.json()) as Answer;
     expect(res.status).toBe(200);
     expect(json.x_router.provider).toBe("mistral");
@@ -193,24 +190,36 @@ describe("clocks on a non-streaming call", () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("a headers clock the caller set holds a non-streaming call too: the next candidate answers after it", async () => {
+    const s = await newSession({ faults: [{ provider: "openai", mode: "hang" }] });
+    const t0 = Date.now();
+    const res = await chat(s.env, body(TWO), { "x-router-timeout-headers-ms": "400" });
+    const json = (await res.json()) as Answer;
+    expect(res.status).toBe(200);
+    expect(json.x_router.provider).toBe("mistral");
+    expect(json.x_router.attempts[0]).toMatchObject({
+      provider: "openai",
+      status: "failed",
+      error: expect.stringContaining("no response headers within 400 ms"),
+    });
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeGreaterThanOrEqual(350);
+    expect(elapsed).toBeLessThan(2000);
+  });
+
   it("the last candidate gets the whole deadline, and the request ends at it: 502 deadline, never a hang", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "hang" }] });
     const t0 = Date.now();
-    const res = await chat(
-      s.env,
-      body(["openai/gpt-4o-mini"], {
-        router: { timeouts: { headers_ms: 400, first_token_ms: 600, idle_ms: 400, total_ms: 1500 } },
-      }),
-    );
+    const res = await chat(s.env, body(["openai/gpt-4o-mini"], { router: { timeouts: { total_ms: 1500 } } }));
     expect(res.status).toBe(502);
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeGreaterThanOrEqual(1400);
     expect(elapsed).toBeLessThan(2500);
   });
 
-  it("a slow answer within the clocks is waited for, not cut", async () => {
+  it("a slow answer within the clocks is waited for, not cut: without a headers clock of the caller's, the deadline", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "slow_headers", delay_ms: 500 }] });
-    const res = await chat(s.env, body(TWO));
+    const res = await chat(s.env, body(TWO, { router: { timeouts: { total_ms: 4000 } } }));
     expect(res.status).toBe(200);
     expect(((await res.json()) as Answer).x_router.provider).toBe("openai");
   });

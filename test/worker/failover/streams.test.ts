@@ -160,6 +160,11 @@ describe("after the commit point, with nowhere to continue, a failure is never p
     const events = await sseData(res);
     expect(streamedText(events).length).toBeGreaterThan(0);
     expectCutOff(events);
+    // The route in the error event says the attempt failed, and why: a cut answer is no success.
+    const x = errorEvent(events)?.x_router as { attempts: { provider: string; status: string; error: string }[] };
+    expect(x.attempts).toHaveLength(1);
+    expect(x.attempts[0]).toMatchObject({ provider: "openai", status: "failed" });
+    expect(x.attempts[0]?.error).toMatch(/\S/);
   });
 
   it("a stall mid-answer trips the idle clock: error event, no [DONE], upstream aborted", async () => {
