@@ -28,7 +28,8 @@ export function parseOrThrow<T extends z.core.$ZodType>(schema: T, value: unknow
 /**
  * A union's issue says only "Invalid input". The branch the value came closest to says what is wrong, and where:
  * one whose `type` (every dialect's discriminator) matched, then the fewest issues, then the deepest first issue.
- * A value no branch got into (every first issue is at the union itself) keeps the union's issue.
+ * A value no branch got into (every first issue is at the union itself) gets the issue of the branch whose type it
+ * had (its check failed: too many items, not one of its words), else the types the branches expected.
  */
 function closest(issue: Issue): Issue {
   if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
@@ -40,7 +41,13 @@ function closest(issue: Issue): Issue {
     const rank: [number, number, number] = [typeMissed, branch.length, -head.path.length];
     if (best === undefined || before(rank, best.rank)) best = { head, rank };
   }
-  if (best === undefined) return withExpected(issue);
+  if (best === undefined) {
+    // The value had one branch's type but failed its check (too many items, not one of its words): that check says it.
+    const checked = issue.errors.find((branch) => branch[0] !== undefined && branch[0].code !== "invalid_type")?.[0];
+    if (checked === undefined) return withExpected(issue);
+    const inner = closest(checked);
+    return { ...inner, path: [...issue.path, ...inner.path] } as Issue;
+  }
   const inner = closest(best.head);
   return { ...inner, path: [...issue.path, ...inner.path] } as Issue;
 }

@@ -177,7 +177,7 @@ export interface ParsedResponses {
 export function toCanonical(body: ResponsesRequest, history: ChatMessage[] = []): ParsedResponses {
   const warnings: string[] = [];
   const input = inputMessages(body.input, warnings);
-  const tools = (body.tools ?? []).map(toolOf);
+  const tools = toolsOf(body.tools ?? []);
   const messages: ChatMessage[] = [];
   if (body.instructions) messages.push({ role: "system", content: body.instructions });
   messages.push(...history, ...input);
@@ -285,13 +285,32 @@ function messageOf(item: z.infer<typeof MessageItem>, index: number): ChatMessag
   return { role: item.role, content: texts.join("\n") };
 }
 
+const isBuiltIn = (type: string) =>
+  (BUILT_IN_TOOLS as readonly string[]).includes(type) || type.startsWith("web_search");
+
+/** The function tools; built-in ones asked for are one 400 that names them all (the first one's index as param). */
+function toolsOf(raw: readonly unknown[]): Tool[] {
+  const builtIns = raw.flatMap((t, index) => {
+    const type = (t as { type?: unknown } | null)?.type;
+    return typeof type === "string" && isBuiltIn(type) ? [{ type, index }] : [];
+  });
+  if (builtIns.length > 1) {
+    const named = builtIns.map((b) => `"${b.type}" (tools.${b.index})`).join(", ");
+    throw new GatewayError(
+      400,
+      `the built-in tools ${named} are not run by Switchyard; give them as function tools instead`,
+      { param: `tools.${builtIns[0]!.index}.type`, code: "unsupported_tool" },
+    );
+  }
+  return raw.map(toolOf);
+}
+
 function toolOf(raw: unknown, index: number): Tool {
   const type = (raw as { type?: unknown } | null)?.type;
   if (typeof type === "string" && type !== "function") {
-    const builtIn = (BUILT_IN_TOOLS as readonly string[]).includes(type) || type.startsWith("web_search");
     throw new GatewayError(
       400,
-      builtIn
+      isBuiltIn(type)
         ? `tools.${index}: the built-in tool "${type}" is not run by Switchyard; give it as a function tool instead`
         : `tools.${index}: unknown tool type "${type}"`,
       { param: `tools.${index}.type`, code: "unsupported_tool" },

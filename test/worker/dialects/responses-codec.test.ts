@@ -167,6 +167,15 @@ describe("Responses request -> canonical", () => {
     expect(
       refusal({ model: "m", input: "x", tools: [{ type: "code_interpreter", container: { type: "auto" } }] }).message,
     ).toMatch(/code_interpreter/);
+    // Every built-in tool asked for is named, not only the first.
+    const both = refusal({
+      model: "m",
+      input: "x",
+      tools: [{ type: "file_search" }, { type: "function", name: "f", parameters: {} }, { type: "code_interpreter" }],
+    });
+    expect(both).toMatchObject({ status: 400, param: "tools.0.type" });
+    expect(both.message).toContain('"file_search" (tools.0)');
+    expect(both.message).toContain('"code_interpreter" (tools.2)');
     expect(refusal({ model: "m", input: [{ type: "item_reference", id: "msg_1" }] }).param).toBe("input.0.type");
     expect(refusal({ model: "m", input: "x", temperature: 3 }).param).toBe("temperature");
     expect(refusal({ model: "m", input: "x", reasoning: { effort: "extreme" } }).param).toBe("reasoning.effort");
