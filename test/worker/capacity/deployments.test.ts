@@ -61,6 +61,7 @@ describe("deployments", () => {
     const { a, b } = await twoHosts();
     const n = 60;
     const names: string[] = [];
+    const drawn: string[] = [];
     for (let i = 0; i < n; i += 15) {
       const answers = await Promise.all(
         Array.from({ length: 15 }, () => call(a.env, "/v1/chat/completions", chatBody)),
@@ -71,15 +72,21 @@ describe("deployments", () => {
         expect(r.headers.get("x-router-deployment")).toBe(route.deployment);
         expect(route.model).toBe(`llama-deployed@${route.deployment}`);
         names.push(route.deployment);
+        drawn.push(route.attempts[0].model);
       }
     }
     const primary = (await chats(a)).length;
     const mirror = (await chats(b)).length;
-    expect(primary + mirror).toBe(n);
-    expect(names.filter((x) => x === "mirror").length).toBe(mirror);
-    // Weights 2:1: the mirror's expected share is 1/3 (sd 0.06 over 60); ±0.18 is three of them.
-    expect(mirror / n).toBeGreaterThan(0.15);
-    expect(mirror / n).toBeLessThan(0.52);
+    // Each request reached a host; on a loaded machine one may have moved on to the other host (a refused connection
+    // or a clock), so the hosts may have seen more calls than there were requests, and the answers follow the hosts.
+    expect(primary + mirror).toBeGreaterThanOrEqual(n);
+    expect(names.filter((x) => x === "mirror").length).toBeLessThanOrEqual(mirror);
+    expect(names.filter((x) => x === "primary").length).toBeLessThanOrEqual(primary);
+    // The draw: weights 2:1, so the mirror comes first with probability 1/3 (sd 0.06 over 60); ±0.18 is three of them.
+    const mirrorFirst = drawn.filter((x) => x === "llama-deployed@mirror").length / n;
+    expect(drawn.every((x) => x === "llama-deployed@mirror" || x === "llama-deployed@primary")).toBe(true);
+    expect(mirrorFirst).toBeGreaterThan(0.15);
+    expect(mirrorFirst).toBeLessThan(0.52);
     // The mirror got the model by the id its host knows.
     expect((await chats(b))[0]?.body?.model).toBe(base.id);
   }, 30_000);
