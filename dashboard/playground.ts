@@ -47,8 +47,9 @@ export async function initPlayground(panel: HTMLElement, state: PageState): Prom
   for (const m of list(models)) {
     const options = byProvider.get(m.provider) ?? [];
     byProvider.set(m.provider, options);
+    // `available` is configured and healthy: an unconfigured provider, or one the live stats show down.
     const unavailable = m.available === false;
-    options.push(h("option", { value: m.id, disabled: unavailable }, m.id + (unavailable ? " (unconfigured)" : "")));
+    options.push(h("option", { value: m.id, disabled: unavailable }, m.id + (unavailable ? " (unavailable)" : "")));
   }
   for (const [provider, options] of byProvider) groups.push(h("optgroup", { label: provider }, options));
   replace(target, groups);

@@ -40,7 +40,8 @@ export interface CanonicalRequest {
   stream: boolean;
 }
 
-export type RequestServiceTier = "auto" | "default" | "flex" | "priority";
+/** `fast` is OpenAI's newer name for `priority` (Fast mode, 2026-07-30): both are accepted, and priced alike. */
+export type RequestServiceTier = "auto" | "default" | "flex" | "priority" | "fast";
 
 export type ReasoningEffort = "minimal" | "low" | "medium" | "high";
 export interface Reasoning {

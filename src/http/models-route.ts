@@ -6,6 +6,7 @@ import { CONFIG } from "../config/index.ts";
 import type { ModelEntry, ProviderId } from "../config/schema.ts";
 import { adapterFor } from "../providers/index.ts";
 import { type ListingReport, listedIn, priceAge } from "../registry/listing.ts";
+import { asOf, modelKey, type StatsSnapshot } from "../stats/snapshot.ts";
 import { statsStub } from "../stats/stats-cache.ts";
 import type { AppEnv } from "./app-env.ts";
 import { HttpError } from "./errors.ts";
@@ -49,8 +50,25 @@ export function pricingView(m: ModelEntry, now: number) {
   };
 }
 
+/**
+ * Configured and healthy: the provider has its key (or URL), and the live stats do not show it down, misconfigured
+ * or with an open circuit, nor this model's circuit open (no live data: healthy).
+ */
+function availableIn(m: ModelEntry, env: AppEnv["Bindings"], stats: StatsSnapshot): boolean {
+  if (!adapterFor(m.provider).configured(env)) return false;
+  const p = stats.providers[m.provider];
+  if (p !== undefined && (p.status === "down" || p.misconfigured || p.circuit === "open")) return false;
+  return stats.models[modelKey(m.provider, m.id)]?.circuit !== "open";
+}
+
 /** One registry entry as GET /v1/models shows it. */
-function modelView(m: ModelEntry, now: number, env: AppEnv["Bindings"], reports: Map<ProviderId, ListingReport>) {
+function modelView(
+  m: ModelEntry,
+  now: number,
+  env: AppEnv["Bindings"],
+  reports: Map<ProviderId, ListingReport>,
+  stats: StatsSnapshot,
+) {
   return {
     id: `${m.provider}/${m.id}`,
     object: "model",
@@ -68,7 +86,7 @@ function modelView(m: ModelEntry, now: number, env: AppEnv["Bindings"], reports:
     capabilities: m.capabilities,
     quality: m.quality,
     legacy: m.legacy,
-    available: adapterFor(m.provider).configured(env),
+    available: availableIn(m, env, stats),
     /** In the provider's last listing (health sweep): true, false (delisted), or null (not listed yet / unknown). */
     listed: listedIn(m, reports.get(m.provider)),
   };
@@ -92,14 +110,16 @@ export async function retrieveModel(c: Context<AppEnv>): Promise<Response> {
       param: "model",
       code: "model_not_found",
     });
-  return c.json(modelView(entry, c.get("app").deps.now(), c.env, await listingReports(c.env)));
+  const now = c.get("app").deps.now();
+  return c.json(modelView(entry, now, c.env, await listingReports(c.env), asOf(c.get("stats"), now)));
 }
 
 export async function listModels(c: Context<AppEnv>): Promise<Response> {
   const registry = c.get("registry");
   const now = c.get("app").deps.now();
   const reports = await listingReports(c.env);
-  const data = registry.entries.map((m) => modelView(m, now, c.env, reports));
+  const stats = asOf(c.get("stats"), now);
+  const data = registry.entries.map((m) => modelView(m, now, c.env, reports, stats));
   const stale = data.filter((d) => d.pricing.stale).map((d) => d.id);
   return c.json({
     object: "list",

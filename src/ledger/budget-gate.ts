@@ -120,7 +120,13 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
         throw unavailable(err);
       });
     if (!result.ok && result.limits !== null && !result.limits.ok) throw rateLimited(result.limits);
-    if (!result.ok) throw refused(`workspace ${workspaceId}`, result.status as BudgetStatus, Math.max(...amounts));
+    if (!result.ok)
+      throw refused(
+        `workspace ${workspaceId}`,
+        result.status as BudgetStatus,
+        Math.max(...amounts),
+        rateLimitHeaders(result.limits),
+      );
     const rate_limit = rateLimitHeaders(result.limits);
     if (result.limits !== null) {
       holds.push({ scope, hold_id: holdId });
@@ -172,6 +178,7 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
         `key ${caller.kind === "workspace" ? caller.key.prefix : ""}…`,
         result.status as BudgetStatus,
         Math.max(...amounts),
+        notice?.rate_limit ?? {},
       );
     }
     if (result.status !== null) holds.push({ scope, hold_id: holdId });
@@ -233,7 +240,13 @@ function rateLimited(verdict: Extract<LimitVerdict, { ok: false }>): GatewayErro
   );
 }
 
-function refused(what: string, status: BudgetStatus, worstPico: number): GatewayError {
+/** `rateLimit`: a limited caller's x-ratelimit-* headers, which every answer to it carries (a 402 too). */
+function refused(
+  what: string,
+  status: BudgetStatus,
+  worstPico: number,
+  rateLimit: Record<string, string> = {},
+): GatewayError {
   const worst = Number.isFinite(worstPico)
     ? `up to $${picoToUsdString(worstPico)}`
     : "an amount that cannot be bounded (an unpriced model)";
@@ -243,7 +256,7 @@ function refused(what: string, status: BudgetStatus, worstPico: number): Gateway
     {
       type: "insufficient_quota",
       code: "budget_exceeded",
-      headers: { "x-budget-remaining-usd": picoToUsdString(status.remaining_pico) },
+      headers: { ...rateLimit, "x-budget-remaining-usd": picoToUsdString(status.remaining_pico) },
     },
   );
 }

@@ -48,6 +48,7 @@ export type ReserveResult =
    * `limits`: where the request and token windows stand after this request was counted (null: no limit applies).
    */
   | { ok: true; fit: number[]; held_pico: number; status: BudgetStatus | null; limits: LimitVerdict | null }
+  /** Refused by the budget: nothing held or counted; `limits` is where the windows stand (null: no limit applies). */
   | { ok: false; status: BudgetStatus; limits: LimitVerdict | null }
   /** Over a rate limit: nothing was held or counted. */
   | { ok: false; status: BudgetStatus | null; limits: Extract<LimitVerdict, { ok: false }> };
@@ -201,7 +202,13 @@ export class BudgetObject extends DurableObject<Env> {
     // An empty plan is not the budget's business (the executor answers 503 for it).
     const refused =
       config.on_limit === "reject" ? fit.length !== amounts.length : amounts.length > 0 && fit.length === 0;
-    if (refused) return { ok: false, status: before, limits: null };
+    // Refused by the budget: not counted in the windows, which are reported as they stand (the caller's x-ratelimit-*).
+    if (refused)
+      return {
+        ok: false,
+        status: before,
+        limits: scopes.length > 0 ? windowVerdict(scopes, ask?.tokens ?? 0, now, { count: false }) : null,
+      };
     count();
     const held = Math.max(0, ...fit.map((i) => amounts[i] as number));
     this.#sql.exec(

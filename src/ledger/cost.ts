@@ -102,8 +102,12 @@ export function maxOutputPicoPerToken(pricing: Pricing, serviceTier?: ServiceTie
   return Math.max(...bands(pricing).map((b) => Math.round(picoPerToken(b.output) * m)));
 }
 
-/** The registry tier a request's `service_tier` is priced at: flex and priority; auto and default are standard. */
+/**
+ * The registry tier a request's `service_tier` is priced at: flex, and priority (also asked as `fast`, OpenAI's newer
+ * name for it); auto and default are standard.
+ */
 export function pricedServiceTier(requested: RequestServiceTier | undefined): ServiceTier | null {
+  if (requested === "fast") return "priority";
   return requested === "flex" || requested === "priority" ? requested : null;
 }
 

@@ -50,7 +50,11 @@ export class ModelRegistry {
         const rest = name.slice(slash + 1);
         if (rest === "") return null;
         const entry = this.find(prefix, rest);
-        return entry ? refOf(entry) : { provider: prefix, id: rest, upstreamId: rest, entry: null };
+        if (entry) return refOf(entry);
+        // A registry id or alias that itself begins with a provider's name (Together's `openai/gpt-oss-120b`,
+        // `together/Tev1-4B-experimental`) is that model, not an unlisted one on the provider its prefix names.
+        const listed = this.#byName.get(name);
+        return listed ? refOf(listed) : { provider: prefix, id: rest, upstreamId: rest, entry: null };
       }
     }
     const entry = this.#byName.get(name);

@@ -52,10 +52,15 @@ function embeddingRef(
   }
   const ref = registry.resolve(name);
   if (ref === null)
-    throw new GatewayError(404, `The model "${name}" does not exist in the registry.`, {
-      param,
-      code: "model_not_found",
-    });
+    // As in chat (src/routing/targets.ts): an unknown name is the caller's 400 naming the param.
+    throw new GatewayError(
+      400,
+      `The model '${name}' is not in the registry. Use provider/model for a model the registry does not list (GET /v1/models lists them).`,
+      {
+        param,
+        code: "model_not_found",
+      },
+    );
   if (!servesEmbeddings(ref.provider))
     throw new GatewayError(400, `'${param}': ${ref.provider} serves no embeddings`, { param, code: "invalid_value" });
   if (ref.entry !== null && ref.entry.type !== "embedding") {
@@ -80,10 +85,15 @@ function sameModelElsewhere(ref: ModelRef, registry: ModelRegistry): ModelRef[] 
 export function buildEmbeddingPlan(input: EmbeddingPlanInput): Plan {
   const { request, registry, stats } = input;
   const tokens = estimateEmbeddingTokens(request);
-  const named = input.models ?? [input.model];
-  const head = named.map((name, i) =>
-    embeddingRef(name, registry, input.models === undefined ? "model" : `models.${i}`, input.servesEmbeddings),
-  );
+  // As for chat: the named model first, then the caller's list (a body with only `models` has its first entry as
+  // `model` already).
+  const named: { name: string; param: string; why: string }[] = [];
+  if (input.models === undefined || input.models[0] !== input.model)
+    named.push({ name: input.model, param: "model", why: "the model asked for" });
+  input.models?.forEach((name, i) => {
+    named.push({ name, param: `models.${i}`, why: `models[${i}] in the caller's list` });
+  });
+  const head = named.map(({ name, param }) => embeddingRef(name, registry, param, input.servesEmbeddings));
   const fallbacks =
     input.fallback && input.models === undefined ? head.flatMap((r) => sameModelElsewhere(r, registry)) : [];
 
@@ -148,13 +158,7 @@ export function buildEmbeddingPlan(input: EmbeddingPlanInput): Plan {
       ref,
       score: 1 - i / Math.max(named.length + fallbacks.length, 1),
       estimated_cost_usd: cost,
-      reasons: [
-        i < head.length
-          ? input.models === undefined
-            ? "the model asked for"
-            : `models[${i}] in the caller's list`
-          : "the same model served by another provider",
-      ],
+      reasons: [named[i]?.why ?? "the same model served by another provider"],
     });
   }
   if (!input.fallback) candidates.splice(1);

@@ -33,7 +33,7 @@ export const ChatCompletionRequestSchema = z.object({
   reasoning_effort: z.nullish(z.enum(["none", "minimal", "low", "medium", "high"])),
   user: z.nullish(z.string().check(z.maxLength(256))),
   /** OpenAI's processing tier: sent to OpenAI, priced with the registry's multiplier (flex 0.5x, priority 2x). */
-  service_tier: z.nullish(z.enum(["auto", "default", "flex", "priority"])),
+  service_tier: z.nullish(z.enum(["auto", "default", "flex", "priority", "fast"])),
   router: z.optional(RouterControlsSchema),
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;

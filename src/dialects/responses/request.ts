@@ -133,7 +133,7 @@ export const ResponsesRequestSchema = z.object({
   include: z.nullish(z.array(z.string())),
   truncation: z.nullish(z.enum(["auto", "disabled"])),
   /** OpenAI's processing tier, as on chat: sent to OpenAI, priced with the registry's multiplier. */
-  service_tier: z.nullish(z.enum(["auto", "default", "flex", "priority"])),
+  service_tier: z.nullish(z.enum(["auto", "default", "flex", "priority", "fast"])),
   router: z.optional(RouterControlsSchema),
 });
 export type ResponsesRequest = z.infer<typeof ResponsesRequestSchema>;

@@ -118,7 +118,7 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
       if (req.service_tier !== undefined) {
         if (quirks.serviceTier) body.service_tier = req.service_tier;
         // auto and default are what every provider does anyway: not sent, nothing to say.
-        else if (req.service_tier === "flex" || req.service_tier === "priority")
+        else if (req.service_tier !== "auto" && req.service_tier !== "default")
           warnings.push(`${id} does not take "service_tier"; it was not sent (billed at standard prices)`);
       }
       if (req.reasoning !== undefined) reasoningField(req, target, body, warnings, quirks.reasoningEffort, id);

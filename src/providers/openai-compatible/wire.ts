@@ -6,7 +6,13 @@ const count = () => z.number().check(z.int(), z.nonnegative());
 const UsageSchema = z.object({
   prompt_tokens: count(),
   completion_tokens: count(),
-  prompt_tokens_details: z.nullish(z.object({ cached_tokens: z.nullish(count()) })),
+  /**
+   * Cache reads (`cached_tokens`) and, on models with explicit caching (GPT-5.6 and later), cache writes
+   * (`cache_write_tokens`): both counted inside prompt_tokens.
+   */
+  prompt_tokens_details: z.nullish(
+    z.object({ cached_tokens: z.nullish(count()), cache_write_tokens: z.nullish(count()) }),
+  ),
   /** OpenAI's reasoning tokens, counted inside completion_tokens. */
   completion_tokens_details: z.nullish(z.object({ reasoning_tokens: z.nullish(count()) })),
   /** Together reports cached tokens at the top level of usage. */

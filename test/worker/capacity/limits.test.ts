@@ -139,6 +139,28 @@ describe("rpm_limit", () => {
   });
 });
 
+describe("every answer to a limited caller", () => {
+  it("a budget's 402 carries the x-ratelimit-* headers too, and is not counted as a request", async () => {
+    const s = await deployed();
+    const ws = uniqueWorkspace("limit402");
+    const put = await req(s, `/v1/budgets/${ws}`, {
+      method: "PUT",
+      json: { limit_usd: 0.000001, period: "day", on_limit: "reject" },
+    });
+    expect(put.status, put.text).toBe(200);
+    const { key } = await createKey(s, { workspace_id: ws, name: "both", rpm_limit: 3, tpm_limit: 100_000 });
+    const refused = await req(s, "/v1/chat/completions", { method: "POST", json: chatBody, key });
+    expect(refused.status, refused.text).toBe(402);
+    expect(refused.json().error.code).toBe("budget_exceeded");
+    expect(refused.headers.get("x-ratelimit-limit-requests")).toBe("3");
+    // Nothing was counted: the window still has all three requests.
+    expect(refused.headers.get("x-ratelimit-remaining-requests")).toBe("3");
+    expect(refused.headers.get("x-ratelimit-limit-tokens")).toBe("100000");
+    expect(refused.headers.get("x-ratelimit-reset-tokens")).toMatch(/^(\d+ms|\d+s|\d+m\d+s)$/);
+    expect(await upstreamCalls(s)).toBe(0);
+  });
+});
+
 describe("tpm_limit", () => {
   it("a prompt larger than the key's tokens per minute is refused before the provider is called", async () => {
     const s = await deployed();

@@ -62,13 +62,31 @@ describe("POST /v1/embeddings", () => {
     expect(alone.res.status).toBe(502);
     expect(new Set(alone.json.x_router.attempts.map((a: Json) => a.provider))).toEqual(new Set(["openai"]));
     const listed = await embed(s, {
-      model: "x",
+      model: "openai/text-embedding-3-small",
       models: ["openai/text-embedding-3-small", "mistral/mistral-embed"],
       input: "x",
     });
     expect(listed.res.status).toBe(200);
     expect(listed.res.headers.get("x-router-provider")).toBe("mistral");
     expect(listed.json.x_router.attempts.map((a: Json) => a.status)).toContain("failed");
+  });
+
+  it("a named model leads the caller's models list, as in chat; an unknown one is a 400 naming `model`", async () => {
+    const s = await newSession();
+    const led = await embed(s, {
+      model: "openai/text-embedding-3-small",
+      models: ["mistral/mistral-embed"],
+      input: "x",
+    });
+    expect(led.res.status).toBe(200);
+    expect(led.res.headers.get("x-router-provider")).toBe("openai");
+    const plan = await call(s.env, "/v1/embeddings", {
+      method: "POST",
+      json: { model: "no-such-embedder", models: ["mistral/mistral-embed"], input: "x" },
+    });
+    // An unknown name is a 400 naming the param, as in chat.
+    expect(plan.status).toBe(400);
+    expect(((await plan.json()) as Json).error).toMatchObject({ param: "model", code: "model_not_found" });
   });
 
   it("a chat model here is a 400, and an embedding model on chat completions is a 400", async () => {

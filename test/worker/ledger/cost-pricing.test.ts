@@ -133,6 +133,34 @@ describe("prompt-cache writes and reads, from recorded Anthropic usage", () => {
     // gpt-6-luna: input $0.10, write $0.125, read $0.01, output $0.50.
     expect(costPico(u, model("openai/gpt-6-luna"))).toBe(100 * 100_000 + 4000 * 125_000 + 1000 * 10_000 + 10 * 500_000);
   });
+
+  it("OpenAI's prompt_tokens_details.cache_write_tokens (inside prompt_tokens) reach the canonical usage", () => {
+    const result = ADAPTERS.openai.parseChatResponse(
+      {
+        id: "chatcmpl-1",
+        object: "chat.completion",
+        created: 1,
+        model: "gpt-6-luna",
+        choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+        usage: {
+          prompt_tokens: 5100,
+          completion_tokens: 10,
+          total_tokens: 5110,
+          prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 4000 },
+        },
+      },
+      ctx,
+    );
+    expect(result.usage).toEqual({
+      input_tokens: 100,
+      output_tokens: 10,
+      cached_input_tokens: 1000,
+      cache_write_tokens: 4000,
+    });
+    expect(costPico(result.usage as Usage, model("openai/gpt-6-luna"))).toBe(
+      100 * 100_000 + 4000 * 125_000 + 1000 * 10_000 + 10 * 500_000,
+    );
+  });
 });
 
 describe("reasoning tokens bill as output", () => {

@@ -20,6 +20,8 @@ describe("service tiers", () => {
   for (const [tier, pico] of [
     ["flex", STANDARD / 2],
     ["priority", STANDARD * 2],
+    // OpenAI's newer name for priority (Fast mode): the same price.
+    ["fast", STANDARD * 2],
     ["default", STANDARD],
   ] as const) {
     it(`service_tier ${tier}: sent to OpenAI, billed at ${pico / STANDARD}x, answer and ledger agree`, async () => {

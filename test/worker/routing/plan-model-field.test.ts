@@ -68,6 +68,23 @@ describe("planner: the model field", () => {
     });
   });
 
+  it("a registry id that begins with a provider's name is that registry model, priced, not an unlisted one", () => {
+    const real = new ModelRegistry(CONFIG.models.models);
+    for (const id of ["together/Tev1-4B-experimental", "openai/gpt-oss-120b"]) {
+      const p = plan({ model: id, controls: { fallback: false }, registry: real });
+      expect(p.candidates[0]?.ref).toMatchObject({ provider: "together", id, upstreamId: id });
+      expect(p.candidates[0]?.ref.entry?.id).toBe(id);
+      expect(p.candidates[0]?.estimated_cost_usd).not.toBeNull();
+    }
+    // With its provider in front, the same model; an id the registry does not list stays unlisted on the named provider.
+    expect(real.resolve("together/openai/gpt-oss-120b")?.entry?.id).toBe("openai/gpt-oss-120b");
+    expect(real.resolve("openai/some-new-model")).toMatchObject({
+      provider: "openai",
+      id: "some-new-model",
+      entry: null,
+    });
+  });
+
   it("chain:<name> is case-insensitive and keeps the listed order (legacy models included, filters applied)", () => {
     for (const name of ["chain:LISTED", "chain:listed", "chain:Listed"]) {
       const p = plan({ model: name });

@@ -99,6 +99,12 @@ describe("health sweep", () => {
       messages: [{ role: "user", content: "hi" }],
     });
     expect((await s.requests()).filter((r) => r.provider === "anthropic" && r.method === "POST").length).toBe(before);
+    // GET /v1/models: `available` is configured and healthy, so a provider marked down is not available.
+    const available = async () =>
+      ((await (await call(s.env, "/v1/models")).json()) as { data: { provider: string; available: boolean }[] }).data;
+    const down = await available();
+    expect(down.filter((m) => m.provider === "anthropic").every((m) => !m.available)).toBe(true);
+    expect(down.filter((m) => m.provider === "openai").every((m) => m.available)).toBe(true);
     await s.setFaults([]);
     await sweep(s.env);
     expect((await health(s)).find((p) => p.provider === "anthropic")).toMatchObject({
