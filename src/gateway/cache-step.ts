@@ -12,6 +12,7 @@ import {
   workersCacheStore,
 } from "../cache/response-cache.ts";
 import type { Config } from "../config/validate.ts";
+import { holdBudget } from "../ledger/budget-gate.ts";
 import type { RouteReport } from "../core/route-report.ts";
 import type { RouterControls } from "../core/router-controls.ts";
 import type { AnswerEvent, CommittedAnswer } from "./committed-body.ts";
@@ -47,7 +48,14 @@ export async function withResponseCache(
   const candidates = prepared.plan.candidates.map((c) => `${c.ref.provider}/${c.ref.id}`);
   const key = await cacheKey(prepared.workspaceId, candidates, prepared.request);
   const cached = await store.get(key);
-  if (cached !== null) return hit(cached, { ...prepared, cacheStatus: "hit" }, scope, startedAt);
+  if (cached !== null)
+    return hit(
+      cached,
+      { ...prepared, cacheStatus: "hit" },
+      scope,
+      startedAt,
+      await counted(prepared, scope, startedAt),
+    );
 
   const result = marked(await run({ ...prepared, cacheStatus: "miss" }), "miss");
   const put = (answer: Omit<CachedAnswer, "v" | "created_at">) =>
@@ -113,8 +121,33 @@ function collecting(
   };
 }
 
+/**
+ * A hit is a request of its caller: a rate-limited key or workspace counts it in its windows (no tokens: no provider
+ * was asked), is refused over its limit as any request is, and gets its x-ratelimit-* headers. It costs nothing, so no
+ * budget refuses it (nothing is held: the plan it holds for has no candidate).
+ */
+function counted(prepared: PreparedChat, scope: ChatScope, startedAt: number) {
+  return holdBudget({
+    env: scope.env,
+    governance: scope.services.governance,
+    caller: scope.caller,
+    workspaceId: prepared.workspaceId,
+    plan: { ...prepared.plan, candidates: [] },
+    request: prepared.request,
+    limitTokens: () => 0,
+    newId: scope.services.deps.newId,
+    now: startedAt,
+  });
+}
+
 /** The cached answer as this request's run: JSON, or replayed as a stream in the caller's dialect; recorded at $0. */
-function hit(cached: CachedAnswer, prepared: PreparedChat, scope: ChatScope, startedAt: number): ChatRun {
+function hit(
+  cached: CachedAnswer,
+  prepared: PreparedChat,
+  scope: ChatScope,
+  startedAt: number,
+  held: Awaited<ReturnType<typeof counted>>,
+): ChatRun {
   const { deps } = scope.services;
   const elapsed = deps.now() - startedAt;
   const route: RouteReport = {
@@ -129,7 +162,7 @@ function hit(cached: CachedAnswer, prepared: PreparedChat, scope: ChatScope, sta
     warnings: prepared.warnings,
     cache: "hit",
   };
-  recorder(scope, prepared, [], startedAt, null).hit({
+  recorder(scope, prepared, held.holds, startedAt, null).hit({
     provider: route.provider,
     model: cached.model,
     upstream_model: cached.upstream_model,
@@ -138,7 +171,7 @@ function hit(cached: CachedAnswer, prepared: PreparedChat, scope: ChatScope, sta
     ttft_ms: elapsed,
   });
   const result = { ...cached.result, model: cached.upstream_model };
-  if (!prepared.request.stream) return { kind: "json", result, route, budget: null };
+  if (!prepared.request.stream) return { kind: "json", result, route, budget: held.notice };
   const events = replayEvents(result) as AnswerEvent[];
   const firstContent = events.findIndex((e) => e.type === "text" || e.type === "tool_call_start");
   const head = events.slice(0, firstContent + 1);
@@ -161,5 +194,5 @@ function hit(cached: CachedAnswer, prepared: PreparedChat, scope: ChatScope, sta
       ended = true;
     },
   };
-  return { kind: "stream", answer, route, upstreamModel: cached.upstream_model, budget: null };
+  return { kind: "stream", answer, route, upstreamModel: cached.upstream_model, budget: held.notice };
 }

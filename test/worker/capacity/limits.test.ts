@@ -159,6 +159,37 @@ describe("every answer to a limited caller", () => {
     expect(refused.headers.get("x-ratelimit-reset-tokens")).toMatch(/^(\d+ms|\d+s|\d+m\d+s)$/);
     expect(await upstreamCalls(s)).toBe(0);
   });
+
+  it("answers from the response cache count against the limit and carry the headers; a hit uses no tokens", async () => {
+    const s = await deployed();
+    const { key } = await createKey(s, {
+      workspace_id: uniqueWorkspace("rpmcache"),
+      name: "cached",
+      rpm_limit: 3,
+      tpm_limit: 100_000,
+    });
+    const cached = { ...chatBody, router: { fallback: false, cache: { ttl_s: 60 } } };
+    const answers: Answer[] = [];
+    for (let i = 0; i < 4; i++)
+      answers.push(await req(s, "/v1/chat/completions", { method: "POST", json: cached, key }));
+    const [miss, hit1, hit2, over] = answers as [Answer, Answer, Answer, Answer];
+    expect(miss.status, miss.text).toBe(200);
+    expect(miss.headers.get("x-router-cache")).toBe("miss");
+    for (const [r, left] of [
+      [hit1, "1"],
+      [hit2, "0"],
+    ] as const) {
+      expect(r.status, r.text).toBe(200);
+      expect(r.headers.get("x-router-cache")).toBe("hit");
+      expect(r.headers.get("x-ratelimit-limit-requests")).toBe("3");
+      expect(r.headers.get("x-ratelimit-remaining-requests")).toBe(left);
+      expect(r.headers.get("x-ratelimit-limit-tokens")).toBe("100000");
+    }
+    // The hits took no tokens: what is left after them is what the miss left.
+    expect(hit2.headers.get("x-ratelimit-remaining-tokens")).toBe(hit1.headers.get("x-ratelimit-remaining-tokens"));
+    expectOpenAiRateLimit(over, "requests");
+    expect(await upstreamCalls(s)).toBe(1);
+  });
 });
 
 describe("tpm_limit", () => {
