@@ -169,16 +169,18 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
     const result = await budgetStub(env, scope)
       .reserve(holdId, amounts, now, null)
       .catch(async (err: unknown) => {
-        await releaseAll(env, holds, now);
+        await takeBack(env, holds, now, null);
         throw unavailable(err);
       });
     if (!result.ok) {
-      await releaseAll(env, holds, now);
+      // Refused by the key's budget: the workspace's hold and its count in the rate windows are taken back (a
+      // refusal is not a request the limits count), and the headers say where the windows then stand.
+      const limits = await takeBack(env, holds, now, caller.kind === "workspace" ? caller.key : null);
       throw refused(
         `key ${caller.kind === "workspace" ? caller.key.prefix : ""}…`,
         result.status as BudgetStatus,
         Math.max(...amounts),
-        notice?.rate_limit ?? {},
+        limits === undefined ? (notice?.rate_limit ?? {}) : rateLimitHeaders(limits),
       );
     }
     if (result.status !== null) holds.push({ scope, hold_id: holdId });
@@ -200,10 +202,24 @@ export async function settleHolds(
   await Promise.all(holds.map((h) => budgetStub(env, h.scope).settle(h.hold_id, costPico, now, tokens)));
 }
 
-async function releaseAll(env: Pick<Env, "BUDGETS">, holds: BudgetHoldRef[], now: number): Promise<void> {
-  await settleHolds(env, holds, 0, now).catch((err: unknown) =>
-    console.error("budget release failed", err instanceof Error ? err.message : String(err)),
+/**
+ * Takes back the holds of a request refused after them: each hold and its count in its rate windows go. Returns the
+ * workspace's windows as they then stand (null: not limited), or undefined when that could not be asked.
+ */
+async function takeBack(
+  env: Pick<Env, "BUDGETS">,
+  holds: BudgetHoldRef[],
+  now: number,
+  key: { id: string; rpm_limit: number | null; tpm_limit: number | null } | null,
+): Promise<LimitVerdict | null | undefined> {
+  const ask = key === null ? null : { key_id: key.id, rpm_limit: key.rpm_limit, tpm_limit: key.tpm_limit };
+  const verdicts = await Promise.all(holds.map((h) => budgetStub(env, h.scope).release(h.hold_id, now, ask))).catch(
+    (err: unknown) => {
+      console.error("budget release failed", err instanceof Error ? err.message : String(err));
+      return undefined;
+    },
   );
+  return verdicts?.[0];
 }
 
 /** A budget that cannot be checked does not let spend through: 503, retryable, rather than an unbounded call. */

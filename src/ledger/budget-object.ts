@@ -222,6 +222,16 @@ export class BudgetObject extends DurableObject<Env> {
   }
 
   /**
+   * Takes back a request that was refused after its hold here (a key's own budget refused it): the hold goes and so
+   * does its place in the rate windows, as if it had never been counted. Returns the windows as they then stand.
+   */
+  release(holdId: string, now: number, key: Omit<LimitAsk, "tokens"> | null = null): LimitVerdict | null {
+    this.#sql.exec(`DELETE FROM reservations WHERE hold_id = ?`, holdId);
+    this.#sql.exec(`DELETE FROM rate_window WHERE hold_id = ?`, holdId);
+    return this.limitUse(now, key);
+  }
+
+  /**
    * Frees a request's hold and charges what it really cost (0 for a failure) to the period it was reserved in.
    * A request that reserved nothing (an isolate that had not yet heard of the budget) is still charged.
    */

@@ -160,6 +160,25 @@ describe("every answer to a limited caller", () => {
     expect(await upstreamCalls(s)).toBe(0);
   });
 
+  it("a key's own budget refusing a request takes back its count in the workspace's windows", async () => {
+    const s = await deployed();
+    const { key } = await createKey(s, {
+      workspace_id: uniqueWorkspace("key402"),
+      name: "tiny",
+      rpm_limit: 3,
+      budget_usd: 0.000001,
+    });
+    for (let i = 0; i < 4; i++) {
+      const refused = await req(s, "/v1/chat/completions", { method: "POST", json: chatBody, key });
+      expect(refused.status, refused.text).toBe(402);
+      expect(refused.json().error.code).toBe("budget_exceeded");
+      expect(refused.headers.get("x-ratelimit-limit-requests")).toBe("3");
+      // Four refusals later the window still has all three requests: none was counted.
+      expect(refused.headers.get("x-ratelimit-remaining-requests")).toBe("3");
+    }
+    expect(await upstreamCalls(s)).toBe(0);
+  });
+
   it("answers from the response cache count against the limit and carry the headers; a hit uses no tokens", async () => {
     const s = await deployed();
     const { key } = await createKey(s, {
