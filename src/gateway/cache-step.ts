@@ -12,9 +12,9 @@ import {
   workersCacheStore,
 } from "../cache/response-cache.ts";
 import type { Config } from "../config/validate.ts";
-import { holdBudget } from "../ledger/budget-gate.ts";
 import type { RouteReport } from "../core/route-report.ts";
 import type { RouterControls } from "../core/router-controls.ts";
+import { holdBudget } from "../ledger/budget-gate.ts";
 import type { AnswerEvent, CommittedAnswer } from "./committed-body.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
 import { recorder } from "./record.ts";
@@ -93,6 +93,8 @@ export async function withResponseCache(
 
 function marked(run: ChatRun, cache: "miss" | "bypass"): ChatRun {
   if (run.kind === "json" || run.kind === "stream") return { ...run, route: { ...run.route, cache } };
+  // A failure says it too: the request asked the cache (miss) or did not (bypass), and nothing was stored.
+  if (run.kind === "failed") return { ...run, cache };
   return run;
 }
 

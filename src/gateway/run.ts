@@ -33,6 +33,8 @@ export type ChatRun =
       attempts: AttemptReport[];
       /** A limited caller's rate-limit headers (and budget) go on a failure too. */
       budget: BudgetNotice | null;
+      /** The response cache's verdict (`x-router-cache`): miss when the request opted in, bypass otherwise. */
+      cache?: "miss" | "bypass";
     }
   | { kind: "json"; result: ChatResult; route: RouteReport; budget: BudgetNotice | null }
   | {

@@ -140,6 +140,7 @@ export function failureResponse(requestId: string, run: Extract<ChatRun, { kind:
     "x-router-attempts": String(tried(run.attempts)),
     ...budgetHeaders(run.budget),
   };
+  if (run.cache !== undefined) headers["x-router-cache"] = run.cache;
   if (failure.retryAfterMs !== null)
     headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
   const body = {

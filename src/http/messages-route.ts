@@ -92,6 +92,7 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
         "x-router-attempts": String(tried(run.attempts)),
         ...budgetHeaders(run.budget),
       };
+      if (run.cache !== undefined) headers["x-router-cache"] = run.cache;
       if (failure.retryAfterMs !== null)
         headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
       const errorBody = anthropicErrorBody(failure.status, failure.message, {

@@ -211,6 +211,10 @@ describe("response cache", () => {
     const opt = ask(text, { router: { cache: { ttl_s: 60 }, fallback: false } });
     const failed = await chatDone(s.env, opt);
     expect(failed.status).toBeGreaterThanOrEqual(500);
+    // A failure says what the cache did too: asked (miss), or not asked (bypass).
+    expect(failed.headers.get("x-router-cache")).toBe("miss");
+    const plainFailed = await chatDone(s.env, ask(text, { router: { fallback: false } }));
+    expect(plainFailed.headers.get("x-router-cache")).toBe("bypass");
     await s.setFaults([]);
     expect((await chatDone(s.env, opt)).headers.get("x-router-cache")).toBe("miss");
 
