@@ -151,6 +151,9 @@ export class ResponsesStreamWriter {
         const call = this.#calls.get(e.index);
         if (call === undefined || e.arguments === "") break;
         call.call.arguments += e.arguments;
+        // A provider that interleaves its calls' deltas sends some for a call already closed: its item in the output
+        // takes them too, so that response.completed and a stored response hold every call's whole arguments.
+        if (this.#open !== call) this.#mark(call, "completed");
         out += this.#emit("response.function_call_arguments.delta", {
           delta: e.arguments,
           item_id: call.id,

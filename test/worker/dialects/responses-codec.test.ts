@@ -371,6 +371,38 @@ describe("canonical events -> Responses stream", () => {
     expect(failed(500)).toBe("server_error");
   });
 
+  it("a provider that interleaves two calls' deltas loses none of either call's arguments", () => {
+    const writer = writerFor({ model: "m", input: "x", stream: true });
+    const out = parseSse(
+      decode([
+        writer.event({ type: "tool_call_start", index: 0, id: "call_1", name: "f" }),
+        writer.event({ type: "tool_call_delta", index: 0, arguments: '{"a":' }),
+        writer.event({ type: "tool_call_start", index: 1, id: "call_2", name: "g" }),
+        writer.event({ type: "tool_call_delta", index: 1, arguments: '{"b":' }),
+        writer.event({ type: "tool_call_delta", index: 0, arguments: "1}" }),
+        writer.event({ type: "tool_call_delta", index: 1, arguments: "2}" }),
+        writer.event({ type: "finish", finish_reason: "tool_calls" }),
+        writer.end(ROUTE),
+      ]),
+    );
+    const completed = out.at(-1)?.data.response;
+    expect(completed.status).toBe("completed");
+    expect(completed.output.map((i: { arguments: string }) => i.arguments)).toEqual(['{"a":1}', '{"b":2}']);
+    const deltas = out.filter((e) => e.data.type === "response.function_call_arguments.delta");
+    expect(deltas.map((e) => [e.data.output_index, e.data.delta])).toEqual([
+      [0, '{"a":'],
+      [1, '{"b":'],
+      [0, "1}"],
+      [1, "2}"],
+    ]);
+    expect(writer.assistantMessage()).toMatchObject({
+      tool_calls: [
+        { id: "call_1", function: { name: "f", arguments: '{"a":1}' } },
+        { id: "call_2", function: { name: "g", arguments: '{"b":2}' } },
+      ],
+    });
+  });
+
   it("a length stop leaves the item it cut incomplete, the ones before it completed, and no completed_at", () => {
     const writer = writerFor({ model: "m", input: "x", stream: true });
     const out = parseSse(
