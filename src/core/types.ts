@@ -43,7 +43,8 @@ export interface CanonicalRequest {
 /** `fast` is OpenAI's newer name for `priority` (Fast mode, 2026-07-30): both are accepted, and priced alike. */
 export type RequestServiceTier = "auto" | "default" | "flex" | "priority" | "fast";
 
-export type ReasoningEffort = "minimal" | "low" | "medium" | "high";
+/** OpenAI's reasoning efforts (its SDK's `ReasoningEffort`, 2026-12-07: `xhigh` and `max` for its newest models). */
+export type ReasoningEffort = "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
 export interface Reasoning {
   effort?: ReasoningEffort;
   budget_tokens?: number;

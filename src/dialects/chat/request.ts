@@ -30,7 +30,7 @@ export const ChatCompletionRequestSchema = z.object({
   max_completion_tokens: z.nullish(z.int().check(z.positive())),
   n: z.nullish(z.literal(1, "only n=1 is supported")),
   /** How hard a reasoning model thinks; mapped per provider (Anthropic's thinking budget, Ollama's think). */
-  reasoning_effort: z.nullish(z.enum(["none", "minimal", "low", "medium", "high"])),
+  reasoning_effort: z.nullish(z.enum(["none", "minimal", "low", "medium", "high", "xhigh", "max"])),
   user: z.nullish(z.string().check(z.maxLength(256))),
   /** OpenAI's processing tier: sent to OpenAI, priced with the registry's multiplier (flex 0.5x, priority 2x). */
   service_tier: z.nullish(z.enum(["auto", "default", "flex", "priority", "fast"])),

@@ -121,7 +121,7 @@ export const ResponsesRequestSchema = z.object({
   top_p: z.nullish(z.number().check(z.gte(0), z.lte(1))),
   reasoning: z.nullish(
     z.object({
-      effort: z.nullish(z.enum(["none", "minimal", "low", "medium", "high"])),
+      effort: z.nullish(z.enum(["none", "minimal", "low", "medium", "high", "xhigh", "max"])),
       summary: z.nullish(z.enum(["auto", "concise", "detailed"])),
     }),
   ),

@@ -190,7 +190,7 @@ function textBlocks(content: TextContent): Block[] {
 }
 
 /** What each effort asks of Anthropic's thinking budget (tokens), for callers that speak in efforts. */
-export const EFFORT_BUDGET = { minimal: 1024, low: 2048, medium: 8192, high: 24576 } as const;
+export const EFFORT_BUDGET = { minimal: 1024, low: 2048, medium: 8192, high: 24576, xhigh: 32768, max: 65536 } as const;
 const MIN_BUDGET = 1024;
 
 /**

@@ -25,6 +25,45 @@ describe("reasoning controls", () => {
     expect((await s.requests()).at(-1)?.body?.think).toBe(true);
   });
 
+  it("the newest efforts the openai SDK offers (xhigh, max) reach OpenAI as given and Anthropic as its largest budgets", async () => {
+    const s = await newSession();
+    const chatRes = await chat(s.env, {
+      model: "openai/gpt-5.4",
+      reasoning_effort: "xhigh",
+      messages: [{ role: "user", content: "2+2?" }],
+    });
+    expect(chatRes.status).toBe(200);
+    expect((await s.requests()).at(-1)?.body?.reasoning_effort).toBe("xhigh");
+    const viaResponses = await call(s.env, "/v1/responses", {
+      method: "POST",
+      json: { model: "openai/gpt-5.4", input: "2+2?", reasoning: { effort: "max" } },
+    });
+    expect(viaResponses.status).toBe(200);
+    expect((await s.requests()).at(-1)?.body?.reasoning_effort).toBe("max");
+    await chat(s.env, {
+      model: HAIKU,
+      reasoning_effort: "xhigh",
+      max_tokens: 40000,
+      messages: [{ role: "user", content: "2+2?" }],
+    });
+    expect((await s.requests()).at(-1)?.body?.thinking).toEqual({ type: "enabled", budget_tokens: 32768 });
+    // max's 64K budget does not fit under these max_tokens: it is lowered to fit, and said.
+    const clamped = await chat(s.env, {
+      model: HAIKU,
+      reasoning_effort: "max",
+      max_tokens: 40000,
+      messages: [{ role: "user", content: "2+2?" }],
+    });
+    expect((await s.requests()).at(-1)?.body?.thinking).toEqual({ type: "enabled", budget_tokens: 39999 });
+    expect(decodeURIComponent(clamped.headers.get("x-router-warnings") ?? "")).toMatch(/budget_tokens 65536/);
+    const bad = await chat(s.env, {
+      model: "openai/gpt-5.4",
+      reasoning_effort: "extreme",
+      messages: [{ role: "user", content: "2+2?" }],
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it("Anthropic's adaptive thinking reaches Anthropic as adaptive, and OpenAI as a medium effort", async () => {
     const s = await newSession();
     const ask = (model: string) =>
