@@ -1,4 +1,5 @@
 // The Hono app: request id, CORS, auth, the routes, and one error handler that always answers in OpenAI's shape.
+import type { Context, Next } from "hono";
 import { Hono } from "hono/tiny";
 import { anthropicErrorResponse } from "../dialects/messages/errors.ts";
 import type { Env } from "../env.ts";
@@ -34,6 +35,21 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     c.set("requestId", services.deps.newId("req"));
     await next();
   });
+  // Anthropic's clients read the request id from `request-id` (the SDK's `_request_id`, `APIError.requestID`): the
+  // Messages endpoints give it under that name too, on every answer (errors included).
+  const anthropicRequestId = async (c: Context<AppEnv>, next: Next) => {
+    await next();
+    const id = c.get("requestId");
+    try {
+      c.res.headers.set("request-id", id);
+    } catch {
+      // A response with immutable headers: copied so it can carry the header.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set("request-id", id);
+    }
+  };
+  app.use("/v1/messages", anthropicRequestId);
+  app.use("/v1/messages/*", anthropicRequestId);
   // Development mode is keyless: it answers only this machine (loopback Host, loopback or same-origin Origin).
   app.use("*", async (c, next) => {
     guardDevelopment(c.req.raw, c.env);

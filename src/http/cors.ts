@@ -9,6 +9,7 @@ const ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS";
 /** What a browser may read from our answers: the route, the request id, budget and rate-limit hints. */
 const EXPOSED_HEADERS = [
   "x-request-id",
+  "request-id",
   "x-router-provider",
   "x-router-model",
   "x-router-strategy",

@@ -15,6 +15,28 @@ const base = { max_tokens: 200, messages: [{ role: "user", content: "Weather in 
 const tools = [{ name: "get_weather", input_schema: { type: "object", properties: { city: { type: "string" } } } }];
 
 describe("POST /v1/messages", () => {
+  it("every answer carries Anthropic's request-id header, the same id as x-request-id: JSON, stream, errors, count_tokens", async () => {
+    const s = await newSession();
+    const same = (res: Response) => {
+      expect(res.headers.get("request-id")).toMatch(/^req_/);
+      expect(res.headers.get("request-id")).toBe(res.headers.get("x-request-id"));
+    };
+    same(await messages(s, { ...base, model: GPT }));
+    const streamed = await messages(s, { ...base, model: GPT, stream: true });
+    same(streamed);
+    await streamed.text();
+    const refused = await messages(s, { ...base, model: GPT, messages: [] });
+    expect(refused.status).toBe(400);
+    same(refused);
+    const unknown = await call(s.env, "/v1/messages/batches", { method: "POST", json: {} });
+    expect(unknown.status).toBe(404);
+    same(unknown);
+    same(await call(s.env, "/v1/messages/count_tokens", { method: "POST", json: { ...base, model: GPT } }));
+    // Other dialects keep only their own header.
+    const chat = await call(s.env, "/v1/chat/completions", { method: "POST", json: { ...base, model: GPT } });
+    expect(chat.headers.get("request-id")).toBeNull();
+  });
+
   it("a tool turn from an OpenAI model is Anthropic's tool_use, in JSON and in the stream", async () => {
     const s = await newSession();
     const res = await messages(s, { ...base, model: GPT, tools });
