@@ -3,7 +3,13 @@
 import type { Context } from "hono";
 import { GatewayError } from "../core/gateway-error.ts";
 import type { ChatMessage } from "../core/messages.ts";
-import { encodeResponse, type ResponseEcho } from "../dialects/responses/encoder.ts";
+import {
+  encodeResponse,
+  type OutputItem,
+  type ResponseEcho,
+  type ResponseObject,
+} from "../dialects/responses/encoder.ts";
+import { referencedItem, sealReasoning, shownItem, withStoredStates } from "../dialects/responses/reasoning-state.ts";
 import { KNOWN_FIELDS, parseResponsesBody, toCanonical } from "../dialects/responses/request.ts";
 import { assistantTurn, ResponsesStreamWriter } from "../dialects/responses/stream.ts";
 import { encodedBody } from "../gateway/committed-body.ts";
@@ -146,9 +152,10 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
         // Thinking goes back to Anthropic, signatures and all, when this conversation is continued.
         const reasoning = run.result.reasoning;
         // The answer is in hand: a store that fails is logged, never the client's failure.
-        await keep(response, reasoning && turn.role === "assistant" ? { ...turn, reasoning } : turn).catch(
-          (err: unknown) => console.error("storing a response failed", err),
-        );
+        await keep(
+          storedJson(response, sealReasoning(reasoning)),
+          reasoning && turn.role === "assistant" ? { ...turn, reasoning } : turn,
+        ).catch((err: unknown) => console.error("storing a response failed", err));
       }
       return new Response(JSON.stringify(response), {
         headers: {
@@ -166,7 +173,7 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
         end: (route) => {
           const bytes = writer.end(route);
           if (!store) return bytes;
-          const saving = keep(writer.response(route), writer.assistantMessage()).catch((err: unknown) =>
+          const saving = keep(writer.stored(route), writer.assistantMessage()).catch((err: unknown) =>
             console.error("storing a response failed", err),
           );
           scope.waitUntil(saving);
@@ -212,7 +219,7 @@ async function withReferencedItems(
         param: `input.${i}.id`,
         code: "not_found",
       });
-    return found;
+    return referencedItem(found);
   });
   return { ...(raw as object), input: resolved };
 }
@@ -222,7 +229,12 @@ export async function getStoredResponse(c: Context<AppEnv>): Promise<Response> {
   const workspaceId = workspaceOf(c, c.req.header("x-router-workspace"));
   const stored = await fromStore(() => loadResponse(c.env.DB, workspaceId, id, c.get("app").deps.now()));
   if (stored === null) throw notFound(id, null);
-  return c.json(stored.response);
+  const output = stored.response.output;
+  return c.json(
+    Array.isArray(output)
+      ? { ...stored.response, output: (output as Record<string, unknown>[]).map(shownItem) }
+      : stored.response,
+  );
 }
 
 export async function deleteStoredResponse(c: Context<AppEnv>): Promise<Response> {
@@ -230,4 +242,13 @@ export async function deleteStoredResponse(c: Context<AppEnv>): Promise<Response
   const workspaceId = workspaceOf(c, c.req.header("x-router-workspace"));
   if (!(await fromStore(() => deleteResponse(c.env.DB, workspaceId, id)))) throw notFound(id, null);
   return c.json({ id, object: "response", deleted: true });
+}
+
+/** A JSON answer as stored: its reasoning item (there is at most one) keeps the answer's sealed thinking. */
+function storedJson(response: ResponseObject, sealed: string | null): ResponseObject {
+  if (sealed === null) return response;
+  const item = response.output.find((i) => i.type === "reasoning");
+  return item === undefined
+    ? response
+    : { ...response, output: withStoredStates(response.output, new Map([[item.id, sealed]])) as OutputItem[] };
 }

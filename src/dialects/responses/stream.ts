@@ -13,7 +13,7 @@ import {
   responseShell,
   responsesUsage,
 } from "./encoder.ts";
-import { sealReasoning, wantsReasoningState } from "./reasoning-state.ts";
+import { sealReasoning, wantsReasoningState, withStoredStates } from "./reasoning-state.ts";
 
 export type ResponsesStreamEvent = Exclude<StreamEvent, { type: "end" }>;
 
@@ -38,6 +38,8 @@ export class ResponsesStreamWriter {
   readonly #reasoning: ReasoningPart[] = [];
   /** How many of them a reasoning item has already sealed: each item hands back only its own. */
   #sealed = 0;
+  /** Each reasoning item's sealed state, by item id, shown or not (a stored response keeps it). */
+  readonly #states = new Map<string, string>();
 
   constructor(
     readonly echo: ResponseEcho,
@@ -218,6 +220,12 @@ export class ResponsesStreamWriter {
     };
   }
 
+  /** The Response object as stored: reasoning items keep their sealed state for an item_reference to hand back. */
+  stored(route: RouteReport): ResponseObject {
+    const response = this.response(route);
+    return { ...response, output: withStoredStates(response.output, this.#states) as OutputItem[] };
+  }
+
   /** What was answered, as the canonical assistant turn a stored conversation continues from. */
   assistantMessage(): ChatMessage {
     const turn = assistantTurn(this.#output);
@@ -316,10 +324,12 @@ export class ResponsesStreamWriter {
   /** A finished reasoning item; with the sealed thinking when the client asked for reasoning.encrypted_content. */
   #reasoningItem(id: string, text: string): OutputItem {
     const item: OutputItem = { id, type: "reasoning", summary: text === "" ? [] : [{ type: "summary_text", text }] };
-    if (!wantsReasoningState(this.echo.body.include)) return item;
-    const sealed = sealReasoning(this.#reasoning.slice(this.#sealed));
+    // Sealed either way: a client that did not ask for it may still hand the stored item back by reference.
+    const sealed = this.#reasoning.length > this.#sealed ? sealReasoning(this.#reasoning.slice(this.#sealed)) : null;
     this.#sealed = this.#reasoning.length;
-    return sealed === null ? item : { ...item, encrypted_content: sealed };
+    if (sealed === null) return item;
+    this.#states.set(id, sealed);
+    return wantsReasoningState(this.echo.body.include) ? { ...item, encrypted_content: sealed } : item;
   }
 
   #emit(type: string, fields: Record<string, unknown>): string {
