@@ -92,7 +92,7 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
       if (warning !== null) warnings.push(warning);
       const body: Record<string, unknown> = {
         model: target.upstreamId,
-        messages: req.messages.map((m) => mapMessage(m, quirks)),
+        messages: sentMessages(req.messages, quirks, id, warnings),
         stream: req.stream,
       };
       if (req.tools !== undefined) body.tools = req.tools;
@@ -243,6 +243,33 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
 
     probeRequest: (env) => ({ url: joinUrl(base(env), "models"), headers: authHeaders(env) }),
   };
+}
+
+/**
+ * The conversation as this wire takes it. An assistant turn with no text and no tool calls (a Messages client's empty
+ * or thinking-only prefill, a turn whose only content was reasoning) is refused by these providers, so it is left out,
+ * and said.
+ */
+function sentMessages(
+  messages: readonly ChatMessage[],
+  quirks: OpenAICompatibleQuirks,
+  id: ProviderId,
+  warnings: string[],
+): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  let dropped = 0;
+  for (const m of messages) {
+    if (m.role === "assistant" && (m.tool_calls?.length ?? 0) === 0 && isEmptyText(m.content)) dropped++;
+    else out.push(mapMessage(m, quirks));
+  }
+  if (dropped > 0) warnings.push(`${dropped} assistant turn(s) with no text and no tool calls were not sent to ${id}`);
+  return out;
+}
+
+function isEmptyText(content: ChatMessage["content"] | undefined): boolean {
+  if (content === undefined || content === null) return true;
+  if (typeof content === "string") return content === "";
+  return content.every((p) => p.type === "text" && p.text === "");
 }
 
 function mapMessage(m: ChatMessage, quirks: OpenAICompatibleQuirks): ChatMessage {

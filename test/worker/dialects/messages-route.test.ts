@@ -37,6 +37,26 @@ describe("POST /v1/messages", () => {
     expect(chat.headers.get("request-id")).toBeNull();
   });
 
+  it("an empty or thinking-only assistant turn is left out for OpenAI (which refuses one), and said", async () => {
+    const s = await newSession();
+    const res = await messages(s, {
+      ...base,
+      model: GPT,
+      messages: [
+        { role: "user", content: "Weather in Paris?" },
+        { role: "assistant", content: [{ type: "thinking", thinking: "Hmm.", signature: "sig" }] },
+        { role: "user", content: "Well?" },
+        { role: "assistant", content: "" },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const sent = (await s.requests()).at(-1)?.body as { messages: { role: string }[] };
+    expect(sent.messages.map((m) => m.role)).toEqual(["user", "user"]);
+    expect(decodeURIComponent(res.headers.get("x-router-warnings") ?? "")).toMatch(
+      /2 assistant turn\(s\) with no text and no tool calls were not sent to openai/,
+    );
+  });
+
   it("a tool turn from an OpenAI model is Anthropic's tool_use, in JSON and in the stream", async () => {
     const s = await newSession();
     const res = await messages(s, { ...base, model: GPT, tools });
