@@ -229,14 +229,19 @@ function thinkingOf(
   return { type: "enabled", budget_tokens: budget };
 }
 
-function parseArguments(args: string): unknown {
+function parseArguments(args: string): Record<string, unknown> {
+  let value: unknown;
   try {
-    return args.trim() === "" ? {} : JSON.parse(args);
+    value = args.trim() === "" ? {} : JSON.parse(args);
   } catch {
+    value = undefined;
+  }
+  // Anthropic takes a tool_use input only as an object: an array, a number or broken JSON is refused here, as there.
+  if (value === null || typeof value !== "object" || Array.isArray(value))
     throw new ProviderError({
       kind: "invalid_request",
       provider: "anthropic",
-      message: "an assistant tool call's arguments are not valid JSON; anthropic needs them as an object",
+      message: "an assistant tool call's arguments are not a JSON object; anthropic needs them as an object",
     });
-  }
+  return value as Record<string, unknown>;
 }

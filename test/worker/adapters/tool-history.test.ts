@@ -89,3 +89,23 @@ describe("tool_choice none on Ollama", () => {
     expect(sent).not.toHaveProperty("tools");
   });
 });
+
+describe("tool-call arguments to Anthropic", () => {
+  it("arguments that are not a JSON object (broken, an array, a number) are a 400 that says so, not sent", async () => {
+    const s = await newSession();
+    for (const args of ["{", "[1]", "42"]) {
+      const messages = history(["call_1"]);
+      (messages[1] as { tool_calls: { function: { arguments: string } }[] }).tool_calls[0]!.function.arguments = args;
+      const res = await chat(s.env, {
+        model: "anthropic/claude-haiku-4-5-20251001",
+        messages,
+        tools,
+        router: { fallback: false },
+      });
+      expect(res.status, args).toBe(400);
+      const body = (await res.json()) as { error: { message: string } };
+      expect(body.error.message).toMatch(/not a JSON object; anthropic needs them as an object/);
+    }
+    expect((await s.requests()).filter((r) => r.path.endsWith("/messages"))).toHaveLength(0);
+  });
+});
