@@ -114,22 +114,37 @@ export function rescuable(
     }
   };
 
-  /** Opens the next leg: a continuation where a candidate takes a prefill, else a splice; null when none works. */
+  /**
+   * Opens the next leg: a continuation on the next candidate that takes a prefill; where none does (or each refused
+   * it), a splice on the others in order; null when none works. With no text sent yet there is nothing to continue:
+   * each candidate is simply restarted, in order.
+   */
   async function rescue(): Promise<{ stream: CommittedStream; leg: StreamLeg; request: CanonicalRequest } | null> {
+    const restartLater: Candidate[] = [];
     for (let candidate = await hooks.next(); candidate !== null; candidate = await hooks.next()) {
-      if (takesPrefill(candidate) && sent.trim() !== "") {
-        const prefilled = prefillRequest(request, sent);
-        const opened = await hooks.open(candidate, prefilled.request);
-        if (opened.ok) {
-          return {
-            stream: dropLeading(opened.stream, prefilled.held),
-            leg: newLeg(candidate, opened.record, "prefill"),
-            request: prefilled.request,
-          };
-        }
-        // Anything but a refusal of the request (a prefill it does not take) is the candidate's failure: next one.
-        if (opened.error.kind !== "invalid_request") continue;
+      if (sent.trim() === "") {
+        const spliced = await splice(candidate);
+        if (spliced !== null) return { stream: spliced.stream, leg: spliced.leg, request };
+        continue;
       }
+      if (!takesPrefill(candidate)) {
+        restartLater.push(candidate);
+        continue;
+      }
+      const prefilled = prefillRequest(request, sent);
+      const opened = await hooks.open(candidate, prefilled.request);
+      if (opened.ok) {
+        return {
+          stream: dropLeading(opened.stream, prefilled.held),
+          leg: newLeg(candidate, opened.record, "prefill"),
+          request: prefilled.request,
+        };
+      }
+      // A refusal of the request (a prefill it does not take) leaves a restart to try; anything else is the
+      // candidate's failure.
+      if (opened.error.kind === "invalid_request") restartLater.push(candidate);
+    }
+    for (const candidate of restartLater) {
       const spliced = await splice(candidate);
       if (spliced !== null) return { stream: spliced.stream, leg: spliced.leg, request };
     }

@@ -69,20 +69,27 @@ export function committedAnswer(
     return true;
   };
   const head = committed.head.filter(note);
+  /** The provider's part is over although its stream did not end by itself (lost after the answer had finished). */
+  let over = false;
+  /** A finished answer's end: the usage (an estimate where the provider sent none) first, then the final route. */
+  const finish = (): { type: "events"; events: AnswerEvent[] } | AnswerEnd => {
+    if (usage === null && estimate !== undefined) {
+      usage = estimate();
+      estimated = true;
+      return { type: "events", events: [{ type: "usage", usage }] };
+    }
+    return { type: "done", route: done(usage, null, estimated) };
+  };
   return {
     head,
     async next() {
+      if (over) return finish();
       try {
         for (;;) {
           const batch = await committed.rest.next();
           if (batch === null) {
             if (!finished) throw new Error("the provider ended the stream before finishing the answer");
-            if (usage === null && estimate !== undefined) {
-              usage = estimate();
-              estimated = true;
-              return { type: "events", events: [{ type: "usage", usage }] };
-            }
-            return { type: "done", route: done(usage, null, estimated) };
+            return finish();
           }
           // In place (the batch is ours): only the upstream's end marker is dropped.
           let kept = 0;
@@ -95,6 +102,12 @@ export function committedAnswer(
           // The caller's signal fired and the upstream call is aborted: recorded as the caller leaving.
           if (!ended) done(usage, "client");
           return null;
+        }
+        if (finished) {
+          // The answer had finished (its finish event came) when the connection broke or went silent before the
+          // provider's end marker: it is finalised as finished, with usage, as a stream that ended without [DONE] is.
+          over = true;
+          return finish();
         }
         const message = err instanceof Error ? err.message : String(err);
         return {

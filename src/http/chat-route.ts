@@ -131,11 +131,18 @@ export function tried(attempts: RouteReport["attempts"]): number {
   return candidates.size;
 }
 
-export function failureResponse(requestId: string, run: Extract<ChatRun, { kind: "failed" }>): Response {
+/**
+ * The route headers of a request every candidate failed (DESIGN: on every chat response): the provider and model are
+ * the last candidate tried, `none` when none was; with the cache's word, the budget's and a rate limit's wait.
+ */
+export function failureHeaders(requestId: string, run: Extract<ChatRun, { kind: "failed" }>): Record<string, string> {
   const { failure, plan } = run;
+  const last = run.attempts.findLast((a) => a.status !== "skipped");
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "x-request-id": requestId,
+    "x-router-provider": last?.provider ?? "none",
+    "x-router-model": last === undefined ? "none" : modelHeaderValue(last.model),
     "x-router-strategy": plan.strategy,
     "x-router-attempts": String(tried(run.attempts)),
     ...budgetHeaders(run.budget),
@@ -143,6 +150,12 @@ export function failureResponse(requestId: string, run: Extract<ChatRun, { kind:
   if (run.cache !== undefined) headers["x-router-cache"] = run.cache;
   if (failure.retryAfterMs !== null)
     headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
+  return headers;
+}
+
+export function failureResponse(requestId: string, run: Extract<ChatRun, { kind: "failed" }>): Response {
+  const { failure, plan } = run;
+  const headers = failureHeaders(requestId, run);
   const body = {
     error: { message: failure.message, type: failure.type, param: null, code: failure.code },
     x_router: { strategy: plan.strategy, chain: plan.chain, attempts: run.attempts, excluded: plan.excluded },

@@ -20,7 +20,7 @@ import { runChat } from "../gateway/run.ts";
 import { readControls } from "../routing/controls.ts";
 import { checkModelName } from "../routing/targets.ts";
 import type { AppEnv } from "./app-env.ts";
-import { budgetHeaders, httpScope, routeHeaders, streamHeaders, tried } from "./chat-route.ts";
+import { budgetHeaders, failureHeaders, httpScope, routeHeaders, streamHeaders, tried } from "./chat-route.ts";
 import { readJsonBody } from "./read-body.ts";
 
 /** The body fields Anthropic defines (count_tokens is sent only those). */
@@ -85,16 +85,7 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
       return new Response(null, { status: 499 });
     case "failed": {
       const { failure, plan } = run;
-      const headers: Record<string, string> = {
-        "content-type": "application/json",
-        "x-request-id": scope.requestId,
-        "x-router-strategy": plan.strategy,
-        "x-router-attempts": String(tried(run.attempts)),
-        ...budgetHeaders(run.budget),
-      };
-      if (run.cache !== undefined) headers["x-router-cache"] = run.cache;
-      if (failure.retryAfterMs !== null)
-        headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
+      const headers = failureHeaders(scope.requestId, run);
       const errorBody = anthropicErrorBody(failure.status, failure.message, {
         x_router: { strategy: plan.strategy, chain: plan.chain, attempts: run.attempts, excluded: plan.excluded },
       });
