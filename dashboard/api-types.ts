@@ -27,8 +27,9 @@ export interface ProviderHealth {
   status: Status;
   circuit: Circuit;
   success_rate: number | null;
-  latency_ms: Percentiles | null;
-  ttft_ms: Percentiles | null;
+  /** `{p50: null, p95: null}` before the provider was measured. */
+  latency_ms: Percentiles | { p50: null; p95: null } | null;
+  ttft_ms: Percentiles | { p50: null; p95: null } | null;
   last_error: string | null;
   last_probe_at: string | null;
   models?: { model: string; circuit: Circuit }[];

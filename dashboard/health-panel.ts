@@ -102,6 +102,6 @@ function priceBook(p: ProviderHealth): HTMLElement | null {
   return h("p", { class: "price-book", title }, `price book: ${parts.join(", ")}`);
 }
 
-function pair(v: Percentiles | null): string {
-  return v ? `${ms(v.p50)} / ${ms(v.p95)}` : "–";
+function pair(v: Percentiles | { p50: null; p95: null } | null): string {
+  return v?.p50 != null && v.p95 != null ? `${ms(v.p50)} / ${ms(v.p95)}` : "–";
 }

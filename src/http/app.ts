@@ -71,6 +71,11 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     await next();
     const origin = c.get("corsOrigin");
     if (origin !== null) c.res = withCors(c.res, origin);
+    else if (c.res.status === 401) {
+      // A key that is missing or wrong: the page may read that much (and nothing else), instead of a network error.
+      const from = c.req.header("origin");
+      if (from !== undefined && from !== "null") c.res = withCors(c.res, from);
+    }
   });
   // A JSON endpoint takes only JSON: a page can send text/plain or a form cross-site without a preflight.
   app.use("/v1/*", async (c, next) => {

@@ -11,6 +11,7 @@ import { asOf, type Percentiles, type ProviderStats, type StatsSnapshot } from "
 import type { AppEnv } from "./app-env.ts";
 import { listingReports } from "./models-route.ts";
 
+type NoPercentiles = { p50: null; p95: null };
 export interface ProviderHealthView<Id extends string = ProviderId> {
   provider: Id;
   configured: boolean;
@@ -18,8 +19,9 @@ export interface ProviderHealthView<Id extends string = ProviderId> {
   circuit: "closed" | "open" | "half_open";
   misconfigured: boolean;
   success_rate: number | null;
-  latency_ms: Percentiles | null;
-  ttft_ms: Percentiles | null;
+  /** Both percentiles null until the provider has been measured (DESIGN's shape: always `{p50, p95}`). */
+  latency_ms: Percentiles | NoPercentiles;
+  ttft_ms: Percentiles | NoPercentiles;
   last_error: string | null;
   last_probe_at: string | null;
   last_probe_ok: boolean | null;
@@ -107,8 +109,8 @@ export function healthViews<Id extends string>(
       circuit: s?.circuit ?? "closed",
       misconfigured: s?.misconfigured ?? false,
       success_rate: s?.success_rate ?? null,
-      latency_ms: s?.latency_ms ?? null,
-      ttft_ms: s?.ttft_ms ?? null,
+      latency_ms: s?.latency_ms ?? { p50: null, p95: null },
+      ttft_ms: s?.ttft_ms ?? { p50: null, p95: null },
       last_error: s?.last_error ? redact(s.last_error) : null,
       last_probe_at: s?.last_probe_at ? new Date(s.last_probe_at).toISOString() : null,
       last_probe_ok: s?.last_probe_ok ?? null,

@@ -3,6 +3,7 @@ import * as z from "zod/mini";
 import { CapabilitySchema, StrategySchema } from "../config/names.ts";
 import { GatewayError } from "../core/gateway-error.ts";
 import { type RouterControls, RouterControlsSchema } from "../core/router-controls.ts";
+import { HEADER_FIELDS } from "./control-params.ts";
 
 const bool = z.pipe(
   z.enum(["true", "false"]),
@@ -91,6 +92,8 @@ export function readControls(body: RouterControls | undefined, headers: Headers)
     else merged[field] = parsed.data;
   }
   if (Object.keys(timeouts).length > 0) merged.timeouts = timeouts;
+  const fromHeaders = new Map<string, string>();
+  for (const [header, [field]] of Object.entries(HEADERS)) if (asked.has(header)) fromHeaders.set(field, header);
   if (Object.keys(cache).length > 0) merged.cache = cache;
   const result = RouterControlsSchema.safeParse(merged);
   if (!result.success) {
@@ -106,5 +109,6 @@ export function readControls(body: RouterControls | undefined, headers: Headers)
     const param = ["router", field].filter((p) => p !== "").join(".");
     throw new GatewayError(400, `'${param}': ${issue?.message ?? "invalid"}`, { param, code: "invalid_value" });
   }
+  if (fromHeaders.size > 0) HEADER_FIELDS.set(result.data, fromHeaders);
   return result.data;
 }

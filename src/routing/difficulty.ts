@@ -148,7 +148,7 @@ export function classifyDifficulty(input: DifficultyInput): Difficulty {
     if (cls !== undefined) hits.push({ cls, why: `requires ${need}` });
   }
   if (input.taskType !== null) {
-    const cls = TASK_CLASS[input.taskType];
+    const cls = Object.hasOwn(TASK_CLASS, input.taskType) ? TASK_CLASS[input.taskType] : undefined;
     if (cls !== undefined) hits.push({ cls, why: `task type ${input.taskType}` });
   }
   if (input.promptTokens >= config.long_context_tokens)

@@ -28,7 +28,12 @@ const cache = new WeakMap<object, Settings>();
 export function settingsFrom(env: Env, config: FallbackFile): Settings {
   const cached = cache.get(env);
   if (cached) return cached;
-  const blank = (v: string | undefined) => (v === undefined || v.trim() === "" ? undefined : v.trim());
+  // A variable wrangler.toml gives as a TOML boolean or number arrives as one: read as the text it stands for.
+  const blank = (v: unknown) => {
+    if (v === undefined || v === null) return undefined;
+    const text = String(v).trim();
+    return text === "" ? undefined : text;
+  };
   const parsed = EnvSchema.safeParse({
     LLM_ROUTING_STRATEGY: blank(env.LLM_ROUTING_STRATEGY),
     LLM_ENABLE_FALLBACK: blank(env.LLM_ENABLE_FALLBACK),

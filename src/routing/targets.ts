@@ -4,6 +4,7 @@ import { GatewayError } from "../core/gateway-error.ts";
 import type { RouterControls } from "../core/router-controls.ts";
 import { type ModelRef, type ModelRegistry, refOf } from "../registry/model-registry.ts";
 import { modelKey } from "../stats/snapshot.ts";
+import { controlParam } from "./control-params.ts";
 
 export interface Target {
   ref: ModelRef;
@@ -47,11 +48,14 @@ const CHAIN_PREFIX = "chain:";
 export function resolveTargets(input: TargetInput): Targets {
   const { controls, config, registry } = input;
   const modelIsChain = input.model.toLowerCase().startsWith(CHAIN_PREFIX);
-  const task = controls.task_type === undefined ? null : taskTypeOf(controls.task_type, config);
+  const task =
+    controls.task_type === undefined
+      ? null
+      : taskTypeOf(controls.task_type, config, controlParam(controls, "task_type"));
   const chainAsked = modelIsChain
     ? { name: input.model.slice(CHAIN_PREFIX.length), param: "model" }
     : controls.chain !== undefined
-      ? { name: controls.chain, param: "router.chain" }
+      ? { name: controls.chain, param: controlParam(controls, "chain") }
       : null;
   // A `models` list is the caller's whole chain: a predefined chain on top of it would be a second answer to one question.
   if (input.models !== undefined && chainAsked !== null) {
@@ -183,15 +187,20 @@ function chainNameOf(name: string, config: FallbackFile, param: string): string 
   return upper;
 }
 
-function taskTypeOf(name: string, config: FallbackFile): { name: string; mapping: FallbackFile["task_types"][string] } {
+function taskTypeOf(
+  name: string,
+  config: FallbackFile,
+  param: string,
+): { name: string; mapping: FallbackFile["task_types"][string] } {
   const key = name.trim().toLowerCase().replaceAll("-", "_");
-  const mapping = config.task_types[key];
+  // Own names only: "constructor" or "__proto__" is not a task type.
+  const mapping = Object.hasOwn(config.task_types, key) ? config.task_types[key] : undefined;
   if (mapping === undefined) {
     throw new GatewayError(
       400,
       `Unknown task type '${name}'. Task types: ${Object.keys(config.task_types).join(", ")} (GET /v1/strategies).`,
       {
-        param: "router.task_type",
+        param,
         code: "task_type_not_found",
       },
     );

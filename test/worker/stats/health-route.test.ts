@@ -48,7 +48,9 @@ describe("GET /v1/health/providers", () => {
         status: "healthy",
         circuit: "closed",
         success_rate: null,
-        latency_ms: null,
+        // DESIGN's shape holds with no data yet: the percentiles are there, and null.
+        latency_ms: { p50: null, p95: null },
+        ttft_ms: { p50: null, p95: null },
         last_probe_at: null,
       });
     }
