@@ -60,8 +60,19 @@ export class ProviderError extends Error {
     this.status = init.status ?? null;
     this.code = init.code ?? null;
     this.retryAfterMs = init.retryAfterMs ?? null;
-    this.retryable = init.retryable ?? RETRYABLE[init.kind];
+    this.retryable = init.retryable ?? retryableByDefault(init.kind, this.status);
   }
+}
+
+/**
+ * Of the server's statuses only 500, 502, 503, 504 (and Anthropic's 529, overloaded) are what retrying can fix; another
+ * (501 not implemented, 505, ...) moves on to the next candidate without a retry on the same one.
+ */
+const RETRYABLE_SERVER_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504, 529]);
+
+function retryableByDefault(kind: ErrorKind, status: number | null): boolean {
+  if (kind === "server" && status !== null && status >= 500) return RETRYABLE_SERVER_STATUSES.has(status);
+  return RETRYABLE[kind];
 }
 
 /** Classifies an HTTP status where the body said nothing more specific. */

@@ -8,7 +8,7 @@ import type { AppEnv, AppServices } from "./app-env.ts";
 import { authenticate, requireAdmin } from "./auth.ts";
 import { deleteBudget, getBudget, putBudget } from "./budgets-route.ts";
 import { chatCompletions } from "./chat-route.ts";
-import { allowedOrigin, preflight, withCors } from "./cors.ts";
+import { allowedOrigin, preflight, withCors, withHeaders } from "./cors.ts";
 import { dashboardAssetRoute, dashboardPageRoute } from "./dashboard-route.ts";
 import { guardDevelopment } from "./development-guard.ts";
 import { embeddings } from "./embeddings-route.ts";
@@ -39,14 +39,10 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   // Messages endpoints give it under that name too, on every answer (errors included).
   const anthropicRequestId = async (c: Context<AppEnv>, next: Next) => {
     await next();
-    const id = c.get("requestId");
-    try {
-      c.res.headers.set("request-id", id);
-    } catch {
-      // A response with immutable headers: copied so it can carry the header.
-      c.res = new Response(c.res.body, c.res);
-      c.res.headers.set("request-id", id);
-    }
+    answerWith(
+      c,
+      withHeaders(c.res, (h) => h.set("request-id", c.get("requestId"))),
+    );
   };
   app.use("/v1/messages", anthropicRequestId);
   app.use("/v1/messages/*", anthropicRequestId);
@@ -70,11 +66,11 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     c.set("corsOrigin", null);
     await next();
     const origin = c.get("corsOrigin");
-    if (origin !== null) c.res = withCors(c.res, origin);
+    if (origin !== null) answerWith(c, withCors(c.res, origin));
     else if (c.res.status === 401) {
       // A key that is missing or wrong: the page may read that much (and nothing else), instead of a network error.
       const from = c.req.header("origin");
-      if (from !== undefined && from !== "null") c.res = withCors(c.res, from);
+      if (from !== undefined && from !== "null") answerWith(c, withCors(c.res, from));
     }
   });
   // A JSON endpoint takes only JSON: a page can send text/plain or a form cross-site without a preflight.
@@ -150,3 +146,8 @@ function errorWriter(path: string): typeof errorResponse {
 }
 
 export type { Env };
+
+/** Hono's `c.res = ` copies the response and its headers again: only a response changed by copy is assigned. */
+function answerWith(c: Context<AppEnv>, res: Response): void {
+  if (res !== c.res) c.res = res;
+}

@@ -78,14 +78,21 @@ function refuseRemoteOrigin(origin: string): void {
 }
 
 export function withCors(response: Response, origin: string): Response {
+  return withHeaders(response, (h) => {
+    h.set("access-control-allow-origin", origin);
+    h.set("access-control-expose-headers", EXPOSED_HEADERS);
+    h.append("vary", "Origin");
+  });
+}
+
+/** `response` with its headers changed by `change`; copied once first when they are immutable (a fetch response). */
+export function withHeaders(response: Response, change: (headers: Headers) => void): Response {
   try {
-    response.headers.set("access-control-allow-origin", origin);
-    response.headers.set("access-control-expose-headers", EXPOSED_HEADERS);
-    response.headers.append("vary", "Origin");
+    change(response.headers);
     return response;
   } catch {
-    // Immutable headers (a passed-through fetch response): copy once.
     const copy = new Response(response.body, response);
-    return withCors(copy, origin);
+    change(copy.headers);
+    return copy;
   }
 }

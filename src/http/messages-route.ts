@@ -20,7 +20,7 @@ import { runChat } from "../gateway/run.ts";
 import { readControls } from "../routing/controls.ts";
 import { checkModelName } from "../routing/targets.ts";
 import type { AppEnv } from "./app-env.ts";
-import { budgetHeaders, failureHeaders, httpScope, routeHeaders, streamHeaders, tried } from "./chat-route.ts";
+import { budgetHeaders, failureHeaders, httpScope, routeHeaders, streamHeaders } from "./chat-route.ts";
 import { readJsonBody } from "./read-body.ts";
 
 /** The body fields Anthropic defines (count_tokens is sent only those). */

@@ -55,18 +55,12 @@ export function errorFromAnswer(
   fields: ErrorFields,
   classify: (status: number, fields: ErrorFields) => ErrorKind = (s) => kindForStatus(s),
 ): ProviderError {
-  const kind = classify(status, fields);
   return new ProviderError({
-    kind,
+    kind: classify(status, fields),
     provider,
     status,
     code: fields.code,
     message: fields.message,
     retryAfterMs: parseRetryAfter(headers, now),
-    // Only what retrying can fix is retried on the same candidate: of the server's statuses 500, 502, 503, 504 (and
-    // Anthropic's 529, overloaded). Another (501 not implemented, 505, ...) moves on to the next candidate at once.
-    ...(kind === "server" && status >= 500 && !RETRYABLE_SERVER_STATUSES.has(status) ? { retryable: false } : {}),
   });
 }
-
-const RETRYABLE_SERVER_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504, 529]);

@@ -74,10 +74,13 @@ export function readControls(body: RouterControls | undefined, headers: Headers)
   const timeouts: Record<string, unknown> = { ...(body?.timeouts ?? {}) };
   const cache: Record<string, unknown> = { ...(body?.cache ?? {}) };
   if (noStore) cache.no_store = true;
+  /** Field -> the header it came from. */
+  const fromHeaders = new Map<string, string>();
   // In the table's order, so the first refused header named is the same whatever order the caller sent them in.
   for (const [header, [field, schema]] of Object.entries(HEADERS)) {
     const raw = asked.get(header);
     if (raw === undefined) continue;
+    fromHeaders.set(field, header);
     const parsed = (schema as z.ZodMiniType).safeParse(raw);
     if (!parsed.success) {
       // A refused value is quoted short: a header can carry kilobytes the caller already has.
@@ -92,15 +95,13 @@ export function readControls(body: RouterControls | undefined, headers: Headers)
     else merged[field] = parsed.data;
   }
   if (Object.keys(timeouts).length > 0) merged.timeouts = timeouts;
-  const fromHeaders = new Map<string, string>();
-  for (const [header, [field]] of Object.entries(HEADERS)) if (asked.has(header)) fromHeaders.set(field, header);
   if (Object.keys(cache).length > 0) merged.cache = cache;
   const result = RouterControlsSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = (issue?.path ?? []).map(String).join(".");
     // A value that came from a header is named by its header, as the caller sent it.
-    const header = Object.entries(HEADERS).find(([name, [f]]) => f === field && asked.has(name))?.[0];
+    const header = fromHeaders.get(field);
     if (header !== undefined)
       throw new GatewayError(400, `Header ${header}: ${issue?.message ?? "invalid"}`, {
         param: header,
