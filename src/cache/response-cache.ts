@@ -94,7 +94,8 @@ export function replayEvents(result: ChatResult): StreamEvent[] {
     events.push({ type: "tool_call_start", index, id: call.id, name: call.name });
     if (call.arguments !== "") events.push({ type: "tool_call_delta", index, arguments: call.arguments });
   });
-  events.push({ type: "finish", finish_reason: result.finish_reason });
+  const { finish_reason, stop_sequence } = result;
+  events.push({ type: "finish", finish_reason, ...(stop_sequence === undefined ? {} : { stop_sequence }) });
   if (result.usage !== null) events.push({ type: "usage", usage: result.usage });
   return events;
 }
@@ -104,6 +105,8 @@ export class AnswerCollector {
   #text = "";
   readonly #calls: ToolCall[] = [];
   #finish: ChatResult["finish_reason"] | null = null;
+  /** Anthropic says which of the caller's stop sequences ended the answer; a replay must say it too. */
+  #stopSequence: string | undefined;
   #usage: ChatResult["usage"] = null;
   #reasoned = false;
 
@@ -113,8 +116,10 @@ export class AnswerCollector {
     else if (e.type === "tool_call_delta") {
       const call = this.#calls[e.index];
       if (call !== undefined) call.arguments += e.arguments;
-    } else if (e.type === "finish") this.#finish = e.finish_reason;
-    else if (e.type === "usage") this.#usage = e.usage;
+    } else if (e.type === "finish") {
+      this.#finish = e.finish_reason;
+      this.#stopSequence = e.stop_sequence;
+    } else if (e.type === "usage") this.#usage = e.usage;
     else if (e.type === "reasoning" || e.type === "reasoning_signature" || e.type === "reasoning_redacted")
       this.#reasoned = true;
   }
@@ -129,6 +134,7 @@ export class AnswerCollector {
       tool_calls: [...this.#calls],
       finish_reason: this.#finish,
       usage: this.#usage,
+      ...(this.#stopSequence === undefined ? {} : { stop_sequence: this.#stopSequence }),
     };
   }
 }

@@ -193,7 +193,9 @@ async function verdictOf(
 ): Promise<{ verdict: Verdict; response: Response; cooldownUntil: number | null; error: string | null }> {
   const { status } = response;
   if (response.ok) return { verdict: "ok", response, cooldownUntil: null, error: null };
-  if (status !== 401 && status !== 402 && status !== 429) {
+  // Anthropic answers an account out of credit with a 400 ("Your credit balance is too low …"), so a 400's body is
+  // read too: that key is out of quota, the request is not at fault.
+  if (status !== 400 && status !== 401 && status !== 402 && status !== 429) {
     return { verdict: "error", response, cooldownUntil: null, error: `HTTP ${status}` };
   }
   const text = await response.text().catch(() => "");
@@ -201,6 +203,7 @@ async function verdictOf(
   if (status === 401)
     return { verdict: "refused", response: copy, cooldownUntil: null, error: "HTTP 401: key refused" };
   const quota = status === 402 || /insufficient_quota|exceeded your current quota|credit balance/i.test(text);
+  if (status === 400 && !quota) return { verdict: "error", response: copy, cooldownUntil: null, error: "HTTP 400" };
   const wait = parseRetryAfter(response.headers, at);
   const rest = Math.min(MAX_COOLDOWN_MS, wait ?? (quota ? QUOTA_COOLDOWN_MS : DEFAULT_COOLDOWN_MS));
   return {

@@ -39,6 +39,8 @@ export interface RescueHooks {
 export interface RescuedStream extends CommittedStream {
   /** Every leg of the answer, the one answering now last. */
   readonly legs: StreamLeg[];
+  /** Gives the answering leg its usage where it reported none (an estimate from its prompt and what it streamed). */
+  closeLast(): void;
 }
 
 /**
@@ -67,7 +69,11 @@ export function prefillRequest(request: CanonicalRequest, text: string): { reque
   const prefix = whole.trimEnd();
   const messages: ChatMessage[] = own === null ? [...request.messages] : request.messages.slice(0, -1);
   messages.push({ role: "assistant", content: prefix });
-  return { request: { ...request, messages }, held: whole.slice(prefix.length) };
+  const continued: CanonicalRequest = { ...request, messages };
+  // The caller's output limit bounds the one answer it reads: the continuation gets what the text sent left of it.
+  if (request.max_output_tokens !== undefined)
+    continued.max_output_tokens = Math.max(1, request.max_output_tokens - Math.ceil(estimateTextTokens(text)));
+  return { request: continued, held: whole.slice(prefix.length) };
 }
 
 const failedRecord = (record: AttemptRecord, err: ProviderError): void => {
@@ -135,7 +141,7 @@ export function rescuable(
       const opened = await hooks.open(candidate, prefilled.request);
       if (opened.ok) {
         return {
-          stream: dropLeading(opened.stream, prefilled.held),
+          stream: continuation(opened.stream, prefilled.held),
           leg: newLeg(candidate, opened.record, "prefill"),
           request: prefilled.request,
         };
@@ -172,8 +178,7 @@ export function rescuable(
         if (e.type !== "text") {
           // The restarted answer's own thinking, before the text already sent, is not part of the answer the client
           // is reading: it would come in the middle of it.
-          if (e.type !== "reasoning" && e.type !== "reasoning_signature" && e.type !== "reasoning_redacted")
-            kept.push(e);
+          if (!isThinking(e)) kept.push(e);
           continue;
         }
         got += e.text;
@@ -269,6 +274,7 @@ export function rescuable(
     abort: (reason) => current.abort(reason),
     malformedSkipped: () => skippedBefore + current.malformedSkipped(),
     legs,
+    closeLast: () => close(leg, legRequest),
   };
 }
 
@@ -279,11 +285,17 @@ function newLeg(candidate: Candidate, record: AttemptRecord, via: StreamLeg["via
   return { candidate, record, via, usage: null, usageEstimated: false };
 }
 
-/** The continuation with `held` (the whitespace trimmed off its prefix) dropped from its start where it repeats it. */
-function dropLeading(stream: CommittedStream, held: string): CommittedStream {
-  if (held === "") return stream;
+const isThinking = (e: StreamEvent): boolean =>
+  e.type === "reasoning" || e.type === "reasoning_signature" || e.type === "reasoning_redacted";
+
+/**
+ * The continuation as the client reads it: `held` (the whitespace trimmed off its prefix) dropped from its start
+ * where it repeats it, and its model's own thinking left out (it would come in the middle of the answer).
+ */
+function continuation(stream: CommittedStream, held: string): CommittedStream {
   let left = held;
   const strip = (e: StreamEvent): StreamEvent | null => {
+    if (isThinking(e)) return null;
     if (left === "" || e.type !== "text") return e;
     let i = 0;
     while (i < e.text.length && i < left.length && e.text[i] === left[i]) i++;

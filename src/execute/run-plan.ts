@@ -493,6 +493,9 @@ function refusedFailure(refused: NonNullable<Plan["refused"]>, attempts: Attempt
   };
 }
 
+/** What a 429 tells its client to wait when no rate-limited provider named a wait of its own. */
+const UNNAMED_RATE_LIMIT_WAIT_MS = 1_000;
+
 /** The status a client sees when nothing answered: 429 if all were rate limited, 400 if all refused the request. */
 function failure(
   errors: ProviderError[],
@@ -523,7 +526,8 @@ function failure(
     const waits = errors.map((e) => e.retryAfterMs).filter((w): w is number => w !== null);
     return {
       ...base,
-      retryAfterMs: waits.length > 0 ? Math.min(...waits) : null,
+      // A 429 always says when to come back: the shortest wait a provider named, else a second.
+      retryAfterMs: waits.length > 0 ? Math.min(...waits) : UNNAMED_RATE_LIMIT_WAIT_MS,
       status: 429,
       code: "rate_limit_exceeded",
       type: "rate_limit_error",

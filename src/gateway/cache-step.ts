@@ -12,6 +12,7 @@ import {
   workersCacheStore,
 } from "../cache/response-cache.ts";
 import type { Config } from "../config/validate.ts";
+import { GatewayError } from "../core/gateway-error.ts";
 import type { RouteReport } from "../core/route-report.ts";
 import type { RouterControls } from "../core/router-controls.ts";
 import { holdBudget } from "../ledger/budget-gate.ts";
@@ -43,7 +44,7 @@ export async function withResponseCache(
   // Embeddings bring their own call (and vectors are not chat answers); a plan with no candidate fails as it would.
   const eligible =
     ttl > 0 && store !== null && prepared.adapterFor === undefined && prepared.plan.candidates.length > 0;
-  if (!eligible || store === null) return marked(await run({ ...prepared, cacheStatus: "bypass" }), "bypass");
+  if (!eligible || store === null) return marked(run({ ...prepared, cacheStatus: "bypass" }), "bypass");
 
   const candidates = prepared.plan.candidates.map((c) => `${c.ref.provider}/${c.ref.id}`);
   const key = await cacheKey(prepared.workspaceId, candidates, prepared.request);
@@ -54,10 +55,14 @@ export async function withResponseCache(
       { ...prepared, cacheStatus: "hit" },
       scope,
       startedAt,
-      await counted(prepared, scope, startedAt),
+      await refusalSays(counted(prepared, scope, startedAt), "miss"),
     );
 
-  const result = marked(await run({ ...prepared, cacheStatus: "miss" }), "miss");
+  const result = await marked(run({ ...prepared, cacheStatus: "miss" }), "miss");
+  // A `downgrade` budget may run the plan without the candidates it cannot cover: that answer is the trimmed plan's,
+  // not the one the key names (stored, it would stand in for the first choice once the budget allows it), so it is
+  // not stored. Keying it by the trimmed plan instead would serve only requests whose whole plan is the trimmed one.
+  if ("plan" in result && result.plan.candidates.length < prepared.plan.candidates.length) return result;
   const put = (answer: Omit<CachedAnswer, "v" | "created_at">) =>
     scope.waitUntil(store.put(key, { v: 1, ...answer, created_at: scope.services.deps.now() }, ttl));
   if (result.kind === "json") {
@@ -72,10 +77,11 @@ export async function withResponseCache(
     return result;
   }
   if (result.kind === "stream") {
-    const { answer, upstreamModel } = result;
+    const { answer, answeringModel } = result;
     return {
       ...result,
       answer: collecting(answer, (final, route) => {
+        const upstreamModel = answeringModel();
         const made = final.result(upstreamModel);
         if (made === null || !storable(made)) return;
         put({
@@ -91,11 +97,40 @@ export async function withResponseCache(
   return result;
 }
 
-function marked(run: ChatRun, cache: "miss" | "bypass"): ChatRun {
-  if (run.kind === "json" || run.kind === "stream") return { ...run, route: { ...run.route, cache } };
+/** The run, saying what the cache did: in its route report, or on its failure or refusal. */
+async function marked(running: Promise<ChatRun>, cache: "miss" | "bypass"): Promise<ChatRun> {
+  const run = await refusalSays(running, cache);
+  if (run.kind === "json") return { ...run, route: { ...run.route, cache } };
+  // A stream's final route (its x_router) is a report of its own, and says it as its head does.
+  if (run.kind === "stream") return { ...run, route: { ...run.route, cache }, answer: endMarked(run.answer, cache) };
   // A failure says it too: the request asked the cache (miss) or did not (bypass), and nothing was stored.
   if (run.kind === "failed") return { ...run, cache };
   return run;
+}
+
+/**
+ * A refusal by a budget (402) or a rate limit (429) is thrown from the hold as a GatewayError, and is an answer too: it
+ * says what the cache did (miss when the request opted in, as a failed run does) in the headers it goes out with.
+ */
+function refusalSays<T>(work: Promise<T>, cache: "miss" | "bypass"): Promise<T> {
+  return work.catch((err: unknown) => {
+    if (err instanceof GatewayError) err.headers["x-router-cache"] = cache;
+    throw err;
+  });
+}
+
+/** A committed answer whose end (finished or cut) reports the cache's verdict. */
+function endMarked(answer: CommittedAnswer, cache: "miss" | "bypass"): CommittedAnswer {
+  return {
+    head: answer.head,
+    async next() {
+      const item = await answer.next();
+      if (item === null || item.type === "events") return item;
+      return { ...item, route: { ...item.route, cache } };
+    },
+    cancel: (reason) => answer.cancel(reason),
+    ...(answer.complete === undefined ? {} : { complete: answer.complete }),
+  };
 }
 
 /** A committed answer that notes its events and, when it finished (never when cut or left), hands them over. */
@@ -109,13 +144,8 @@ function collecting(
     head: answer.head,
     async next() {
       const item = await answer.next();
-      if (item === null) return null;
-      if (item.type === "events") for (const e of item.events) collector.note(e);
-      else if (item.type === "done") {
-        const route = { ...item.route, cache: "miss" as const };
-        onDone(collector, route);
-        return { type: "done", route };
-      } else return { ...item, route: { ...item.route, cache: "miss" as const } };
+      if (item?.type === "events") for (const e of item.events) collector.note(e);
+      else if (item?.type === "done") onDone(collector, item.route);
       return item;
     },
     cancel: (reason) => answer.cancel(reason),
@@ -173,7 +203,7 @@ function hit(
     ttft_ms: elapsed,
   });
   const result = { ...cached.result, model: cached.upstream_model };
-  if (!prepared.request.stream) return { kind: "json", result, route, budget: held.notice };
+  if (!prepared.request.stream) return { kind: "json", result, route, plan: prepared.plan, budget: held.notice };
   const events = replayEvents(result) as AnswerEvent[];
   const firstContent = events.findIndex((e) => e.type === "text" || e.type === "tool_call_start");
   const head = events.slice(0, firstContent + 1);
@@ -196,5 +226,14 @@ function hit(
       ended = true;
     },
   };
-  return { kind: "stream", answer, route, upstreamModel: cached.upstream_model, budget: held.notice };
+  const upstreamModel = cached.upstream_model;
+  return {
+    kind: "stream",
+    plan: prepared.plan,
+    answer,
+    route,
+    upstreamModel,
+    answeringModel: () => upstreamModel,
+    budget: held.notice,
+  };
 }

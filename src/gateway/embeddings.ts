@@ -6,6 +6,7 @@ import type { CanonicalRequest } from "../core/types.ts";
 import { embeddingCall } from "../execute/embedding-call.ts";
 import { embeddingAdapterFor } from "../providers/embeddings.ts";
 import { adapterFor } from "../providers/index.ts";
+import { envValue } from "../providers/spec.ts";
 import { buildEmbeddingPlan } from "../routing/embedding-plan.ts";
 import { settingsFrom } from "../routing/settings.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
@@ -47,6 +48,8 @@ export async function runEmbeddings(input: EmbeddingInput, scope: ChatScope, sta
     servesEmbeddings: (p) => embeddingAdapterFor(p) !== null,
     strategy: input.controls.strategy ?? defaults.strategy,
     fallback: input.controls.fallback ?? defaults.fallback,
+    envValue: (name) => envValue(scope.env, name),
+    random: scope.services.deps.random,
   });
   const call = embeddingCall(input.request, adapterFor, embeddingAdapterFor);
   const prepared: PreparedChat = {

@@ -1,9 +1,10 @@
 // Record: every finished request becomes one CompletionRecord for the sinks (ledger, budget settlement), after the
 // response, through waitUntil; never awaited by the caller.
 import type { ProviderId } from "../config/schema.ts";
+import type { GatewayError } from "../core/gateway-error.ts";
 import type { Usage } from "../core/types.ts";
 import { pricedServiceTier } from "../ledger/cost.ts";
-import type { AttemptRecord, BudgetHoldRef, CompletionRecord } from "../ledger/record.ts";
+import type { AttemptRecord, BudgetHoldRef, CompletionRecord, RequestSink } from "../ledger/record.ts";
 import type { Candidate } from "../routing/plan-types.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
 import { answerCostPico } from "./report.ts";
@@ -26,6 +27,8 @@ export interface Recorder {
     attempts: AttemptRecord[];
     error: string;
   }): void;
+  /** Refused by the gateway itself before any call (a rate limit, a budget): observed like any request, never billed. */
+  refused(err: GatewayError): void;
   /** A candidate answered; `status` says how the answer ended. */
   answered(
     candidate: Candidate,
@@ -70,17 +73,31 @@ export function recorder(
     requested_model: prepared.model,
     cache: prepared.cacheStatus ?? "bypass",
   };
-  const record = (r: CompletionRecord) => {
-    const full = transcript === null ? r : { ...r, content: transcript.content() };
-    // One waitUntil for all the sinks: each still runs on its own, and one's failure is logged, never the others'.
+  // One waitUntil for all the sinks: each still runs on its own, and one's failure is logged, never the others'.
+  const handOver = (send: (sink: RequestSink) => Promise<void> | undefined) =>
     scope.waitUntil(
       Promise.all(
         sinks(scope.env, { waitUntil: scope.waitUntil }).map((sink) =>
-          sink.complete(full).catch((err: unknown) => console.error("sink failed", err)),
+          send(sink)?.catch((err: unknown) => console.error("sink failed", err)),
         ),
       ),
     );
+  const record = (r: CompletionRecord) => {
+    const full = transcript === null ? r : { ...r, content: transcript.content() };
+    handOver((sink) => sink.complete(full));
   };
+  const withoutAnswer = (
+    outcome: Pick<CompletionRecord, "status" | "http_status" | "attempts" | "error">,
+  ): CompletionRecord => ({
+    ...base,
+    provider: null,
+    model: null,
+    usage: null,
+    cost_pico: null,
+    ttft_ms: null,
+    ...outcome,
+    latency_ms: deps.now() - startedAt,
+  });
   return {
     hit: ({ provider, model, upstream_model, finish_reason, saved_pico, ttft_ms }) =>
       record({
@@ -100,17 +117,11 @@ export function recorder(
         cache: "hit",
         saved_pico,
       }),
-    unanswered: (outcome) =>
-      record({
-        ...base,
-        provider: null,
-        model: null,
-        usage: null,
-        cost_pico: null,
-        ttft_ms: null,
-        ...outcome,
-        latency_ms: deps.now() - startedAt,
-      }),
+    unanswered: (outcome) => record(withoutAnswer(outcome)),
+    refused: (err) => {
+      const refusal = withoutAnswer({ status: "error", http_status: err.status, attempts: [], error: err.message });
+      handOver((sink) => sink.refused?.(refusal));
+    },
     answered: (
       candidate,
       attempts,

@@ -1,6 +1,7 @@
 // Run: hold the budget (402 when it cannot), walk the plan, and hand every outcome to the stats and the ledger.
 // Returns what the run came to with its typed route report; each transport writes that its own way.
 import type { Timeouts } from "../config/schema.ts";
+import { GatewayError } from "../core/gateway-error.ts";
 import type { AttemptReport, RouteReport } from "../core/route-report.ts";
 import type { ChatResult, Usage } from "../core/types.ts";
 import { ClientGoneError } from "../execute/attempt.ts";
@@ -13,6 +14,7 @@ import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
 import { type BudgetNotice, holdBudget } from "../ledger/budget-gate.ts";
 import { specOf } from "../providers/index.ts";
 import { deploymentEnv } from "../routing/deployments.ts";
+import { ASSUMED_OUTPUT_TOKENS } from "../routing/facts.ts";
 import type { Plan } from "../routing/plan-types.ts";
 import { boundPromptTokens } from "../routing/tokens.ts";
 import { withResponseCache } from "./cache-step.ts";
@@ -36,15 +38,26 @@ export type ChatRun =
       /** The response cache's verdict (`x-router-cache`): miss when the request opted in, bypass otherwise. */
       cache?: "miss" | "bypass";
     }
-  | { kind: "json"; result: ChatResult; route: RouteReport; budget: BudgetNotice | null }
+  | {
+      kind: "json";
+      result: ChatResult;
+      route: RouteReport;
+      /** The plan that ran: under a `downgrade` budget, without the candidates the hold took out. */
+      plan: Plan;
+      budget: BudgetNotice | null;
+    }
   | {
       kind: "stream";
+      /** The plan that ran: under a `downgrade` budget, without the candidates the hold took out. */
+      plan: Plan;
       /** The events, then the final route report; recorded when it ends or the caller leaves. */
       answer: CommittedAnswer;
       /** The route as of the commit point (cost not known yet): enough for a transport's response head. */
       route: RouteReport;
-      /** The id the answering model was called by. */
+      /** The id the committed model was called by. */
       upstreamModel: string;
+      /** The id of the model answering now: after a continuation, the last leg's (known once the answer ended). */
+      answeringModel: () => string;
       /** What a budgeted workspace has left after this request's hold. */
       budget: BudgetNotice | null;
     };
@@ -71,11 +84,16 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     workspaceId,
     plan: prepared.plan,
     request,
-    // Rate limits reserve an upper bound of the prompt (never below the real count) plus the output it allows.
-    limitTokens: () => boundPromptTokens(request) + (request.max_output_tokens ?? 0),
+    // Rate limits reserve an upper bound of the prompt (never below the real count) plus the output it allows, or,
+    // with no max_tokens, the output the plan's estimates assume; the hold settles to what the answer used.
+    limitTokens: () => boundPromptTokens(request) + (request.max_output_tokens ?? ASSUMED_OUTPUT_TOKENS),
     hedged: request.stream && hedgeSetting(controls.hedge, config.fallback.rescue, prepared.plan.strategy) !== "off",
     newId: deps.newId,
     now: startedAt,
+  }).catch((err: unknown) => {
+    // A request the gateway refuses is still a request: its metrics and its span say so (the ledger bills none).
+    if (err instanceof GatewayError) recorder(scope, prepared, [], startedAt, null).refused(err);
+    throw err;
   });
   const { plan } = budget;
 
@@ -173,6 +191,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
         ...routeReport(answer, usage, deps.now() - startedAt, latency),
         ...(usage_estimated ? { usage_estimated } : {}),
       },
+      plan,
       budget: budget.notice,
     };
   }
@@ -188,21 +207,27 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     const last = legs?.at(-1);
     if (legs === null || last === undefined || legs.length === 1) return { usage, legs: undefined };
     answer.candidate = last.candidate;
-    const prior = sumUsage(legs.slice(0, -1).map((l) => l.usage)) ?? zeroUsage();
-    // The usage event the client saw is already the total; the last leg's share is what the others did not use.
-    const own = usage === null ? null : minusUsage(usage, prior);
-    last.usage = own;
-    return { usage, legs: legs.map((l) => ({ candidate: l.candidate, usage: l.usage })) };
+    if (usage === null) {
+      // The answering leg reported no usage (cut, stalled or left by its client): each leg is billed for its own,
+      // the answering one from an estimate of its prompt and what it streamed.
+      (outcome.stream as RescuedStream).closeLast();
+    } else {
+      // The usage event the client saw is already the total; the last leg's share is what the others did not use.
+      last.usage = minusUsage(usage, sumUsage(legs.slice(0, -1).map((l) => l.usage)) ?? zeroUsage());
+    }
+    const each = legs.map((l) => ({ candidate: l.candidate, usage: l.usage }));
+    return { usage: usage ?? sumUsage(each.map((l) => l.usage)), legs: each };
   };
   return {
     kind: "stream",
+    plan,
     answer: committedAnswer(
       stream,
       (usage, error, estimated = false) => {
         const final = settled(usage);
         const skipped = outcome.stream.malformedSkipped();
         // What the ledger bills and the route reports alike: a stream cut off before its usage is its estimate.
-        const billed = usage ?? estimatedUsage(request, answer.candidate.ref, streamed);
+        const billed = final.usage ?? estimatedUsage(request, answer.candidate.ref, streamed);
         const billedEstimated = estimated || usage === null || legs?.some((l) => l.usageEstimated) === true;
         if (!ended) {
           ended = true;
@@ -247,6 +272,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     ),
     route: routeReport(answer, null, ttft, ttft),
     upstreamModel: candidate.ref.upstreamId,
+    answeringModel: () => answer.candidate.ref.upstreamId,
     budget: budget.notice,
   };
 }

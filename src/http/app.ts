@@ -21,7 +21,7 @@ import { metrics } from "./metrics-route.ts";
 import { listModels, retrieveModel } from "./models-route.ts";
 import { requireJsonContent } from "./read-body.ts";
 import { listRequests } from "./requests-route.ts";
-import { createResponse, deleteStoredResponse, getStoredResponse } from "./responses-route.ts";
+import { createResponse, deleteStoredResponse, getStoredResponse, listInputItems } from "./responses-route.ts";
 import { dryRunRoute, listChains, listStrategies } from "./route-routes.ts";
 import { statsTimeseries } from "./timeseries-route.ts";
 import { getUsage } from "./usage-route.ts";
@@ -73,12 +73,6 @@ export function createApp(services: AppServices): Hono<AppEnv> {
       if (from !== undefined && from !== "null") answerWith(c, withCors(c.res, from));
     }
   });
-  // A JSON endpoint takes only JSON: a page can send text/plain or a form cross-site without a preflight.
-  app.use("/v1/*", async (c, next) => {
-    requireJsonContent(c.req.raw);
-    await next();
-  });
-
   app.use("/v1/*", async (c, next) => {
     await services.governance.ready(c.env, c.executionCtx);
     const caller = await authenticate(c.req.raw, c.env, services.governance);
@@ -91,10 +85,17 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     c.set("registry", services.registry(c.env, stats));
     await next();
   });
+  // A JSON endpoint takes only JSON: a page can send text/plain or a form cross-site without a preflight. After the
+  // key, so that a wrong key is a 401 whatever the body, and before any body is read.
+  app.use("/v1/*", async (c, next) => {
+    requireJsonContent(c.req.raw);
+    await next();
+  });
 
   app.post("/v1/chat/completions", chatCompletions);
   app.post("/v1/responses", createResponse);
   app.get("/v1/responses/:id", getStoredResponse);
+  app.get("/v1/responses/:id/input_items", listInputItems);
   app.delete("/v1/responses/:id", deleteStoredResponse);
   app.post("/v1/messages", messages);
   app.post("/v1/messages/count_tokens", countMessageTokens);

@@ -1,27 +1,39 @@
-// POST /v1/responses, GET and DELETE /v1/responses/{id} over HTTP: the Responses dialect over the shared pipeline,
+// POST /v1/responses, GET and DELETE /v1/responses/{id} and GET /v1/responses/{id}/input_items over HTTP: the Responses dialect over the shared pipeline,
 // with stored responses (store defaults to true) that previous_response_id continues within the same workspace.
 import type { Context } from "hono";
+import * as z from "zod/mini";
 import { GatewayError } from "../core/gateway-error.ts";
 import type { ChatMessage } from "../core/messages.ts";
+import type { RouteReport } from "../core/route-report.ts";
+import { queryNumber } from "../core/validate.ts";
 import {
   encodeResponse,
   type OutputItem,
   type ResponseEcho,
   type ResponseObject,
 } from "../dialects/responses/encoder.ts";
+import { type InputListItem, inputItems, inputItemsPage } from "../dialects/responses/input-items.ts";
 import { referencedItem, sealReasoning, shownItem, withStoredStates } from "../dialects/responses/reasoning-state.ts";
 import { KNOWN_FIELDS, parseResponsesBody, toCanonical } from "../dialects/responses/request.ts";
 import { assistantTurn, ResponsesStreamWriter } from "../dialects/responses/stream.ts";
 import { encodedBody } from "../gateway/committed-body.ts";
 import { type ChatInput, prepareChat } from "../gateway/prepare.ts";
 import { runChat } from "../gateway/run.ts";
-import { deleteResponse, findItems, loadResponse, saveResponse } from "../ledger/response-store.ts";
+import {
+  deleteResponse,
+  findItems,
+  loadResponse,
+  type StoredResponse,
+  saveResponse,
+} from "../ledger/response-store.ts";
 import { readControls } from "../routing/controls.ts";
 import type { AppEnv } from "./app-env.ts";
 import { budgetHeaders, failureResponse, httpScope, routeHeaders, streamHeaders } from "./chat-route.ts";
-import { readJsonBody } from "./read-body.ts";
+import { parseOrThrow, readJsonBody } from "./read-body.ts";
 
 const DAY_MS = 86_400_000;
+/** The key a stored Response object keeps its request's input items under (never shown by GET). */
+const STORED_INPUT = "switchyard_input";
 /** How long a streamed answer's last events wait for its stored copy to be written. */
 const STORE_WAIT_MS = 2_000;
 const NOTHING = new Uint8Array(0);
@@ -135,7 +147,8 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
       workspaceId,
       createdAt: startedAt,
       expiresAt,
-      response,
+      // The input as its items list shows it, kept beside the Response object and never shown with it.
+      response: { ...response, [STORED_INPUT]: inputItems(body.input, deps.newId) },
       conversation: [...history, ...parsed.input, answer],
     });
 
@@ -168,20 +181,25 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
     case "stream": {
       const writer = new ResponsesStreamWriter(echo, run.upstreamModel, deps.newId, deps.now);
       let last: StoredEnd | null = null;
+      /**
+       * The last events, finished or failed: with store on, they go out once the response is stored
+       * (storedBeforeEnd), not with the rest. A failed response is stored too: GET shows it failed, with what was
+       * sent before the break.
+       */
+      const closing = (bytes: Uint8Array, route: RouteReport): Uint8Array => {
+        if (!store) return bytes;
+        const saving = keep(writer.stored(route), writer.assistantMessage()).catch((err: unknown) =>
+          console.error("storing a response failed", err),
+        );
+        scope.waitUntil(saving);
+        last = { bytes, saving };
+        return NOTHING;
+      };
       const body = encodedBody(run.answer, {
         event: (e) => writer.event(e),
-        end: (route) => {
-          const bytes = writer.end(route);
-          if (!store) return bytes;
-          const saving = keep(writer.stored(route), writer.assistantMessage()).catch((err: unknown) =>
-            console.error("storing a response failed", err),
-          );
-          scope.waitUntil(saving);
-          // The last events go out once the answer is stored (storedBeforeEnd), not with the rest.
-          last = { bytes, saving };
-          return NOTHING;
-        },
-        cut: (message, route, status) => writer.cut(message, route, status),
+        end: (route) => closing(writer.answeredBy(run.answeringModel()).end(route), route),
+        cut: (message, route, status) =>
+          closing(writer.answeredBy(run.answeringModel()).cut(message, route, status), route),
       });
       return new Response(store ? storedBeforeEnd(body, () => last) : body, {
         headers: streamHeaders(scope, run.route, run.budget),
@@ -224,17 +242,36 @@ async function withReferencedItems(
   return { ...(raw as object), input: resolved };
 }
 
-export async function getStoredResponse(c: Context<AppEnv>): Promise<Response> {
+/** The workspace's stored response named by the path, or a 404. */
+async function storedOf(c: Context<AppEnv>): Promise<StoredResponse> {
   const id = c.req.param("id") ?? "";
   const workspaceId = workspaceOf(c, c.req.header("x-router-workspace"));
   const stored = await fromStore(() => loadResponse(c.env.DB, workspaceId, id, c.get("app").deps.now()));
   if (stored === null) throw notFound(id, null);
-  const output = stored.response.output;
+  return stored;
+}
+
+export async function getStoredResponse(c: Context<AppEnv>): Promise<Response> {
+  const { [STORED_INPUT]: _input, ...response } = (await storedOf(c)).response;
+  const output = response.output;
   return c.json(
-    Array.isArray(output)
-      ? { ...stored.response, output: (output as Record<string, unknown>[]).map(shownItem) }
-      : stored.response,
+    Array.isArray(output) ? { ...response, output: (output as Record<string, unknown>[]).map(shownItem) } : response,
   );
+}
+
+// Other parameters (OpenAI's `include`, which adds fields none of the listed items holds back) are passed over.
+const InputItemsQuery = z.object({
+  limit: z._default(queryNumber(z.number().check(z.int(), z.gte(1), z.lte(100))), 20),
+  order: z._default(z.enum(["asc", "desc"]), "desc"),
+  after: z.optional(z.string().check(z.minLength(1))),
+});
+
+/** GET /v1/responses/{id}/input_items: the request's input items, newest first unless `order=asc`. */
+export async function listInputItems(c: Context<AppEnv>): Promise<Response> {
+  const query = parseOrThrow(InputItemsQuery, c.req.query());
+  const stored = (await storedOf(c)).response[STORED_INPUT];
+  const items = Array.isArray(stored) ? (stored as InputListItem[]) : [];
+  return c.json(inputItemsPage(items, query));
 }
 
 export async function deleteStoredResponse(c: Context<AppEnv>): Promise<Response> {

@@ -36,14 +36,32 @@ const KEEP = 50;
 
 const PICO = 1e12;
 
-/** The events this status has crossed (on settled spend, not on holds: a hold may still come back). */
-export function crossed(status: BudgetStatus): BudgetAlertEvent[] {
+/**
+ * The events this status has crossed (on settled spend, not on holds: a hold may still come back). `refusedAtLimit`:
+ * the budget refused a request this period because of its spend (refusalReachesLimit), so its limit is reached for
+ * its callers even though the worst-case hold kept spend below it; the threshold lies on the way there.
+ */
+export function crossed(status: BudgetStatus, refusedAtLimit = false): BudgetAlertEvent[] {
   const { limit_pico, alert_threshold } = status.config;
   const out: BudgetAlertEvent[] = [];
   if (limit_pico <= 0) return out;
-  if (status.spent_pico >= alert_threshold * limit_pico) out.push("budget.threshold");
-  if (status.spent_pico >= limit_pico) out.push("budget.limit");
+  const reached = refusedAtLimit || status.spent_pico >= limit_pico;
+  if (reached || status.spent_pico >= alert_threshold * limit_pico) out.push("budget.threshold");
+  if (reached) out.push("budget.limit");
   return out;
+}
+
+/**
+ * Whether refusing a request (worst cases `amounts`, one per candidate) means the budget has reached its limit: the
+ * amount that decided the refusal (under `reject` the largest, as all must fit; under `downgrade` the smallest, as
+ * none did) fits the whole limit but not what the period's settled spend left of it. A request too big for any
+ * budget this size, or one refused only for holds in flight (they may still come back), has not reached it.
+ */
+export function refusalReachesLimit(status: BudgetStatus, amounts: readonly number[]): boolean {
+  if (amounts.length === 0) return false;
+  const deciding = status.config.on_limit === "reject" ? Math.max(...amounts) : Math.min(...amounts);
+  const { limit_pico } = status.config;
+  return deciding <= limit_pico && deciding > limit_pico - status.spent_pico;
 }
 
 /** Alerts owed now, each leased to the caller for ALERT_LEASE_MS: not yet delivered, and not held by another try. */
@@ -52,10 +70,11 @@ export function claimAlerts(
   status: BudgetStatus | null,
   workspaceId: string,
   now: number,
+  refusedAtLimit = false,
 ): BudgetAlert[] {
   if (status === null) return [];
   const out: BudgetAlert[] = [];
-  for (const event of crossed(status)) {
+  for (const event of crossed(status, refusedAtLimit)) {
     const row = sql
       .exec<{ lease_until: number; sent_at: number | null }>(
         `SELECT lease_until, sent_at FROM alerts WHERE event = ? AND period_start = ?`,

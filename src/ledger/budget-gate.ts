@@ -63,10 +63,9 @@ interface GateInput<P extends HoldablePlan> {
   request: CanonicalRequest;
   /**
    * The tokens the rate windows reserve: an upper bound of the prompt (src/routing/tokens.ts) plus the output the
-   * request allows, worked out only when a rate window is asked (the bound scans the whole prompt). Absent: the
-   * prompt's UTF-8 bytes (a looser bound) plus the output allowance.
+   * request allows, worked out only when a rate window is asked (the bound scans the whole prompt).
    */
-  limitTokens?: () => number;
+  limitTokens: () => number;
   /**
    * The request may be hedged (two candidates running at once): each candidate's hold also covers the worst case of
    * the one after it, its hedge partner, so the budget holds both.
@@ -112,7 +111,7 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
       key_id: caller.kind === "workspace" ? caller.key.id : null,
       rpm_limit: caller.kind === "workspace" ? caller.key.rpm_limit : null,
       tpm_limit: caller.kind === "workspace" ? caller.key.tpm_limit : null,
-      tokens: input.limitTokens?.() ?? promptTokens + (request.max_output_tokens ?? 0),
+      tokens: input.limitTokens(),
     };
     const result: ReserveResult = await budgetStub(env, scope)
       .reserve(holdId, amounts, now, ask)

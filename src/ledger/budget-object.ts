@@ -9,6 +9,7 @@ import {
   type BudgetAlertRecord,
   claimAlerts,
   recentAlerts,
+  refusalReachesLimit,
 } from "./budget-alerts.ts";
 import { type BudgetPeriod, periodEnd, periodStart } from "./budget-period.ts";
 import {
@@ -76,7 +77,8 @@ export class BudgetObject extends DurableObject<Env> {
     this.#sql.exec(
       `CREATE TABLE IF NOT EXISTS reservations (hold_id TEXT PRIMARY KEY, amount_pico INTEGER NOT NULL, period_start INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
     );
-    // When the budget was set (kept across re-configures, cleared by unconfigure): see charge().
+    // When the budget was set (kept across re-configures, cleared by unconfigure): see charge(). And the period
+    // in which it last refused a request for its spend (`limit_refused`): see claimAlerts().
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
     // Rate limits: the workspace's own (set with its budget), and one row per request counted in the last minute
     // (its key, when, and its tokens: the reservation until it settles, then what it used). Rows older than the
@@ -117,10 +119,24 @@ export class BudgetObject extends DurableObject<Env> {
     return windowVerdict(scopes, 0, now, { count: false });
   }
 
+  /**
+   * Each key's own windows, without the workspace's (limitUse reports whichever binds): /metrics shows every limited
+   * key's use. Null for a key without limits.
+   */
+  keyLimitUse(now: number, keys: Omit<LimitAsk, "tokens">[]): (LimitVerdict | null)[] {
+    return keys.map((key) => {
+      const own = this.#scopes({ ...key, tokens: 0 }).filter((scope) => scope.name === "key");
+      return own.length === 0 ? null : windowVerdict(own, 0, now, { count: false });
+    });
+  }
+
   /** Sets (or replaces) the budget. `seedSpentPico` is what the ledger already shows for the current period. */
   configure(config: BudgetConfig, now: number, seedSpentPico = 0): BudgetStatus {
-    if (this.#config() === null)
+    const previous = this.#config();
+    if (previous === null)
       this.#sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('budgeted_since', ?)`, Math.round(now));
+    // A refusal under another limit says nothing about this one.
+    if (previous?.limit_pico !== config.limit_pico) this.#sql.exec(`DELETE FROM meta WHERE key = 'limit_refused'`);
     this.#sql.exec(
       `INSERT INTO config (id, limit_pico, period, alert_threshold, on_limit) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET limit_pico = excluded.limit_pico, period = excluded.period, alert_threshold = excluded.alert_threshold, on_limit = excluded.on_limit`,
@@ -152,7 +168,11 @@ export class BudgetObject extends DurableObject<Env> {
   /** Budget alerts owed now (threshold crossed, limit reached), leased to this caller to deliver (budget-alerts.ts). */
   claimAlerts(workspaceId: string, now: number): BudgetAlert[] {
     this.#sql.exec(ALERTS_TABLE);
-    return claimAlerts(this.#sql, this.status(now), workspaceId, now);
+    const status = this.status(now);
+    const refusedIn = this.#sql
+      .exec<{ value: number }>(`SELECT value FROM meta WHERE key = 'limit_refused'`)
+      .toArray()[0]?.value;
+    return claimAlerts(this.#sql, status, workspaceId, now, status !== null && refusedIn === status.period_start);
   }
 
   /** How a claimed alert's delivery went: null error is delivered (never sent again), else retried later. */
@@ -203,12 +223,16 @@ export class BudgetObject extends DurableObject<Env> {
     const refused =
       config.on_limit === "reject" ? fit.length !== amounts.length : amounts.length > 0 && fit.length === 0;
     // Refused by the budget: not counted in the windows, which are reported as they stand (the caller's x-ratelimit-*).
-    if (refused)
+    if (refused) {
+      // Its spend stops requests short of the limit (the worst case is held): the limit's alert is owed from now on.
+      if (refusalReachesLimit(before, amounts))
+        this.#sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('limit_refused', ?)`, before.period_start);
       return {
         ok: false,
         status: before,
         limits: scopes.length > 0 ? windowVerdict(scopes, ask?.tokens ?? 0, now, { count: false }) : null,
       };
+    }
     count();
     const held = Math.max(0, ...fit.map((i) => amounts[i] as number));
     this.#sql.exec(

@@ -1,4 +1,5 @@
 // After a request: settle its budget holds with what it really cost, and charge what a workspace spent without one.
+import { totalPromptTokens } from "../core/types.ts";
 import { WriteBatcher } from "../core/write-batcher.ts";
 import type { Env } from "../env.ts";
 import { budgetStub, settleHolds, workspaceScope } from "./budget-gate.ts";
@@ -50,8 +51,9 @@ export class BudgetSettleSink implements RequestSink {
     const cost = record.cost_pico ?? 0;
     const scope = workspaceScope(record.workspace_id);
     const work: Promise<void>[] = [];
-    // The rate windows keep the tokens it really used (prompt and output; none for a request nothing answered).
-    const tokens = record.usage === null ? 0 : record.usage.input_tokens + record.usage.output_tokens;
+    // The rate windows keep the tokens it really used (the whole prompt, cache reads and writes included, as the
+    // answer's prompt_tokens counts it, and the output; none for a request nothing answered).
+    const tokens = record.usage === null ? 0 : totalPromptTokens(record.usage) + record.usage.output_tokens;
     if (holds.length > 0) {
       // An unpriced answer cannot happen under a budget (such candidates are never admitted), so null is "nothing".
       work.push(

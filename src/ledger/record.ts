@@ -77,4 +77,9 @@ export interface BudgetHoldRef {
 /** Work done after the response, off the hot path (ctx.waitUntil). A sink must never throw into a request. */
 export interface RequestSink {
   complete(record: CompletionRecord): Promise<void>;
+  /**
+   * A request the gateway refused before calling anyone (its rate limit's 429, a budget's 402, a budget it could not
+   * check): no answer, nothing spent. Only the sinks that observe requests take it; the ledger bills answers only.
+   */
+  refused?(record: CompletionRecord): Promise<void>;
 }

@@ -122,8 +122,18 @@ export class BudgetAlertSink implements RequestSink {
     // Only a request that held its workspace's budget can have moved it (an unheld one is caught by the next or the cron).
     const scope = workspaceScope(record.workspace_id);
     if (!(record.budget_holds ?? []).some((h) => h.scope === scope)) return;
+    await this.#deliver(record.workspace_id);
+  }
+
+  /** A budget's refusal (402) may be the moment it reached its limit: what it owes goes now, not with the cron. */
+  async refused(record: CompletionRecord): Promise<void> {
+    if (record.http_status !== 402 || webhookUrl(this.#env) === null) return;
+    await this.#deliver(record.workspace_id);
+  }
+
+  async #deliver(workspaceId: string): Promise<void> {
     try {
-      this.#metrics(await deliverOwed(this.#env, record.workspace_id, this.#now));
+      this.#metrics(await deliverOwed(this.#env, workspaceId, this.#now));
     } catch (err) {
       console.error("budget alerts failed", err instanceof Error ? err.message : String(err));
     }

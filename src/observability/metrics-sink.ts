@@ -24,4 +24,9 @@ export class MetricsSink implements RequestSink {
     const increments = [...requestIncrements(record), ...tallyIncrements(this.#traces.drain())];
     this.#cache.recordMetrics(this.#env, this.#ctx, increments);
   }
+
+  /** A refusal is counted as any request is: by its status (429, 402), with no provider. */
+  refused(record: CompletionRecord): Promise<void> {
+    return this.complete(record);
+  }
 }

@@ -1,6 +1,7 @@
 // One finished request as OpenTelemetry spans: a server span for the request and a client span per attempt made (a
 // hedge or a continuation is an attempt too, marked with switchyard.attempt.via), with OpenTelemetry's GenAI
 // attributes (https://opentelemetry.io/docs/specs/semconv/gen-ai/) and Switchyard's own.
+import { totalPromptTokens } from "../core/types.ts";
 import type { AttemptRecord, CompletionRecord } from "../ledger/record.ts";
 import type { Attributes, ExportSpan } from "./otlp.ts";
 import { SPAN_KIND, STATUS_CODE } from "./otlp.ts";
@@ -24,6 +25,9 @@ export function requestSpans(record: CompletionRecord, ids: () => string = () =>
   const start = record.created_at;
   const end = start + record.latency_ms;
   const usage = record.usage;
+  // GenAI semconv: input_tokens "SHOULD include all types of input tokens, including cached tokens" (the cache
+  // attributes below say how many of them were read or written); Usage.input_tokens holds only the uncached ones.
+  const inputTokens = usage === null ? undefined : totalPromptTokens(usage);
   const tried = record.attempts.filter((a) => a.status !== "skipped");
   const failed = record.status === "error";
   const root: ExportSpan = {
@@ -41,7 +45,7 @@ export function requestSpans(record: CompletionRecord, ids: () => string = () =>
       "gen_ai.provider.name": record.provider === null ? undefined : genAiProvider(record.provider),
       "gen_ai.request.model": requested,
       "gen_ai.response.model": record.response_model ?? record.model ?? undefined,
-      "gen_ai.usage.input_tokens": usage?.input_tokens,
+      "gen_ai.usage.input_tokens": inputTokens,
       "gen_ai.usage.output_tokens": usage?.output_tokens,
       "gen_ai.usage.cache_read.input_tokens": usage?.cached_input_tokens || undefined,
       "gen_ai.usage.cache_creation.input_tokens": usage?.cache_write_tokens || undefined,
@@ -88,7 +92,7 @@ export function requestSpans(record: CompletionRecord, ids: () => string = () =>
         "gen_ai.system": genAiProvider(attempt.provider),
         "gen_ai.provider.name": genAiProvider(attempt.provider),
         "gen_ai.request.model": attempt.model,
-        "gen_ai.usage.input_tokens": attempt === answering ? usage?.input_tokens : undefined,
+        "gen_ai.usage.input_tokens": attempt === answering ? inputTokens : undefined,
         "gen_ai.usage.output_tokens": attempt === answering ? usage?.output_tokens : undefined,
         "http.response.status_code": attempt.http_status ?? undefined,
         "error.type": ok ? undefined : (attempt.error_kind ?? "error"),

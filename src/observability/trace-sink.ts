@@ -57,18 +57,18 @@ export class TraceExporter {
     this.#targets.set(key, target);
     const delay = Number(env.OTEL_BSP_SCHEDULE_DELAY ?? 1000);
     const delayMs = Number.isFinite(delay) && delay >= 0 ? delay : 1000;
-    return {
-      complete: async (record: CompletionRecord) => {
-        const spans = requestSpans(record);
-        if (spans.length === 0) return;
-        if (this.#batcher.waiting(key) + spans.length > MAX_QUEUE) {
-          this.#tally.dropped_spans += spans.length;
-          this.#tally.dropped_batches += 1;
-          return;
-        }
-        this.#batcher.add(key, spans, ctx, { delayMs, maxItems: MAX_EXPORT_BATCH });
-      },
+    const complete = async (record: CompletionRecord) => {
+      const spans = requestSpans(record);
+      if (spans.length === 0) return;
+      if (this.#batcher.waiting(key) + spans.length > MAX_QUEUE) {
+        this.#tally.dropped_spans += spans.length;
+        this.#tally.dropped_batches += 1;
+        return;
+      }
+      this.#batcher.add(key, spans, ctx, { delayMs, maxItems: MAX_EXPORT_BATCH });
     };
+    // A refused request gets its server span too (no attempt spans: nothing was called).
+    return { complete, refused: complete };
   }
 
   /** The tally since the last call, reset (the metrics sink folds it into the stats object's counters). */

@@ -8,6 +8,7 @@ import { costPico, picoToUsd } from "../ledger/cost.ts";
 import type { ModelRef, ModelRegistry } from "../registry/model-registry.ts";
 import { refOf } from "../registry/model-registry.ts";
 import { modelKey, type StatsSnapshot } from "../stats/snapshot.ts";
+import { expandDeployments } from "./deployments.ts";
 import type { Facts } from "./facts.ts";
 import { overBudget, type Refusal, tooSlow } from "./filters.ts";
 import type { Candidate, Exclusion, Plan } from "./plan-types.ts";
@@ -25,6 +26,9 @@ export interface EmbeddingPlanInput {
   servesEmbeddings: (provider: ProviderId) => boolean;
   strategy: Strategy;
   fallback: boolean;
+  /** An environment variable's value (a deployment's own base URL). */
+  envValue: (name: string) => string | undefined;
+  random: () => number;
 }
 
 /** The whole request's estimated tokens, a whole number (what is billed when the provider reports none). */
@@ -162,6 +166,14 @@ export function buildEmbeddingPlan(input: EmbeddingPlanInput): Plan {
     });
   }
   if (!input.fallback) candidates.splice(1);
+  // A deployed model's hosts serve the same model, so the same vector space: each takes its place in turn, as in chat.
+  const hosts = expandDeployments(candidates, {
+    configured: (p) => input.configured(p) && input.servesEmbeddings(p),
+    envValue: input.envValue,
+    stats,
+    random: input.random,
+  });
+  excluded.push(...hosts.excluded);
   return {
     strategy: input.strategy,
     chain: null,
@@ -170,9 +182,9 @@ export function buildEmbeddingPlan(input: EmbeddingPlanInput): Plan {
     required_capabilities: [],
     fallback: input.fallback,
     budget_remaining_usd: input.controls.budget_remaining ?? null,
-    candidates,
+    candidates: hosts.candidates,
     excluded,
     estimated_prompt_tokens: tokens,
-    ...(candidates.length === 0 && everyRefused && firstRefused !== null ? { refused: firstRefused } : {}),
+    ...(hosts.candidates.length === 0 && everyRefused && firstRefused !== null ? { refused: firstRefused } : {}),
   };
 }

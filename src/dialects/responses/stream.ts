@@ -40,10 +40,13 @@ export class ResponsesStreamWriter {
   #sealed = 0;
   /** Each reasoning item's sealed state, by item id, shown or not (a stored response keeps it). */
   readonly #states = new Map<string, string>();
+  /** Set once the stream was cut after its commit: the response failed, with this error. */
+  #failure: { error: { code: string; message: string }; usage: ReturnType<typeof responsesUsage> | null } | null = null;
 
   constructor(
     readonly echo: ResponseEcho,
-    readonly model: string,
+    /** The model that answers; `answeredBy` names another once the answer was continued on it. */
+    public model: string,
     readonly newId: (prefix: string) => string,
     readonly now: () => number,
   ) {}
@@ -177,6 +180,12 @@ export class ResponsesStreamWriter {
     return out === "" ? null : encoder.encode(out);
   }
 
+  /** The model that answered in the end (a continuation's), for the events and the object that close the response. */
+  answeredBy(model: string): this {
+    this.model = model;
+    return this;
+  }
+
   /** Closes the open item and sends response.completed (or incomplete, at a length stop) with usage and x_router. */
   end(route: RouteReport): Uint8Array {
     // At a length stop the item still open is the one the limit cut: it closes `incomplete`, as OpenAI marks it.
@@ -194,21 +203,25 @@ export class ResponsesStreamWriter {
       this.#mark(this.#open, "incomplete");
       this.#open = null;
     }
-    const response: ResponseObject = {
-      ...responseShell(this.echo, this.model),
-      status: "failed",
+    this.#failure = {
       // The codes OpenAI's response.failed carries: a provider's rate limit is its own, anything else the server's.
       error: { code: status === 429 ? "rate_limit_exceeded" : "server_error", message },
-      output: this.#output,
       usage: this.#usage === null ? null : responsesUsage(this.#usage),
-      x_router: route,
     };
-    out += this.#emit("response.failed", { response });
+    out += this.#emit("response.failed", { response: this.response(route) });
     return encoder.encode(out);
   }
 
-  /** The Response object as it stands now (what a stored response keeps after the stream). */
+  /** The Response object as it stands now (what a stored response keeps after the stream, failed or not). */
   response(route: RouteReport): ResponseObject {
+    if (this.#failure !== null)
+      return {
+        ...responseShell(this.echo, this.model),
+        status: "failed",
+        ...this.#failure,
+        output: this.#output,
+        x_router: route,
+      };
     const finished = finishedStatus(this.#finish);
     return {
       ...responseShell(this.echo, this.model),
@@ -346,7 +359,8 @@ export function assistantTurn(output: readonly OutputItem[]): ChatMessage {
     if (item.type === "message" && Array.isArray(item.content)) {
       for (const part of item.content as { text?: unknown }[]) if (typeof part.text === "string") text += part.text;
     }
-    if (item.type === "function_call") {
+    // A call the answer never finished (cut, or stopped at its length) cannot have been run: it is not history.
+    if (item.type === "function_call" && item.status !== "incomplete") {
       calls.push({
         id: String(item.call_id),
         type: "function",

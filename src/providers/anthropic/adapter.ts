@@ -197,7 +197,9 @@ const KNOWN_EVENTS = new Set([
 function errorKind(type: string | null, status: number, message: string): ErrorKind {
   switch (type) {
     case "invalid_request_error":
-      return /prompt is too long|context window|too many tokens/i.test(message) ? "context_length" : "invalid_request";
+      if (/prompt is too long|context window|too many tokens/i.test(message)) return "context_length";
+      // An account out of credit is Anthropic's 400 too: the provider cannot serve, whatever the request.
+      return /credit balance/i.test(message) ? "auth" : "invalid_request";
     case "authentication_error":
     case "permission_error":
       return "auth";

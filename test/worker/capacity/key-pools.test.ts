@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../../src/env.ts";
 import { KeyRotation } from "../../../src/execute/key-rotation.ts";
+import { ADAPTERS } from "../../../src/providers/index.ts";
 import { keyPoolOf, maskedKeyId, parseKeyList } from "../../../src/providers/key-pool.ts";
 import { specOf } from "../../../src/providers/specs.ts";
 import { healthSweep } from "../../../src/stats/health-sweep.ts";
@@ -224,12 +225,23 @@ describe("KeyRotation at the wire", () => {
     },
   });
 
-  it("rotates on each refusal kind (429, insufficient_quota, 401, 402) and not on others", async () => {
+  const credit = JSON.stringify({
+    type: "error",
+    error: {
+      type: "invalid_request_error",
+      message:
+        "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.",
+    },
+  });
+
+  it("rotates on each refusal kind (429, insufficient_quota, 401, 402, a 400 out of credit) and not on others", async () => {
     const cases: [number, string, KeyEvent["outcome"], boolean][] = [
       [429, "{}", "rate_limited", true],
       [429, quota, "quota", true],
       [401, "{}", "refused", true],
       [402, "{}", "quota", true],
+      // Anthropic's answer to an account out of credit is a 400.
+      [400, credit, "quota", true],
       [500, "{}", "error", false],
       [400, "{}", "error", false],
     ];
@@ -257,6 +269,15 @@ describe("KeyRotation at the wire", () => {
       if (!rotates) expect(await res.text()).toBe(body);
       expect(JSON.stringify(events)).not.toContain(a);
     }
+  });
+
+  it("an Anthropic account out of credit is the provider's failure (the chain moves on), not the caller's 400", () => {
+    expect(ADAPTERS.anthropic.parseError(400, new Headers(), credit, 0, {}).kind).toBe("auth");
+    const caller = JSON.stringify({
+      type: "error",
+      error: { type: "invalid_request_error", message: "max_tokens: Field required" },
+    });
+    expect(ADAPTERS.anthropic.parseError(400, new Headers(), caller, 0, {}).kind).toBe("invalid_request");
   });
 
   it("hands the last refusal on, body intact, when every key has refused", async () => {

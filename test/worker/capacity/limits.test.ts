@@ -256,6 +256,44 @@ describe("tpm_limit", () => {
     expect(await upstreamCalls(s)).toBe(2);
   });
 
+  it("a request without max_tokens reserves 1,024 output tokens (the planner's assumption), not none", async () => {
+    const s = await deployed();
+    const ws = uniqueWorkspace("tpmnomax");
+    // Room for two reservations of the prompt's bound plus 1,024, not three.
+    expect((await req(s, `/v1/budgets/${ws}`, { method: "PUT", json: { tpm_limit: 2_400 } })).status).toBe(200);
+    const { key } = await createKey(s, { workspace_id: ws, name: "t" });
+    const { max_tokens: _, ...body } = chatBody;
+    await s.setFaults([{ provider: "openai", mode: "slow_headers", delay_ms: 300 }]);
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => req(s, "/v1/chat/completions", { method: "POST", json: body, key })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 429, 429]);
+    for (const a of answers.filter((x) => x.status === 429)) expectOpenAiRateLimit(a, "tokens");
+  });
+
+  it("a cached prompt's tokens are settled in the window as the answer's prompt_tokens counts them", async () => {
+    const s = await deployed();
+    const ws = uniqueWorkspace("tpmcache");
+    expect((await req(s, `/v1/budgets/${ws}`, { method: "PUT", json: { tpm_limit: 1_000_000 } })).status).toBe(200);
+    const { key } = await createKey(s, { workspace_id: ws, name: "t" });
+    // The emulator replays its recorded cache read (messages-prompt-cache-read.json: 11 fresh prompt tokens and 2,055
+    // read from the cache, 100 output).
+    const cached = {
+      model: "anthropic/claude-sonnet-4-5",
+      messages: [
+        { role: "user", content: [{ type: "text", text: "What is a system?", cache_control: { type: "ephemeral" } }] },
+      ],
+      max_tokens: 100,
+      router: { fallback: false },
+    };
+    const r = await req(s, "/v1/chat/completions", { method: "POST", json: cached, key });
+    expect(r.status, r.text).toBe(200);
+    const usage = r.json().usage as { prompt_tokens: number; completion_tokens: number };
+    expect(usage.prompt_tokens).toBe(2066);
+    const status = (await req(s, `/v1/budgets/${ws}`)).json();
+    expect(status.rate_limits.tokens.used).toBe(usage.prompt_tokens + usage.completion_tokens);
+  });
+
   it("POST /v1/keys validates the limits and GET /v1/keys lists them", async () => {
     const s = await deployed();
     const ws = uniqueWorkspace("keylimits");

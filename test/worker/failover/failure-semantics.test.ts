@@ -139,6 +139,18 @@ describe("when every candidate fails", () => {
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("20");
   });
+
+  it("429 with Retry-After even when no rate-limited provider named a wait (a second)", async () => {
+    const s = await newSession({
+      faults: [
+        { provider: "openai", mode: "status", status: 429 },
+        { provider: "mistral", mode: "status", status: 429 },
+      ],
+    });
+    const res = await chat(s.env, body(TWO));
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("1");
+  });
 });
 
 describe("rescue: continuation goes to the next candidate that accepts a prefill", () => {

@@ -45,6 +45,7 @@ describe("holdBudget", () => {
       workspaceId: ws,
       plan,
       request,
+      limitTokens: () => 1010,
       newId: (prefix) => `${prefix}-${crypto.randomUUID()}`,
       now: Date.now(),
     });

@@ -1,6 +1,9 @@
 // Budget alert webhooks: one POST per workspace, period and event, signed with the shared secret; a failing delivery
 // is retried by a later request (or the cron) and a hanging one changes no answer; GET /v1/alerts lists them.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { BudgetAlert } from "../../../src/ledger/budget-alerts.ts";
+import { budgetStub, workspaceScope } from "../../../src/ledger/budget-gate.ts";
 import { deliverAllOwed, signature } from "../../../src/observability/budget-webhook.ts";
 import { FAST } from "../failover/helpers.ts";
 import { call, chat, newSession } from "../gateway.ts";
@@ -87,6 +90,54 @@ describe("budget alert webhook", () => {
     await deliverAllOwed(s.env, Date.now);
     const events = (await receiver.received()).map((r) => (JSON.parse(r.body) as Alert).event).sort();
     expect(events).toEqual(["budget.limit", "budget.threshold"]);
+  });
+
+  // DESIGN: "reaching its limit" POSTs budget.limit once. The worst-case hold stops spend short of limit_usd, so a
+  // budget that refuses requests for its spend has reached its limit as far as its callers can tell.
+  it("posts the limit event once when a reject budget starts refusing requests for its spend", async () => {
+    const receiver = await newReceiver();
+    const s = await newSession({}, hooked(receiver));
+    const ws = uniqueWorkspace("alert-refusing");
+    // $0.0001: room for a few gpt-4o-mini answers' worst cases.
+    await setBudget(s.env, ws, 0.0001, 0.5);
+    const single = { ...ask(ws), router: { workspace_id: ws, fallback: false, timeouts: FAST } };
+    const statuses: number[] = [];
+    while (!statuses.includes(402) && statuses.length < 12) statuses.push((await chat(s.env, single)).status);
+    expect(statuses.at(-1)).toBe(402);
+    expect((await chat(s.env, single)).status).toBe(402);
+    const alerts = (await receiver.received()).map((r) => JSON.parse(r.body) as Alert);
+    expect(alerts.map((a) => a.event).sort()).toEqual(["budget.limit", "budget.threshold"]);
+    const limit = alerts.find((a) => a.event === "budget.limit");
+    expect(limit).toMatchObject({ workspace_id: ws, limit_usd: 0.0001 });
+    expect(limit?.spent_usd).toBeLessThan(0.0001);
+  });
+
+  it("owes the limit event for a refusal its settled spend caused, not one too big for the budget or held off", async () => {
+    const now = Date.now();
+    const owed = async (ws: string) =>
+      ((await budgetStub(env, workspaceScope(ws)).claimAlerts(ws, now)) as BudgetAlert[]).map((a) => a.event);
+    const budget = async (ws: string, on_limit: "reject" | "downgrade") => {
+      const stub = budgetStub(env, workspaceScope(ws));
+      await stub.configure({ limit_pico: 1000, period: "month", alert_threshold: 0.9, on_limit }, now);
+      return stub;
+    };
+    // Downgrade with nothing that fits: 600 settled leaves 400, and the only candidate's 600 does not fit.
+    const spentDowngrade = uniqueWorkspace("owed-downgrade");
+    const downgrade = await budget(spentDowngrade, "downgrade");
+    expect((await downgrade.reserve("a", [600], now)).ok).toBe(true);
+    await downgrade.settle("a", 600, now);
+    expect((await downgrade.reserve("b", [800, 600], now)).ok).toBe(false);
+    expect((await owed(spentDowngrade)).sort()).toEqual(["budget.limit", "budget.threshold"]);
+    // More than the whole limit at worst: refused whatever was spent.
+    const tooBig = uniqueWorkspace("owed-too-big");
+    expect((await (await budget(tooBig, "reject")).reserve("a", [1001], now)).ok).toBe(false);
+    expect(await owed(tooBig)).toEqual([]);
+    // Refused only for a hold in flight, which may still come back.
+    const heldOff = uniqueWorkspace("owed-held-off");
+    const held = await budget(heldOff, "reject");
+    expect((await held.reserve("a", [600], now)).ok).toBe(true);
+    expect((await held.reserve("b", [600], now)).ok).toBe(false);
+    expect(await owed(heldOff)).toEqual([]);
   });
 
   it("retries a failing delivery on a later request, and then never again", async () => {

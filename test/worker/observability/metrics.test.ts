@@ -6,6 +6,7 @@ import { requestIncrements } from "../../../src/observability/metrics.ts";
 import { StatsCache } from "../../../src/stats/stats-cache.ts";
 import { body } from "../failover/helpers.ts";
 import { call, chat, newSession } from "../gateway.ts";
+import { uniqueWorkspace } from "../ledger/ledger-helpers.ts";
 import { parseExposition, sampleValue } from "./exposition.ts";
 
 async function scrape(env: Parameters<typeof call>[0], headers: Record<string, string> = {}) {
@@ -141,6 +142,31 @@ describe("GET /metrics", () => {
     expect(sampleValue(m, "switchyard_budget_limit_usd", { workspace: "metrics-ws", period: "month" })).toBe(5);
     expect(sampleValue(m, "switchyard_budget_spent_usd", { workspace: "metrics-ws" })).toBeGreaterThan(0);
     expect(m.get("switchyard_budget_used_ratio")?.type).toBe("gauge");
+  });
+
+  it("reports a rate-limited key's own use and limit by its id, never by the key", async () => {
+    // DESIGN: /metrics has "budget and limit use"; a key's rpm_limit is counted in its workspace's object.
+    const admin = { authorization: "Bearer admin-secret-metrics" };
+    const s = await newSession({}, { SWITCHYARD_ENV: "production", ADMIN_KEY: "admin-secret-metrics" });
+    const workspace = uniqueWorkspace("metrics-key");
+    const created = await call(s.env, "/v1/keys", {
+      method: "POST",
+      json: { workspace_id: workspace, name: "limited", rpm_limit: 3 },
+      headers: admin,
+    });
+    expect(created.status).toBe(201);
+    const { id, key } = (await created.json()) as { id: string; key: string };
+    expect((await chat(s.env, body(["openai/gpt-4o-mini"]), { authorization: `Bearer ${key}` })).status).toBe(200);
+    const res = await call(s.env, "/metrics", { headers: admin });
+    const text = await res.text();
+    const m = parseExposition(text);
+    const labels = { workspace, key_id: id, dimension: "requests" };
+    expect(sampleValue(m, "switchyard_key_rate_limit_used", labels)).toBe(1);
+    expect(sampleValue(m, "switchyard_key_rate_limit_limit", labels)).toBe(3);
+    expect(m.get("switchyard_key_rate_limit_used")?.type).toBe("gauge");
+    // The workspace has no limits of its own, so no workspace-scoped series; and the key is nowhere in the text.
+    expect(sampleValue(m, "switchyard_rate_limit_used", { workspace })).toBeUndefined();
+    expect(text).not.toContain(key);
   });
 
   it("needs the admin key outside development mode", async () => {

@@ -214,6 +214,29 @@ describe("OTLP traces", () => {
     expect(BigInt(hedge!.startTimeUnixNano)).toBeLessThan(BigInt(first!.endTimeUnixNano));
   });
 
+  it("counts cached prompt tokens in gen_ai.usage.input_tokens, as the answer's prompt_tokens does", async () => {
+    // GenAI semconv: input_tokens "SHOULD include all types of input tokens, including cached tokens". A
+    // cache_control breakpoint makes the emulator replay Anthropic's cache read (11 fresh, 2055 read, 100 out).
+    const receiver = await newReceiver();
+    const s = await newSession({}, tracedEnv(receiver));
+    const res = await chat(s.env, {
+      model: "anthropic/claude-sonnet-4-5",
+      messages: [
+        { role: "user", content: [{ type: "text", text: "What is a system?", cache_control: { type: "ephemeral" } }] },
+      ],
+      max_tokens: 100,
+      router: { fallback: false },
+    });
+    expect(res.status).toBe(200);
+    const json = (await res.json()) as { usage: { prompt_tokens: number } };
+    expect(json.usage.prompt_tokens).toBe(11 + 2055);
+    const spans = await spansArrived(receiver, 2);
+    const root = rootOf(spans);
+    expect(root.attributes["gen_ai.usage.cache_read.input_tokens"]).toBe(2055);
+    expect(root.attributes["gen_ai.usage.input_tokens"]).toBe(json.usage.prompt_tokens);
+    expect(attemptsOf(spans)[0]?.attributes["gen_ai.usage.input_tokens"]).toBe(json.usage.prompt_tokens);
+  });
+
   it("exports nothing and sends nothing when no endpoint is set", async () => {
     const receiver = await newReceiver();
     const s = await newSession();
