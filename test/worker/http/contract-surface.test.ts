@@ -46,6 +46,20 @@ describe("auth", () => {
     expectError(wrong, 401, "invalid_api_key");
     expect(wrong.json.error.type).toBe("authentication_error");
   });
+  it("a wrong key is a 401 whatever the body: not a 415 for text/plain or no content type", async () => {
+    const s = await prod();
+    const body = JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+    for (const headers of [{ ...auth("sy-wrong"), "content-type": "text/plain" }, auth("sy-wrong")]) {
+      const r = await send(s.env, "POST", `${LOCAL}/v1/chat/completions`, { headers, body });
+      expectError(r, 401, "invalid_api_key");
+    }
+    // With a good key the body's type is checked as before.
+    const plain = await send(s.env, "POST", `${LOCAL}/v1/chat/completions`, {
+      headers: { ...auth(), "content-type": "text/plain" },
+      body,
+    });
+    expectError(plain, 415, "unsupported_media_type");
+  });
   it("development: wrong key still 401", async () => {
     const s = await newSession();
     expectError(await send(s.env, "GET", `${LOCAL}/v1/models`, { headers: auth("sk-wrong") }), 401, "invalid_api_key");
