@@ -6,6 +6,7 @@ import type { ProviderEnv } from "../env.ts";
 import type { AttemptRecord } from "../ledger/record.ts";
 import type { BuiltRequest, ProviderAdapter } from "../providers/adapter.ts";
 import { adapterFor } from "../providers/index.ts";
+import { hostOf } from "../routing/deployments.ts";
 import type { Candidate, Plan } from "../routing/plan-types.ts";
 import { type AttemptInput, ClientGoneError, type CommittedStream, callOnce, openStream } from "./attempt.ts";
 import type { Admission, CircuitGate } from "./circuit-gate.ts";
@@ -105,7 +106,8 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     whole = true;
     for (const candidate of plan.candidates.slice(queue.length)) queue.push({ candidate, deferred: false });
   };
-  // A failure that is not about one model (connection, key) skips the provider's other candidates in this request.
+  // A failure that is not about one model (connection, key) skips the provider's other candidates in this request
+  // (a deployment's own host: that host's).
   const providerDown = new Map<string, ErrorKind>();
 
   /** Whether a candidate may be tried at all now: the window, its provider, its circuit (a skip is recorded). */
@@ -116,11 +118,10 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
       attempts.push(skipped(candidate, `context window ${window} is not larger than the one that overflowed`));
       return null;
     }
-    const down = providerDown.get(ref.provider);
+    const host = hostOf(ref);
+    const down = providerDown.get(host);
     if (down !== undefined) {
-      attempts.push(
-        skipped(candidate, `${ref.provider} failed for every model this request (${down}); not tried again`),
-      );
+      attempts.push(skipped(candidate, `${host} failed for every model this request (${down}); not tried again`));
       return null;
     }
     const admission: Admission = deferred || input.gate === undefined ? { kind: "try" } : input.gate.admit(candidate);
@@ -358,7 +359,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
 
         if (err.kind === "network" || err.kind === "auth") {
           if (err.kind === "auth" || !err.retryable || attempt >= retry.max_attempts)
-            providerDown.set(ref.provider, err.kind);
+            providerDown.set(hostOf(ref), err.kind);
         }
         if (err.kind === "content_policy") return { ok: false, failure: failure([err], attempts, "caller") };
         if (err.kind === "context_length") {

@@ -3,10 +3,14 @@ import type { ErrorKind } from "../core/errors.ts";
 import type { AttemptRecord } from "../ledger/record.ts";
 import type { Outcome } from "../stats/health.ts";
 
-/** Null for an attempt that never reached the provider (skipped): it says nothing about health. */
-export function outcomeOf(record: AttemptRecord, at: number): Outcome | null {
+/**
+ * Null for an attempt that never reached the provider (skipped): it says nothing about health. `ownHost`: the call went
+ * to a deployment's own base URL.
+ */
+export function outcomeOf(record: AttemptRecord, at: number, ownHost = false): Outcome | null {
   if (record.status === "skipped") return null;
   return {
+    ...(ownHost ? { own_host: true as const } : {}),
     provider: record.provider,
     model: record.model,
     at,

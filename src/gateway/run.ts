@@ -13,7 +13,7 @@ import { type ExecutionFailure, executePlan } from "../execute/run-plan.ts";
 import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
 import { type BudgetNotice, holdBudget } from "../ledger/budget-gate.ts";
 import { specOf } from "../providers/index.ts";
-import { deploymentEnv } from "../routing/deployments.ts";
+import { deploymentEnv, ownHost } from "../routing/deployments.ts";
 import { ASSUMED_OUTPUT_TOKENS } from "../routing/facts.ts";
 import type { Plan } from "../routing/plan-types.ts";
 import { boundPromptTokens } from "../routing/tokens.ts";
@@ -123,8 +123,8 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     adapterFor: prepared.adapterFor,
     envFor: (c) => deploymentEnv(scope.env, c.ref, (p) => specOf(p).env.baseUrl),
     // Live stats: outcomes go to the stats object through waitUntil, never awaited; circuits come from the cached snapshot.
-    onAttempt: (record) => {
-      const o = outcomeOf(record, deps.now());
+    onAttempt: (record, candidate) => {
+      const o = outcomeOf(record, deps.now(), ownHost(candidate.ref));
       if (o !== null) live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [o]);
     },
     gate: live

@@ -100,6 +100,19 @@ export function expandDeployments(
   return { candidates: out, excluded };
 }
 
+/** Whether the model's calls go to a host of its own (a deployment's base URL) rather than its provider's. */
+export function ownHost(ref: ModelRef): boolean {
+  return (ref.deployment?.base_url_env ?? null) !== null;
+}
+
+/**
+ * What a connection or key failure takes down for the rest of a request: the provider, or, for a deployment on a host
+ * of its own, that host alone.
+ */
+export function hostOf(ref: ModelRef): string {
+  return ownHost(ref) ? `${ref.provider} at ${ref.deployment?.base_url_env}` : ref.provider;
+}
+
 /** The env a host's calls go out with: its base URL in place of the provider's, when it has its own. */
 export function deploymentEnv<E extends object>(
   env: E,

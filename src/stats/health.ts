@@ -16,6 +16,11 @@ export interface Outcome {
   latency_ms: number;
   ttft_ms: number | null;
   error: string | null;
+  /**
+   * The call went to a host of its own (a deployment with its own base URL), so a connection or key that fails there
+   * is that host's trouble, not the provider's.
+   */
+  own_host?: true;
 }
 
 /** One health-sweep probe of a provider (a free model listing). */
@@ -59,15 +64,20 @@ export interface HealthTuning {
 
 /**
  * Whom a failure is about. Caller errors say nothing about health; a connection that fails or a key that is refused
- * is about the whole provider; everything else (5xx, 429, clocks, broken streams, a 404 model) is about one model.
+ * is about the whole provider (or, on a host of its own, about that host: its model's row); everything else (5xx,
+ * 429, clocks, broken streams, a 404 model) is about one model.
  */
-export function blame(kind: ErrorKind | null, httpStatus: number | null): "model" | "provider" | "none" {
+export function blame(
+  kind: ErrorKind | null,
+  httpStatus: number | null,
+  ownHost = false,
+): "model" | "provider" | "none" {
   switch (kind) {
     case null:
       return "none";
     case "auth":
     case "network":
-      return "provider";
+      return ownHost ? "model" : "provider";
     case "invalid_request":
       return httpStatus === 404 ? "model" : "none";
     case "context_length":
@@ -138,7 +148,7 @@ export function applyOutcome(
     };
     return { model: m, provider: p };
   }
-  const who = blame(o.kind, o.http_status);
+  const who = blame(o.kind, o.http_status, o.own_host === true);
   if (who === "none") return { model, provider };
   const error = o.error?.slice(0, 300) ?? o.kind ?? "failed";
   if (who === "provider") {

@@ -71,6 +71,7 @@ const OutcomeSchema = z.object({
   latency_ms: ms,
   ttft_ms: z.nullable(ms),
   error: z.nullable(z.string()),
+  own_host: z.optional(z.literal(true)),
 });
 const ProbeSchema = z.object({
   provider: ProviderIdSchema,
@@ -159,7 +160,7 @@ export class StatsObject extends DurableObject<Env> {
     const touchedProviders = new Set<ProviderId>();
     for (const o of parsed) {
       // Caller errors say nothing about health: not even a row for the model.
-      if (!o.ok && blame(o.kind, o.http_status) === "none") continue;
+      if (!o.ok && blame(o.kind, o.http_status, o.own_host === true) === "none") continue;
       const key = modelKey(o.provider, o.model);
       const model = models.get(key) ?? newModelHealth(o.provider, o.model, o.at);
       const provider = providers.get(o.provider) ?? newProviderHealth(o.provider);

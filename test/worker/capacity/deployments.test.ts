@@ -8,6 +8,7 @@ import type { Env } from "../../../src/env.ts";
 import { SERVICES } from "../../../src/gateway/services.ts";
 import { createApp } from "../../../src/http/app.ts";
 import { ModelRegistry } from "../../../src/registry/model-registry.ts";
+import { FAST } from "../failover/helpers.ts";
 import { newSession, type Session } from "../gateway.ts";
 
 const base = CONFIG.models.models.find((m) => m.id === "meta-llama/Llama-3.3-70B-Instruct-Turbo") as ModelEntry;
@@ -120,6 +121,28 @@ describe("deployments", () => {
       "llama-deployed@mirror",
     ]);
     expect((await chats(b)).length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it("a host that cannot be reached is that host's trouble: the other host and the provider's other models serve on", async () => {
+    // Nothing listens on port 9: every call to the mirror is a refused connection.
+    const s = await newSession({}, { TOGETHER_MIRROR_BASE_URL: "http://127.0.0.1:9/v1" } as Partial<Env>);
+    const statuses: number[] = [];
+    const hosts: (string | null)[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await call(s.env, "/v1/chat/completions", { ...chatBody, router: { fallback: false, timeouts: FAST } });
+      statuses.push(r.status);
+      hosts.push(r.headers.get("x-router-deployment"));
+    }
+    expect(statuses).toEqual(Array(8).fill(200));
+    expect(new Set(hosts)).toEqual(new Set(["primary"]));
+    // Neither the request nor the live stats took Together down for the mirror's connection.
+    const other = await call(s.env, "/v1/chat/completions", { ...chatBody, model: `together/${base.id}` });
+    expect(other.status, other.text).toBe(200);
+    const health = (await call(s.env, "/v1/health/providers")).json().providers as {
+      provider: string;
+      circuit: string;
+    }[];
+    expect(health.find((p) => p.provider === "together")?.circuit).toBe("closed");
   }, 30_000);
 
   it("a host whose base URL variable is not set is left out, with the reason", async () => {
