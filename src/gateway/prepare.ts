@@ -62,20 +62,27 @@ export function prepareChat(input: ChatInput, scope: ChatScope): PreparedChat {
   checkToolChoice(request);
   // A workspace key's own workspace wins over the one the caller names.
   const workspaceId = scope.caller.workspaceId ?? controls.workspace_id ?? "default";
-  const plan = buildPlan({
-    model: input.model,
-    models: input.models,
-    request,
-    controls,
-    registry: scope.registry,
-    config: config.fallback,
-    configured: (p) => adapterFor(p).configured(scope.env),
-    defaults: settingsFrom(scope.env, config.fallback),
-    stats: scope.stats,
-    workspaceBudgetRemaining: budgetRemainingHint(governance, workspaceId),
-    random: deps.random,
-    envValue: (name) => envValue(scope.env, name),
-  });
+  const planWith = (workspaceBudgetRemaining: number | null) =>
+    buildPlan({
+      model: input.model,
+      models: input.models,
+      request,
+      controls,
+      registry: scope.registry,
+      config: config.fallback,
+      configured: (p) => adapterFor(p).configured(scope.env),
+      defaults: settingsFrom(scope.env, config.fallback),
+      stats: scope.stats,
+      workspaceBudgetRemaining,
+      random: deps.random,
+      envValue: (name) => envValue(scope.env, name),
+    });
+  const hint = budgetRemainingHint(governance, workspaceId);
+  const hinted = planWith(hint);
+  // A downgrade budget's remaining amount is only this isolate's last reading of it: when that leaves no candidate,
+  // the plan is made without it, and the hold (exact, in the workspace's object) trims what does not fit, or refuses
+  // the request with the budget's 402.
+  const plan = hint !== null && hinted.candidates.length === 0 ? planWith(null) : hinted;
   const warnings = plan.passed_over === undefined ? input.warnings : [...input.warnings, plan.passed_over];
   return { ...input, warnings, workspaceId, plan };
 }

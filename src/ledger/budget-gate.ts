@@ -136,7 +136,9 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
     } else {
       if (mode === "unknown" || mode === null) governance.rememberBudget(workspaceId, result.status.config.on_limit);
       if (result.limits === null) holds.push({ scope, hold_id: holdId });
-      governance.noteRemaining(workspaceId, result.status.remaining_pico);
+      // What the budget leaves once this request settles (its hold is its worst case, and mostly comes back): the
+      // planner's hint for the next request.
+      governance.noteRemaining(workspaceId, result.status.remaining_pico + result.held_pico);
       notice = {
         remaining_usd: picoToUsdString(result.status.remaining_pico),
         alert: result.status.alert

@@ -115,6 +115,34 @@ describe("budgets", () => {
     expect(refused.status).toBe(402);
   });
 
+  it("downgrade answers while the budget holds and refuses with its 402 once nothing fits, never a 503", async () => {
+    const s = await newSession();
+    const ws = uniqueWorkspace("downgrade-seq");
+    // One candidate (fallback off): nothing cheaper to downgrade to once it no longer fits.
+    const b = body("openai/gpt-4o-mini");
+    const worst = worstOf("openai/gpt-4o-mini", b);
+    const limitPico = Math.floor(1.5 * worst);
+    await putBudget(s.env, ws, { limit_usd: limitPico / 1e12, on_limit: "downgrade" });
+    // One after another: each holds its worst case and settles to what it cost, so the budget decides exactly.
+    const expected: number[] = [];
+    let left = limitPico;
+    for (let i = 0; i < 6; i++) {
+      if (worst <= left) {
+        expected.push(200);
+        left -= MINI_REAL_PICO;
+      } else expected.push(402);
+    }
+    expect(expected).toContain(402);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await chatDone(s.env, b, { "x-router-workspace": ws });
+      statuses.push(r.status);
+      if (r.status === 402)
+        expect((JSON.parse(r.text) as { error: { code: string } }).error.code).toBe("budget_exceeded");
+    }
+    expect(statuses).toEqual(expected);
+  });
+
   it("says how much is left, and raises the alert past the threshold", async () => {
     const s = await newSession();
     const ws = uniqueWorkspace("alert");
