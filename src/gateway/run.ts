@@ -63,8 +63,15 @@ export type ChatRun =
     };
 
 /** Runs a prepared request: from the response cache when it opted in and the answer is there, else upstream. */
-export function runChat(prepared: PreparedChat, scope: ChatScope, startedAt: number): Promise<ChatRun> {
-  return withResponseCache(prepared, scope, startedAt, (p) => runUpstream(p, scope, startedAt));
+export async function runChat(prepared: PreparedChat, scope: ChatScope, startedAt: number): Promise<ChatRun> {
+  try {
+    return await withResponseCache(prepared, scope, startedAt, (p) => runUpstream(p, scope, startedAt));
+  } catch (err) {
+    // A request the gateway refuses (its rate limit, a budget, a budget it cannot check; a cache hit too) is still
+    // a request: its metrics and its span say so (the ledger bills none).
+    if (err instanceof GatewayError) recorder(scope, prepared, [], startedAt, null).refused(err);
+    throw err;
+  }
 }
 
 /** Holds the budget, walks the plan and records the outcome. */
@@ -90,10 +97,6 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     hedged: request.stream && hedgeSetting(controls.hedge, config.fallback.rescue, prepared.plan.strategy) !== "off",
     newId: deps.newId,
     now: startedAt,
-  }).catch((err: unknown) => {
-    // A request the gateway refuses is still a request: its metrics and its span say so (the ledger bills none).
-    if (err instanceof GatewayError) recorder(scope, prepared, [], startedAt, null).refused(err);
-    throw err;
   });
   const { plan } = budget;
 

@@ -105,4 +105,32 @@ describe("requests the gateway refuses", () => {
     };
     expect(usage.totals.requests).toBe(0);
   });
+
+  it("counts the 429 of a request the cache could have answered, as any other refusal", async () => {
+    const receiver = await newReceiver();
+    const env = await deployedAndTraced(receiver);
+    const workspace = uniqueWorkspace("refused-hit");
+    const created = await call(env, "/v1/keys", {
+      method: "POST",
+      json: { workspace_id: workspace, name: "one a minute", rpm_limit: 1 },
+      headers: admin,
+    });
+    const { key } = (await created.json()) as { key: string };
+    const cached = { authorization: `Bearer ${key}`, "x-router-cache-ttl": "60" };
+    const first = await chat(env, ask(), cached);
+    expect(first.headers.get("x-router-cache")).toBe("miss");
+    // The same request again: the cache has its answer, and the key's limit refuses it all the same.
+    const second = await chat(env, ask(), cached);
+    expect(second.status).toBe(429);
+    const m = parseExposition(await (await call(env, "/metrics", { headers: admin })).text());
+    expect(
+      sampleValue(m, "switchyard_requests_total", {
+        provider: "none",
+        model: "none",
+        dialect: "chat",
+        status: "error",
+        code: "429",
+      }),
+    ).toBe(1);
+  });
 });
