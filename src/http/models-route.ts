@@ -6,6 +6,8 @@ import { CONFIG } from "../config/index.ts";
 import type { ModelEntry, ProviderId } from "../config/schema.ts";
 import { adapterFor } from "../providers/index.ts";
 import { type ListingReport, listedIn, priceAge } from "../registry/listing.ts";
+import { type ModelRef, refOf } from "../registry/model-registry.ts";
+import { installedOnOllama } from "../stats/local-models.ts";
 import { asOf, modelKey, type StatsSnapshot } from "../stats/snapshot.ts";
 import { statsStub } from "../stats/stats-cache.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -52,13 +54,15 @@ export function pricingView(m: ModelEntry, now: number) {
 
 /**
  * Configured and healthy: the provider has its key (or URL), and the live stats do not show it down, misconfigured
- * or with an open circuit, nor this model's circuit open (no live data: healthy).
+ * or with an open circuit, nor this model's circuit open (no live data: healthy); an Ollama model must also be
+ * installed on the server, as the planner requires.
  */
-function availableIn(m: ModelEntry, env: AppEnv["Bindings"], stats: StatsSnapshot): boolean {
-  if (!adapterFor(m.provider).configured(env)) return false;
-  const p = stats.providers[m.provider];
+export function availableIn(ref: ModelRef, env: AppEnv["Bindings"], stats: StatsSnapshot): boolean {
+  if (!adapterFor(ref.provider).configured(env)) return false;
+  const p = stats.providers[ref.provider];
   if (p !== undefined && (p.status === "down" || p.misconfigured || p.circuit === "open")) return false;
-  return stats.models[modelKey(m.provider, m.id)]?.circuit !== "open";
+  if (ref.provider === "ollama" && !installedOnOllama(ref, stats)) return false;
+  return stats.models[modelKey(ref.provider, ref.id)]?.circuit !== "open";
 }
 
 /** One registry entry as GET /v1/models shows it. */
@@ -86,7 +90,7 @@ function modelView(
     capabilities: m.capabilities,
     quality: m.quality,
     legacy: m.legacy,
-    available: availableIn(m, env, stats),
+    available: availableIn(refOf(m), env, stats),
     /** In the provider's last listing (health sweep): true, false (delisted), or null (not listed yet / unknown). */
     listed: listedIn(m, reports.get(m.provider)),
   };

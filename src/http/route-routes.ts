@@ -2,12 +2,14 @@
 import type { Context } from "hono";
 import { STRATEGIES } from "../config/names.ts";
 import { prepareChat } from "../gateway/prepare.ts";
-import { adapterFor } from "../providers/index.ts";
 import { publicPlan } from "../routing/public-plan.ts";
 import { settingsFrom } from "../routing/settings.ts";
 import { STRATEGY_IMPLS } from "../routing/strategies/index.ts";
+import { discoveredChainModels } from "../routing/targets.ts";
+import { asOf } from "../stats/snapshot.ts";
 import type { AppEnv } from "./app-env.ts";
 import { httpChatInput, httpScope } from "./chat-route.ts";
+import { availableIn } from "./models-route.ts";
 
 export async function dryRunRoute(c: Context<AppEnv>): Promise<Response> {
   // The same validation and planning as POST /v1/chat/completions (workspace budget included), without the call.
@@ -16,22 +18,33 @@ export async function dryRunRoute(c: Context<AppEnv>): Promise<Response> {
 }
 
 export function listChains(c: Context<AppEnv>): Response {
-  const { config } = c.get("app");
+  const { config, deps } = c.get("app");
   const registry = c.get("registry");
+  const stats = asOf(c.get("stats"), deps.now());
   const chains = Object.entries(config.fallback.chains).map(([name, chain]) => ({
     name,
     description: chain.description,
     strategy: chain.strategy ?? null,
     order: chain.strategy === undefined ? "listed" : "strategy",
-    models: chain.models.map((ref) => {
-      const resolved = registry.resolve(ref);
-      return {
-        ref,
-        provider: resolved?.provider ?? null,
-        model: resolved?.id ?? null,
-        available: resolved !== null && adapterFor(resolved.provider).configured(c.env),
-      };
-    }),
+    models: [
+      ...chain.models.map((ref) => {
+        const resolved = registry.resolve(ref);
+        return {
+          ref,
+          provider: resolved?.provider ?? null,
+          model: resolved?.id ?? null,
+          available: resolved !== null && availableIn(resolved, c.env, stats),
+        };
+      }),
+      // The installed local models LOCAL_ONLY takes after its listed ones (what chain:local_only tries).
+      ...discoveredChainModels(name, registry).map((ref) => ({
+        ref: `${ref.provider}/${ref.id}`,
+        provider: ref.provider,
+        model: ref.id,
+        available: availableIn(ref, c.env, stats),
+        discovered: true,
+      })),
+    ],
   }));
   return c.json({ chains });
 }

@@ -4,6 +4,7 @@ import * as z from "zod/mini";
 import { type ProviderId, ProviderIdSchema } from "../config/names.ts";
 import type { ModelEntry } from "../config/schema.ts";
 import type { ModelRegistry } from "./model-registry.ts";
+import { claimedNames, localModelName, servingTag } from "./ollama-tags.ts";
 
 /** At most this many unpriced ids are kept per provider: a listing is the provider's to size, the report is ours. */
 export const MAX_UNPRICED = 200;
@@ -16,7 +17,10 @@ export interface ListingReport {
   listed: number;
   /** False when the provider said there are more pages (Anthropic's has_more): then nothing is called delisted. */
   complete: boolean;
-  /** Registry ids (of this provider) whose id, upstream id and aliases are all absent from the listing. */
+  /**
+   * Registry ids (of this provider) whose id, upstream id and aliases are all absent from the listing; for Ollama, the
+   * entries no installed tag serves.
+   */
   delisted: string[];
   /** Listed ids no registry entry of this provider names: served, but not priced here. */
   unpriced: string[];
@@ -68,6 +72,16 @@ export function compareListing(
 ): ListingReport {
   const listed = new Set(listing.ids);
   const entries = registry.entries.filter((e) => e.provider === provider);
+  // Ollama's listing is what its server has installed: an entry is there under any tag that serves it, and an
+  // installed model the registry lacks joins it at $0 (src/stats/local-models.ts), so nothing is unpriced.
+  if (provider === "ollama") {
+    const installed = new Set(listing.ids.map(localModelName));
+    const claimed = claimedNames(entries);
+    const delisted = listing.complete
+      ? entries.filter((e) => servingTag(e, installed, claimed) === null).map((e) => e.id)
+      : [];
+    return { provider, at, listed: installed.size, complete: listing.complete, delisted, unpriced: [] };
+  }
   const delisted = listing.complete
     ? entries.filter((e) => !namesOf(e).some((n) => listed.has(n))).map((e) => e.id)
     : [];

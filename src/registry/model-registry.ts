@@ -1,6 +1,7 @@
 // The model registry in memory: lookup by provider/model, id or alias, and the resolution of the `model` field.
 import { PROVIDER_IDS, type ProviderId } from "../config/names.ts";
 import type { ModelEntry } from "../config/schema.ts";
+import { claimedNames, localModelName, servingTag } from "./ollama-tags.ts";
 
 /** A model a call can go to. `entry` is null for a model the registry does not list (priced as unknown). */
 export interface ModelRef {
@@ -15,11 +16,14 @@ export interface ModelRef {
 
 export class ModelRegistry {
   readonly entries: readonly ModelEntry[];
+  /** The entries of `entries` found at run time (Ollama's installed models the registry does not list). */
+  readonly discovered: readonly ModelEntry[];
   readonly #byName = new Map<string, ModelEntry>();
   readonly #byProviderName = new Map<string, ModelEntry>();
 
-  constructor(entries: readonly ModelEntry[]) {
+  constructor(entries: readonly ModelEntry[], discovered: readonly ModelEntry[] = []) {
     this.entries = entries;
+    this.discovered = discovered;
     for (const entry of entries) {
       for (const name of [entry.id, ...entry.aliases]) {
         if (!this.#byName.has(name)) this.#byName.set(name, entry);
@@ -28,10 +32,27 @@ export class ModelRegistry {
     }
   }
 
-  /** Adds models found at run time (Ollama's installed list); listed entries win over discovered ones. */
+  /**
+   * The registry as Ollama's installed list (one discovered entry per installed name) makes it: a listed Ollama entry
+   * installed only under another of its tags is called by that tag, and the names no listed entry takes join as
+   * entries of their own. Listed entries win over discovered ones.
+   */
   withDiscovered(discovered: readonly ModelEntry[]): ModelRegistry {
-    const fresh = discovered.filter((d) => !this.#byProviderName.has(`${d.provider}/${d.id}`));
-    return fresh.length === 0 ? this : new ModelRegistry([...this.entries, ...fresh]);
+    const installed = new Set(discovered.map((d) => localModelName(d.id)));
+    const claimed = claimedNames(this.entries);
+    const adopted = new Set<string>();
+    const entries = this.entries.map((entry) => {
+      if (entry.provider !== "ollama") return entry;
+      const tag = servingTag(entry, installed, claimed);
+      if (tag === null || tag === (entry.upstream_id ?? entry.id)) return entry;
+      if (!claimed.has(tag)) adopted.add(tag);
+      // Its id under another tag (`llama3.2:1b`) becomes one of its names, so asking for that tag finds it.
+      const aliases = entry.aliases.includes(tag) ? entry.aliases : [...entry.aliases, tag];
+      return { ...entry, upstream_id: tag, aliases };
+    });
+    const fresh = discovered.filter((d) => !claimed.has(localModelName(d.id)) && !adopted.has(localModelName(d.id)));
+    if (fresh.length === 0 && entries.every((e, i) => e === this.entries[i])) return this;
+    return new ModelRegistry([...entries, ...fresh], fresh);
   }
 
   find(provider: ProviderId, name: string): ModelEntry | undefined {

@@ -1,6 +1,7 @@
 // The router's hard filters: a model that fails any of them is left out of the plan, with every reason it failed.
 import type { Capability, ProviderId } from "../config/schema.ts";
 import { specOf } from "../providers/specs.ts";
+import { installedOnOllama } from "../stats/local-models.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
 import { type Facts, usd } from "./facts.ts";
 
@@ -73,10 +74,13 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
   if (f.circuit === "half_open") notes.push("circuit half-open: this request may be the probe that closes it");
   if (input.fromRegistry && entry?.legacy)
     failures.push(() => "legacy model: routing never picks it (name it, or list it in a chain)");
-  if (provider === "ollama" && !installedOnOllama(f, input.stats))
+  if (provider === "ollama" && !installedOnOllama(f.ref, input.stats)) {
+    const list = input.stats.ollama_models;
     failures.push(
-      () => `not installed on the Ollama server (its last model list: ${input.stats.ollama_models.join(", ")})`,
+      () =>
+        `not installed on the Ollama server (${list.length === 0 ? "its last model list is empty" : `its last model list: ${list.join(", ")}`})`,
     );
+  }
 
   if (entry?.type === "embedding") {
     failures.push(() => "an embedding model: chat routing never picks it (POST /v1/embeddings serves it)");
@@ -135,14 +139,6 @@ export function tooSlow(p95: Facts["p95"], maxLatencyMs: number | undefined): Re
     return () =>
       `${p95.source === "live" ? "live p95" : "typical"} latency ${Math.round(p95.ms)} ms is above max_latency_ms ${maxLatencyMs}`;
   return null;
-}
-
-/** Only judged when a sweep has listed Ollama's models; an empty or missing list means "not known", not "none". */
-function installedOnOllama(f: Facts, stats: StatsSnapshot): boolean {
-  if (stats.taken_at === 0 || stats.ollama_models.length === 0) return true;
-  const bare = (name: string) => (name.endsWith(":latest") ? name.slice(0, -":latest".length) : name);
-  const installed = new Set(stats.ollama_models.map(bare));
-  return installed.has(bare(f.ref.upstreamId)) || installed.has(bare(f.ref.id));
 }
 
 function lastError(error: string | null | undefined): string {

@@ -1,5 +1,5 @@
 // Turns the `model` field, the `models` list, router.chain and router.task_type into the models a plan considers.
-import type { Capability, FallbackFile, Strategy } from "../config/schema.ts";
+import type { Capability, CHAIN_NAMES, FallbackFile, Strategy } from "../config/schema.ts";
 import { GatewayError } from "../core/gateway-error.ts";
 import type { RouterControls } from "../core/router-controls.ts";
 import { type ModelRef, type ModelRegistry, refOf } from "../registry/model-registry.ts";
@@ -44,6 +44,18 @@ export interface TargetInput {
 }
 
 const CHAIN_PREFIX = "chain:";
+
+/** The chain of local models only: its listed models may not be the ones installed, so the discovered ones join it. */
+const LOCAL_CHAIN: (typeof CHAIN_NAMES)[number] = "LOCAL_ONLY";
+
+/**
+ * What a chain has beyond its listed models: for LOCAL_ONLY, the chat models the sweep found installed on Ollama that
+ * the registry does not list (a server may have none of the listed ones). Tried after the listed models.
+ */
+export function discoveredChainModels(chain: string, registry: ModelRegistry): ModelRef[] {
+  if (chain !== LOCAL_CHAIN) return [];
+  return registry.discovered.filter((entry) => entry.type === "chat").map(refOf);
+}
 
 export function resolveTargets(input: TargetInput): Targets {
   const { controls, config, registry } = input;
@@ -94,12 +106,16 @@ export function resolveTargets(input: TargetInput): Targets {
   const fallbackWhy = named ? "fallback: " : "";
   if (chainDef !== null && chain !== null) {
     const rankTail = chainDef.strategy !== undefined || explicit !== undefined;
-    const tail = chainDef.models.map((name, i) =>
+    const listed = chainDef.models.map((name, i) =>
       target(
         resolveOrThrow(registry, name, chainAsked?.param ?? "router.task_type"),
         `${fallbackWhy}in chain ${chain}${rankTail ? "" : ` at position ${i + 1} (listed order)`}`,
       ),
     );
+    const discovered = discoveredChainModels(chain, registry).map((ref) =>
+      target(ref, `${fallbackWhy}in chain ${chain}: installed on the Ollama server (discovered)`),
+    );
+    const tail = [...listed, ...discovered];
     return { ...base, head, tail, rankTail, tailFromRegistry: false };
   }
   return { ...base, head, tail: registryTail(registry, fallbackWhy, strategy), rankTail: true, tailFromRegistry: true };

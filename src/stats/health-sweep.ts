@@ -8,16 +8,26 @@ import { adapterFor, SPEC_LIST } from "../providers/index.ts";
 import { keyPoolOf } from "../providers/key-pool.ts";
 import { compareListing, type ListingReport, listingIds } from "../registry/listing.ts";
 import { ModelRegistry } from "../registry/model-registry.ts";
+import { claimedNames, localModelName } from "../registry/ollama-tags.ts";
 import type { ProbeResult } from "./health.ts";
 import { type KeyEvent, keyStatsKey } from "./key-health.ts";
-import { localModelName } from "./local-models.ts";
+import { nameShowsType } from "./local-models.ts";
 import { type StatsCache, statsStub } from "./stats-cache.ts";
 
-/** The configured registry, which the hosted providers' listings are compared with (Ollama's joins it instead). */
+/** The configured registry, which every provider's listing is compared with (Ollama's also adds to it). */
 const REGISTRY = new ModelRegistry(CONFIG.models.models);
+/** The names the registry's Ollama entries answer to: an installed model of one of these is known whatever it is. */
+const LISTED_LOCAL = claimedNames(REGISTRY.entries);
 
-/** Ollama's /api/tags: only the names are read. */
-const TagsSchema = z.object({ models: z.array(z.object({ name: z.string().check(z.minLength(1)) })) });
+/** Ollama's /api/tags: the names, and each model's family (an encoder family is an embedding model). */
+const TagsSchema = z.object({
+  models: z.array(
+    z.object({
+      name: z.string().check(z.minLength(1)),
+      details: z.optional(z.object({ family: z.optional(z.string()) })),
+    }),
+  ),
+});
 
 export interface SweepDeps {
   fetch: typeof fetch;
@@ -30,7 +40,7 @@ export interface SweepReport {
   probed: ProviderId[];
   results: ProbeResult[];
   ollamaModels: string[] | null;
-  /** Each hosted provider's listing compared with the registry: delisted and unpriced models. */
+  /** Each provider's listing compared with the registry: delisted and unpriced models (Ollama's: not installed). */
   listings: ListingReport[];
 }
 
@@ -153,10 +163,14 @@ async function probe(
         body: null,
         listing: null,
       };
+    const installed = tags.data.models.map((m) => ({ name: localModelName(m.name), family: m.details?.family }));
+    // The registry learns only from the discovered list, so a model its name would misclassify stays out of it
+    // (src/stats/local-models.ts); the listing compared with the registry is everything installed.
+    const discoverable = installed.filter(({ name, family }) => LISTED_LOCAL.has(name) || nameShowsType(name, family));
     return {
       result: done(true, null, null),
-      body: [...new Set(tags.data.models.map((m) => localModelName(m.name)))],
-      listing: null,
+      body: [...new Set(discoverable.map((m) => m.name))],
+      listing: { ids: [...new Set(installed.map((m) => m.name))], complete: true },
     };
   } catch (err) {
     if (err instanceof ProviderError)

@@ -72,9 +72,9 @@ describe("the price book against the providers' listings", () => {
     const s = await newSession();
     await sweep(s.env);
     // Only the free listings were called.
-    expect((await s.requests()).every((r) => r.method === "GET" && /\/(v1\/models|api\/tags)$/.test(r.path))).toBe(
-      true,
-    );
+    expect(
+      (await s.requests()).every((r) => r.method === "GET" && /\/(v1\/models|api\/tags)(\?limit=1000)?$/.test(r.path)),
+    ).toBe(true);
     const body = await models(s.env);
     // The emulated OpenAI lists gpt-4o-mini, its snapshot and gpt-3.5-turbo (an alias of gpt-5.4-mini).
     expect(byId(body, "openai/gpt-4o-mini")?.listed).toBe(true);
@@ -86,8 +86,10 @@ describe("the price book against the providers' listings", () => {
     expect(byId(body, "anthropic/claude-fable-5-1")?.listed).toBe(false);
     expect(byId(body, "mistral/mistral-large-latest")?.listed).toBe(true);
     expect(byId(body, "together/meta-llama/Llama-3.3-70B-Instruct-Turbo")?.listed).toBe(true);
-    // Ollama is compared by installation (the planner's filter), not reported here.
-    expect(byId(body, "ollama/llama3.2")?.listed).toBeNull();
+    // Ollama's listing is its /api/tags (the emulated one has deepseek-r1 and llama3.2): DESIGN's "each provider's
+    // model listing" includes it, so a registry model not installed is `listed: false`.
+    expect(byId(body, "ollama/llama3.2")?.listed).toBe(true);
+    expect(byId(body, "ollama/codellama")?.listed).toBe(false);
     // Every id the emulated providers list is priced: nothing unpriced.
     expect(body.unpriced).toEqual([]);
 

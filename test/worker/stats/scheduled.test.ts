@@ -28,7 +28,8 @@ const health = async (s: Session) => ((await (await call(s.env, "/v1/health/prov
 
 const LISTINGS: Record<string, string> = {
   openai: "/v1/models",
-  anthropic: "/v1/models",
+  // Anthropic pages its listing by 20 unless asked; 1000 is its largest page.
+  anthropic: "/v1/models?limit=1000",
   mistral: "/v1/models",
   together: "/v1/models",
   ollama: "/api/tags",
