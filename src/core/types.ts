@@ -68,6 +68,11 @@ export interface Usage {
   cache_write_1h_tokens?: number;
   /** Of output_tokens, those the model spent reasoning (already counted in output_tokens, billed as output). */
   reasoning_tokens?: number;
+  /**
+   * The tier the provider says it served the call at (OpenAI's answer names it: `default`, `flex`, `priority`): what
+   * the call is priced at, whatever tier was asked for.
+   */
+  service_tier?: string;
 }
 
 export function totalPromptTokens(u: Usage): number {
@@ -118,5 +123,10 @@ export type StreamEvent =
   | { type: "reasoning_redacted"; data: string }
   | { type: "finish"; finish_reason: FinishReason; stop_sequence?: string }
   | { type: "usage"; usage: Usage }
+  /**
+   * The prompt's tokens as the provider counted them when the stream began (Anthropic's message_start; output 0):
+   * what a stream cut off before its usage is billed for its prompt, instead of the gateway's estimate.
+   */
+  | { type: "prompt_usage"; usage: Usage }
   /** The upstream stream ended properly ([DONE], message_stop, done:true). */
   | { type: "end" };

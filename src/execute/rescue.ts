@@ -93,6 +93,8 @@ export function rescuable(
   let current = first;
   let leg = firstLeg;
   let legText = "";
+  /** The answering leg's prompt as its provider counted it at the start (Anthropic's message_start), if it did. */
+  let legPrompt: Usage | null = null;
   let sent = "";
   let toolStarted = false;
   let finished = false;
@@ -103,19 +105,27 @@ export function rescuable(
       legText += e.text;
     } else if (e.type === "tool_call_start") toolStarted = true;
     else if (e.type === "finish") finished = true;
+    else if (e.type === "prompt_usage") legPrompt = e.usage;
   };
   first.head.forEach(track);
   const prior = () => sumUsage(legs.slice(0, -1).map((l) => l.usage));
 
-  /** Ends a broken leg: its usage, reported or estimated from what it streamed. */
+  /**
+   * Ends a broken leg: its usage, reported or estimated from what it streamed (its prompt as its provider counted it
+   * at the start, where it did).
+   */
   const close = (broken: StreamLeg, promptOf: CanonicalRequest) => {
     if (broken.usage === null) {
-      broken.usage = {
-        input_tokens: estimatePromptTokens(promptOf),
-        output_tokens: Math.max(1, Math.ceil(estimateTextTokens(legText))),
-        cached_input_tokens: 0,
-        cache_write_tokens: 0,
-      };
+      const output_tokens = Math.max(1, Math.ceil(estimateTextTokens(legText)));
+      broken.usage =
+        legPrompt === null
+          ? {
+              input_tokens: estimatePromptTokens(promptOf),
+              output_tokens,
+              cached_input_tokens: 0,
+              cache_write_tokens: 0,
+            }
+          : { ...legPrompt, output_tokens };
       broken.usageEstimated = true;
     }
   };
@@ -251,6 +261,7 @@ export function rescuable(
         leg = found.leg;
         legRequest = found.request;
         legText = "";
+        legPrompt = null;
         legs.push(leg);
         // The new leg's head: its usage is the leg's own (the total comes with its later usage event).
         const head: StreamEvent[] = [];

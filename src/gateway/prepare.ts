@@ -12,7 +12,7 @@ import type { ProviderAdapter } from "../providers/adapter.ts";
 import { adapterFor } from "../providers/index.ts";
 import { envValue } from "../providers/spec.ts";
 import type { ModelRegistry } from "../registry/model-registry.ts";
-import { buildPlan } from "../routing/plan.ts";
+import { asksReasoning, buildPlan } from "../routing/plan.ts";
 import type { Plan } from "../routing/plan-types.ts";
 import { settingsFrom } from "../routing/settings.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
@@ -62,7 +62,7 @@ export function prepareChat(input: ChatInput, scope: ChatScope): PreparedChat {
   checkToolChoice(request);
   // A workspace key's own workspace wins over the one the caller names.
   const workspaceId = scope.caller.workspaceId ?? controls.workspace_id ?? "default";
-  const planWith = (workspaceBudgetRemaining: number | null) =>
+  const planWith = (workspaceBudgetRemaining: number | null, reasoningFromRegistry = true) =>
     buildPlan({
       model: input.model,
       models: input.models,
@@ -76,13 +76,16 @@ export function prepareChat(input: ChatInput, scope: ChatScope): PreparedChat {
       workspaceBudgetRemaining,
       random: deps.random,
       envValue: (name) => envValue(scope.env, name),
+      reasoningFromRegistry,
     });
   const hint = budgetRemainingHint(governance, workspaceId);
-  const hinted = planWith(hint);
+  let plan = planWith(hint);
   // A downgrade budget's remaining amount is only this isolate's last reading of it: when that leaves no candidate,
   // the plan is made without it, and the hold (exact, in the workspace's object) trims what does not fit, or refuses
   // the request with the budget's 402.
-  const plan = hint !== null && hinted.candidates.length === 0 ? planWith(null) : hinted;
+  if (hint !== null && empty(plan)) plan = planWith(null);
+  // A request for reasoning that no reasoning model can serve goes to the others, which ignore it with a warning.
+  if (asksReasoning(request) && empty(plan)) plan = planWith(null, false);
   const warnings = plan.passed_over === undefined ? input.warnings : [...input.warnings, plan.passed_over];
   return { ...input, warnings, workspaceId, plan };
 }
@@ -106,4 +109,9 @@ function checkToolChoice(request: CanonicalRequest): void {
       param: "tool_choice",
       code: "invalid_value",
     });
+}
+
+/** A plan with no candidate at all (its head, worked out at once, is looked at first: the rest is then not needed). */
+function empty(plan: Plan): boolean {
+  return (plan.lead?.length ?? 0) === 0 && plan.candidates.length === 0;
 }

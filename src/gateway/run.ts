@@ -19,7 +19,13 @@ import type { Plan } from "../routing/plan-types.ts";
 import { boundPromptTokens } from "../routing/tokens.ts";
 import { withResponseCache } from "./cache-step.ts";
 import { type CommittedAnswer, committedAnswer } from "./committed-body.ts";
-import { estimatedResultUsage, estimatedUsage, StreamedTokens } from "./estimated-usage.ts";
+import {
+  estimatedResultUsage,
+  estimatedUsage,
+  reasoningTokensOf,
+  StreamedTokens,
+  withReasoningShare,
+} from "./estimated-usage.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
 import { recorder } from "./record.ts";
 import { publicAttempts, routeReport } from "./report.ts";
@@ -42,6 +48,8 @@ export type ChatRun =
       kind: "json";
       result: ChatResult;
       route: RouteReport;
+      /** The usage the ledger bills: the provider's, or the estimate when it sent none (absent: a cache hit). */
+      billed?: Usage;
       /** The plan that ran: under a `downgrade` budget, without the candidates the hold took out. */
       plan: Plan;
       budget: BudgetNotice | null;
@@ -175,8 +183,12 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
   if (outcome.kind === "json") {
     transcript?.answer(outcome.result);
     const latency = deps.now() - startedAt;
-    // An answer that came without usage is billed from an estimate, as a stream cut before its usage is.
-    const usage = outcome.result.usage ?? estimatedResultUsage(request, candidate.ref, outcome.result);
+    // An answer that came without usage is billed from an estimate, as a stream cut before its usage is (marked
+    // usage_estimated in x_router); the reasoning's share is added where the provider gave none.
+    const usage = withReasoningShare(
+      outcome.result.usage ?? estimatedResultUsage(request, candidate.ref, outcome.result),
+      reasoningTokensOf(outcome.result),
+    );
     const usage_estimated = outcome.result.usage === null;
     record.answered(candidate, attempts, {
       usage,
@@ -189,7 +201,9 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     });
     return {
       kind: "json",
-      result: outcome.result,
+      // The provider's usage as the client reads it (with the reasoning's share); none stays none, never made-up zeros.
+      result: outcome.result.usage === null ? outcome.result : { ...outcome.result, usage },
+      billed: usage,
       route: {
         ...routeReport(answer, usage, deps.now() - startedAt, latency),
         ...(usage_estimated ? { usage_estimated } : {}),

@@ -91,14 +91,18 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
       });
       return new Response(JSON.stringify(errorBody), { status: failure.status, headers });
     }
-    case "json":
-      return new Response(JSON.stringify(encodeMessage(id, run.result, run.route)), {
+    case "json": {
+      // Anthropic's usage is never null: an answer whose provider sent none says the estimate the ledger bills.
+      const result =
+        run.result.usage === null && run.billed !== undefined ? { ...run.result, usage: run.billed } : run.result;
+      return new Response(JSON.stringify(encodeMessage(id, result, run.route)), {
         headers: {
           ...routeHeaders(scope, run.route),
           ...budgetHeaders(run.budget),
           "content-type": "application/json",
         },
       });
+    }
     case "stream": {
       const writer = new MessagesStreamWriter(id, run.upstreamModel);
       const body = encodedBody(run.answer, {

@@ -8,13 +8,19 @@ import { parseOrThrow } from "./read-body.ts";
 
 const DEFAULT_RANGE_MS = 30 * 86_400_000;
 
+/** Whether "YYYY-MM-DD" is a day of the calendar (Date.parse rolls 2026-02-30 over into March). */
+function realDate(day: string): boolean {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === day;
+}
+
 /** An ISO 8601 date ("2026-11-01", UTC midnight) or date-time, or epoch milliseconds. */
 const instant = z.pipe(
   z.string(),
   z.transform((value, ctx) => {
     const ms = /^\d{10,16}$/.test(value)
       ? Number(value)
-      : /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)
+      : /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && realDate(value.slice(0, 10))
         ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)
         : Number.NaN;
     if (Number.isNaN(ms)) {

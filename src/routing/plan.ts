@@ -32,6 +32,19 @@ export interface PlanInput {
   random: () => number;
   /** Reads an env variable (a deployment's base URL); absent: deployments with their own base URL are left out. */
   envValue?: (name: string) => string | undefined;
+  /**
+   * A request that asks for reasoning gets, from the models the router picks itself (`auto`, a named model's
+   * fallbacks), only ones that reason; false when none of them can serve it (each then ignores the setting with a
+   * warning, as a named model without reasoning does). Default true.
+   */
+  reasoningFromRegistry?: boolean;
+}
+
+/** Whether the request asks the model to reason: an effort, a thinking budget, or adaptive thinking (not "off"). */
+export function asksReasoning(req: CanonicalRequest): boolean {
+  const r = req.reasoning;
+  if (r === undefined || r.disabled === true) return false;
+  return r.adaptive === true || (r.budget_tokens ?? 0) > 0 || r.effort !== undefined;
 }
 
 /** What the request needs from a model: router.capabilities, the task type's, and what its body implies. */
@@ -60,7 +73,9 @@ interface Passed {
 
 export function buildPlan(input: PlanInput): Plan {
   const { request, controls, config, stats } = input;
-  const fallback = controls.fallback ?? input.defaults.fallback;
+  // A `models` list is the request's own fallback chain, tried in order: only the request itself turns that off, not
+  // the deployment's default (LLM_ENABLE_FALLBACK), which is about the fallbacks the router would add.
+  const fallback = controls.fallback ?? (input.models !== undefined || input.defaults.fallback);
   const targets = resolveTargets({ ...input, fallback });
   const needs = requiredCapabilities(request, controls, targets.taskCapabilities);
   const promptTokens = estimatePromptTokens(request);
@@ -105,7 +120,14 @@ export function buildPlan(input: PlanInput): Plan {
   const seen = new Set<string>();
   const filterInputs = {
     head: { ...filterInput, fromRegistry: false },
-    registry: { ...filterInput, fromRegistry: true },
+    registry: {
+      ...filterInput,
+      needs:
+        input.reasoningFromRegistry !== false && asksReasoning(request) && !needs.includes("reasoning")
+          ? [...needs, "reasoning" as const]
+          : needs,
+      fromRegistry: true,
+    },
   };
   const admit = (targets: readonly Target[], fromRegistry: boolean): Passed[] => {
     const passed: Passed[] = [];

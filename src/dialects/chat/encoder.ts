@@ -91,6 +91,8 @@ export class ChunkWriter {
       case "usage":
         this.usage = e.usage;
         return null;
+      // The final usage chunk carries the prompt too.
+      case "prompt_usage":
       case "end":
         return null;
       default: {

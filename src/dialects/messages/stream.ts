@@ -25,6 +25,8 @@ export class MessagesStreamWriter {
   /** The stop sequence that ended the answer, where the provider said which. */
   #stopSequence: string | null = null;
   #usage: Usage | null = null;
+  /** The prompt's tokens as the provider counted them at the start (message_start's usage); null: not known. */
+  #prompt: Usage | null = null;
 
   constructor(
     readonly id: string,
@@ -38,6 +40,11 @@ export class MessagesStreamWriter {
   }
 
   event(e: MessagesStreamEvent): Uint8Array | null {
+    // The provider's count of the prompt, before the first content: message_start carries it, as Anthropic's does.
+    if (e.type === "prompt_usage") {
+      if (!this.#started) this.#prompt = e.usage;
+      return null;
+    }
     let out = this.#started ? "" : this.#start();
     this.#started = true;
     switch (e.type) {
@@ -133,7 +140,7 @@ export class MessagesStreamWriter {
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: anthropicUsage(null),
+        usage: anthropicUsage(this.#prompt),
       },
     });
   }

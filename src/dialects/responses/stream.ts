@@ -172,6 +172,9 @@ export class ResponsesStreamWriter {
       case "usage":
         this.#usage = e.usage;
         break;
+      // response.completed carries the whole usage, the prompt's part too.
+      case "prompt_usage":
+        break;
       default: {
         const never: never = e;
         throw new Error(`unhandled event ${JSON.stringify(never)}`);

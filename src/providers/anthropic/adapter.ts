@@ -110,6 +110,8 @@ export const anthropicAdapter: ProviderAdapter = {
       switch (event.type) {
         case "message_start":
           usage = { ...event.message.usage };
+          // Anthropic has counted (and bills) the prompt already, cached parts and all.
+          out.push({ type: "prompt_usage", usage: { ...toUsage(usage), output_tokens: 0 } });
           break;
         case "content_block_start":
           if (event.content_block.type === "tool_use") {
@@ -180,7 +182,8 @@ export const anthropicAdapter: ProviderAdapter = {
     return errorFromAnswer("anthropic", status, headers, now, fields, (s, f) => errorKind(f.type, s, f.message));
   },
 
-  probeRequest: (env) => ({ url: joinUrl(baseUrl(env), "v1/models"), headers: authHeaders(env) }),
+  // Anthropic pages its listing by 20 unless asked; 1000 is its maximum page, so the price book sees every model.
+  probeRequest: (env) => ({ url: joinUrl(baseUrl(env), "v1/models?limit=1000"), headers: authHeaders(env) }),
 };
 
 const KNOWN_EVENTS = new Set([

@@ -162,7 +162,7 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         content: text === "" && toolCalls.length > 0 ? null : text,
         tool_calls: toolCalls,
         finish_reason: finishOf(choice.finish_reason, toolCalls.length > 0),
-        usage: data.usage ? usageOf(data.usage) : null,
+        usage: data.usage ? servedAt(usageOf(data.usage), data.service_tier) : null,
         ...(thought === "" ? {} : { reasoning: [{ type: "thinking", thinking: thought }] }),
       };
     },
@@ -234,7 +234,7 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         }
         if (data.usage && !usage) {
           usage = true;
-          out.push({ type: "usage", usage: usageOf(data.usage) });
+          out.push({ type: "usage", usage: servedAt(usageOf(data.usage), data.service_tier) });
         }
       };
     },
@@ -310,4 +310,9 @@ function reasoningField(
   }
   if (r.disabled === true) body.reasoning_effort = "minimal";
   else body.reasoning_effort = r.effort ?? effortForBudget(r.budget_tokens ?? 0);
+}
+
+/** The usage with the tier the answer says it was served at, where it names one (OpenAI's `service_tier`). */
+function servedAt(usage: Usage, tier: unknown): Usage {
+  return typeof tier === "string" && tier !== "" ? { ...usage, service_tier: tier } : usage;
 }

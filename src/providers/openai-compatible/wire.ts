@@ -65,6 +65,8 @@ export const ChatResponseSchema = z.object({
       }),
     )
     .check(z.minLength(1)),
+  /** The tier the answer was served at (read where it is a string; anything else is no tier named). */
+  service_tier: z.optional(z.unknown()),
   usage: z.nullish(UsageSchema),
 });
 
@@ -93,6 +95,8 @@ export const ChunkSchema = z.object({
     ),
     [],
   ),
+  /** The tier the answer was served at (read where it is a string; anything else is no tier named). */
+  service_tier: z.optional(z.unknown()),
   usage: z.nullish(UsageSchema),
 });
 

@@ -59,6 +59,22 @@ export interface OpenAICompatibleConfig {
   reasoning?: { wants: (body: JsonObject) => boolean; text: () => Payload; streamText: () => Payload };
   /** Quirk: reshapes the replayed stream for the request (OpenAI's include_usage). */
   shapeStream?: (events: StreamEvent[], body: JsonObject) => StreamEvent[];
+  /**
+   * OpenAI's answers name the tier they were served at: a request that asks for one is answered at it (`auto` at
+   * `default`), the recording's `"service_tier": "default"` rewritten and every other byte left alone.
+   */
+  servesTiers?: boolean;
+}
+
+/** The recorded text with the tier the request asked for in place of the one recorded. */
+function servedAt(text: string, body: JsonObject): string {
+  const asked = body.service_tier;
+  if (typeof asked !== "string") return text;
+  const tier = asked === "auto" ? "default" : asked;
+  return text.replace(
+    /"service_tier":(\s?)"default"/g,
+    (_, space: string) => `"service_tier":${space}${JSON.stringify(tier)}`,
+  );
 }
 
 export function openAICompatible(config: OpenAICompatibleConfig): ProviderEmulator {
@@ -111,11 +127,13 @@ export function openAICompatible(config: OpenAICompatibleConfig): ProviderEmulat
       // A JSON schema without tools gets the recorded text answer with a value of that schema for its words.
       const schema = tools ? undefined : responseFormatSchema(body);
       const chat = !tools && schema === undefined && config.reasoning?.wants(body) ? config.reasoning : config.chat;
+      const tiered = (payload: Payload): Payload =>
+        config.servesTiers === true ? { ...payload, body: servedAt(payload.body, body) } : payload;
       if (body.stream !== true) {
-        if (schema !== undefined) return bodyReply(200, structuredAnswer(config.chat.text(), schema));
-        return bodyReply(200, tools ? config.chat.toolCall() : chat.text());
+        if (schema !== undefined) return bodyReply(200, tiered(structuredAnswer(config.chat.text(), schema)));
+        return bodyReply(200, tiered(tools ? config.chat.toolCall() : chat.text()));
       }
-      const payload = tools ? config.chat.streamToolCall() : chat.streamText();
+      const payload = tiered(tools ? config.chat.streamToolCall() : chat.streamText());
       let events = sseEvents(payload.body, isDoneEvent);
       if (schema !== undefined) events = restream(events, structuredText(schema), firstDelta, "content");
       return {

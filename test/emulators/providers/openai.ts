@@ -54,4 +54,5 @@ export const openai = openAICompatible({
   // chunk, so the replay drops that one event and leaves every other byte alone.
   shapeStream: (events, body) => (includesUsage(body) ? events : events.filter((event) => !isUsageOnlyChunk(event))),
   embeddings: openAIEmbeddings,
+  servesTiers: true,
 });
