@@ -152,6 +152,8 @@ export interface RequestRow {
 
 export interface RequestsResponse {
   data: RequestRow[];
+  /** The next page's query (`before`, `before_id`); null on the last page. */
+  next?: { before: number; before_id: string } | null;
 }
 
 /** GET /v1/models items (a bare list or {data: [...]}). */

@@ -72,7 +72,11 @@ export function windowVerdict(
   let retryAfter: number | null = null;
   for (const scope of scopes) {
     const rows = scope.rows().filter((r) => r.at > now - RATE_WINDOW_MS);
-    const reset = rows.length === 0 ? 0 : Math.max(0, rows[0]!.at + RATE_WINDOW_MS - now);
+    // OpenAI's reset: the time until the window is back to its initial state, when the newest request in it (this
+    // one, when it is counted) has left it.
+    const newest = rows.at(-1)?.at ?? null;
+    const resetMs = (countsThis: boolean) =>
+      countsThis ? RATE_WINDOW_MS : newest === null ? 0 : Math.max(0, newest + RATE_WINDOW_MS - now);
     if (scope.rpm !== null) {
       const used = rows.length;
       if (opts.count && used + 1 > scope.rpm && refusal === null) {
@@ -86,7 +90,7 @@ export function windowVerdict(
         limit: scope.rpm,
         used: Math.min(scope.rpm, used + one),
         remaining: Math.max(0, scope.rpm - used - one),
-        reset_ms: reset,
+        reset_ms: resetMs(opts.count && refusal === null),
       };
       if (requests === null || use.remaining < requests.remaining) requests = use;
     }
@@ -101,7 +105,7 @@ export function windowVerdict(
         limit: scope.tpm,
         used: Math.min(scope.tpm, used + (refusal === null ? asked : 0)),
         remaining: Math.max(0, scope.tpm - used - (refusal === null ? asked : 0)),
-        reset_ms: reset,
+        reset_ms: resetMs(opts.count && refusal === null && asked > 0),
       };
       if (tokenUse === null || use.remaining < tokenUse.remaining) tokenUse = use;
     }

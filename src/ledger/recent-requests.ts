@@ -81,28 +81,58 @@ const ATTEMPT_COLUMNS = [
 ] as const;
 type AttemptRow = Pick<Row<typeof attempts>, (typeof ATTEMPT_COLUMNS)[number]>;
 
+/**
+ * Where a page ends, in the list's own order (created_at, then id, both descending): the next page is the rows after
+ * it. A created_at alone is not enough, since requests share a millisecond.
+ */
+export interface RequestCursor {
+  created_at: number;
+  /** Null: every row of that millisecond is after the cursor (the older `before=<ms>` alone). */
+  id: string | null;
+}
+
+export interface RecentRequestsPage {
+  data: RecentRequest[];
+  /** The last row's cursor when more rows follow it; null on the last page. */
+  next: { created_at: number; id: string } | null;
+}
+
 /** Newest first (ties by id); `workspaceId` null reads every workspace (admin and development callers only). */
 export async function recentRequests(
   d1: D1Database,
-  opts: { workspaceId: string | null; limit: number; before: number | null },
-): Promise<RecentRequest[]> {
+  opts: { workspaceId: string | null; limit: number; before: RequestCursor | null },
+): Promise<RecentRequestsPage> {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (opts.workspaceId !== null) {
     where.push("workspace_id = ?");
     params.push(opts.workspaceId);
   }
-  if (opts.before !== null) {
+  const { before } = opts;
+  if (before !== null && before.id === null) {
     where.push("created_at < ?");
-    params.push(opts.before);
+    params.push(before.created_at);
   }
-  const { results: rows } = await d1
+  if (before !== null && before.id !== null) {
+    where.push("(created_at < ? OR (created_at = ? AND id < ?))");
+    params.push(before.created_at, before.created_at, before.id);
+  }
+  // One row more than asked says whether another page follows.
+  const { results: found } = await d1
     .prepare(
       `SELECT ${REQUEST_COLUMNS.join(", ")} FROM requests${where.length === 0 ? "" : ` WHERE ${where.join(" AND ")}`}
        ORDER BY created_at DESC, id DESC LIMIT ?`,
     )
-    .bind(...params, opts.limit)
+    .bind(...params, opts.limit + 1)
     .all<RequestRow>();
+  const rows = found.slice(0, opts.limit);
+  const last = rows.at(-1);
+  const next = found.length > opts.limit && last !== undefined ? { created_at: last.created_at, id: last.id } : null;
+  return { data: await withAttempts(d1, rows), next };
+}
+
+/** The rows as the API lists them, each with its attempts in order. */
+async function withAttempts(d1: D1Database, rows: RequestRow[]): Promise<RecentRequest[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   // One query for every row's attempts; ids are request ids (the limit keeps the list under D1's 100 bound parameters).

@@ -8,6 +8,7 @@ import { type EventEncoder, encodedBody } from "../gateway/committed-body.ts";
 import { type ChatInput, type ChatScope, prepareChat } from "../gateway/prepare.ts";
 import { type ChatRun, runChat } from "../gateway/run.ts";
 import { SERVICES } from "../gateway/services.ts";
+import { limitsOfNotice, limitsOfRefusal } from "./limits.ts";
 import type {
   GenerateResult,
   RpcCallOptions,
@@ -17,18 +18,29 @@ import type {
   StreamResult,
 } from "./types.ts";
 
-export type { GenerateResult, RpcCallOptions, RpcChatRequest, RpcStreamLine, StreamResult } from "./types.ts";
+export type {
+  GenerateResult,
+  RpcCallOptions,
+  RpcChatRequest,
+  RpcFailure,
+  RpcLimits,
+  RpcRateLimitUse,
+  RpcStreamLine,
+  StreamResult,
+} from "./types.ts";
 
 export class SwitchyardRpc extends WorkerEntrypoint<Env> {
   /**
-   * A whole answer. Failures come back as values (`ok: false`) with the status HTTP would have given. Aborting
-   * `options.signal` aborts the upstream call; the answer is then a 499 `client_closed` failure.
+   * A whole answer. Failures come back as values (`ok: false`) with the status HTTP would have given, and what HTTP
+   * says in headers: when to retry (`retry_after_ms`), a limited caller's `rate_limit`, a budget's `budget` (on an
+   * answer too). Aborting `options.signal` aborts the upstream call; the answer is then a 499 `client_closed` failure.
    */
   async generate(request: RpcChatRequest, options: RpcCallOptions = {}): Promise<GenerateResult> {
     const { scope, startedAt } = await this.#scope(options.signal);
     try {
       const run = await runChat(prepareChat(chatInput({ ...request, stream: false }), scope), scope, startedAt);
-      if (run.kind === "json") return { ok: true, id: scope.requestId, result: run.result, route: run.route };
+      if (run.kind === "json")
+        return { ok: true, id: scope.requestId, result: run.result, route: run.route, ...limitsOfNotice(run.budget) };
       if (run.kind === "stream") throw new Error("a non-streaming request produced a stream");
       return failureOf(scope.requestId, run);
     } catch (err) {
@@ -53,6 +65,7 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
         provider: run.route.provider,
         model: run.route.model,
         events: encodedBody(run.answer, NDJSON),
+        ...limitsOfNotice(run.budget),
       };
     } catch (err) {
       return rethrowUnlessHttp(scope.requestId, err);
@@ -90,11 +103,13 @@ function chatInput(raw: unknown): ChatInput {
 const encoder = new TextEncoder();
 const line = (value: RpcStreamLine) => encoder.encode(JSON.stringify(value) + "\n");
 
-/** NDJSON lines: every canonical event as it comes, then the route report, or the error of a cut stream. */
+/** NDJSON lines: every canonical event as it comes, then the route report, or a cut stream's error with its route. */
 const NDJSON: EventEncoder = {
-  event: (e) => line(e),
+  // The provider's early count of the prompt is the ledger's (for a stream cut before its usage); the usage line
+  // carries the prompt too, as every dialect's stream does.
+  event: (e) => (e.type === "prompt_usage" ? null : line(e)),
   end: (route) => line({ type: "route", route }),
-  cut: (message) => line({ type: "error", error: { message, code: "stream_interrupted" } }),
+  cut: (message, route) => line({ type: "error", error: { message, code: "stream_interrupted" }, route }),
 };
 
 function failureOf(id: string, run: Exclude<ChatRun, { kind: "json" } | { kind: "stream" }>): RpcFailure {
@@ -105,6 +120,9 @@ function failureOf(id: string, run: Exclude<ChatRun, { kind: "json" } | { kind: 
       status: 499,
       error: { message: "The caller went away.", type: "client_closed", code: "client_closed", param: null },
       attempts: [],
+      retry_after_ms: null,
+      rate_limit: null,
+      budget: null,
     };
   }
   const f = run.failure;
@@ -114,10 +132,13 @@ function failureOf(id: string, run: Exclude<ChatRun, { kind: "json" } | { kind: 
     status: f.status,
     error: { message: f.message, type: f.type, code: f.code, param: null },
     attempts: run.attempts,
+    // HTTP rounds this up to whole seconds for Retry-After; a value can say it exactly.
+    retry_after_ms: f.retryAfterMs,
+    ...limitsOfNotice(run.budget),
   };
 }
 
-/** Caller errors (400, 402, 429) are values; anything else is a bug and is thrown as one. */
+/** Caller errors (400, 402, 429, 503) are values, with what their HTTP headers say; anything else is a bug, thrown. */
 function rethrowUnlessHttp(id: string, err: unknown): RpcFailure {
   if (!(err instanceof GatewayError)) throw err;
   return {
@@ -126,5 +147,6 @@ function rethrowUnlessHttp(id: string, err: unknown): RpcFailure {
     status: err.status,
     error: { message: err.message, type: err.type, code: err.code, param: err.param },
     attempts: [],
+    ...limitsOfRefusal(err),
   };
 }

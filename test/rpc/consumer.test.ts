@@ -118,6 +118,13 @@ describe("Switchyard over RPC from another Worker", () => {
       messages: [{ role: "user", content: "hi" }],
       router: { workspace_id: "rpc-broke" },
     });
-    expect(answer).toMatchObject({ ok: false, status: 402, error: { code: "budget_exceeded" } });
+    // What HTTP says in x-budget-remaining-usd, the value says in `budget`.
+    expect(answer).toMatchObject({
+      ok: false,
+      status: 402,
+      error: { code: "budget_exceeded" },
+      budget: { remaining_usd: 0.000001 },
+      retry_after_ms: null,
+    });
   });
 });

@@ -21,6 +21,13 @@ async function* lines(stream) {
   }
 }
 
+/** A failure is a value with the status HTTP would give; its wait (rate limits, 429s upstream) is retry_after_ms. */
+function failed(answer) {
+  const headers =
+    answer.retry_after_ms === null ? {} : { "retry-after": String(Math.ceil(answer.retry_after_ms / 1000)) };
+  return Response.json(answer, { status: answer.status, headers });
+}
+
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
@@ -35,7 +42,7 @@ export default {
 
     if (url.pathname === "/generate") {
       const answer = await env.SWITCHYARD.generate(body);
-      if (!answer.ok) return Response.json(answer, { status: answer.status });
+      if (!answer.ok) return failed(answer);
       return Response.json({
         text: answer.result.content,
         model: answer.route.model,
@@ -47,14 +54,18 @@ export default {
 
     if (url.pathname === "/stream") {
       const started = await env.SWITCHYARD.stream(body);
-      if (!started.ok) return Response.json(started, { status: started.status });
+      if (!started.ok) return failed(started);
       let text = "";
       let route = null;
       let error = null;
       for await (const event of lines(started.events)) {
         if (event.type === "text") text += event.text;
         if (event.type === "route") route = event.route;
-        if (event.type === "error") error = event.error;
+        // A cut stream's error line carries its route too: who was tried, what the part that came cost.
+        if (event.type === "error") {
+          error = event.error;
+          route = event.route;
+        }
       }
       return Response.json({ text, provider: started.provider, model: started.model, route, error });
     }

@@ -84,6 +84,16 @@ describe("rpm_limit", () => {
     expect(await upstreamCalls(s)).toBe(5);
   });
 
+  it("x-ratelimit-reset-requests is the time until the window is back to its initial state (OpenAI's meaning)", async () => {
+    const s = await deployed();
+    const { key } = await createKey(s, { workspace_id: uniqueWorkspace("reset"), name: "r", rpm_limit: 2 });
+    const first = await req(s, "/v1/chat/completions", { method: "POST", json: chatBody, key });
+    expect(first.status, first.text).toBe(200);
+    // Counted now: its slot, and so the whole window, is free again in a minute, never at once.
+    expect(first.headers.get("x-ratelimit-remaining-requests")).toBe("1");
+    expect(first.headers.get("x-ratelimit-reset-requests")).toBe("1m0s");
+  });
+
   it("a workspace's rpm_limit holds across all its keys; the budgets route reports the use", async () => {
     const s = await deployed();
     const ws = uniqueWorkspace("wsrpm");

@@ -175,7 +175,8 @@ describe("recentRequests", () => {
     });
     await seedRequest({ id: `${b}-1`, created_at: base + 250, workspace_id: b });
 
-    const all = await recentRequests(env.DB, { workspaceId: a, limit: 10, before: null });
+    const { data: all, next: none } = await recentRequests(env.DB, { workspaceId: a, limit: 10, before: null });
+    expect(none).toBeNull();
     expect(all.map((r) => r.id)).toEqual([`${a}-3d`, `${a}-3c`, `${a}-2`, `${a}-1`]);
     expect(all[3]).toEqual({
       id: `${a}-1`,
@@ -283,9 +284,14 @@ describe("recentRequests", () => {
     ]);
 
     const ids = async (opts: { workspaceId: string | null; limit: number; before: number | null }) =>
-      (await recentRequests(env.DB, opts)).map((r) => r.id);
+      (
+        await recentRequests(env.DB, {
+          ...opts,
+          before: opts.before === null ? null : { created_at: opts.before, id: null },
+        })
+      ).data.map((r) => r.id);
     expect(await ids({ workspaceId: a, limit: 2, before: null })).toEqual([`${a}-3d`, `${a}-3c`]);
-    // The cursor is a created_at, exclusive: both rows of the tie are before the next page.
+    // A created_at alone is exclusive: both rows of the tie are before the next page.
     expect(await ids({ workspaceId: a, limit: 10, before: base + 300 })).toEqual([`${a}-2`, `${a}-1`]);
     expect(await ids({ workspaceId: a, limit: 10, before: base + 200 })).toEqual([`${a}-1`]);
     expect(await ids({ workspaceId: a, limit: 10, before: base + 100 })).toEqual([]);
@@ -297,6 +303,39 @@ describe("recentRequests", () => {
       `${a}-1`,
     ]);
     expect(await ids({ workspaceId: null, limit: 3, before: base + 260 })).toEqual([`${b}-1`, `${a}-2`, `${a}-1`]);
+  });
+
+  it("the (created_at, id) cursor pages through rows of one millisecond without skipping or repeating any", async () => {
+    const ws = uniqueWorkspace("recent-tie");
+    const at = Date.UTC(2001, 2, 4);
+    for (const [id, created_at] of [
+      [`${ws}-a`, at],
+      [`${ws}-b`, at + 1],
+      [`${ws}-c`, at + 1],
+      [`${ws}-d`, at + 1],
+      [`${ws}-e`, at + 2],
+    ] as const)
+      await seedRequest({ id, created_at, workspace_id: ws });
+
+    const pages: string[][] = [];
+    let before: { created_at: number; id: string | null } | null = null;
+    for (let i = 0; i < 10; i++) {
+      const page: Awaited<ReturnType<typeof recentRequests>> = await recentRequests(env.DB, {
+        workspaceId: ws,
+        limit: 2,
+        before,
+      });
+      pages.push(page.data.map((r) => r.id));
+      if (page.next === null) break;
+      // The cursor is the page's last row.
+      expect(page.next).toEqual({ created_at: page.data.at(-1)?.created_at, id: page.data.at(-1)?.id });
+      before = page.next;
+    }
+    // Each page ends inside the tie at +1 ms; the last is known to be the last (no empty page after it).
+    expect(pages).toEqual([[`${ws}-e`, `${ws}-d`], [`${ws}-c`, `${ws}-b`], [`${ws}-a`]]);
+    const exact = await recentRequests(env.DB, { workspaceId: ws, limit: 5, before: null });
+    expect(exact.data).toHaveLength(5);
+    expect(exact.next).toBeNull();
   });
 });
 
