@@ -114,7 +114,13 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
   const named = (raw as { router?: { workspace_id?: unknown } } | null)?.router?.workspace_id;
   const early = workspaceOf(c, c.req.header("x-router-workspace") ?? (typeof named === "string" ? named : undefined));
   const body = parseResponsesBody(await withReferencedItems(c, raw, early, startedAt));
-  const controls = readControls(body.router ?? {}, c.req.raw.headers);
+  const read = readControls(body.router ?? {}, c.req.raw.headers);
+  // `store: false` keeps nothing but the ledger row: not in the response cache either, unless the request itself
+  // asks for the cache (a workspace's default does not).
+  const controls =
+    body.store === false && read.cache?.ttl_s === undefined
+      ? { ...read, cache: { ...read.cache, no_store: true } }
+      : read;
   const workspaceId = workspaceOf(c, controls.workspace_id);
 
   let history: ChatMessage[] = [];

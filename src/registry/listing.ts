@@ -59,8 +59,14 @@ export function listingIds(body: unknown): { ids: string[]; complete: boolean } 
   return { ids: [...new Set(ids)], complete: !hasMore };
 }
 
+/** The names a provider lists a model under: its id and the id it is called by (its aliases are often retired ids). */
+function listedNamesOf(entry: ModelEntry): string[] {
+  return [entry.id, entry.upstream_id ?? entry.id];
+}
+
+/** Every name the registry resolves to the entry: a listed one of them is known, not unpriced. */
 function namesOf(entry: ModelEntry): string[] {
-  return [entry.id, entry.upstream_id ?? entry.id, ...entry.aliases];
+  return [...listedNamesOf(entry), ...entry.aliases];
 }
 
 /** Compares one provider's listing with the registry's entries of that provider. */
@@ -83,7 +89,7 @@ export function compareListing(
     return { provider, at, listed: installed.size, complete: listing.complete, delisted, unpriced: [] };
   }
   const delisted = listing.complete
-    ? entries.filter((e) => !namesOf(e).some((n) => listed.has(n))).map((e) => e.id)
+    ? entries.filter((e) => !listedNamesOf(e).some((n) => listed.has(n))).map((e) => e.id)
     : [];
   const known = new Set(entries.flatMap(namesOf));
   const unpriced = listing.ids

@@ -28,10 +28,11 @@ const cache = new WeakMap<object, Settings>();
 export function settingsFrom(env: Env, config: FallbackFile): Settings {
   const cached = cache.get(env);
   if (cached) return cached;
-  // A variable wrangler.toml gives as a TOML boolean or number arrives as one: read as the text it stands for.
+  // A variable wrangler.toml gives as a TOML boolean or number arrives as one: read as the text it stands for, in any
+  // case (`True`, `COST_OPTIMIZED`: every value here is a lower-case name).
   const blank = (v: unknown) => {
     if (v === undefined || v === null) return undefined;
-    const text = String(v).trim();
+    const text = String(v).trim().toLowerCase();
     return text === "" ? undefined : text;
   };
   const parsed = EnvSchema.safeParse({

@@ -13,6 +13,17 @@ describe("LLM_* environment", () => {
     expect(r.status, text).toBe(200);
     expect(JSON.parse(text).fallback).toBe(false);
   });
+  it("values are read in any case (True, COST_OPTIMIZED, OpenAI), as an operator may write them", async () => {
+    const s = await newSession({}, {
+      LLM_ENABLE_FALLBACK: "False",
+      LLM_ROUTING_STRATEGY: "COST_OPTIMIZED",
+      LLM_DEFAULT_PROVIDER: "OpenAI",
+    } as Partial<Env>);
+    const r = await call(s.env, "/v1/route", { method: "POST", json: BODY });
+    const text = await r.text();
+    expect(r.status, text).toBe(200);
+    expect(JSON.parse(text)).toMatchObject({ fallback: false, strategy: "cost_optimized" });
+  });
   it("an invalid LLM_ROUTING_STRATEGY names the variable (gateway_misconfigured)", async () => {
     const s = await newSession({}, { LLM_ROUTING_STRATEGY: "fastest" });
     const r = await call(s.env, "/v1/route", { method: "POST", json: BODY });

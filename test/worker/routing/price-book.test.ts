@@ -76,13 +76,16 @@ describe("the price book against the providers' listings", () => {
       (await s.requests()).every((r) => r.method === "GET" && /\/(v1\/models|api\/tags)(\?limit=1000)?$/.test(r.path)),
     ).toBe(true);
     const body = await models(s.env);
-    // The emulated OpenAI lists gpt-4o-mini, its snapshot and gpt-3.5-turbo (an alias of gpt-5.4-mini).
+    // The emulated OpenAI lists gpt-4o-mini, its snapshot and gpt-3.5-turbo. gpt-3.5-turbo is a retired id, kept as
+    // an alias of gpt-5.4-mini: its being listed says nothing of gpt-5.4-mini, which the listing lacks (delisted).
     expect(byId(body, "openai/gpt-4o-mini")?.listed).toBe(true);
-    expect(byId(body, "openai/gpt-5.4-mini")?.listed).toBe(true);
+    expect(byId(body, "openai/gpt-5.4-mini")?.listed).toBe(false);
     expect(byId(body, "openai/gpt-6.1-sol")?.listed).toBe(false);
     expect(body.price_book.delisted).toContain("openai/gpt-6.1-sol");
-    // Anthropic's listing has claude-3-haiku-20240307, an alias of Claude Haiku 4.5.
-    expect(byId(body, "anthropic/claude-haiku-4-5-20251001")?.listed).toBe(true);
+    // Anthropic's listing has claude-3-haiku-20240307, a retired id kept as an alias of Claude Haiku 4.5, and not
+    // Haiku 4.5 itself; it has claude-sonnet-4-5-20250929, the id Sonnet 4.5 is called by.
+    expect(byId(body, "anthropic/claude-haiku-4-5-20251001")?.listed).toBe(false);
+    expect(byId(body, "anthropic/claude-sonnet-4-5-20250929")?.listed).toBe(true);
     expect(byId(body, "anthropic/claude-fable-5-1")?.listed).toBe(false);
     expect(byId(body, "mistral/mistral-large-latest")?.listed).toBe(true);
     expect(byId(body, "together/meta-llama/Llama-3.3-70B-Instruct-Turbo")?.listed).toBe(true);
