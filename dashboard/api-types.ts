@@ -161,6 +161,8 @@ export interface ModelEntry {
   id: string;
   provider: string;
   available?: boolean;
+  /** "chat" or "embedding": the playground chats, so it offers chat models only. */
+  type?: string;
 }
 
 export type Listing<T> = T[] | { data?: T[] };

@@ -45,6 +45,8 @@ export async function initPlayground(panel: HTMLElement, state: PageState): Prom
   }
   const byProvider = new Map<string, HTMLOptionElement[]>();
   for (const m of list(models)) {
+    // An embedding model cannot chat (the gateway answers it with a 400 model_not_chat).
+    if (m.type === "embedding") continue;
     const options = byProvider.get(m.provider) ?? [];
     byProvider.set(m.provider, options);
     // `available` is configured and healthy: an unconfigured provider, or one the live stats show down.

@@ -298,15 +298,24 @@ function zeroUsage(): Usage {
   return { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 };
 }
 
-/** `total` less `part`, never below zero (a last leg's share of the answer's total). */
-function minusUsage(total: Usage, part: Usage): Usage {
+/**
+ * `total` less `part`, never below zero (a last leg's share of the answer's total), the breakdowns with it (1-hour
+ * cache writes bill at their own price) and the tier it was served at.
+ */
+export function minusUsage(total: Usage, part: Usage): Usage {
   const less = (a: number, b: number) => Math.max(0, a - b);
-  return {
+  const own: Usage = {
     input_tokens: less(total.input_tokens, part.input_tokens),
     output_tokens: less(total.output_tokens, part.output_tokens),
     cached_input_tokens: less(total.cached_input_tokens, part.cached_input_tokens),
     cache_write_tokens: less(total.cache_write_tokens, part.cache_write_tokens),
   };
+  if (total.cache_write_1h_tokens !== undefined)
+    own.cache_write_1h_tokens = less(total.cache_write_1h_tokens, part.cache_write_1h_tokens ?? 0);
+  if (total.reasoning_tokens !== undefined)
+    own.reasoning_tokens = less(total.reasoning_tokens, part.reasoning_tokens ?? 0);
+  if (total.service_tier !== undefined) own.service_tier = total.service_tier;
+  return own;
 }
 
 /** A caller may tighten the clocks, never loosen them past the configured defaults. */

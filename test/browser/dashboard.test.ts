@@ -111,6 +111,8 @@ describe("the dashboard at GET /", () => {
       .locator("select[name=target] option[value='anthropic/claude-haiku-4-5-20251001']")
       .waitFor({ state: "attached" });
     await form.locator("select[name=target]").selectOption("anthropic/claude-haiku-4-5-20251001");
+    // The playground chats: embedding models are not offered.
+    expect(await form.locator("select[name=target] option[value='openai/text-embedding-3-small']").count()).toBe(0);
 
     // Sample the output's length as the DOM changes: a streamed answer grows in many steps, not in one.
     await page.evaluate(() => {

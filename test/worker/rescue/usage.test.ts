@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { RouteReport } from "../../../src/core/route-report.ts";
 import type { StreamEvent, Usage } from "../../../src/core/types.ts";
 import { committedAnswer } from "../../../src/gateway/committed-body.ts";
+import { minusUsage } from "../../../src/gateway/run.ts";
 
 const ROUTE: RouteReport = {
   provider: "mistral",
@@ -85,5 +86,27 @@ describe("usage at the end of a finished stream", () => {
     }
     expect(types).toEqual(["finish", "usage", "done"]);
     expect(ended).toEqual([false]);
+  });
+});
+
+describe("a continued answer's last leg", () => {
+  it("keeps its share of the breakdowns: 1-hour cache writes (their own price) and reasoning", () => {
+    const total: Usage = {
+      input_tokens: 30,
+      output_tokens: 50,
+      cached_input_tokens: 0,
+      cache_write_tokens: 2000,
+      cache_write_1h_tokens: 2000,
+      reasoning_tokens: 20,
+    };
+    const first: Usage = { input_tokens: 10, output_tokens: 5, cached_input_tokens: 0, cache_write_tokens: 0 };
+    expect(minusUsage(total, first)).toEqual({
+      input_tokens: 20,
+      output_tokens: 45,
+      cached_input_tokens: 0,
+      cache_write_tokens: 2000,
+      cache_write_1h_tokens: 2000,
+      reasoning_tokens: 20,
+    });
   });
 });
