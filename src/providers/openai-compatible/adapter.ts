@@ -168,7 +168,13 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
     },
 
     streamDecoder() {
-      const started = new Set<number>();
+      /**
+       * The calls started, by the index the wire gives them: each the canonical index it streams as and its id. A
+       * server that streams parallel calls all at index 0 (vLLM, SGLang) starts each with its own id: a new id at an
+       * index already started is the next call, not more of the last one.
+       */
+      const started = new Map<number, { index: number; id: string }>();
+      let calls = 0;
       let finished = false;
       let usage = false;
       return (message, out) => {
@@ -219,18 +225,20 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
           }
         }
         for (const call of delta?.tool_calls ?? []) {
-          if (!started.has(call.index)) {
+          let current = started.get(call.index);
+          if (current === undefined || (call.id && call.id !== current.id)) {
             if (!call.id || !call.function?.name) throw malformed(id, "a tool call started without an id and a name");
-            started.add(call.index);
-            out.push({ type: "tool_call_start", index: call.index, id: call.id, name: call.function.name });
+            current = { index: calls++, id: call.id };
+            started.set(call.index, current);
+            out.push({ type: "tool_call_start", index: current.index, id: call.id, name: call.function.name });
           }
           const args = call.function?.arguments;
-          if (args) out.push({ type: "tool_call_delta", index: call.index, arguments: args });
+          if (args) out.push({ type: "tool_call_delta", index: current.index, arguments: args });
         }
         // Together repeats finish_reason on its usage chunk: the first one counts.
         if (choice?.finish_reason && !finished) {
           finished = true;
-          out.push({ type: "finish", finish_reason: finishOf(choice.finish_reason, started.size > 0) });
+          out.push({ type: "finish", finish_reason: finishOf(choice.finish_reason, calls > 0) });
         }
         if (data.usage && !usage) {
           usage = true;
