@@ -7,7 +7,7 @@ import { embeddingCall } from "../execute/embedding-call.ts";
 import { embeddingAdapterFor } from "../providers/embeddings.ts";
 import { adapterFor } from "../providers/index.ts";
 import { envValue } from "../providers/spec.ts";
-import { buildEmbeddingPlan } from "../routing/embedding-plan.ts";
+import { boundEmbeddingTokens, buildEmbeddingPlan, estimateEmbeddingTokens } from "../routing/embedding-plan.ts";
 import { settingsFrom } from "../routing/settings.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
 import { type ChatRun, runChat } from "./run.ts";
@@ -60,6 +60,7 @@ export async function runEmbeddings(input: EmbeddingInput, scope: ChatScope, sta
     warnings: input.warnings,
     dialect: "embeddings",
     adapterFor: call.adapterFor,
+    promptTokens: { estimate: estimateEmbeddingTokens(input.request), bound: boundEmbeddingTokens(input.request) },
     workspaceId,
     plan,
   };

@@ -106,7 +106,13 @@ export function estimatedUsage(request: CanonicalRequest, ref: ModelRef, streame
  * answer without `prompt_tokens`): prompt tokens from the estimator, output tokens counted from the answer's text,
  * tool calls and reasoning, at most the output the budget held for. An answer with no output counts none.
  */
-export function estimatedResultUsage(request: CanonicalRequest, ref: ModelRef, result: ChatResult): Usage {
+export function estimatedResultUsage(
+  request: CanonicalRequest,
+  ref: ModelRef,
+  result: ChatResult,
+  /** The prompt's tokens where the dialect counts them itself (embeddings); absent: the estimator's. */
+  promptTokens = estimatePromptTokens(request),
+): Usage {
   const maxOutput = ref.entry?.max_output ?? Number.POSITIVE_INFINITY;
   const allowance = Math.min(request.max_output_tokens ?? maxOutput, maxOutput);
   const pieces = [
@@ -116,7 +122,7 @@ export function estimatedResultUsage(request: CanonicalRequest, ref: ModelRef, r
   ];
   const output = pieces.reduce((sum, piece) => sum + (piece === "" ? 0 : Math.max(1, estimateTextTokens(piece))), 0);
   return {
-    input_tokens: estimatePromptTokens(request),
+    input_tokens: promptTokens,
     output_tokens: Math.min(Math.ceil(output), allowance),
     cached_input_tokens: 0,
     cache_write_tokens: 0,

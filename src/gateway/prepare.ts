@@ -46,6 +46,12 @@ export interface ChatInput {
   dialect?: Dialect;
   /** How each provider is called; absent: its chat adapter (the embeddings dialect brings its own call). */
   adapterFor?: (provider: ProviderId) => ProviderAdapter;
+  /**
+   * The prompt's tokens where the dialect counts them better than the chat estimator (embeddings: texts without a
+   * chat template around each): the estimate billed when the provider reports none, and the upper bound budgets and
+   * rate limits hold. Absent: worked out from `request`.
+   */
+  promptTokens?: { estimate: number; bound: number };
 }
 
 export interface PreparedChat extends ChatInput {

@@ -101,7 +101,10 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     request,
     // Rate limits reserve an upper bound of the prompt (never below the real count) plus the output it allows, or,
     // with no max_tokens, the output the plan's estimates assume; the hold settles to what the answer used.
-    limitTokens: () => boundPromptTokens(request) + (request.max_output_tokens ?? ASSUMED_OUTPUT_TOKENS),
+    limitTokens: () =>
+      (prepared.promptTokens?.bound ?? boundPromptTokens(request)) +
+      (request.max_output_tokens ?? ASSUMED_OUTPUT_TOKENS),
+    ...(prepared.promptTokens === undefined ? {} : { promptBound: prepared.promptTokens.bound }),
     hedged: request.stream && hedgeSetting(controls.hedge, config.fallback.rescue, prepared.plan.strategy) !== "off",
     newId: deps.newId,
     now: startedAt,
@@ -186,7 +189,8 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     // An answer that came without usage is billed from an estimate, as a stream cut before its usage is (marked
     // usage_estimated in x_router); the reasoning's share is added where the provider gave none.
     const usage = withReasoningShare(
-      outcome.result.usage ?? estimatedResultUsage(request, candidate.ref, outcome.result),
+      outcome.result.usage ??
+        estimatedResultUsage(request, candidate.ref, outcome.result, prepared.promptTokens?.estimate),
       reasoningTokensOf(outcome.result),
     );
     const usage_estimated = outcome.result.usage === null;

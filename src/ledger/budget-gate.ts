@@ -67,6 +67,11 @@ interface GateInput<P extends HoldablePlan> {
    */
   limitTokens: () => number;
   /**
+   * An upper bound of the prompt's tokens where the dialect has its own (embeddings, which have no output either: a
+   * refusal says so); absent: the chat request's bytes and framing.
+   */
+  promptBound?: number;
+  /**
    * The request may be hedged (two candidates running at once): each candidate's hold also covers the worst case of
    * the one after it, its hedge partner, so the budget holds both.
    */
@@ -95,7 +100,7 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
   const askWorkspace = mode !== null || keyLimited || workspaceLimited;
   if (!askWorkspace && keyBudget === null) return { holds: [], notice: null, plan };
 
-  const promptTokens = worstCasePromptTokens(request);
+  const promptTokens = input.promptBound ?? worstCasePromptTokens(request);
   const worst = () => {
     const each = plan.candidates.map((c) => worstCasePico(c.ref, promptTokens, request));
     return input.hedged === true ? each.map((a, i) => a + (each[i + 1] ?? 0)) : each;
@@ -118,7 +123,8 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
       .catch((err: unknown) => {
         throw unavailable(err);
       });
-    if (!result.ok && result.limits !== null && !result.limits.ok) throw rateLimited(result.limits);
+    if (!result.ok && result.limits !== null && !result.limits.ok)
+      throw rateLimited(result.limits, input.promptBound === undefined ? "chat" : "embeddings");
     if (!result.ok)
       throw refused(
         `workspace ${workspaceId}`,
@@ -233,7 +239,7 @@ function unavailable(err: unknown): GatewayError {
 }
 
 /** Over a requests- or tokens-per-minute limit: OpenAI's 429 (type `requests` or `tokens`), with when to retry. */
-function rateLimited(verdict: Extract<LimitVerdict, { ok: false }>): GatewayError {
+function rateLimited(verdict: Extract<LimitVerdict, { ok: false }>, kind: "chat" | "embeddings"): GatewayError {
   const { scope, dimension, limit, asked } = verdict.refused;
   const whose = scope === "key" ? "this key" : "this workspace";
   const per = dimension === "requests" ? "requests per min (RPM)" : "tokens per min (TPM)";
@@ -244,7 +250,9 @@ function rateLimited(verdict: Extract<LimitVerdict, { ok: false }>): GatewayErro
     headers["retry-after"] = "60";
     return new GatewayError(
       429,
-      `Request too large for ${whose} on ${per}: Limit ${limit}, Requested ${asked} (an upper bound of the prompt plus max_tokens). Shorten the prompt or lower max_tokens.`,
+      kind === "chat"
+        ? `Request too large for ${whose} on ${per}: Limit ${limit}, Requested ${asked} (an upper bound of the prompt plus max_tokens). Shorten the prompt or lower max_tokens.`
+        : `Request too large for ${whose} on ${per}: Limit ${limit}, Requested ${asked} (an upper bound of the input's tokens). Send fewer or shorter texts at a time.`,
       { type: dimension, code: "rate_limit_exceeded", headers },
     );
   }

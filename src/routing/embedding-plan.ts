@@ -31,9 +31,21 @@ export interface EmbeddingPlanInput {
   random: () => number;
 }
 
-/** The whole request's estimated tokens, a whole number (what is billed when the provider reports none). */
+/**
+ * The whole request's estimated tokens, a whole number (what is billed when the provider reports none): each text at
+ * least one token, as the provider counts it.
+ */
 export function estimateEmbeddingTokens(request: EmbeddingRequest): number {
-  return Math.ceil(request.input.reduce((sum, text) => sum + estimateTextTokens(text), 0));
+  return request.input.reduce((sum, text) => sum + Math.max(1, Math.ceil(estimateTextTokens(text))), 0);
+}
+
+/**
+ * An upper bound of the request's tokens, never below the provider's count: every tokenizer an embedding model uses
+ * spends at least one UTF-8 byte a token, and texts are embedded as they are (no chat template around them).
+ */
+export function boundEmbeddingTokens(request: EmbeddingRequest): number {
+  const encoder = new TextEncoder();
+  return request.input.reduce((sum, text) => sum + Math.max(1, encoder.encode(text).length), 0);
 }
 
 /** The longest input's estimated tokens: a model's input limit is per text, not per batch. */

@@ -16,9 +16,10 @@ export const EmbeddingsRequestSchema = z.object({
       .array(z.string().check(z.minLength(1, "input must not hold empty strings")))
       .check(z.minLength(1, "input must not be empty"), z.maxLength(2048)),
   ]),
-  encoding_format: z.optional(z.enum(["float", "base64"])),
-  dimensions: z.optional(z.int().check(z.positive())),
-  user: z.optional(z.string().check(z.maxLength(256))),
+  // null is "not set", as in chat.
+  encoding_format: z.nullish(z.enum(["float", "base64"])),
+  dimensions: z.nullish(z.int().check(z.positive())),
+  user: z.nullish(z.string().check(z.maxLength(256))),
   router: z.optional(RouterControlsSchema),
 });
 export type EmbeddingsRequest = z.infer<typeof EmbeddingsRequestSchema>;
@@ -40,7 +41,7 @@ export function parseEmbeddingsBody(raw: unknown): EmbeddingsRequest {
 
 export function toCanonical(body: EmbeddingsRequest): EmbeddingRequest {
   const request: EmbeddingRequest = { input: typeof body.input === "string" ? [body.input] : body.input };
-  if (body.dimensions !== undefined) request.dimensions = body.dimensions;
-  if (body.user !== undefined) request.user = body.user;
+  if (body.dimensions !== undefined && body.dimensions !== null) request.dimensions = body.dimensions;
+  if (body.user !== undefined && body.user !== null) request.user = body.user;
   return request;
 }
