@@ -128,9 +128,9 @@ export async function countMessageTokens(c: Context<AppEnv>): Promise<Response> 
   const body = parseOrThrow(CountTokensRequestSchema, modelFromModels(raw));
   const { request } = toCanonical(body);
   // The same refusals as POST /v1/messages: a bad routing control, or a model the registry cannot resolve, is a 400.
-  readControls(body.router ?? {}, c.req.raw.headers);
+  const controls = readControls(body.router ?? {}, c.req.raw.headers);
   checkModelName(scope.registry, body.model, scope.services.config.fallback);
-  const counted = await countTokens(scope, body.model, raw, ANTHROPIC_FIELDS, request);
+  const counted = await countTokens(scope, body.model, raw, ANTHROPIC_FIELDS, request, controls.timeouts);
   return new Response(JSON.stringify({ input_tokens: counted.input_tokens }), {
     headers: {
       "content-type": "application/json",

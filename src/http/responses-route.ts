@@ -164,7 +164,11 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
     case "failed":
       return failureResponse(scope.requestId, run);
     case "json": {
-      const response = encodeResponse(echo, run.result, run.route, Math.floor(deps.now() / 1000), deps.newId);
+      // A Response's usage is numbers: an answer whose provider sent none says the estimate the ledger bills (marked
+      // usage_estimated in x_router), as the stream's response.completed does.
+      const result =
+        run.result.usage === null && run.billed !== undefined ? { ...run.result, usage: run.billed } : run.result;
+      const response = encodeResponse(echo, result, run.route, Math.floor(deps.now() / 1000), deps.newId);
       // Awaited, so a follow-up with previous_response_id finds it however fast it comes; the answer is in hand.
       if (store) {
         const turn = assistantTurn(response.output);

@@ -276,6 +276,20 @@ describe("POST /v1/messages/count_tokens", () => {
     expect(((await gpt.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(5);
   });
 
+  it("waits for Anthropic's count no longer than the caller's tightened clocks, then estimates", async () => {
+    const s = await newSession({ faults: [{ provider: "anthropic", mode: "hang" }] });
+    const started = Date.now();
+    const r = await call(s.env, "/v1/messages/count_tokens", {
+      method: "POST",
+      json: { model: "anthropic/claude-sonnet-4-5", messages: [{ role: "user", content: "hi" }] },
+      headers: { "x-router-timeout-headers-ms": "300" },
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("x-router-token-count")).toBe("estimate");
+    // The configured clock is 15 s: the answer came on the caller's.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it("refuses what POST /v1/messages refuses: an unknown model, a bad routing control", async () => {
     const s = await newSession();
     const body = { messages: [{ role: "user", content: "hi" }] };

@@ -89,10 +89,12 @@ describe("a JSON answer without usage is billed from an estimate", () => {
     });
   }
 
-  it("the Responses dialect says the same: usage null (no zeros made up), the estimate in x_router", async () => {
+  it("the Responses dialect says the estimate it bills (a Response's usage is numbers), marked in x_router", async () => {
     const s = await newSession({ faults: [{ provider: "openai", mode: "no_usage" }] });
+    const ws = uniqueWorkspace("no-usage-responses");
     const { res, done } = await callFull(s.env, "/v1/responses", {
       method: "POST",
+      headers: { "x-router-workspace": ws },
       json: {
         model: "openai/gpt-4o-mini",
         input: "What is the weather in San Francisco?",
@@ -102,9 +104,15 @@ describe("a JSON answer without usage is billed from an estimate", () => {
     const text = await done();
     expect(res.status, text).toBe(200);
     const body = JSON.parse(text) as Answer;
-    expect(body.usage).toBeNull();
+    const usage = body.usage as { input_tokens: number; output_tokens: number; total_tokens: number };
+    expect(usage.input_tokens).toBeGreaterThan(0);
+    expect(usage.output_tokens).toBeGreaterThan(0);
+    expect(usage.total_tokens).toBe(usage.input_tokens + usage.output_tokens);
     expect(body.x_router.usage_estimated).toBe(true);
     expect(body.x_router.cost_usd).toBeGreaterThan(0);
+    // The row bills the same tokens.
+    const [row] = await rowsOf(ws);
+    expect(row).toMatchObject({ input_tokens: usage.input_tokens, output_tokens: usage.output_tokens });
   });
 
   it("reasoning tokens the provider counts come back in chat's completion_tokens_details", async () => {
