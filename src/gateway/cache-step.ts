@@ -101,8 +101,8 @@ export async function withResponseCache(
 async function marked(running: Promise<ChatRun>, cache: "miss" | "bypass"): Promise<ChatRun> {
   const run = await refusalSays(running, cache);
   if (run.kind === "json") return { ...run, route: { ...run.route, cache } };
-  // A stream's final route (its x_router) is a report of its own, and says it as its head does.
-  if (run.kind === "stream") return { ...run, route: { ...run.route, cache }, answer: endMarked(run.answer, cache) };
+  // A stream's final route (its x_router) says it too: the run reports the request's cacheStatus there.
+  if (run.kind === "stream") return { ...run, route: { ...run.route, cache } };
   // A failure says it too: the request asked the cache (miss) or did not (bypass), and nothing was stored.
   if (run.kind === "failed") return { ...run, cache };
   return run;
@@ -117,20 +117,6 @@ function refusalSays<T>(work: Promise<T>, cache: "miss" | "bypass"): Promise<T> 
     if (err instanceof GatewayError) err.headers["x-router-cache"] = cache;
     throw err;
   });
-}
-
-/** A committed answer whose end (finished or cut) reports the cache's verdict. */
-function endMarked(answer: CommittedAnswer, cache: "miss" | "bypass"): CommittedAnswer {
-  return {
-    head: answer.head,
-    async next() {
-      const item = await answer.next();
-      if (item === null || item.type === "events") return item;
-      return { ...item, route: { ...item.route, cache } };
-    },
-    cancel: (reason) => answer.cancel(reason),
-    ...(answer.complete === undefined ? {} : { complete: answer.complete }),
-  };
 }
 
 /** A committed answer that notes its events and, when it finished (never when cut or left), hands them over. */

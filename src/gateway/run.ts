@@ -286,7 +286,15 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
                 ),
               };
         const route = routeReport({ ...reported, legs: final.legs }, billed, deps.now() - startedAt, ttft);
-        return billedEstimated ? { ...route, usage_estimated: true } : route;
+        // The final route says what the cache did, as the head's does (the cache step marks that one).
+        const cache = prepared.cacheStatus;
+        return billedEstimated || cache !== undefined
+          ? {
+              ...route,
+              ...(billedEstimated ? { usage_estimated: true } : {}),
+              ...(cache === undefined ? {} : { cache }),
+            }
+          : route;
       },
       (e) => streamed.note(e),
       () => estimatedUsage(request, answer.candidate.ref, streamed),
