@@ -44,7 +44,7 @@ export async function withResponseCache(
   // Embeddings bring their own call (and vectors are not chat answers); a plan with no candidate fails as it would.
   const eligible =
     ttl > 0 && store !== null && prepared.adapterFor === undefined && prepared.plan.candidates.length > 0;
-  if (!eligible || store === null) return marked(run({ ...prepared, cacheStatus: "bypass" }), "bypass");
+  if (!eligible || store === null) return refusalSays(run({ ...prepared, cacheStatus: "bypass" }), "bypass");
 
   const candidates = prepared.plan.candidates.map((c) => `${c.ref.provider}/${c.ref.id}`);
   const key = await cacheKey(prepared.workspaceId, candidates, prepared.request);
@@ -58,7 +58,8 @@ export async function withResponseCache(
       await refusalSays(counted(prepared, scope, startedAt), "miss"),
     );
 
-  const result = await marked(run({ ...prepared, cacheStatus: "miss" }), "miss");
+  // The run's routes (and a failed run) say "miss" themselves: it knows the request's cacheStatus.
+  const result = await refusalSays(run({ ...prepared, cacheStatus: "miss" }), "miss");
   // A `downgrade` budget may run the plan without the candidates it cannot cover: that answer is the trimmed plan's,
   // not the one the key names (stored, it would stand in for the first choice once the budget allows it), so it is
   // not stored. Keying it by the trimmed plan instead would serve only requests whose whole plan is the trimmed one.
@@ -95,17 +96,6 @@ export async function withResponseCache(
     };
   }
   return result;
-}
-
-/** The run, saying what the cache did: in its route report, or on its failure or refusal. */
-async function marked(running: Promise<ChatRun>, cache: "miss" | "bypass"): Promise<ChatRun> {
-  const run = await refusalSays(running, cache);
-  if (run.kind === "json") return { ...run, route: { ...run.route, cache } };
-  // A stream's final route (its x_router) says it too: the run reports the request's cacheStatus there.
-  if (run.kind === "stream") return { ...run, route: { ...run.route, cache } };
-  // A failure says it too: the request asked the cache (miss) or did not (bypass), and nothing was stored.
-  if (run.kind === "failed") return { ...run, cache };
-  return run;
 }
 
 /**

@@ -84,14 +84,17 @@ export function prepareChat(input: ChatInput, scope: ChatScope): PreparedChat {
       envValue: (name) => envValue(scope.env, name),
       reasoningFromRegistry,
     });
-  const hint = budgetRemainingHint(governance, workspaceId);
+  let hint = budgetRemainingHint(governance, workspaceId);
   let plan = planWith(hint);
   // A downgrade budget's remaining amount is only this isolate's last reading of it: when that leaves no candidate,
   // the plan is made without it, and the hold (exact, in the workspace's object) trims what does not fit, or refuses
   // the request with the budget's 402.
-  if (hint !== null && empty(plan)) plan = planWith(null);
+  if (hint !== null && empty(plan)) {
+    hint = null;
+    plan = planWith(hint);
+  }
   // A request for reasoning that no reasoning model can serve goes to the others, which ignore it with a warning.
-  if (asksReasoning(request) && empty(plan)) plan = planWith(null, false);
+  if (asksReasoning(request) && empty(plan)) plan = planWith(hint, false);
   const warnings = plan.passed_over === undefined ? input.warnings : [...input.warnings, plan.passed_over];
   return { ...input, warnings, workspaceId, plan };
 }

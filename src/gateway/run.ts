@@ -86,6 +86,8 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
 async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: number): Promise<ChatRun> {
   const { deps, config, live, governance } = scope.services;
   const { request, controls, workspaceId, warnings } = prepared;
+  // What the response cache did (it ran this request only on a miss or a bypass): every route reported says so.
+  const cache = prepared.cacheStatus === "hit" ? undefined : prepared.cacheStatus;
   const timeouts: Timeouts = {
     ...config.fallback.timeouts,
     ...tighterOnly(config.fallback.timeouts, controls.timeouts),
@@ -177,7 +179,14 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
       attempts: failure.attempts,
       error: failure.message,
     });
-    return { kind: "failed", failure, plan, attempts: publicAttempts(failure.attempts), budget: budget.notice };
+    return {
+      kind: "failed",
+      failure,
+      plan,
+      attempts: publicAttempts(failure.attempts),
+      budget: budget.notice,
+      ...(cache === undefined ? {} : { cache }),
+    };
   }
 
   const { candidate, attempts } = outcome;
@@ -211,6 +220,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
       route: {
         ...routeReport(answer, usage, deps.now() - startedAt, latency),
         ...(usage_estimated ? { usage_estimated } : {}),
+        ...(cache === undefined ? {} : { cache }),
       },
       plan,
       budget: budget.notice,
@@ -286,8 +296,6 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
                 ),
               };
         const route = routeReport({ ...reported, legs: final.legs }, billed, deps.now() - startedAt, ttft);
-        // The final route says what the cache did, as the head's does (the cache step marks that one).
-        const cache = prepared.cacheStatus;
         return billedEstimated || cache !== undefined
           ? {
               ...route,
@@ -299,7 +307,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
       (e) => streamed.note(e),
       () => estimatedUsage(request, answer.candidate.ref, streamed),
     ),
-    route: routeReport(answer, null, ttft, ttft),
+    route: { ...routeReport(answer, null, ttft, ttft), ...(cache === undefined ? {} : { cache }) },
     upstreamModel: candidate.ref.upstreamId,
     answeringModel: () => answer.candidate.ref.upstreamId,
     budget: budget.notice,
