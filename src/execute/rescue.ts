@@ -80,6 +80,7 @@ const failedRecord = (record: AttemptRecord, err: ProviderError): void => {
   record.status = "failed";
   record.error = err.message;
   record.error_kind = err.kind;
+  if (err.kind === "timeout" && err.code !== null) record.clock = err.code;
 };
 
 /** The stream the client reads: the committed one, continued on the next candidates when it breaks. */

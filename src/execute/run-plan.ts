@@ -450,6 +450,7 @@ function failed(
   return {
     ...(startedAt === undefined ? {} : { started_at: startedAt }),
     ...(via === undefined ? {} : { via }),
+    ...(err.kind === "timeout" && err.code !== null ? { clock: err.code } : {}),
     provider: candidate.ref.provider,
     model: candidate.ref.id,
     status: "failed",

@@ -36,7 +36,13 @@ export interface CommittedAnswer {
  * How an outcome is recorded, once: the usage seen, and null (finished), the failure's message, or "client";
  * `estimated` when the usage is the gateway's estimate (the provider reported none).
  */
-export type RecordEnd = (usage: Usage | null, error: string | null | "client", estimated?: boolean) => RouteReport;
+/** `cause`: what cut the answer, where something did. */
+export type RecordEnd = (
+  usage: Usage | null,
+  error: string | null | "client",
+  estimated?: boolean,
+  cause?: unknown,
+) => RouteReport;
 
 /**
  * After the commit point a failure is a cut; a stream whose upstream ended without its terminator is finished if the
@@ -113,7 +119,7 @@ export function committedAnswer(
         return {
           type: "cut",
           message: `The answer was cut off: ${message}`,
-          route: done(usage, message),
+          route: done(usage, message, false, err),
           status: cutStatus(err),
         };
       }

@@ -1,6 +1,7 @@
 // Run: hold the budget (402 when it cannot), walk the plan, and hand every outcome to the stats and the ledger.
 // Returns what the run came to with its typed route report; each transport writes that its own way.
 import type { Timeouts } from "../config/schema.ts";
+import { ProviderError } from "../core/errors.ts";
 import { GatewayError } from "../core/gateway-error.ts";
 import type { AttemptReport, RouteReport } from "../core/route-report.ts";
 import type { ChatResult, Usage } from "../core/types.ts";
@@ -88,10 +89,12 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
   const { request, controls, workspaceId, warnings } = prepared;
   // What the response cache did (it ran this request only on a miss or a bypass): every route reported says so.
   const cache = prepared.cacheStatus === "hit" ? undefined : prepared.cacheStatus;
-  const timeouts: Timeouts = {
-    ...config.fallback.timeouts,
-    ...tighterOnly(config.fallback.timeouts, controls.timeouts),
-  };
+  const tightened = tighterOnly(config.fallback.timeouts, controls.timeouts);
+  const timeouts: Timeouts = { ...config.fallback.timeouts, ...tightened };
+  // A clock the caller tightened is the caller's choice: its running out says nothing of the provider's health, so one
+  // workspace's short clocks never open a circuit every workspace shares.
+  const callers = callerClocks(config.fallback.timeouts, tightened);
+  const healthSays = (clock: string | undefined) => clock === undefined || !callers.has(clock);
   // Budgets: the worst case is held before the call (under `downgrade` the plan comes back without the candidates
   // that do not fit); the budget sink settles it after.
   const budget = await holdBudget({
@@ -140,6 +143,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     envFor: (c) => deploymentEnv(scope.env, c.ref, (p) => specOf(p).env.baseUrl),
     // Live stats: outcomes go to the stats object through waitUntil, never awaited; circuits come from the cached snapshot.
     onAttempt: (record, candidate) => {
+      if (!healthSays(record.clock)) return;
       const o = outcomeOf(record, deps.now(), ownHost(candidate.ref));
       if (o !== null) live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [o]);
     },
@@ -254,7 +258,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     plan,
     answer: committedAnswer(
       stream,
-      (usage, error, estimated = false) => {
+      (usage, error, estimated = false, cause) => {
         const final = settled(usage);
         const skipped = outcome.stream.malformedSkipped();
         // What the ledger bills and the route reports alike: a stream cut off before its usage is its estimate.
@@ -265,7 +269,8 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
           if (skipped > 0) answer.warnings.push(`${skipped} malformed stream chunk(s) from the provider were skipped`);
           // The stream's own outcome is known only now; a caller leaving says nothing about the provider's health.
           const committed = legs?.at(-1)?.record ?? attempts.find((a) => a.status === "ok");
-          if (committed !== undefined && error !== "client") {
+          const clock = cause instanceof ProviderError && cause.kind === "timeout" ? (cause.code ?? undefined) : undefined;
+          if (committed !== undefined && error !== "client" && healthSays(clock)) {
             live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [
               streamOutcome(committed, deps.now(), committed.latency_ms + deps.now() - committedAt, error),
             ]);
@@ -336,6 +341,21 @@ export function minusUsage(total: Usage, part: Usage): Usage {
     own.reasoning_tokens = less(total.reasoning_tokens, part.reasoning_tokens ?? 0);
   if (total.service_tier !== undefined) own.service_tier = total.service_tier;
   return own;
+}
+
+const CLOCK_OF: Record<keyof Timeouts, string> = {
+  headers_ms: "headers",
+  first_token_ms: "first_token",
+  idle_ms: "idle",
+  total_ms: "deadline",
+};
+
+/** The clocks (as a timeout names them) the caller set shorter than the configured defaults. */
+function callerClocks(defaults: Timeouts, tightened: Partial<Timeouts>): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const key of Object.keys(tightened) as (keyof Timeouts)[])
+    if ((tightened[key] as number) < defaults[key]) out.add(CLOCK_OF[key]);
+  return out;
 }
 
 /** A caller may tighten the clocks, never loosen them past the configured defaults. */

@@ -66,6 +66,8 @@ export interface AttemptRecord {
   started_at?: number;
   /** How the attempt joined the request, where it is not a plain try: a hedge, or a continuation after the commit. */
   via?: "hedge" | "continuation" | "splice";
+  /** The clock that ran out, where the attempt timed out (headers, first_token, idle, deadline). */
+  clock?: string;
 }
 
 /** One reservation: the BudgetObject's name and the hold's own id (request ids come from clients and may repeat). */

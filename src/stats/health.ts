@@ -128,6 +128,11 @@ export function applyOutcome(
   siblings: readonly ModelHealth[],
   o: Outcome,
   t: HealthTuning,
+  /**
+   * Whether the model is one the provider serves (the registry's, or installed on Ollama). A model only a caller named
+   * has its own circuit, but its failures (a 404 for a made-up id) never count toward the provider-wide one.
+   */
+  listed = true,
 ): { model: ModelHealth; provider: ProviderHealth } {
   const cfg = t.circuit;
   if (o.ok) {
@@ -171,6 +176,7 @@ export function applyOutcome(
     window,
     last_error: error,
   };
+  if (!listed) return { model: m, provider };
   return {
     model: m,
     provider: { ...provider, last_error: error, circuit: mostModelsDown(provider, [m, ...siblings], o.at, cfg) },
@@ -179,7 +185,7 @@ export function applyOutcome(
 
 /**
  * Opens the provider-wide circuit when most of the provider's recently used models (at least two) have open circuits:
- * then the trouble is the provider's, not one model's.
+ * then the trouble is the provider's, not one model's. `models` are the ones it serves (see applyOutcome's `listed`).
  */
 function mostModelsDown(
   provider: ProviderHealth,

@@ -164,15 +164,21 @@ export class StatsObject extends DurableObject<Env> {
       const key = modelKey(o.provider, o.model);
       const model = models.get(key) ?? newModelHealth(o.provider, o.model, o.at);
       const provider = providers.get(o.provider) ?? newProviderHealth(o.provider);
-      // The provider's other models matter only to a failure (are most of them down?): a success skips the walk.
-      const siblings = o.ok ? [] : [...models.values()].filter((m) => m.provider === o.provider && m.model !== o.model);
-      const next = applyOutcome(model, provider, siblings, o, TUNING);
+      const listed = isListed(REGISTRY, ollama, o.provider, o.model);
+      // The provider's other models matter only to a failure (are most of them down?): a success skips the walk. Only
+      // the ones it serves count: ids callers made up say nothing of the provider.
+      const siblings = o.ok
+        ? []
+        : [...models.values()].filter(
+            (m) => m.provider === o.provider && m.model !== o.model && isListed(REGISTRY, ollama, m.provider, m.model),
+          );
+      const next = applyOutcome(model, provider, siblings, o, TUNING, listed);
       models.set(key, next.model);
       providers.set(o.provider, next.provider);
       touchedModels.add(key);
       touchedProviders.add(o.provider);
       // Invented names (`openai/<anything>`) share a bounded set: the least recently seen one makes room.
-      if (!isListed(REGISTRY, ollama, o.provider, o.model)) {
+      if (!listed) {
         for (const old of unlisted.touch(key)) {
           models.delete(old);
           touchedModels.delete(old);
