@@ -269,7 +269,8 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
           if (skipped > 0) answer.warnings.push(`${skipped} malformed stream chunk(s) from the provider were skipped`);
           // The stream's own outcome is known only now; a caller leaving says nothing about the provider's health.
           const committed = legs?.at(-1)?.record ?? attempts.find((a) => a.status === "ok");
-          const clock = cause instanceof ProviderError && cause.kind === "timeout" ? (cause.code ?? undefined) : undefined;
+          const clock =
+            cause instanceof ProviderError && cause.kind === "timeout" ? (cause.code ?? undefined) : undefined;
           if (committed !== undefined && error !== "client" && healthSays(clock)) {
             live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [
               streamOutcome(committed, deps.now(), committed.latency_ms + deps.now() - committedAt, error),

@@ -51,7 +51,11 @@ describe("one workspace cannot degrade another's service through caller-set cloc
     });
     const a = await workspaceKey(s, unique("attacker"));
     const b = await workspaceKey(s, unique("victim"));
-    const body = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], router: { fallback: false } };
+    const body = {
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user", content: "hi" }],
+      router: { fallback: false },
+    };
     for (let i = 0; i < 6; i++) {
       const r = await send(s, "/v1/chat/completions", a, {
         json: body,
@@ -82,7 +86,11 @@ describe("one workspace cannot take a whole provider down by naming models that 
     });
     const a = await workspaceKey(s, unique("namer"));
     const b = await workspaceKey(s, unique("bystander"));
-    const real = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], router: { fallback: false } };
+    const real = {
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user", content: "hi" }],
+      router: { fallback: false },
+    };
     expect((await send(s, "/v1/chat/completions", b, { json: real })).status).toBe(200);
     for (const fake of fakes)
       for (let i = 0; i < 5; i++) {
@@ -141,7 +149,12 @@ describe("a workspace key on admin and cross-workspace routes", () => {
     expect((await send(s, "/v1/alerts", key)).json.workspace_id).toBe(ws);
     const chat = await send(s, "/v1/chat/completions", key, {
       json: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], router: { fallback: false } },
-      headers: { cookie: "session=abc", "x-api-key": key, "x-router-workspace": "other", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+      headers: {
+        cookie: "session=abc",
+        "x-api-key": key,
+        "x-router-workspace": "other",
+        traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+      },
     });
     expect(chat.status, chat.text).toBe(200);
     const [upstream] = await s.requests();
