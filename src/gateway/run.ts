@@ -78,7 +78,22 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
   } catch (err) {
     // A request the gateway refuses (its rate limit, a budget, a budget it cannot check; a cache hit too) is still
     // a request: its metrics and its span say so (the ledger bills none).
-    if (err instanceof GatewayError) recorder(scope, prepared, [], startedAt, null).refused(err);
+    if (err instanceof GatewayError) {
+      recorder(scope, prepared, [], startedAt, null).refused(err);
+      // A refusal is a chat response too: its route headers say the plan's strategy and that no model was tried.
+      const { plan } = prepared;
+      Object.assign(
+        err.headers,
+        {
+          "x-router-provider": "none",
+          "x-router-model": "none",
+          "x-router-strategy": plan.strategy,
+          "x-router-attempts": "0",
+          ...(plan.chain === null ? {} : { "x-router-chain": plan.chain }),
+        },
+        err.headers,
+      );
+    }
     throw err;
   }
 }

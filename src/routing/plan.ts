@@ -163,7 +163,9 @@ export function buildPlan(input: PlanInput): Plan {
     live: stats.taken_at > 0,
     difficulty: difficultyOf(),
   });
-  const limit = fallback ? config.defaults.max_candidates : 1;
+  // A request's own models list is tried whole (up to its ten): the plan's size bounds what routing adds, not what the
+  // caller listed.
+  const limit = fallback ? Math.max(config.defaults.max_candidates, targets.head.length) : 1;
   const headCandidates: Candidate[] = head.map((p, i) => listed(p, i, head.length, p.target.why));
   const deploymentInput = {
     configured: input.configured,
@@ -193,21 +195,28 @@ export function buildPlan(input: PlanInput): Plan {
       const perProvider = Math.ceil(config.defaults.max_candidates / 2);
       const count = new Map<string, number>();
       for (const c of candidates) count.set(c.ref.provider, (count.get(c.ref.provider) ?? 0) + 1);
+      const capped: { c: Candidate; n: number }[] = [];
       for (const c of rankTail(tail, targets.strategy, ctx())) {
         const n = count.get(c.ref.provider) ?? 0;
         // Past the limit, the cut below gives the reason; the provider cap only speaks for models that would fit.
         if (candidates.length >= limit) candidates.push(c);
         else if (n >= perProvider) {
-          excluded.push({
-            provider: c.ref.provider,
-            model: c.ref.id,
-            reason: `the plan already holds ${n} ${c.ref.provider} models: the rest of it is kept for other providers, so one provider's outage cannot exhaust it`,
-          });
+          capped.push({ c, n });
           continue;
         }
         count.set(c.ref.provider, n + 1);
         candidates.push(c);
       }
+      // The room kept for other providers is theirs only if they fill it: slots still free (a chain of one provider's
+      // models, one provider configured) take the capped models, in rank order.
+      const room = Math.max(0, limit - candidates.length);
+      candidates.push(...capped.slice(0, room).map(({ c }) => c));
+      for (const { c, n } of capped.slice(room))
+        excluded.push({
+          provider: c.ref.provider,
+          model: c.ref.id,
+          reason: `the plan already holds ${n} ${c.ref.provider} models: the rest of it is kept for other providers, so one provider's outage cannot exhaust it`,
+        });
     }
     const cut = candidates.splice(limit);
     // The head's part of what is left was expanded above.

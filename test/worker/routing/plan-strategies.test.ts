@@ -263,7 +263,8 @@ describe("planner: each strategy's order", () => {
       configured: (p) => p === "openai",
       config: { ...FALLBACK, defaults: { ...FALLBACK.defaults, max_candidates: 2 } },
     });
-    expect(order(oneProvider)).toEqual(["openai/flagship"]);
-    expect(oneProvider.excluded.find((e) => e.model === "mini")?.reason).toContain("kept for other providers");
+    // One provider configured: no other provider can take the room kept for them, so the plan fills it.
+    expect(order(oneProvider)).toEqual(["openai/flagship", "openai/mini"]);
+    expect(oneProvider.excluded.find((e) => e.model === "mini")).toBeUndefined();
   });
 });
