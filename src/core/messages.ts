@@ -6,10 +6,16 @@ import * as z from "zod/mini";
 export const CacheControlSchema = z.object({ type: z.literal("ephemeral"), ttl: z.optional(z.enum(["5m", "1h"])) });
 export type CacheControl = z.infer<typeof CacheControlSchema>;
 
+/** What `z.url()` asks (a data URL parses too), without its normalising options. */
+export const isUrl = (u: string): boolean => URL.canParse(u);
+
 const TextPart = z.object({ type: z.literal("text"), text: z.string(), cache_control: z.optional(CacheControlSchema) });
 const ImagePart = z.object({
   type: z.literal("image_url"),
-  image_url: z.object({ url: z.string().check(z.minLength(1)), detail: z.optional(z.enum(["auto", "low", "high"])) }),
+  image_url: z.object({
+    url: z.string().check(z.refine(isUrl, "Invalid URL: expected an image URL or a base64 data URL")),
+    detail: z.optional(z.enum(["auto", "low", "high"])),
+  }),
   cache_control: z.optional(CacheControlSchema),
 });
 
@@ -21,7 +27,9 @@ export const ReasoningPartSchema = z.discriminatedUnion("type", [
 export type ReasoningPart = z.infer<typeof ReasoningPartSchema>;
 const UserPart = z.discriminatedUnion("type", [TextPart, ImagePart]);
 
-const textContent = z.union([z.string(), z.array(TextPart)]);
+/** OpenAI refuses an empty content array ("Expected an array with minimum length 1"). */
+const EMPTY_ARRAY = "empty array: expected at least one content part";
+const textContent = z.union([z.string(), z.array(TextPart).check(z.minLength(1, EMPTY_ARRAY))]);
 
 const ToolCallSchema = z.object({
   id: z.string().check(z.minLength(1)),
@@ -34,7 +42,7 @@ export const ChatMessageSchema = z.discriminatedUnion("role", [
   z.object({ role: z.literal("developer"), content: textContent, name: z.optional(z.string()) }),
   z.object({
     role: z.literal("user"),
-    content: z.union([z.string(), z.array(UserPart)]),
+    content: z.union([z.string(), z.array(UserPart).check(z.minLength(1, EMPTY_ARRAY))]),
     name: z.optional(z.string()),
   }),
   z.object({
@@ -87,3 +95,18 @@ export const ResponseFormatSchema = z.discriminatedUnion("type", [
   }),
 ]);
 export type ResponseFormat = z.infer<typeof ResponseFormatSchema>;
+
+/**
+ * The first tool result that answers no earlier tool call, or null. Every provider refuses one (OpenAI: "messages with
+ * role 'tool' must be a response to a preceding message with 'tool_calls'"), so each dialect answers it with a 400
+ * before any call, in its own words.
+ */
+export function orphanToolResult(messages: readonly ChatMessage[]): { index: number; id: string } | null {
+  const calls = new Set<string>();
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    if (m.role === "assistant") for (const c of m.tool_calls ?? []) calls.add(c.id);
+    else if (m.role === "tool" && !calls.has(m.tool_call_id)) return { index: i, id: m.tool_call_id };
+  }
+  return null;
+}

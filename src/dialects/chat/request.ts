@@ -2,7 +2,13 @@
 // `router` and `models` fields), and its conversion to the canonical request.
 import * as z from "zod/mini";
 import { GatewayError } from "../../core/gateway-error.ts";
-import { ChatMessageSchema, ResponseFormatSchema, ToolChoiceSchema, ToolSchema } from "../../core/messages.ts";
+import {
+  ChatMessageSchema,
+  orphanToolResult,
+  ResponseFormatSchema,
+  ToolChoiceSchema,
+  ToolSchema,
+} from "../../core/messages.ts";
 import { ModelsListSchema, modelFromModels, modelNameSchema } from "../../core/model-name.ts";
 import { type RouterControls, RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest } from "../../core/types.ts";
@@ -80,11 +86,41 @@ export interface ParsedChat {
   includeUsage: boolean;
 }
 
+/** Message fields OpenAI's clients send as null for "not set" (an assistant turn replayed with `tool_calls: null`). */
+const NULLABLE_MESSAGE_FIELDS = ["name", "tool_calls", "reasoning", "is_error"];
+const hasNullField = (m: unknown): boolean =>
+  m !== null &&
+  typeof m === "object" &&
+  NULLABLE_MESSAGE_FIELDS.some((k) => (m as Record<string, unknown>)[k] === null);
+
+/** The body with those nulls left out of its messages (a copy, only when there are any). */
+function withoutNullFields(raw: unknown): unknown {
+  const messages = (raw as { messages?: unknown }).messages;
+  if (!Array.isArray(messages) || !messages.some(hasNullField)) return raw;
+  return {
+    ...(raw as object),
+    messages: messages.map((m) =>
+      hasNullField(m)
+        ? Object.fromEntries(
+            Object.entries(m as object).filter(([k, v]) => v !== null || !NULLABLE_MESSAGE_FIELDS.includes(k)),
+          )
+        : m,
+    ),
+  };
+}
+
 /** Validates a chat-completions body (400 naming the param) and reads it into the canonical request. */
 export function parseChatRequest(raw: unknown): ParsedChat {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
     throw new GatewayError(400, "The request body must be a JSON object.", { code: "invalid_json" });
-  const body = parseOrThrow(ChatCompletionRequestSchema, modelFromModels(raw));
+  const body = parseOrThrow(ChatCompletionRequestSchema, withoutNullFields(modelFromModels(raw)));
+  const orphan = orphanToolResult(body.messages);
+  if (orphan !== null)
+    throw new GatewayError(
+      400,
+      `messages.${orphan.index}: a message with role 'tool' must answer a tool call of an earlier assistant message (no tool_calls entry has id "${orphan.id}")`,
+      { param: `messages.${orphan.index}.tool_call_id`, code: "invalid_value" },
+    );
   const warnings = Object.keys(raw)
     .filter((k) => !KNOWN_FIELDS.has(k))
     .map((k) => `"${k}" is not supported by Switchyard; it was not sent`);

@@ -2,7 +2,14 @@
 // and its conversion to the canonical request.
 import * as z from "zod/mini";
 import { GatewayError } from "../../core/gateway-error.ts";
-import { CacheControlSchema, type ChatMessage, type ReasoningPart, type Tool } from "../../core/messages.ts";
+import {
+  CacheControlSchema,
+  type ChatMessage,
+  isUrl,
+  orphanToolResult,
+  type ReasoningPart,
+  type Tool,
+} from "../../core/messages.ts";
 import { ModelsListSchema, modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest } from "../../core/types.ts";
@@ -19,8 +26,7 @@ const ImageBlock = z.object({
       media_type: z.enum(["image/jpeg", "image/png", "image/gif", "image/webp"]),
       data: nonEmpty(),
     }),
-    // URL.canParse is what z.url() asks, without its 1 KiB of normalising options.
-    z.object({ type: z.literal("url"), url: z.string().check(z.refine((u) => URL.canParse(u), "Invalid URL")) }),
+    z.object({ type: z.literal("url"), url: z.string().check(z.refine(isUrl, "Invalid URL")) }),
   ]),
   ...cache,
 });
@@ -132,16 +138,31 @@ export function toCanonical(body: Omit<MessagesRequest, "max_tokens"> & { max_to
     });
   }
   body.messages.forEach((m, i) => {
-    const blocks: ContentBlock[] = typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content;
+    const blocks: ContentBlock[] =
+      typeof m.content === "string" ? (m.content === "" ? [] : [{ type: "text", text: m.content }]) : m.content;
     // Anthropic's rule: every message has content, except a final assistant message (a prefill).
-    if (blocks.length === 0 && (m.role === "user" || i < body.messages.length - 1))
+    const prefill = m.role === "assistant" && i === body.messages.length - 1;
+    if (blocks.length === 0 && !prefill)
       throw new GatewayError(400, `messages.${i}.content: a ${m.role} message must have non-empty content`, {
         param: `messages.${i}.content`,
+        code: "invalid_value",
+      });
+    const empty = blocks.findIndex((b) => b.type === "text" && b.text === "");
+    if (empty >= 0 && !prefill)
+      throw new GatewayError(400, `messages.${i}.content.${empty}.text: text content blocks must be non-empty`, {
+        param: `messages.${i}.content.${empty}.text`,
         code: "invalid_value",
       });
     if (m.role === "user") messages.push(...userTurn(blocks, i, warnings));
     else messages.push(assistantTurn(blocks, i));
   });
+  const orphan = orphanToolResult(messages);
+  if (orphan !== null)
+    throw new GatewayError(
+      400,
+      `messages: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${orphan.id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in an earlier message.`,
+      { param: "messages", code: "invalid_value" },
+    );
   const request: CanonicalRequest = {
     messages,
     max_output_tokens: body.max_tokens,

@@ -2,7 +2,15 @@
 // and its conversion, after any stored conversation it continues, to the canonical request.
 import * as z from "zod/mini";
 import { GatewayError } from "../../core/gateway-error.ts";
-import type { ChatMessage, ReasoningPart, ResponseFormat, Tool, ToolChoice } from "../../core/messages.ts";
+import {
+  type ChatMessage,
+  isUrl,
+  orphanToolResult,
+  type ReasoningPart,
+  type ResponseFormat,
+  type Tool,
+  type ToolChoice,
+} from "../../core/messages.ts";
 import { ModelsListSchema, modelFromModels, modelNameSchema } from "../../core/model-name.ts";
 import { RouterControlsSchema } from "../../core/router-controls.ts";
 import type { CanonicalRequest, ReasoningEffort } from "../../core/types.ts";
@@ -29,7 +37,12 @@ export const BUILT_IN_TOOLS = [
 const InputText = z.object({ type: z.literal("input_text"), text: z.string() });
 const InputImage = z.object({
   type: z.literal("input_image"),
-  image_url: z.string().check(z.minLength(1, "input_image needs an image_url (file_id is not supported)")),
+  image_url: z
+    .string()
+    .check(
+      z.minLength(1, "input_image needs an image_url (file_id is not supported)"),
+      z.refine(isUrl, "Invalid URL: expected an image URL or a base64 data URL"),
+    ),
   detail: z.optional(z.enum(["auto", "low", "high"])),
 });
 const OutputText = z.object({
@@ -181,6 +194,12 @@ export function toCanonical(body: ResponsesRequest, history: ChatMessage[] = [])
   const messages: ChatMessage[] = [];
   if (body.instructions) messages.push({ role: "system", content: body.instructions });
   messages.push(...history, ...input);
+  const orphan = orphanToolResult(messages);
+  if (orphan !== null)
+    throw new GatewayError(400, `No tool call found for function call output with call_id ${orphan.id}.`, {
+      param: "input",
+      code: "invalid_value",
+    });
   const request: CanonicalRequest = { messages, stream: body.stream === true };
   if (tools.length > 0) request.tools = tools;
   if (body.tool_choice !== undefined) request.tool_choice = toolChoiceOf(body.tool_choice);

@@ -29,15 +29,27 @@ export function buildAnthropicBody(
     );
   }
 
+  const turns = toTurns(req.messages);
   const body: Record<string, unknown> = {
     model: target.upstreamId,
     max_tokens: maxTokens,
-    messages: toTurns(req.messages),
+    messages: turns,
     stream: req.stream,
   };
+  // Anthropic wants at least one message, and none empty; OpenAI answers a conversation of instructions alone, or an
+  // empty user message. The instructions then become the user's turn; with nothing at all, a "." is sent, and said.
+  if (turns.length === 0) {
+    if (system.trim() !== "") {
+      turns.push({ role: "user", content: [{ type: "text", text: system }] });
+      warnings.push("anthropic needs a user message: the system prompt was sent as the user's turn");
+    } else {
+      turns.push({ role: "user", content: [{ type: "text", text: "." }] });
+      warnings.push('anthropic refuses an empty message: "." was sent in its place');
+    }
+  }
   // Cache breakpoints on the system prompt need its blocks, and so do several text blocks (glued into one string,
   // "You are terse." and "Answer in French." would read as one sentence); a single text goes as one string.
-  if (systemMessages.some((m) => hasCacheControl(m.content) || (Array.isArray(m.content) && m.content.length > 1)))
+  else if (systemMessages.some((m) => hasCacheControl(m.content) || (Array.isArray(m.content) && m.content.length > 1)))
     body.system = systemMessages.flatMap((m) => textBlocks(m.content));
   else if (system !== "") body.system = system;
   if (req.temperature !== undefined) {
@@ -118,7 +130,15 @@ function toTurns(messages: ChatMessage[]): Turn[] {
       case "developer":
         break;
       case "user":
-        push("user", typeof m.content === "string" ? [{ type: "text", text: m.content }] : m.content.map(userBlock));
+        // Anthropic refuses an empty text block (OpenAI takes an empty message): it is left out.
+        push(
+          "user",
+          typeof m.content === "string"
+            ? m.content === ""
+              ? []
+              : [{ type: "text", text: m.content }]
+            : m.content.filter((p) => p.type !== "text" || p.text !== "").map(userBlock),
+        );
         break;
       case "assistant": {
         // Thinking blocks go back first, with their signatures, as Anthropic requires around tool use.

@@ -22,6 +22,7 @@ async function send(
     headers: { authorization: `Bearer ${key}`, ...init.headers },
   });
   const text = await done();
+  // biome-ignore lint/suspicious/noExplicitAny: each probe reads its own route's fields
   let json: any = null;
   try {
     json = JSON.parse(text);
