@@ -115,7 +115,25 @@ export async function retrieveModel(c: Context<AppEnv>): Promise<Response> {
       code: "model_not_found",
     });
   const now = c.get("app").deps.now();
-  return c.json(modelView(entry, now, c.env, await listingReports(c.env), asOf(c.get("stats"), now)));
+  const view = modelView(entry, now, c.env, await listingReports(c.env), asOf(c.get("stats"), now));
+  return c.json(anthropicClient(c) ? anthropicView(view) : view);
+}
+
+/** Only Anthropic's clients send `anthropic-version`: they read Anthropic's ModelInfo and list. */
+const anthropicClient = (c: Context<AppEnv>): boolean => c.req.header("anthropic-version") !== undefined;
+
+/**
+ * An entry in Anthropic's ModelInfo shape ({type: "model", id, display_name, created_at}), the gateway's fields kept
+ * beside it; the registry's chat/embedding type is `model_type` there.
+ */
+function anthropicView(view: ReturnType<typeof modelView>) {
+  return {
+    ...view,
+    type: "model",
+    model_type: view.type,
+    display_name: view.name,
+    created_at: new Date(view.created * 1000).toISOString(),
+  };
 }
 
 export async function listModels(c: Context<AppEnv>): Promise<Response> {
@@ -125,9 +143,12 @@ export async function listModels(c: Context<AppEnv>): Promise<Response> {
   const stats = asOf(c.get("stats"), now);
   const data = registry.entries.map((m) => modelView(m, now, c.env, reports, stats));
   const stale = data.filter((d) => d.pricing.stale).map((d) => d.id);
+  const anthropic = anthropicClient(c);
   return c.json({
     object: "list",
-    data,
+    data: anthropic ? data.map(anthropicView) : data,
+    // Anthropic's list: one page holds every entry.
+    ...(anthropic ? { has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null } : {}),
     /** Models the providers list that the registry does not price, per provider, as of the sweep that saw them. */
     unpriced: [...reports.values()]
       .filter((r) => r.unpriced.length > 0)

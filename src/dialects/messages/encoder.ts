@@ -31,6 +31,11 @@ export function anthropicUsage(u: Usage | null) {
     input_tokens: u?.input_tokens ?? 0,
     cache_creation_input_tokens: u?.cache_write_tokens ?? 0,
     cache_read_input_tokens: u?.cached_input_tokens ?? 0,
+    // The cache writes by time to live, as Anthropic breaks them down (a provider without 1-hour writes: all 5-minute).
+    cache_creation: {
+      ephemeral_5m_input_tokens: (u?.cache_write_tokens ?? 0) - (u?.cache_write_1h_tokens ?? 0),
+      ephemeral_1h_input_tokens: u?.cache_write_1h_tokens ?? 0,
+    },
     output_tokens: u?.output_tokens ?? 0,
     // Anthropic's breakdown of output_tokens, where the provider said how many went to reasoning.
     ...(u?.reasoning_tokens === undefined ? {} : { output_tokens_details: { thinking_tokens: u.reasoning_tokens } }),

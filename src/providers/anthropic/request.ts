@@ -29,7 +29,7 @@ export function buildAnthropicBody(
     );
   }
 
-  const turns = toTurns(req.messages);
+  const turns = toTurns(req.messages, warnings);
   const body: Record<string, unknown> = {
     model: target.upstreamId,
     max_tokens: maxTokens,
@@ -115,7 +115,7 @@ function mapToolChoice(req: CanonicalRequest): Record<string, unknown> | undefin
   return { type: "tool", name: choice.function.name, ...disableParallel };
 }
 
-function toTurns(messages: ChatMessage[]): Turn[] {
+function toTurns(messages: ChatMessage[], warnings: string[]): Turn[] {
   const turns: Turn[] = [];
   const push = (role: Turn["role"], blocks: Block[]) => {
     if (blocks.length === 0) return;
@@ -142,10 +142,19 @@ function toTurns(messages: ChatMessage[]): Turn[] {
         break;
       case "assistant": {
         // Thinking blocks go back first, with their signatures, as Anthropic requires around tool use.
-        const blocks: Block[] = (m.reasoning ?? []).map((r) =>
-          r.type === "thinking"
-            ? { type: "thinking", thinking: r.thinking, signature: r.signature ?? "" }
-            : { type: "redacted_thinking", data: r.data },
+        // Anthropic checks each signature: thinking it did not sign (another provider's, which has none) is refused,
+        // so it is left out, and said.
+        const unsigned = (m.reasoning ?? []).filter((r) => r.type === "thinking" && !r.signature).length;
+        if (unsigned > 0)
+          warnings.push(
+            `${unsigned} thinking block(s) without Anthropic's signature (another provider's) were not sent`,
+          );
+        const blocks: Block[] = (m.reasoning ?? []).flatMap((r): Block[] =>
+          r.type === "redacted_thinking"
+            ? [{ type: "redacted_thinking", data: r.data }]
+            : r.signature
+              ? [{ type: "thinking", thinking: r.thinking, signature: r.signature }]
+              : [],
         );
         if (hasCacheControl(m.content ?? null)) blocks.push(...textBlocks(m.content ?? ""));
         else {

@@ -241,6 +241,7 @@ describe("canonical -> Messages answer", () => {
       input_tokens: 17,
       cache_creation_input_tokens: 2056,
       cache_read_input_tokens: 5,
+      cache_creation: { ephemeral_5m_input_tokens: 2056, ephemeral_1h_input_tokens: 0 },
       output_tokens: 100,
     });
   });
@@ -280,6 +281,7 @@ describe("canonical events -> Messages stream", () => {
       input_tokens: 10,
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 4,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
       output_tokens: 3,
     });
   });
