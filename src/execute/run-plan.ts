@@ -537,9 +537,12 @@ function failure(
     };
   }
   if (errors.length > 0 && errors.every((e) => e.kind === "invalid_request" || e.kind === "context_length")) {
+    // Every provider said the model is not there (404), or the body too large (413): the caller hears the same status,
+    // as from the provider itself (the openai client's NotFoundError); any other refusal of the request is a 400.
+    const shared = errors.every((e) => e.status === last?.status) ? last?.status : undefined;
     return {
       ...base,
-      status: 400,
+      status: shared === 404 || shared === 413 ? shared : 400,
       code: last?.code ?? "invalid_request",
       type: "invalid_request_error",
       message: last?.message ?? "invalid request",

@@ -150,3 +150,27 @@ describe("valid OpenAI input reaching Anthropic in a shape Anthropic refuses", (
     });
   }
 });
+
+describe("a provider's 404 and 413 reach the caller as such", () => {
+  // OpenAI answers an unknown model with 404 model_not_found (the openai client's NotFoundError) and a body too large
+  // with 413: with every candidate saying the same, the caller hears that status, in its dialect's shape.
+  for (const status of [404, 413]) {
+    it(`${status} from the only candidate: ${status} in chat and in Messages`, async () => {
+      const s = await newSession({ faults: [{ provider: "openai", mode: "status", status }] });
+      const res = await chat(s.env, { model: GPT, ...NF, messages: [{ role: "user", content: "hi" }] });
+      const body = await json(res);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      expect(body.error.type).toBe("invalid_request_error");
+      const messages = await call(s.env, "/v1/messages", {
+        method: "POST",
+        json: { model: GPT, max_tokens: 10, ...NF, messages: [{ role: "user", content: "hi" }] },
+      });
+      const anthropic = await json(messages);
+      expect(messages.status).toBe(status);
+      expect(anthropic).toMatchObject({
+        type: "error",
+        error: { type: status === 404 ? "not_found_error" : "request_too_large" },
+      });
+    });
+  }
+});
