@@ -73,9 +73,12 @@ interface Passed {
 
 export function buildPlan(input: PlanInput): Plan {
   const { request, controls, config, stats } = input;
-  // A `models` list is the request's own fallback chain, tried in order: only the request itself turns that off, not
-  // the deployment's default (LLM_ENABLE_FALLBACK), which is about the fallbacks the router would add.
-  const fallback = controls.fallback ?? (input.models !== undefined || input.defaults.fallback);
+  // A `models` list is the request's own fallback chain, tried in order, and a chain it names (`chain:<name>`,
+  // router.chain) is the one it chose: only the request itself turns that off, not the deployment's default
+  // (LLM_ENABLE_FALLBACK), which is about the fallbacks the router would add.
+  const chosenChain =
+    input.models !== undefined || controls.chain !== undefined || input.model.toLowerCase().startsWith("chain:");
+  const fallback = controls.fallback ?? (chosenChain || input.defaults.fallback);
   const targets = resolveTargets({ ...input, fallback });
   const needs = requiredCapabilities(request, controls, targets.taskCapabilities);
   const promptTokens = estimatePromptTokens(request);
