@@ -2,6 +2,7 @@
 import type { Timeouts } from "../config/schema.ts";
 import { ProviderError } from "../core/errors.ts";
 import type { ChatResult, StreamEvent } from "../core/types.ts";
+import type { AttemptRecord } from "../ledger/record.ts";
 import type { AdapterContext, BuiltRequest, ProviderAdapter, StreamDecoder } from "../providers/adapter.ts";
 import { type WireMessage, WireReader } from "../streams/wire-messages.ts";
 import type { ExecDeps } from "./deps.ts";
@@ -39,6 +40,8 @@ export interface AttemptInput {
 /** Thrown when the client closed the connection: nothing more is to be tried. */
 export class ClientGoneError extends Error {
   override name = "ClientGoneError";
+  /** The attempts made before the client left (the one in flight marked failed), for the ledger. */
+  attempts: AttemptRecord[] = [];
 }
 
 /** A stream's events a provider read at a time: one step per read, not per event. */

@@ -350,6 +350,11 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
         input.onAttempt?.(record, candidate);
         return { ok: true, kind: "json", result, candidate, attempts, warnings: built.warnings };
       } catch (err) {
+        if (err instanceof ClientGoneError) {
+          // The attempt in flight when the client left is one the ledger keeps, with those before it.
+          attempts.push(gone(candidate, deps.now() - began, began));
+          err.attempts = attempts;
+        }
         // A bug is not a fallback: only the one error type moves the plan along.
         if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
         errors.push(err);
@@ -376,7 +381,9 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
         try {
           await deps.sleep(wait, input.clientSignal);
         } catch {
-          throw new ClientGoneError("the client closed the connection");
+          const left = new ClientGoneError("the client closed the connection");
+          left.attempts = attempts;
+          throw left;
         }
       }
     }
@@ -459,6 +466,21 @@ function failed(
     http_status: err.status,
     latency_ms: latency,
     ttft_ms: ttft,
+  };
+}
+
+/** An attempt cut short by the client leaving: failed, and no word on the candidate's health. */
+function gone(candidate: Candidate, latency: number, startedAt: number): AttemptRecord {
+  return {
+    started_at: startedAt,
+    provider: candidate.ref.provider,
+    model: candidate.ref.id,
+    status: "failed",
+    error: "client closed the connection",
+    error_kind: null,
+    http_status: null,
+    latency_ms: latency,
+    ttft_ms: null,
   };
 }
 

@@ -13,6 +13,7 @@ import { type RescuedStream, sumUsage } from "../execute/rescue.ts";
 import { type ExecutionFailure, executePlan } from "../execute/run-plan.ts";
 import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
 import { type BudgetNotice, holdBudget } from "../ledger/budget-gate.ts";
+import type { AttemptRecord } from "../ledger/record.ts";
 import { specOf } from "../providers/index.ts";
 import { deploymentEnv, ownHost } from "../routing/deployments.ts";
 import { ASSUMED_OUTPUT_TOKENS } from "../routing/facts.ts";
@@ -135,6 +136,8 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
   // The first-token clock adapts to each candidate's live TTFT unless the caller set its own (which only tightens).
   const adaptive = controls.timeouts?.first_token_ms === undefined;
   const hedge = hedgeSetting(controls.hedge, rescue, plan.strategy);
+  /** The attempts made before the client left, where it did. */
+  let goneAttempts: AttemptRecord[] = [];
   const outcome = await executePlan({
     plan,
     request,
@@ -173,8 +176,9 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
         })
       : undefined,
   }).catch((err: unknown) => {
-    if (err instanceof ClientGoneError) return null;
-    throw err;
+    if (!(err instanceof ClientGoneError)) throw err;
+    goneAttempts = err.attempts;
+    return null;
   });
 
   // Prompts and completions are stored only when the operator turned features.store_prompts on.
@@ -185,7 +189,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     record.unanswered({
       status: "client_closed",
       http_status: 499,
-      attempts: [],
+      attempts: goneAttempts,
       error: "client closed the connection",
     });
     return { kind: "client_closed" };
@@ -248,6 +252,8 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
 
   const ttft = deps.now() - startedAt;
   const committedAt = deps.now();
+  /** The attempts as they stand once the stream has ended (the answering one's whole time, failed if cut). */
+  let finalAttempts: AttemptRecord[] | undefined;
   let ended = false;
   const legs = "legs" in outcome.stream ? (outcome.stream as RescuedStream).legs : null;
   const stream = transcript === null ? outcome.stream : transcript.follow(outcome.stream);
@@ -282,17 +288,35 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
         if (!ended) {
           ended = true;
           if (skipped > 0) answer.warnings.push(`${skipped} malformed stream chunk(s) from the provider were skipped`);
+          const now = deps.now();
+          // The answering attempt ran until the stream ended: its time is the whole stream's, and a stream cut off
+          // after its commit is no answer, so the attempt failed, and why: the ledger, the spans and the route the
+          // client reads all say so.
+          const committed = legs?.at(-1)?.record ?? attempts.findLast((a) => a.status === "ok");
+          const cut = error !== null && error !== "client";
+          const whole =
+            committed === undefined
+              ? 0
+              : committed.started_at !== undefined
+                ? now - committed.started_at
+                : committed.latency_ms + now - committedAt;
+          finalAttempts = attempts.map((a) =>
+            a !== committed
+              ? a
+              : cut
+                ? { ...a, latency_ms: whole, status: "failed" as const, error, error_kind: "stream" as const }
+                : { ...a, latency_ms: whole },
+          );
           // The stream's own outcome is known only now; a caller leaving says nothing about the provider's health.
-          const committed = legs?.at(-1)?.record ?? attempts.find((a) => a.status === "ok");
           const clock =
             cause instanceof ProviderError && cause.kind === "timeout" ? (cause.code ?? undefined) : undefined;
           if (committed !== undefined && error !== "client" && healthSays(clock)) {
             live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [
-              streamOutcome(committed, deps.now(), committed.latency_ms + deps.now() - committedAt, error),
+              streamOutcome(committed, now, whole, error),
             ]);
           }
           // Usage comes at the end of a stream: one cut off, stalled or left by its client is billed from an estimate.
-          record.answered(answer.candidate, attempts, {
+          record.answered(answer.candidate, finalAttempts, {
             usage: billed,
             usage_estimated: billedEstimated,
             ttft_ms: ttft,
@@ -302,20 +326,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
             legs: final.legs,
           });
         }
-        // A stream cut off after its commit is no answer: the route the client reads says its attempt failed, and why.
-        const cutOff =
-          error !== null && error !== "client"
-            ? (legs?.at(-1)?.record ?? attempts.findLast((a) => a.status === "ok"))
-            : undefined;
-        const reported =
-          cutOff === undefined
-            ? answer
-            : {
-                ...answer,
-                attempts: attempts.map((a) =>
-                  a === cutOff ? { ...a, status: "failed" as const, error, error_kind: "stream" as const } : a,
-                ),
-              };
+        const reported = { ...answer, attempts: finalAttempts ?? attempts };
         const route = routeReport({ ...reported, legs: final.legs }, billed, deps.now() - startedAt, ttft);
         return billedEstimated || cache !== undefined
           ? {
