@@ -1,6 +1,7 @@
 // Record: every finished request becomes one CompletionRecord for the sinks (ledger, budget settlement), after the
 // response, through waitUntil; never awaited by the caller.
 import type { ProviderId } from "../config/schema.ts";
+import type { Dialect } from "../core/dialect.ts";
 import type { GatewayError } from "../core/gateway-error.ts";
 import type { Usage } from "../core/types.ts";
 import { pricedServiceTier } from "../ledger/cost.ts";
@@ -147,4 +148,52 @@ export function recorder(
         error,
       }),
   };
+}
+
+/** Refusals a sink has already been given (by the run, which knows the plan): the HTTP layer gives the others. */
+const observed = new WeakSet<GatewayError>();
+
+/** Gives the sinks a refusal of a request that reached routing (its plan known). */
+export function refusedAfterPlan(rec: Recorder, err: GatewayError): void {
+  observed.add(err);
+  rec.refused(err);
+}
+
+/**
+ * A model call refused before it had a plan (a 400 of its body, a model the registry cannot resolve) is a request too:
+ * its span and its `requests_total` series say so, by its status, with no provider and the default strategy.
+ */
+export function refusedBeforePlan(scope: ChatScope, dialect: Dialect, err: GatewayError, startedAt: number): void {
+  if (observed.has(err)) return;
+  observed.add(err);
+  const { deps, sinks, config } = scope.services;
+  const record: CompletionRecord = {
+    request_id: scope.requestId,
+    created_at: startedAt,
+    workspace_id: scope.caller.workspaceId ?? "default",
+    execution_id: null,
+    dialect,
+    strategy: config.fallback.defaults.strategy,
+    chain: null,
+    provider: null,
+    model: null,
+    status: "error",
+    http_status: err.status,
+    stream: false,
+    attempts: [],
+    usage: null,
+    cost_pico: null,
+    latency_ms: deps.now() - startedAt,
+    ttft_ms: null,
+    error: err.message,
+    key_id: scope.caller.kind === "workspace" ? scope.caller.key.id : null,
+    traceparent: scope.traceparent ?? null,
+  };
+  scope.waitUntil(
+    Promise.all(
+      sinks(scope.env, { waitUntil: scope.waitUntil }).map((sink) =>
+        sink.refused?.(record)?.catch((e: unknown) => console.error("sink failed", e)),
+      ),
+    ),
+  );
 }

@@ -29,7 +29,7 @@ import {
   withReasoningShare,
 } from "./estimated-usage.ts";
 import type { ChatScope, PreparedChat } from "./prepare.ts";
-import { recorder } from "./record.ts";
+import { recorder, refusedAfterPlan } from "./record.ts";
 import { publicAttempts, routeReport } from "./report.ts";
 import { Transcript } from "./transcript.ts";
 
@@ -80,7 +80,7 @@ export async function runChat(prepared: PreparedChat, scope: ChatScope, startedA
     // A request the gateway refuses (its rate limit, a budget, a budget it cannot check; a cache hit too) is still
     // a request: its metrics and its span say so (the ledger bills none).
     if (err instanceof GatewayError) {
-      recorder(scope, prepared, [], startedAt, null).refused(err);
+      refusedAfterPlan(recorder(scope, prepared, [], startedAt, null), err);
       // A refusal is a chat response too: its route headers say the plan's strategy and that no model was tried.
       const { plan } = prepared;
       Object.assign(

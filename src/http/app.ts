@@ -1,13 +1,15 @@
 // The Hono app: request id, CORS, auth, the routes, and one error handler that always answers in OpenAI's shape.
 import type { Context, Next } from "hono";
 import { Hono } from "hono/tiny";
+import type { Dialect } from "../core/dialect.ts";
 import { anthropicErrorResponse } from "../dialects/messages/errors.ts";
 import type { Env } from "../env.ts";
+import { refusedBeforePlan } from "../gateway/record.ts";
 import { listAlerts } from "./alerts-route.ts";
 import type { AppEnv, AppServices } from "./app-env.ts";
 import { authenticate, requireAdmin } from "./auth.ts";
 import { deleteBudget, getBudget, putBudget } from "./budgets-route.ts";
-import { chatCompletions } from "./chat-route.ts";
+import { chatCompletions, httpScope } from "./chat-route.ts";
 import { allowedOrigin, preflight, withCors, withHeaders } from "./cors.ts";
 import { dashboardAssetRoute, dashboardPageRoute } from "./dashboard-route.ts";
 import { guardDevelopment } from "./development-guard.ts";
@@ -25,6 +27,14 @@ import { createResponse, deleteStoredResponse, getStoredResponse, listInputItems
 import { dryRunRoute, listChains, listStrategies } from "./route-routes.ts";
 import { statsTimeseries } from "./timeseries-route.ts";
 import { getUsage } from "./usage-route.ts";
+
+/** The routes of model calls, by the dialect they speak. */
+const MODEL_ROUTES: Readonly<Record<string, Dialect>> = {
+  "/v1/chat/completions": "chat",
+  "/v1/responses": "responses",
+  "/v1/messages": "messages",
+  "/v1/embeddings": "embeddings",
+};
 
 export function createApp(services: AppServices): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -130,7 +140,13 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "";
     const write = errorWriter(c.req.path);
-    if (err instanceof HttpError) return write(err, { "x-request-id": requestId });
+    if (err instanceof HttpError) {
+      // A model call refused before its plan (its body, its model name) still gets its span and its count.
+      const dialect = c.req.method === "POST" ? MODEL_ROUTES[c.req.path] : undefined;
+      if (dialect !== undefined && c.get("caller") !== undefined)
+        refusedBeforePlan(httpScope(c), dialect, err, services.deps.now());
+      return write(err, { "x-request-id": requestId });
+    }
     // A bug, not a provider failure: say so without leaking internals (keys live in env, never in messages).
     console.error("unhandled error", requestId, err);
     return write(new HttpError(500, "Internal gateway error.", { code: "internal_error" }), {
