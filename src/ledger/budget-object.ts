@@ -145,9 +145,12 @@ export class BudgetObject extends DurableObject<Env> {
       config.alert_threshold,
       config.on_limit,
     );
-    // Only a period this object has never charged is seeded: its own count is exact from then on.
+    // The period's spend is the larger of this object's count and the ledger's: the ledger may lag the object's exact
+    // count, and the object has not counted what came before the budget, or under another period (a daily budget made
+    // monthly mid-month: the object counted days, one of which starts where the month does).
     this.#sql.exec(
-      `INSERT OR IGNORE INTO spend (period_start, spent_pico) VALUES (?, ?)`,
+      `INSERT INTO spend (period_start, spent_pico) VALUES (?, ?)
+       ON CONFLICT (period_start) DO UPDATE SET spent_pico = MAX(spent_pico, excluded.spent_pico)`,
       periodStart(config.period, now),
       Math.max(0, Math.round(seedSpentPico)),
     );
