@@ -238,6 +238,12 @@ export async function openStream(input: AttemptInput): Promise<CommittedStream> 
         throw translateFailure(err, input, controller, true);
       });
       if (batch === null) {
+        // An answer that finished with no content (Claude may end a turn so, after a tool result) is an answer: the
+        // provider ended its stream cleanly, and the client gets it, empty, as the same call's JSON would be.
+        if (head.some((e) => e.type === "finish")) {
+          carried = [];
+          break;
+        }
         throw new ProviderError({
           kind: "stream",
           provider: adapter.id,

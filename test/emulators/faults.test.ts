@@ -204,6 +204,28 @@ describe("connection faults", () => {
   });
 });
 
+describe("raw answers", () => {
+  it("raw: status 200, the content type given, and the pieces' bytes in order", async () => {
+    const pieces = ['data: {"a":1}\r\n', "\r\n: keep-alive\n\n", "data: [DONE]\n\n"];
+    const { base } = await withFault({
+      provider: "openai",
+      mode: "raw",
+      pieces: pieces.map((p) => Buffer.from(p).toString("base64")),
+      content_type: "text/event-stream; charset=utf-8",
+    });
+    const res = await chat(base, "openai", streamBody("openai"));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect((await readAll(res)).text).toBe(pieces.join(""));
+  });
+
+  it("raw without pieces is refused when the session is made", async () => {
+    await expect(createSession(emulator.url, { faults: [{ provider: "openai", mode: "raw" }] })).rejects.toThrow(
+      /pieces is required/,
+    );
+  });
+});
+
 describe("stream faults", () => {
   it.each(ALL)("%s cut: two events, then the connection drops", async (provider) => {
     const { base } = await withFault({ provider, mode: "cut", after_chunks: 2 });

@@ -113,6 +113,16 @@ export async function respond(
     }
     case "no_usage":
       return write(res, life, reply.kind === "body" ? withoutUsage(reply) : reply, { chunkDelayMs });
+    case "raw": {
+      res.writeHead(200, { "Content-Type": fault.content_type ?? "text/event-stream" });
+      res.flushHeaders();
+      for (const piece of fault.pieces ?? []) {
+        if (!(await life.wait(1))) return;
+        res.write(Buffer.from(piece, "base64"));
+      }
+      res.end();
+      return;
+    }
     default: {
       const unhandled: never = fault.mode;
       throw new Error(`unhandled fault mode ${String(unhandled)}`);

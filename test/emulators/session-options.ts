@@ -43,6 +43,8 @@ const FAULT_KEYS = [
   "delay_ms",
   "after_chunks",
   "echo",
+  "pieces",
+  "content_type",
 ] as const satisfies readonly (keyof Fault)[];
 
 /** Narrows `value` to one of `options` (a provider id, a fault mode) without a cast. */
@@ -63,6 +65,10 @@ export function parseFault(value: unknown, where: string): Fault {
   const { echo } = value;
   if (echo !== undefined && !oneOf(ECHO_SHAPES, echo))
     throw new OptionsError(`${where}.echo must be one of ${ECHO_SHAPES.join(", ")}`);
+  const { pieces } = value;
+  if (pieces !== undefined && (!Array.isArray(pieces) || !pieces.every((p) => typeof p === "string")))
+    throw new OptionsError(`${where}.pieces must be an array of base64 strings`);
+  if (mode === "raw" && pieces === undefined) throw new OptionsError(`${where}.pieces is required by mode raw`);
   const fault: Fault = { provider, mode };
   const fields = {
     model: optionalString(value.model, `${where}.model`),
@@ -74,6 +80,8 @@ export function parseFault(value: unknown, where: string): Fault {
     delay_ms: optionalNumber(value.delay_ms, `${where}.delay_ms`),
     after_chunks: optionalNumber(value.after_chunks, `${where}.after_chunks`, true),
     echo,
+    pieces,
+    content_type: optionalString(value.content_type, `${where}.content_type`),
   };
   for (const [key, field] of Object.entries(fields)) {
     if (field !== undefined) Object.assign(fault, { [key]: field });

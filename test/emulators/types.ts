@@ -19,6 +19,7 @@ export const FAULT_MODES = [
   "midstream_error",
   "echo_key",
   "no_usage",
+  "raw",
 ] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
@@ -46,6 +47,12 @@ export interface Fault {
    * error event after `after_chunks` events.
    */
   echo?: EchoShape;
+  /**
+   * raw: the answer's body, as base64 pieces, each written on its own (1 ms apart), with status 200 and
+   * `content_type` (default text/event-stream): framing no recording has (CRLF, comments, UTF-8 split across reads).
+   */
+  pieces?: string[];
+  content_type?: string;
 }
 
 export const ECHO_SHAPES = ["json", "text", "stream"] as const;

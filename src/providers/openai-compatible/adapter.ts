@@ -150,6 +150,7 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         data = parsed.data;
       }
       const choice = data.choices[0]!;
+      if (choice.finish_reason === "error") throw answerFailed(id);
       const toolCalls = (choice.message.tool_calls ?? []).map((c) => ({
         id: c.id,
         name: c.function.name,
@@ -237,6 +238,8 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         }
         // Together repeats finish_reason on its usage chunk: the first one counts.
         if (choice?.finish_reason && !finished) {
+          // Mistral's "error": the answer failed midway, and is no finished answer.
+          if (choice.finish_reason === "error") throw answerFailed(id);
           finished = true;
           out.push({ type: "finish", finish_reason: finishOf(choice.finish_reason, calls > 0) });
         }
@@ -291,6 +294,15 @@ function mapMessage(m: ChatMessage, quirks: OpenAICompatibleQuirks): ChatMessage
   if (m.role === "tool" && m.is_error !== undefined)
     return { role: "tool", tool_call_id: m.tool_call_id, content: m.is_error ? toolResultText(m) : m.content };
   return m;
+}
+
+/** An answer its provider ended with finish_reason "error" (Mistral's): a failure, never a finished answer. */
+function answerFailed(provider: ProviderId): ProviderError {
+  return new ProviderError({
+    kind: "stream",
+    provider,
+    message: `${provider} ended the answer with finish_reason "error"`,
+  });
 }
 
 function malformed(provider: ProviderId, message: string): ProviderError {
