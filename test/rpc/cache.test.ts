@@ -1,11 +1,11 @@
-// Review probe: the response cache holds over RPC as over HTTP (DESIGN, Response cache: "A hit answers without
+// The response cache holds over RPC as over HTTP (DESIGN, Response cache: "A hit answers without
 // calling a provider, as JSON or replayed as a stream", logged at $0), and /metrics counts the RPC calls.
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 
-describe("review: RPC and the response cache", () => {
+describe("RPC and the response cache", () => {
   it("generate() then generate() and stream() with router.cache: a miss, then two hits at $0, counted in /metrics", async () => {
-    const ws = `review-rpc-${crypto.randomUUID()}`;
+    const ws = `rpc-cache-${crypto.randomUUID()}`;
     const req = {
       model: "openai/gpt-4o-mini",
       messages: [{ role: "user" as const, content: `Say hi ${ws}` }],
