@@ -6,6 +6,7 @@ import { parseChatRequest } from "../dialects/chat/request.ts";
 import type { Env } from "../env.ts";
 import { type EventEncoder, encodedBody } from "../gateway/committed-body.ts";
 import { type ChatInput, type ChatScope, prepareChat } from "../gateway/prepare.ts";
+import { refusedBeforePlan } from "../gateway/record.ts";
 import { type ChatRun, runChat } from "../gateway/run.ts";
 import { SERVICES } from "../gateway/services.ts";
 import { limitsOfNotice, limitsOfRefusal } from "./limits.ts";
@@ -35,8 +36,8 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
    * says in headers: when to retry (`retry_after_ms`), a limited caller's `rate_limit`, a budget's `budget` (on an
    * answer too). Aborting `options.signal` aborts the upstream call; the answer is then a 499 `client_closed` failure.
    */
-  async generate(request: RpcChatRequest, options: RpcCallOptions = {}): Promise<GenerateResult> {
-    const { scope, startedAt } = await this.#scope(options.signal);
+  async generate(request: RpcChatRequest, options: RpcCallOptions | null = {}): Promise<GenerateResult> {
+    const { scope, startedAt } = await this.#scope(options?.signal);
     try {
       const run = await runChat(prepareChat(chatInput({ ...request, stream: false }), scope), scope, startedAt);
       if (run.kind === "json")
@@ -44,7 +45,7 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
       if (run.kind === "stream") throw new Error("a non-streaming request produced a stream");
       return failureOf(scope.requestId, run);
     } catch (err) {
-      return rethrowUnlessHttp(scope.requestId, err);
+      return rethrowUnlessHttp(scope, err, startedAt);
     }
   }
 
@@ -53,8 +54,8 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
    * events as NDJSON lines of RpcStreamLine. Cancelling the stream, or aborting `options.signal` (before or after
    * the first content), aborts the upstream call.
    */
-  async stream(request: RpcChatRequest, options: RpcCallOptions = {}): Promise<StreamResult> {
-    const { scope, startedAt } = await this.#scope(options.signal);
+  async stream(request: RpcChatRequest, options: RpcCallOptions | null = {}): Promise<StreamResult> {
+    const { scope, startedAt } = await this.#scope(options?.signal);
     try {
       const run = await runChat(prepareChat(chatInput({ ...request, stream: true }), scope), scope, startedAt);
       if (run.kind === "json") throw new Error("a streaming request produced a whole answer");
@@ -68,7 +69,7 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
         ...limitsOfNotice(run.budget),
       };
     } catch (err) {
-      return rethrowUnlessHttp(scope.requestId, err);
+      return rethrowUnlessHttp(scope, err, startedAt);
     }
   }
 
@@ -139,11 +140,13 @@ function failureOf(id: string, run: Exclude<ChatRun, { kind: "json" } | { kind: 
 }
 
 /** Caller errors (400, 402, 429, 503) are values, with what their HTTP headers say; anything else is a bug, thrown. */
-function rethrowUnlessHttp(id: string, err: unknown): RpcFailure {
+function rethrowUnlessHttp(scope: ChatScope, err: unknown, startedAt: number): RpcFailure {
   if (!(err instanceof GatewayError)) throw err;
+  // A call refused before its plan (its request, its model name) is observed as over HTTP: its span and its count.
+  refusedBeforePlan(scope, "chat", err, startedAt);
   return {
     ok: false,
-    id,
+    id: scope.requestId,
     status: err.status,
     error: { message: err.message, type: err.type, code: err.code, param: err.param },
     attempts: [],

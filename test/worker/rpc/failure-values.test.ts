@@ -32,6 +32,19 @@ describe("RPC failures carry HTTP's Retry-After as retry_after_ms", () => {
   });
 });
 
+describe("RPC options", () => {
+  it("null options are none: the call answers, as with no options", async () => {
+    const s = await newSession();
+    const { rpc, done } = rpcFor(s.env);
+    const body = { model: "openai/gpt-4o-mini", messages: HI, router: { fallback: false } };
+    expect(await rpc.generate(body, null)).toMatchObject({ ok: true });
+    const streamed = await rpc.stream(body, null);
+    expect(streamed).toMatchObject({ ok: true });
+    if (streamed.ok) await new Response(streamed.events).text();
+    await done();
+  });
+});
+
 describe("RPC answers to a rate-limited workspace carry the x-ratelimit-* numbers", () => {
   it("over its rpm_limit: the 429 says when to retry and the window; the answer before, what was left", async () => {
     const s = await newSession();
