@@ -10,6 +10,9 @@ export type MessagesStreamEvent = Exclude<StreamEvent, { type: "end" }>;
 const encoder = new TextEncoder();
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
+/** A tool call that started while another was streaming. */
+type PendingCall = { index: number; id: string; name: string };
+
 type OpenBlock = { kind: "text" } | { kind: "thinking" } | { kind: "tool_use"; toolIndex: number };
 
 export class MessagesStreamWriter {
@@ -21,6 +24,10 @@ export class MessagesStreamWriter {
   #nextIndex = 0;
   /** Canonical tool index -> Anthropic content block index. */
   readonly #toolBlocks = new Map<number, number>();
+  /** A call that started while another was streaming, until the next event says which way they come. */
+  #pending: PendingCall | null = null;
+  /** Calls whose deltas interleave with the open one's, by canonical index: written whole at the end, in order. */
+  readonly #queued = new Map<number, { id: string; name: string; input: string }>();
   #finish: FinishReason | null = null;
   /** The stop sequence that ended the answer, where the provider said which. */
   #stopSequence: string | null = null;
@@ -47,6 +54,10 @@ export class MessagesStreamWriter {
     }
     let out = this.#started ? "" : this.#start();
     this.#started = true;
+    // A call that started while another streams: the event after it says whether the calls come one after another
+    // (its own delta, or anything else: it opens now) or interleave (a delta of the open call: it waits its turn).
+    if (this.#pending !== null && !(e.type === "tool_call_delta" && e.index === this.#openToolIndex()))
+      out += e.type === "tool_call_start" ? this.#queuePending() : this.#openPending();
     switch (e.type) {
       case "text":
         if (e.text === "") return out === "" ? null : encoder.encode(out);
@@ -70,13 +81,19 @@ export class MessagesStreamWriter {
         out += this.#open({ kind: "thinking" }, { type: "redacted_thinking", data: e.data }) + this.#close();
         break;
       case "tool_call_start":
-        out += this.#open(
-          { kind: "tool_use", toolIndex: e.index },
-          { type: "tool_use", id: e.id, name: e.name, input: {} },
-        );
-        this.#toolBlocks.set(e.index, this.#nextIndex - 1);
+        // Anthropic's clients take a block's deltas only until its stop: a call that starts while another streams
+        // opens once the next event shows the open one is done, or waits until the end if their deltas interleave.
+        if (this.#queued.size > 0) this.#queued.set(e.index, { id: e.id, name: e.name, input: "" });
+        else if (this.#block?.kind === "tool_use") this.#pending = { index: e.index, id: e.id, name: e.name };
+        else out += this.#openTool(e.index, e.id, e.name);
         break;
       case "tool_call_delta": {
+        const waiting = this.#queued.get(e.index);
+        if (waiting !== undefined) {
+          waiting.input += e.arguments;
+          break;
+        }
+        if (this.#pending !== null) out += this.#queuePending();
         const index = this.#toolBlocks.get(e.index);
         if (index === undefined || e.arguments === "") break;
         out += sse("content_block_delta", {
@@ -104,6 +121,13 @@ export class MessagesStreamWriter {
   /** The last block's stop, message_delta (stop reason, usage, x_router) and message_stop. */
   end(route: RouteReport): Uint8Array {
     let out = this.#started ? "" : this.#start();
+    if (this.#pending !== null) out += this.#openPending();
+    // The calls that waited their turn, each a whole block: its start, its input, its stop.
+    for (const [toolIndex, call] of this.#queued) {
+      out += this.#openTool(toolIndex, call.id, call.name);
+      if (call.input !== "") out += this.#delta({ type: "input_json_delta", partial_json: call.input });
+    }
+    this.#queued.clear();
     out += this.#close();
     if (!this.#pinged) {
       this.#pinged = true;
@@ -143,6 +167,31 @@ export class MessagesStreamWriter {
         usage: anthropicUsage(this.#prompt),
       },
     });
+  }
+
+  #openTool(toolIndex: number, id: string, name: string): string {
+    const out = this.#open({ kind: "tool_use", toolIndex }, { type: "tool_use", id, name, input: {} });
+    this.#toolBlocks.set(toolIndex, this.#nextIndex - 1);
+    return out;
+  }
+
+  #openToolIndex(): number | null {
+    return this.#block?.kind === "tool_use" ? this.#block.toolIndex : null;
+  }
+
+  /** The call that started while another streamed opens now: they come one after another. */
+  #openPending(): string {
+    const p = this.#pending as PendingCall;
+    this.#pending = null;
+    return this.#openTool(p.index, p.id, p.name);
+  }
+
+  /** The calls interleave: the one that started waits its turn, and so does every call after it. */
+  #queuePending(): string {
+    const p = this.#pending as PendingCall;
+    this.#pending = null;
+    this.#queued.set(p.index, { id: p.id, name: p.name, input: "" });
+    return "";
   }
 
   #open(block: OpenBlock, contentBlock: Record<string, unknown>): string {

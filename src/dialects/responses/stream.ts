@@ -24,13 +24,21 @@ type Open =
   | { kind: "reasoning"; id: string; index: number; text: string }
   | { kind: "function_call"; id: string; index: number; call: { id: string; name: string; arguments: string } };
 
+type CallOpen = Extract<Open, { kind: "function_call" }>;
+/** A tool call that started while another was streaming. */
+type PendingCall = { index: number; id: string; name: string };
+
 export class ResponsesStreamWriter {
   #seq = 0;
   #started = false;
   #open: Open | null = null;
   readonly #output: OutputItem[] = [];
   /** Canonical tool index -> its open or finished item. */
-  readonly #calls = new Map<number, Extract<Open, { kind: "function_call" }>>();
+  readonly #calls = new Map<number, CallOpen>();
+  /** A call that started while another was streaming, until the next event says which way they come. */
+  #pending: PendingCall | null = null;
+  /** Calls whose deltas interleave with the open one's, by canonical index: written whole at the end, in order. */
+  readonly #queued = new Map<number, CallOpen["call"]>();
   #finish: FinishReason | null = null;
   #usage: Usage | null = null;
   /** Thinking blocks as they streamed, in order, with their signatures, and redacted ones: a continued conversation
@@ -58,6 +66,10 @@ export class ResponsesStreamWriter {
 
   event(e: ResponsesStreamEvent): Uint8Array | null {
     let out = this.#start();
+    // A call that started while another streams: the event after it says whether the calls come one after another
+    // (its own delta, or anything else: it opens now) or interleave (a delta of the open call: it waits its turn).
+    if (this.#pending !== null && !(e.type === "tool_call_delta" && this.#calls.get(e.index) === this.#open))
+      out += e.type === "tool_call_start" ? this.#queuePending() : this.#openPending();
     switch (e.type) {
       case "text": {
         if (e.text === "") break;
@@ -135,24 +147,21 @@ export class ResponsesStreamWriter {
         if (this.#open?.kind !== "reasoning" && wantsReasoningState(this.echo.body.include))
           out += this.#close() + this.#sealedItem();
         break;
-      case "tool_call_start": {
-        out += this.#close();
-        const open: Extract<Open, { kind: "function_call" }> = {
-          kind: "function_call",
-          id: this.newId("fc"),
-          index: this.#output.length,
-          call: { id: e.id, name: e.name, arguments: "" },
-        };
-        this.#open = open;
-        this.#calls.set(e.index, open);
-        this.#output.push(functionCallItem(open.id, open.call, "in_progress"));
-        out += this.#emit("response.output_item.added", {
-          item: functionCallItem(open.id, open.call, "in_progress"),
-          output_index: open.index,
-        });
+      case "tool_call_start":
+        // OpenAI's clients take an item whole at its done, after which no delta comes: a call that starts while
+        // another streams opens once the next event shows the open one is done, or waits until the end if their
+        // deltas interleave.
+        if (this.#queued.size > 0) this.#queued.set(e.index, { id: e.id, name: e.name, arguments: "" });
+        else if (this.#open?.kind === "function_call") this.#pending = { index: e.index, id: e.id, name: e.name };
+        else out += this.#openCall(e.index, { id: e.id, name: e.name, arguments: "" });
         break;
-      }
       case "tool_call_delta": {
+        const waiting = this.#queued.get(e.index);
+        if (waiting !== undefined) {
+          waiting.arguments += e.arguments;
+          break;
+        }
+        if (this.#pending !== null) out += this.#queuePending();
         const call = this.#calls.get(e.index);
         if (call === undefined || e.arguments === "") break;
         call.call.arguments += e.arguments;
@@ -191,9 +200,24 @@ export class ResponsesStreamWriter {
 
   /** Closes the open item and sends response.completed (or incomplete, at a length stop) with usage and x_router. */
   end(route: RouteReport): Uint8Array {
+    let out = this.#start();
+    if (this.#pending !== null) out += this.#openPending();
+    // The calls that waited their turn, each whole: added, its arguments, done.
+    for (const [index, call] of this.#queued) {
+      const args = call.arguments;
+      out += this.#openCall(index, { ...call, arguments: "" });
+      const open = this.#calls.get(index) as CallOpen;
+      open.call.arguments = args;
+      if (args !== "")
+        out += this.#emit("response.function_call_arguments.delta", {
+          delta: args,
+          item_id: open.id,
+          output_index: open.index,
+        });
+    }
+    this.#queued.clear();
     // At a length stop the item still open is the one the limit cut: it closes `incomplete`, as OpenAI marks it.
-    let out =
-      this.#start() + this.#close(finishedStatus(this.#finish).status === "completed" ? "completed" : "incomplete");
+    out += this.#close(finishedStatus(this.#finish).status === "completed" ? "completed" : "incomplete");
     const response = this.response(route);
     out += this.#emit(response.status === "completed" ? "response.completed" : "response.incomplete", { response });
     return encoder.encode(out);
@@ -254,6 +278,36 @@ export class ResponsesStreamWriter {
     this.#started = true;
     const response = responseShell(this.echo, this.model);
     return this.#emit("response.created", { response }) + this.#emit("response.in_progress", { response });
+  }
+
+  #openCall(index: number, call: CallOpen["call"]): string {
+    const out = this.#close();
+    const open: CallOpen = { kind: "function_call", id: this.newId("fc"), index: this.#output.length, call };
+    this.#open = open;
+    this.#calls.set(index, open);
+    this.#output.push(functionCallItem(open.id, open.call, "in_progress"));
+    return (
+      out +
+      this.#emit("response.output_item.added", {
+        item: functionCallItem(open.id, open.call, "in_progress"),
+        output_index: open.index,
+      })
+    );
+  }
+
+  /** The call that started while another streamed opens now: they come one after another. */
+  #openPending(): string {
+    const p = this.#pending as PendingCall;
+    this.#pending = null;
+    return this.#openCall(p.index, { id: p.id, name: p.name, arguments: "" });
+  }
+
+  /** The calls interleave: the one that started waits its turn, and so does every call after it. */
+  #queuePending(): string {
+    const p = this.#pending as PendingCall;
+    this.#pending = null;
+    this.#queued.set(p.index, { id: p.id, name: p.name, arguments: "" });
+    return "";
   }
 
   #close(status = "completed"): string {
