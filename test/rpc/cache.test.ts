@@ -19,7 +19,10 @@ describe("RPC and the response cache", () => {
     const streamed = await exports.SwitchyardRpc.stream(req);
     expect(streamed.ok).toBe(true);
     const lines = streamed.ok
-      ? (await new Response(streamed.events).text()).trim().split("\n").map((l) => JSON.parse(l))
+      ? (await new Response(streamed.events).text())
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l))
       : [];
     expect(lines.at(-1)).toMatchObject({ type: "route", route: { cache: "hit", cost_usd: 0 } });
     const text = await (await exports.default.fetch(new Request("http://127.0.0.1/metrics"))).text();
