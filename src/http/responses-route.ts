@@ -13,7 +13,13 @@ import {
   type ResponseObject,
 } from "../dialects/responses/encoder.ts";
 import { type InputListItem, inputItems, inputItemsPage } from "../dialects/responses/input-items.ts";
-import { referencedItem, sealReasoning, shownItem, withStoredStates } from "../dialects/responses/reasoning-state.ts";
+import {
+  referencedItem,
+  sealReasoning,
+  shownItem,
+  wantsReasoningState,
+  withStoredStates,
+} from "../dialects/responses/reasoning-state.ts";
 import { KNOWN_FIELDS, parseResponsesBody, toCanonical } from "../dialects/responses/request.ts";
 import { assistantTurn, ResponsesStreamWriter } from "../dialects/responses/stream.ts";
 import { encodedBody } from "../gateway/committed-body.ts";
@@ -232,14 +238,27 @@ async function withReferencedItems(
   workspaceId: string,
   now: number,
 ): Promise<unknown> {
-  const input = (raw as { input?: unknown } | null)?.input;
+  const body = raw as { input?: unknown; store?: unknown } | null;
+  const input = body?.input;
   if (!Array.isArray(input)) return raw;
-  const refs = input.flatMap((item: { type?: unknown; id?: unknown } | null) =>
-    item?.type === "item_reference" && typeof item.id === "string" ? [item.id] : [],
+  type Item = { type?: unknown; id?: unknown; encrypted_content?: unknown } | null;
+  // With store on, a reasoning item handed back by value (the SDK's `...previous.output`) is looked up by its id, as at
+  // OpenAI: its sealed state is in the store, not in the item.
+  const byValue = (item: Item) =>
+    body?.store !== false &&
+    item?.type === "reasoning" &&
+    typeof item.id === "string" &&
+    (item.encrypted_content === undefined || item.encrypted_content === null);
+  const refs = input.flatMap((item: Item) =>
+    (item?.type === "item_reference" || byValue(item)) && typeof item?.id === "string" ? [item.id] : [],
   );
   if (refs.length === 0) return raw;
   const items = await fromStore(() => findItems(c.env.DB, workspaceId, refs, now));
-  const resolved = input.map((item: { type?: unknown; id?: unknown } | null, i) => {
+  const resolved = input.map((item: Item, i) => {
+    if (byValue(item)) {
+      const found = items.get(item?.id as string);
+      return found === undefined ? item : referencedItem(found);
+    }
     if (item?.type !== "item_reference" || typeof item.id !== "string") return item;
     const found = items.get(item.id);
     if (found === undefined)
@@ -262,10 +281,19 @@ async function storedOf(c: Context<AppEnv>): Promise<StoredResponse> {
 }
 
 export async function getStoredResponse(c: Context<AppEnv>): Promise<Response> {
+  // Only a background response has events to stream again, and Switchyard runs none: the SDK raises the refusal.
+  if (c.req.query("stream") === "true")
+    throw new GatewayError(400, "stream=true is only for background responses; this response is retrieved as JSON.", {
+      param: "stream",
+      code: "unsupported_parameter",
+    });
   const { [STORED_INPUT]: _input, ...response } = (await storedOf(c)).response;
   const output = response.output;
+  // include=reasoning.encrypted_content (the SDK sends include[]): each reasoning item with its sealed state, as on create.
+  const include = [...(c.req.queries("include[]") ?? []), ...(c.req.queries("include") ?? [])];
+  const show = wantsReasoningState(include) ? referencedItem : shownItem;
   return c.json(
-    Array.isArray(output) ? { ...response, output: (output as Record<string, unknown>[]).map(shownItem) } : response,
+    Array.isArray(output) ? { ...response, output: (output as Record<string, unknown>[]).map(show) } : response,
   );
 }
 

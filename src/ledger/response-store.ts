@@ -73,7 +73,8 @@ export async function deleteResponse(db: D1Database, workspaceId: string, id: st
 
 /**
  * Output items of the workspace's stored responses by item id (what a Responses `item_reference` names). Item ids are
- * random, so a text match finds the one response that holds each; the match is then checked on the parsed items.
+ * random, so a text match finds the responses that name each, and the one whose output holds it is read (a later
+ * turn's stored input names it too).
  */
 export async function findItems(
   db: D1Database,
@@ -86,9 +87,10 @@ export async function findItems(
     const row = await db
       .prepare(
         `SELECT response FROM responses WHERE workspace_id = ? AND expires_at > ? AND instr(response, ?) > 0
+         AND EXISTS (SELECT 1 FROM json_each(response, '$.output') WHERE json_extract(value, '$.id') = ?)
          ORDER BY created_at DESC LIMIT 1`,
       )
-      .bind(workspaceId, now, `"id":${JSON.stringify(id)}`)
+      .bind(workspaceId, now, `"id":${JSON.stringify(id)}`, id)
       .first<{ response: string }>();
     if (row === null) continue;
     const output = (JSON.parse(row.response) as { output?: unknown }).output;
