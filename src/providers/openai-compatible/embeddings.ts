@@ -81,8 +81,10 @@ export function createOpenAICompatibleEmbeddings(config: {
           throw malformed(id, `embedding ${item.index} is not valid base64`);
         }
       }
-      if (vectors.length !== expected || vectors.some((v) => v === undefined))
-        throw malformed(id, `asked for ${expected} embeddings, got ${parsed.data.data.length}`);
+      // Every input once: a repeated or missing index leaves a hole, which `some` would skip.
+      let whole = vectors.length === expected;
+      for (let i = 0; whole && i < expected; i++) whole = vectors[i] !== undefined;
+      if (!whole) throw malformed(id, `asked for ${expected} embeddings, got ${parsed.data.data.length}`);
       return {
         model: parsed.data.model ?? "",
         vectors,
