@@ -58,7 +58,7 @@ export function recorder(
   startedAt: number,
   transcript: Transcript | null,
 ): Recorder {
-  const { deps, sinks } = scope.services;
+  const { deps } = scope.services;
   const base = {
     request_id: scope.requestId,
     created_at: startedAt,
@@ -74,15 +74,7 @@ export function recorder(
     requested_model: prepared.model,
     cache: prepared.cacheStatus ?? "bypass",
   };
-  // One waitUntil for all the sinks: each still runs on its own, and one's failure is logged, never the others'.
-  const handOver = (send: (sink: RequestSink) => Promise<void> | undefined) =>
-    scope.waitUntil(
-      Promise.all(
-        sinks(scope.env, { waitUntil: scope.waitUntil }).map((sink) =>
-          send(sink)?.catch((err: unknown) => console.error("sink failed", err)),
-        ),
-      ),
-    );
+  const handOver = (send: (sink: RequestSink) => Promise<void> | undefined) => handOverTo(scope, send);
   const record = (r: CompletionRecord) => {
     const full = transcript === null ? r : { ...r, content: transcript.content() };
     handOver((sink) => sink.complete(full));
@@ -166,7 +158,7 @@ export function refusedAfterPlan(rec: Recorder, err: GatewayError): void {
 export function refusedBeforePlan(scope: ChatScope, dialect: Dialect, err: GatewayError, startedAt: number): void {
   if (observed.has(err)) return;
   observed.add(err);
-  const { deps, sinks, config } = scope.services;
+  const { deps, config } = scope.services;
   const record: CompletionRecord = {
     request_id: scope.requestId,
     created_at: startedAt,
@@ -189,11 +181,16 @@ export function refusedBeforePlan(scope: ChatScope, dialect: Dialect, err: Gatew
     key_id: scope.caller.kind === "workspace" ? scope.caller.key.id : null,
     traceparent: scope.traceparent ?? null,
   };
+  handOverTo(scope, (sink) => sink.refused?.(record));
+}
+
+/** One waitUntil for all the sinks: each still runs on its own, and one's failure is logged, never the others'. */
+function handOverTo(scope: ChatScope, send: (sink: RequestSink) => Promise<void> | undefined): void {
   scope.waitUntil(
     Promise.all(
-      sinks(scope.env, { waitUntil: scope.waitUntil }).map((sink) =>
-        sink.refused?.(record)?.catch((e: unknown) => console.error("sink failed", e)),
-      ),
+      scope.services
+        .sinks(scope.env, { waitUntil: scope.waitUntil })
+        .map((sink) => send(sink)?.catch((err: unknown) => console.error("sink failed", err))),
     ),
   );
 }
