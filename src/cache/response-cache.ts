@@ -90,6 +90,7 @@ export function storable(result: ChatResult): boolean {
 export function replayEvents(result: ChatResult): StreamEvent[] {
   const events: StreamEvent[] = [];
   if (result.content !== null && result.content !== "") events.push({ type: "text", text: result.content });
+  if (result.refusal !== undefined) events.push({ type: "refusal", text: result.refusal });
   result.tool_calls.forEach((call, index) => {
     events.push({ type: "tool_call_start", index, id: call.id, name: call.name });
     if (call.arguments !== "") events.push({ type: "tool_call_delta", index, arguments: call.arguments });
@@ -103,6 +104,7 @@ export function replayEvents(result: ChatResult): StreamEvent[] {
 /** Gathers a stream's events into the answer they make, to be stored once the stream finished (see `storable`). */
 export class AnswerCollector {
   #text = "";
+  #refusal: string | undefined;
   readonly #calls: ToolCall[] = [];
   #finish: ChatResult["finish_reason"] | null = null;
   /** Anthropic says which of the caller's stop sequences ended the answer; a replay must say it too. */
@@ -112,6 +114,7 @@ export class AnswerCollector {
 
   note(e: StreamEvent): void {
     if (e.type === "text") this.#text += e.text;
+    else if (e.type === "refusal") this.#refusal = (this.#refusal ?? "") + e.text;
     else if (e.type === "tool_call_start") this.#calls[e.index] = { id: e.id, name: e.name, arguments: "" };
     else if (e.type === "tool_call_delta") {
       const call = this.#calls[e.index];
@@ -131,6 +134,7 @@ export class AnswerCollector {
     return {
       model,
       content: this.#text === "" ? null : this.#text,
+      ...(this.#refusal === undefined ? {} : { refusal: this.#refusal }),
       tool_calls: [...this.#calls],
       finish_reason: this.#finish,
       usage: this.#usage,

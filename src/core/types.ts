@@ -102,6 +102,11 @@ export interface ChatResult {
   /** The model name the provider reported. */
   model: string;
   content: string | null;
+  /**
+   * The model's refusal, where the provider says it apart from the answer (OpenAI's `refusal`, given instead of
+   * content when a model declines a structured output): each dialect carries it in its own field.
+   */
+  refusal?: string;
   tool_calls: ToolCall[];
   finish_reason: FinishReason;
   usage: Usage | null;
@@ -114,6 +119,8 @@ export interface ChatResult {
 /** The closed set of events a streaming adapter emits. Failures are thrown as ProviderError, never emitted. */
 export type StreamEvent =
   | { type: "text"; text: string }
+  /** The model's refusal as it streams (OpenAI's `delta.refusal`): content, shown in the dialect's refusal field. */
+  | { type: "refusal"; text: string }
   | { type: "tool_call_start"; index: number; id: string; name: string }
   | { type: "tool_call_delta"; index: number; arguments: string }
   /** The model's reasoning as it streams (Anthropic's thinking_delta), and the signature that seals a thinking block. */

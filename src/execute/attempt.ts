@@ -68,7 +68,11 @@ export interface CommittedStream {
 // Reasoning is content: a thinking model streams it for seconds before any text, and the Messages and Responses
 // dialects show it to the client as it comes.
 const isContent = (e: StreamEvent) =>
-  e.type === "text" || e.type === "tool_call_start" || e.type === "reasoning" || e.type === "reasoning_redacted";
+  e.type === "text" ||
+  e.type === "refusal" ||
+  e.type === "tool_call_start" ||
+  e.type === "reasoning" ||
+  e.type === "reasoning_redacted";
 
 /**
  * One timer for an attempt's clocks before the commit point (the headers, then the first token; for a call, the

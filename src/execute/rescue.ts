@@ -97,15 +97,19 @@ export function rescuable(
   /** The answering leg's prompt as its provider counted it at the start (Anthropic's message_start), if it did. */
   let legPrompt: Usage | null = null;
   let sent = "";
-  let toolStarted = false;
+  /** A tool call or a refusal started: the answer is no text a prefill or a restart could go on from. */
+  let notText = false;
   let finished = false;
   let skippedBefore = 0;
   const track = (e: StreamEvent) => {
     if (e.type === "text") {
       sent += e.text;
       legText += e.text;
-    } else if (e.type === "tool_call_start") toolStarted = true;
-    else if (e.type === "finish") finished = true;
+    } else if (e.type === "tool_call_start") notText = true;
+    else if (e.type === "refusal") {
+      notText = true;
+      legText += e.text;
+    } else if (e.type === "finish") finished = true;
     else if (e.type === "prompt_usage") legPrompt = e.usage;
   };
   first.head.forEach(track);
@@ -249,7 +253,7 @@ export function rescuable(
           message: `${provider} ended the stream before finishing the answer`,
         });
       } catch (err) {
-        if (!(err instanceof ProviderError) || toolStarted || finished) throw err;
+        if (!(err instanceof ProviderError) || notText || finished) throw err;
         const broken = leg;
         const brokenRequest = legRequest;
         const found = await rescue();

@@ -181,7 +181,9 @@ function hit(
   const result = { ...cached.result, model: cached.upstream_model };
   if (!prepared.request.stream) return { kind: "json", result, route, plan: prepared.plan, budget: held.notice };
   const events = replayEvents(result) as AnswerEvent[];
-  const firstContent = events.findIndex((e) => e.type === "text" || e.type === "tool_call_start");
+  const firstContent = events.findIndex(
+    (e) => e.type === "text" || e.type === "refusal" || e.type === "tool_call_start",
+  );
   const head = events.slice(0, firstContent + 1);
   let rest = events.slice(firstContent + 1);
   let ended = false;

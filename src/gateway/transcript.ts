@@ -5,6 +5,7 @@ import type { CommittedStream } from "../execute/attempt.ts";
 export class Transcript {
   readonly #prompt: string;
   #text = "";
+  #refusal: string | null = null;
   readonly #calls: ToolCall[] = [];
 
   constructor(prompt: string) {
@@ -13,6 +14,7 @@ export class Transcript {
 
   answer(result: ChatResult): void {
     this.#text = result.content ?? "";
+    this.#refusal = result.refusal ?? null;
     this.#calls.push(...result.tool_calls);
   }
 
@@ -20,6 +22,7 @@ export class Transcript {
   follow(stream: CommittedStream): CommittedStream {
     const note = (e: StreamEvent) => {
       if (e.type === "text") this.#text += e.text;
+      else if (e.type === "refusal") this.#refusal = (this.#refusal ?? "") + e.text;
       else if (e.type === "tool_call_start") this.#calls[e.index] = { id: e.id, name: e.name, arguments: "" };
       else if (e.type === "tool_call_delta") {
         const call = this.#calls[e.index];
@@ -37,10 +40,13 @@ export class Transcript {
   }
 
   content(): { prompt: string; completion: string | null } {
-    const answered = this.#text !== "" || this.#calls.length > 0;
+    const answered = this.#text !== "" || this.#refusal !== null || this.#calls.length > 0;
+    const refusal = this.#refusal === null ? {} : { refusal: this.#refusal };
     return {
       prompt: this.#prompt,
-      completion: answered ? JSON.stringify({ content: this.#text, tool_calls: this.#calls.filter(Boolean) }) : null,
+      completion: answered
+        ? JSON.stringify({ content: this.#text, ...refusal, tool_calls: this.#calls.filter(Boolean) })
+        : null,
     };
   }
 }

@@ -31,7 +31,11 @@ export function encodeCompletion(
   result: ChatResult,
   xRouter: RouteReport,
 ): Record<string, unknown> {
-  const message: Record<string, unknown> = { role: "assistant", content: result.content, refusal: null };
+  const message: Record<string, unknown> = {
+    role: "assistant",
+    content: result.content,
+    refusal: result.refusal ?? null,
+  };
   if (result.tool_calls.length > 0) message.tool_calls = openAIToolCalls(result.tool_calls);
   return {
     id,
@@ -73,6 +77,8 @@ export class ChunkWriter {
     switch (e.type) {
       case "text":
         return this.#delta({ content: e.text });
+      case "refusal":
+        return this.#delta({ refusal: e.text });
       case "tool_call_start":
         this.sawToolCall = true;
         return this.#delta({

@@ -87,7 +87,7 @@ export interface ParsedChat {
 }
 
 /** Message fields OpenAI's clients send as null for "not set" (an assistant turn replayed with `tool_calls: null`). */
-const NULLABLE_MESSAGE_FIELDS = ["name", "tool_calls", "reasoning", "is_error"];
+const NULLABLE_MESSAGE_FIELDS = ["name", "tool_calls", "reasoning", "is_error", "refusal"];
 const hasNullField = (m: unknown): boolean =>
   m !== null &&
   typeof m === "object" &&
@@ -109,11 +109,48 @@ function withoutNullFields(raw: unknown): unknown {
   };
 }
 
+/** An assistant turn that hands back OpenAI's refusal: its `refusal` field, or a `refusal` content part. */
+function hasRefusal(m: unknown): boolean {
+  if (m === null || typeof m !== "object" || (m as { role?: unknown }).role !== "assistant") return false;
+  const { refusal, content } = m as { refusal?: unknown; content?: unknown };
+  return (
+    typeof refusal === "string" ||
+    (Array.isArray(content) && content.some((p) => (p as { type?: unknown } | null)?.type === "refusal"))
+  );
+}
+
+/**
+ * The body with each refusal handed back as its turn's text (a copy, only when there is one): the model said it, and
+ * every provider takes it so; a `refusal` beside text is the same answer said twice, and the text is kept.
+ */
+function refusalsAsText(raw: unknown): unknown {
+  const messages = (raw as { messages?: unknown }).messages;
+  if (!Array.isArray(messages) || !messages.some(hasRefusal)) return raw;
+  return {
+    ...(raw as object),
+    messages: messages.map((m) => {
+      if (!hasRefusal(m)) return m;
+      const { refusal, content, ...rest } = m as { refusal?: unknown; content?: unknown };
+      if (Array.isArray(content)) {
+        const parts = content.map((p) => {
+          const part = p as { type?: unknown; refusal?: unknown };
+          return part?.type === "refusal" && typeof part.refusal === "string"
+            ? { type: "text", text: part.refusal }
+            : p;
+        });
+        return { ...rest, content: parts };
+      }
+      const text = typeof content === "string" && content !== "" ? content : refusal;
+      return { ...rest, content: text };
+    }),
+  };
+}
+
 /** Validates a chat-completions body (400 naming the param) and reads it into the canonical request. */
 export function parseChatRequest(raw: unknown): ParsedChat {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
     throw new GatewayError(400, "The request body must be a JSON object.", { code: "invalid_json" });
-  const body = parseOrThrow(ChatCompletionRequestSchema, withoutNullFields(modelFromModels(raw)));
+  const body = parseOrThrow(ChatCompletionRequestSchema, refusalsAsText(withoutNullFields(modelFromModels(raw))));
   const orphan = orphanToolResult(body.messages);
   if (orphan !== null)
     throw new GatewayError(

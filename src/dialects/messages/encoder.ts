@@ -64,6 +64,8 @@ export function encodeMessage(id: string, result: ChatResult, route: RouteReport
     );
   }
   if (result.content !== null && result.content !== "") content.push({ type: "text", text: result.content });
+  // A refusal said apart (OpenAI's `refusal`) is the turn's text here, and its stop reason Anthropic's own.
+  if (result.refusal !== undefined) content.push({ type: "text", text: result.refusal });
   for (const call of result.tool_calls) {
     content.push({ type: "tool_use", id: call.id, name: call.name, input: parseToolInput(call.arguments) });
   }
@@ -74,9 +76,11 @@ export function encodeMessage(id: string, result: ChatResult, route: RouteReport
     model: result.model,
     content,
     stop_reason:
-      result.stop_sequence === undefined
-        ? stopReason(result.finish_reason, result.tool_calls.length > 0)
-        : ("stop_sequence" as const),
+      result.refusal !== undefined
+        ? ("refusal" as const)
+        : result.stop_sequence === undefined
+          ? stopReason(result.finish_reason, result.tool_calls.length > 0)
+          : ("stop_sequence" as const),
     stop_sequence: result.stop_sequence ?? null,
     usage: anthropicUsage(result.usage),
     x_router: route,

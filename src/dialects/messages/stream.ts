@@ -29,6 +29,8 @@ export class MessagesStreamWriter {
   /** Calls whose deltas interleave with the open one's, by canonical index: written whole at the end, in order. */
   readonly #queued = new Map<number, { id: string; name: string; input: string }>();
   #finish: FinishReason | null = null;
+  /** The model refused (OpenAI's `refusal`, streamed as text here): the stop reason is Anthropic's `refusal`. */
+  #refused = false;
   /** The stop sequence that ended the answer, where the provider said which. */
   #stopSequence: string | null = null;
   #usage: Usage | null = null;
@@ -59,7 +61,9 @@ export class MessagesStreamWriter {
     if (this.#pending !== null && !(e.type === "tool_call_delta" && e.index === this.#openToolIndex()))
       out += e.type === "tool_call_start" ? this.#queuePending() : this.#openPending();
     switch (e.type) {
+      case "refusal":
       case "text":
+        if (e.type === "refusal") this.#refused = true;
         if (e.text === "") return out === "" ? null : encoder.encode(out);
         if (this.#block?.kind !== "text") out += this.#open({ kind: "text" }, { type: "text", text: "" });
         out += this.#delta({ type: "text_delta", text: e.text });
@@ -136,8 +140,11 @@ export class MessagesStreamWriter {
     out += sse("message_delta", {
       type: "message_delta",
       delta: {
-        stop_reason:
-          this.#stopSequence === null ? stopReason(this.#finish, this.#toolBlocks.size > 0) : "stop_sequence",
+        stop_reason: this.#refused
+          ? "refusal"
+          : this.#stopSequence === null
+            ? stopReason(this.#finish, this.#toolBlocks.size > 0)
+            : "stop_sequence",
         stop_sequence: this.#stopSequence,
       },
       usage: anthropicUsage(this.#usage),

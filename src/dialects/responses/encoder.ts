@@ -78,18 +78,18 @@ export function outputItems(
   }
   if (result.content !== null && result.content !== "")
     items.push(messageItem(newId("msg"), result.content, "completed"));
+  if (result.refusal !== undefined) items.push(messageItem(newId("msg"), result.refusal, "completed", "refusal"));
   for (const call of result.tool_calls) items.push(functionCallItem(newId("fc"), call, "completed"));
   return items;
 }
 
-export function messageItem(id: string, text: string, status: string): OutputItem {
-  return {
-    id,
-    type: "message",
-    status,
-    content: [{ type: "output_text", annotations: [], logprobs: [], text }],
-    role: "assistant",
-  };
+/** An assistant message: its text, or the model's refusal (OpenAI's `refusal` content part). */
+export function messageItem(id: string, text: string, status: string, part = "output_text"): OutputItem {
+  return { id, type: "message", status, content: [messagePart(part, text)], role: "assistant" };
+}
+
+export function messagePart(part: string, text: string): Record<string, unknown> {
+  return part === "refusal" ? { type: "refusal", refusal: text } : { type: part, annotations: [], logprobs: [], text };
 }
 
 export function functionCallItem(

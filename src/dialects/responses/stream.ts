@@ -7,6 +7,7 @@ import {
   finishedStatus,
   functionCallItem,
   messageItem,
+  messagePart,
   type OutputItem,
   type ResponseEcho,
   type ResponseObject,
@@ -20,7 +21,8 @@ export type ResponsesStreamEvent = Exclude<StreamEvent, { type: "end" }>;
 const encoder = new TextEncoder();
 
 type Open =
-  | { kind: "message"; id: string; index: number; text: string }
+  /** A message of text, or of the model's refusal (a part of its own type, with its own events). */
+  | { kind: "message"; id: string; index: number; text: string; part: "output_text" | "refusal" }
   | { kind: "reasoning"; id: string; index: number; text: string }
   | { kind: "function_call"; id: string; index: number; call: { id: string; name: string; arguments: string } };
 
@@ -71,14 +73,16 @@ export class ResponsesStreamWriter {
     if (this.#pending !== null && !(e.type === "tool_call_delta" && this.#calls.get(e.index) === this.#open))
       out += e.type === "tool_call_start" ? this.#queuePending() : this.#openPending();
     switch (e.type) {
+      case "refusal":
       case "text": {
         if (e.text === "") break;
+        const part = e.type === "text" ? "output_text" : "refusal";
         let open = this.#open;
-        if (open?.kind !== "message") {
+        if (open?.kind !== "message" || open.part !== part) {
           out += this.#close();
-          open = { kind: "message", id: this.newId("msg"), index: this.#output.length, text: "" };
+          open = { kind: "message", id: this.newId("msg"), index: this.#output.length, text: "", part };
           this.#open = open;
-          this.#output.push(messageItem(open.id, "", "in_progress"));
+          this.#output.push(messageItem(open.id, "", "in_progress", part));
           out += this.#emit("response.output_item.added", {
             output_index: open.index,
             item: { ...messageItem(open.id, "", "in_progress"), content: [] },
@@ -87,17 +91,25 @@ export class ResponsesStreamWriter {
             content_index: 0,
             item_id: open.id,
             output_index: open.index,
-            part: { type: "output_text", annotations: [], logprobs: [], text: "" },
+            part: messagePart(part, ""),
           });
         }
         open.text += e.text;
-        out += this.#emit("response.output_text.delta", {
-          content_index: 0,
-          delta: e.text,
-          item_id: open.id,
-          logprobs: [],
-          output_index: open.index,
-        });
+        out +=
+          part === "output_text"
+            ? this.#emit("response.output_text.delta", {
+                content_index: 0,
+                delta: e.text,
+                item_id: open.id,
+                logprobs: [],
+                output_index: open.index,
+              })
+            : this.#emit("response.refusal.delta", {
+                content_index: 0,
+                delta: e.text,
+                item_id: open.id,
+                output_index: open.index,
+              });
         break;
       }
       case "reasoning": {
@@ -317,15 +329,12 @@ export class ResponsesStreamWriter {
     const item = this.#mark(open, status);
     switch (open.kind) {
       case "message": {
-        const part = { type: "output_text", annotations: [], logprobs: [], text: open.text };
+        const part = messagePart(open.part, open.text);
+        const where = { content_index: 0, item_id: open.id, output_index: open.index };
         return (
-          this.#emit("response.output_text.done", {
-            content_index: 0,
-            item_id: open.id,
-            logprobs: [],
-            output_index: open.index,
-            text: open.text,
-          }) +
+          (open.part === "output_text"
+            ? this.#emit("response.output_text.done", { ...where, logprobs: [], text: open.text })
+            : this.#emit("response.refusal.done", { ...where, refusal: open.text })) +
           this.#emit("response.content_part.done", {
             content_index: 0,
             item_id: open.id,
@@ -372,7 +381,7 @@ export class ResponsesStreamWriter {
   #mark(target: Open, status: string): OutputItem {
     const item =
       target.kind === "message"
-        ? messageItem(target.id, target.text, status)
+        ? messageItem(target.id, target.text, status, target.part)
         : target.kind === "reasoning"
           ? this.#reasoningItem(target.id, target.text)
           : functionCallItem(target.id, target.call, status);
@@ -414,7 +423,11 @@ export function assistantTurn(output: readonly OutputItem[]): ChatMessage {
   const calls: { id: string; type: "function"; function: { name: string; arguments: string } }[] = [];
   for (const item of output) {
     if (item.type === "message" && Array.isArray(item.content)) {
-      for (const part of item.content as { text?: unknown }[]) if (typeof part.text === "string") text += part.text;
+      // A refusal goes back as the turn's text, as a client's own refusal part is read (request.ts).
+      for (const part of item.content as { text?: unknown; refusal?: unknown }[]) {
+        if (typeof part.text === "string") text += part.text;
+        else if (typeof part.refusal === "string") text += part.refusal;
+      }
     }
     // A call the answer never finished (cut, or stopped at its length) cannot have been run: it is not history.
     if (item.type === "function_call" && item.status !== "incomplete") {

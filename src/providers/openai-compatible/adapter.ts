@@ -158,9 +158,11 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
       }));
       const text = contentText(choice.message.content);
       const thought = fieldReasoning(choice.message) + contentReasoning(choice.message.content);
+      const refusal = choice.message.refusal ?? "";
       return {
         model: data.model,
-        content: text === "" && toolCalls.length > 0 ? null : text,
+        content: text === "" && (toolCalls.length > 0 || refusal !== "") ? null : text,
+        ...(refusal === "" ? {} : { refusal }),
         tool_calls: toolCalls,
         finish_reason: finishOf(choice.finish_reason, toolCalls.length > 0),
         usage: data.usage ? servedAt(usageOf(data.usage), data.service_tier) : null,
@@ -212,6 +214,7 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         if (delta) {
           const reasoning = fieldReasoning(delta);
           if (reasoning !== "") out.push({ type: "reasoning", text: reasoning });
+          if (delta.refusal) out.push({ type: "refusal", text: delta.refusal });
           const content = delta.content;
           if (typeof content === "string") {
             if (content !== "") out.push({ type: "text", text: content });

@@ -44,6 +44,7 @@ export function plainAnswer(json: unknown): WireAnswer | null {
     if (!isRecord(message)) return null;
     if (!isNullishOrString(message.content)) return null;
     if (!isNullishOrString(message.reasoning_content) || !isNullishOrString(message.reasoning)) return null;
+    if (!isNullishOrString(message.refusal)) return null;
     if (!isToolCalls(message.tool_calls)) return null;
   }
   if (!isUsage(json.usage)) return null;

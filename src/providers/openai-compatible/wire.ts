@@ -47,6 +47,8 @@ export type WireContent = z.infer<typeof ContentSchema>;
 const reasoningFields = {
   reasoning_content: z.nullish(z.string()),
   reasoning: z.nullish(z.string()),
+  /** OpenAI's refusal, said instead of content (structured outputs a model declines). */
+  refusal: z.nullish(z.string()),
 };
 
 export const ChatResponseSchema = z.object({
@@ -126,6 +128,7 @@ export function plainChunk(json: unknown): WireChunk | null {
     if (!isRecord(delta) || !isNullish(delta.tool_calls)) return null;
     if (!isNullishOrString(delta.content)) return null;
     if (!isNullishOrString(delta.reasoning_content) || !isNullishOrString(delta.reasoning)) return null;
+    if (!isNullishOrString(delta.refusal)) return null;
   }
   return json as WireChunk;
 }

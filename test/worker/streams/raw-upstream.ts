@@ -15,12 +15,22 @@ const UPSTREAM: Record<ProviderId, string> = {
   ollama: "llama3.2",
 };
 
-/** An env whose `provider` answers MODEL's calls with `pieces` (status 200, `contentType`). */
-export async function rawEnv(provider: ProviderId, pieces: Piece[], contentType = "text/event-stream"): Promise<Env> {
+/** An env whose `provider` answers MODEL's calls with `pieces` (status 200, `contentType`), with `vars` added. */
+export async function rawEnv(
+  provider: ProviderId,
+  pieces: Piece[],
+  contentType = "text/event-stream",
+  vars: Record<string, string> = {},
+): Promise<Env> {
   const b64 = (p: Piece) => btoa(String.fromCharCode(...(typeof p === "string" ? new TextEncoder().encode(p) : p)));
-  const s = await newSession({
-    faults: [{ provider, model: UPSTREAM[provider], mode: "raw", pieces: pieces.map(b64), content_type: contentType }],
-  });
+  const s = await newSession(
+    {
+      faults: [
+        { provider, model: UPSTREAM[provider], mode: "raw", pieces: pieces.map(b64), content_type: contentType },
+      ],
+    },
+    vars,
+  );
   return s.env;
 }
 
