@@ -59,7 +59,8 @@ export function takesPrefill(candidate: Candidate): boolean {
 /**
  * The request with `text` as the assistant's prefix, and the whitespace held back from it: Anthropic refuses a prefix
  * that ends in whitespace, and the continuation usually starts with that whitespace again, so it is trimmed from the
- * prefix and dropped from the continuation's start (the client's text stays exact).
+ * prefix and dropped from the continuation's start (the client's text stays exact). The caller's reasoning setting is
+ * not sent on.
  */
 export function prefillRequest(request: CanonicalRequest, text: string): { request: CanonicalRequest; held: string } {
   const last = request.messages.at(-1);
@@ -70,6 +71,9 @@ export function prefillRequest(request: CanonicalRequest, text: string): { reque
   const messages: ChatMessage[] = own === null ? [...request.messages] : request.messages.slice(0, -1);
   messages.push({ role: "assistant", content: prefix });
   const continued: CanonicalRequest = { ...request, messages };
+  // The continuation writes on from the text: its thinking was done on the broken leg, and Anthropic refuses a
+  // prefill with thinking on ("Prefilling is only available for non-extended thinking modes").
+  delete continued.reasoning;
   // The caller's output limit bounds the one answer it reads: the continuation gets what the text sent left of it.
   if (request.max_output_tokens !== undefined)
     continued.max_output_tokens = Math.max(1, request.max_output_tokens - Math.ceil(estimateTextTokens(text)));
@@ -94,6 +98,8 @@ export function rescuable(
   let current = first;
   let leg = firstLeg;
   let legText = "";
+  /** The answering leg's reasoning so far: output its provider bills too, though no prefill carries it on. */
+  let legReasoning = "";
   /** The answering leg's prompt as its provider counted it at the start (Anthropic's message_start), if it did. */
   let legPrompt: Usage | null = null;
   let sent = "";
@@ -109,7 +115,8 @@ export function rescuable(
     else if (e.type === "refusal") {
       notText = true;
       legText += e.text;
-    } else if (e.type === "finish") finished = true;
+    } else if (e.type === "reasoning") legReasoning += e.text;
+    else if (e.type === "finish") finished = true;
     else if (e.type === "prompt_usage") legPrompt = e.usage;
   };
   first.head.forEach(track);
@@ -121,7 +128,9 @@ export function rescuable(
    */
   const close = (broken: StreamLeg, promptOf: CanonicalRequest) => {
     if (broken.usage === null) {
-      const output_tokens = Math.max(1, Math.ceil(estimateTextTokens(legText)));
+      const reasoning_tokens = legReasoning === "" ? 0 : Math.max(1, Math.ceil(estimateTextTokens(legReasoning)));
+      const output_tokens = Math.max(1, Math.ceil(estimateTextTokens(legText))) + reasoning_tokens;
+      const reasoned = reasoning_tokens > 0 ? { reasoning_tokens } : {};
       broken.usage =
         legPrompt === null
           ? {
@@ -129,8 +138,9 @@ export function rescuable(
               output_tokens,
               cached_input_tokens: 0,
               cache_write_tokens: 0,
+              ...reasoned,
             }
-          : { ...legPrompt, output_tokens };
+          : { ...legPrompt, output_tokens, ...reasoned };
       broken.usageEstimated = true;
     }
   };
@@ -266,6 +276,7 @@ export function rescuable(
         leg = found.leg;
         legRequest = found.request;
         legText = "";
+        legReasoning = "";
         legPrompt = null;
         legs.push(leg);
         // The new leg's head: its usage is the leg's own (the total comes with its later usage event).
