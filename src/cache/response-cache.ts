@@ -79,16 +79,22 @@ export function stableJson(value: unknown): string {
 }
 
 /**
- * Whether an answer may be stored: it finished, and carries no reasoning (thinking blocks and their signatures are
- * the provider's to vouch for, and a replay could not stream them as it sent them).
+ * Whether an answer may be stored: it finished, not cut short by the provider's content filter (what it withheld is
+ * no answer to hand everyone asking the same), and carries no reasoning (thinking blocks and their signatures are the
+ * provider's to vouch for, and a replay could not stream them as it sent them).
  */
 export function storable(result: ChatResult): boolean {
-  return (result.reasoning ?? []).length === 0;
+  return result.finish_reason !== "content_filter" && (result.reasoning ?? []).length === 0;
 }
 
 /** A cached answer as the stream events a provider would have sent: text, tool calls, finish, usage. */
 export function replayEvents(result: ChatResult): StreamEvent[] {
   const events: StreamEvent[] = [];
+  // The prompt's count first, as Anthropic's message_start carries it (a Messages replay says it there too).
+  if (result.usage !== null) {
+    const { reasoning_tokens: _, ...prompt } = result.usage;
+    events.push({ type: "prompt_usage", usage: { ...prompt, output_tokens: 0 } });
+  }
   if (result.content !== null && result.content !== "") events.push({ type: "text", text: result.content });
   if (result.refusal !== undefined) events.push({ type: "refusal", text: result.refusal });
   result.tool_calls.forEach((call, index) => {

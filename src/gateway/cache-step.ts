@@ -72,24 +72,27 @@ export async function withResponseCache(
         provider: result.route.provider,
         model: result.route.model,
         upstream_model: result.result.model,
-        result: result.result,
+        // An answer that came without usage is replayed with what the miss said and billed: its estimate.
+        result: result.result.usage === null ? { ...result.result, usage: result.billed ?? null } : result.result,
         cost_pico: result.route.cost_usd === null ? null : Math.round(result.route.cost_usd * PICO),
       });
     return result;
   }
   if (result.kind === "stream") {
-    const { answer, answeringModel } = result;
+    const { answer, answeringModel, ended } = result;
     return {
       ...result,
       answer: collecting(answer, (final, route) => {
         const upstreamModel = answeringModel();
         const made = final.result(upstreamModel);
-        if (made === null || !storable(made)) return;
+        const { billed, skipped } = ended();
+        // A stream that lost a chunk to a malformed event is an answer with a hole in it: the client got it, said.
+        if (made === null || !storable(made) || skipped > 0) return;
         put({
           provider: route.provider,
           model: route.model,
           upstream_model: upstreamModel,
-          result: made,
+          result: made.usage === null ? { ...made, usage: billed } : made,
           cost_pico: route.cost_usd === null ? null : Math.round(route.cost_usd * PICO),
         });
       }),
@@ -212,6 +215,7 @@ function hit(
     route,
     upstreamModel,
     answeringModel: () => upstreamModel,
+    ended: () => ({ billed: result.usage, skipped: 0 }),
     budget: held.notice,
   };
 }

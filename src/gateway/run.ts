@@ -68,6 +68,11 @@ export type ChatRun =
       upstreamModel: string;
       /** The id of the model answering now: after a continuation, the last leg's (known once the answer ended). */
       answeringModel: () => string;
+      /**
+       * Once the answer ended: the usage the ledger bills (the provider's, or the estimate when it sent none), and how
+       * many malformed chunks were skipped (an answer with a hole in it).
+       */
+      ended: () => { billed: Usage | null; skipped: number };
       /** What a budgeted workspace has left after this request's hold. */
       budget: BudgetNotice | null;
     };
@@ -255,6 +260,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
   /** The attempts as they stand once the stream has ended (the answering one's whole time, failed if cut). */
   let finalAttempts: AttemptRecord[] | undefined;
   let ended = false;
+  let endedWith: { billed: Usage | null; skipped: number } = { billed: null, skipped: 0 };
   const legs = "legs" in outcome.stream ? (outcome.stream as RescuedStream).legs : null;
   const stream = transcript === null ? outcome.stream : transcript.follow(outcome.stream);
   const streamed = new StreamedTokens();
@@ -287,6 +293,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
         const billedEstimated = estimated || usage === null || legs?.some((l) => l.usageEstimated) === true;
         if (!ended) {
           ended = true;
+          endedWith = { billed, skipped };
           if (skipped > 0) answer.warnings.push(`${skipped} malformed stream chunk(s) from the provider were skipped`);
           const now = deps.now();
           // The answering attempt ran until the stream ended: its time is the whole stream's, and a stream cut off
@@ -342,6 +349,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     route: { ...routeReport(answer, null, ttft, ttft), ...(cache === undefined ? {} : { cache }) },
     upstreamModel: candidate.ref.upstreamId,
     answeringModel: () => answer.candidate.ref.upstreamId,
+    ended: () => endedWith,
     budget: budget.notice,
   };
 }

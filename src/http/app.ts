@@ -145,7 +145,10 @@ export function createApp(services: AppServices): Hono<AppEnv> {
       const dialect = c.req.method === "POST" ? MODEL_ROUTES[c.req.path] : undefined;
       if (dialect !== undefined && c.get("caller") !== undefined)
         refusedBeforePlan(httpScope(c), dialect, err, services.deps.now());
-      return write(err, { "x-request-id": requestId });
+      // Every answer of a model route says what the cache did: one refused before its plan never reached it.
+      const headers: Record<string, string> = { "x-request-id": requestId };
+      if (dialect !== undefined) headers["x-router-cache"] = err.headers["x-router-cache"] ?? "bypass";
+      return write(err, headers);
     }
     // A bug, not a provider failure: say so without leaking internals (keys live in env, never in messages).
     console.error("unhandled error", requestId, err);
