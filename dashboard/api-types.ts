@@ -130,6 +130,7 @@ export interface RequestRow {
   status: "ok" | "error" | "client_closed";
   http_status: number;
   stream: boolean;
+  /** Every prompt token, cache reads and writes included. */
   input_tokens: number;
   output_tokens: number;
   cost_usd: number | null;

@@ -17,9 +17,12 @@ export interface RecentRequest {
   status: "ok" | "error" | "client_closed";
   http_status: number;
   stream: boolean;
+  /** Every prompt token, cache reads and writes included (as /v1/usage and OpenAI's prompt_tokens count them). */
   input_tokens: number;
   output_tokens: number;
+  /** Of input_tokens, those read from the provider's prompt cache, and those written to it (each its own price). */
   cached_input_tokens: number;
+  cache_write_tokens: number;
   /** Null when the model that answered is unpriced, or nothing answered. */
   cost_usd: number | null;
   /** The provider never reported usage (a stream cut before it, an answer without it): estimated tokens and cost. */
@@ -59,6 +62,7 @@ const REQUEST_COLUMNS = [
   "input_tokens",
   "output_tokens",
   "cached_input_tokens",
+  "cache_write_tokens",
   "cost_pico",
   "usage_estimated",
   "cache_hit",
@@ -172,9 +176,10 @@ async function withAttempts(d1: D1Database, rows: RequestRow[]): Promise<RecentR
     status: r.status,
     http_status: r.http_status,
     stream: r.stream === 1,
-    input_tokens: r.input_tokens,
+    input_tokens: r.input_tokens + r.cached_input_tokens + r.cache_write_tokens,
     output_tokens: r.output_tokens,
     cached_input_tokens: r.cached_input_tokens,
+    cache_write_tokens: r.cache_write_tokens,
     cost_usd: r.cost_pico === null ? null : picoToUsd(r.cost_pico),
     usage_estimated: r.usage_estimated === 1,
     cache_hit: r.cache_hit === 1,

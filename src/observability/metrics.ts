@@ -10,6 +10,11 @@ interface CounterDef {
   type: "counter";
   help: string;
   labels: readonly string[];
+  /**
+   * Counted in whole pico-dollars, as the ledger keeps cost, and shown in dollars: sums of integers carry no float
+   * drift (ten calls of $0.00021 are $0.0021, not 0.0021000000000000007).
+   */
+  pico?: true;
 }
 interface HistogramDef {
   type: "histogram";
@@ -54,6 +59,7 @@ export const METRICS = {
     type: "counter",
     help: "Spend in US dollars at the price book's prices, by provider and model.",
     labels: ["provider", "model"],
+    pico: true,
   },
   switchyard_cache_requests_total: {
     type: "counter",
@@ -64,6 +70,7 @@ export const METRICS = {
     type: "counter",
     help: "What the answers served from the response cache cost when they were made.",
     labels: [],
+    pico: true,
   },
   switchyard_otlp_spans_exported_total: {
     type: "counter",
@@ -134,7 +141,7 @@ export function requestIncrements(record: CompletionRecord): MetricIncrement[] {
   const cache = record.cache ?? "bypass";
   out.push(["switchyard_cache_requests_total", [cache], 1]);
   if (cache === "hit" && record.saved_pico !== undefined && record.saved_pico !== null && record.saved_pico > 0)
-    out.push(["switchyard_cache_saved_usd_total", [], record.saved_pico / PICO]);
+    out.push(["switchyard_cache_saved_usd_total", [], record.saved_pico]);
   if (record.usage !== null && record.provider !== null) {
     const u = record.usage;
     const tokens: [string, number][] = [
@@ -146,7 +153,7 @@ export function requestIncrements(record: CompletionRecord): MetricIncrement[] {
     for (const [type, n] of tokens) if (n > 0) out.push(["switchyard_tokens_total", [provider, model, type], n]);
   }
   if (record.cost_pico !== null && record.cost_pico > 0 && record.provider !== null)
-    out.push(["switchyard_cost_usd_total", [provider, model], record.cost_pico / PICO]);
+    out.push(["switchyard_cost_usd_total", [provider, model], record.cost_pico]);
   out.push([
     "switchyard_request_duration_seconds",
     [provider, dialect, String(record.stream)],
@@ -292,7 +299,8 @@ export function renderPrometheus(series: Iterable<Series>, gauges: readonly Gaug
     for (const s of list) {
       const labels = Object.fromEntries(def.labels.map((l, i) => [l, s.labels[i] ?? ""]));
       if ("value" in s.data) {
-        lines.push(`${name}${labelText(labels)} ${num(s.data.value)}`);
+        const value = def.type === "counter" && def.pico === true ? s.data.value / PICO : s.data.value;
+        lines.push(`${name}${labelText(labels)} ${num(value)}`);
         continue;
       }
       if (def.type !== "histogram") continue;
