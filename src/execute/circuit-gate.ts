@@ -43,6 +43,8 @@ export interface GateInput {
    * the isolate's own claim decides.
    */
   sharedClaim?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** When every key of the candidate's provider rests (see KeyRotation.resting): null when one is usable. */
+  keysResting?: (candidate: Candidate) => { until: number | null } | null;
 }
 
 export interface CircuitGate {
@@ -66,6 +68,16 @@ export function circuitGate(input: GateInput): CircuitGate {
         kind: "skip",
         reason: `provider ${provider} is misconfigured (its key was refused); skipped until a probe succeeds`,
         until: null,
+      };
+    const resting = input.keysResting?.(candidate) ?? null;
+    if (resting !== null)
+      return {
+        kind: "skip",
+        reason:
+          resting.until === null
+            ? `every ${provider} key was refused; skipped until the sweep clears one`
+            : `every ${provider} key is resting after a rate limit or quota error, the first until ${new Date(resting.until).toISOString()}`,
+        until: resting.until,
       };
     const m = input.snapshot.models[modelKey(provider, id)];
     for (const [scope, key, stats] of [

@@ -104,6 +104,25 @@ export class KeyRotation {
     return ranked[0]?.k ?? null;
   }
 
+  /**
+   * Whether every key of the provider's pool in `env` rests (cooling down after a 429 or out of quota, or refused):
+   * then a call would only meet another refusal, and the candidate is skipped. `until` is when the first cooling key
+   * is free again (null when only the sweep can clear them). Null when a key is usable or the provider is not pooled.
+   */
+  resting(provider: ProviderId, env: object, snapshot: StatsSnapshot): { until: number | null } | null {
+    const pool = placementsOf(env).find((p) => p.spec.id === provider)?.pool;
+    if (pool === undefined) return null;
+    const now = this.#now();
+    let until: number | null = null;
+    for (const k of pool) {
+      const h = this.health(provider, k, snapshot);
+      if (h.refused) continue;
+      if (h.cooling_until <= now) return null;
+      until = until === null ? h.cooling_until : Math.min(until, h.cooling_until);
+    }
+    return { until };
+  }
+
   note(event: KeyEvent): void {
     const id = keyStatsKey(event.provider, event.key_id);
     const local = this.#local.get(id) ?? { cooldown_until: 0, refused_at: null };

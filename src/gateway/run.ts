@@ -8,7 +8,7 @@ import type { ChatResult, Usage } from "../core/types.ts";
 import { ClientGoneError } from "../execute/attempt.ts";
 import { circuitGate } from "../execute/circuit-gate.ts";
 import { firstTokenClock, hedgeDelay, hedgeSetting, ttftP95 } from "../execute/clocks.ts";
-import { rotatingDeps } from "../execute/key-rotation.ts";
+import { KEY_ROTATION, rotatingDeps } from "../execute/key-rotation.ts";
 import { type RescuedStream, sumUsage } from "../execute/rescue.ts";
 import { type ExecutionFailure, executePlan } from "../execute/run-plan.ts";
 import { outcomeOf, streamOutcome } from "../execute/stats-outcome.ts";
@@ -17,7 +17,7 @@ import type { AttemptRecord } from "../ledger/record.ts";
 import { specOf } from "../providers/index.ts";
 import { deploymentEnv, ownHost } from "../routing/deployments.ts";
 import { ASSUMED_OUTPUT_TOKENS } from "../routing/facts.ts";
-import type { Plan } from "../routing/plan-types.ts";
+import type { Candidate, Plan } from "../routing/plan-types.ts";
 import { boundPromptTokens } from "../routing/tokens.ts";
 import { withResponseCache } from "./cache-step.ts";
 import { type CommittedAnswer, committedAnswer } from "./committed-body.ts";
@@ -143,6 +143,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
   const hedge = hedgeSetting(controls.hedge, rescue, plan.strategy);
   /** The attempts made before the client left, where it did. */
   let goneAttempts: AttemptRecord[] = [];
+  const envFor = (c: Candidate) => deploymentEnv(scope.env, c.ref, (p) => specOf(p).env.baseUrl);
   const outcome = await executePlan({
     plan,
     request,
@@ -163,7 +164,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     ),
     startedAt,
     adapterFor: prepared.adapterFor,
-    envFor: (c) => deploymentEnv(scope.env, c.ref, (p) => specOf(p).env.baseUrl),
+    envFor,
     // Live stats: outcomes go to the stats object through waitUntil, never awaited; circuits come from the cached snapshot.
     onAttempt: (record, candidate) => {
       if (!healthSays(record.clock)) return;
@@ -178,6 +179,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
           random: deps.random,
           probeTtlMs: timeouts.total_ms,
           sharedClaim: (key, ttlMs) => live.cache.claimProbe(scope.env, key, ttlMs),
+          keysResting: (c) => KEY_ROTATION.resting(c.ref.provider, envFor(c), scope.stats),
         })
       : undefined,
   }).catch((err: unknown) => {

@@ -92,6 +92,14 @@ function workspaceOf(c: Context<AppEnv>, named: string | undefined): string {
   return c.get("caller").workspaceId ?? named ?? "default";
 }
 
+/**
+ * The workspace a stored response is looked up in: a workspace key's own, else the one the caller names, else (the
+ * admin, or development mode, naming none: it passes wherever a workspace key does) whichever stored it.
+ */
+function lookupWorkspaceOf(c: Context<AppEnv>, named: string | undefined): string | null {
+  return c.get("caller").workspaceId ?? named ?? null;
+}
+
 /** The stored responses in D1, or a 503 when D1 cannot answer (never a 500, never a silent empty history). */
 async function fromStore<T>(read: () => Promise<T>): Promise<T> {
   try {
@@ -133,7 +141,8 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
   if (body.previous_response_id) {
     // The one D1 read before the provider call: the conversation it continues is the request.
     const id = body.previous_response_id;
-    const previous = await fromStore(() => loadResponse(c.env.DB, workspaceId, id, startedAt));
+    const lookup = lookupWorkspaceOf(c, controls.workspace_id);
+    const previous = await fromStore(() => loadResponse(c.env.DB, lookup, id, startedAt));
     if (previous === null) throw notFound(body.previous_response_id, "previous_response_id");
     history = previous.conversation;
   }
@@ -274,7 +283,7 @@ async function withReferencedItems(
 /** The workspace's stored response named by the path, or a 404. */
 async function storedOf(c: Context<AppEnv>): Promise<StoredResponse> {
   const id = c.req.param("id") ?? "";
-  const workspaceId = workspaceOf(c, c.req.header("x-router-workspace"));
+  const workspaceId = lookupWorkspaceOf(c, c.req.header("x-router-workspace"));
   const stored = await fromStore(() => loadResponse(c.env.DB, workspaceId, id, c.get("app").deps.now()));
   if (stored === null) throw notFound(id, null);
   return stored;
@@ -314,7 +323,7 @@ export async function listInputItems(c: Context<AppEnv>): Promise<Response> {
 
 export async function deleteStoredResponse(c: Context<AppEnv>): Promise<Response> {
   const id = c.req.param("id") ?? "";
-  const workspaceId = workspaceOf(c, c.req.header("x-router-workspace"));
+  const workspaceId = lookupWorkspaceOf(c, c.req.header("x-router-workspace"));
   if (!(await fromStore(() => deleteResponse(c.env.DB, workspaceId, id)))) throw notFound(id, null);
   return c.json({ id, object: "response", deleted: true });
 }

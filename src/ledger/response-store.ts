@@ -31,16 +31,17 @@ export async function saveResponse(db: D1Database, row: StoredResponse): Promise
 }
 
 /** The stored response, or null when it does not exist, has expired, or belongs to another workspace. */
+/** `workspaceId` null: the response in whichever workspace stored it (the admin's read, naming none). */
 export async function loadResponse(
   db: D1Database,
-  workspaceId: string,
+  workspaceId: string | null,
   id: string,
   now: number,
 ): Promise<StoredResponse | null> {
   const row = await db
     .prepare(
       `SELECT id, workspace_id, created_at, expires_at, response, conversation FROM responses
-       WHERE id = ? AND workspace_id = ? AND expires_at > ?`,
+       WHERE id = ?1 AND (?2 IS NULL OR workspace_id = ?2) AND expires_at > ?3`,
     )
     .bind(id, workspaceId, now)
     .first<{
@@ -63,9 +64,9 @@ export async function loadResponse(
 }
 
 /** Deletes the workspace's stored response; false when there was none to delete. */
-export async function deleteResponse(db: D1Database, workspaceId: string, id: string): Promise<boolean> {
+export async function deleteResponse(db: D1Database, workspaceId: string | null, id: string): Promise<boolean> {
   const result = await db
-    .prepare(`DELETE FROM responses WHERE id = ? AND workspace_id = ?`)
+    .prepare(`DELETE FROM responses WHERE id = ?1 AND (?2 IS NULL OR workspace_id = ?2)`)
     .bind(id, workspaceId)
     .run();
   return (result.meta.changes ?? 0) > 0;

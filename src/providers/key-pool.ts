@@ -1,7 +1,9 @@
 // A provider's key pool: its single key and its key list (`<P>_API_KEYS`, comma-separated, each optionally `key*weight`),
 // each key known outside the Worker only by a masked id (`key_3f9a`): a short hash that tells keys apart and
 // identifies none of them.
-import { envValue, type ProviderSpec } from "./spec.ts";
+import { envValue, type ProviderSpec, parseKeyList } from "./spec.ts";
+
+export { parseKeyList };
 
 export interface PoolKey {
   /** Masked id: `key_` and four hex digits of a hash of the key (a suffix when two keys of a pool collide). */
@@ -10,21 +12,6 @@ export interface PoolKey {
   key: string;
   /** Share of requests relative to the pool's other keys; 0 is a standby key, used only when the others are out. */
   weight: number;
-}
-
-const ENTRY = /^(.*?)(?:\*(\d+(?:\.\d+)?))?$/;
-
-/** Entries of a key list: `key` or `key*weight`, separated by commas or whitespace. */
-export function parseKeyList(value: string | undefined): { key: string; weight: number }[] {
-  const out: { key: string; weight: number }[] = [];
-  for (const entry of (value ?? "").split(/[\s,]+/)) {
-    const m = ENTRY.exec(entry);
-    const key = m?.[1] ?? "";
-    if (key === "") continue;
-    const weight = m?.[2] === undefined ? 1 : Number(m[2]);
-    out.push({ key, weight: Number.isFinite(weight) ? weight : 1 });
-  }
-  return out;
 }
 
 /** FNV-1a over the key's UTF-16 units: 32 bits, of which the id shows 16 (no key can be told from them). */

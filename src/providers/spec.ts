@@ -54,12 +54,26 @@ export function envValue(env: object, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** A key list's keys: comma- (or whitespace-) separated, each without its `*weight`, empty ones dropped. */
+/**
+ * Entries of a key list: `key` or `key*weight`, separated by commas or whitespace (`key * 2` too). No provider's key
+ * holds a `*`: what follows the last one is the weight, never part of the key, and a weight that is not a number
+ * (`*abc`) or is negative counts as 1.
+ */
+export function parseKeyList(value: string | undefined): { key: string; weight: number }[] {
+  const out: { key: string; weight: number }[] = [];
+  for (const entry of (value ?? "").replace(/\s*\*\s*/g, "*").split(/[\s,]+/)) {
+    const star = entry.lastIndexOf("*");
+    const key = star === -1 ? entry : entry.slice(0, star);
+    if (key === "") continue;
+    const weight = star === -1 || entry.slice(star + 1) === "" ? 1 : Number(entry.slice(star + 1));
+    out.push({ key, weight: Number.isFinite(weight) && weight >= 0 ? weight : 1 });
+  }
+  return out;
+}
+
+/** A key list's keys, without their weights. */
 export function splitKeyList(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(/[\s,]+/)
-    .map((entry) => entry.replace(/\*\d+(?:\.\d+)?$/, ""))
-    .filter((key) => key !== "");
+  return parseKeyList(value).map((e) => e.key);
 }
 
 /** The API keys configured for a provider: its single key first, then the key list's, without repeats. */

@@ -93,6 +93,14 @@ describe("key lists", () => {
       { key: "c3", weight: 0.5 },
       { key: "d4", weight: 0 },
     ]);
+    // No key holds a `*`: a weight spaced out, written as an exponent, or not a number is never part of the key.
+    expect(parseKeyList("e5 * 2, f6*1e3, g7*abc, h8*-1, i9*")).toEqual([
+      { key: "e5", weight: 2 },
+      { key: "f6", weight: 1000 },
+      { key: "g7", weight: 1 },
+      { key: "h8", weight: 1 },
+      { key: "i9", weight: 1 },
+    ]);
     const [k1, k2] = keys(2);
     const pool = keyPoolOf(specOf("openai"), { OPENAI_API_KEY: k1, OPENAI_API_KEYS: `${k2}*3,${k1}*9` });
     expect(pool.map((k) => k.weight)).toEqual([1, 3]);
