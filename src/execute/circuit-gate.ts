@@ -43,6 +43,8 @@ export interface GateInput {
    * the isolate's own claim decides.
    */
   sharedClaim?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Lets go of the deployment-wide claim (after the response). */
+  sharedRelease?: (key: string) => void;
   /** When every key of the candidate's provider rests (see KeyRotation.resting): null when one is usable. */
   keysResting?: (candidate: Candidate) => { until: number | null } | null;
 }
@@ -56,6 +58,8 @@ export interface CircuitGate {
    * in flight (then this request skips the candidate). A stats object that cannot be reached confirms it.
    */
   confirm(key: string): Promise<boolean>;
+  /** Lets go of a probe claim whose outcome will never be recorded: the isolate's, and the one every isolate shares. */
+  release(key: string): void;
 }
 
 export function circuitGate(input: GateInput): CircuitGate {
@@ -123,5 +127,9 @@ export function circuitGate(input: GateInput): CircuitGate {
     if (!held) input.claims.release(key);
     return held;
   };
-  return { admit, reopensAt, confirm };
+  const release = (key: string): void => {
+    input.claims.release(key);
+    input.sharedRelease?.(key);
+  };
+  return { admit, reopensAt, confirm, release };
 }

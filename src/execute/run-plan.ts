@@ -29,9 +29,10 @@ export interface ExecuteInput {
   startedAt: number;
   /**
    * Told of every attempt as it ends (live stats). A committed stream's attempt is not reported here: its outcome is
-   * known only when the stream ends, so the caller reports it then.
+   * known only when the stream ends, so the caller reports it then. True when the outcome goes to the stats object
+   * (whose answer ends a half-open probe's claim); false when it says nothing of the provider's health.
    */
-  onAttempt?: (record: AttemptRecord, candidate: Candidate) => void;
+  onAttempt?: (record: AttemptRecord, candidate: Candidate) => boolean;
   /** The circuit breaker: whether a candidate may be tried now (absent: every candidate is tried). */
   gate?: CircuitGate;
   /** The adapter for a provider (absent: the registry's); tests pass a fake one. */
@@ -72,7 +73,13 @@ interface Answered {
 }
 export type ExecuteOutcome =
   | (Answered & { ok: true; kind: "json"; result: ChatResult })
-  | (Answered & { ok: true; kind: "stream"; stream: CommittedStream })
+  | (Answered & {
+      ok: true;
+      kind: "stream";
+      stream: CommittedStream;
+      /** The committed candidate was its circuit's half-open probe: the claim to let go if its outcome is not told. */
+      probe?: string;
+    })
   | { ok: false; failure: ExecutionFailure };
 
 export interface ExecutionFailure {
@@ -84,8 +91,26 @@ export interface ExecutionFailure {
   retryAfterMs: number | null;
 }
 
+/**
+ * Walks the plan. A half-open probe this request claimed holds its circuit's claim until its outcome reaches the
+ * stats object; one whose outcome never goes there (the client left, a clock the caller tightened ran out, a hedge
+ * lost) lets go of it when the walk ends, or the model would be skipped by everyone until the claim lapsed.
+ */
 export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> {
+  const probes = new Map<Candidate, string>();
+  try {
+    return await walk(input, probes);
+  } finally {
+    for (const key of probes.values()) input.gate?.release(key);
+  }
+}
+
+async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promise<ExecuteOutcome> {
   const { plan, request, deps, retry } = input;
+  /** Tells the caller of an attempt's end; a probe whose outcome it records is settled by the stats object. */
+  const report = (record: AttemptRecord, candidate: Candidate): void => {
+    if (input.onAttempt?.(record, candidate) === true) probes.delete(candidate);
+  };
   const deadline = input.startedAt + input.timeouts.total_ms;
   const attempts: AttemptRecord[] = [];
   const errors: ProviderError[] = [];
@@ -135,7 +160,10 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
   /** A half-open probe this isolate claimed is the deployment's one probe only if the shared claim is ours too. */
   const confirmed = async (candidate: Candidate, admission: Admission): Promise<boolean> => {
     if (admission.kind !== "probe" || input.gate === undefined) return true;
-    if (await input.gate.confirm(admission.key)) return true;
+    if (await input.gate.confirm(admission.key)) {
+      probes.set(candidate, admission.key);
+      return true;
+    }
     attempts.push(skipped(candidate, "circuit half-open; its one probe is in flight from another isolate"));
     return false;
   };
@@ -190,12 +218,12 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
           if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
           const record = failed(candidate, err, deps.now() - began, null, began);
           attempts.push(record);
-          input.onAttempt?.(record, candidate);
+          report(record, candidate);
           return { ok: false, error: err };
         }
       },
       replaced(leg) {
-        input.onAttempt?.(leg.record, leg.candidate);
+        report(leg.record, leg.candidate);
       },
     };
   };
@@ -217,7 +245,18 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
             rescueHooks(from),
           )
         : opened;
-    return { ok: true, kind: "stream", stream, candidate, attempts, warnings };
+    // Its outcome is told when the stream ends (the caller's part): so is the end of its probe, if it is one.
+    const probe = probes.get(candidate);
+    probes.delete(candidate);
+    return {
+      ok: true,
+      kind: "stream",
+      stream,
+      candidate,
+      attempts,
+      warnings,
+      ...(probe === undefined ? {} : { probe }),
+    };
   };
   /** Records a failed attempt (a bug or the client leaving is rethrown). */
   const noteFailure = (candidate: Candidate, err: unknown, began: number, via?: AttemptRecord["via"]) => {
@@ -227,7 +266,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
     // Losing a hedge says nothing about the candidate's health, and is no reason the request failed.
     if (err.code === "hedge_lost") return;
     errors.push(err);
-    input.onAttempt?.(record, candidate);
+    report(record, candidate);
   };
   /** Hedge partners already started: the walk does not try them again. */
   const consumed = new Set<number>();
@@ -347,7 +386,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
         const elapsed = deps.now() - began;
         const record = ok(candidate, elapsed, elapsed, began);
         attempts.push(record);
-        input.onAttempt?.(record, candidate);
+        report(record, candidate);
         return { ok: true, kind: "json", result, candidate, attempts, warnings: built.warnings };
       } catch (err) {
         if (err instanceof ClientGoneError) {
@@ -360,7 +399,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteOutcome> 
         errors.push(err);
         const record = failed(candidate, err, deps.now() - began, null, began);
         attempts.push(record);
-        input.onAttempt?.(record, candidate);
+        report(record, candidate);
 
         if (err.kind === "network" || err.kind === "auth") {
           if (err.kind === "auth" || !err.retryable || attempt >= retry.max_attempts)

@@ -114,7 +114,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
   const timeouts: Timeouts = { ...config.fallback.timeouts, ...tightened };
   // A clock the caller tightened is the caller's choice: its running out says nothing of the provider's health, so one
   // workspace's short clocks never open a circuit every workspace shares.
-  const callers = callerClocks(config.fallback.timeouts, tightened);
+  const callers = callerClocks(config.fallback.timeouts, tightened, request.stream);
   const healthSays = (clock: string | undefined) => clock === undefined || !callers.has(clock);
   // Budgets: the worst case is held before the call (under `downgrade` the plan comes back without the candidates
   // that do not fit); the budget sink settles it after.
@@ -144,6 +144,18 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
   /** The attempts made before the client left, where it did. */
   let goneAttempts: AttemptRecord[] = [];
   const envFor = (c: Candidate) => deploymentEnv(scope.env, c.ref, (p) => specOf(p).env.baseUrl);
+  const gate = live
+    ? circuitGate({
+        snapshot: scope.stats,
+        claims: live.claims,
+        now: deps.now,
+        random: deps.random,
+        probeTtlMs: timeouts.total_ms,
+        sharedClaim: (key, ttlMs) => live.cache.claimProbe(scope.env, key, ttlMs),
+        sharedRelease: (key) => live.cache.releaseProbe(scope.env, { waitUntil: scope.waitUntil }, key),
+        keysResting: (c) => KEY_ROTATION.resting(c.ref.provider, envFor(c), scope.stats),
+      })
+    : undefined;
   const outcome = await executePlan({
     plan,
     request,
@@ -167,21 +179,13 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     envFor,
     // Live stats: outcomes go to the stats object through waitUntil, never awaited; circuits come from the cached snapshot.
     onAttempt: (record, candidate) => {
-      if (!healthSays(record.clock)) return;
+      if (!healthSays(record.clock)) return false;
       const o = outcomeOf(record, deps.now(), ownHost(candidate.ref));
-      if (o !== null) live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [o]);
+      if (o === null || live === undefined) return false;
+      live.cache.record(scope.env, { waitUntil: scope.waitUntil }, [o]);
+      return true;
     },
-    gate: live
-      ? circuitGate({
-          snapshot: scope.stats,
-          claims: live.claims,
-          now: deps.now,
-          random: deps.random,
-          probeTtlMs: timeouts.total_ms,
-          sharedClaim: (key, ttlMs) => live.cache.claimProbe(scope.env, key, ttlMs),
-          keysResting: (c) => KEY_ROTATION.resting(c.ref.provider, envFor(c), scope.stats),
-        })
-      : undefined,
+    gate,
   }).catch((err: unknown) => {
     if (!(err instanceof ClientGoneError)) throw err;
     goneAttempts = err.attempts;
@@ -263,6 +267,8 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
   let finalAttempts: AttemptRecord[] | undefined;
   let ended = false;
   let endedWith: { billed: Usage | null; skipped: number } = { billed: null, skipped: 0 };
+  /** The committed candidate was its circuit's probe: the claim to let go if the stream's outcome is not recorded. */
+  const probe = outcome.probe;
   const legs = "legs" in outcome.stream ? (outcome.stream as RescuedStream).legs : null;
   const stream = transcript === null ? outcome.stream : transcript.follow(outcome.stream);
   const streamed = new StreamedTokens();
@@ -323,7 +329,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
             live?.cache.record(scope.env, { waitUntil: scope.waitUntil }, [
               streamOutcome(committed, now, whole, error),
             ]);
-          }
+          } else if (probe !== undefined) gate?.release(probe);
           // Usage comes at the end of a stream: one cut off, stalled or left by its client is billed from an estimate.
           record.answered(answer.candidate, finalAttempts, {
             usage: billed,
@@ -388,10 +394,13 @@ const CLOCK_OF: Record<keyof Timeouts, string> = {
 };
 
 /** The clocks (as a timeout names them) the caller set shorter than the configured defaults. */
-function callerClocks(defaults: Timeouts, tightened: Partial<Timeouts>): ReadonlySet<string> {
+function callerClocks(defaults: Timeouts, tightened: Partial<Timeouts>, stream: boolean): ReadonlySet<string> {
   const out = new Set<string>();
   for (const key of Object.keys(tightened) as (keyof Timeouts)[])
     if ((tightened[key] as number) < defaults[key]) out.add(CLOCK_OF[key]);
+  // A JSON answer's headers come with the whole answer, so they wait as long as the deadline leaves (run-plan's
+  // jsonAttemptDeadline): under a deadline the caller shortened, that wait is the caller's too.
+  if (!stream && out.has("deadline")) out.add("headers");
   return out;
 }
 

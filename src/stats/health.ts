@@ -1,7 +1,15 @@
 // Live health as pure data: what one call's outcome or one probe does to a model's and a provider's state.
 import type { ProviderId } from "../config/schema.ts";
 import type { ErrorKind } from "../core/errors.ts";
-import { type Circuit, type CircuitConfig, closedCircuit, effectiveState, onFailure, onSuccess } from "./circuit.ts";
+import {
+  type Circuit,
+  type CircuitConfig,
+  closedCircuit,
+  cooldownMs,
+  effectiveState,
+  onFailure,
+  onSuccess,
+} from "./circuit.ts";
 import { type OutcomeWindow, recordOutcome, windowTotals } from "./outcome-window.ts";
 import { addSample, emptySketch, type Sketch } from "./sketch.ts";
 
@@ -186,6 +194,8 @@ export function applyOutcome(
 /**
  * Opens the provider-wide circuit when most of the provider's recently used models (at least two) have open circuits:
  * then the trouble is the provider's, not one model's. `models` are the ones it serves (see applyOutcome's `listed`).
+ * Open, it half-opens after its cooldown like any circuit: a model's failure then is its probe failing, and it opens
+ * again for longer; its cooldowns are jittered as a model's are.
  */
 function mostModelsDown(
   provider: ProviderHealth,
@@ -193,14 +203,18 @@ function mostModelsDown(
   now: number,
   cfg: CircuitConfig,
 ): Circuit {
-  if (provider.circuit.state === "open") return provider.circuit;
+  if (provider.circuit.state === "open") {
+    if (effectiveState(provider.circuit, now) !== "half_open") return provider.circuit;
+    const reopen = provider.circuit.reopen_count + 1;
+    return { ...provider.circuit, open_until: now + cooldownMs(cfg, reopen, Math.random), reopen_count: reopen };
+  }
   const active = models.filter((m) => {
     const totals = windowTotals([m.window], now, cfg.window_ms);
     return totals.ok + totals.failed > 0;
   });
   const open = active.filter((m) => effectiveState(m.circuit, now) !== "closed").length;
   if (open >= 2 && open * 2 > active.length) {
-    return { ...provider.circuit, state: "open", open_until: now + cfg.cooldown_ms, ramp_left: 0 };
+    return { ...provider.circuit, state: "open", open_until: now + cooldownMs(cfg, 0, Math.random), ramp_left: 0 };
   }
   return provider.circuit;
 }

@@ -199,6 +199,21 @@ export class StatsCache {
     return (await stub.claimProbe(key, ttlMs)) as boolean;
   }
 
+  /** Lets go of a shared probe claim, after the response. */
+  releaseProbe(env: StatsEnv, ctx: { waitUntil(p: Promise<unknown>): void }, key: string): void {
+    const stub = statsStub(env);
+    if (stub === null) return;
+    ctx.waitUntil(
+      (async () => {
+        try {
+          await stub.releaseProbe(key);
+        } catch {
+          // The claim lapses on its own when its time is up.
+        }
+      })(),
+    );
+  }
+
   /** Records a health sweep (awaited: the sweep runs off the request path). */
   async recordProbes(
     env: StatsEnv,

@@ -144,6 +144,11 @@ export class StatsObject extends DurableObject<Env> {
     return true;
   }
 
+  /** Lets go of a probe claim whose request will record no outcome (its client left, its caller's clock ran out). */
+  releaseProbe(key: string): void {
+    if (typeof key === "string") this.#claims.delete(key);
+  }
+
   /** Records finished calls; returns the fresh snapshot so the caller's isolate cache learns at once. */
   record(outcomes: Outcome[]): StatsSnapshot {
     const parsed = validOnly(OutcomeSchema, outcomes.slice(0, 100), "outcome");
