@@ -165,16 +165,18 @@ export const ModelsFileSchema = z.strictObject({ models: z.array(ModelEntrySchem
 export type ModelsFile = z.infer<typeof ModelsFileSchema>;
 
 const ms = z.int().check(z.nonnegative());
+/** A clock: a zero one would run out before any provider could answer. */
+const clockMs = z.int().check(z.positive());
 
 export const TimeoutsSchema = z.strictObject({
   /** Time from sending the request to the response headers. */
-  headers_ms: ms,
+  headers_ms: clockMs,
   /** Time from sending the request to the first content token. */
-  first_token_ms: ms,
+  first_token_ms: clockMs,
   /** Longest silence allowed between two stream chunks. */
-  idle_ms: ms,
+  idle_ms: clockMs,
   /** One deadline for the whole request, all candidates included. */
-  total_ms: ms,
+  total_ms: clockMs,
 });
 export type Timeouts = z.infer<typeof TimeoutsSchema>;
 
@@ -223,7 +225,7 @@ export const FallbackFileSchema = z.strictObject({
       }),
     ),
   task_types: z.record(
-    z.string().check(z.regex(/^[a-z][a-z0-9_]*$/)),
+    z.string().check(z.regex(/^[a-z][a-z0-9_]*$/, "task type names are lower_snake_case")),
     z.strictObject({
       chain: z.optional(z.string()),
       strategy: z.optional(StrategySchema),
@@ -317,7 +319,9 @@ export function describeIssues(file: string, error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)";
-      return `${file}: ${path}: ${issue.message}`;
+      // A record's bad key: zod says only "Invalid key in record"; the key's own check says what a key must be.
+      const inner = issue.code === "invalid_key" ? issue.issues[0]?.message : undefined;
+      return `${file}: ${path}: ${inner === undefined ? issue.message : `${issue.message}: ${inner}`}`;
     })
     .join("\n");
 }

@@ -1,5 +1,12 @@
 // Gathers an isolate's after-the-response writes into one write per interval, so a busy gateway makes one stats call
 // and one D1 batch a second instead of one per request.
+/** A batching delay from its variable (LEDGER_FLUSH_MS, ...): unset, blank or not a count of ms is the default. */
+export function flushDelayMs(value: string | undefined, fallback = 1000): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const ms = Number(value);
+  return Number.isFinite(ms) && ms >= 0 ? ms : fallback;
+}
+
 interface WaitUntil {
   waitUntil(promise: Promise<unknown>): void;
 }

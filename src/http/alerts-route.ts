@@ -6,6 +6,7 @@ import { queryNumber } from "../core/validate.ts";
 import { directoryOf } from "../keys/governance-directory.ts";
 import type { BudgetAlertRecord } from "../ledger/budget-alerts.ts";
 import { budgetStub, workspaceScope } from "../ledger/budget-gate.ts";
+import { webhookUrl } from "../observability/budget-webhook.ts";
 import type { AppEnv } from "./app-env.ts";
 import { parseOrThrow } from "./read-body.ts";
 import { readableWorkspace } from "./workspace-scope.ts";
@@ -35,7 +36,7 @@ export async function listAlerts(c: Context<AppEnv>): Promise<Response> {
   return c.json({
     object: "list",
     workspace_id: workspaceId,
-    webhook_configured: Boolean(c.env.BUDGET_ALERT_WEBHOOK_URL),
+    webhook_configured: webhookUrl(c.env) !== null,
     data,
   });
 }

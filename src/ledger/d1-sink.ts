@@ -1,5 +1,5 @@
 // The D1 ledger: one request row and its attempt rows per finished request, written in batches after the responses.
-import type { WriteBatcher } from "../core/write-batcher.ts";
+import { flushDelayMs, type WriteBatcher } from "../core/write-batcher.ts";
 import type { Row } from "../db/rows.ts";
 import type { attempts, requests } from "../db/schema.ts";
 import { utcDay } from "./budget-period.ts";
@@ -160,6 +160,5 @@ export class D1LedgerSink implements RequestSink {
 
 /** LEDGER_FLUSH_MS as a number: 1 s by default, 0 writes every request at once. */
 export function ledgerFlushDelay(value: string | undefined): number {
-  const ms = Number(value ?? 1000);
-  return Number.isFinite(ms) && ms >= 0 ? ms : 1000;
+  return flushDelayMs(value);
 }

@@ -21,7 +21,8 @@ type AlertEnv = Pick<Env, "BUDGETS" | "GOVERNANCE"> & WebhookEnv;
 /** At most this many workspaces are checked per cron run. */
 const CRON_WORKSPACES = 200;
 
-function webhookUrl(env: WebhookEnv): string | null {
+/** The webhook's URL: null when unset, or when it is no http(s) URL (then nothing is sent, and none is configured). */
+export function webhookUrl(env: WebhookEnv): string | null {
   const raw = env.BUDGET_ALERT_WEBHOOK_URL?.trim();
   if (!raw) return null;
   try {

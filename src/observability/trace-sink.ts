@@ -1,7 +1,7 @@
 // Exports each finished request's spans over OTLP/HTTP (JSON), batched per isolate and sent after the response in
 // some request's waitUntil. A collector that refuses, fails or hangs costs one bounded fetch in the background:
 // never a request's latency or outcome. What was dropped is counted and reaches /metrics with the next metrics write.
-import { WriteBatcher } from "../core/write-batcher.ts";
+import { flushDelayMs, WriteBatcher } from "../core/write-batcher.ts";
 import type { CompletionRecord, RequestSink } from "../ledger/record.ts";
 import { type ExportSpan, encodeTraces, type OtlpEnv, type OtlpTarget, otlpTarget } from "./otlp.ts";
 import { requestSpans } from "./spans.ts";
@@ -55,8 +55,7 @@ export class TraceExporter {
     if (target === null) return null;
     const key = JSON.stringify([target.url, target.headers, target.serviceName]);
     this.#targets.set(key, target);
-    const delay = Number(env.OTEL_BSP_SCHEDULE_DELAY ?? 1000);
-    const delayMs = Number.isFinite(delay) && delay >= 0 ? delay : 1000;
+    const delayMs = flushDelayMs(env.OTEL_BSP_SCHEDULE_DELAY);
     const complete = async (record: CompletionRecord) => {
       const spans = requestSpans(record);
       if (spans.length === 0) return;

@@ -94,15 +94,38 @@ const lastKeys = new WeakMap<
   { one: string | undefined; list: string | undefined; keys: readonly string[] }
 >();
 
-/** Has what it needs to be called: a key (or a key list), or for a self-hosted provider a base URL. */
+/**
+ * Has what it needs to be called: a key (or a key list), or for a self-hosted provider a base URL; and a base URL that
+ * is set is an http(s) URL (`localhost:11434` without its scheme could never be called: the provider is unconfigured,
+ * never tried, rather than tried and failed on every request).
+ */
 export function isConfigured(spec: ProviderSpec, env: object): boolean {
-  if (spec.requires === "base_url") return (envValue(env, spec.env.baseUrl) ?? "") !== "";
+  const base = setBaseUrl(spec, env);
+  if (base !== undefined && !isHttpUrl(base)) return false;
+  if (spec.requires === "base_url") return base !== undefined;
   return apiKeysOf(spec, env).length > 0;
 }
 
-/** The base URL: the configured one (even empty: a test's unset provider must not fall through to the real host). */
+/** The base URL: the configured one, or the provider's own host when it is unset or blank. */
 export function baseUrlOf(spec: ProviderSpec, env: object, fallback: string): string {
-  return envValue(env, spec.env.baseUrl) ?? fallback;
+  return setBaseUrl(spec, env) ?? fallback;
+}
+
+function setBaseUrl(spec: ProviderSpec, env: object): string | undefined {
+  const value = envValue(env, spec.env.baseUrl)?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** Base URLs already checked (a deployment has a handful; asked several times a request). */
+const checkedUrls = new Map<string, boolean>();
+
+export function isHttpUrl(value: string): boolean {
+  let ok = checkedUrls.get(value);
+  if (ok === undefined) {
+    ok = URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
+    if (checkedUrls.size < 64) checkedUrls.set(value, ok);
+  }
+  return ok;
 }
 
 /** The secret values configured for one provider: each secret variable, key lists split into their keys. */

@@ -1,5 +1,6 @@
 // The router's hard filters: a model that fails any of them is left out of the plan, with every reason it failed.
 import type { Capability, ProviderId } from "../config/schema.ts";
+import { isHttpUrl } from "../providers/spec.ts";
 import { specOf } from "../providers/specs.ts";
 import { installedOnOllama } from "../stats/local-models.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
@@ -16,6 +17,8 @@ export interface FilterInput {
   /** max_tokens / max_completion_tokens as the client sent it. */
   requestedOutput: number | undefined;
   configured: (provider: ProviderId) => boolean;
+  /** Reads a configuration variable (to say why a provider is not configured). */
+  envValue?: (name: string) => string | undefined;
   /** The budget that binds (the smaller of the caller's and the workspace's) and where it came from. */
   budget: { usd: number; source: string } | null;
   maxLatencyMs: number | undefined;
@@ -56,10 +59,16 @@ export function applyFilters(f: Facts, input: FilterInput): Verdict {
   if (!input.configured(provider)) {
     // What the provider's declaration says makes it callable: a key, or (self-hosted) its base URL.
     const spec = specOf(provider);
-    failures.push(
-      () =>
-        `provider ${provider} is not configured (${spec.requires === "base_url" ? `no ${spec.env.baseUrl}` : "no API key"})`,
-    );
+    failures.push(() => {
+      const base = input.envValue?.(spec.env.baseUrl)?.trim();
+      const why =
+        base !== undefined && base !== "" && !isHttpUrl(base)
+          ? `${spec.env.baseUrl} is not an http(s) URL`
+          : spec.requires === "base_url"
+            ? `no ${spec.env.baseUrl}`
+            : "no API key";
+      return `provider ${provider} is not configured (${why})`;
+    });
   }
   if (f.provider?.misconfigured)
     failures.push(() => `provider ${provider} is marked misconfigured (it answered 401/403: check its key)`);

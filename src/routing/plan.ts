@@ -109,6 +109,7 @@ export function buildPlan(input: PlanInput): Plan {
     promptBound: { quick: promptTokensCeiling(request), tight: () => boundPromptTokens(request) },
     requestedOutput: request.max_output_tokens,
     configured,
+    envValue: input.envValue,
     budget,
     maxLatencyMs: controls.max_latency_ms,
     stats,

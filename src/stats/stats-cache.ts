@@ -1,6 +1,6 @@
 // The isolate's view of live stats: a cached snapshot refreshed in the background, and writes that never block a request.
 
-import { WriteBatcher } from "../core/write-batcher.ts";
+import { flushDelayMs, WriteBatcher } from "../core/write-batcher.ts";
 import type { Env } from "../env.ts";
 import { foldIncrements, type MetricIncrement } from "../observability/metrics.ts";
 import type { Outcome, ProbeResult } from "./health.ts";
@@ -25,8 +25,7 @@ type StatsEnv = Pick<Env, "STATS" | "STATS_INSTANCE" | "STATS_FLUSH_MS">;
 
 /** How long a success may wait to be written with others: STATS_FLUSH_MS, 1 s by default, 0 = at once. */
 function flushDelay(env: StatsEnv): number {
-  const ms = Number(env.STATS_FLUSH_MS ?? 1000);
-  return Number.isFinite(ms) && ms >= 0 ? ms : 1000;
+  return flushDelayMs(env.STATS_FLUSH_MS);
 }
 
 export function statsStub(env: StatsEnv): DurableObjectStub<StatsObject> | null {
