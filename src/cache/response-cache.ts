@@ -64,7 +64,13 @@ export function workersCacheStore(): AnswerStore | null {
  */
 export async function cacheKey(workspaceId: string, candidates: readonly string[], request: CanonicalRequest) {
   const { stream: _stream, ...asked } = request;
-  const text = stableJson({ v: 1, workspace: workspaceId, candidates, request: asked });
+  // One text block is the same turn as its text: a Messages client's `[{type: "text"}]` keys as chat's string does.
+  const messages = asked.messages.map((m) =>
+    Array.isArray(m.content) && m.content.length === 1 && m.content[0]?.type === "text" && !m.content[0].cache_control
+      ? { ...m, content: m.content[0].text }
+      : m,
+  );
+  const text = stableJson({ v: 1, workspace: workspaceId, candidates, request: { ...asked, messages } });
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -158,4 +158,22 @@ describe("the response cache", () => {
     expect(bad.status).toBe(400);
     expect(bad.headers.get("x-router-cache")).toBe("bypass");
   });
+
+  // A Messages client sends its turn as one text block: the same request as chat's string, so the same entry.
+  it("an answer made through chat is a hit for the same request through Messages", async () => {
+    const s = await newSession();
+    const text = prompt("across-dialects");
+    const viaChat = await post(s.env, "/v1/chat/completions", chatBody(text), cache());
+    expect(viaChat.headers.get("x-router-cache")).toBe("miss");
+    const messages = {
+      model: "openai/gpt-4o-mini",
+      max_tokens: 100,
+      messages: [{ role: "user", content: [{ type: "text", text }] }],
+      router: { fallback: false },
+    };
+    const viaMessages = await post(s.env, "/v1/messages", messages, { ...cache(), ...AV });
+    expect(viaMessages.headers.get("x-router-cache")).toBe("hit");
+    expect(viaMessages.json().content[0].text).toBe(viaChat.json().choices[0].message.content);
+    expect(await upstreamPosts(s)).toBe(1);
+  });
 });
