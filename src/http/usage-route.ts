@@ -23,7 +23,8 @@ const instant = z.pipe(
       : /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && realDate(value.slice(0, 10))
         ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value)
         : Number.NaN;
-    if (Number.isNaN(ms)) {
+    // Past what a Date holds (8.64e15 ms, year 275760) is no instant either.
+    if (Number.isNaN(ms) || Math.abs(ms) > 8.64e15) {
       // zod/mini's transform context has no addIssue: the issue goes on the payload itself, as addIssue would put it.
       ctx.issues.push({
         code: "custom",

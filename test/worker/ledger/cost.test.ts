@@ -220,6 +220,8 @@ describe("the ledger adds up", () => {
       ["group_by=week", "group_by"],
       ["from=yesterday", "from"],
       ["to=2026-13-45T99", "to"],
+      // Past what a Date holds: a 400 naming it, never a 500.
+      ["to=9999999999999999", "to"],
       ["from=2026-11-02&to=2026-11-01", "from"],
     ] as const) {
       const { res } = await callFull(s.env, `/v1/usage?workspace_id=w&${query}`);
