@@ -2,10 +2,10 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import type { Env } from "../../../src/env.ts";
 import type { StatsObject } from "../../../src/stats/stats-object.ts";
+import { body, FAST, USER } from "../failover/helpers.ts";
 import { call, chat, type Session } from "../gateway.ts";
 
-export const USER = [{ role: "user", content: "What is 10 + 5?" }];
-export const FAST = { headers_ms: 400, first_token_ms: 600, idle_ms: 400, total_ms: 4000 };
+export { body, FAST, USER };
 
 export function stub(env: Env) {
   return env.STATS.get(env.STATS.idFromName(env.STATS_INSTANCE ?? "global"));
@@ -19,17 +19,6 @@ export interface Attempt {
 }
 export interface Answer {
   x_router: { provider: string; model: string; attempts: Attempt[] };
-}
-
-export function body(models: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const { router, ...rest } = extra;
-  return {
-    model: models[0],
-    models,
-    messages: USER,
-    router: { timeouts: FAST, ...(router as object | undefined) },
-    ...rest,
-  };
 }
 
 export async function send(
