@@ -9,7 +9,13 @@ import {
 import type { KeyRecord } from "./key-record.ts";
 
 /** A snapshot older than this is refreshed in the background (the request that notices goes on with the old one). */
-export const REFRESH_AFTER_MS = 10_000;
+export const REFRESH_AFTER_MS = 5_000;
+/**
+ * A snapshot older than this is not trusted to say a key is live: the request that notices waits for a fresh one. A
+ * key revoked through another isolate stops working here within this long, even on an isolate idle for a while (a
+ * background refresh only starts when a request comes).
+ */
+export const STALE_AFTER_MS = 10_000;
 /** An unknown hash is asked about again after this long, so a repeated wrong key costs one directory read. */
 const MISS_TTL_MS = 5_000;
 /** Unknown hashes remembered; past this the oldest are forgotten first. */
@@ -49,7 +55,7 @@ interface Waiter {
 /**
  * Isolates are reused across requests, so this lives as long as the isolate. It holds plain data only (no stubs or
  * promises shared between requests). A key created after the last refresh is found by one directory read on a miss;
- * a key revoked elsewhere stops working here at the next refresh (within REFRESH_AFTER_MS); one revoked through this
+ * a key revoked elsewhere stops working here within STALE_AFTER_MS; one revoked through this
  * isolate stops at once.
  */
 export class GovernanceCache {
@@ -57,7 +63,8 @@ export class GovernanceCache {
   #budgets = new Map<string, OnLimit>();
   #limits = new Map<string, WorkspaceLimitEntry>();
   #loadedAt = Number.NEGATIVE_INFINITY;
-  #refreshing = false;
+  /** The snapshot being read, while one is. */
+  #refreshing: Promise<void> | null = null;
   #failedAt = Number.NEGATIVE_INFINITY;
   /** The last snapshot attempt failed (cleared by the next good one). */
   #lastFailed = false;
@@ -80,24 +87,30 @@ export class GovernanceCache {
     return this.#lookups;
   }
 
-  /** Makes sure a snapshot exists (the first request of an isolate waits for it), and refreshes a stale one in the background. */
+  /**
+   * Makes sure a snapshot exists and is at most STALE_AFTER_MS old (the request that finds it older waits for a fresh
+   * one: the first request of an isolate, or one after the isolate sat idle), and refreshes one older than
+   * REFRESH_AFTER_MS in the background, so under steady traffic no request waits.
+   */
   async ready(env: Env, ctx: Waiter): Promise<void> {
-    const age = this.#now() - this.#loadedAt;
+    const now = this.#now();
+    const age = now - this.#loadedAt;
     if (age === Number.POSITIVE_INFINITY) {
       // An unreachable directory must not take every request down: keys still resolve one by one (and fail then),
       // budgets are asked of each workspace's BudgetObject (budgetsKnown() is false), and a request a second later
       // tries the snapshot again.
-      if (this.#now() - this.#failedAt < SNAPSHOT_RETRY_MS) return;
+      if (now - this.#failedAt < SNAPSHOT_RETRY_MS) return;
       await this.#refresh(env).catch((err: unknown) => this.#failed("governance snapshot failed", err));
       return;
     }
-    if (age > REFRESH_AFTER_MS && !this.#refreshing) {
-      this.#refreshing = true;
-      ctx.waitUntil(
-        this.#refresh(env)
-          .catch((err: unknown) => this.#failed("governance refresh failed", err))
-          .finally(() => (this.#refreshing = false)),
-      );
+    if (age > STALE_AFTER_MS && now - this.#failedAt >= SNAPSHOT_RETRY_MS) {
+      // Too old to vouch for a key. When the directory cannot answer, the old snapshot goes on serving (keys revoked
+      // since are then accepted until it answers again) rather than every request failing with it.
+      await this.#refresh(env).catch((err: unknown) => this.#failed("governance refresh failed", err));
+      return;
+    }
+    if (age > REFRESH_AFTER_MS && this.#refreshing === null) {
+      ctx.waitUntil(this.#refresh(env).catch((err: unknown) => this.#failed("governance refresh failed", err)));
     }
   }
 
@@ -187,13 +200,25 @@ export class GovernanceCache {
     this.#remaining.delete(workspaceId);
   }
 
-  async #refresh(env: Env): Promise<void> {
+  /** Reads a snapshot; requests that need one while it is read share the same read. */
+  #refresh(env: Env): Promise<void> {
+    if (this.#refreshing === null) {
+      this.#refreshing = this.#read(env).finally(() => {
+        this.#refreshing = null;
+      });
+    }
+    return this.#refreshing;
+  }
+
+  async #read(env: Env): Promise<void> {
+    // The snapshot is as old as the moment it was asked for: a key revoked while it was read may be in it.
+    const askedAt = this.#now();
     const snapshot: GovernanceSnapshot = await directoryOf(env).snapshot();
     this.#keys = new Map(snapshot.keys.map((k) => [k.hash, k]));
     this.#budgets = new Map(snapshot.budgets.map((b) => [b.workspace_id, b.on_limit]));
     this.#limits = new Map((snapshot.limits ?? []).map((l) => [l.workspace_id, l]));
     this.#misses.clear();
-    this.#loadedAt = this.#now();
+    this.#loadedAt = askedAt;
     this.#lastFailed = false;
   }
 
