@@ -17,6 +17,8 @@ export function parseOrThrow<T extends z.core.$ZodType>(schema: T, value: unknow
   const first = result.error.issues[0];
   const issue = first === undefined ? undefined : closest(first);
   const path = issue ? issue.path.map(String) : [];
+  // A field the schema does not know is named where it is: the object's path and the first unknown key.
+  if (issue?.code === "unrecognized_keys" && issue.keys[0] !== undefined) path.push(issue.keys[0]);
   const param = [paramPrefix, ...path].filter((p) => p !== "").join(".");
   const where = param === "" ? "The request" : `'${param}'`;
   throw new GatewayError(400, `${where}: ${issue?.message ?? "invalid"}`, {

@@ -24,7 +24,7 @@ const BudgetBodySchema = z
     limit_usd: z.optional(z.number().check(z.nonnegative(), z.lte(1_000_000))),
     period: z.optional(z.enum(["day", "month"])),
     alert_threshold: z.optional(z.number().check(z.gt(0), z.lte(1))),
-    on_limit: z._default(z.enum(["reject", "downgrade"]), "reject"),
+    on_limit: z.optional(z.enum(["reject", "downgrade"])),
     rpm_limit: z.optional(z.nullable(z.int().check(z.positive(), z.lte(1_000_000)))),
     tpm_limit: z.optional(z.nullable(z.int().check(z.positive(), z.lte(1_000_000_000)))),
   })
@@ -33,9 +33,18 @@ const BudgetBodySchema = z
       message: "set limit_usd, rpm_limit or tpm_limit",
       path: ["limit_usd"],
     }),
-    z.refine((b) => b.limit_usd !== undefined || (b.period === undefined && b.alert_threshold === undefined), {
-      message: "period and alert_threshold go with limit_usd",
-      path: ["limit_usd"],
+    // A spending limit's settings without the limit would be dropped without a word: they are refused, naming the first.
+    z.refine((b) => b.limit_usd !== undefined || b.period === undefined, {
+      message: "period goes with limit_usd (the spending limit it sets the period of)",
+      path: ["period"],
+    }),
+    z.refine((b) => b.limit_usd !== undefined || b.alert_threshold === undefined, {
+      message: "alert_threshold goes with limit_usd",
+      path: ["alert_threshold"],
+    }),
+    z.refine((b) => b.limit_usd !== undefined || b.on_limit === undefined, {
+      message: "on_limit goes with limit_usd: it says what happens at the spending limit, not at a rate limit",
+      path: ["on_limit"],
     }),
   );
 
@@ -77,7 +86,7 @@ export async function putBudget(c: Context<AppEnv>): Promise<Response> {
     limit_pico: Math.round(body.limit_usd * 1e12),
     period: body.period ?? config.fallback.budgets.default_period,
     alert_threshold: body.alert_threshold ?? config.fallback.budgets.default_alert_threshold,
-    on_limit: body.on_limit,
+    on_limit: body.on_limit ?? "reject",
   };
   // A budget set mid-period counts what the ledger already shows for it (when the ledger can be read).
   const seed = await spentSince(c.env.DB, workspaceId, periodStart(budget.period, now), now + 1).catch(

@@ -47,7 +47,7 @@ describe("request validation", () => {
     ["bad response_format", { ...OK, response_format: { type: "xml" } }, "response_format.type"],
     ["stream not boolean", { ...OK, stream: "yes" }, "stream"],
     ["unknown routing strategy", { ...OK, router: { strategy: "cheapest" } }, "router.strategy"],
-    ["unknown router field", { ...OK, router: { stratgey: "balanced" } }, "router"],
+    ["unknown router field", { ...OK, router: { stratgey: "balanced" } }, "router.stratgey"],
     ["negative budget", { ...OK, router: { budget_remaining: -1 } }, "router.budget_remaining"],
     ["unknown model", { ...OK, model: "gpt-17-ultra" }, "model", /not in the registry/],
     ["unknown chain", { ...OK, model: "chain:nonsense" }, "model", /Unknown chain/],
