@@ -5,6 +5,7 @@ import type { Dialect } from "../core/dialect.ts";
 import { anthropicErrorResponse } from "../dialects/messages/errors.ts";
 import type { Env } from "../env.ts";
 import { refusedBeforePlan } from "../gateway/record.ts";
+import { standingLimitHeaders } from "../ledger/budget-gate.ts";
 import { listAlerts } from "./alerts-route.ts";
 import type { AppEnv, AppServices } from "./app-env.ts";
 import { authenticate, requireAdmin } from "./auth.ts";
@@ -137,17 +138,24 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     ),
   );
 
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
     const requestId = c.get("requestId") ?? "";
     const write = errorWriter(c.req.path);
     if (err instanceof HttpError) {
       // A model call refused before its plan (its body, its model name) still gets its span and its count.
       const dialect = c.req.method === "POST" ? MODEL_ROUTES[c.req.path] : undefined;
-      if (dialect !== undefined && c.get("caller") !== undefined)
+      const caller = c.get("caller");
+      if (dialect !== undefined && caller !== undefined)
         refusedBeforePlan(httpScope(c), dialect, err, services.deps.now());
       // Every answer of a model route says what the cache did: one refused before its plan never reached it.
-      const headers: Record<string, string> = { "x-request-id": requestId };
+      let headers: Record<string, string> = { "x-request-id": requestId };
       if (dialect !== undefined) headers["x-router-cache"] = err.headers["x-router-cache"] ?? "bypass";
+      // And a limited caller's windows, as every answer to it does (a refusal by the gate carries them already).
+      if (dialect !== undefined && caller !== undefined && !hasLimitHeaders(err.headers))
+        headers = {
+          ...(await standingLimitHeaders(c.env, services.governance, caller, services.deps.now())),
+          ...headers,
+        };
       return write(err, headers);
     }
     // A bug, not a provider failure: say so without leaking internals (keys live in env, never in messages).
@@ -158,6 +166,10 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   });
 
   return app;
+}
+
+function hasLimitHeaders(headers: Record<string, string>): boolean {
+  return "x-ratelimit-limit-requests" in headers || "x-ratelimit-limit-tokens" in headers;
 }
 
 /** Anthropic's clients read only Anthropic's error shape; every other route answers in OpenAI's. */

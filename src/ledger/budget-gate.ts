@@ -295,3 +295,28 @@ export function budgetRemainingHint(governance: GovernanceCache, workspaceId: st
   const pico = governance.remainingHint(workspaceId);
   return pico === null ? null : pico / 1e12;
 }
+
+/**
+ * Where a limited caller's windows stand, as its x-ratelimit-* headers, without counting anything: for an answer
+ * refused before the gate (a body that fails validation, an unknown model), which DESIGN still has carry them. One
+ * awaited call, on an error path only; empty for a caller without limits, or when the object cannot answer.
+ */
+export async function standingLimitHeaders(
+  env: Pick<Env, "BUDGETS">,
+  governance: GovernanceCache,
+  caller: Caller,
+  now: number,
+): Promise<Record<string, string>> {
+  if (caller.kind !== "workspace") return {};
+  const { key } = caller;
+  const keyLimited = key.rpm_limit !== null || key.tpm_limit !== null;
+  if (!keyLimited && governance.limitsOf(caller.workspaceId) === null) return {};
+  const ask = { key_id: key.id, rpm_limit: key.rpm_limit, tpm_limit: key.tpm_limit };
+  const verdict = await budgetStub(env, workspaceScope(caller.workspaceId))
+    .limitUse(now, ask)
+    .catch((err: unknown) => {
+      console.error("rate window read failed", err instanceof Error ? err.message : String(err));
+      return null;
+    });
+  return rateLimitHeaders(verdict);
+}
