@@ -37,7 +37,7 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
    * answer too). Aborting `options.signal` aborts the upstream call; the answer is then a 499 `client_closed` failure.
    */
   async generate(request: RpcChatRequest, options: RpcCallOptions | null = {}): Promise<GenerateResult> {
-    const { scope, startedAt } = await this.#scope(options?.signal);
+    const { scope, startedAt } = await this.#scope(options?.signal, options?.traceparent);
     try {
       const run = await runChat(prepareChat(chatInput({ ...request, stream: false }), scope), scope, startedAt);
       if (run.kind === "json")
@@ -55,7 +55,7 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
    * the first content), aborts the upstream call.
    */
   async stream(request: RpcChatRequest, options: RpcCallOptions | null = {}): Promise<StreamResult> {
-    const { scope, startedAt } = await this.#scope(options?.signal);
+    const { scope, startedAt } = await this.#scope(options?.signal, options?.traceparent);
     try {
       const run = await runChat(prepareChat(chatInput({ ...request, stream: true }), scope), scope, startedAt);
       if (run.kind === "json") throw new Error("a streaming request produced a whole answer");
@@ -74,7 +74,10 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
   }
 
   /** Without the caller's signal, the call runs to its end (a caller can still cancel a stream it reads). */
-  async #scope(signal: AbortSignal = new AbortController().signal): Promise<{ scope: ChatScope; startedAt: number }> {
+  async #scope(
+    signal: AbortSignal = new AbortController().signal,
+    traceparent: string | null = null,
+  ): Promise<{ scope: ChatScope; startedAt: number }> {
     const services = SERVICES;
     const { env, ctx } = this;
     await services.governance.ready(env, ctx);
@@ -90,6 +93,7 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
       registry: services.registry(env, stats),
       stats,
       signal,
+      traceparent: typeof traceparent === "string" ? traceparent : null,
     };
     return { scope, startedAt: services.deps.now() };
   }

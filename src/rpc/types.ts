@@ -15,6 +15,11 @@ export type RpcChatRequest = Omit<z.input<typeof ChatCompletionRequestSchema>, "
  */
 export interface RpcCallOptions {
   signal?: AbortSignal;
+  /**
+   * The caller's W3C `traceparent` (what HTTP reads from the header): the request's spans continue its trace. Absent
+   * or invalid: a trace of its own; a not-sampled one: no spans.
+   */
+  traceparent?: string | null;
 }
 
 /** One dimension of a rate limit, as OpenAI's `x-ratelimit-{limit,remaining,reset}-<dimension>` headers give it. */
