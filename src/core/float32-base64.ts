@@ -19,3 +19,16 @@ export function base64Float32(text: string): number[] {
   for (let i = 0; i + 4 <= binary.length; i += 4) out.push(view.getFloat32(i, true));
   return out;
 }
+
+/**
+ * The shortest decimal (as a number) that reads back as this float32: a float32 has at most 9 significant digits
+ * that matter, and from 6 up the first precision that round-trips is taken. Not a float32: returned as it is.
+ */
+export function shortestFloat32(value: number): number {
+  if (value === 0 || !Number.isFinite(value) || Math.fround(value) !== value) return value;
+  for (let digits = 6; digits < 9; digits++) {
+    const short = Number(value.toPrecision(digits));
+    if (Math.fround(short) === value) return short;
+  }
+  return Number(value.toPrecision(9));
+}

@@ -74,7 +74,9 @@ export function createOpenAICompatibleEmbeddings(config: {
       if (!parsed.success)
         throw malformed(id, `unreadable embeddings: ${parsed.error.issues[0]?.message ?? "invalid"}`);
       const vectors: number[][] = [];
+      let float32 = true;
       for (const item of parsed.data.data) {
+        if (typeof item.embedding !== "string") float32 = false;
         try {
           vectors[item.index] = typeof item.embedding === "string" ? base64Float32(item.embedding) : item.embedding;
         } catch {
@@ -88,6 +90,7 @@ export function createOpenAICompatibleEmbeddings(config: {
       return {
         model: parsed.data.model ?? "",
         vectors,
+        float32,
         input_tokens: parsed.data.usage?.prompt_tokens ?? null,
       };
     },
