@@ -14,11 +14,27 @@ export interface Percentiles {
 export interface GatewayInfo {
   mode: "development" | "production";
   caller: { kind: "development" | "admin" | "workspace"; workspace_id: string | null };
+  /** A workspace key's own limits (null: none), beside its workspace's; null for the admin key and development mode. */
+  key?: KeyLimits | null;
+  /**
+   * Whether a workspace key's workspace has a budget or rate limits of its own (GET /v1/budgets/{id} is a 404 without
+   * either); null for other callers, or while the gateway's budget list cannot say.
+   */
+  workspace_limited?: boolean | null;
   providers: { provider: string; configured: boolean; upstream: "emulator" | "local" | "remote" | null }[];
   emulated: boolean;
   notice: string | null;
   /** Whether this isolate could load the budget list (when not, budgeted requests may be refused for a moment). */
   budgets?: { state: "loaded" | "unavailable"; loaded_at: number | null; reason: string | null };
+}
+
+/** The caller's gateway key as GET /v1/gateway gives it: the limits it was made with (POST /v1/keys). */
+export interface KeyLimits {
+  id: string;
+  prefix: string;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  budget_usd: number | null;
 }
 
 /** GET /v1/health/providers */

@@ -1,8 +1,8 @@
 // Spend by provider, model and day as bar charts (GET /v1/usage?group_by=...).
 import { ApiError, api, query } from "./api.ts";
-import type { AlertsResponse, BudgetResponse, UsageResponse, WindowUse } from "./api-types.ts";
+import type { AlertsResponse, BudgetResponse, GatewayInfo, KeyLimits, UsageResponse, WindowUse } from "./api-types.ts";
 import { type Bar, barChart } from "./charts.ts";
-import { $, h, int, messageOf, panelError, replace, usd } from "./dom.ts";
+import { $, counted, h, int, messageOf, panelError, replace, usd } from "./dom.ts";
 import type { PageState } from "./state.ts";
 
 export async function refreshCost(panel: HTMLElement, state: PageState): Promise<void> {
@@ -22,9 +22,7 @@ export async function refreshCost(panel: HTMLElement, state: PageState): Promise
   replace(
     $(".totals", panel),
     h("span", { "data-total": "cost" }, usd(t.cost_usd)),
-    " over ",
-    int(t.requests),
-    " requests · ",
+    ` over ${counted(t.requests, "request")} · `,
     int(t.input_tokens),
     " in / ",
     int(t.output_tokens),
@@ -37,7 +35,7 @@ export async function refreshCost(panel: HTMLElement, state: PageState): Promise
       label: g.key === null || g.key === "" ? "(no answer)" : String(g.key),
       value: g.cost_usd,
       color: String(g.key).split("/")[0] as string,
-      title: `${usd(g.cost_usd)}, ${int(g.requests)} requests`,
+      title: `${usd(g.cost_usd)}, ${counted(g.requests, "request")}`,
     }));
   const byCost = (a: Bar, b: Bar) => (b.value || 0) - (a.value || 0);
   barChart($(".by-provider", panel), bars(byProvider).sort(byCost), { label: "Cost by provider", format: usd });
@@ -58,7 +56,7 @@ function showCache(el: HTMLElement, t: NonNullable<UsageResponse["totals"]>): vo
   replace(
     el,
     "Response cache: ",
-    h("span", { "data-cache": "hits" }, `${int(hits)} hits`),
+    h("span", { "data-cache": "hits" }, counted(hits, "hit")),
     ` (${rate} of requests) · `,
     h("span", { "data-cache": "saved" }, `${usd(t.cache_saved_usd ?? 0)} saved`),
   );
@@ -84,31 +82,60 @@ async function showAlerts(el: HTMLElement, state: PageState): Promise<void> {
         a.sent_at !== null
           ? "webhook delivered"
           : alerts.webhook_configured
-            ? `not delivered yet (${a.attempts} tries${a.last_error ? `, ${a.last_error}` : ""})`
+            ? `not delivered yet (${counted(a.attempts, "try", "tries")}${a.last_error ? `, ${a.last_error}` : ""})`
             : "no webhook set",
       ),
     ),
   );
 }
 
-/** The workspace's budget and its requests and tokens this minute against its limits (GET /v1/budgets/{id}). */
+/**
+ * The workspace's budget and its requests and tokens this minute against its limits (GET /v1/budgets/{id}), and a
+ * workspace key's own limits beside them (GET /v1/gateway). The budgets read is left out when the gateway says the
+ * key's workspace has neither (it would be a 404, which the browser notes in the console).
+ */
 async function showLimits(el: HTMLElement, state: PageState): Promise<void> {
-  const ws = state.workspace || (state.gateway?.caller.kind === "workspace" ? state.gateway.caller.workspace_id : "");
+  let gateway = state.gateway;
+  const ownWorkspace = gateway?.caller.kind === "workspace";
+  const ws = state.workspace || (ownWorkspace ? (gateway?.caller.workspace_id ?? "") : "");
   if (!ws) return replace(el, "");
-  let b: BudgetResponse;
-  try {
-    b = await api<BudgetResponse>(`/v1/budgets/${encodeURIComponent(ws)}`);
-  } catch (err) {
-    return replace(el, err instanceof ApiError && err.status === 404 ? `${ws}: no budget or rate limits` : "");
+  if (ownWorkspace) {
+    // Read again each time: a budget or limits set since the page loaded are shown without a reload.
+    gateway = await api<GatewayInfo>("/v1/gateway").catch(() => gateway);
+    if (gateway) state.gateway = gateway;
+  }
+  const key = ownWorkspace ? keyLimits(gateway?.key ?? null) : null;
+  let b: BudgetResponse | null = null;
+  if (!ownWorkspace || gateway?.workspace_limited !== false) {
+    try {
+      b = await api<BudgetResponse>(`/v1/budgets/${encodeURIComponent(ws)}`);
+    } catch (err) {
+      // Not a 404: the workspace's settings are not known, so nothing is said of them (the key's own still are).
+      if (!(err instanceof ApiError && err.status === 404)) return replace(el, key ? [`${ws}: `, key] : "");
+    }
   }
   const use = (w: WindowUse | null | undefined, what: string) =>
     w ? h("span", { "data-limit": what }, `${int(w.used)} / ${int(w.limit)} ${what} this minute`) : null;
   const parts = [
-    b.limit_usd === null
+    b === null || b.limit_usd === null
       ? null
       : h("span", { "data-limit": "budget" }, `${usd(b.spent_usd)} of ${usd(b.limit_usd)} this ${b.period}`),
-    use(b.rate_limits?.requests, "requests"),
-    use(b.rate_limits?.tokens, "tokens"),
+    use(b?.rate_limits?.requests, "requests"),
+    use(b?.rate_limits?.tokens, "tokens"),
   ].filter((x) => x !== null);
-  replace(el, `${ws}: `, ...parts.flatMap((p, i) => (i === 0 ? [p] : [" · ", p])));
+  if (parts.length === 0 && key === null) return replace(el, `${ws}: no budget or rate limits`);
+  const all = [...(parts.length ? parts : ["no workspace budget or rate limits"]), key].filter((x) => x !== null);
+  replace(el, `${ws}: `, ...all.flatMap((p, i) => (i === 0 ? [p] : [" · ", p])));
+}
+
+/** A workspace key's own limits ("key sy-abc…: 60 requests a minute, …"), or null when it has none. */
+function keyLimits(key: KeyLimits | null): HTMLElement | null {
+  if (key === null) return null;
+  const limits = [
+    key.rpm_limit === null ? null : `${counted(key.rpm_limit, "request")} a minute`,
+    key.tpm_limit === null ? null : `${counted(key.tpm_limit, "token")} a minute`,
+    key.budget_usd === null ? null : `a budget of ${usd(key.budget_usd)}`,
+  ].filter((x) => x !== null);
+  if (limits.length === 0) return null;
+  return h("span", { "data-limit": "key" }, `key ${key.prefix}…: ${limits.join(", ")}`);
 }

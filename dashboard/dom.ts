@@ -52,11 +52,30 @@ export function replace(el: Element, ...children: Child[]): void {
   el.replaceChildren(...nodes);
 }
 
+const CENTS = new Intl.NumberFormat("en-US", {
+  useGrouping: false,
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+/** Under a cent: two significant digits, written out in decimals (Intl's standard notation never uses an exponent). */
+const SUB_CENT = new Intl.NumberFormat("en-US", { useGrouping: false, maximumSignificantDigits: 2 });
+/** The ledger counts in pico-dollars: a smaller amount is shown as below one rather than as a long row of zeros. */
+const PICO_USD = 1e-12;
+
+/** "$1.50", "$0.0012", "$0.00000076", "-$1.50"; "unpriced" for no price (null), never exponent notation. */
 export function usd(value: number | null | undefined): string {
   if (value === null || value === undefined) return "unpriced";
+  if (!Number.isFinite(value)) return "–";
   if (value === 0) return "$0";
-  if (Math.abs(value) < 0.01) return `$${value.toPrecision(2)}`;
-  return `$${value.toFixed(2)}`;
+  const sign = value < 0 ? "-" : "";
+  const abs = Math.abs(value);
+  if (abs < PICO_USD) return `${sign}<$0.000000000001`;
+  return `${sign}$${(abs < 0.01 ? SUB_CENT : CENTS).format(abs)}`;
+}
+
+/** "1 hit", "2 hits", "1 try" / "3 tries" (given the plural): the noun agrees with the count. */
+export function counted(n: number | null | undefined, singular: string, plural = `${singular}s`): string {
+  return `${int(n)} ${n === 1 ? singular : plural}`;
 }
 
 export function ms(value: number | null | undefined): string {

@@ -1,7 +1,7 @@
 // One card per provider from GET /v1/health/providers (status, circuit, latency, last error).
 import { api } from "./api.ts";
 import type { HealthResponse, Percentiles, ProviderHealth } from "./api-types.ts";
-import { $, ago, h, int, messageOf, ms, panelError, pct, replace } from "./dom.ts";
+import { $, ago, counted, h, int, messageOf, ms, panelError, pct, replace } from "./dom.ts";
 import type { PageState } from "./state.ts";
 
 export async function refreshHealth(panel: HTMLElement, state: PageState): Promise<void> {
@@ -91,7 +91,7 @@ function priceBook(p: ProviderHealth): HTMLElement | null {
   const parts = [
     b.delisted.length ? `${b.delisted.length} no longer listed` : null,
     b.unpriced ? `${b.unpriced} listed but unpriced` : null,
-    b.stale_prices.length ? `${b.stale_prices.length} stale prices` : null,
+    b.stale_prices.length ? counted(b.stale_prices.length, "stale price") : null,
   ].filter((x) => x !== null);
   const title = [
     b.delisted.length ? `not listed: ${b.delisted.join(", ")}` : "",

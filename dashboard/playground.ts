@@ -1,7 +1,7 @@
 // Pick a model, "auto" with a strategy, or a chain; see the plan, then watch the answer stream.
 import { ApiError, api, authHeaders } from "./api.ts";
 import type { ChatChunk, Listing, ModelEntry, NameListing, RoutePlan, RouteReport } from "./api-types.ts";
-import { $, h, messageOf, ms, panelError, replace, usd } from "./dom.ts";
+import { $, counted, h, messageOf, ms, panelError, replace, usd } from "./dom.ts";
 import { DIALECT_WIRES, type PlaygroundDialect } from "./playground-dialects.ts";
 import { sseData } from "./sse.ts";
 import type { PageState } from "./state.ts";
@@ -109,7 +109,7 @@ async function plan(panel: HTMLElement, body: ChatBody): Promise<RoutePlan | nul
 function renderRoute(slot: HTMLElement, route: RoutePlan): void {
   const candidates = route.candidates || [];
   const excluded = route.excluded || [];
-  const counts = ` · ${candidates.length} candidates${excluded.length ? `, ${excluded.length} excluded` : ""}`;
+  const counts = ` · ${counted(candidates.length, "candidate")}${excluded.length ? `, ${excluded.length} excluded` : ""}`;
   replace(
     slot,
     h(
@@ -258,7 +258,7 @@ function renderAnswerMeta(meta: HTMLElement, x: RouteReport | null, m: AnswerMet
     h(
       "p",
       { "data-testid": "answer-cost" },
-      `cost ${x ? usd(x.cost_usd) : "–"} · first token ${ms(m.firstToken)} · total ${ms(m.total)} · ${m.deltas} chunks`,
+      `cost ${cost(x)} · first token ${ms(m.firstToken)} · total ${ms(m.total)} · ${counted(m.deltas, "chunk")}`,
     ),
     attempts.length
       ? h(
@@ -274,4 +274,12 @@ function renderAnswerMeta(meta: HTMLElement, x: RouteReport | null, m: AnswerMet
         )
       : null,
   );
+}
+
+/**
+ * What the call cost, as its route report says: an answer's cost_usd (null: its model has no price), or "–" for a call
+ * that failed, whose report carries no cost (nothing was billed), and for one with no report at all.
+ */
+function cost(x: RouteReport | null): string {
+  return x?.cost_usd === undefined ? "–" : usd(x.cost_usd);
 }

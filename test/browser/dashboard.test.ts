@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { emulatorVars } from "../support/emulator-vars.ts";
 import { type Browser, collectErrors, launchBrowser } from "./browser.ts";
 import { BROWSER_KEY_LABEL } from "./keys.ts";
-import { sendTraffic, waitForLedger } from "./traffic.ts";
+import { sendTraffic, setFaults, waitForLedger } from "./traffic.ts";
 
 const gatewayUrl = inject("gatewayUrl");
 const emulatorUrl = inject("emulatorUrl");
@@ -193,6 +193,151 @@ describe("the dashboard at GET /", () => {
     // The only errors are the browser's own notes on the refused (401) calls.
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.filter((e) => !e.includes("401"))).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a call that failed with no cost, not as unpriced", async () => {
+    // Codestral refuses the prompt (content policy): the caller's fault, so no other model is tried and nothing is billed.
+    await setFaults(emulatorUrl, sessionId, [
+      { provider: "mistral", model: "codestral-latest", mode: "content_policy" },
+    ]);
+    const page = await browser.context.newPage();
+    const errors = collectErrors(page);
+    try {
+      await openDashboard(page);
+      const form = page.locator("#playground form");
+      await form.locator("select[name=target] option[value='mistral/codestral-latest']").waitFor({ state: "attached" });
+      await form.locator("select[name=target]").selectOption("mistral/codestral-latest");
+      await form.locator("button[name=send]").click();
+      await page.locator('#playground .output[data-state="failed"]').waitFor({ timeout: 20_000 });
+      expect(await page.locator("#playground .answer-meta .error").textContent()).toMatch(/\S/);
+      expect(await page.locator("#playground .answer-meta .attempt-failed").count()).toBe(1);
+      const cost = await page.locator('#playground [data-testid="answer-cost"]').textContent();
+      expect(cost).toMatch(/^cost – · /);
+      expect(cost).not.toContain("unpriced");
+      // The only errors are the browser's own notes on the refused (400) call.
+      expect(errors.filter((e) => !e.includes("400"))).toEqual([]);
+    } finally {
+      await setFaults(emulatorUrl, sessionId, []);
+      await page.close();
+    }
+  });
+});
+
+/** The workspace of a key made with limits of its own (below, before the pages open), and that key. */
+const KEY_WORKSPACE = "browser-key-ws";
+let workspaceKey: string;
+
+/** A POST (or `method`) to the gateway with `key`, its body read. */
+async function post(
+  path: string,
+  key: string,
+  body: unknown,
+  method = "POST",
+): Promise<{ res: Response; json: unknown }> {
+  const res = await fetch(`${gatewayUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { res, json: await res.json() };
+}
+
+async function openWithKey(page: Page): Promise<void> {
+  await page.addInitScript((key) => sessionStorage.setItem("switchyard.key", key), workspaceKey);
+  await openDashboard(page);
+  await page.locator("#cost .totals [data-total=cost]").waitFor();
+}
+
+describe("the dashboard with a workspace key that has limits of its own", () => {
+  beforeAll(async () => {
+    const created = await post("/v1/keys", adminKey, {
+      workspace_id: KEY_WORKSPACE,
+      name: "browser limits",
+      rpm_limit: 50,
+      tpm_limit: 20000,
+      budget_usd: 2.5,
+    });
+    expect(created.res.status).toBe(201);
+    workspaceKey = (created.json as { key: string }).key;
+    // The same cacheable question twice (the second is answered by the response cache), and one short embedding.
+    const cached = {
+      model: "anthropic/claude-haiku-4-5",
+      messages: [{ role: "user", content: "Say hello." }],
+      router: { cache: { ttl_s: 600 } },
+    };
+    for (const verdict of ["miss", "hit"]) {
+      const { res } = await post("/v1/chat/completions", workspaceKey, cached);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-router-cache")).toBe(verdict);
+    }
+    const embedding = { model: "openai/text-embedding-3-small", input: "hi" };
+    expect((await post("/v1/embeddings", workspaceKey, embedding)).res.status).toBe(200);
+    await waitForLedger(gatewayUrl, 3, { key: workspaceKey });
+  });
+
+  it("shows the key's own rate limits and budget, and the page logs nothing for a workspace without a budget", async () => {
+    const page = await browser.context.newPage();
+    const errors = collectErrors(page);
+    await openWithKey(page);
+    expect(await page.locator("#identity").textContent()).toContain(`workspace ${KEY_WORKSPACE}`);
+    const limits = page.locator("#cost .limits");
+    await limits.locator("[data-limit=key]").waitFor();
+    const text = await limits.textContent();
+    expect(text).toContain(`${KEY_WORKSPACE}: no workspace budget or rate limits`);
+    expect(text).not.toContain("no budget or rate limits");
+    expect(await limits.locator("[data-limit=key]").textContent()).toMatch(
+      /^key sy-\S+…: 50 requests a minute, 20,000 tokens a minute, a budget of \$2\.50$/,
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("counts one response cache hit in the singular", async () => {
+    const page = await browser.context.newPage();
+    const errors = collectErrors(page);
+    await openWithKey(page);
+    await page.locator("#cost .cache [data-cache=hits]").waitFor();
+    expect(await page.locator("#cost .cache [data-cache=hits]").textContent()).toBe("1 hit");
+    expect(await page.locator("#cost .totals").textContent()).toContain(" over 3 requests ");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a cost under a micro-dollar in plain decimals", async () => {
+    const page = await browser.context.newPage();
+    const errors = collectErrors(page);
+    await openWithKey(page);
+    const row = page.locator("#requests tbody tr[data-request-id]", {
+      has: page.locator('[data-dialect="embeddings"]'),
+    });
+    await row.waitFor();
+    // The cost cell's own text, before its tokens line.
+    const cost = await row
+      .locator("td.num")
+      .first()
+      .evaluate((td) => td.firstChild?.textContent ?? "");
+    // The embedding's few tokens at $0.02 per million tokens cost well under a micro-dollar.
+    expect(cost).toMatch(/^\$0\.0{6,}[1-9]\d?$/);
+    expect(cost).not.toMatch(/\de[-+]?\d/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows the workspace's budget and rate limit beside the key's own once the workspace has them", async () => {
+    const settings = { limit_usd: 10, period: "month", rpm_limit: 100 };
+    const put = await post(`/v1/budgets/${KEY_WORKSPACE}`, adminKey, settings, "PUT");
+    expect(put.res.status).toBe(200);
+    const page = await browser.context.newPage();
+    const errors = collectErrors(page);
+    await openWithKey(page);
+    const limits = page.locator("#cost .limits");
+    await limits.locator("[data-limit=budget]").waitFor();
+    expect(await limits.locator("[data-limit=budget]").textContent()).toMatch(/^\$\S+ of \$10\.00 this month$/);
+    expect(await limits.locator("[data-limit=requests]").textContent()).toMatch(/^\d+ \/ 100 requests this minute$/);
+    expect(await limits.locator("[data-limit=key]").textContent()).toContain("50 requests a minute");
+    expect(await limits.textContent()).not.toContain("no workspace budget");
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -3,7 +3,8 @@ export interface TrafficResult {
   statuses: number[];
 }
 
-async function setFaults(emulatorUrl: string, sessionId: string, faults: unknown[]): Promise<void> {
+/** Replaces the emulator session's faults (an empty list: every provider answers normally). */
+export async function setFaults(emulatorUrl: string, sessionId: string, faults: unknown[]): Promise<void> {
   const res = await fetch(`${emulatorUrl}/__emulator/sessions/${sessionId}/faults`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
@@ -43,11 +44,19 @@ export async function sendTraffic(gatewayUrl: string, emulatorUrl: string, sessi
   return { statuses };
 }
 
-/** The ledger writes after the response (waitUntil): poll until every request has its row. */
-export async function waitForLedger(gatewayUrl: string, count: number, timeoutMs = 10_000): Promise<void> {
+/**
+ * The ledger writes after the response (waitUntil): poll until every request has its row (with `key`, every request
+ * of that key's workspace).
+ */
+export async function waitForLedger(
+  gatewayUrl: string,
+  count: number,
+  { timeoutMs = 10_000, key }: { timeoutMs?: number; key?: string } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const headers: Record<string, string> = key === undefined ? {} : { authorization: `Bearer ${key}` };
   for (;;) {
-    const res = await fetch(`${gatewayUrl}/v1/requests?limit=100`);
+    const res = await fetch(`${gatewayUrl}/v1/requests?limit=100`, { headers });
     const rows = ((await res.json()) as { data?: unknown[] }).data ?? [];
     if (rows.length >= count) return;
     if (Date.now() > deadline) throw new Error(`ledger has ${rows.length} of ${count} requests after ${timeoutMs} ms`);
