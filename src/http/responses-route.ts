@@ -126,7 +126,11 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
   const startedAt = deps.now();
   const raw = await readJsonBody(c.req.raw);
   const named = (raw as { router?: { workspace_id?: unknown } } | null)?.router?.workspace_id;
-  const early = workspaceOf(c, c.req.header("x-router-workspace") ?? (typeof named === "string" ? named : undefined));
+  // Referenced items are looked up where previous_response_id is: any workspace's for the admin naming none.
+  const early = lookupWorkspaceOf(
+    c,
+    c.req.header("x-router-workspace") ?? (typeof named === "string" ? named : undefined),
+  );
   const body = parseResponsesBody(await withReferencedItems(c, raw, early, startedAt));
   const read = readControls(body.router ?? {}, c.req.raw.headers);
   // `store: false` keeps nothing but the ledger row: not in the response cache either, unless the request itself
@@ -244,7 +248,7 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
 async function withReferencedItems(
   c: Context<AppEnv>,
   raw: unknown,
-  workspaceId: string,
+  workspaceId: string | null,
   now: number,
 ): Promise<unknown> {
   const body = raw as { input?: unknown; store?: unknown } | null;
@@ -311,6 +315,7 @@ const InputItemsQuery = z.object({
   limit: z._default(queryNumber(z.number().check(z.int(), z.gte(1), z.lte(100))), 20),
   order: z._default(z.enum(["asc", "desc"]), "desc"),
   after: z.optional(z.string().check(z.minLength(1))),
+  before: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** GET /v1/responses/{id}/input_items: the request's input items, newest first unless `order=asc`. */

@@ -79,7 +79,8 @@ export async function deleteResponse(db: D1Database, workspaceId: string | null,
  */
 export async function findItems(
   db: D1Database,
-  workspaceId: string,
+  /** Null: any workspace's (the admin, or development mode, naming none), as loadResponse reads it. */
+  workspaceId: string | null,
   ids: readonly string[],
   now: number,
 ): Promise<Map<string, Record<string, unknown>>> {
@@ -87,8 +88,8 @@ export async function findItems(
   for (const id of new Set(ids)) {
     const row = await db
       .prepare(
-        `SELECT response FROM responses WHERE workspace_id = ? AND expires_at > ? AND instr(response, ?) > 0
-         AND EXISTS (SELECT 1 FROM json_each(response, '$.output') WHERE json_extract(value, '$.id') = ?)
+        `SELECT response FROM responses WHERE (?1 IS NULL OR workspace_id = ?1) AND expires_at > ?2 AND instr(response, ?3) > 0
+         AND EXISTS (SELECT 1 FROM json_each(response, '$.output') WHERE json_extract(value, '$.id') = ?4)
          ORDER BY created_at DESC LIMIT 1`,
       )
       .bind(workspaceId, now, `"id":${JSON.stringify(id)}`, id)

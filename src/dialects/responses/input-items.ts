@@ -63,19 +63,25 @@ export function inputItems(input: ResponsesRequest["input"], newId: (prefix: str
   });
 }
 
-/** One page of the items, as OpenAI pages them: `order` first, then after the item `after`, then `limit` of them. */
+/**
+ * One page of the items, as OpenAI pages them: `order` first, then only the items after the item `after` and before
+ * the item `before` (an id not among them leaves nothing), then `limit` of them.
+ */
 export function inputItemsPage(
   items: readonly InputListItem[],
-  page: { limit: number; order: "asc" | "desc"; after?: string },
+  page: { limit: number; order: "asc" | "desc"; after?: string; before?: string },
 ): { object: "list"; data: InputListItem[]; first_id: string | null; last_id: string | null; has_more: boolean } {
   const ordered = page.order === "asc" ? [...items] : [...items].reverse();
-  const from = page.after === undefined ? 0 : ordered.findIndex((item) => item.id === page.after) + 1;
-  const data = from === 0 && page.after !== undefined ? [] : ordered.slice(from, from + page.limit);
+  const afterAt = page.after === undefined ? -1 : ordered.findIndex((item) => item.id === page.after);
+  const beforeAt = page.before === undefined ? ordered.length : ordered.findIndex((item) => item.id === page.before);
+  const missing = (page.after !== undefined && afterAt === -1) || beforeAt === -1;
+  const window = missing ? [] : ordered.slice(afterAt + 1, beforeAt);
+  const data = window.slice(0, page.limit);
   return {
     object: "list",
     data,
     first_id: data[0]?.id ?? null,
     last_id: data.at(-1)?.id ?? null,
-    has_more: from + data.length < ordered.length && data.length > 0,
+    has_more: data.length < window.length,
   };
 }

@@ -138,7 +138,11 @@ export const ResponsesRequestSchema = z.object({
       summary: z.nullish(z.enum(["auto", "concise", "detailed"])),
     }),
   ),
-  metadata: z.nullish(z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(512)))),
+  metadata: z.nullish(
+    z
+      .record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(512)))
+      .check(z.refine((m) => Object.keys(m).length <= 16, { message: "metadata holds at most 16 key-value pairs" })),
+  ),
   user: z.optional(z.string().check(z.maxLength(256))),
   stream: z.nullish(z.boolean()),
   store: z.nullish(z.boolean()),
@@ -200,6 +204,8 @@ export function toCanonical(body: ResponsesRequest, history: ChatMessage[] = [])
       param: "input",
       code: "invalid_value",
     });
+  const unpaired = unpairedToolCall(messages, history.length > 0);
+  if (unpaired !== null) throw new GatewayError(400, unpaired, { param: "input", code: "invalid_value" });
   const request: CanonicalRequest = { messages, stream: body.stream === true };
   if (tools.length > 0) request.tools = tools;
   if (body.tool_choice !== undefined) request.tool_choice = toolChoiceOf(body.tool_choice);
@@ -376,4 +382,30 @@ function responseFormatOf(format: z.infer<typeof TextFormat>): ResponseFormat {
       ...(format.strict == null ? {} : { strict: format.strict }),
     },
   };
+}
+
+/**
+ * What every provider refuses in a conversation, said before it goes out (as OpenAI says it): a function call made
+ * twice (the previous response's output handed back by value beside `previous_response_id`, which already carries
+ * it), a call answered twice, or a call with no output.
+ */
+function unpairedToolCall(messages: readonly ChatMessage[], continued: boolean): string | null {
+  const calls = new Set<string>();
+  const answered = new Set<string>();
+  for (const m of messages) {
+    if (m.role === "assistant") {
+      for (const call of m.tool_calls ?? []) {
+        if (calls.has(call.id))
+          return continued
+            ? `Duplicate item found for function call ${call.id}: the response previous_response_id names already holds it, so send only the new items (its function_call_output).`
+            : `Duplicate item found for function call ${call.id}.`;
+        calls.add(call.id);
+      }
+    } else if (m.role === "tool") {
+      if (answered.has(m.tool_call_id)) return `Duplicate function_call_output found for call_id ${m.tool_call_id}.`;
+      answered.add(m.tool_call_id);
+    }
+  }
+  for (const id of calls) if (!answered.has(id)) return `No tool output found for function call ${id}.`;
+  return null;
 }

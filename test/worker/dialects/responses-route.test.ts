@@ -21,17 +21,19 @@ describe("POST /v1/responses", () => {
   it("continues a stored tool turn: the upstream gets the call, its output and the instructions of this turn", async () => {
     const s = await newSession();
     const first = await create(s, { model: GPT, input: "Weather in Paris?", tools, instructions: "Be brief." });
-    const call0 = first.json.output.find((i: Json) => i.type === "function_call");
+    const calls = first.json.output.filter((i: Json) => i.type === "function_call");
+    const call0 = calls[0];
     expect(call0).toMatchObject({ type: "function_call", status: "completed", call_id: expect.any(String) });
+    // The recorded answer makes two calls at once: each gets its output.
     const second = await create(s, {
       model: CLAUDE,
       previous_response_id: first.json.id,
       instructions: "Answer in French.",
-      input: [{ type: "function_call_output", call_id: call0.call_id, output: "18C" }],
+      input: calls.map((c: Json) => ({ type: "function_call_output", call_id: c.call_id, output: "18C" })),
     });
     expect(second.res.status).toBe(200);
     const sent = (await s.requests()).at(-1)?.body as Json;
-    // Anthropic's body: this turn's instructions only, the first question, the tool call and its result.
+    // Anthropic's body: this turn's instructions only, the first question, the tool calls and their results.
     expect(sent.system).toBe("Answer in French.");
     expect(sent.messages.map((m: Json) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(sent.messages[1].content[0]).toMatchObject({ type: "tool_use", id: call0.call_id });
@@ -40,6 +42,41 @@ describe("POST /v1/responses", () => {
       tool_use_id: call0.call_id,
       content: "18C",
     });
+  });
+
+  it("a turn that leaves a call without its output, or hands a call back twice, is a 400 before any provider", async () => {
+    const s = await newSession();
+    const first = await create(s, { model: GPT, input: "Weather in Paris?", tools });
+    const calls = first.json.output.filter((i: Json) => i.type === "function_call");
+    expect(calls.length).toBeGreaterThan(1);
+    const before = (await s.requests()).length;
+    const partial = await create(s, {
+      model: CLAUDE,
+      previous_response_id: first.json.id,
+      input: [{ type: "function_call_output", call_id: calls[0].call_id, output: "18C" }],
+    });
+    expect(partial.res.status).toBe(400);
+    expect(partial.json.error).toMatchObject({ type: "invalid_request_error", param: "input" });
+    expect(partial.json.error.message).toContain(`No tool output found for function call ${calls[1].call_id}`);
+    const untouched = await create(s, { model: CLAUDE, previous_response_id: first.json.id, input: "And Rome?" });
+    expect(untouched.res.status).toBe(400);
+    expect(untouched.json.error.message).toMatch(/No tool output found/);
+    const outputs = calls.map((c: Json) => ({ type: "function_call_output", call_id: c.call_id, output: "18C" }));
+    const twice = await create(s, {
+      model: CLAUDE,
+      previous_response_id: first.json.id,
+      input: [...first.json.output, ...outputs],
+    });
+    expect(twice.res.status).toBe(400);
+    expect(twice.json.error.message).toMatch(/Duplicate item found for function call .*previous_response_id/);
+    expect((await s.requests()).length).toBe(before);
+    // Sent once, by value without previous_response_id, the same items are a conversation.
+    const byValue = await create(s, {
+      model: CLAUDE,
+      input: [{ role: "user", content: "Weather in Paris?" }, ...first.json.output, ...outputs],
+      tools,
+    });
+    expect(byValue.res.status).toBe(200);
   });
 
   it("an item_reference names a stored output item of the same workspace", async () => {
