@@ -24,7 +24,7 @@ export async function countTokens(
 ): Promise<TokenCount> {
   const ref = scope.registry.resolve(model);
   if (ref?.provider === "anthropic" && adapterFor("anthropic").configured(scope.env)) {
-    const upstream = countTokensRequest(scope.env, ref.upstreamId, body, fields);
+    const upstream = countTokensRequest(scope.env, ref.upstreamId, body, fields, request.anthropic_beta);
     const wait = Math.min(
       scope.services.config.fallback.timeouts.headers_ms,
       asked?.headers_ms ?? Number.POSITIVE_INFINITY,

@@ -34,10 +34,33 @@ function objectBody(raw: unknown): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
-const unknownFields = (raw: Record<string, unknown>) =>
-  Object.keys(raw)
+const unknownFields = (raw: Record<string, unknown>) => [
+  ...Object.keys(raw)
     .filter((k) => !KNOWN_FIELDS.has(k))
-    .map((k) => `"${k}" is not supported by Switchyard; it was not sent`);
+    .map((k) => `"${k}" is not supported by Switchyard; it was not sent`),
+  ...droppedNestedFields(raw),
+];
+
+const TOOL_FIELDS: ReadonlySet<string> = new Set(["type", "name", "description", "input_schema", "cache_control"]);
+const THINKING_FIELDS: ReadonlySet<string> = new Set(["type", "budget_tokens"]);
+
+/**
+ * A tool's or thinking's setting the dialect does not carry (a tool's `strict`, thinking's `display`), named in the
+ * warnings as a top-level field is: the request is served, without it.
+ */
+function droppedNestedFields(raw: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const fields = (value: unknown) =>
+    value !== null && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
+  if (Array.isArray(raw.tools))
+    raw.tools.forEach((tool, i) => {
+      for (const key of fields(tool))
+        if (!TOOL_FIELDS.has(key)) out.push(`"tools.${i}.${key}" is not supported by Switchyard; it was not sent`);
+    });
+  for (const key of fields(raw.thinking))
+    if (!THINKING_FIELDS.has(key)) out.push(`"thinking.${key}" is not supported by Switchyard; it was not sent`);
+  return out;
+}
 
 /** Anthropic's beta names: lowercase words, digits and dashes (`context-1m-2025-08-07`). */
 const BETA_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -127,6 +150,9 @@ export async function countMessageTokens(c: Context<AppEnv>): Promise<Response> 
   const raw = objectBody(await readJsonBody(c.req.raw));
   const body = parseOrThrow(CountTokensRequestSchema, modelFromModels(raw));
   const { request } = toCanonical(body);
+  // The betas count too (a 1M-context beta, a tool's): Anthropic is asked with the header the caller sent.
+  const beta = anthropicBeta(c.req.raw.headers);
+  if (beta !== undefined) request.anthropic_beta = beta;
   // The same refusals as POST /v1/messages: a bad routing control, or a model the registry cannot resolve, is a 400.
   const controls = readControls(body.router ?? {}, c.req.raw.headers);
   checkModelName(scope.registry, body.model, scope.services.config.fallback);

@@ -9,9 +9,13 @@ export function textOf(content: Content | null | undefined): string {
   return content.map((part) => part.text).join("");
 }
 
-/** A tool result as providers without an error flag read it: a failed tool's text begins "Error: ". */
+/**
+ * A tool result as a provider that takes one string reads it: a failed tool's text begins "Error: ", and several
+ * text parts are kept apart by a blank line (glued, "line one." and "line two." would run together).
+ */
 export function toolResultText(m: { content: Content; is_error?: boolean | undefined }): string {
-  return m.is_error === true ? `Error: ${textOf(m.content)}` : textOf(m.content);
+  const text = typeof m.content === "string" ? m.content : m.content.map((part) => part.text).join("\n\n");
+  return m.is_error === true ? `Error: ${text}` : text;
 }
 
 /** Splits a data: URL into media type and base64 payload; null for any other URL. */

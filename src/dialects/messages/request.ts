@@ -285,7 +285,8 @@ function assistantTurn(blocks: ContentBlock[], index: number): ChatMessage {
   const plain = text.every((t) => t.cache_control === undefined);
   const message: ChatMessage = {
     role: "assistant",
-    content: text.length === 0 ? null : plain ? text.map((t) => t.text).join("") : text,
+    // Several text blocks stay apart (glued, "Let me check." and "One moment." would run into one sentence).
+    content: text.length === 0 ? null : plain && text.length === 1 ? (text[0] as { text: string }).text : text,
   };
   if (calls.length > 0) message.tool_calls = calls;
   if (reasoning.length > 0) message.reasoning = reasoning;

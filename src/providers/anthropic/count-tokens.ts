@@ -14,6 +14,8 @@ export function countTokensRequest(
   upstreamModel: string,
   body: Record<string, unknown>,
   allowed: ReadonlySet<string>,
+  /** The caller's `anthropic-beta` names, sent on as on /v1/messages. */
+  beta?: readonly string[],
 ): UpstreamRequest {
   const sent: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) if (allowed.has(key) && !NOT_COUNTED.has(key)) sent[key] = value;
@@ -30,6 +32,7 @@ export function countTokensRequest(
       "x-api-key": apiKeysOf(anthropicSpec, env)[0] ?? "",
       "anthropic-version": ANTHROPIC_VERSION,
       "content-type": "application/json",
+      ...(beta === undefined || beta.length === 0 ? {} : { "anthropic-beta": beta.join(",") }),
     },
     body: sent,
   };

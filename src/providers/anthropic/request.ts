@@ -156,7 +156,7 @@ function toTurns(messages: ChatMessage[], warnings: string[]): Turn[] {
               ? [{ type: "thinking", thinking: r.thinking, signature: r.signature }]
               : [],
         );
-        if (hasCacheControl(m.content ?? null)) blocks.push(...textBlocks(m.content ?? ""));
+        if (hasCacheControl(m.content ?? null) || severalParts(m.content)) blocks.push(...textBlocks(m.content ?? ""));
         else {
           const text = textOf(m.content);
           if (text !== "") blocks.push({ type: "text", text });
@@ -177,7 +177,7 @@ function toTurns(messages: ChatMessage[], warnings: string[]): Turn[] {
           {
             type: "tool_result",
             tool_use_id: m.tool_call_id,
-            content: hasCacheControl(m.content) ? textBlocks(m.content) : textOf(m.content),
+            content: hasCacheControl(m.content) || severalParts(m.content) ? textBlocks(m.content) : textOf(m.content),
             ...(m.is_error === true ? { is_error: true } : {}),
           },
         ]);
@@ -273,4 +273,9 @@ function parseArguments(args: string): Record<string, unknown> {
       message: "an assistant tool call's arguments are not a JSON object; anthropic needs them as an object",
     });
   return value as Record<string, unknown>;
+}
+
+/** Content of more than one text part: sent as blocks, each apart, never glued into one string. */
+function severalParts(content: ChatMessage["content"] | undefined): boolean {
+  return Array.isArray(content) && content.length > 1;
 }
