@@ -165,11 +165,43 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     });
   });
 
+  app.router = rememberingRouter(app.router);
   return app;
 }
 
 function hasLimitHeaders(headers: Record<string, string>): boolean {
   return "x-ratelimit-limit-requests" in headers || "x-ratelimit-limit-tokens" in headers;
+}
+
+/** Paths whose routes the router keeps; past it the memory starts over (a client sending paths at random). */
+const REMEMBERED_PATHS = 256;
+
+/**
+ * Hono's router as it is, except that a method and path whose routes take no parameters (every model call) get the
+ * answer worked out for them before: the router tests each route's pattern in turn, on every request. A route with
+ * parameters is worked out each time (its values are the path's own). Adding a route forgets every answer.
+ */
+function rememberingRouter(router: Hono<AppEnv>["router"]): Hono<AppEnv>["router"] {
+  const known = new Map<string, ReturnType<typeof router.match>>();
+  return {
+    name: router.name,
+    add(method, path, handler) {
+      known.clear();
+      router.add(method, path, handler);
+    },
+    match(method, path) {
+      const key = `${method} ${path}`;
+      const remembered = known.get(key);
+      if (remembered !== undefined) return remembered;
+      const result = router.match(method, path);
+      // [handlers] with each handler's parameters (PatternRouter gives no stash): remembered only when none has any.
+      if (result.length === 1 && result[0].every(([, params]) => Object.keys(params as object).length === 0)) {
+        if (known.size >= REMEMBERED_PATHS) known.clear();
+        known.set(key, result);
+      }
+      return result;
+    },
+  };
 }
 
 /** Anthropic's clients read only Anthropic's error shape; every other route answers in OpenAI's. */

@@ -23,7 +23,8 @@ export function guardDevelopment(request: Request, env: Pick<Env, "SWITCHYARD_EN
   if (!isDevelopment(env)) return;
   const url = new URL(request.url);
   const hostHeader = request.headers.get("host");
-  const host = hostHeader === null ? url : parse(`http://${hostHeader}`);
+  // The URL's own host (what the runtime built it from, as a rule) has the URL's hostname: no second parse.
+  const host = hostHeader === null || hostHeader === url.host ? url : parse(`http://${hostHeader}`);
   if (!isLoopbackHostname(url.hostname) || host === null || !isLoopbackHostname(host.hostname)) {
     throw new HttpError(
       403,

@@ -69,9 +69,8 @@ export function emptySnapshot(): StatsSnapshot {
 export function asOf(snapshot: StatsSnapshot, now: number): StatsSnapshot {
   const due = (s: { circuit: CircuitState; open_until?: number | null }) =>
     s.circuit === "open" && typeof s.open_until === "number" && now >= s.open_until;
-  const models = Object.values(snapshot.models).some(due);
-  const providers = Object.values(snapshot.providers).some((p) => p !== undefined && due(p));
-  if (!models && !providers) return snapshot;
+  // Asked on every request: one look at each entry, no arrays of them (nearly always nothing is due).
+  if (!anyDue(snapshot.models, due) && !anyDue(snapshot.providers, due)) return snapshot;
   const fix = <T extends { circuit: CircuitState; open_until?: number | null }>(s: T): T =>
     due(s) ? { ...s, circuit: "half_open" } : s;
   return {
@@ -85,6 +84,18 @@ export function asOf(snapshot: StatsSnapshot, now: number): StatsSnapshot {
       ]),
     ),
   };
+}
+
+function anyDue<T extends { circuit: CircuitState; open_until?: number | null }>(
+  entries: Partial<Record<string, T>>,
+  due: (s: T) => boolean,
+): boolean {
+  for (const key in entries) {
+    if (!Object.hasOwn(entries, key)) continue;
+    const s = entries[key];
+    if (s !== undefined && due(s)) return true;
+  }
+  return false;
 }
 
 export function modelKey(provider: ProviderId, model: string): string {

@@ -76,6 +76,9 @@ export class ChunkWriter {
   event(e: StreamEvent): Uint8Array | null {
     switch (e.type) {
       case "text":
+        // The same bytes as #delta({ content: e.text }), without the object (the common chunk).
+        if (this.#roleSent)
+          return encoder.encode(`${this.#deltaHead}{"content":${JSON.stringify(e.text)}}${this.#deltaTail}`);
         return this.#delta({ content: e.text });
       case "refusal":
         return this.#delta({ refusal: e.text });

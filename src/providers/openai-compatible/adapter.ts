@@ -18,6 +18,7 @@ import {
   contentText,
   fieldReasoning,
   plainChunk,
+  plainUsageChunk,
   thinkingText,
   type WireUsage,
 } from "./wire.ts";
@@ -201,7 +202,7 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
             code: e?.code ?? null,
           });
         }
-        let data = plainChunk(json);
+        let data = plainChunk(json) ?? plainUsageChunk(json);
         if (data === null) {
           const chunk = ChunkSchema.safeParse(json);
           if (!chunk.success)

@@ -115,9 +115,38 @@ export const isNullishOrString = (v: unknown): boolean => v === null || v === un
  * content parts, a wrong type anywhere) is null, and ChunkSchema reads it, errors included.
  */
 export function plainChunk(json: unknown): WireChunk | null {
-  if (!isRecord(json)) return null;
+  return isRecord(json) && isNullish(json.usage) ? plainChoices(json) : null;
+}
+
+/**
+ * The chunk that carries the usage (most streams end on one: `choices: []`, or the finish with its usage), checked by
+ * hand as plainChunk checks the others: a usage of plain counts, read as UsageSchema reads it (fields it does not name
+ * stay on the object; the usage readers read only the named ones). Anything else is null, for ChunkSchema.
+ */
+export function plainUsageChunk(json: unknown): WireChunk | null {
+  return isRecord(json) && isPlainUsage(json.usage) ? plainChoices(json) : null;
+}
+
+const isCount = (v: unknown): boolean => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+const isCountOrNullish = (v: unknown): boolean => isNullish(v) || isCount(v);
+
+/** A usage object UsageSchema takes (every field it names of the type it names), checked by hand. */
+export function isPlainUsage(u: unknown): boolean {
+  if (!isRecord(u) || !isCount(u.prompt_tokens) || !isCount(u.completion_tokens)) return false;
+  if (!isCountOrNullish(u.cached_tokens)) return false;
+  const prompt = u.prompt_tokens_details;
+  if (
+    !isNullish(prompt) &&
+    (!isRecord(prompt) || !isCountOrNullish(prompt.cached_tokens) || !isCountOrNullish(prompt.cache_write_tokens))
+  )
+    return false;
+  const completion = u.completion_tokens_details;
+  return isNullish(completion) || (isRecord(completion) && isCountOrNullish(completion.reasoning_tokens));
+}
+
+/** The rest of a plain chunk, whatever its usage: a string model, and choices plainChunk reads. */
+function plainChoices(json: Record<string, unknown>): WireChunk | null {
   if (json.model !== undefined && typeof json.model !== "string") return null;
-  if (!isNullish(json.usage)) return null;
   const choices = json.choices;
   if (!Array.isArray(choices)) return null;
   for (const choice of choices) {
