@@ -11,7 +11,11 @@ function isUsage(u: unknown): boolean {
   if (!isRecord(u) || !isCount(u.prompt_tokens) || !isCount(u.completion_tokens)) return false;
   if (!isCountOrNullish(u.cached_tokens)) return false;
   const prompt = u.prompt_tokens_details;
-  if (!isNullish(prompt) && (!isRecord(prompt) || !isCountOrNullish(prompt.cached_tokens))) return false;
+  if (
+    !isNullish(prompt) &&
+    (!isRecord(prompt) || !isCountOrNullish(prompt.cached_tokens) || !isCountOrNullish(prompt.cache_write_tokens))
+  )
+    return false;
   const completion = u.completion_tokens_details;
   return isNullish(completion) || (isRecord(completion) && isCountOrNullish(completion.reasoning_tokens));
 }

@@ -101,5 +101,11 @@ describe("plainAnswer", () => {
     expect(plainAnswer({ ...base, choices: [] })).toBeNull();
     expect(plainAnswer({ ...base, usage: { prompt_tokens: 3 } })).toBeNull();
     expect(plainAnswer({ ...base, usage: { prompt_tokens: 3, completion_tokens: 2 ** 60 } })).toBeNull();
+    // Every usage field the schema checks, the cache writes' count too: a broken one is the schema's to refuse.
+    const brokenWrite = { ...base.usage, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: "12" } };
+    expect(plainAnswer({ ...base, usage: brokenWrite })).toBeNull();
+    expect(ChatResponseSchema.safeParse({ ...base, usage: brokenWrite }).success).toBe(false);
+    const write = { ...base.usage, prompt_tokens_details: { cache_write_tokens: 12 } };
+    expect(plainAnswer({ ...base, usage: write })).not.toBeNull();
   });
 });
