@@ -1,24 +1,10 @@
 // The common OpenAI-compatible JSON answer checked by hand, as plainChunk does for stream chunks (wire.ts).
-import { type ChatResponseSchema, isNullish, isNullishOrString, isRecord } from "./wire.ts";
+import { type ChatResponseSchema, isNullish, isNullishOrString, isPlainUsage, isRecord } from "./wire.ts";
 
 type WireAnswer = ReturnType<(typeof ChatResponseSchema)["parse"]>;
 
-const isCount = (v: unknown): boolean => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
-const isCountOrNullish = (v: unknown): boolean => isNullish(v) || isCount(v);
-
-function isUsage(u: unknown): boolean {
-  if (isNullish(u)) return true;
-  if (!isRecord(u) || !isCount(u.prompt_tokens) || !isCount(u.completion_tokens)) return false;
-  if (!isCountOrNullish(u.cached_tokens)) return false;
-  const prompt = u.prompt_tokens_details;
-  if (
-    !isNullish(prompt) &&
-    (!isRecord(prompt) || !isCountOrNullish(prompt.cached_tokens) || !isCountOrNullish(prompt.cache_write_tokens))
-  )
-    return false;
-  const completion = u.completion_tokens_details;
-  return isNullish(completion) || (isRecord(completion) && isCountOrNullish(completion.reasoning_tokens));
-}
+/** No usage, or a usage object UsageSchema takes: the same hand check the stream's usage chunk gets. */
+const isUsage = (u: unknown): boolean => isNullish(u) || isPlainUsage(u);
 
 function isToolCalls(calls: unknown): boolean {
   if (isNullish(calls)) return true;

@@ -26,6 +26,16 @@ const twoLines = [
   { type: "text" as const, text: "line two." },
 ];
 
+/** An assistant turn of two text blocks and a tool call. */
+const checkingTurn: Anthropic.MessageParam = {
+  role: "assistant",
+  content: [
+    { type: "text", text: "Let me check." },
+    { type: "text", text: "One moment." },
+    { type: "tool_use", id: "toolu_1", name: "get_weather", input: {} },
+  ],
+};
+
 describe("text blocks stay apart", () => {
   it("a tool_result of two text blocks reaches Anthropic as two blocks", async () => {
     const { c, s } = await client();
@@ -51,14 +61,7 @@ describe("text blocks stay apart", () => {
       tools,
       messages: [
         { role: "user", content: "Weather?" },
-        {
-          role: "assistant",
-          content: [
-            { type: "text", text: "Let me check." },
-            { type: "text", text: "One moment." },
-            { type: "tool_use", id: "toolu_1", name: "get_weather", input: {} },
-          ],
-        },
+        checkingTurn,
         { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "sunny" }] },
       ],
     });
@@ -75,14 +78,7 @@ describe("text blocks stay apart", () => {
       tools,
       messages: [
         { role: "user", content: "Weather?" },
-        {
-          role: "assistant",
-          content: [
-            { type: "text", text: "Let me check." },
-            { type: "text", text: "One moment." },
-            { type: "tool_use", id: "toolu_1", name: "get_weather", input: {} },
-          ],
-        },
+        checkingTurn,
         {
           role: "user",
           content: [{ type: "tool_result", tool_use_id: "toolu_1", is_error: true, content: twoLines }],

@@ -81,3 +81,16 @@ export function spansOf(received: Received[]): ReceivedSpan[] {
   }
   return out;
 }
+
+/**
+ * Polls the receiver every 50 ms until `count` spans arrived, for at most `polls` polls (a stream's spans go out once
+ * the stream is read, after the response); then returns what arrived.
+ */
+export async function spansArrived(receiver: Receiver, count: number, polls = 100): Promise<ReceivedSpan[]> {
+  for (let i = 0; i < polls; i++) {
+    const spans = spansOf(await receiver.received());
+    if (spans.length >= count) return spans;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return spansOf(await receiver.received());
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { body } from "../failover/helpers.ts";
 import { call, chat, newSession, sseData } from "../gateway.ts";
 import { parseExposition, sampleValue } from "./exposition.ts";
-import { newReceiver, type ReceivedSpan, type Receiver, spansOf } from "./receiver.ts";
+import { newReceiver, type ReceivedSpan, type Receiver, spansArrived } from "./receiver.ts";
 
 const CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER_SPAN = "00f067aa0ba902b7";
@@ -20,14 +20,6 @@ function tracedEnv(receiver: Receiver) {
   };
 }
 
-async function spansArrived(receiver: Receiver, count: number): Promise<ReceivedSpan[]> {
-  for (let i = 0; i < 40; i++) {
-    const spans = spansOf(await receiver.received());
-    if (spans.length >= count) return spans;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return spansOf(await receiver.received());
-}
 const rootOf = (spans: ReceivedSpan[]) => spans.find((s) => s.kind === 2);
 const attemptsOf = (spans: ReceivedSpan[]) => spans.filter((s) => s.kind === 3);
 
@@ -45,7 +37,7 @@ describe("refusals and cuts, observed", () => {
       { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` },
     );
     expect(res.status).toBe(400);
-    const spans = await spansArrived(receiver, 1);
+    const spans = await spansArrived(receiver, 1, 40);
     const m = parseExposition(await (await call(s.env, "/metrics")).text());
     expect({
       server_spans: spans.filter((x) => x.kind === 2 && x.traceId === CALLER_TRACE).length,
@@ -70,7 +62,7 @@ describe("refusals and cuts, observed", () => {
     expect(last.x_router?.attempts.map((a) => a.status)).toEqual(["failed"]);
     const requestId = res.headers.get("x-request-id");
 
-    const spans = await spansArrived(receiver, 2);
+    const spans = await spansArrived(receiver, 2, 40);
     const root = rootOf(spans);
     const [attempt] = attemptsOf(spans);
     expect(root?.status.code).toBe(2);

@@ -6,7 +6,7 @@ import type { Env } from "../../../src/env.ts";
 import { call, chat, newSession } from "../gateway.ts";
 import { uniqueWorkspace } from "../ledger/ledger-helpers.ts";
 import { parseExposition, sampleValue } from "./exposition.ts";
-import { newReceiver, type ReceivedSpan, type Receiver, spansOf } from "./receiver.ts";
+import { newReceiver, type ReceivedSpan, type Receiver, spansArrived } from "./receiver.ts";
 
 const ADMIN = "admin-key-for-refusals-0123456789";
 const admin = { authorization: `Bearer ${ADMIN}` };
@@ -45,15 +45,6 @@ async function answeredThenRateLimited(env: Env): Promise<string> {
   expect((await chat(env, ask(), { authorization: `Bearer ${key}` })).status).toBe(200);
   expect((await chat(env, ask(), { authorization: `Bearer ${key}` })).status).toBe(429);
   return workspace;
-}
-
-async function spansArrived(receiver: Receiver, count: number): Promise<ReceivedSpan[]> {
-  for (let i = 0; i < 100; i++) {
-    const spans = spansOf(await receiver.received());
-    if (spans.length >= count) return spans;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return spansOf(await receiver.received());
 }
 
 describe("requests the gateway refuses", () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { newSession } from "../gateway.ts";
 import { readLines, rpcFor } from "../rpc/rpc-helpers.ts";
-import { newReceiver, type ReceivedSpan, type Receiver, spansOf } from "./receiver.ts";
+import { newReceiver, type ReceivedSpan, type Receiver, spansArrived, spansOf } from "./receiver.ts";
 
 const CALLER_TRACE = "0af7651916cd43dd8448eb211c80319c";
 const CALLER_SPAN = "b7ad6b7169203331";
@@ -15,15 +15,6 @@ const REQUEST = {
 
 function tracedEnv(receiver: Receiver) {
   return { OTEL_EXPORTER_OTLP_ENDPOINT: `${receiver.url}/`, OTEL_BSP_SCHEDULE_DELAY: "0" };
-}
-
-async function spansArrived(receiver: Receiver, count: number): Promise<ReceivedSpan[]> {
-  for (let i = 0; i < 100; i++) {
-    const spans = spansOf(await receiver.received());
-    if (spans.length >= count) return spans;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return spansOf(await receiver.received());
 }
 
 describe("RPC traceparent", () => {

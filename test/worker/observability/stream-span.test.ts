@@ -2,16 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { body } from "../failover/helpers.ts";
 import { call, chat, newSession, sseData } from "../gateway.ts";
-import { newReceiver, type ReceivedSpan, type Receiver, spansOf } from "./receiver.ts";
+import { newReceiver, type ReceivedSpan, spansArrived } from "./receiver.ts";
 
-async function spansArrived(receiver: Receiver, count: number): Promise<ReceivedSpan[]> {
-  for (let i = 0; i < 60; i++) {
-    const spans = spansOf(await receiver.received());
-    if (spans.length >= count) return spans;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return spansOf(await receiver.received());
-}
 const durationMs = (s: ReceivedSpan | undefined) =>
   s === undefined ? Number.NaN : Number(BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano)) / 1e6;
 
@@ -39,7 +31,7 @@ describe("streamed attempts", () => {
       body(["openai/gpt-4o-mini"], { stream: true, router: { fallback: false, workspace_id: workspace } }),
     );
     expect((await sseData(res)).at(-1)).toBe("[DONE]");
-    const spans = await spansArrived(receiver, 2);
+    const spans = await spansArrived(receiver, 2, 60);
     const root = spans.find((x) => x.kind === 2);
     const attempt = spans.find((x) => x.kind === 3);
     expect(durationMs(root)).toBeGreaterThan(400);

@@ -6,7 +6,7 @@ import { traces } from "../../../src/gateway/services.ts";
 import { body, streamedText } from "../failover/helpers.ts";
 import { call, chat, newSession, sseData } from "../gateway.ts";
 import { parseExposition, sampleValue } from "./exposition.ts";
-import { newReceiver, type ReceivedSpan, type Receiver, spansOf } from "./receiver.ts";
+import { newReceiver, type ReceivedSpan, type Receiver, spansArrived, spansOf } from "./receiver.ts";
 
 const TWO = ["openai/gpt-4o-mini", "mistral/mistral-small-latest"];
 const CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -20,16 +20,6 @@ function tracedEnv(receiver: Receiver, extra: Record<string, string> = {}) {
     OTEL_EXPORTER_OTLP_TIMEOUT: "400",
     ...extra,
   };
-}
-
-/** Polls the receiver until `count` spans of the trace arrived (a stream's spans go out once the stream is read). */
-async function spansArrived(receiver: Receiver, count: number): Promise<ReceivedSpan[]> {
-  for (let i = 0; i < 100; i++) {
-    const spans = spansOf(await receiver.received());
-    if (spans.length >= count) return spans;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return spansOf(await receiver.received());
 }
 
 const rootOf = (spans: ReceivedSpan[]) => spans.find((s) => s.kind === 2) as ReceivedSpan;
