@@ -9,7 +9,8 @@ import type { CanonicalRequest, ChatMessage, StreamEvent, Usage } from "../core/
 import type { AttemptRecord } from "../ledger/record.ts";
 import type { Candidate } from "../routing/plan-types.ts";
 import { estimatePromptTokens, estimateTextTokens } from "../routing/tokens.ts";
-import type { CommittedStream, EventBatches } from "./attempt.ts";
+import type { CommittedStream } from "./attempt.ts";
+import type { EventBatches } from "./upstream-events.ts";
 
 /** One stretch of the answer, from one candidate. */
 export interface StreamLeg {

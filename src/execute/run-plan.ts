@@ -8,10 +8,13 @@ import type { BuiltRequest, ProviderAdapter } from "../providers/adapter.ts";
 import { adapterFor } from "../providers/index.ts";
 import { hostOf } from "../routing/deployments.ts";
 import type { Candidate, Plan } from "../routing/plan-types.ts";
-import { type AttemptInput, ClientGoneError, type CommittedStream, callOnce, openStream } from "./attempt.ts";
+import { type AttemptInput, type CommittedStream, callOnce, openStream } from "./attempt.ts";
+import { failedRecord, goneRecord, okRecord, skippedRecord } from "./attempt-records.ts";
+import { ClientGoneError } from "./attempt-signals.ts";
 import type { Admission, CircuitGate } from "./circuit-gate.ts";
 import { overflowedWindow } from "./context-window.ts";
 import type { ExecDeps } from "./deps.ts";
+import { type ExecutionFailure, failure, refusedFailure } from "./execution-failure.ts";
 import { hedged, hedgeLost } from "./hedge.ts";
 import { type RescueHooks, rescuable } from "./rescue.ts";
 
@@ -82,15 +85,6 @@ export type ExecuteOutcome =
     })
   | { ok: false; failure: ExecutionFailure };
 
-export interface ExecutionFailure {
-  status: number;
-  code: string;
-  type: string;
-  message: string;
-  attempts: AttemptRecord[];
-  retryAfterMs: number | null;
-}
-
 /**
  * Walks the plan. A half-open probe this request claimed holds its circuit's claim until its outcome reaches the
  * stats object; one whose outcome never goes there (the client left, a clock the caller tightened ran out, a hedge
@@ -140,18 +134,18 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
     const { ref } = candidate;
     const window = ref.entry?.context_window ?? Number.POSITIVE_INFINITY;
     if (window <= needWindowAbove) {
-      attempts.push(skipped(candidate, `context window ${window} is not larger than the one that overflowed`));
+      attempts.push(skippedRecord(candidate, `context window ${window} is not larger than the one that overflowed`));
       return null;
     }
     const host = hostOf(ref);
     const down = providerDown.get(host);
     if (down !== undefined) {
-      attempts.push(skipped(candidate, `${host} failed for every model this request (${down}); not tried again`));
+      attempts.push(skippedRecord(candidate, `${host} failed for every model this request (${down}); not tried again`));
       return null;
     }
     const admission: Admission = deferred || input.gate === undefined ? { kind: "try" } : input.gate.admit(candidate);
     if (admission.kind === "skip") {
-      attempts.push(skipped(candidate, admission.reason));
+      attempts.push(skippedRecord(candidate, admission.reason));
       if (admission.until !== null) reopensAt = Math.min(reopensAt ?? admission.until, admission.until);
       return null;
     }
@@ -164,7 +158,7 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
       probes.set(candidate, admission.key);
       return true;
     }
-    attempts.push(skipped(candidate, "circuit half-open; its one probe is in flight from another isolate"));
+    attempts.push(skippedRecord(candidate, "circuit half-open; its one probe is in flight from another isolate"));
     return false;
   };
   // A deployment with its own base URL calls with an env that names it (the adapters read the base URL from env).
@@ -211,12 +205,12 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
             ctxFor(candidate),
           );
           const stream = await openStream(attemptInput(candidate, adapter, built, deadline));
-          const record = ok(candidate, deps.now() - began, stream.ttftMs, began);
+          const record = okRecord(candidate, deps.now() - began, stream.ttftMs, began);
           attempts.push(record);
           return { ok: true, stream, record };
         } catch (err) {
           if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
-          const record = failed(candidate, err, deps.now() - began, null, began);
+          const record = failedRecord(candidate, err, deps.now() - began, null, began);
           attempts.push(record);
           report(record, candidate);
           return { ok: false, error: err };
@@ -261,7 +255,7 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
   /** Records a failed attempt (a bug or the client leaving is rethrown). */
   const noteFailure = (candidate: Candidate, err: unknown, began: number, via?: AttemptRecord["via"]) => {
     if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
-    const record = failed(candidate, err, deps.now() - began, null, began, via);
+    const record = failedRecord(candidate, err, deps.now() - began, null, began, via);
     attempts.push(record);
     // Losing a hedge says nothing about the candidate's health, and is no reason the request failed.
     if (err.code === "hedge_lost") return;
@@ -315,7 +309,7 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err;
       errors.push(err);
-      attempts.push(failed(candidate, err, 0, null));
+      attempts.push(failedRecord(candidate, err, 0, null));
       continue;
     }
 
@@ -339,7 +333,7 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
           const delay = attempt === 1 ? (input.hedgeFor?.(candidate) ?? null) : null;
           if (delay === null) {
             const opened = await openStream(one);
-            const record = ok(candidate, deps.now() - began, opened.ttftMs, began);
+            const record = okRecord(candidate, deps.now() - began, opened.ttftMs, began);
             attempts.push(record);
             return committed(candidate, record, opened, i + 1, built.warnings);
           }
@@ -365,12 +359,18 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
           });
           const hedge = partner as Partner | null;
           const { first, second } = h;
-          const firstRecord = first.ok ? ok(candidate, deps.now() - began, first.stream.ttftMs, began) : null;
+          const firstRecord = first.ok ? okRecord(candidate, deps.now() - began, first.stream.ttftMs, began) : null;
           if (firstRecord !== null) attempts.push(firstRecord);
           else if (second !== null && !first.ok) noteFailure(candidate, first.error, began);
           if (hedge !== null && second !== null) {
             if (second.ok) {
-              const record = ok(hedge.candidate, deps.now() - hedge.began, second.stream.ttftMs, hedge.began, "hedge");
+              const record = okRecord(
+                hedge.candidate,
+                deps.now() - hedge.began,
+                second.stream.ttftMs,
+                hedge.began,
+                "hedge",
+              );
               attempts.push(record);
               return committed(hedge.candidate, record, second.stream, hedge.index + 1, hedge.built.warnings);
             }
@@ -384,20 +384,20 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
         }
         const result = await callOnce(one);
         const elapsed = deps.now() - began;
-        const record = ok(candidate, elapsed, elapsed, began);
+        const record = okRecord(candidate, elapsed, elapsed, began);
         attempts.push(record);
         report(record, candidate);
         return { ok: true, kind: "json", result, candidate, attempts, warnings: built.warnings };
       } catch (err) {
         if (err instanceof ClientGoneError) {
           // The attempt in flight when the client left is one the ledger keeps, with those before it.
-          attempts.push(gone(candidate, deps.now() - began, began));
+          attempts.push(goneRecord(candidate, deps.now() - began, began));
           err.attempts = attempts;
         }
         // A bug is not a fallback: only the one error type moves the plan along.
         if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
         errors.push(err);
-        const record = failed(candidate, err, deps.now() - began, null, began);
+        const record = failedRecord(candidate, err, deps.now() - began, null, began);
         attempts.push(record);
         report(record, candidate);
 
@@ -460,162 +460,4 @@ export function jsonAttemptDeadline(deadline: number, now: number, timeouts: Tim
 export function backoff(attempt: number, retry: FallbackFile["retry"], random: () => number): number {
   const cap = Math.min(retry.max_delay_ms, retry.base_delay_ms * 2 ** (attempt - 1));
   return Math.round(cap / 2 + (random() * cap) / 2);
-}
-
-// `startedAt` stamps when the try began (hedges overlap, so spans cannot lay attempts end to end); `via` says how a
-// try joined the request when it is not a plain one (a hedge started beside a slow first token).
-function ok(
-  candidate: Candidate,
-  latency: number,
-  ttft: number | null,
-  startedAt?: number,
-  via?: AttemptRecord["via"],
-): AttemptRecord {
-  return {
-    ...(startedAt === undefined ? {} : { started_at: startedAt }),
-    ...(via === undefined ? {} : { via }),
-    provider: candidate.ref.provider,
-    model: candidate.ref.id,
-    status: "ok",
-    error: null,
-    error_kind: null,
-    http_status: 200,
-    latency_ms: latency,
-    ttft_ms: ttft,
-  };
-}
-
-function failed(
-  candidate: Candidate,
-  err: ProviderError,
-  latency: number,
-  ttft: number | null,
-  startedAt?: number,
-  via?: AttemptRecord["via"],
-): AttemptRecord {
-  return {
-    ...(startedAt === undefined ? {} : { started_at: startedAt }),
-    ...(via === undefined ? {} : { via }),
-    ...(err.kind === "timeout" && err.code !== null ? { clock: err.code } : {}),
-    provider: candidate.ref.provider,
-    model: candidate.ref.id,
-    status: "failed",
-    error: err.message,
-    error_kind: err.kind,
-    http_status: err.status,
-    latency_ms: latency,
-    ttft_ms: ttft,
-  };
-}
-
-/** An attempt cut short by the client leaving: failed, and no word on the candidate's health. */
-function gone(candidate: Candidate, latency: number, startedAt: number): AttemptRecord {
-  return {
-    started_at: startedAt,
-    provider: candidate.ref.provider,
-    model: candidate.ref.id,
-    status: "failed",
-    error: "client closed the connection",
-    error_kind: null,
-    http_status: null,
-    latency_ms: latency,
-    ttft_ms: null,
-  };
-}
-
-function skipped(candidate: Candidate, reason: string): AttemptRecord {
-  return {
-    provider: candidate.ref.provider,
-    model: candidate.ref.id,
-    status: "skipped",
-    error: reason,
-    error_kind: null,
-    http_status: null,
-    latency_ms: 0,
-    ttft_ms: null,
-  };
-}
-
-const REFUSAL_CODES = {
-  context_length_exceeded: "context_length_exceeded",
-  max_tokens: "invalid_value",
-  capability: "model_not_capable",
-  embedding_model: "invalid_model",
-  dimensions: "invalid_value",
-} as const;
-
-/** An empty plan that no health could fill: the request asks more than every configured model is (a 400, no retry). */
-function refusedFailure(refused: NonNullable<Plan["refused"]>, attempts: AttemptRecord[]): ExecutionFailure {
-  return {
-    attempts,
-    retryAfterMs: null,
-    status: 400,
-    code: REFUSAL_CODES[refused.refusal],
-    type: "invalid_request_error",
-    message: `No model can serve this request as sent: ${refused.reason}.`,
-  };
-}
-
-/** What a 429 tells its client to wait when no rate-limited provider named a wait of its own. */
-const UNNAMED_RATE_LIMIT_WAIT_MS = 1_000;
-
-/** The status a client sees when nothing answered: 429 if all were rate limited, 400 if all refused the request. */
-function failure(
-  errors: ProviderError[],
-  attempts: AttemptRecord[],
-  why: "none" | "exhausted" | "deadline" | "caller",
-): ExecutionFailure {
-  const last = errors[errors.length - 1];
-  const base = { attempts, retryAfterMs: null as number | null };
-  if (why === "none") {
-    return {
-      ...base,
-      status: 503,
-      code: "no_available_provider",
-      type: "service_unavailable",
-      message: "No configured and healthy model can serve this request.",
-    };
-  }
-  if (why === "caller" && last) {
-    return {
-      ...base,
-      status: 400,
-      code: last.code ?? "content_policy_violation",
-      type: "invalid_request_error",
-      message: last.message,
-    };
-  }
-  if (errors.length > 0 && errors.every((e) => e.kind === "rate_limited")) {
-    const waits = errors.map((e) => e.retryAfterMs).filter((w): w is number => w !== null);
-    return {
-      ...base,
-      // A 429 always says when to come back: the shortest wait a provider named, else a second.
-      retryAfterMs: waits.length > 0 ? Math.min(...waits) : UNNAMED_RATE_LIMIT_WAIT_MS,
-      status: 429,
-      code: "rate_limit_exceeded",
-      type: "rate_limit_error",
-      message: `Every candidate was rate limited. Last: ${last?.message ?? ""}`,
-    };
-  }
-  if (errors.length > 0 && errors.every((e) => e.kind === "invalid_request" || e.kind === "context_length")) {
-    // Every provider said the model is not there (404), or the body too large (413): the caller hears the same status,
-    // as from the provider itself (the openai client's NotFoundError); any other refusal of the request is a 400.
-    const shared = errors.every((e) => e.status === last?.status) ? last?.status : undefined;
-    return {
-      ...base,
-      status: shared === 404 || shared === 413 ? shared : 400,
-      code: last?.code ?? "invalid_request",
-      type: "invalid_request_error",
-      message: last?.message ?? "invalid request",
-    };
-  }
-  const summary =
-    why === "deadline" ? "The request deadline passed before any candidate answered." : "Every candidate failed.";
-  return {
-    ...base,
-    status: 502,
-    code: why === "deadline" ? "deadline_exceeded" : "upstream_failed",
-    type: "upstream_error",
-    message: `${summary} Last: ${last?.message ?? "none tried"}`,
-  };
 }

@@ -4,7 +4,8 @@
 import { ProviderError } from "../core/errors.ts";
 import type { RouteReport } from "../core/route-report.ts";
 import type { StreamEvent, Usage } from "../core/types.ts";
-import { ClientGoneError, type CommittedStream } from "../execute/attempt.ts";
+import type { CommittedStream } from "../execute/attempt.ts";
+import { ClientGoneError } from "../execute/attempt-signals.ts";
 
 /** A canonical event a caller sees (the upstream's own end marker is the gateway's business). */
 export type AnswerEvent = Exclude<StreamEvent, { type: "end" }>;
