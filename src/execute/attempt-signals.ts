@@ -21,7 +21,8 @@ export function translateFailure(
   if (err instanceof ProviderError) return err;
   if (input.clientSignal.aborted) return new ClientGoneError("the client closed the connection");
   const reason: unknown = controller.signal.reason;
-  if (controller.signal.aborted && reason instanceof ProviderError) return reason;
+  if (controller.signal.aborted && (reason instanceof ProviderError || reason instanceof ClientGoneError))
+    return reason;
   const message = err instanceof Error ? err.message : String(err);
   // A reset before any byte is worth retrying; a connection cut after the headers is a broken stream.
   return afterHeaders

@@ -31,8 +31,11 @@ export type Opened = { ok: true; stream: CommittedStream; record: AttemptRecord 
 export interface RescueHooks {
   /** The next candidate to try (circuits, providers down and the deadline already applied); null when none is left. */
   next(): Promise<Candidate | null>;
-  /** Opens a stream on `candidate` for `request` up to its first content event; records the attempt. */
-  open(candidate: Candidate, request: CanonicalRequest): Promise<Opened>;
+  /**
+   * Opens a stream on `candidate` for `request` up to its first content event; records the attempt. Aborting `signal`
+   * (the answer's reader left) aborts it, opening or open, and it throws the reason.
+   */
+  open(candidate: Candidate, request: CanonicalRequest, signal: AbortSignal): Promise<Opened>;
   /** A leg that broke and was rescued (its outcome belongs to the live stats now; the last leg's, at the end). */
   replaced(leg: StreamLeg): void;
 }
@@ -97,6 +100,11 @@ export function rescuable(
 ): RescuedStream {
   const legs: StreamLeg[] = [firstLeg];
   let current = first;
+  // Aborted with the answer: a leg still being opened (or one that opens after) is aborted with it, not left running.
+  const left = new AbortController();
+  const stopIfLeft = () => {
+    if (left.signal.aborted) throw left.signal.reason;
+  };
   let leg = firstLeg;
   let legText = "";
   /** The answering leg's reasoning so far: output its provider bills too, though no prefill carries it on. */
@@ -154,6 +162,7 @@ export function rescuable(
   async function rescue(): Promise<{ stream: CommittedStream; leg: StreamLeg; request: CanonicalRequest } | null> {
     const restartLater: Candidate[] = [];
     for (let candidate = await hooks.next(); candidate !== null; candidate = await hooks.next()) {
+      stopIfLeft();
       if (sent.trim() === "") {
         const spliced = await splice(candidate);
         if (spliced !== null) return { stream: spliced.stream, leg: spliced.leg, request };
@@ -164,7 +173,7 @@ export function rescuable(
         continue;
       }
       const prefilled = prefillRequest(request, sent);
-      const opened = await hooks.open(candidate, prefilled.request);
+      const opened = await hooks.open(candidate, prefilled.request, left.signal);
       if (opened.ok) {
         return {
           stream: continuation(opened.stream, prefilled.held),
@@ -177,6 +186,7 @@ export function rescuable(
       if (opened.error.kind === "invalid_request") restartLater.push(candidate);
     }
     for (const candidate of restartLater) {
+      stopIfLeft();
       const spliced = await splice(candidate);
       if (spliced !== null) return { stream: spliced.stream, leg: spliced.leg, request };
     }
@@ -185,7 +195,7 @@ export function rescuable(
 
   /** Restarts `candidate` from scratch; its stream is joined on only if it begins with exactly the text sent. */
   async function splice(candidate: Candidate): Promise<{ stream: CommittedStream; leg: StreamLeg } | null> {
-    const opened = await hooks.open(candidate, request);
+    const opened = await hooks.open(candidate, request, left.signal);
     if (!opened.ok) return null;
     const { stream, record } = opened;
     let got = "";
@@ -299,7 +309,10 @@ export function rescuable(
     head: first.head,
     rest: { next },
     ttftMs: first.ttftMs,
-    abort: (reason) => current.abort(reason),
+    abort: (reason) => {
+      left.abort(reason);
+      current.abort(reason);
+    },
     malformedSkipped: () => skippedBefore + current.malformedSkipped(),
     legs,
     closeLast: () => close(leg, legRequest),

@@ -195,7 +195,7 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
         }
         return null;
       },
-      async open(candidate, rescueRequest) {
+      async open(candidate, rescueRequest, signal) {
         const adapter = (input.adapterFor ?? adapterFor)(candidate.ref.provider);
         const began = deps.now();
         try {
@@ -204,12 +204,17 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
             { upstreamId: candidate.ref.upstreamId, entry: candidate.ref.entry },
             ctxFor(candidate),
           );
-          const stream = await openStream(attemptInput(candidate, adapter, built, deadline));
+          const stream = await openStream({ ...attemptInput(candidate, adapter, built, deadline), signal });
           const record = okRecord(candidate, deps.now() - began, stream.ttftMs, began);
           attempts.push(record);
           return { ok: true, stream, record };
         } catch (err) {
-          if (err instanceof ClientGoneError || !(err instanceof ProviderError)) throw err;
+          if (err instanceof ClientGoneError) {
+            // The answer's reader left while this leg was opening: it was aborted, and says nothing of its health.
+            attempts.push(goneRecord(candidate, deps.now() - began, began));
+            throw err;
+          }
+          if (!(err instanceof ProviderError)) throw err;
           const record = failedRecord(candidate, err, deps.now() - began, null, began);
           attempts.push(record);
           report(record, candidate);

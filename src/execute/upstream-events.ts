@@ -190,8 +190,10 @@ export class UpstreamEvents implements EventBatches {
       return null;
     } catch (err) {
       if (clock === null) throw err;
+      // Named before end() aborts the call, so the abort is not taken for the reason.
+      const failure = translateFailure(err, clock.input, clock.controller, true);
       clock.end(false);
-      throw translateFailure(err, clock.input, clock.controller, true);
+      throw failure;
     }
   }
 
