@@ -92,6 +92,8 @@ export function requestSpans(record: CompletionRecord, ids: () => string = () =>
         "gen_ai.system": genAiProvider(attempt.provider),
         "gen_ai.provider.name": genAiProvider(attempt.provider),
         "gen_ai.request.model": attempt.model,
+        // The model that answered is the answering attempt's alone (the provider's name for it, where it gave one).
+        "gen_ai.response.model": attempt === answering ? (record.response_model ?? attempt.model) : undefined,
         "gen_ai.usage.input_tokens": attempt === answering ? inputTokens : undefined,
         "gen_ai.usage.output_tokens": attempt === answering ? usage?.output_tokens : undefined,
         "http.response.status_code": attempt.http_status ?? undefined,

@@ -76,6 +76,9 @@ describe("OTLP traces", () => {
     expect(attempt?.attributes).toMatchObject({
       "gen_ai.provider.name": "openai",
       "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.response.model": json.model,
+      "gen_ai.usage.input_tokens": json.usage.prompt_tokens,
+      "gen_ai.usage.output_tokens": json.usage.completion_tokens,
       "switchyard.attempt.outcome": "ok",
       "switchyard.attempt.via": "attempt",
     });
@@ -105,11 +108,15 @@ describe("OTLP traces", () => {
       "http.response.status_code": 500,
     });
     expect(failed[0]?.status.code).toBe(2);
+    // Only the attempt that answered names a response model.
+    expect(failed[0]?.attributes["gen_ai.response.model"]).toBeUndefined();
     const answered = attempts.at(-1);
     expect(answered?.attributes).toMatchObject({
       "gen_ai.provider.name": "mistral_ai",
+      "gen_ai.response.model": root.attributes["gen_ai.response.model"],
       "switchyard.attempt.outcome": "ok",
     });
+    expect(answered?.attributes["gen_ai.response.model"]).toEqual(expect.any(String));
     expect(root.attributes["gen_ai.provider.name"]).toBe("mistral_ai");
     // Laid out in order: the fallback starts no earlier than the failed attempt.
     expect(BigInt(answered?.startTimeUnixNano ?? "0")).toBeGreaterThanOrEqual(
