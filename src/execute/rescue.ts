@@ -364,7 +364,7 @@ function continuation(stream: CommittedStream, held: string): CommittedStream {
   return { ...stream, head, rest };
 }
 
-/** Usage added up; null when none is known. */
+/** Usage added up, with the tier the last one says it was served at; null when none is known. */
 export function sumUsage(usages: (Usage | null)[]): Usage | null {
   const known = usages.filter((u): u is Usage => u !== null);
   if (known.length === 0) return null;
@@ -378,5 +378,8 @@ export function sumUsage(usages: (Usage | null)[]): Usage | null {
       total.cache_write_1h_tokens = (total.cache_write_1h_tokens ?? 0) + u.cache_write_1h_tokens;
     if (u.reasoning_tokens !== undefined) total.reasoning_tokens = (total.reasoning_tokens ?? 0) + u.reasoning_tokens;
   }
+  // The tier the answer was served at is the last leg's (the one answering), as it said: a sum has no tier of its own.
+  const servedAt = usages.at(-1)?.service_tier;
+  if (servedAt !== undefined) total.service_tier = servedAt;
   return total;
 }

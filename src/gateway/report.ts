@@ -1,7 +1,7 @@
 // The route report of an answered request, built from the plan, the attempts and what the answer cost.
 import type { AttemptReport, RouteReport } from "../core/route-report.ts";
 import type { RequestServiceTier, Usage } from "../core/types.ts";
-import { costPico, picoToUsd, pricedServiceTier } from "../ledger/cost.ts";
+import { costPico, picoToUsd, pricedServiceTier, tierOn } from "../ledger/cost.ts";
 import type { AttemptRecord } from "../ledger/record.ts";
 import type { Candidate, Plan } from "../routing/plan-types.ts";
 
@@ -57,18 +57,27 @@ export function answerCostPico(
   legs: { candidate: Candidate; usage: Usage | null }[] | undefined,
   tier: Parameters<typeof costPico>[2],
 ): number | null {
-  if (legs === undefined || legs.length < 2) return costPico(usage, candidate.ref.entry, billedTier(usage, tier));
+  if (legs === undefined || legs.length < 2)
+    return costPico(usage, candidate.ref.entry, billedTier(usage, candidate, tier));
   let total = 0;
   for (const leg of legs) {
     if (leg.usage === null) continue;
-    const pico = costPico(leg.usage, leg.candidate.ref.entry, billedTier(leg.usage, tier));
+    const pico = costPico(leg.usage, leg.candidate.ref.entry, billedTier(leg.usage, leg.candidate, tier));
     if (pico === null) return null;
     total += pico;
   }
   return total;
 }
 
-/** The tier a call is priced at: the one its provider says it served (OpenAI's answer names it), else the one asked. */
-function billedTier(usage: Usage, asked: Parameters<typeof costPico>[2]): Parameters<typeof costPico>[2] {
-  return usage.service_tier === undefined ? asked : pricedServiceTier(usage.service_tier as RequestServiceTier);
+/**
+ * The tier a call is priced at: the one its provider says it served (OpenAI's answer names it), else the one asked
+ * where the provider that served it takes tiers (a deployment on another provider is sent none: standard).
+ */
+function billedTier(
+  usage: Usage,
+  served: Candidate,
+  asked: Parameters<typeof costPico>[2],
+): Parameters<typeof costPico>[2] {
+  const tier = usage.service_tier === undefined ? asked : pricedServiceTier(usage.service_tier as RequestServiceTier);
+  return tierOn(served.ref.provider, tier ?? null);
 }

@@ -1,6 +1,8 @@
 // Exact cost of a call: integer pico-dollars (1e-12 USD) from tokens and the registry's per-1M-token prices.
+import type { ProviderId } from "../config/names.ts";
 import type { ModelEntry, Pricing, ServiceTier } from "../config/schema.ts";
 import type { RequestServiceTier, Usage } from "../core/types.ts";
+import { specOf } from "../providers/specs.ts";
 
 /** USD per 1M tokens -> pico-dollars per token (exact for prices with up to 6 decimals, e.g. $0.075/1M = 75,000). */
 export function picoPerToken(usdPerMillion: number): number {
@@ -109,6 +111,14 @@ export function maxOutputPicoPerToken(pricing: Pricing, serviceTier?: ServiceTie
 export function pricedServiceTier(requested: RequestServiceTier | undefined): ServiceTier | null {
   if (requested === "fast") return "priority";
   return requested === "flex" || requested === "priority" ? requested : null;
+}
+
+/**
+ * The tier a call on `provider` is priced at: `tier` where the provider takes service tiers, standard (null) where it
+ * does not, since the field is not sent there (a model deployed on several providers is priced by the one that served).
+ */
+export function tierOn(provider: ProviderId, tier: ServiceTier | null): ServiceTier | null {
+  return tier !== null && specOf(provider).capabilities.serviceTiers ? tier : null;
 }
 
 export function picoToUsd(pico: number): number {

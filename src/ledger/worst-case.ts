@@ -1,7 +1,7 @@
 // The most a request can cost on a model: what a budget holds before the call, so concurrency can never overspend.
 import type { CanonicalRequest } from "../core/types.ts";
 import type { ModelRef } from "../registry/model-registry.ts";
-import { maxOutputPicoPerToken, maxPromptPicoPerToken, pricedServiceTier } from "./cost.ts";
+import { maxOutputPicoPerToken, maxPromptPicoPerToken, pricedServiceTier, tierOn } from "./cost.ts";
 
 /** Chat templates wrap each message in a few special tokens; no provider we route to adds more than this. */
 const PER_MESSAGE_TOKENS = 16;
@@ -44,7 +44,7 @@ export function worstCasePico(ref: ModelRef, promptTokens: number, req: Canonica
   if (entry === null) return Number.POSITIVE_INFINITY;
   // The dearest band (a long-context tier) and service tier the request can land in: a hold that is short is how
   // budgets get overspent.
-  const tier = pricedServiceTier(req.service_tier);
+  const tier = tierOn(ref.provider, pricedServiceTier(req.service_tier));
   const promptPrice = maxPromptPicoPerToken(entry.pricing, tier);
   const output = Math.min(req.max_output_tokens ?? entry.max_output, entry.max_output);
   return promptTokens * promptPrice + output * maxOutputPicoPerToken(entry.pricing, tier);

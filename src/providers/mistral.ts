@@ -10,7 +10,7 @@ export const mistralSpec = {
   requires: "key",
   // No prefix: 32 letters and digits, mixed case.
   keyPatterns: [/\b(?=[A-Za-z0-9]{0,31}[A-Z])(?=[A-Za-z0-9]{0,31}[a-z])(?=[A-Za-z0-9]{0,31}\d)[A-Za-z0-9]{32}\b/],
-  capabilities: { streamFormat: "sse", local: false },
+  capabilities: { streamFormat: "sse", local: false, serviceTiers: false },
 } as const satisfies ProviderSpec<"mistral">;
 
 type Msg = { role: string; tool_call_id?: string; tool_calls?: { id: string }[]; prefix?: boolean };
@@ -45,7 +45,6 @@ export const mistralAdapter = createOpenAICompatibleAdapter({
     user: false,
     // No reasoning_effort (a 422); Magistral models reason on their own.
     reasoningEffort: false,
-    serviceTier: false,
   },
   // Tool-call ids of another provider (call_…, toolu_…) become Mistral's kind, and a final assistant message is a
   // prefix to continue (prefill) only when it says so; without the flag Mistral refuses a conversation that ends with

@@ -9,7 +9,7 @@ export const openaiSpec = {
   requires: "key",
   // sk-..., sk-proj-..., sk-svcacct-..., sk-admin-... (also shown masked: sk-proj-****wxyz).
   keyPatterns: [/\bsk-[A-Za-z0-9_*-]{4,}/],
-  capabilities: { streamFormat: "sse", local: false },
+  capabilities: { streamFormat: "sse", local: false, serviceTiers: true },
 } as const satisfies ProviderSpec<"openai">;
 
 export const openaiAdapter = createOpenAICompatibleAdapter({

@@ -19,6 +19,11 @@ export interface ProviderCapabilities {
   readonly streamFormat: WireFormat;
   /** Runs on the operator's own hardware: free, preferred by prefer_local, and its models are what is installed. */
   readonly local: boolean;
+  /**
+   * Takes OpenAI's `service_tier` (flex, priority): sent as asked, and priced at the registry's multipliers. A
+   * provider without it is not sent the field, and the call is billed at standard prices.
+   */
+  readonly serviceTiers: boolean;
 }
 
 export interface ProviderSpec<Id extends string = string> {

@@ -10,7 +10,7 @@ export const togetherSpec = {
   requires: "key",
   // tgp_v1_... today; 64 hex characters before.
   keyPatterns: [/\btgp_v1_[A-Za-z0-9_-]{8,}/, /\b[a-f0-9]{64}\b/],
-  capabilities: { streamFormat: "sse", local: false },
+  capabilities: { streamFormat: "sse", local: false, serviceTiers: false },
 } as const satisfies ProviderSpec<"together">;
 
 export const togetherAdapter = createOpenAICompatibleAdapter({
@@ -18,7 +18,7 @@ export const togetherAdapter = createOpenAICompatibleAdapter({
   defaultBaseUrl: "https://api.together.xyz/v1",
   // `eos` is OpenAI's default case (a stop); only the max-tokens field and the developer role differ.
   // reasoning_effort is not part of Together's documented chat API; its reasoning models think unasked.
-  quirks: { maxTokensField: "max_tokens", developerRole: false, serviceTier: false, reasoningEffort: false },
+  quirks: { maxTokensField: "max_tokens", developerRole: false, reasoningEffort: false },
   // Cached tokens at the top level of usage, not in prompt_tokens_details.
   usage: (u) => toCanonicalUsage(u, u.cached_tokens ?? u.prompt_tokens_details?.cached_tokens ?? 0),
 });

@@ -69,6 +69,19 @@ function namesOf(entry: ModelEntry): string[] {
   return [...listedNamesOf(entry), ...entry.aliases];
 }
 
+/**
+ * The names a provider serves registry models under as one of their deployments (an OpenAI model also served by
+ * Together): priced by their entry, so not unpriced there. A deployment missing from a listing does not make its
+ * model unlisted: it is still listed where it is at home.
+ */
+function deployedNames(registry: ModelRegistry, provider: ProviderId): string[] {
+  const names: string[] = [];
+  for (const entry of registry.entries)
+    for (const d of entry.deployments ?? [])
+      if ((d.provider ?? entry.provider) === provider) names.push(d.upstream_id ?? entry.upstream_id ?? entry.id);
+  return names;
+}
+
 /** Compares one provider's listing with the registry's entries of that provider. */
 export function compareListing(
   registry: ModelRegistry,
@@ -91,7 +104,7 @@ export function compareListing(
   const delisted = listing.complete
     ? entries.filter((e) => !listedNamesOf(e).some((n) => listed.has(n))).map((e) => e.id)
     : [];
-  const known = new Set(entries.flatMap(namesOf));
+  const known = new Set([...entries.flatMap(namesOf), ...deployedNames(registry, provider)]);
   const unpriced = listing.ids
     .filter((id) => !known.has(id))
     .sort()

@@ -13,6 +13,11 @@ export interface DeploymentInput {
   envValue: (name: string) => string | undefined;
   stats: StatsSnapshot;
   random: () => number;
+  /**
+   * The request's estimated cost on a host of another provider, which may price it otherwise (no service tier there);
+   * absent: the model's estimate (an embedding is priced alike on every host).
+   */
+  estimate?: (ref: ModelRef) => number | null;
 }
 
 /** The ref of one host of a model. */
@@ -90,6 +95,10 @@ export function expandDeployments(
       out.push({
         ...c,
         ref: u.ref,
+        estimated_cost_usd:
+          u.ref.provider === c.ref.provider || input.estimate === undefined
+            ? c.estimated_cost_usd
+            : input.estimate(u.ref),
         reasons: [
           ...c.reasons,
           `deployment ${u.d.name} (weight ${u.d.weight}${unhealthy(u.ref, input.stats) ? ", unhealthy: last" : ""})`,

@@ -1,6 +1,6 @@
 // What the router knows about one model for one request: its cost, speed, quality and health, live or from the registry.
 import type { CanonicalRequest } from "../core/types.ts";
-import { costPico, picoToUsd, pricedServiceTier } from "../ledger/cost.ts";
+import { costPico, picoToUsd, pricedServiceTier, tierOn } from "../ledger/cost.ts";
 import { specOf } from "../providers/specs.ts";
 import type { ModelRef } from "../registry/model-registry.ts";
 import {
@@ -40,26 +40,43 @@ export interface Facts {
   provider: ProviderStats | null;
 }
 
+/** The output a request is estimated at: what it asks for, else the model's maximum up to an assumed answer. */
+const assumedOutput = (ref: ModelRef, request: CanonicalRequest): number =>
+  request.max_output_tokens ?? Math.min(ref.entry?.max_output ?? ASSUMED_OUTPUT_TOKENS, ASSUMED_OUTPUT_TOKENS);
+
+/**
+ * USD the request is estimated at on `ref` (its prompt estimate and assumed output, at the tier its provider serves);
+ * null for an unpriced model.
+ */
+export function estimatedCostUsd(ref: ModelRef, request: CanonicalRequest, promptTokens: number): number | null {
+  const pico = costPico(
+    {
+      input_tokens: promptTokens,
+      output_tokens: assumedOutput(ref, request),
+      cached_input_tokens: 0,
+      cache_write_tokens: 0,
+    },
+    ref.entry,
+    tierOn(ref.provider, pricedServiceTier(request.service_tier)),
+  );
+  return pico === null ? null : picoToUsd(pico);
+}
+
 export function factsFor(ref: ModelRef, request: CanonicalRequest, promptTokens: number, stats: StatsSnapshot): Facts {
   const live = stats.taken_at > 0;
   const key = modelKey(ref.provider, ref.id);
   const model = live ? (stats.models[key] ?? null) : null;
   const provider = live ? (stats.providers[ref.provider] ?? null) : null;
   const entry = ref.entry;
-  const outputTokens =
-    request.max_output_tokens ?? Math.min(entry?.max_output ?? ASSUMED_OUTPUT_TOKENS, ASSUMED_OUTPUT_TOKENS);
-  const pico = costPico(
-    { input_tokens: promptTokens, output_tokens: outputTokens, cached_input_tokens: 0, cache_write_tokens: 0 },
-    entry,
-    pricedServiceTier(request.service_tier),
-  );
+  const outputTokens = assumedOutput(ref, request);
+  const cost = estimatedCostUsd(ref, request, promptTokens);
   const speedKind = request.stream ? "ttft" : "latency";
   const liveSpeed = speedKind === "ttft" ? model?.ttft_ms : model?.latency_ms;
   const typicalSpeed = entry === null ? null : speedKind === "ttft" ? entry.typical_ttft_ms : entry.typical_latency_ms;
   return {
     ref,
     key,
-    cost: pico === null ? null : picoToUsd(pico),
+    cost,
     outputTokens,
     speed: liveSpeed
       ? { ms: liveSpeed.p50, source: "live" }

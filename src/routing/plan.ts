@@ -7,7 +7,7 @@ import type { ModelRef, ModelRegistry } from "../registry/model-registry.ts";
 import type { StatsSnapshot } from "../stats/snapshot.ts";
 import { expandDeployments } from "./deployments.ts";
 import { classifyDifficulty, type Difficulty } from "./difficulty.ts";
-import { type Facts, factsFor } from "./facts.ts";
+import { estimatedCostUsd, type Facts, factsFor } from "./facts.ts";
 import { applyFilters, type FilterInput, type Refusal } from "./filters.ts";
 import type { Candidate, Exclusion, Plan, PlanOrder } from "./plan-types.ts";
 import { type Ranked, STRATEGY_IMPLS, type StrategyContext } from "./strategies/index.ts";
@@ -176,6 +176,7 @@ export function buildPlan(input: PlanInput): Plan {
     envValue: input.envValue ?? (() => undefined),
     stats,
     random: input.random,
+    estimate: (ref: ModelRef) => estimatedCostUsd(ref, request, promptTokens),
   };
   // A deployed model's hosts take its one place in the plan: each is tried in turn like a candidate. The head (the
   // named model, or the request's models list) is expanded now; the rest of the plan when it is read.

@@ -17,7 +17,7 @@ export const anthropicSpec = {
   requires: "key",
   // sk-ant-api03-..., sk-ant-admin01-...
   keyPatterns: [/\bsk-ant-[A-Za-z0-9_*-]{4,}/],
-  capabilities: { streamFormat: "sse", local: false },
+  capabilities: { streamFormat: "sse", local: false, serviceTiers: false },
 } as const satisfies ProviderSpec<"anthropic">;
 
 const baseUrl = (env: ProviderEnv) => baseUrlOf(anthropicSpec, env, "https://api.anthropic.com");

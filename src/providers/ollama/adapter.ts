@@ -16,7 +16,7 @@ export const ollamaSpec = {
   requires: "base_url",
   // Access service tokens: a 32-hex id ending in .access, a 64-hex secret.
   keyPatterns: [/\b[a-f0-9]{32}\.access\b/],
-  capabilities: { streamFormat: "ndjson", local: true },
+  capabilities: { streamFormat: "ndjson", local: true, serviceTiers: false },
 } as const satisfies ProviderSpec<"ollama">;
 
 const baseUrl = (env: ProviderEnv) => envValue(env, ollamaSpec.env.baseUrl) ?? "";

@@ -43,8 +43,6 @@ export interface OpenAICompatibleQuirks {
   user: boolean;
   /** Whether `reasoning_effort` is taken (OpenAI's reasoning models); elsewhere a reasoning ask is a warning. */
   reasoningEffort: boolean;
-  /** Whether `service_tier` (flex, priority) is accepted: OpenAI's, priced by the registry's multipliers. */
-  serviceTier: boolean;
 }
 
 /** OpenAI's own behaviour: what a provider gets for every quirk it does not name. */
@@ -56,7 +54,6 @@ export const OPENAI_QUIRKS: OpenAICompatibleQuirks = {
   requiredToolChoice: "required",
   user: true,
   reasoningEffort: true,
-  serviceTier: true,
 };
 
 export interface OpenAICompatibleConfig {
@@ -117,7 +114,8 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         else warnings.push(`${id} does not take "user"; it was not sent`);
       }
       if (req.service_tier !== undefined) {
-        if (quirks.serviceTier) body.service_tier = req.service_tier;
+        // Whether the provider takes it is its declaration's (spec.capabilities), which the pricing reads too.
+        if (spec.capabilities.serviceTiers) body.service_tier = req.service_tier;
         // auto and default are what every provider does anyway: not sent, nothing to say.
         else if (req.service_tier !== "auto" && req.service_tier !== "default")
           warnings.push(`${id} does not take "service_tier"; it was not sent (billed at standard prices)`);

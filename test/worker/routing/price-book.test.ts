@@ -4,6 +4,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CONFIG } from "../../../src/config/index.ts";
+import { type ModelEntry, ModelEntrySchema } from "../../../src/config/schema.ts";
 import type { Env } from "../../../src/env.ts";
 import worker from "../../../src/index.ts";
 import { compareListing, listingIds, priceAge } from "../../../src/registry/listing.ts";
@@ -124,6 +125,23 @@ describe("the price book against the providers' listings", () => {
     // Together's bare array; a body that is no list reads as nothing.
     expect(listingIds([{ id: "BAAI/bge-base-en-v1.5" }])).toEqual({ ids: ["BAAI/bge-base-en-v1.5"], complete: true });
     expect(listingIds({ error: "nope" })).toBeNull();
+  });
+
+  it("a model the registry prices through a deployment on another provider is not unpriced in that one's listing", () => {
+    const base = CONFIG.models.models.find((m) => m.id === "gpt-6.1-sol") as ModelEntry;
+    const deployed = ModelEntrySchema.parse({
+      ...base,
+      id: "sol-deployed",
+      aliases: [],
+      upstream_id: "gpt-6.1-sol",
+      deployments: [{ name: "tog", provider: "together", upstream_id: "openai/gpt-6.1-sol" }],
+    });
+    const registry = new ModelRegistry([...CONFIG.models.models, deployed]);
+    const listing = { ids: ["openai/gpt-6.1-sol", "openai/gpt-7-preview"], complete: true };
+    const together = compareListing(registry, "together", listing, 1);
+    expect(together.unpriced).toEqual(["openai/gpt-7-preview"]);
+    // Missing from Together's listing, it is still OpenAI's: the entry is delisted only by its own provider.
+    expect(together.delisted).not.toContain("sol-deployed");
   });
 
   it("a price one day past the configured age is stale, on the day itself it is not", () => {

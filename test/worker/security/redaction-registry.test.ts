@@ -16,7 +16,7 @@ const acmeSpec = {
   secrets: ["ACME_API_KEY", "ACME_API_KEYS"],
   requires: "key",
   keyPatterns: [/\bacme_live_[A-Za-z0-9]{12,}/],
-  capabilities: { streamFormat: "sse", local: false },
+  capabilities: { streamFormat: "sse", local: false, serviceTiers: false },
 } as const satisfies ProviderSpec<"acme">;
 
 const TEST_SPECS = { ...PROVIDER_SPECS, acme: acmeSpec } as const;
