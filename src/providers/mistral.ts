@@ -45,6 +45,7 @@ export const mistralAdapter = createOpenAICompatibleAdapter({
     user: false,
     // No reasoning_effort (a 422); Magistral models reason on their own.
     reasoningEffort: false,
+    messageName: false,
   },
   // Tool-call ids of another provider (call_…, toolu_…) become Mistral's kind, and a final assistant message is a
   // prefix to continue (prefill) only when it says so; without the flag Mistral refuses a conversation that ends with

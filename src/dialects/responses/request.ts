@@ -221,6 +221,10 @@ export function toCanonical(body: ResponsesRequest, history: ChatMessage[] = [])
   if (effort === "none") request.reasoning = { disabled: true };
   else if (effort != null) request.reasoning = { effort: effort satisfies ReasoningEffort };
   // Accepted (OpenAI's clients send them) but not carried: said, never dropped silently.
+  if (body.reasoning?.summary != null)
+    warnings.push(
+      `reasoning.summary "${body.reasoning.summary}" is not carried; the provider's reasoning, where it shows any, comes as it gives it`,
+    );
   if (body.text?.verbosity != null)
     warnings.push(`text.verbosity "${body.text.verbosity}" is not carried; the model's own default applies`);
   if (body.truncation === "auto")

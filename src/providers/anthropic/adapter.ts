@@ -92,6 +92,8 @@ export const anthropicAdapter: ProviderAdapter = {
     let usage: AnthropicUsage = {};
     // Anthropic numbers content blocks (text and tool_use together); OpenAI numbers tool calls only.
     const toolIndex = new Map<number, number>();
+    /** Tool calls whose arguments have begun: one that gets none (a tool without parameters) is given "{}". */
+    const argued = new Set<number>();
     return (message, out) => {
       let json: unknown;
       try {
@@ -136,6 +138,7 @@ export const anthropicAdapter: ProviderAdapter = {
           if (event.delta.type === "input_json_delta" && event.delta.partial_json) {
             const index = toolIndex.get(event.index);
             if (index === undefined) throw malformed("input_json_delta for a block that is not a tool_use");
+            argued.add(index);
             out.push({ type: "tool_call_delta", index, arguments: event.delta.partial_json });
           }
           break;
@@ -163,7 +166,16 @@ export const anthropicAdapter: ProviderAdapter = {
             code: event.error.type,
             message: event.error.message,
           });
-        case "content_block_stop":
+        case "content_block_stop": {
+          // A call without parameters streams no input_json_delta, or only an empty one: its arguments are "{}", as
+          // the same answer's JSON gives them, never "" (which no client can parse).
+          const index = toolIndex.get(event.index);
+          if (index !== undefined && !argued.has(index)) {
+            argued.add(index);
+            out.push({ type: "tool_call_delta", index, arguments: "{}" });
+          }
+          break;
+        }
         case "ping":
           break;
         default: {

@@ -58,9 +58,23 @@ export function buildAnthropicBody(
     body.temperature = Math.min(req.temperature, 1);
   }
   if (req.top_p !== undefined) body.top_p = req.top_p;
-  if (req.stop !== undefined) body.stop_sequences = req.stop;
+  if (req.stop !== undefined) {
+    // Anthropic refuses a stop sequence of whitespace alone ("each stop sequence must contain non-whitespace"); OpenAI
+    // takes "\n".
+    const kept = req.stop.filter((s) => s.trim() !== "");
+    if (kept.length < req.stop.length)
+      warnings.push(
+        `anthropic takes no stop sequence of whitespace alone; ${JSON.stringify(req.stop.filter((s) => s.trim() === ""))} was not sent`,
+      );
+    if (kept.length > 0) body.stop_sequences = kept;
+  }
   if (req.user !== undefined) body.metadata = { user_id: req.user };
   if (req.tools !== undefined && req.tools.length > 0) {
+    const strict = req.tools.filter((t) => t.function.strict === true).map((t) => t.function.name);
+    if (strict.length > 0)
+      warnings.push(
+        `anthropic was not sent "strict" for tool(s) ${strict.join(", ")}: their arguments are not enforced`,
+      );
     body.tools = req.tools.map((t) => ({
       name: t.function.name,
       ...(t.function.description === undefined ? {} : { description: t.function.description }),
@@ -68,7 +82,17 @@ export function buildAnthropicBody(
       ...(t.cache_control === undefined ? {} : { cache_control: t.cache_control }),
     }));
   }
-  const thinking = thinkingOf(req, target, maxTokens, warnings);
+  const toolChoice = mapToolChoice(req);
+  let thinking = thinkingOf(req, target, maxTokens, warnings);
+  // "Thinking may not be enabled when tool_choice forces tool use": the forced tool is what the caller's code waits on.
+  if (
+    thinking !== undefined &&
+    thinking.type !== "disabled" &&
+    (toolChoice?.type === "any" || toolChoice?.type === "tool")
+  ) {
+    warnings.push("anthropic takes no thinking when tool_choice forces a tool; thinking was not sent");
+    thinking = undefined;
+  }
   if (thinking !== undefined) {
     body.thinking = thinking;
     // Extended thinking takes no sampling changes: Anthropic refuses temperature and top_k with it.
@@ -82,8 +106,12 @@ export function buildAnthropicBody(
       warnings.push(`anthropic takes no top_k with thinking on; it was not sent`);
     else body.top_k = req.top_k;
   }
-  const toolChoice = mapToolChoice(req);
   if (toolChoice !== undefined) body.tool_choice = toolChoice;
+  // Claude's current models take temperature or top_p, not both ("cannot both be specified for this model").
+  if (body.temperature !== undefined && body.top_p !== undefined) {
+    warnings.push(`anthropic takes temperature or top_p, not both; top_p ${String(body.top_p)} was not sent`);
+    delete body.top_p;
+  }
   if (req.seed !== undefined) warnings.push(`anthropic does not take "seed"; it was not sent`);
   // Anthropic's own service_tier (auto / standard_only) is a capacity choice, not OpenAI's flex or priority.
   if (req.service_tier !== undefined && req.service_tier !== "auto" && req.service_tier !== "default")
@@ -117,6 +145,8 @@ function mapToolChoice(req: CanonicalRequest): Record<string, unknown> | undefin
 
 function toTurns(messages: ChatMessage[], warnings: string[]): Turn[] {
   const turns: Turn[] = [];
+  if (messages.some((m) => "name" in m && m.name !== undefined))
+    warnings.push(`anthropic has no participant names; a message's "name" was not sent`);
   const push = (role: Turn["role"], blocks: Block[]) => {
     if (blocks.length === 0) return;
     const last = turns[turns.length - 1];
@@ -130,14 +160,15 @@ function toTurns(messages: ChatMessage[], warnings: string[]): Turn[] {
       case "developer":
         break;
       case "user":
-        // Anthropic refuses an empty text block (OpenAI takes an empty message): it is left out.
+        // Anthropic refuses a text block that is empty or whitespace alone ("text content blocks must contain
+        // non-whitespace text"); OpenAI takes either: it is left out.
         push(
           "user",
           typeof m.content === "string"
-            ? m.content === ""
+            ? m.content.trim() === ""
               ? []
               : [{ type: "text", text: m.content }]
-            : m.content.filter((p) => p.type !== "text" || p.text !== "").map(userBlock),
+            : m.content.filter((p) => p.type !== "text" || p.text.trim() !== "").map(userBlock),
         );
         break;
       case "assistant": {
@@ -159,7 +190,7 @@ function toTurns(messages: ChatMessage[], warnings: string[]): Turn[] {
         if (hasCacheControl(m.content ?? null) || severalParts(m.content)) blocks.push(...textBlocks(m.content ?? ""));
         else {
           const text = textOf(m.content);
-          if (text !== "") blocks.push({ type: "text", text });
+          if (text.trim() !== "") blocks.push({ type: "text", text });
         }
         for (const call of m.tool_calls ?? []) {
           blocks.push({

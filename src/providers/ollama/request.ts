@@ -44,6 +44,8 @@ export function buildOllamaBody(
   if (req.service_tier !== undefined && req.service_tier !== "auto" && req.service_tier !== "default")
     warnings.push(`ollama does not take service_tier "${req.service_tier}"; it was not sent`);
   if (req.user !== undefined) warnings.push(`ollama does not take "user"; it was not sent`);
+  if (req.messages.some((m) => "name" in m && m.name !== undefined))
+    warnings.push(`ollama has no participant names; a message's "name" was not sent`);
   // Ollama's own control is `think` (on or off); an effort or a budget both mean on.
   if (req.reasoning !== undefined) {
     if (target.entry !== null && !target.entry.capabilities.includes("reasoning") && req.reasoning.disabled !== true)

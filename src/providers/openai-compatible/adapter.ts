@@ -43,6 +43,8 @@ export interface OpenAICompatibleQuirks {
   user: boolean;
   /** Whether `reasoning_effort` is taken (OpenAI's reasoning models); elsewhere a reasoning ask is a warning. */
   reasoningEffort: boolean;
+  /** Whether a message may carry a participant `name` (Mistral refuses it on every message: 422 extra_forbidden). */
+  messageName: boolean;
 }
 
 /** OpenAI's own behaviour: what a provider gets for every quirk it does not name. */
@@ -54,6 +56,7 @@ export const OPENAI_QUIRKS: OpenAICompatibleQuirks = {
   requiredToolChoice: "required",
   user: true,
   reasoningEffort: true,
+  messageName: true,
 };
 
 export interface OpenAICompatibleConfig {
@@ -93,11 +96,20 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
         messages: sentMessages(req.messages, quirks, id, warnings),
         stream: req.stream,
       };
-      if (req.tools !== undefined) body.tools = req.tools;
+      // OpenAI refuses an empty tools array, and tool_choice or parallel_tool_calls without tools; Anthropic's Messages
+      // and OpenAI's Responses take both, so a client of theirs may send them.
+      const tools = req.tools !== undefined && req.tools.length > 0 ? req.tools : undefined;
+      if (tools !== undefined) body.tools = tools;
       if (req.tool_choice !== undefined) {
-        body.tool_choice = req.tool_choice === "required" ? quirks.requiredToolChoice : req.tool_choice;
+        if (tools !== undefined)
+          body.tool_choice = req.tool_choice === "required" ? quirks.requiredToolChoice : req.tool_choice;
+        else if (req.tool_choice !== "auto" && req.tool_choice !== "none")
+          warnings.push(
+            `tool_choice ${JSON.stringify(req.tool_choice)} names no tool the request offers; it was not sent`,
+          );
       }
-      if (req.parallel_tool_calls !== undefined) body.parallel_tool_calls = req.parallel_tool_calls;
+      if (req.parallel_tool_calls !== undefined && tools !== undefined)
+        body.parallel_tool_calls = req.parallel_tool_calls;
       if (req.response_format !== undefined) body.response_format = req.response_format;
       if (req.temperature !== undefined) body.temperature = req.temperature;
       if (req.top_p !== undefined) body.top_p = req.top_p;
@@ -271,11 +283,17 @@ function sentMessages(
 ): ChatMessage[] {
   const out: ChatMessage[] = [];
   let dropped = 0;
+  let named = 0;
   for (const m of messages) {
     if (m.role === "assistant" && (m.tool_calls?.length ?? 0) === 0 && isEmptyText(m.content)) dropped++;
-    else out.push(mapMessage(m, quirks));
+    else if (!quirks.messageName && "name" in m && m.name !== undefined) {
+      named++;
+      const { name: _, ...rest } = m;
+      out.push(mapMessage(rest as ChatMessage, quirks));
+    } else out.push(mapMessage(m, quirks));
   }
   if (dropped > 0) warnings.push(`${dropped} assistant turn(s) with no text and no tool calls were not sent to ${id}`);
+  if (named > 0) warnings.push(`${id} takes no participant name; the "name" of ${named} message(s) was not sent`);
   return out;
 }
 
@@ -330,7 +348,8 @@ function reasoningField(
       warnings.push(`${provider}/${target.upstreamId} takes no reasoning setting; it was not sent`);
     return;
   }
-  if (r.disabled === true) body.reasoning_effort = "minimal";
+  // Reasoning off is OpenAI's "none" (its current models take it; "minimal" still reasons).
+  if (r.disabled === true) body.reasoning_effort = "none";
   else body.reasoning_effort = r.effort ?? effortForBudget(r.budget_tokens ?? 0);
 }
 

@@ -14,6 +14,7 @@ const REQUEST: CanonicalRequest = {
   max_output_tokens: 10,
   seed: 7,
   user: "u-1",
+  tools: [{ type: "function", function: { name: "lookup", parameters: { type: "object" } } }],
   tool_choice: "required",
 };
 const TARGET = { upstreamId: "m-1", entry: null };
