@@ -44,6 +44,8 @@ export class ProviderError extends Error {
   readonly code: string | null;
   /** From Retry-After / retry-after-ms. */
   readonly retryAfterMs: number | null;
+  /** The request field the refusal is about, where it is one the caller sent (`dimensions`); else null. */
+  readonly param: string | null;
 
   constructor(init: {
     kind: ErrorKind;
@@ -53,6 +55,7 @@ export class ProviderError extends Error {
     code?: string | null;
     retryAfterMs?: number | null;
     retryable?: boolean;
+    param?: string | null;
   }) {
     super(init.message);
     this.kind = init.kind;
@@ -60,6 +63,7 @@ export class ProviderError extends Error {
     this.status = init.status ?? null;
     this.code = init.code ?? null;
     this.retryAfterMs = init.retryAfterMs ?? null;
+    this.param = init.param ?? null;
     this.retryable = init.retryable ?? retryableByDefault(init.kind, this.status);
   }
 }

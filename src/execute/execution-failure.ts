@@ -9,6 +9,8 @@ export interface ExecutionFailure {
   code: string;
   type: string;
   message: string;
+  /** The request field the failure is about (OpenAI's `param`), where one is; else null. */
+  param: string | null;
   attempts: AttemptRecord[];
   retryAfterMs: number | null;
 }
@@ -28,6 +30,8 @@ export function refusedFailure(refused: NonNullable<Plan["refused"]>, attempts: 
     retryAfterMs: null,
     status: 400,
     code: REFUSAL_CODES[refused.refusal],
+    // The one refusal whose field is the same in every dialect that can ask it (embeddings).
+    param: refused.refusal === "dimensions" ? "dimensions" : null,
     type: "invalid_request_error",
     message: `No model can serve this request as sent: ${refused.reason}.`,
   };
@@ -43,7 +47,7 @@ export function failure(
   why: "none" | "exhausted" | "deadline" | "caller",
 ): ExecutionFailure {
   const last = errors[errors.length - 1];
-  const base = { attempts, retryAfterMs: null as number | null };
+  const base = { attempts, retryAfterMs: null as number | null, param: null as string | null };
   if (why === "none") {
     return {
       ...base,
@@ -84,6 +88,7 @@ export function failure(
       code: last?.code ?? "invalid_request",
       type: "invalid_request_error",
       message: last?.message ?? "invalid request",
+      param: last?.param ?? null,
     };
   }
   const summary =

@@ -17,5 +17,7 @@ export interface AppEnv {
     corsOrigin: string | null;
     registry: ModelRegistry;
     stats: StatsSnapshot;
+    /** The workspace a model route's controls named (router.workspace_id, x-router-workspace), once they were read. */
+    namedWorkspace: string;
   };
 }

@@ -5,7 +5,7 @@ import type { Dialect } from "../core/dialect.ts";
 import { anthropicErrorResponse } from "../dialects/messages/errors.ts";
 import type { Env } from "../env.ts";
 import { refusedBeforePlan } from "../gateway/record.ts";
-import { standingLimitHeaders } from "../ledger/budget-gate.ts";
+import { fromTheGate, standingHeaders } from "../ledger/budget-gate.ts";
 import { listAlerts } from "./alerts-route.ts";
 import type { AppEnv, AppServices } from "./app-env.ts";
 import { authenticate, requireAdmin } from "./auth.ts";
@@ -23,6 +23,7 @@ import { countMessageTokens, messages } from "./messages-route.ts";
 import { metrics } from "./metrics-route.ts";
 import { listModels, retrieveModel } from "./models-route.ts";
 import { requireJsonContent } from "./read-body.ts";
+import { namedWorkspace } from "./request-controls.ts";
 import { listRequests } from "./requests-route.ts";
 import { createResponse, deleteStoredResponse, getStoredResponse, listInputItems } from "./responses-route.ts";
 import { dryRunRoute, listChains, listStrategies } from "./route-routes.ts";
@@ -150,10 +151,11 @@ export function createApp(services: AppServices): Hono<AppEnv> {
       // Every answer of a model route says what the cache did: one refused before its plan never reached it.
       let headers: Record<string, string> = { "x-request-id": requestId };
       if (dialect !== undefined) headers["x-router-cache"] = err.headers["x-router-cache"] ?? "bypass";
-      // And a limited caller's windows, as every answer to it does (a refusal by the gate carries them already).
-      if (dialect !== undefined && caller !== undefined && !hasLimitHeaders(err.headers))
+      // And a limited caller's windows and a budgeted one's budget, as every answer to it says (a refusal by the gate
+      // carries them already).
+      if (dialect !== undefined && caller !== undefined && !fromTheGate(err.headers))
         headers = {
-          ...(await standingLimitHeaders(c.env, services.governance, caller, services.deps.now())),
+          ...(await standingHeaders(c.env, services.governance, caller, namedWorkspace(c), services.deps.now())),
           ...headers,
         };
       return write(err, headers);
@@ -167,10 +169,6 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.router = rememberingRouter(app.router);
   return app;
-}
-
-function hasLimitHeaders(headers: Record<string, string>): boolean {
-  return "x-ratelimit-limit-requests" in headers || "x-ratelimit-limit-tokens" in headers;
 }
 
 /** Paths whose routes the router keeps; past it the memory starts over (a client sending paths at random). */

@@ -9,10 +9,10 @@ import { encodedBody } from "../gateway/committed-body.ts";
 import { type ChatInput, type ChatScope, prepareChat } from "../gateway/prepare.ts";
 import { type ChatRun, runChat } from "../gateway/run.ts";
 import type { BudgetNotice } from "../ledger/budget-gate.ts";
-import { readControls } from "../routing/controls.ts";
 import type { AppEnv } from "./app-env.ts";
 import { fromEmulator } from "./gateway-route.ts";
 import { readJsonBody } from "./read-body.ts";
+import { requestControls } from "./request-controls.ts";
 
 /** The pipeline's view of one HTTP request. */
 export function httpScope(c: Context<AppEnv>): ChatScope {
@@ -32,7 +32,7 @@ export function httpScope(c: Context<AppEnv>): ChatScope {
 /** A chat body and the request's x-router-* headers (a header wins over the body's `router` field of its meaning). */
 export async function httpChatInput(c: Context<AppEnv>): Promise<ChatInput & { includeUsage: boolean }> {
   const parsed = parseChatRequest(await readJsonBody(c.req.raw));
-  return { ...parsed, controls: readControls(parsed.router, c.req.raw.headers) };
+  return { ...parsed, controls: requestControls(c, parsed.router) };
 }
 
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
@@ -157,7 +157,7 @@ export function failureResponse(requestId: string, run: Extract<ChatRun, { kind:
   const { failure, plan } = run;
   const headers = failureHeaders(requestId, run);
   const body = {
-    error: { message: failure.message, type: failure.type, param: null, code: failure.code },
+    error: { message: failure.message, type: failure.type, param: failure.param, code: failure.code },
     x_router: { strategy: plan.strategy, chain: plan.chain, attempts: run.attempts, excluded: plan.excluded },
   };
   return new Response(JSON.stringify(body), { status: failure.status, headers });

@@ -17,6 +17,8 @@ const EXPOSED_HEADERS = [
   "x-router-chain",
   "x-router-deployment",
   "x-router-warnings",
+  "x-router-cache",
+  "x-router-token-count",
   "x-budget-remaining-usd",
   "x-budget-alert",
   "x-ratelimit-limit-requests",

@@ -3,11 +3,11 @@ import type { Context } from "hono";
 import { encodeEmbeddings } from "../dialects/embeddings/encoder.ts";
 import { KNOWN_FIELDS, parseEmbeddingsBody, toCanonical } from "../dialects/embeddings/request.ts";
 import { runEmbeddings } from "../gateway/embeddings.ts";
-import { readControls } from "../routing/controls.ts";
 import { estimateEmbeddingTokens } from "../routing/embedding-plan.ts";
 import type { AppEnv } from "./app-env.ts";
 import { budgetHeaders, failureResponse, httpScope, routeHeaders } from "./chat-route.ts";
 import { readJsonBody } from "./read-body.ts";
+import { requestControls } from "./request-controls.ts";
 
 export async function embeddings(c: Context<AppEnv>): Promise<Response> {
   const scope = httpScope(c);
@@ -23,7 +23,7 @@ export async function embeddings(c: Context<AppEnv>): Promise<Response> {
       model: body.model,
       models: body.models,
       request,
-      controls: readControls(body.router ?? {}, c.req.raw.headers),
+      controls: requestControls(c, body.router ?? {}),
       warnings,
     },
     scope,

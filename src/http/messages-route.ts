@@ -17,11 +17,11 @@ import { encodedBody } from "../gateway/committed-body.ts";
 import { countTokens } from "../gateway/count-tokens.ts";
 import { type ChatInput, prepareChat } from "../gateway/prepare.ts";
 import { runChat } from "../gateway/run.ts";
-import { readControls } from "../routing/controls.ts";
 import { checkModelName } from "../routing/targets.ts";
 import type { AppEnv } from "./app-env.ts";
 import { budgetHeaders, failureHeaders, httpScope, routeHeaders, streamHeaders } from "./chat-route.ts";
 import { readJsonBody } from "./read-body.ts";
+import { requestControls } from "./request-controls.ts";
 
 /** The body fields Anthropic defines (count_tokens is sent only those). */
 const ANTHROPIC_FIELDS: ReadonlySet<string> = new Set(
@@ -97,7 +97,7 @@ export async function messages(c: Context<AppEnv>): Promise<Response> {
     model: body.model,
     models: body.models,
     request,
-    controls: readControls(body.router ?? {}, c.req.raw.headers),
+    controls: requestControls(c, body.router ?? {}),
     warnings: [...unknownFields(raw), ...warnings],
     dialect: "messages",
   };
@@ -154,7 +154,7 @@ export async function countMessageTokens(c: Context<AppEnv>): Promise<Response> 
   const beta = anthropicBeta(c.req.raw.headers);
   if (beta !== undefined) request.anthropic_beta = beta;
   // The same refusals as POST /v1/messages: a bad routing control, or a model the registry cannot resolve, is a 400.
-  const controls = readControls(body.router ?? {}, c.req.raw.headers);
+  const controls = requestControls(c, body.router ?? {});
   checkModelName(scope.registry, body.model, scope.services.config.fallback);
   const counted = await countTokens(scope, body.model, raw, ANTHROPIC_FIELDS, request, controls.timeouts);
   return new Response(JSON.stringify({ input_tokens: counted.input_tokens }), {

@@ -32,10 +32,10 @@ import {
   type StoredResponse,
   saveResponse,
 } from "../ledger/response-store.ts";
-import { readControls } from "../routing/controls.ts";
 import type { AppEnv } from "./app-env.ts";
 import { budgetHeaders, failureResponse, httpScope, routeHeaders, streamHeaders } from "./chat-route.ts";
 import { parseOrThrow, readJsonBody } from "./read-body.ts";
+import { requestControls } from "./request-controls.ts";
 
 const DAY_MS = 86_400_000;
 /** The key a stored Response object keeps its request's input items under (never shown by GET). */
@@ -132,7 +132,7 @@ export async function createResponse(c: Context<AppEnv>): Promise<Response> {
     c.req.header("x-router-workspace") ?? (typeof named === "string" ? named : undefined),
   );
   const body = parseResponsesBody(await withReferencedItems(c, raw, early, startedAt));
-  const read = readControls(body.router ?? {}, c.req.raw.headers);
+  const read = requestControls(c, body.router ?? {});
   // `store: false` keeps nothing but the ledger row: not in the response cache either, unless the request itself
   // asks for the cache (a workspace's default does not).
   const controls =

@@ -147,9 +147,7 @@ export async function holdBudget<P extends HoldablePlan>(input: GateInput<P>): P
       governance.noteRemaining(workspaceId, result.status.remaining_pico + result.held_pico);
       notice = {
         remaining_usd: picoToUsdString(result.status.remaining_pico),
-        alert: result.status.alert
-          ? `spent or held ${Math.round(result.status.config.alert_threshold * 100)}% or more of the budget`
-          : null,
+        alert: alertOf(result.status),
         rate_limit,
       };
       const fit = new Set(result.fit);
@@ -296,27 +294,58 @@ export function budgetRemainingHint(governance: GovernanceCache, workspaceId: st
   return pico === null ? null : pico / 1e12;
 }
 
+/** Whether a refusal's headers are the budget gate's: they carry the caller's limits and budget already. */
+export function fromTheGate(headers: Record<string, string>): boolean {
+  return (
+    "x-ratelimit-limit-requests" in headers ||
+    "x-ratelimit-limit-tokens" in headers ||
+    "x-budget-remaining-usd" in headers
+  );
+}
+
+/** The x-budget-alert of a budget past its alert threshold; null below it. */
+function alertOf(status: BudgetStatus): string | null {
+  return status.alert
+    ? `spent or held ${Math.round(status.config.alert_threshold * 100)}% or more of the budget`
+    : null;
+}
+
 /**
- * Where a limited caller's windows stand, as its x-ratelimit-* headers, without counting anything: for an answer
- * refused before the gate (a body that fails validation, an unknown model), which DESIGN still has carry them. One
- * awaited call, on an error path only; empty for a caller without limits, or when the object cannot answer.
+ * What every answer to a limited or budgeted caller says, read without counting or holding anything: its windows as
+ * x-ratelimit-* headers, its workspace budget as x-budget-remaining-usd (and x-budget-alert). For an answer refused
+ * before the gate (a body that fails validation, an unknown model), which still carries them. The workspace is a
+ * workspace key's own, else the one the request named (`named`, as the gate would have read it), else "default". At
+ * most two awaited calls, on an error path only, in parallel; empty for a caller neither limited nor budgeted, and
+ * what the object cannot answer is left out.
  */
-export async function standingLimitHeaders(
+export async function standingHeaders(
   env: Pick<Env, "BUDGETS">,
   governance: GovernanceCache,
   caller: Caller,
+  named: string | undefined,
   now: number,
 ): Promise<Record<string, string>> {
-  if (caller.kind !== "workspace") return {};
-  const { key } = caller;
-  const keyLimited = key.rpm_limit !== null || key.tpm_limit !== null;
-  if (!keyLimited && governance.limitsOf(caller.workspaceId) === null) return {};
-  const ask = { key_id: key.id, rpm_limit: key.rpm_limit, tpm_limit: key.tpm_limit };
-  const verdict = await budgetStub(env, workspaceScope(caller.workspaceId))
-    .limitUse(now, ask)
-    .catch((err: unknown) => {
-      console.error("rate window read failed", err instanceof Error ? err.message : String(err));
-      return null;
-    });
-  return rateLimitHeaders(verdict);
+  const workspaceId = caller.workspaceId ?? named ?? "default";
+  const key = caller.kind === "workspace" ? caller.key : null;
+  const limited =
+    (key !== null && (key.rpm_limit !== null || key.tpm_limit !== null)) || governance.limitsOf(workspaceId) !== null;
+  const budgeted = governance.budgetOf(workspaceId) !== null;
+  if (!limited && !budgeted) return {};
+  const stub = budgetStub(env, workspaceScope(workspaceId));
+  const unread = (what: string) => (err: unknown) => {
+    console.error(`${what} read failed`, err instanceof Error ? err.message : String(err));
+    return null;
+  };
+  const ask = key === null ? null : { key_id: key.id, rpm_limit: key.rpm_limit, tpm_limit: key.tpm_limit };
+  const [verdict, status] = await Promise.all([
+    limited ? stub.limitUse(now, ask).catch(unread("rate window")) : null,
+    budgeted ? stub.status(now).catch(unread("budget")) : null,
+  ]);
+  const headers = rateLimitHeaders(verdict);
+  if (status !== null && status !== undefined) {
+    headers["x-budget-remaining-usd"] = picoToUsdString(status.remaining_pico);
+    const alert = alertOf(status);
+    if (alert !== null) headers["x-budget-alert"] = alert;
+  }
+  return headers;
 }

@@ -7,6 +7,8 @@ export interface ErrorFields {
   message: string;
   code: string | null;
   type: string | null;
+  /** The request field the provider named (OpenAI's `param`), where it named one. */
+  param?: string | null;
 }
 
 /** At most this much of a body that is not the provider's error shape is kept. */
@@ -61,6 +63,7 @@ export function errorFromAnswer(
     status,
     code: fields.code,
     message: fields.message,
+    param: fields.param ?? null,
     retryAfterMs: parseRetryAfter(headers, now),
   });
 }

@@ -9,6 +9,7 @@ import { type ChatInput, type ChatScope, prepareChat } from "../gateway/prepare.
 import { refusedBeforePlan } from "../gateway/record.ts";
 import { type ChatRun, runChat } from "../gateway/run.ts";
 import { SERVICES } from "../gateway/services.ts";
+import { fromTheGate, standingHeaders } from "../ledger/budget-gate.ts";
 import { limitsOfNotice, limitsOfRefusal } from "./limits.ts";
 import type {
   GenerateResult,
@@ -38,14 +39,17 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
    */
   async generate(request: RpcChatRequest, options: RpcCallOptions | null = {}): Promise<GenerateResult> {
     const { scope, startedAt } = await this.#scope(options?.signal, options?.traceparent);
+    let named: string | undefined;
     try {
-      const run = await runChat(prepareChat(chatInput({ ...request, stream: false }), scope), scope, startedAt);
+      const input = chatInput({ ...request, stream: false });
+      named = input.controls.workspace_id;
+      const run = await runChat(prepareChat(input, scope), scope, startedAt);
       if (run.kind === "json")
         return { ok: true, id: scope.requestId, result: run.result, route: run.route, ...limitsOfNotice(run.budget) };
       if (run.kind === "stream") throw new Error("a non-streaming request produced a stream");
       return failureOf(scope.requestId, run);
     } catch (err) {
-      return rethrowUnlessHttp(scope, err, startedAt);
+      return rethrowUnlessHttp(scope, err, startedAt, named);
     }
   }
 
@@ -56,8 +60,11 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
    */
   async stream(request: RpcChatRequest, options: RpcCallOptions | null = {}): Promise<StreamResult> {
     const { scope, startedAt } = await this.#scope(options?.signal, options?.traceparent);
+    let named: string | undefined;
     try {
-      const run = await runChat(prepareChat(chatInput({ ...request, stream: true }), scope), scope, startedAt);
+      const input = chatInput({ ...request, stream: true });
+      named = input.controls.workspace_id;
+      const run = await runChat(prepareChat(input, scope), scope, startedAt);
       if (run.kind === "json") throw new Error("a streaming request produced a whole answer");
       if (run.kind !== "stream") return failureOf(scope.requestId, run);
       return {
@@ -69,7 +76,7 @@ export class SwitchyardRpc extends WorkerEntrypoint<Env> {
         ...limitsOfNotice(run.budget),
       };
     } catch (err) {
-      return rethrowUnlessHttp(scope, err, startedAt);
+      return rethrowUnlessHttp(scope, err, startedAt, named);
     }
   }
 
@@ -135,7 +142,7 @@ function failureOf(id: string, run: Exclude<ChatRun, { kind: "json" } | { kind: 
     ok: false,
     id,
     status: f.status,
-    error: { message: f.message, type: f.type, code: f.code, param: null },
+    error: { message: f.message, type: f.type, code: f.code, param: f.param },
     attempts: run.attempts,
     // HTTP rounds this up to whole seconds for Retry-After; a value can say it exactly.
     retry_after_ms: f.retryAfterMs,
@@ -143,17 +150,30 @@ function failureOf(id: string, run: Exclude<ChatRun, { kind: "json" } | { kind: 
   };
 }
 
-/** Caller errors (400, 402, 429, 503) are values, with what their HTTP headers say; anything else is a bug, thrown. */
-function rethrowUnlessHttp(scope: ChatScope, err: unknown, startedAt: number): RpcFailure {
+/**
+ * Caller errors (400, 402, 429, 503) are values, with what their HTTP headers say; anything else is a bug, thrown. A
+ * refusal the budget gate did not write (an invalid request, an unknown model) still says a limited or budgeted
+ * caller's windows and budget, as HTTP's does; `named` is the workspace the request named, once it was read.
+ */
+async function rethrowUnlessHttp(
+  scope: ChatScope,
+  err: unknown,
+  startedAt: number,
+  named: string | undefined,
+): Promise<RpcFailure> {
   if (!(err instanceof GatewayError)) throw err;
   // A call refused before its plan (its request, its model name) is observed as over HTTP: its span and its count.
   refusedBeforePlan(scope, "chat", err, startedAt);
+  const { governance, deps } = scope.services;
+  const standing = fromTheGate(err.headers)
+    ? {}
+    : await standingHeaders(scope.env, governance, scope.caller, named, deps.now());
   return {
     ok: false,
     id: scope.requestId,
     status: err.status,
     error: { message: err.message, type: err.type, code: err.code, param: err.param },
     attempts: [],
-    ...limitsOfRefusal(err),
+    ...limitsOfRefusal({ headers: { ...standing, ...err.headers } }),
   };
 }

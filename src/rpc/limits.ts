@@ -16,7 +16,7 @@ export function limitsOfNotice(notice: BudgetNotice | null): RpcLimits {
  * The limits and the wait of a refusal. A GatewayError carries them only as the headers HTTP sends with it (the
  * budget gate writes them once, for every transport), so they are read back from there.
  */
-export function limitsOfRefusal(err: GatewayError): RpcLimits & { retry_after_ms: number | null } {
+export function limitsOfRefusal(err: Pick<GatewayError, "headers">): RpcLimits & { retry_after_ms: number | null } {
   const remaining = err.headers["x-budget-remaining-usd"];
   const alert = err.headers["x-budget-alert"];
   // The gateway writes Retry-After in whole seconds.

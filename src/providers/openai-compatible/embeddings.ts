@@ -48,6 +48,7 @@ export function createOpenAICompatibleEmbeddings(config: {
             kind: "invalid_request",
             provider: id,
             message: `${id} cannot shorten embeddings; "dimensions" needs a model that can`,
+            param: "dimensions",
           });
         }
         body[quirks.dimensionsField] = req.dimensions;

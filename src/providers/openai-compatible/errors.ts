@@ -22,7 +22,12 @@ export function readOpenAIError(json: unknown): ErrorFields | null {
   const e = parsed.data.error ?? parsed.data;
   const message = stringifyMessage(e.message);
   if (message === undefined) return null;
-  return { message, code: e.code === null || e.code === undefined ? null : String(e.code), type: e.type ?? null };
+  return {
+    message,
+    code: e.code === null || e.code === undefined ? null : String(e.code),
+    type: e.type ?? null,
+    param: parsed.data.error?.param ?? null,
+  };
 }
 
 /** Provider-specific codes first; the status decides the rest. */

@@ -49,11 +49,13 @@ describe("POST /v1/embeddings", () => {
     expect((await s.requests()).at(-1)?.body).toMatchObject({ output_dimension: 8 });
     const together = await embed(s, { model: "together/BAAI/bge-base-en-v1.5", input: "x", dimensions: 8 });
     expect(together.res.status).toBe(400);
+    expect(together.json.error.param).toBe("dimensions");
     const tooWide = await embed(s, { model: "openai/text-embedding-3-small", input: "x", dimensions: 5000 });
     // More dimensions than the model has is the caller's error, not an outage: a 400 that says why.
     expect(tooWide.res.status).toBe(400);
     expect(tooWide.json.error.code).toBe("invalid_value");
     expect(tooWide.json.error.message).toMatch(/dimensions 5000 is above the model's 1536/);
+    expect(tooWide.json.error.param).toBe("dimensions");
   });
 
   it("falls back only along the caller's models list; a named model alone never moves to another vector space", async () => {

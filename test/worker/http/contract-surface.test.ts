@@ -84,6 +84,12 @@ describe("auth", () => {
   it("DELETE unknown key: 404", async () => {
     const s = await prod();
     expectError(await send(s.env, "DELETE", `${LOCAL}/v1/keys/key_nope`, { headers: auth() }), 404, "key_not_found");
+    // An id longer than any key's is not found either, not a 400.
+    expectError(
+      await send(s.env, "DELETE", `${LOCAL}/v1/keys/${"k".repeat(65)}`, { headers: auth() }),
+      404,
+      "key_not_found",
+    );
   });
   it("admin key passes where a workspace key does (chat)", async () => {
     const s = await prod();

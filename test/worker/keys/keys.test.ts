@@ -198,7 +198,11 @@ describe("origins, rate limits and key budgets", () => {
     });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
-    expect(ok.headers.get("access-control-expose-headers")).toContain("x-router-provider");
+    const exposed = (ok.headers.get("access-control-expose-headers") ?? "").split(", ");
+    // What every model-route answer says is readable by the page: the route, the cache's word, the limits.
+    for (const name of ["x-router-provider", "x-router-cache", "x-request-id", "x-ratelimit-remaining-requests"])
+      expect(exposed, name).toContain(name);
+    expect(ok.headers.get("x-router-cache")).toBe("bypass");
 
     const evil = await req(s, "/v1/chat/completions", {
       method: "POST",
