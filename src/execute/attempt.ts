@@ -170,8 +170,11 @@ export async function callOnce(input: AttemptInput): Promise<ChatResult> {
     const response = await send(input, controller, input.jsonHeadersMs ?? input.deadline - input.deps.now(), clock);
     let json: unknown;
     try {
+      // The body is read under the idle clock, and the request's deadline still bounds it (decision 0004).
+      const now = input.deps.now();
       const idle = input.timeouts.idle_ms;
-      clock.phase("idle", idle, input.deps.now() + idle);
+      if (input.deadline < now + idle) clock.phase("deadline", Math.max(0, input.deadline - now), input.deadline);
+      else clock.phase("idle", idle, now + idle);
       json = await clock.race(response.json());
     } catch (err) {
       if (err instanceof SyntaxError)

@@ -103,7 +103,8 @@ export function circuitGate(input: GateInput): CircuitGate {
           : {
               kind: "skip",
               reason: `circuit half-open for ${scope} ${scope === "provider" ? provider : modelKey(provider, id)}; its one probe is in flight`,
-              until: null,
+              // Its probe's answer may reopen it at any moment: worth asking again soon (a 503 says at least 1 s).
+              until: now,
             };
       }
     }

@@ -159,6 +159,8 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
       return true;
     }
     attempts.push(skippedRecord(candidate, "circuit half-open; its one probe is in flight from another isolate"));
+    // Its probe's answer may reopen it at any moment: a 503 says to ask again soon.
+    reopensAt = Math.min(reopensAt ?? deps.now(), deps.now());
     return false;
   };
   // A deployment with its own base URL calls with an env that names it (the adapters read the base URL from env).
@@ -267,6 +269,21 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
     errors.push(err);
     report(record, candidate);
   };
+  /**
+   * What a failure teaches the rest of the walk: a provider down (a refused key, a connection that will not come back),
+   * a context window to exceed. The caller's own content stops the walk: no other provider is sent it.
+   */
+  const learn = (candidate: Candidate, err: ProviderError, attempt: number): ExecuteOutcome | null => {
+    if (err.kind === "network" || err.kind === "auth") {
+      if (err.kind === "auth" || !err.retryable || attempt >= retry.max_attempts)
+        providerDown.set(hostOf(candidate.ref), err.kind);
+    }
+    if (err.kind === "content_policy") return { ok: false, failure: failure([err], attempts, "caller") };
+    // Only a larger window is worth trying: larger than the registry's, or than the one the error states. When
+    // neither is known, any other candidate may be larger.
+    if (err.kind === "context_length") needWindowAbove = Math.max(needWindowAbove, overflowedWindow(candidate, err));
+    return null;
+  };
   /** Hedge partners already started: the walk does not try them again. */
   const consumed = new Set<number>();
   /** The next candidate that may be tried, built, for a hedge; null when none is left. */
@@ -275,7 +292,9 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
     for (let k = after + 1; k < queue.length; k++) {
       if (consumed.has(k) || deps.now() >= deadline) continue;
       const { candidate } = queue[k]!;
-      const admission = admit(candidate, true);
+      // The gate decides for a partner as for any candidate: a half-open circuit's one probe, resting keys. A ramping
+      // circuit's share is not applied: a hedge is started because every moment counts, as in a rescue.
+      const admission = admit(candidate, false);
       if (admission === null || !(await confirmed(candidate, admission))) continue;
       consumed.add(k);
       const adapter = (input.adapterFor ?? adapterFor)(candidate.ref.provider);
@@ -366,9 +385,10 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
           const { first, second } = h;
           const firstRecord = first.ok ? okRecord(candidate, deps.now() - began, first.stream.ttftMs, began) : null;
           if (firstRecord !== null) attempts.push(firstRecord);
-          else if (second !== null && !first.ok) noteFailure(candidate, first.error, began);
           if (hedge !== null && second !== null) {
             if (second.ok) {
+              // The first lost the race (or failed on its own): recorded before the partner that answers.
+              if (!first.ok) noteFailure(candidate, first.error, began);
               const record = okRecord(
                 hedge.candidate,
                 deps.now() - hedge.began,
@@ -380,11 +400,16 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
               return committed(hedge.candidate, record, second.stream, hedge.index + 1, hedge.built.warnings);
             }
             noteFailure(hedge.candidate, second.error, hedge.began, "hedge");
+            // What the partner's failure says holds for the rest of the walk as a plain attempt's would.
+            if (second.error instanceof ProviderError && second.error.code !== "hedge_lost") {
+              // (The first attempt, if it committed, answers: it was sent the prompt before the partner refused it.)
+              const stop = learn(hedge.candidate, second.error, 1);
+              if (stop !== null && !first.ok) return stop;
+            }
           }
           if (first.ok && firstRecord !== null)
             return committed(candidate, firstRecord, first.stream, i + 1, built.warnings);
-          // Neither committed: the first attempt's failure is handled as any other (below); a hedge's is recorded.
-          if (second !== null) break;
+          // Neither committed: the first attempt's failure is handled as any other (below), retry included.
           throw first.ok ? new Error("unreachable: a committed first attempt returned above") : first.error;
         }
         const result = await callOnce(one);
@@ -406,17 +431,9 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
         attempts.push(record);
         report(record, candidate);
 
-        if (err.kind === "network" || err.kind === "auth") {
-          if (err.kind === "auth" || !err.retryable || attempt >= retry.max_attempts)
-            providerDown.set(hostOf(ref), err.kind);
-        }
-        if (err.kind === "content_policy") return { ok: false, failure: failure([err], attempts, "caller") };
-        if (err.kind === "context_length") {
-          // Only a larger window is worth trying: larger than the registry's, or than the one the error states. When
-          // neither is known, any other candidate may be larger.
-          needWindowAbove = Math.max(needWindowAbove, overflowedWindow(candidate, err));
-          break;
-        }
+        const stop = learn(candidate, err, attempt);
+        if (stop !== null) return stop;
+        if (err.kind === "context_length") break;
         // A half-open probe is one request: its failure reopens the circuit, so it is not retried either.
         if (!err.retryable || attempt >= retry.max_attempts || admission.kind === "probe") break;
         if (err.retryAfterMs !== null && err.retryAfterMs > retry.max_retry_after_ms) break;
@@ -446,7 +463,8 @@ async function walk(input: ExecuteInput, probes: Map<Candidate, string>): Promis
       failure: { ...none, retryAfterMs: reopensAt === null ? null : Math.max(1000, reopensAt - deps.now()) },
     };
   }
-  return { ok: false, failure: failure(errors, attempts, "exhausted") };
+  // The last candidate's clock was the request's deadline: it ran out, whatever else failed before.
+  return { ok: false, failure: failure(errors, attempts, deps.now() >= deadline ? "deadline" : "exhausted") };
 }
 
 /**

@@ -5,9 +5,10 @@ import type { Outcome } from "../stats/health.ts";
 
 /**
  * Null for an attempt that never reached the provider (skipped): it says nothing about health. `ownHost`: the call went
- * to a deployment's own base URL.
+ * to a deployment's own base URL. `streamed`: only a stream has a first token; a JSON call's time to its answer is its
+ * latency, and taken for a TTFT it would stretch the first-token clock and the hedge delay of every stream after it.
  */
-export function outcomeOf(record: AttemptRecord, at: number, ownHost = false): Outcome | null {
+export function outcomeOf(record: AttemptRecord, at: number, ownHost = false, streamed = true): Outcome | null {
   if (record.status === "skipped") return null;
   return {
     ...(ownHost ? { own_host: true as const } : {}),
@@ -18,7 +19,7 @@ export function outcomeOf(record: AttemptRecord, at: number, ownHost = false): O
     kind: record.error_kind,
     http_status: record.http_status,
     latency_ms: record.latency_ms,
-    ttft_ms: record.ttft_ms,
+    ttft_ms: streamed ? record.ttft_ms : null,
     error: record.error,
   };
 }

@@ -181,7 +181,7 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
     // Live stats: outcomes go to the stats object through waitUntil, never awaited; circuits come from the cached snapshot.
     onAttempt: (record, candidate) => {
       if (!healthSays(record.clock)) return false;
-      const o = outcomeOf(record, deps.now(), ownHost(candidate.ref));
+      const o = outcomeOf(record, deps.now(), ownHost(candidate.ref), prepared.request.stream);
       if (o === null || live === undefined) return false;
       live.cache.record(scope.env, { waitUntil: scope.waitUntil }, [o]);
       return true;

@@ -51,14 +51,17 @@ export function onFailure(
   windowFailures: number,
   windowTotal: number,
   random: () => number = Math.random,
+  sentAt: number = now,
 ): Circuit {
   if (c.state === "open") {
     if (effectiveState(c, now) !== "half_open") return c;
-    // The probe failed: open again, for longer (up to the cap), so a dead provider costs one call per cooldown.
+    // The probe failed: open again, for longer (up to the cap), so a dead provider costs one call per cooldown. The
+    // cooldown runs from when the probe was sent: a probe that hung until its clock ran out (15 s) must not push the
+    // next one past the 30 s in which a provider healthy again serves.
     const reopen = c.reopen_count + 1;
     return {
       ...c,
-      open_until: now + cooldownMs(cfg, reopen, random),
+      open_until: Math.max(now, sentAt + cooldownMs(cfg, reopen, random)),
       reopen_count: reopen,
       consecutive_failures: c.consecutive_failures + 1,
     };

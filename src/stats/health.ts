@@ -14,6 +14,9 @@ import { type OutcomeWindow, recordOutcome, windowTotals } from "./outcome-windo
 import { addSample, emptySketch, type Sketch } from "./sketch.ts";
 
 /** One finished call on one model, as the gateway saw it. */
+/** When the call an outcome tells of was sent: its end less its latency. */
+const sentAt = (o: Outcome): number => o.at - Math.max(0, o.latency_ms);
+
 export interface Outcome {
   provider: ProviderId;
   model: string;
@@ -169,7 +172,7 @@ export function applyOutcome(
     const totals = windowTotals([window], o.at, cfg.window_ms);
     const p: ProviderHealth = {
       ...provider,
-      circuit: onFailure(provider.circuit, o.at, cfg, totals.failed, totals.ok + totals.failed),
+      circuit: onFailure(provider.circuit, o.at, cfg, totals.failed, totals.ok + totals.failed, undefined, sentAt(o)),
       window,
       misconfigured: provider.misconfigured || o.kind === "auth",
       last_error: error,
@@ -180,7 +183,7 @@ export function applyOutcome(
   const totals = windowTotals([window], o.at, cfg.window_ms);
   const m: ModelHealth = {
     ...model,
-    circuit: onFailure(model.circuit, o.at, cfg, totals.failed, totals.ok + totals.failed),
+    circuit: onFailure(model.circuit, o.at, cfg, totals.failed, totals.ok + totals.failed, undefined, sentAt(o)),
     window,
     last_error: error,
   };

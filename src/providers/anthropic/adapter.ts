@@ -213,6 +213,8 @@ function errorKind(type: string | null, status: number, message: string): ErrorK
   switch (type) {
     case "invalid_request_error":
       if (/prompt is too long|context window|too many tokens/i.test(message)) return "context_length";
+      // "Output blocked by content filtering policy": the caller's content, which no other provider should be sent.
+      if (/content filtering policy|content policy/i.test(message)) return "content_policy";
       // An account out of credit is Anthropic's 400 too: the provider cannot serve, whatever the request.
       return /credit balance/i.test(message) ? "auth" : "invalid_request";
     case "authentication_error":

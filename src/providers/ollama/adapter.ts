@@ -100,9 +100,11 @@ export const ollamaAdapter: ProviderAdapter = {
       const parsed = ErrorLineSchema.safeParse(json);
       return parsed.success ? { message: parsed.data.error, code: null, type: null } : null;
     });
-    return errorFromAnswer("ollama", status, headers, now, fields, (s, f) =>
-      /context (length|window)|too long/i.test(f.message) && s === 400 ? "context_length" : kindForStatus(s),
-    );
+    return errorFromAnswer("ollama", status, headers, now, fields, (s, f) => {
+      if (s === 400 && /context (length|window)|too long/i.test(f.message)) return "context_length";
+      if (s === 400 && /content (filtering )?policy/i.test(f.message)) return "content_policy";
+      return kindForStatus(s);
+    });
   },
 
   probeRequest: (env) => ({ url: joinUrl(baseUrl(env), "api/tags"), headers: accessHeaders(env) }),

@@ -82,6 +82,18 @@ describe("circuit", () => {
     // A good probe afterwards resets the growth.
     expect(onSuccess(c, now, cfg).reopen_count).toBe(0);
   });
+
+  it("a failed probe's cooldown runs from when it was sent: one that hung until its clock ran out reopens no later", () => {
+    const open = failTimes(closedCircuit(), 5, 0);
+    // Half-open at 30 s; the probe is sent then and hangs 15 s until its headers clock cuts it.
+    const hung = onFailure(open, 45_000, cfg, 1, 1, () => 0, 30_000);
+    expect(hung.open_until).toBe(30_000 + 60_000);
+    // A probe longer than the cooldown itself: half-open again as soon as it failed, never before.
+    const longer = onFailure(open, 100_000, { ...cfg, cooldown_ms: 10_000 }, 1, 1, () => 0, 30_000);
+    expect(longer.open_until).toBe(100_000);
+    // Without the sending time, the cooldown runs from the failure, as before.
+    expect(onFailure(open, 45_000, cfg, 1, 1).open_until).toBe(45_000 + 60_000);
+  });
 });
 
 describe("snapshot as of now", () => {
