@@ -290,6 +290,8 @@ export function rescuable(
         legReasoning = "";
         legPrompt = null;
         legs.push(leg);
+        // A restart generated the text already sent again before it joined: that is its output too.
+        if (leg.via === "splice") legText = sent;
         // The new leg's head: its usage is the leg's own (the total comes with its later usage event).
         const head: StreamEvent[] = [];
         for (const e of current.head) {

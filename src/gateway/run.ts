@@ -353,7 +353,13 @@ async function runUpstream(prepared: PreparedChat, scope: ChatScope, startedAt: 
           : route;
       },
       (e) => streamed.note(e),
-      () => estimatedUsage(request, answer.candidate.ref, streamed),
+      // A finished stream without the provider's usage: one leg is estimated whole; a continued answer leg by leg,
+      // each from its own prompt (a continuation's carries the prefill) and what it generated, then added up.
+      () => {
+        if (legs === null || legs.length < 2) return estimatedUsage(request, answer.candidate.ref, streamed);
+        (outcome.stream as RescuedStream).closeLast();
+        return sumUsage(legs.map((l) => l.usage)) ?? estimatedUsage(request, answer.candidate.ref, streamed);
+      },
     ),
     route: { ...routeReport(answer, null, ttft, ttft), ...(cache === undefined ? {} : { cache }) },
     upstreamModel: candidate.ref.upstreamId,
