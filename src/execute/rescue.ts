@@ -101,9 +101,11 @@ export function rescuable(
   const legs: StreamLeg[] = [firstLeg];
   let current = first;
   // Aborted with the answer: a leg still being opened (or one that opens after) is aborted with it, not left running.
-  const left = new AbortController();
+  // Made only when a leg is opened or the answer aborted: most streams never need one.
+  let leaving: AbortController | undefined;
+  const left = () => (leaving ??= new AbortController());
   const stopIfLeft = () => {
-    if (left.signal.aborted) throw left.signal.reason;
+    if (leaving?.signal.aborted) throw leaving.signal.reason;
   };
   let leg = firstLeg;
   let legText = "";
@@ -173,7 +175,7 @@ export function rescuable(
         continue;
       }
       const prefilled = prefillRequest(request, sent);
-      const opened = await hooks.open(candidate, prefilled.request, left.signal);
+      const opened = await hooks.open(candidate, prefilled.request, left().signal);
       if (opened.ok) {
         return {
           stream: continuation(opened.stream, prefilled.held),
@@ -195,7 +197,7 @@ export function rescuable(
 
   /** Restarts `candidate` from scratch; its stream is joined on only if it begins with exactly the text sent. */
   async function splice(candidate: Candidate): Promise<{ stream: CommittedStream; leg: StreamLeg } | null> {
-    const opened = await hooks.open(candidate, request, left.signal);
+    const opened = await hooks.open(candidate, request, left().signal);
     if (!opened.ok) return null;
     const { stream, record } = opened;
     let got = "";
@@ -312,7 +314,7 @@ export function rescuable(
     rest: { next },
     ttftMs: first.ttftMs,
     abort: (reason) => {
-      left.abort(reason);
+      left().abort(reason);
       current.abort(reason);
     },
     malformedSkipped: () => skippedBefore + current.malformedSkipped(),

@@ -1,7 +1,7 @@
 // A model route's routing controls over HTTP: the body's `router` field and the x-router-* headers, with the workspace
 // they name kept on the request's context, so an answer refused later (an unknown model) still speaks for it.
 import type { Context } from "hono";
-import type { RouterControls } from "../core/router-controls.ts";
+import { type RouterControls, RouterControlsSchema } from "../core/router-controls.ts";
 import { readControls } from "../routing/controls.ts";
 import type { AppEnv } from "./app-env.ts";
 
@@ -18,6 +18,6 @@ export function requestControls(c: Context<AppEnv>, body: RouterControls | undef
 export function namedWorkspace(c: Context<AppEnv>): string | undefined {
   const read = c.get("namedWorkspace");
   if (read !== undefined) return read;
-  const header = c.req.header("x-router-workspace")?.trim();
-  return header !== undefined && header.length >= 1 && header.length <= 128 ? header : undefined;
+  const header = RouterControlsSchema.shape.workspace_id.safeParse(c.req.header("x-router-workspace")?.trim());
+  return header.success ? header.data : undefined;
 }

@@ -2,23 +2,11 @@
 // p95 (else rescue.hedge_fallback_delay_ms, 2 s); both hedged attempts are in the ledger.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { completionCalls, eventually } from "../failover/helpers.ts";
-import { chat, newSession, sseData } from "../gateway.ts";
+import { chat, newSession } from "../gateway.ts";
+import { completionCalls, eventually, readRoutedStream, USER } from "./helpers.ts";
 
-const USER = [{ role: "user", content: "What is 10 + 5?" }];
 const TWO = ["openai/gpt-4o-mini", "mistral/mistral-small-latest"];
 const CLOCKS = { headers_ms: 3000, first_token_ms: 9000, idle_ms: 2000, total_ms: 15000 };
-
-interface XRouter {
-  provider: string;
-  attempts: { provider: string; model: string; status: string; error: string | null; via?: string }[];
-}
-async function readStream(res: Response) {
-  const events = await sseData(res);
-  let x: XRouter | undefined;
-  for (const e of events) if (e !== "[DONE]" && e.x_router) x = e.x_router as XRouter;
-  return { events, x };
-}
 
 describe("hedging by default for latency_optimized", () => {
   it("a slow first token on the first candidate starts the next one after about 2 s, and the hedge answers", async () => {
@@ -31,7 +19,7 @@ describe("hedging by default for latency_optimized", () => {
       { model: TWO[0], models: TWO, messages: USER, stream: true, router: { timeouts: CLOCKS } },
       { "x-router-strategy": "latency_optimized" },
     );
-    const out = await readStream(res);
+    const out = await readRoutedStream(res);
     const elapsed = Date.now() - t0;
     expect(out.x?.provider).toBe("mistral");
     expect(out.x?.attempts.map((a) => a.via ?? "try")).toEqual(["try", "hedge"]);
@@ -63,7 +51,7 @@ describe("hedging by default for latency_optimized", () => {
       stream: true,
       router: { timeouts: CLOCKS, hedge: "auto" },
     });
-    const out = await readStream(res);
+    const out = await readRoutedStream(res);
     const o = (await completionCalls(s, "openai"))[before];
     const [m] = await completionCalls(s, "mistral");
     expect(out.x?.provider).toBe("mistral");
@@ -82,7 +70,7 @@ describe("hedging by default for latency_optimized", () => {
       router: { timeouts: CLOCKS, hedge: 200 },
     });
     const id = res.headers.get("x-request-id");
-    await readStream(res);
+    await readRoutedStream(res);
     const rows = await eventually(
       async () =>
         (

@@ -2,31 +2,13 @@
 // has started. DESIGN "Failure semantics" / docs/failover.md: content policy stops (400, no other provider sees the
 // prompt); context_length_exceeded moves only to a larger window; 401/403 skips the provider's other models.
 import { describe, expect, it } from "vitest";
-import { completionCalls } from "../failover/helpers.ts";
-import { chat, newSession, sseData } from "../gateway.ts";
+import { chat, newSession } from "../gateway.ts";
+import { completionCalls, readRoutedStream, USER } from "./helpers.ts";
 
-const USER = [{ role: "user", content: "What is 10 + 5?" }];
 const CLOCKS = { headers_ms: 2000, first_token_ms: 3000, idle_ms: 1000, total_ms: 8000 };
 
 function streamBody(models: string[], hedge: string | number) {
   return { model: models[0], models, messages: USER, stream: true, router: { timeouts: CLOCKS, hedge } };
-}
-
-interface XRouter {
-  provider: string;
-  attempts: { provider: string; model: string; status: string; error: string | null; via?: string }[];
-}
-
-async function readStream(res: Response) {
-  const events = await sseData(res);
-  let x: XRouter | undefined;
-  let error: unknown = null;
-  for (const e of events) {
-    if (e === "[DONE]") continue;
-    if (e.x_router) x = e.x_router as XRouter;
-    if (e.error) error = e.error;
-  }
-  return { events, x, error };
 }
 
 describe("hedge started at once (router.hedge 0): the first attempt's refusal is handled as without a hedge", () => {
@@ -42,7 +24,7 @@ describe("hedge started at once (router.hedge 0): the first attempt's refusal is
       streamBody(["openai/gpt-4o-mini", "mistral/mistral-small-latest", "anthropic/claude-haiku-4-5"], 0),
     );
     const status = res.status;
-    const text = await res.text();
+    const _text = await res.text();
     expect(await completionCalls(s, "anthropic")).toHaveLength(0);
     expect(status).toBe(400);
   });
@@ -67,7 +49,7 @@ describe("hedge started at once (router.hedge 0): the first attempt's refusal is
         0,
       ),
     );
-    const out = await readStream(res);
+    const _out = await readRoutedStream(res);
     expect(await completionCalls(s, "together")).toHaveLength(0);
   });
 
@@ -85,7 +67,7 @@ describe("hedge started at once (router.hedge 0): the first attempt's refusal is
         0,
       ),
     );
-    const out = await readStream(res);
+    const _out = await readRoutedStream(res);
     expect((await completionCalls(s, "openai")).length).toBe(1);
   });
 
@@ -100,7 +82,7 @@ describe("hedge started at once (router.hedge 0): the first attempt's refusal is
       s.env,
       streamBody(["openai/gpt-4o-mini", "mistral/mistral-small-latest", "anthropic/claude-haiku-4-5"], 0),
     );
-    const out = await readStream(res);
+    const out = await readRoutedStream(res);
     expect((await completionCalls(s, "openai")).length).toBe(2);
     expect(out.x?.provider).toBe("openai");
   });

@@ -1,5 +1,5 @@
 // Failover test helpers: tight clocks, a chat body for an explicit chain, and upstream call counts from the emulator log.
-import type { Fault, LoggedRequest, ProviderId, Session } from "../gateway.ts";
+import { type Fault, type LoggedRequest, type ProviderId, type Session, sseData } from "../gateway.ts";
 
 /** Tight clocks so a hang costs a fraction of a second, not the production defaults. */
 export const FAST = { headers_ms: 400, first_token_ms: 600, idle_ms: 400, total_ms: 4000 };
@@ -50,4 +50,25 @@ export async function eventually<T>(read: () => Promise<T>, check: (value: T) =>
     if (check(value) || Date.now() > until) return value;
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** The route report a streamed chat answer ends with, as far as the failover tests read it. */
+export interface StreamedRoute {
+  provider: string;
+  attempts: { provider: string; model: string; status: string; error: string | null; via?: string }[];
+}
+
+/** A chat stream read to its end: its events, the final chunk's x_router, and an error event's error, if any. */
+export async function readRoutedStream(
+  res: Response,
+): Promise<{ events: (Record<string, unknown> | "[DONE]")[]; x: StreamedRoute | undefined; error: unknown }> {
+  const events = await sseData(res);
+  let x: StreamedRoute | undefined;
+  let error: unknown = null;
+  for (const e of events) {
+    if (e === "[DONE]") continue;
+    if (e.x_router) x = e.x_router as StreamedRoute;
+    if (e.error) error = e.error;
+  }
+  return { events, x, error };
 }

@@ -2,10 +2,8 @@
 // may tighten them". A non-streaming answer whose headers come at once but whose body is slow (the emulator's
 // slow_first_token on a JSON reply holds the body after the headers).
 import { describe, expect, it } from "vitest";
-import { completionCalls } from "../failover/helpers.ts";
 import { chat, newSession } from "../gateway.ts";
-
-const USER = [{ role: "user", content: "What is 10 + 5?" }];
+import { USER } from "./helpers.ts";
 
 describe("the request deadline bounds a non-streaming body read", () => {
   it("one candidate, total_ms 1000, body 4 s after the headers: the request ends at the deadline", async () => {
@@ -16,7 +14,7 @@ describe("the request deadline bounds a non-streaming body read", () => {
       messages: USER,
       router: { fallback: false, timeouts: { total_ms: 1000 } },
     });
-    const text = await res.text();
+    const _text = await res.text();
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeLessThan(2500);
   });
@@ -32,7 +30,7 @@ describe("the request deadline bounds a non-streaming body read", () => {
       messages: USER,
       router: { timeouts: { total_ms: 3000 } },
     });
-    const json = (await res.json()) as { x_router?: { provider: string; attempts: unknown[] } };
+    const _json = (await res.json()) as { x_router?: { provider: string; attempts: unknown[] } };
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeLessThan(4000);
   });

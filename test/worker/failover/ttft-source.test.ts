@@ -3,11 +3,10 @@
 // candidate's live TTFT p95)". The TTFT p95 is the time to the first token, which routing keeps apart from the whole
 // answer's latency (docs/routing.md: "Speed is the time to first token for a stream and the whole answer otherwise").
 import { describe, expect, it } from "vitest";
-import { completionCalls } from "../failover/helpers.ts";
 import { chat, newSession, sseData } from "../gateway.ts";
 import { stub } from "../stats/circuit-helpers.ts";
+import { completionCalls, USER } from "./helpers.ts";
 
-const USER = [{ role: "user", content: "What is 10 + 5?" }];
 const TWO = ["openai/gpt-4o-mini", "mistral/mistral-small-latest"];
 const CLOCKS = { headers_ms: 5000, first_token_ms: 9000, idle_ms: 3000, total_ms: 20000 };
 
@@ -34,7 +33,7 @@ describe("the live TTFT p95 is a time to first token", () => {
       ),
     );
     await new Promise((r) => setTimeout(r, 300));
-    const snap = await stub(s.env).snapshot();
+    const _snap = await stub(s.env).snapshot();
     await s.setFaults([{ provider: "openai", model: "gpt-4o-mini", mode: "slow_first_token", delay_ms: 4000 }]);
     const before = (await completionCalls(s, "openai")).length;
     const res = await chat(s.env, {
@@ -76,7 +75,7 @@ describe("the live TTFT p95 is a time to first token", () => {
       ),
     );
     await new Promise((r) => setTimeout(r, 300));
-    const snap = await stub(s.env).snapshot();
+    const _snap = await stub(s.env).snapshot();
     // A stream whose first token comes after 12 s: the streams' own TTFT p95 is milliseconds, so the clock is the 10 s
     // floor and the next candidate answers.
     await s.setFaults([{ provider: "openai", model: "gpt-4o-mini", mode: "slow_first_token", delay_ms: 12500 }]);
