@@ -24,7 +24,7 @@ describe("hedge started at once (router.hedge 0): the first attempt's refusal is
       streamBody(["openai/gpt-4o-mini", "mistral/mistral-small-latest", "anthropic/claude-haiku-4-5"], 0),
     );
     const status = res.status;
-    const _text = await res.text();
+    await res.text();
     expect(await completionCalls(s, "anthropic")).toHaveLength(0);
     expect(status).toBe(400);
   });
@@ -49,7 +49,7 @@ describe("hedge started at once (router.hedge 0): the first attempt's refusal is
         0,
       ),
     );
-    const _out = await readRoutedStream(res);
+    await readRoutedStream(res);
     expect(await completionCalls(s, "together")).toHaveLength(0);
   });
 
@@ -67,7 +67,7 @@ describe("hedge started at once (router.hedge 0): the first attempt's refusal is
         0,
       ),
     );
-    const _out = await readRoutedStream(res);
+    await readRoutedStream(res);
     expect((await completionCalls(s, "openai")).length).toBe(1);
   });
 

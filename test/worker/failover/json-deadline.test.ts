@@ -14,7 +14,7 @@ describe("the request deadline bounds a non-streaming body read", () => {
       messages: USER,
       router: { fallback: false, timeouts: { total_ms: 1000 } },
     });
-    const _text = await res.text();
+    await res.text();
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeLessThan(2500);
   });
@@ -30,7 +30,7 @@ describe("the request deadline bounds a non-streaming body read", () => {
       messages: USER,
       router: { timeouts: { total_ms: 3000 } },
     });
-    const _json = (await res.json()) as { x_router?: { provider: string; attempts: unknown[] } };
+    await res.json();
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeLessThan(4000);
   });

@@ -59,7 +59,7 @@ describe("503 when no candidate could be tried", () => {
       s.env,
       body(["openai/gpt-4o-mini"], { router: { fallback: false, timeouts: { total_ms: 4000 } } }),
     );
-    const _json = (await res.json()) as Failure;
+    await res.json();
     await (await probe).text();
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).not.toBeNull();

@@ -33,7 +33,7 @@ describe("the live TTFT p95 is a time to first token", () => {
       ),
     );
     await new Promise((r) => setTimeout(r, 300));
-    const _snap = await stub(s.env).snapshot();
+    await stub(s.env).snapshot();
     await s.setFaults([{ provider: "openai", model: "gpt-4o-mini", mode: "slow_first_token", delay_ms: 4000 }]);
     const before = (await completionCalls(s, "openai")).length;
     const res = await chat(s.env, {
@@ -75,7 +75,7 @@ describe("the live TTFT p95 is a time to first token", () => {
       ),
     );
     await new Promise((r) => setTimeout(r, 300));
-    const _snap = await stub(s.env).snapshot();
+    await stub(s.env).snapshot();
     // A stream whose first token comes after 12 s: the streams' own TTFT p95 is milliseconds, so the clock is the 10 s
     // floor and the next candidate answers.
     await s.setFaults([{ provider: "openai", model: "gpt-4o-mini", mode: "slow_first_token", delay_ms: 12500 }]);
